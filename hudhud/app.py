@@ -1,0 +1,91 @@
+"""The HTTP service: webhook, health, metrics and the sandbox outbox.
+
+`create_app()` opens a Container in the lifespan; with `workers=N` it also runs N in-process workers
+(what `hudhud up` does), otherwise workers run elsewhere (`hudhud worker`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Query
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from channels.whatsapp.webhook import webhook_router
+from hudhud import metrics
+from hudhud.container import Container
+from hudhud.responder import Responder
+from hudhud.settings import Settings, load_settings
+from hudhud.worker import Worker
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    workers: int = 0,
+    responder: Responder | None = None,
+) -> FastAPI:
+    settings = settings or load_settings()
+    state: dict[str, object] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        container = await Container.open(settings, responder=responder)
+        app.state.container = container
+        running: list[tuple[Worker, asyncio.Task[None]]] = []
+        for i in range(workers):
+            worker = container.worker(name=None if workers == 1 else None)
+            running.append((worker, asyncio.create_task(worker.run(), name=f"worker-{i}")))
+        if running:
+            await asyncio.gather(*(w.ensure_group() for w, _ in running))
+        state["ready"] = True
+        try:
+            yield
+        finally:
+            state["ready"] = False
+            for worker, _ in running:
+                worker.stop()
+            await asyncio.gather(*(t for _, t in running), return_exceptions=True)
+            await container.aclose()
+
+    app = FastAPI(title="Hudhud", version="0.1.0", lifespan=lifespan)
+
+    async def sink(envelope):  # noqa: ANN001, ANN202 - forwards to the container
+        return await app.state.container.accept(envelope)
+
+    app.include_router(
+        webhook_router(
+            verify_token=settings.whatsapp_verify_token.get_secret_value() if settings.whatsapp_verify_token else None,
+            app_secret=(
+                settings.whatsapp_app_secret.get_secret_value().encode() if settings.whatsapp_app_secret else None
+            ),
+            max_body_bytes=settings.hudhud_max_body_bytes,
+            sink=sink,
+            on_result=lambda result: metrics.WEBHOOKS.labels(result=result).inc(),
+        )
+    )
+
+    @app.get("/healthz", summary="200 once webhooks are accepted")
+    async def healthz() -> Response:
+        if not state.get("ready"):
+            return JSONResponse({"status": "starting"}, status_code=503)
+        try:
+            await app.state.container.redis.ping()
+        except Exception as exc:  # noqa: BLE001 - any failure means not healthy
+            return JSONResponse({"status": "redis unavailable", "error": str(exc)}, status_code=503)
+        return JSONResponse({"status": "ok", "sandbox": settings.sandbox})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/sandbox/messages", summary="Outbound captured by the sandbox, newest first")
+    async def sandbox_messages(
+        to: str | None = None, limit: int = Query(50, ge=1, le=1000)
+    ) -> list[dict[str, object]]:
+        return await app.state.container.messengers.sandbox.recent(limit=limit, to=to)
+
+    return app

@@ -1,0 +1,96 @@
+"""Bot configuration: which phone number id is served by which profile, with which access token.
+
+HUDHUD_BOTS points to a YAML file for several numbers:
+
+    bots:
+      - phone_number_id: "106540352242922"
+        name: Tasks
+        profile: exec
+        access_token_env: WA_TOKEN_TASKS   # or access_token: "EAAG..."
+      - phone_number_id: "106540352242923"
+        profile: query
+
+The single-number variables (WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_ACCESS_TOKEN) are the simple case.
+A bot without an access token runs in the sandbox: its outbound is captured locally.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+
+from hudhud.settings import Settings, SettingsError
+
+DEFAULT_PROFILE = "default"
+ANY_NUMBER = "*"  # the sandbox bot of a fresh install answers whatever number a webhook names
+
+
+class BotConfig(BaseModel):
+    phone_number_id: str = Field(min_length=1)
+    name: str | None = None
+    profile: str = DEFAULT_PROFILE
+    access_token: SecretStr | None = None
+    access_token_env: str | None = None
+
+    @model_validator(mode="after")
+    def _resolve_token(self) -> BotConfig:
+        if self.access_token is None and self.access_token_env:
+            value = os.environ.get(self.access_token_env)
+            if not value:
+                raise ValueError(f"environment variable {self.access_token_env} is not set")
+            self.access_token = SecretStr(value)
+        return self
+
+    @property
+    def sandbox(self) -> bool:
+        return self.access_token is None
+
+
+class BotsFile(BaseModel):
+    bots: list[BotConfig] = Field(min_length=1)
+
+
+class BotRegistry:
+    """Looks up the bot serving a phone number id."""
+
+    def __init__(self, bots: list[BotConfig]) -> None:
+        self._by_id = {b.phone_number_id: b for b in bots}
+        if len(self._by_id) != len(bots):
+            raise SettingsError("invalid setting HUDHUD_BOTS: a phone_number_id is listed twice")
+
+    def get(self, phone_number_id: str) -> BotConfig | None:
+        return self._by_id.get(phone_number_id) or self._by_id.get(ANY_NUMBER)
+
+    def all(self) -> list[BotConfig]:
+        return list(self._by_id.values())
+
+
+def load_bots(settings: Settings) -> BotRegistry:
+    if settings.hudhud_bots is not None:
+        path = Path(settings.hudhud_bots)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            return BotRegistry(BotsFile.model_validate(data).bots)
+        except OSError as exc:
+            raise SettingsError(f"invalid setting HUDHUD_BOTS: cannot read {path}: {exc.strerror}") from None
+        except yaml.YAMLError as exc:
+            raise SettingsError(f"invalid setting HUDHUD_BOTS: {path} is not valid YAML: {exc}") from None
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err["loc"])
+            raise SettingsError(f"invalid setting HUDHUD_BOTS: {path}: {where}: {err['msg']}") from None
+    pnid = settings.whatsapp_phone_number_id
+    if settings.whatsapp_access_token is not None and not pnid:
+        raise SettingsError("invalid setting WHATSAPP_PHONE_NUMBER_ID: required when WHATSAPP_ACCESS_TOKEN is set")
+    return BotRegistry(
+        [
+            BotConfig(
+                phone_number_id=pnid or ANY_NUMBER,
+                profile=DEFAULT_PROFILE,
+                access_token=settings.whatsapp_access_token,
+            )
+        ]
+    )

@@ -1,0 +1,201 @@
+"""The `hudhud` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hudhud.settings import Settings, SettingsError, load_settings
+
+app = typer.Typer(help="Hudhud: WhatsApp AI agents.", no_args_is_help=True, add_completion=False)
+dead_app = typer.Typer(help="Inspect and retry dead-lettered jobs and turns.", no_args_is_help=True)
+app.add_typer(dead_app, name="dead")
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    from hudhud.app import create_app
+    from hudhud.logging import configure_logging
+
+    settings = _settings()
+    configure_logging(settings.hudhud_log_level)
+    try:
+        application = create_app(settings, workers=workers)
+    except SettingsError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    console.print(f"Hudhud on http://{host}:{port}  ({'sandbox' if settings.sandbox else 'live'} WhatsApp)")
+    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+
+
+HostOpt = Annotated[str, typer.Option(help="Interface to listen on")]
+PortOpt = Annotated[int, typer.Option(help="Port to listen on")]
+
+
+@app.command()
+def up(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
+    """Run everything in one process: API, workers and embedded services."""
+    _serve(host, port, workers=1)
+
+
+@app.command()
+def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
+    """Run only the API (webhooks); run workers with `hudhud worker`."""
+    _serve(host, port, workers=0)
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int | None, typer.Option(help="Turns run at once (default from settings)")] = None,
+) -> None:
+    """Run a worker against the configured Redis (many may run on many machines)."""
+    from hudhud.logging import configure_logging
+
+    settings = _settings()
+    configure_logging(settings.hudhud_log_level)
+    asyncio.run(_run_worker(settings, concurrency))
+
+
+async def _run_worker(settings: Settings, concurrency: int | None) -> None:
+    from hudhud.container import Container
+
+    try:
+        container = await Container.open(settings)
+    except SettingsError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    w = container.worker(concurrency=concurrency)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, w.stop)
+    try:
+        await w.run()
+    finally:
+        await container.aclose()
+
+
+@app.command()
+def doctor() -> None:
+    """Check configuration, Redis and Graph reachability; say what runs in sandbox vs live."""
+    code = asyncio.run(_doctor())
+    raise typer.Exit(code)
+
+
+async def _doctor() -> int:
+    import httpx
+
+    from hudhud.bots import load_bots
+    from hudhud.container import check_security
+    from hudhud.redis_conn import connect, persistence_warning
+
+    table = Table("check", "status", "detail")
+    failed = False
+
+    def row(check: str, ok: bool | None, detail: str) -> None:
+        nonlocal failed
+        failed = failed or ok is False
+        mark = {True: "[green]ok[/green]", False: "[red]FAIL[/red]", None: "[yellow]warn[/yellow]"}[ok]
+        table.add_row(check, mark, detail)
+
+    try:
+        settings = load_settings()
+        row("settings", True, f"env={settings.hudhud_env}, data dir {settings.hudhud_data_dir}")
+        for warning in check_security(settings):
+            row("security", None, warning)
+        bots = load_bots(settings)
+    except SettingsError as exc:
+        row("settings", False, str(exc))
+        console.print(table)
+        return 1
+    try:
+        handle = await connect(settings)
+        row("redis", True, ("embedded " if handle.embedded is not None else "") + handle.url)
+        warning = await persistence_warning(handle.client)
+        row("redis persistence", None if warning else True, warning or "data kept on disk")
+        await handle.aclose()
+    except Exception as exc:  # noqa: BLE001 - any failure is reported, not raised
+        row("redis", False, f"{settings.redis_url or 'embedded'}: {exc}")
+    async with httpx.AsyncClient(timeout=5) as http:
+        for bot in bots.all():
+            name = f"whatsapp {bot.phone_number_id}"
+            if bot.sandbox:
+                row(name, True, f"sandbox (profile {bot.profile}): outbound captured locally")
+                continue
+            assert bot.access_token is not None
+            try:
+                r = await http.get(
+                    f"{settings.whatsapp_api_base}/{bot.phone_number_id}",
+                    params={"fields": "id,display_phone_number"},
+                    headers={"Authorization": f"Bearer {bot.access_token.get_secret_value()}"},
+                )
+                ok = r.status_code == 200
+                row(name, ok, f"live (profile {bot.profile}): Graph answered {r.status_code}")
+            except httpx.HTTPError as exc:
+                row(name, False, f"live: Graph unreachable: {exc}")
+    console.print(table)
+    return 1 if failed else 0
+
+
+@dead_app.command("list")
+def dead_list(limit: Annotated[int, typer.Option(help="How many, newest first")] = 20) -> None:
+    """List dead-lettered jobs and turns with their errors."""
+    asyncio.run(_dead_list(limit))
+
+
+async def _dead_list(limit: int) -> None:
+    from hudhud.deadletters import DeadLetters
+    from hudhud.redis_conn import connect
+
+    settings = _settings()
+    handle = await connect(settings)
+    try:
+        entries = await DeadLetters.from_settings(handle.client, settings).list(limit)
+    finally:
+        await handle.aclose()
+    table = Table("id", "kind", "conversation", "error")
+    for e in entries:
+        table.add_row(e.id, e.kind, e.conv, e.error)
+    console.print(table if entries else "no dead letters")
+
+
+@dead_app.command("retry")
+def dead_retry(entry_id: Annotated[str, typer.Argument(help="Dead-letter id from `hudhud dead list`")]) -> None:
+    """Queue a dead-lettered turn's messages (or job) again."""
+    ok = asyncio.run(_dead_retry(entry_id))
+    if not ok:
+        err_console.print(f"[red]error:[/red] no dead letter {entry_id}")
+        raise typer.Exit(1)
+    console.print(f"requeued {entry_id}")
+
+
+async def _dead_retry(entry_id: str) -> bool:
+    from hudhud.deadletters import DeadLetters
+    from hudhud.redis_conn import connect
+
+    settings = _settings()
+    handle = await connect(settings)
+    try:
+        return await DeadLetters.from_settings(handle.client, settings).retry(entry_id)
+    finally:
+        await handle.aclose()
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app(sys.argv[1:])

@@ -1,0 +1,99 @@
+"""Slash commands: answered in code, never by the model.
+
+Register with the decorator:
+
+    router = CommandRouter(fallback=agent)
+
+    @router.command("ping", help="Check that the bot answers")
+    async def ping(turn: Turn, args: str) -> str:
+        return "pong"
+
+A turn whose messages are all commands is answered by their handlers; in a turn that mixes commands
+and plain messages the commands run first and the plain messages go to the fallback responder.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from hudhud.responder import Responder, StaticResponder
+from hudhud.turn import ReplyPart, TextPart, Turn
+
+CommandResult = str | Sequence[ReplyPart]
+CommandHandler = Callable[[Turn, str], Awaitable[CommandResult]]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    handler: CommandHandler
+    help: str
+    usage: str = ""
+
+
+def parse_command(text: str) -> tuple[str, str] | None:
+    """`/Name  args` -> ("name", "args"); None when the text is not a command."""
+    stripped = text.strip()
+    if len(stripped) < 2 or stripped[0] != "/" or stripped[1].isspace() or stripped[1] == "/":
+        return None
+    name, _, args = stripped[1:].partition(" ")
+    return name.lower(), args.strip()
+
+
+class CommandRouter:
+    def __init__(self, fallback: Responder | None = None) -> None:
+        self.fallback: Responder = fallback or StaticResponder()
+        self._commands: dict[str, Command] = {}
+        self.add("help", self._help, help="List the commands")
+        self.add("ping", self._ping, help="Check that the bot answers")
+
+    def add(self, name: str, handler: CommandHandler, *, help: str, usage: str = "") -> None:
+        key = name.lower().lstrip("/")
+        if not key or any(c.isspace() for c in key):
+            raise ValueError(f"invalid command name {name!r}")
+        self._commands[key] = Command(key, handler, help, usage)
+
+    def command(self, name: str, *, help: str, usage: str = "") -> Callable[[CommandHandler], CommandHandler]:
+        def register(handler: CommandHandler) -> CommandHandler:
+            self.add(name, handler, help=help, usage=usage)
+            return handler
+
+        return register
+
+    @property
+    def commands(self) -> list[Command]:
+        return sorted(self._commands.values(), key=lambda c: c.name)
+
+    async def respond(self, turn: Turn) -> Sequence[ReplyPart]:
+        parts: list[ReplyPart] = []
+        plain = []
+        for message in turn.messages:
+            parsed = parse_command(message.text)
+            if parsed is None:
+                plain.append(message)
+                continue
+            name, args = parsed
+            command = self._commands.get(name)
+            if command is None:
+                parts.append(TextPart(text=f"Unknown command /{name}. Send /help to see the commands."))
+                continue
+            result = await command.handler(turn, args)
+            parts.extend([TextPart(text=result)] if isinstance(result, str) else result)
+        if plain:
+            rest = turn if len(plain) == len(turn.messages) else turn.model_copy(update={"messages": plain})
+            parts.extend(await self.fallback.respond(rest))
+        return parts
+
+    async def _help(self, turn: Turn, args: str) -> CommandResult:
+        lines = ["*Commands*"]
+        for c in self.commands:
+            usage = f" {c.usage}" if c.usage else ""
+            lines.append(f"/{c.name}{usage} — {c.help}")
+        return "\n".join(lines)
+
+    async def _ping(self, turn: Turn, args: str) -> CommandResult:
+        newest = max((m.timestamp for m in turn.messages), default=0)
+        lag = f" ({max(0, int(time.time()) - newest)} s after your message)" if newest else ""
+        return f"pong{lag}"

@@ -1,0 +1,142 @@
+"""The service's parts, built once from the settings and closed together.
+
+This is the only place that wires things: the API app, the workers, the CLI and the tests all get
+their Redis, bots, messengers, queue and responder from a Container.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+import redis.asyncio as aioredis
+import structlog
+
+from channels.whatsapp.models import WebhookEnvelope
+from channels.whatsapp.webhook import SinkUnavailable
+
+from hudhud.bots import BotRegistry, load_bots
+from hudhud.commands import CommandRouter
+from hudhud.delivery import Delivery
+from hudhud.enqueue import Enqueuer, QueueUnavailable
+from hudhud.ingress import Accepted, Ingress
+from hudhud.keys import Keys
+from hudhud.messengers import MessengerPool
+from hudhud.outbox import Outbox
+from hudhud.redis_conn import RedisHandle, connect
+from hudhud.responder import Responder
+from hudhud.settings import Environment, Settings, SettingsError
+from hudhud.worker import Worker, WorkerOptions
+
+log = structlog.get_logger(__name__)
+
+
+def load_responder(spec: str | None, settings: Settings) -> Responder:
+    """The commands router with the configured responder (`module:factory`) as its fallback."""
+    if not spec:
+        return CommandRouter()
+    module_name, _, attr = spec.partition(":")
+    try:
+        factory = getattr(importlib.import_module(module_name), attr or "responder")
+    except (ImportError, AttributeError) as exc:
+        raise SettingsError(f"invalid setting HUDHUD_RESPONDER: cannot import {spec!r}: {exc}") from None
+    made = factory(settings) if callable(factory) and not hasattr(factory, "respond") else factory
+    return made if isinstance(made, CommandRouter) else CommandRouter(fallback=made)
+
+
+def check_security(settings: Settings) -> list[str]:
+    """Refuse what must never run in prod; return loud warnings for dev."""
+    warnings = []
+    if settings.whatsapp_app_secret is None:
+        if settings.hudhud_env == Environment.prod:
+            raise SettingsError("invalid setting WHATSAPP_APP_SECRET: required in prod (webhooks must be signed)")
+        warnings.append(
+            "WHATSAPP_APP_SECRET is not set: webhook signatures are NOT checked — anyone can post messages"
+        )
+    if settings.whatsapp_verify_token is None:
+        warnings.append("WHATSAPP_VERIFY_TOKEN is not set: Meta's webhook verification will be refused")
+    return warnings
+
+
+@dataclass
+class Container:
+    settings: Settings
+    redis_handle: RedisHandle
+    keys: Keys
+    bots: BotRegistry
+    messengers: MessengerPool
+    enqueuer: Enqueuer
+    ingress: Ingress
+    delivery: Delivery
+    responder: Responder
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def redis(self) -> aioredis.Redis:
+        return self.redis_handle.client
+
+    @classmethod
+    async def open(cls, settings: Settings, *, responder: Responder | None = None) -> Container:
+        warnings = check_security(settings)
+        for w in warnings:
+            log.warning(w)
+        bots = load_bots(settings)
+        responder = responder or load_responder(settings.hudhud_responder, settings)
+        handle = await connect(settings)
+        keys = Keys(settings.hudhud_redis_prefix)
+        enqueuer = Enqueuer(
+            handle.client,
+            keys,
+            dedupe_ttl_s=settings.hudhud_dedupe_ttl_s,
+            events_maxlen=settings.hudhud_events_maxlen,
+        )
+        outbox = Outbox(handle.client, keys, ttl_s=settings.hudhud_dedupe_ttl_s)
+        return cls(
+            settings=settings,
+            redis_handle=handle,
+            keys=keys,
+            bots=bots,
+            messengers=MessengerPool(settings, bots, handle.client, keys.prefix),
+            enqueuer=enqueuer,
+            ingress=Ingress(enqueuer, bots),
+            delivery=Delivery(
+                outbox,
+                fallback_template=settings.whatsapp_fallback_template,
+                fallback_language=settings.whatsapp_fallback_template_lang,
+            ),
+            responder=responder,
+            warnings=warnings,
+        )
+
+    def worker(self, *, name: str | None = None, concurrency: int | None = None) -> Worker:
+        s = self.settings
+        options = WorkerOptions(
+            lease_ms=s.hudhud_lease_ms,
+            concurrency=concurrency or s.hudhud_worker_concurrency,
+            max_attempts=s.hudhud_max_attempts,
+            turn_timeout_s=s.hudhud_turn_timeout_ms / 1000,
+            block_ms=s.hudhud_block_ms,
+            events_maxlen=s.hudhud_events_maxlen,
+            outbox_ttl_s=s.hudhud_dedupe_ttl_s,
+        )
+        if name:
+            options.name = name
+        return Worker(
+            redis=self.redis,
+            keys=self.keys,
+            responder=self.responder,
+            bots=self.bots,
+            messengers=self.messengers,
+            delivery=self.delivery,
+            options=options,
+        )
+
+    async def accept(self, envelope: WebhookEnvelope) -> Accepted:
+        try:
+            return await self.ingress.accept(envelope)
+        except QueueUnavailable as exc:
+            raise SinkUnavailable(str(exc)) from exc
+
+    async def aclose(self) -> None:
+        await self.messengers.aclose()
+        await self.redis_handle.aclose()

@@ -1,0 +1,13 @@
+-- Finish a turn: drop the messages it covered, forget it, and release the lease if nothing new came.
+-- KEYS[1] = inbox, KEYS[2] = current turn, KEYS[3] = lease; ARGV[1] = covered count, ARGV[2] = token.
+-- Returns 1 when more messages arrived meanwhile (the caller keeps the lease and runs the next turn).
+-- Atomic with the webhook's enqueue script: a message is either seen here or finds the lease free.
+redis.call('LTRIM', KEYS[1], ARGV[1], -1)
+redis.call('DEL', KEYS[2])
+if redis.call('LLEN', KEYS[1]) > 0 then
+  return 1
+end
+if redis.call('GET', KEYS[3]) == ARGV[2] then
+  redis.call('DEL', KEYS[3])
+end
+return 0

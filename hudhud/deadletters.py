@@ -1,0 +1,61 @@
+"""The dead-letter stream: what failed too often, kept with its error so nothing is lost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import orjson
+import redis.asyncio as aioredis
+
+from hudhud.keys import Keys
+from hudhud.settings import Settings
+
+
+@dataclass
+class DeadLetter:
+    id: str
+    kind: str
+    conv: str
+    error: str
+    fields: dict[str, str]
+
+
+class DeadLetters:
+    def __init__(self, redis: aioredis.Redis, keys: Keys) -> None:
+        self._redis = redis
+        self._keys = keys
+
+    @classmethod
+    def from_settings(cls, redis: aioredis.Redis, settings: Settings) -> DeadLetters:
+        return cls(redis, Keys(settings.hudhud_redis_prefix))
+
+    async def list(self, limit: int = 20) -> list[DeadLetter]:
+        rows = await self._redis.xrevrange(self._keys.dead, count=limit)
+        out = []
+        for entry_id, raw in rows:
+            fields = {k.decode(): v.decode(errors="replace") for k, v in raw.items()}
+            out.append(
+                DeadLetter(entry_id.decode(), fields.get("kind", ""), fields.get("conv", ""), fields.get("error", ""), fields)
+            )
+        return out
+
+    async def retry(self, entry_id: str) -> bool:
+        """Queue the dead letter again: a turn's messages go back to the front of their inbox."""
+        rows = await self._redis.xrange(self._keys.dead, min=entry_id, max=entry_id)
+        if not rows:
+            return False
+        fields = rows[0][1]
+        kind = fields.get(b"kind", b"").decode()
+        conv = fields.get(b"conv", b"").decode()
+        async with self._redis.pipeline(transaction=True) as pipe:
+            if kind == "turn":
+                messages = orjson.loads(fields[b"messages"])
+                for message in reversed(messages):
+                    pipe.lpush(self._keys.inbox(conv), orjson.dumps(message))
+                pipe.xadd(self._keys.inbound, {"kind": "message", "conv": conv})
+            else:
+                job = {k: v for k, v in fields.items() if k in (b"kind", b"conv", b"data")}
+                pipe.xadd(self._keys.inbound, job)
+            pipe.xdel(self._keys.dead, entry_id)
+            await pipe.execute()
+        return True

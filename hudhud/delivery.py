@@ -1,0 +1,64 @@
+"""Sending a turn's reply parts through the outbox, with the WhatsApp error rules applied."""
+
+from __future__ import annotations
+
+import structlog
+
+from channels.whatsapp.errors import ErrorKind, GraphError, retryable
+from channels.whatsapp.messenger import Messenger
+from hudhud.outbox import Outbox, PartRecord, PartState
+
+log = structlog.get_logger(__name__)
+
+
+class Delivery:
+    def __init__(
+        self,
+        outbox: Outbox,
+        *,
+        fallback_template: str | None,
+        fallback_language: str,
+    ) -> None:
+        self.outbox = outbox
+        self.fallback_template = fallback_template
+        self.fallback_language = fallback_language
+
+    async def send(
+        self, messenger: Messenger, phone_number_id: str, to: str, turn_id: str, records: list[PartRecord], conv: str
+    ) -> None:
+        """Send every part not yet done, in order. Raises GraphError when a retryable failure outlasted
+        the client's retries: the turn is then retried later and resumes at the first unsent part."""
+        for record in records:
+            if record.done:
+                continue
+            try:
+                record.wamid = await messenger.send_part(phone_number_id, to, record.part)
+                record.state = PartState.sent
+            except GraphError as exc:
+                if retryable(exc.kind):
+                    raise
+                await self._refused(messenger, phone_number_id, to, record, exc)
+            await self.outbox.mark(turn_id, record, conv=conv)
+
+    async def _refused(
+        self, messenger: Messenger, phone_number_id: str, to: str, record: PartRecord, exc: GraphError
+    ) -> None:
+        record.error = f"{exc.code}: {exc.message}"
+        if exc.kind == ErrorKind.reengagement:
+            record.state = await self.reengage(messenger, phone_number_id, to)
+        elif exc.kind == ErrorKind.undeliverable:
+            record.state = PartState.undeliverable
+        else:
+            record.state = PartState.failed
+        log.warning("reply part refused", to=to, code=exc.code, kind=str(exc.kind), state=str(record.state))
+
+    async def reengage(self, messenger: Messenger, phone_number_id: str, to: str) -> PartState:
+        """Outside the 24-hour window only a template may be sent: send the configured one, if any."""
+        if not self.fallback_template:
+            return PartState.undeliverable
+        try:
+            await messenger.send_template(phone_number_id, to, self.fallback_template, self.fallback_language)
+        except GraphError as exc:
+            log.warning("fallback template refused", to=to, code=exc.code)
+            return PartState.undeliverable
+        return PartState.fallback

@@ -1,0 +1,52 @@
+"""Conversation leases: at most one worker runs a conversation's turn at a time.
+
+A lease is a key holding the owner's random token with a TTL; the owner renews it while the turn runs
+and checks the token before renewing or releasing, so a worker that stalled past its lease can never
+extend or drop a lease another worker has taken since.
+"""
+
+from __future__ import annotations
+
+import redis.asyncio as aioredis
+
+_RENEW = """
+local owned = {}
+for i = 1, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[i + 1] then
+    redis.call('PEXPIRE', KEYS[i], ARGV[1])
+    owned[i] = 1
+  else
+    owned[i] = 0
+  end
+end
+return owned
+"""
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+class Leases:
+    def __init__(self, redis: aioredis.Redis, lease_ms: int) -> None:
+        self._redis = redis
+        self.lease_ms = lease_ms
+        self._renew = redis.register_script(_RENEW)
+        self._release = redis.register_script(_RELEASE)
+
+    async def acquire(self, key: str, token: str) -> bool:
+        return bool(await self._redis.set(key, token, nx=True, px=self.lease_ms))
+
+    async def renew(self, held: dict[str, str]) -> dict[str, bool]:
+        """Renew many leases in one round trip; returns which are still ours."""
+        if not held:
+            return {}
+        keys = list(held)
+        result = await self._renew(keys=keys, args=[self.lease_ms, *(held[k] for k in keys)])
+        return {k: bool(v) for k, v in zip(keys, result, strict=True)}
+
+    async def release(self, key: str, token: str) -> bool:
+        return bool(await self._release(keys=[key], args=[token]))

@@ -1,0 +1,44 @@
+"""One Messenger per bot number: the Graph client with that bot's token, or the sandbox."""
+
+from __future__ import annotations
+
+import httpx
+import redis.asyncio as aioredis
+
+from channels.whatsapp.graph import GraphClient
+from channels.whatsapp.messenger import Messenger
+from channels.whatsapp.sandbox import SandboxClient
+from hudhud.bots import BotRegistry
+from hudhud.settings import Settings
+
+
+class MessengerPool:
+    def __init__(self, settings: Settings, bots: BotRegistry, redis: aioredis.Redis, prefix: str) -> None:
+        self._bots = bots
+        self._http = httpx.AsyncClient(
+            timeout=settings.hudhud_graph_timeout_ms / 1000,
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+        )
+        self.sandbox = SandboxClient(redis, prefix)
+        self._clients: dict[str, Messenger] = {}
+        for bot in bots.all():
+            if bot.access_token is None:
+                continue
+            self._clients[bot.phone_number_id] = GraphClient(
+                settings.whatsapp_api_base,
+                bot.access_token.get_secret_value(),
+                http=self._http,
+                timeout_s=settings.hudhud_graph_timeout_ms / 1000,
+                retries=settings.hudhud_graph_retries,
+                backoff_s=settings.hudhud_graph_backoff_ms / 1000,
+                backoff_max_s=settings.hudhud_graph_backoff_max_ms / 1000,
+            )
+
+    def for_number(self, phone_number_id: str) -> Messenger:
+        bot = self._bots.get(phone_number_id)
+        if bot is not None and bot.phone_number_id in self._clients:
+            return self._clients[bot.phone_number_id]
+        return self.sandbox
+
+    async def aclose(self) -> None:
+        await self._http.aclose()

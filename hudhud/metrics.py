@@ -1,0 +1,15 @@
+"""Prometheus metrics of the pipeline, served at /metrics."""
+
+from prometheus_client import Counter, Histogram
+
+WEBHOOKS = Counter("hudhud_webhooks_total", "Webhook POSTs by result", ["result"])
+JOBS_QUEUED = Counter("hudhud_jobs_queued_total", "Jobs queued by kind", ["kind"])
+DUPLICATES = Counter("hudhud_duplicates_total", "Deliveries dropped as duplicates (same wamid/status)")
+TURNS = Counter("hudhud_turns_total", "Turns answered by outcome", ["status"])
+TURN_SECONDS = Histogram(
+    "hudhud_turn_seconds", "Time to answer a turn", buckets=(0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 120)
+)
+MERGED = Counter("hudhud_jobs_merged_total", "Message jobs absorbed by a running turn of the same user")
+RECLAIMED = Counter("hudhud_jobs_reclaimed_total", "Jobs taken over from dead workers")
+JOB_FAILURES = Counter("hudhud_job_failures_total", "Job runs that failed and will be retried")
+DEAD_LETTERS = Counter("hudhud_dead_letters_total", "Jobs and turns moved to the dead-letter stream")

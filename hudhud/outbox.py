@@ -1,0 +1,93 @@
+"""The outbox: a turn's reply parts are recorded before anything is sent, and each is marked sent
+with Graph's message id right after Graph accepts it.
+
+A retried turn (worker crash, transient Graph failure) finds its parts recorded and sends only those
+not yet marked, so the reply is never regenerated differently and no part is sent twice — except in
+the one window the Graph API leaves open: it takes no idempotency key, so a crash after Graph's 200
+and before the mark (a single Redis write) resends that one part. docs/architecture.md states this.
+"""
+
+from __future__ import annotations
+
+import time
+from enum import StrEnum
+
+import orjson
+import redis.asyncio as aioredis
+from pydantic import BaseModel, TypeAdapter
+
+from hudhud.keys import Keys
+from hudhud.turn import ReplyPart
+
+_PARTS = TypeAdapter(ReplyPart)
+
+
+class PartState(StrEnum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"  # Graph refused it for good (permanent error); not retried
+    fallback = "fallback"  # outside the 24-hour window: the fallback template was sent instead
+    undeliverable = "undeliverable"
+
+
+class PartRecord(BaseModel):
+    index: int
+    part: ReplyPart
+    state: PartState = PartState.pending
+    wamid: str | None = None
+    error: str | None = None
+    ts: float = 0.0
+
+    @property
+    def done(self) -> bool:
+        return self.state != PartState.pending
+
+
+class Outbox:
+    def __init__(self, redis: aioredis.Redis, keys: Keys, *, ttl_s: int) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._ttl = ttl_s
+
+    async def load(self, turn_id: str) -> list[PartRecord] | None:
+        raw = await self._redis.hgetall(self._keys.outbox(turn_id))
+        if not raw:
+            return None
+        count = int(raw[b"n"])
+        return [PartRecord.model_validate_json(raw[f"p:{i}".encode()]) for i in range(count)]
+
+    async def record(self, turn_id: str, parts: list[ReplyPart], *, conv: str) -> list[PartRecord]:
+        """Record the parts of a turn, once; the first recording wins."""
+        now = time.time()
+        records = [PartRecord(index=i, part=p, ts=now) for i, p in enumerate(parts)]
+        key = self._keys.outbox(turn_id)
+        mapping: dict[str, str | bytes | int] = {"n": len(records), "conv": conv}
+        mapping.update({f"p:{r.index}": r.model_dump_json() for r in records})
+        # The lease makes us the only writer; HSETNX on the count still guards a stale worker.
+        if not await self._redis.hsetnx(key, "n", len(records)):
+            existing = await self.load(turn_id)
+            assert existing is not None
+            return existing
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key, mapping=mapping)
+            pipe.expire(key, self._ttl)
+            await pipe.execute()
+        return records
+
+    async def mark(self, turn_id: str, record: PartRecord, *, conv: str) -> None:
+        """Store a part's final state (and where a sent message came from, for status webhooks)."""
+        record.ts = time.time()
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(self._keys.outbox(turn_id), f"p:{record.index}", record.model_dump_json())
+            if record.wamid:
+                trace = orjson.dumps({"turn_id": turn_id, "part": record.index, "conv": conv})
+                pipe.set(self._keys.sent(record.wamid), trace, ex=self._ttl)
+            await pipe.execute()
+
+    async def trace(self, wamid: str) -> dict[str, object] | None:
+        raw = await self._redis.get(self._keys.sent(wamid))
+        return orjson.loads(raw) if raw else None
+
+
+def part_from_json(data: bytes | str) -> ReplyPart:
+    return _PARTS.validate_json(data)

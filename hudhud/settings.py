@@ -1,0 +1,113 @@
+"""Every setting of the product, read from the environment or `.env`.
+
+One class so that operators have a single place to look; `.env.example` documents each variable.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    dev = "dev"
+    staging = "staging"
+    prod = "prod"
+
+
+class SettingsError(RuntimeError):
+    """Invalid configuration; the message is one line naming the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # --- WhatsApp (single number; HUDHUD_BOTS generalises it to many) ---
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_access_token: SecretStr | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_api_base: str = "https://graph.facebook.com/v25.0"
+    whatsapp_fallback_template: str | None = None  # sent when a reply fails with 131047 (24 h window)
+    whatsapp_fallback_template_lang: str = "en"
+    webhook_url: str | None = None
+    hudhud_bots: Path | None = None
+
+    # --- runtime ---
+    hudhud_env: Environment = Environment.dev
+    hudhud_data_dir: Path = Path("data")
+    hudhud_timezone: str = "Asia/Riyadh"
+    hudhud_host: str = "127.0.0.1"
+    hudhud_port: int = Field(8000, ge=0, le=65535)
+    hudhud_log_level: str = "INFO"
+
+    hudhud_responder: str | None = None  # "package.module:factory" building the Responder (default: commands only)
+
+    # --- state ---
+    redis_url: str | None = None
+    hudhud_redis_prefix: str = "hudhud"
+
+    # --- pipeline numbers (milliseconds so tests can run them fast) ---
+    hudhud_max_body_bytes: int = Field(1_048_576, gt=0)
+    hudhud_dedupe_ttl_s: int = Field(8 * 24 * 3600, ge=7 * 24 * 3600)
+    hudhud_lease_ms: int = Field(30_000, gt=0)
+    hudhud_worker_concurrency: int = Field(8, gt=0)
+    hudhud_max_attempts: int = Field(5, gt=0)
+    hudhud_turn_timeout_ms: int = Field(120_000, gt=0)
+    hudhud_graph_timeout_ms: int = Field(15_000, gt=0)
+    hudhud_graph_retries: int = Field(6, ge=0)
+    hudhud_graph_backoff_ms: int = Field(500, ge=0)
+    hudhud_graph_backoff_max_ms: int = Field(30_000, ge=0)
+    hudhud_block_ms: int = Field(1_000, gt=0)
+    hudhud_events_maxlen: int = Field(10_000, gt=0)
+
+    # --- names later capabilities use ---
+    openai_base_url: str | None = None
+    openai_api_key: SecretStr | None = None
+    hudhud_model: str | None = None
+    hudhud_local_model: str = "1.5b"
+    hudhud_local_threads: int = Field(2, gt=0)
+    core_api_url: str | None = None
+    database_url: str | None = None
+    chroma_url: str | None = None
+    hudhud_encryption_key: SecretStr | None = None
+    hudhud_admin_password: SecretStr | None = None
+
+    @field_validator("hudhud_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("whatsapp_api_base")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL including the version, e.g. https://graph.facebook.com/v25.0")
+        return value.rstrip("/")
+
+    @property
+    def sandbox(self) -> bool:
+        """Outbound is captured locally when no access token is configured."""
+        return self.whatsapp_access_token is None
+
+    @property
+    def lease_s(self) -> float:
+        return self.hudhud_lease_ms / 1000
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; raise SettingsError with one line naming the bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        raise SettingsError(f"invalid setting {name}: {first['msg']}") from None

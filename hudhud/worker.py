@@ -1,0 +1,441 @@
+"""Workers: read jobs from the Redis stream, run turns, and make sure each is answered once.
+
+How a job moves (docs/architecture.md has the full story):
+- XREADGROUP hands a job to one worker; it is ACKed only when its work is done and recorded.
+- While a job runs, its worker renews it (XCLAIM JUSTID resets its idle time) and the conversation
+  lease. A job idle for 2 leases belongs to a dead worker: XAUTOCLAIM hands it to a live one.
+- A message job runs its conversation: take the lease, run the current (or next) turn covering every
+  message in the inbox, send the reply through the outbox, finish atomically, repeat while messages
+  keep arriving. A job whose conversation is leased by someone else is ACKed at once: the holder's own
+  pending job makes it responsible for every message in the inbox, also if it dies.
+- Failures leave the job pending; it is retried when reclaimed, and after `max_attempts` deliveries
+  (from the pending list) or turn attempts it moves to the dead-letter stream with its error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import orjson
+import redis.asyncio as aioredis
+import structlog
+from redis.exceptions import RedisError, ResponseError
+
+from channels.whatsapp.formatting import split_message, to_whatsapp
+from hudhud import metrics
+from hudhud.bots import BotRegistry
+from hudhud.delivery import Delivery
+from hudhud.keys import Keys
+from hudhud.leases import Leases
+from hudhud.messengers import MessengerPool
+from hudhud.outbox import Outbox
+from hudhud.responder import FAILURE_REPLY, TIMEOUT_REPLY, UNSUPPORTED_REPLY, Responder
+from hudhud.statuses import StatusHandler
+from hudhud.turn import InboundMessage, ReplyPart, TextPart, Turn, UserRef, make_turn_id
+
+log = structlog.get_logger(__name__)
+
+_FINISH = resources.files("hudhud").joinpath("conversation.lua").read_text()
+
+
+@dataclass
+class WorkerOptions:
+    lease_ms: int = 30_000
+    concurrency: int = 8
+    max_attempts: int = 5
+    turn_timeout_s: float = 120.0
+    block_ms: int = 1_000
+    events_maxlen: int = 10_000
+    outbox_ttl_s: int = 8 * 86400
+    name: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}")
+
+    @property
+    def reclaim_idle_ms(self) -> int:
+        # Twice the lease: a dead worker's conversation lease has surely expired by the time its job
+        # is reclaimed, so the reclaimer can take the conversation over.
+        return 2 * self.lease_ms
+
+
+@dataclass
+class _Running:
+    entry_id: str
+    task: asyncio.Task[None]
+    leases: dict[str, str] = field(default_factory=dict)  # lease key -> token
+
+
+class TurnFailed(RuntimeError):
+    pass
+
+
+class Worker:
+    def __init__(
+        self,
+        *,
+        redis: aioredis.Redis,
+        keys: Keys,
+        responder: Responder,
+        bots: BotRegistry,
+        messengers: MessengerPool,
+        delivery: Delivery,
+        options: WorkerOptions,
+    ) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.responder = responder
+        self.bots = bots
+        self.messengers = messengers
+        self.delivery = delivery
+        self.outbox: Outbox = delivery.outbox
+        self.options = options
+        self.leases = Leases(redis, options.lease_ms)
+        self.statuses = StatusHandler(redis, keys, delivery, events_maxlen=options.events_maxlen)
+        self._finish = redis.register_script(_FINISH)
+        self._slots = asyncio.Semaphore(options.concurrency)
+        self._running: dict[str, _Running] = {}
+        self._stopping = asyncio.Event()
+        self._closed = asyncio.Event()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def ensure_group(self) -> None:
+        try:
+            await self.redis.xgroup_create(self.keys.inbound, self.keys.group, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> None:
+        """Work until stop(); then let running turns finish (their jobs stay pending if cut short)."""
+        await self.ensure_group()
+        log.info("worker started", name=self.options.name, concurrency=self.options.concurrency)
+        # The loops end on their own when told to (no cancellation): a cancelled Redis call can leave
+        # its connection in an unknown state.
+        intake = [
+            asyncio.create_task(self._read_loop(), name="read"),
+            asyncio.create_task(self._every(self.options.lease_ms / 2000, self.reclaim, self._stopping), name="reclaim"),
+        ]
+        renew = asyncio.create_task(self._every(self.options.lease_ms / 3000, self._renew, self._closed), name="renew")
+        try:
+            await self._stopping.wait()
+        finally:
+            self._stopping.set()
+            await asyncio.gather(*intake, return_exceptions=True)
+            running = [r.task for r in self._running.values()]
+            if running:
+                await asyncio.wait(running, timeout=self.options.turn_timeout_s)
+            self._closed.set()
+            await asyncio.gather(renew, return_exceptions=True)
+            log.info("worker stopped", name=self.options.name)
+
+    async def _every(self, interval: float, action: Callable[[], Awaitable[object]], until: asyncio.Event) -> None:
+        while not until.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(until.wait(), interval)
+                return
+            try:
+                await action()
+            except (RedisError, OSError) as exc:
+                log.warning("periodic task failed", task=getattr(action, "__name__", "?"), error=str(exc))
+
+    async def _read_loop(self) -> None:
+        while not self._stopping.is_set():
+            free = await self._free_slots()
+            try:
+                reply = await self.redis.xreadgroup(
+                    self.keys.group,
+                    self.options.name,
+                    {self.keys.inbound: ">"},
+                    count=free,
+                    block=self.options.block_ms,
+                )
+            except (RedisError, OSError) as exc:
+                self._release_slots(free)
+                log.warning("read failed; retrying", error=str(exc))
+                await asyncio.sleep(min(1.0, self.options.block_ms / 1000))
+                continue
+            entries = reply[0][1] if reply else []
+            self._release_slots(free - len(entries))
+            for entry_id, fields in entries:
+                self._start(_decode(entry_id), fields, deliveries=1)
+
+    async def _free_slots(self) -> int:
+        """Wait for at least one free slot, then take every free slot (returned unless used)."""
+        await self._slots.acquire()
+        taken = 1
+        while not self._slots.locked():
+            await self._slots.acquire()
+            taken += 1
+        return taken
+
+    def _release_slots(self, n: int) -> None:
+        for _ in range(n):
+            self._slots.release()
+
+    def _start(self, entry_id: str, fields: dict[bytes, bytes] | None, deliveries: int) -> None:
+        running = _Running(entry_id, asyncio.create_task(asyncio.sleep(0)))
+        running.task = asyncio.create_task(self._handle(running, fields, deliveries), name=entry_id)
+        self._running[entry_id] = running
+
+    async def _renew(self) -> None:
+        """Renew every running job and lease in two round trips (called three times per lease)."""
+        running = list(self._running.values())
+        if not running:
+            return
+        await self.redis.xclaim(
+            self.keys.inbound,
+            self.keys.group,
+            self.options.name,
+            min_idle_time=0,
+            message_ids=[r.entry_id for r in running],
+            justid=True,
+        )
+        owned = await self.leases.renew({k: t for r in running for k, t in r.leases.items()})
+        for r in running:
+            if any(not owned.get(k, True) for k in r.leases):
+                # We stalled past the lease and another worker took the conversation over: stop,
+                # so that no turn runs twice at once.
+                log.error("lease lost; abandoning turn", entry=r.entry_id)
+                r.task.cancel()
+
+    async def reclaim(self) -> int:
+        """Take over jobs of dead workers (idle beyond the reclaim threshold)."""
+        # Waits while the reader holds the free slots in its blocking read (at most block_ms).
+        free = await self._free_slots()
+        reply = await self.redis.xautoclaim(
+            self.keys.inbound,
+            self.keys.group,
+            self.options.name,
+            min_idle_time=self.options.reclaim_idle_ms,
+            start_id="0-0",
+            count=free,
+        )
+        # Redis 6.2 answers [next, entries]; 7.x adds a list of deleted ids.
+        entries = reply[1] if len(reply) > 1 else []
+        used = 0
+        for entry_id, fields in entries:
+            eid = _decode(entry_id)
+            if eid in self._running:
+                continue
+            pending = await self.redis.xpending_range(
+                self.keys.inbound, self.keys.group, min=eid, max=eid, count=1
+            )
+            deliveries = int(pending[0]["times_delivered"]) if pending else 1
+            used += 1
+            metrics.RECLAIMED.inc()
+            log.warning("reclaimed job of a dead worker", entry=eid, deliveries=deliveries)
+            self._start(eid, fields, deliveries)
+        self._release_slots(free - used)
+        return used
+
+    # ------------------------------------------------------------------ jobs
+
+    async def _handle(self, running: _Running, fields: dict[bytes, bytes] | None, deliveries: int) -> None:
+        eid = running.entry_id
+        try:
+            if not fields:  # deleted from the stream meanwhile: nothing left to do
+                await self._ack(eid)
+                return
+            kind = fields.get(b"kind", b"").decode()
+            if deliveries > self.options.max_attempts:
+                await self._dead_letter_job(running, fields, deliveries)
+            elif kind == "message":
+                await self._run_conversation(running, fields[b"conv"].decode(), deliveries)
+            elif kind == "status":
+                await self._run_status(fields)
+            else:
+                log.error("unknown job kind; dead-lettered", entry=eid, kind=kind)
+                await self._dead_letter(eid, fields, f"unknown job kind {kind!r}", deliveries)
+            await self._ack(eid)
+        except asyncio.CancelledError:
+            log.warning("job cancelled; left pending for reclaim", entry=eid)
+        except Exception as exc:  # the job stays pending: reclaimed and retried after the idle time
+            metrics.JOB_FAILURES.inc()
+            log.exception("job failed; will be retried", entry=eid, deliveries=deliveries, error=str(exc))
+        finally:
+            self._running.pop(eid, None)
+            self._slots.release()
+
+    async def _ack(self, entry_id: str) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.xack(self.keys.inbound, self.keys.group, entry_id)
+            pipe.xdel(self.keys.inbound, entry_id)
+            await pipe.execute()
+
+    async def _run_status(self, fields: dict[bytes, bytes]) -> None:
+        status = orjson.loads(fields[b"data"])
+        pnid = str(status.get("phone_number_id", ""))
+        await self.statuses.handle(status, self.messengers.for_number(pnid))
+
+    async def _run_conversation(self, running: _Running, conv: str, deliveries: int) -> None:
+        lease_key = self.keys.lease(conv)
+        token = uuid.uuid4().hex
+        if not await self.leases.acquire(lease_key, token):
+            metrics.MERGED.inc()
+            return  # the holder is responsible for this message (see module docstring)
+        running.leases[lease_key] = token
+        try:
+            more = True
+            while more:
+                more = await self._run_turn(conv, token, deliveries)
+        except BaseException:
+            running.leases.pop(lease_key, None)
+            with contextlib.suppress(RedisError, OSError):
+                await self.leases.release(lease_key, token)
+            raise
+        running.leases.pop(lease_key, None)
+
+    async def _run_turn(self, conv: str, token: str, deliveries: int) -> bool:
+        """Run the conversation's current turn (or assemble the next); True when more messages wait."""
+        k = self.keys
+        raw = await self.redis.get(k.current_turn(conv))
+        if raw:
+            record = orjson.loads(raw)
+        else:
+            inbox = await self.redis.lrange(k.inbox(conv), 0, -1)
+            if not inbox:
+                # Release atomically with a last look at the inbox: a message pushed meanwhile was
+                # ACKed by a worker that saw our lease, so it is ours to answer.
+                keys = [k.inbox(conv), k.current_turn(conv), k.lease(conv)]
+                return bool(await self._finish(keys=keys, args=[0, token]))
+            ids = [orjson.loads(m)["id"] for m in inbox]
+            record = {"turn_id": make_turn_id(ids), "count": len(ids), "attempts": 0, "errors": []}
+        record["attempts"] += 1
+        await self.redis.set(k.current_turn(conv), orjson.dumps(record))
+        count = int(record["count"])
+        messages = [InboundMessage.model_validate_json(m) for m in await self.redis.lrange(k.inbox(conv), 0, count - 1)]
+        if record["attempts"] > self.options.max_attempts or deliveries > self.options.max_attempts:
+            await self._dead_letter_turn(conv, record, messages)
+            status = "dead"
+        else:
+            started = time.perf_counter()
+            try:
+                status = await self._answer(conv, record, messages)
+            except Exception as exc:
+                record["errors"] = [*record["errors"][-4:], f"{type(exc).__name__}: {exc}"]
+                await self.redis.set(k.current_turn(conv), orjson.dumps(record))
+                await self._log_turn(conv, record, messages, "retry", time.perf_counter() - started)
+                raise
+            await self._log_turn(conv, record, messages, status, time.perf_counter() - started)
+        more = await self._finish(keys=[k.inbox(conv), k.current_turn(conv), k.lease(conv)], args=[count, token])
+        return bool(more)
+
+    async def _answer(self, conv: str, record: dict[str, Any], messages: list[InboundMessage]) -> str:
+        first = messages[0]
+        bot = self.bots.get(first.phone_number_id)
+        messenger = self.messengers.for_number(first.phone_number_id)
+        turn = Turn(
+            turn_id=record["turn_id"],
+            message_ids=[m.id for m in messages],
+            messages=messages,
+            user=UserRef(wa_id=first.wa_id, name=next((m.sender_name for m in messages if m.sender_name), None)),
+            phone_number_id=first.phone_number_id,
+            profile=bot.profile if bot else "default",
+            attempt=int(record["attempts"]),
+        )
+        records = await self.outbox.load(turn.turn_id)
+        status = "ok"
+        if records is None:
+            # Only a fresh turn asks the responder: a retried one sends what was recorded.
+            with contextlib.suppress(Exception):
+                await messenger.mark_read(turn.phone_number_id, messages[-1].id, typing=True)
+            parts, status = await self._respond(turn)
+            records = await self.outbox.record(turn.turn_id, parts, conv=conv)
+        await self.delivery.send(messenger, turn.phone_number_id, turn.user.wa_id, turn.turn_id, records, conv)
+        metrics.TURNS.labels(status=status).inc()
+        return status
+
+    async def _respond(self, turn: Turn) -> tuple[list[ReplyPart], str]:
+        if all(m.extra.get("outcome") == "reply_unsupported" for m in turn.messages):
+            return [TextPart(text=UNSUPPORTED_REPLY)], "unsupported"
+        try:
+            async with asyncio.timeout(self.options.turn_timeout_s):
+                parts = list(await self.responder.respond(turn))
+            status = "ok"
+        except TimeoutError:
+            log.warning("turn timed out", turn_id=turn.turn_id)
+            parts, status = [TextPart(text=TIMEOUT_REPLY)], "timeout"
+        except Exception as exc:
+            # Never silence, never a stack trace to the user: an honest short reply, recorded as failed.
+            log.exception("responder failed", turn_id=turn.turn_id, error=str(exc))
+            parts, status = [TextPart(text=FAILURE_REPLY)], "failed"
+        return format_parts(parts), status
+
+    async def _log_turn(
+        self, conv: str, record: dict[str, Any], messages: list[InboundMessage], status: str, seconds: float
+    ) -> None:
+        metrics.TURN_SECONDS.observe(seconds)
+        await self.redis.xadd(
+            self.keys.turns,
+            {
+                "turn_id": record["turn_id"],
+                "conv": conv,
+                "status": status,
+                "attempt": record["attempts"],
+                "messages": orjson.dumps([m.id for m in messages]),
+                "ms": round(seconds * 1000, 1),
+                "ts": time.time(),
+            },
+            maxlen=self.options.events_maxlen,
+            approximate=True,
+        )
+
+    # ------------------------------------------------------------------ dead letters
+
+    async def _dead_letter(self, entry_id: str, fields: dict[bytes, bytes], error: str, deliveries: int) -> None:
+        metrics.DEAD_LETTERS.inc()
+        await self.redis.xadd(
+            self.keys.dead,
+            {**fields, b"entry": entry_id, b"error": error, b"deliveries": deliveries, b"ts": time.time()},
+        )
+
+    async def _dead_letter_job(self, running: _Running, fields: dict[bytes, bytes], deliveries: int) -> None:
+        if fields.get(b"kind") == b"message":
+            # The conversation's turn goes to the dead letters with its messages (never lost).
+            await self._run_conversation(running, fields[b"conv"].decode(), deliveries)
+        else:
+            await self._dead_letter(running.entry_id, fields, "too many failed deliveries", deliveries)
+
+    async def _dead_letter_turn(self, conv: str, record: dict[str, Any], messages: list[InboundMessage]) -> None:
+        log.error("turn dead-lettered", conv=conv, turn_id=record["turn_id"], errors=record["errors"])
+        metrics.DEAD_LETTERS.inc()
+        await self.redis.xadd(
+            self.keys.dead,
+            {
+                "kind": "turn",
+                "conv": conv,
+                "turn_id": record["turn_id"],
+                "error": (record["errors"] or ["too many failed deliveries"])[-1],
+                "attempts": record["attempts"],
+                "messages": orjson.dumps([m.model_dump(mode="json") for m in messages]),
+                "ts": time.time(),
+            },
+        )
+
+
+def format_parts(parts: list[ReplyPart]) -> list[ReplyPart]:
+    """Markdown to WhatsApp syntax, and texts over WhatsApp's 4096 characters split into parts."""
+    out: list[ReplyPart] = []
+    for part in parts:
+        if isinstance(part, TextPart):
+            out.extend(
+                TextPart(text=chunk, preview_url=part.preview_url) for chunk in split_message(to_whatsapp(part.text))
+            )
+        else:
+            out.append(part)
+    return out
+
+
+def _decode(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

@@ -1,0 +1,58 @@
+"""Shared fixtures: the real Redis server on loopback, isolated per test by a key prefix."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio as aioredis
+
+pytest_plugins = ["tests.fake_graph"]
+
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    return f"test:{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+async def redis(redis_prefix: str) -> AsyncIterator[aioredis.Redis]:
+    """A client of the real Redis; every key the test made under its prefix is deleted afterwards."""
+    client = aioredis.from_url(REDIS_TEST_URL)
+    await client.ping()
+    try:
+        yield client
+    finally:
+        keys = [k async for k in client.scan_iter(match=f"{redis_prefix}:*", count=500)]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()
+
+
+@pytest.fixture
+def settings_factory(redis_prefix: str, tmp_path):  # noqa: ANN001, ANN201
+    """Settings for a test: the real Redis under the test's prefix, fast leases and no .env file."""
+    from hudhud.settings import Settings
+    from tests.helpers import APP_SECRET, VERIFY_TOKEN
+
+    def make(**overrides: object) -> Settings:
+        values: dict[str, object] = {
+            "redis_url": REDIS_TEST_URL,
+            "hudhud_redis_prefix": redis_prefix,
+            "whatsapp_app_secret": APP_SECRET.decode(),
+            "whatsapp_verify_token": VERIFY_TOKEN,
+            "hudhud_data_dir": tmp_path / "data",
+            "hudhud_lease_ms": 600,
+            "hudhud_block_ms": 50,
+            "hudhud_graph_backoff_ms": 1,
+            "hudhud_graph_backoff_max_ms": 20,
+            "hudhud_turn_timeout_ms": 5_000,
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    return make

@@ -1,0 +1,339 @@
+"""A fake Graph API over real HTTP on loopback, for testing the WhatsApp clients end to end.
+
+One uvicorn server runs for the session in a background thread on a pre-bound 127.0.0.1:0 socket;
+the function-scoped `fake_graph` fixture resets its state around each test. Tests script it:
+
+    fake_graph.fail_next(3, status=500)                               # 5xx storm
+    fake_graph.fail_next(1, status=429, code=130429, retry_after=0)   # throttled, Retry-After: 0
+    fake_graph.fail_next(1, status=400, code=131026)                  # permanent
+    fake_graph.fail_next(1, status=502, body="<html>bad gateway</html>")  # non-JSON body
+    fake_graph.slow_next(1, 0.5)                                      # one slow success
+    fake_graph.delay_s = 0.1                                          # every request slow
+
+and read what arrived: `fake_graph.requests` (all), `fake_graph.messages` (JSON bodies posted to
+/{pnid}/messages). Media: POST /{pnid}/media stores the upload and returns its id; GET /{media_id}
+returns a URL on this server; GET of that URL returns the bytes. `add_media` preloads media.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+VERSION = "v25.0"
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]  # lower-case names
+    query: dict[str, str]
+    body: bytes
+    json: Any = None  # parsed body when it was JSON
+    form: dict[str, str] = field(default_factory=dict)  # multipart text fields
+    files: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)  # name -> (filename, type, data)
+
+
+@dataclass
+class _Script:
+    status: int = 200
+    code: int | None = None
+    subcode: int | None = None
+    message: str | None = None
+    retry_after: float | None = None
+    body: str | bytes | None = None
+    delay_s: float = 0.0
+
+
+@dataclass
+class _Media:
+    data: bytes
+    mime_type: str
+    filename: str | None = None
+
+
+class FakeGraph:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.port = 0
+        self.reset()
+
+    # ------------------------------------------------------------------ test-facing API
+
+    @property
+    def root_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """What GraphClient takes: root plus the API version."""
+        return f"{self.root_url}/{VERSION}"
+
+    def reset(self) -> None:
+        with self._lock:
+            self.requests: list[RecordedRequest] = []
+            self.delivered: list[dict[str, Any]] = []  # message bodies answered with success
+            self.media: dict[str, _Media] = {}
+            self.delay_s = 0.0
+            self._script: deque[_Script] = deque()
+            self._seq = 0
+
+    def fail_next(
+        self,
+        n: int = 1,
+        *,
+        status: int = 500,
+        code: int | None = None,
+        subcode: int | None = None,
+        message: str | None = None,
+        retry_after: float | None = None,
+        body: str | bytes | None = None,
+        delay_s: float = 0.0,
+    ) -> None:
+        """Answer the next `n` requests (to any endpoint) with an error.
+
+        Without `body`, the error is Graph's JSON shape; `body` sends that text instead (non-JSON).
+        `retry_after` sets the Retry-After header.
+        """
+        script = _Script(status, code, subcode, message, retry_after, body, delay_s)
+        with self._lock:
+            self._script.extend(script for _ in range(n))
+
+    def slow_next(self, n: int, delay_s: float) -> None:
+        """Answer the next `n` requests normally, but only after `delay_s` seconds."""
+        with self._lock:
+            self._script.extend(_Script(delay_s=delay_s) for _ in range(n))
+
+    def add_media(self, data: bytes, mime_type: str, media_id: str | None = None) -> str:
+        media_id = media_id or f"fake.media.{self._next()}"
+        with self._lock:
+            self.media[media_id] = _Media(data, mime_type)
+        return media_id
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        """JSON bodies posted to /{pnid}/messages, oldest first (failed attempts included)."""
+        return [r.json for r in self.requests if r.method == "POST" and r.path.endswith("/messages")]
+
+    # ------------------------------------------------------------------ server lifecycle
+
+    def start(self) -> None:
+        # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose proto says TCP,
+        # and without it every response waits ~40 ms for a delayed ACK.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            self._app(),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            loop="asyncio",
+            timeout_graceful_shutdown=1,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name="fake-graph", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("fake Graph server did not start")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=5)
+
+    # ------------------------------------------------------------------ the app
+
+    def _next(self) -> int:
+        with self._lock:
+            self._seq += 1
+            return self._seq
+
+    def _app(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route("/_media/{media_id}", self._media_bytes, methods=["GET"]),
+                Route(f"/{VERSION}/{{pnid}}/messages", self._messages, methods=["POST"]),
+                Route(f"/{VERSION}/{{pnid}}/media", self._upload, methods=["POST"]),
+                Route(f"/{VERSION}/{{media_id}}", self._media_meta, methods=["GET"]),
+            ]
+        )
+
+    async def _record(self, request: Request) -> tuple[RecordedRequest, Response | None]:
+        """Record the request, apply delays and scripted failures; a response means "answer this"."""
+        body = await request.body()
+        recorded = RecordedRequest(
+            method=request.method,
+            path=request.url.path,
+            headers={k.lower(): v for k, v in request.headers.items()},
+            query=dict(request.query_params),
+            body=body,
+        )
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith("application/json"):
+            recorded.json = await request.json()
+        elif content_type.startswith("multipart/form-data"):
+            recorded.form, recorded.files = _parse_multipart(content_type, body)
+        with self._lock:
+            self.requests.append(recorded)
+            script = self._script.popleft() if self._script else None
+            delay = self.delay_s + (script.delay_s if script else 0.0)
+        if delay:
+            await asyncio.sleep(delay)
+        if not recorded.headers.get("authorization", "").startswith("Bearer "):
+            return recorded, _graph_error(401, 190, "Invalid OAuth access token - Cannot parse access token")
+        if script is not None and script.status >= 400:
+            return recorded, _scripted_error(script)
+        return recorded, None
+
+    async def _messages(self, request: Request) -> Response:
+        recorded, response = await self._record(request)
+        if response is not None:
+            return response
+        payload = recorded.json or {}
+        if payload.get("status") == "read":
+            return JSONResponse({"success": True})
+        to = payload.get("to", "")
+        with self._lock:
+            self.delivered.append(payload)
+        return JSONResponse(
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": to, "wa_id": to}],
+                "messages": [{"id": f"wamid.fake.{self._next()}"}],
+            }
+        )
+
+    async def _upload(self, request: Request) -> Response:
+        recorded, response = await self._record(request)
+        if response is not None:
+            return response
+        if recorded.form.get("messaging_product") != "whatsapp" or "file" not in recorded.files:
+            return _graph_error(400, 100, "(#100) The parameter messaging_product is required.")
+        filename, mime_type, data = recorded.files["file"]
+        media_id = f"fake.media.{self._next()}"
+        with self._lock:
+            self.media[media_id] = _Media(data, recorded.form.get("type") or mime_type, filename)
+        return JSONResponse({"id": media_id})
+
+    async def _media_meta(self, request: Request) -> Response:
+        _, response = await self._record(request)
+        if response is not None:
+            return response
+        media_id = request.path_params["media_id"]
+        media = self.media.get(media_id)
+        if media is None:
+            return _graph_error(
+                400, 100, f"Unsupported get request. Object with ID '{media_id}' does not exist"
+            )
+        return JSONResponse(
+            {
+                "messaging_product": "whatsapp",
+                "url": f"{self.root_url}/_media/{media_id}?ext=1",
+                "mime_type": media.mime_type,
+                "file_size": len(media.data),
+                "id": media_id,
+            }
+        )
+
+    async def _media_bytes(self, request: Request) -> Response:
+        _, response = await self._record(request)
+        if response is not None:
+            return response
+        media = self.media.get(request.path_params["media_id"])
+        if media is None:
+            return Response(b"not found", status_code=404, media_type="text/plain")
+        return Response(media.data, media_type=media.mime_type)
+
+
+def _graph_error(
+    status: int,
+    code: int | None,
+    message: str,
+    subcode: int | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    error: dict[str, Any] = {"message": message, "type": "OAuthException"}
+    if code is not None:
+        error["code"] = code
+        error["error_data"] = {"messaging_product": "whatsapp", "details": f"details of {code}"}
+    if subcode is not None:
+        error["error_subcode"] = subcode
+    error["fbtrace_id"] = "AfakeTrace123"
+    return JSONResponse({"error": error}, status_code=status, headers=headers)
+
+
+def _scripted_error(script: _Script) -> Response:
+    headers = {"Retry-After": f"{script.retry_after:g}"} if script.retry_after is not None else None
+    if script.body is not None:
+        return Response(script.body, status_code=script.status, headers=headers, media_type="text/html")
+    message = script.message or (f"(#{script.code}) scripted failure" if script.code else "scripted failure")
+    return _graph_error(script.status, script.code, message, script.subcode, headers)
+
+
+_PARAM = re.compile(r'(\w+)="([^"]*)"')
+
+
+def _parse_multipart(
+    content_type: str, body: bytes
+) -> tuple[dict[str, str], dict[str, tuple[str, str, bytes]]]:
+    """Enough multipart/form-data for the upload endpoint (Starlette's parser needs python-multipart)."""
+    boundary = content_type.split("boundary=", 1)[1].strip().strip('"').encode()
+    form: dict[str, str] = {}
+    files: dict[str, tuple[str, str, bytes]] = {}
+    for chunk in body.split(b"--" + boundary)[1:-1]:
+        head, _, content = chunk.removeprefix(b"\r\n").removesuffix(b"\r\n").partition(b"\r\n\r\n")
+        headers = {}
+        for line in head.decode().split("\r\n"):
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        params = dict(_PARAM.findall(headers.get("content-disposition", "")))
+        if "filename" in params:
+            part_type = headers.get("content-type", "application/octet-stream")
+            files[params["name"]] = (params["filename"], part_type, content)
+        else:
+            form[params["name"]] = content.decode()
+    return form, files
+
+
+@pytest.fixture(scope="session")
+def _fake_graph_server() -> Iterator[FakeGraph]:
+    fake = FakeGraph()
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture
+def fake_graph(_fake_graph_server: FakeGraph) -> Iterator[FakeGraph]:
+    """The session's fake Graph server with empty state; see the module docstring."""
+    _fake_graph_server.reset()
+    try:
+        yield _fake_graph_server
+    finally:
+        _fake_graph_server.reset()

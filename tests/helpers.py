@@ -1,0 +1,107 @@
+"""Builders for webhook bodies and a live uvicorn server on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+import uvicorn
+
+from channels.whatsapp.signature import sign
+
+APP_SECRET = b"test-app-secret"
+VERIFY_TOKEN = "test-verify-token"
+PNID = "106540352242922"
+
+
+def message(wamid: str, wa_id: str = "966500000001", text: str = "hello", **extra: Any) -> dict[str, Any]:
+    m: dict[str, Any] = {"from": wa_id, "id": wamid, "timestamp": str(int(time.time())), "type": "text"}
+    if extra:
+        m.update(extra)
+    else:
+        m["text"] = {"body": text}
+    return m
+
+
+def envelope(
+    messages: list[dict[str, Any]] | None = None,
+    statuses: list[dict[str, Any]] | None = None,
+    pnid: str = PNID,
+    field: str = "messages",
+    value: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    if value is None:
+        value = {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550000000", "phone_number_id": pnid},
+        }
+        if messages:
+            value["contacts"] = [
+                {"profile": {"name": "Sara"}, "wa_id": w} for w in sorted({m["from"] for m in messages})
+            ]
+            value["messages"] = messages
+        if statuses:
+            value["statuses"] = statuses
+    return {"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": field, "value": value}]}]}
+
+
+def body_of(env: dict[str, Any]) -> bytes:
+    return orjson.dumps(env)
+
+
+def signed_headers(body: bytes, secret: bytes = APP_SECRET) -> dict[str, str]:
+    return {"content-type": "application/json", "x-hub-signature-256": sign(secret, body)}
+
+
+class LiveServer:
+    def __init__(self, app: Any) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        asyncio.run(self.server.serve(sockets=[self.sock]))
+
+    def start(self) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("server did not start")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=20)
+
+
+@contextmanager
+def live(app: Any) -> Iterator[LiveServer]:
+    server = LiveServer(app)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+async def wait_for(predicate: Any, timeout: float = 10.0, interval: float = 0.02) -> Any:
+    """Poll an async predicate until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s (last: {result!r})")
+        await asyncio.sleep(interval)
