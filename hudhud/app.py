@@ -37,7 +37,7 @@ def create_app(
         app.state.container = container
         running: list[tuple[Worker, asyncio.Task[None]]] = []
         for i in range(workers):
-            worker = container.worker(name=None if workers == 1 else None)
+            worker = container.worker()
             running.append((worker, asyncio.create_task(worker.run(), name=f"worker-{i}")))
         if running:
             await asyncio.gather(*(w.ensure_group() for w, _ in running))
@@ -53,14 +53,18 @@ def create_app(
 
     app = FastAPI(title="Hudhud", version="0.1.0", lifespan=lifespan)
 
-    async def sink(envelope):  # noqa: ANN001, ANN202 - forwards to the container
+    async def sink(envelope):
         return await app.state.container.accept(envelope)
 
     app.include_router(
         webhook_router(
-            verify_token=settings.whatsapp_verify_token.get_secret_value() if settings.whatsapp_verify_token else None,
+            verify_token=settings.whatsapp_verify_token.get_secret_value()
+            if settings.whatsapp_verify_token
+            else None,
             app_secret=(
-                settings.whatsapp_app_secret.get_secret_value().encode() if settings.whatsapp_app_secret else None
+                settings.whatsapp_app_secret.get_secret_value().encode()
+                if settings.whatsapp_app_secret
+                else None
             ),
             max_body_bytes=settings.hudhud_max_body_bytes,
             sink=sink,
@@ -74,7 +78,7 @@ def create_app(
             return JSONResponse({"status": "starting"}, status_code=503)
         try:
             await app.state.container.redis.ping()
-        except Exception as exc:  # noqa: BLE001 - any failure means not healthy
+        except Exception as exc:
             return JSONResponse({"status": "redis unavailable", "error": str(exc)}, status_code=503)
         return JSONResponse({"status": "ok", "sandbox": settings.sandbox})
 

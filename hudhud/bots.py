@@ -84,7 +84,9 @@ def load_bots(settings: Settings) -> BotRegistry:
             raise SettingsError(f"invalid setting HUDHUD_BOTS: {path}: {where}: {err['msg']}") from None
     pnid = settings.whatsapp_phone_number_id
     if settings.whatsapp_access_token is not None and not pnid:
-        raise SettingsError("invalid setting WHATSAPP_PHONE_NUMBER_ID: required when WHATSAPP_ACCESS_TOKEN is set")
+        raise SettingsError(
+            "invalid setting WHATSAPP_PHONE_NUMBER_ID: required when WHATSAPP_ACCESS_TOKEN is set"
+        )
     return BotRegistry(
         [
             BotConfig(

@@ -130,7 +130,7 @@ async def _doctor() -> int:
         warning = await persistence_warning(handle.client)
         row("redis persistence", None if warning else True, warning or "data kept on disk")
         await handle.aclose()
-    except Exception as exc:  # noqa: BLE001 - any failure is reported, not raised
+    except Exception as exc:
         row("redis", False, f"{settings.redis_url or 'embedded'}: {exc}")
     async with httpx.AsyncClient(timeout=5) as http:
         for bot in bots.all():
@@ -176,7 +176,9 @@ async def _dead_list(limit: int) -> None:
 
 
 @dead_app.command("retry")
-def dead_retry(entry_id: Annotated[str, typer.Argument(help="Dead-letter id from `hudhud dead list`")]) -> None:
+def dead_retry(
+    entry_id: Annotated[str, typer.Argument(help="Dead-letter id from `hudhud dead list`")],
+) -> None:
     """Queue a dead-lettered turn's messages (or job) again."""
     ok = asyncio.run(_dead_retry(entry_id))
     if not ok:

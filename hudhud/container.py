@@ -14,7 +14,6 @@ import structlog
 
 from channels.whatsapp.models import WebhookEnvelope
 from channels.whatsapp.webhook import SinkUnavailable
-
 from hudhud.bots import BotRegistry, load_bots
 from hudhud.commands import CommandRouter
 from hudhud.delivery import Delivery
@@ -49,7 +48,9 @@ def check_security(settings: Settings) -> list[str]:
     warnings = []
     if settings.whatsapp_app_secret is None:
         if settings.hudhud_env == Environment.prod:
-            raise SettingsError("invalid setting WHATSAPP_APP_SECRET: required in prod (webhooks must be signed)")
+            raise SettingsError(
+                "invalid setting WHATSAPP_APP_SECRET: required in prod (webhooks must be signed)"
+            )
         warnings.append(
             "WHATSAPP_APP_SECRET is not set: webhook signatures are NOT checked — anyone can post messages"
         )

@@ -35,7 +35,13 @@ class DeadLetters:
         for entry_id, raw in rows:
             fields = {k.decode(): v.decode(errors="replace") for k, v in raw.items()}
             out.append(
-                DeadLetter(entry_id.decode(), fields.get("kind", ""), fields.get("conv", ""), fields.get("error", ""), fields)
+                DeadLetter(
+                    entry_id.decode(),
+                    fields.get("kind", ""),
+                    fields.get("conv", ""),
+                    fields.get("error", ""),
+                    fields,
+                )
             )
         return out
 

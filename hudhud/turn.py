@@ -62,7 +62,9 @@ class InboundMessage(BaseModel):
     contacts: list[dict[str, Any]] = Field(default_factory=list)
     reply_to: str | None = None  # context.id: the message this one answers
     sender_name: str | None = None
-    extra: dict[str, Any] = Field(default_factory=dict)  # type-specific data (order items, reaction emoji, ...)
+    extra: dict[str, Any] = Field(
+        default_factory=dict
+    )  # type-specific data (order items, reaction emoji, ...)
 
 
 class UserRef(BaseModel):

@@ -124,9 +124,13 @@ class Worker:
         # its connection in an unknown state.
         intake = [
             asyncio.create_task(self._read_loop(), name="read"),
-            asyncio.create_task(self._every(self.options.lease_ms / 2000, self.reclaim, self._stopping), name="reclaim"),
+            asyncio.create_task(
+                self._every(self.options.lease_ms / 2000, self.reclaim, self._stopping), name="reclaim"
+            ),
         ]
-        renew = asyncio.create_task(self._every(self.options.lease_ms / 3000, self._renew, self._closed), name="renew")
+        renew = asyncio.create_task(
+            self._every(self.options.lease_ms / 3000, self._renew, self._closed), name="renew"
+        )
         try:
             await self._stopping.wait()
         finally:
@@ -139,7 +143,9 @@ class Worker:
             await asyncio.gather(renew, return_exceptions=True)
             log.info("worker stopped", name=self.options.name)
 
-    async def _every(self, interval: float, action: Callable[[], Awaitable[object]], until: asyncio.Event) -> None:
+    async def _every(
+        self, interval: float, action: Callable[[], Awaitable[object]], until: asyncio.Event
+    ) -> None:
         while not until.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(until.wait(), interval)
@@ -314,7 +320,10 @@ class Worker:
         record["attempts"] += 1
         await self.redis.set(k.current_turn(conv), orjson.dumps(record))
         count = int(record["count"])
-        messages = [InboundMessage.model_validate_json(m) for m in await self.redis.lrange(k.inbox(conv), 0, count - 1)]
+        messages = [
+            InboundMessage.model_validate_json(m)
+            for m in await self.redis.lrange(k.inbox(conv), 0, count - 1)
+        ]
         if record["attempts"] > self.options.max_attempts or deliveries > self.options.max_attempts:
             await self._dead_letter_turn(conv, record, messages)
             status = "dead"
@@ -328,7 +337,9 @@ class Worker:
                 await self._log_turn(conv, record, messages, "retry", time.perf_counter() - started)
                 raise
             await self._log_turn(conv, record, messages, status, time.perf_counter() - started)
-        more = await self._finish(keys=[k.inbox(conv), k.current_turn(conv), k.lease(conv)], args=[count, token])
+        more = await self._finish(
+            keys=[k.inbox(conv), k.current_turn(conv), k.lease(conv)], args=[count, token]
+        )
         return bool(more)
 
     async def _answer(self, conv: str, record: dict[str, Any], messages: list[InboundMessage]) -> str:
@@ -339,7 +350,9 @@ class Worker:
             turn_id=record["turn_id"],
             message_ids=[m.id for m in messages],
             messages=messages,
-            user=UserRef(wa_id=first.wa_id, name=next((m.sender_name for m in messages if m.sender_name), None)),
+            user=UserRef(
+                wa_id=first.wa_id, name=next((m.sender_name for m in messages if m.sender_name), None)
+            ),
             phone_number_id=first.phone_number_id,
             profile=bot.profile if bot else "default",
             attempt=int(record["attempts"]),
@@ -352,7 +365,9 @@ class Worker:
                 await messenger.mark_read(turn.phone_number_id, messages[-1].id, typing=True)
             parts, status = await self._respond(turn)
             records = await self.outbox.record(turn.turn_id, parts, conv=conv)
-        await self.delivery.send(messenger, turn.phone_number_id, turn.user.wa_id, turn.turn_id, records, conv)
+        await self.delivery.send(
+            messenger, turn.phone_number_id, turn.user.wa_id, turn.turn_id, records, conv
+        )
         metrics.TURNS.labels(status=status).inc()
         return status
 
@@ -393,7 +408,9 @@ class Worker:
 
     # ------------------------------------------------------------------ dead letters
 
-    async def _dead_letter(self, entry_id: str, fields: dict[bytes, bytes], error: str, deliveries: int) -> None:
+    async def _dead_letter(
+        self, entry_id: str, fields: dict[bytes, bytes], error: str, deliveries: int
+    ) -> None:
         metrics.DEAD_LETTERS.inc()
         await self.redis.xadd(
             self.keys.dead,
@@ -407,7 +424,9 @@ class Worker:
         else:
             await self._dead_letter(running.entry_id, fields, "too many failed deliveries", deliveries)
 
-    async def _dead_letter_turn(self, conv: str, record: dict[str, Any], messages: list[InboundMessage]) -> None:
+    async def _dead_letter_turn(
+        self, conv: str, record: dict[str, Any], messages: list[InboundMessage]
+    ) -> None:
         log.error("turn dead-lettered", conv=conv, turn_id=record["turn_id"], errors=record["errors"])
         metrics.DEAD_LETTERS.inc()
         await self.redis.xadd(
@@ -430,7 +449,8 @@ def format_parts(parts: list[ReplyPart]) -> list[ReplyPart]:
     for part in parts:
         if isinstance(part, TextPart):
             out.extend(
-                TextPart(text=chunk, preview_url=part.preview_url) for chunk in split_message(to_whatsapp(part.text))
+                TextPart(text=chunk, preview_url=part.preview_url)
+                for chunk in split_message(to_whatsapp(part.text))
             )
         else:
             out.append(part)

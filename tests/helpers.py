@@ -48,7 +48,10 @@ def envelope(
             value["messages"] = messages
         if statuses:
             value["statuses"] = statuses
-    return {"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": field, "value": value}]}]}
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "WABA", "changes": [{"field": field, "value": value}]}],
+    }
 
 
 def body_of(env: dict[str, Any]) -> bytes:
@@ -95,7 +98,7 @@ def live(app: Any) -> Iterator[LiveServer]:
         server.stop()
 
 
-async def wait_for(predicate: Any, timeout: float = 10.0, interval: float = 0.02) -> Any:
+async def wait_for(predicate: Any, timeout: float = 10.0, interval: float = 0.02) -> Any:  # noqa: ASYNC109
     """Poll an async predicate until it returns something truthy."""
     deadline = time.monotonic() + timeout
     while True:

@@ -21,11 +21,11 @@ class Pipeline:
         self.workers: list[tuple[Worker, asyncio.Task[None]]] = []
 
     @property
-    def redis(self):  # noqa: ANN201
+    def redis(self):
         return self.container.redis
 
     @property
-    def keys(self):  # noqa: ANN201
+    def keys(self):
         return self.container.keys
 
     def start_worker(self, **kwargs: Any) -> Worker:

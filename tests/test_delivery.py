@@ -25,7 +25,7 @@ class TwoParts:
         return [TextPart(text=f"first {self.calls}"), TextPart(text=f"second {self.calls}")]
 
 
-def live_settings(settings_factory, fake_graph, **overrides):  # noqa: ANN001, ANN201
+def live_settings(settings_factory, fake_graph, **overrides):
     values = {
         "whatsapp_access_token": "test-token",
         "whatsapp_phone_number_id": PNID,
@@ -36,7 +36,7 @@ def live_settings(settings_factory, fake_graph, **overrides):  # noqa: ANN001, A
     return settings_factory(**values)
 
 
-def texts(fake_graph) -> list[str]:  # noqa: ANN001
+def texts(fake_graph) -> list[str]:
     """Texts Graph accepted (failed attempts excluded), oldest first."""
     return [m["text"]["body"] for m in fake_graph.delivered if m.get("type") == "text"]
 
@@ -53,7 +53,9 @@ async def test_reply_goes_to_graph_with_the_bots_token(settings_factory, fake_gr
 
 
 async def test_500_and_429_storms_are_delivered_once_after_retries(settings_factory, fake_graph) -> None:
-    async with running_pipeline(live_settings(settings_factory, fake_graph), responder=CommandRouter(TwoParts())) as p:
+    async with running_pipeline(
+        live_settings(settings_factory, fake_graph), responder=CommandRouter(TwoParts())
+    ) as p:
         fake_graph.fail_next(3, status=500)
         fake_graph.fail_next(2, status=429, code=130429, retry_after=0)
         await p.deliver(envelope([message("wamid.s", USER, "hi")]))
@@ -62,7 +64,9 @@ async def test_500_and_429_storms_are_delivered_once_after_retries(settings_fact
         assert texts(fake_graph) == ["first 1", "second 1"]
 
 
-async def test_transient_failure_beyond_retries_resumes_at_the_unsent_part(settings_factory, fake_graph) -> None:
+async def test_transient_failure_beyond_retries_resumes_at_the_unsent_part(
+    settings_factory, fake_graph
+) -> None:
     responder = TwoParts()
     settings = live_settings(settings_factory, fake_graph, hudhud_graph_retries=0, hudhud_lease_ms=200)
     async with running_pipeline(settings, responder=CommandRouter(responder)) as p:
@@ -70,7 +74,7 @@ async def test_transient_failure_beyond_retries_resumes_at_the_unsent_part(setti
         original = p.container.messengers.for_number(PNID).send_part
         calls = {"n": 0}
 
-        async def flaky(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        async def flaky(*args, **kwargs):
             calls["n"] += 1
             if calls["n"] == 2:
                 fake_graph.fail_next(1, status=503)
@@ -169,10 +173,10 @@ class CrashingMessenger:
         self.when = when
         self.crashed = False
 
-    def __getattr__(self, name: str):  # noqa: ANN204
+    def __getattr__(self, name: str):
         return getattr(self.inner, name)
 
-    async def send_part(self, *args, **kwargs) -> str:  # noqa: ANN002, ANN003
+    async def send_part(self, *args, **kwargs) -> str:
         if not self.crashed and self.when == "before":
             self.crashed = True
             raise Crash
@@ -183,7 +187,7 @@ class CrashingMessenger:
         return wamid
 
 
-async def _crash_then_recover(settings_factory, fake_graph, when: str) -> tuple[list[str], int]:  # noqa: ANN001
+async def _crash_then_recover(settings_factory, fake_graph, when: str) -> tuple[list[str], int]:
     responder = TwoParts()
     settings = live_settings(settings_factory, fake_graph, hudhud_lease_ms=200)
     async with running_pipeline(settings, responder=CommandRouter(responder), workers=0) as p:
@@ -242,9 +246,9 @@ async def test_turn_failing_too_often_is_dead_lettered_then_retried(settings_fac
         assert replies[0].startswith("pong")
 
 
-async def _async(value):  # noqa: ANN001, ANN202
+async def _async(value):
     return value
 
 
-async def _async_len(coro, n: int) -> bool:  # noqa: ANN001
+async def _async_len(coro, n: int) -> bool:
     return (await coro) == n

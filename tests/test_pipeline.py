@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-
-
 from hudhud.commands import CommandRouter
 from hudhud.responder import FAILURE_REPLY, NO_AGENT_REPLY, TIMEOUT_REPLY, UNSUPPORTED_REPLY
 from hudhud.turn import ReplyPart, TextPart, Turn
@@ -89,7 +87,9 @@ async def test_unsupported_message_gets_a_polite_reply(settings_factory) -> None
 
 async def test_reaction_is_recorded_not_answered(settings_factory) -> None:
     async with running_pipeline(settings_factory()) as p:
-        reaction = message("wamid.r", USER, type="reaction", reaction={"message_id": "wamid.x", "emoji": "👍"})
+        reaction = message(
+            "wamid.r", USER, type="reaction", reaction={"message_id": "wamid.x", "emoji": "👍"}
+        )
         accepted = await p.deliver(envelope([reaction]))
         assert accepted.queued == 1
         events = await p.redis.xrange(p.keys.events)
@@ -177,12 +177,10 @@ async def test_long_reply_is_split_into_parts(settings_factory) -> None:
         assert sum(t.count("جملة") for t in texts) == 600
 
 
-async def _count(coro, n: int):  # noqa: ANN001, ANN202
+async def _count(coro, n: int):
     items = await coro
     return items if len(items) >= n else None
 
 
 async def _true(value: bool) -> bool:
     return value
-
-

@@ -15,7 +15,7 @@ from hudhud.turn import Attachment, InboundMessage
 from hudhud.turn import Location as InboundLocation
 
 from .models import Contact, Message, Metadata, SharedContact
-from .models.media import Audio, Document, Media, Sticker
+from .models.media import Audio, Document, Image, Media, Sticker, Video
 
 Outcome = Literal["turn", "reply_unsupported", "record"]
 
@@ -80,8 +80,9 @@ def _media(message: Message) -> _Fields:
     media = message.content
     if not isinstance(media, Media):
         return {"text": f"[{message.type}]"}
-    caption = getattr(media, "caption", None)
-    filename = getattr(media, "filename", None)
+    # Typed access only: getattr would also return an unknown extra field of the same name.
+    caption = media.caption if isinstance(media, Image | Video | Document) else None
+    filename = media.filename if isinstance(media, Document) else None
     kind: str = message.type
     label = message.type
     if isinstance(media, Audio) and media.voice:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from channels.whatsapp.formatting import split_message, to_whatsapp
 
@@ -283,3 +286,47 @@ def test_split_reconstruction_property() -> None:
     parts = split_message(text, limit=500)
     assert all(len(p) <= 500 for p in parts)
     assert " ".join(parts) == text
+
+
+# ---------------------------------------------------------------- robustness
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "_a " * 20_000,
+        "** a" * 20_000,
+        "__a " * 20_000,
+        "~~a " * 20_000,
+        "[" * 20_000 + "](",
+        "[a](x" * 20_000,
+        "``a`" * 20_000,
+        "<https://" * 10_000,
+        "# a" + " " * 20_000 + "b",
+        "``` a " * 5_000,
+        "| a " * 10_000 + "\n|" + "---|" * 10_000,
+    ],
+)
+def test_hostile_input_is_handled_in_linear_time(hostile: str) -> None:
+    start = time.perf_counter()
+    split_message(to_whatsapp(hostile))
+    assert time.perf_counter() - start < 1.0
+
+
+def pieces(*tokens: str) -> st.SearchStrategy[str]:
+    """Text built from Markdown-relevant tokens, so generated inputs exercise the rewriting rules."""
+    return st.lists(st.sampled_from(tokens), max_size=120).map("".join)
+
+
+@settings(deadline=None, max_examples=300)
+@given(pieces(*"ab *_~`#|-+>[]()!\\\n\t.،؟مرحبا", "https://x.y/", "```", "**", "\n\n", "1. ", "---"))
+def test_to_whatsapp_never_raises(markdown: str) -> None:
+    assert isinstance(to_whatsapp(markdown), str)
+
+
+@settings(deadline=None, max_examples=300)
+@given(pieces(*"abc مرحبا\n\t.!?؟،;", "```", "\n\n", "\u0650", "\u200d", "👍🏽"), st.integers(1, 60))
+def test_split_keeps_every_character_and_the_limit(text: str, limit: int) -> None:
+    parts = split_message(text, limit)
+    assert all(0 < len(p) <= limit and p == p.strip() for p in parts)
+    assert re.sub(r"\s", "", "".join(parts)) == re.sub(r"\s", "", text)

@@ -298,6 +298,13 @@ def test_type_without_its_object_still_normalizes(type_: str, text: str) -> None
     assert msg.text == text and msg.attachments == []
 
 
+def test_undeclared_caption_is_ignored() -> None:
+    # Audio has no caption in the API; an extra field of that name must not leak into the text.
+    msg = normalize("audio", audio={"id": "1", "caption": 7, "filename": 8})
+    assert msg.text == "[audio]"
+    assert msg.attachments[0].caption is None and msg.attachments[0].filename is None
+
+
 def test_blank_caption_falls_back_to_description() -> None:
     msg = normalize("image", image={"id": "1", "caption": "   "})
     assert msg.text == "[image]"

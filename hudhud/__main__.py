@@ -1,0 +1,3 @@
+from hudhud.cli import main
+
+main()

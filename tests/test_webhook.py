@@ -1,0 +1,209 @@
+"""The webhook over real HTTP on loopback: handshake, signatures, limits, dedupe, garbage."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+
+import httpx
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hudhud.app import create_app
+from tests.helpers import VERIFY_TOKEN, body_of, envelope, live, message, signed_headers, wait_for
+from tests.pipeline import running_pipeline
+
+USER = "966500000001"
+PATH = "/webhook/whatsapp"
+
+
+@pytest.fixture
+def server(settings_factory) -> Iterator[str]:
+    with live(create_app(settings_factory(hudhud_max_body_bytes=64_000))) as s:
+        yield s.url
+
+
+def test_verification_handshake(server: str) -> None:
+    ok = httpx.get(
+        server + PATH,
+        params={"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"},
+    )
+    assert (ok.status_code, ok.text) == (200, "1158201444")
+    assert ok.headers["content-type"].startswith("text/plain")
+    for params in (
+        {"hub.mode": "subscribe", "hub.verify_token": "wrong", "hub.challenge": "1"},
+        {"hub.mode": "unsubscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1"},
+        {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN},
+        {},
+    ):
+        assert httpx.get(server + PATH, params=params).status_code == 403
+
+
+async def test_signed_delivery_is_queued(server: str, redis, redis_prefix: str) -> None:
+    body = body_of(envelope([message("wamid.ok", USER, "مرحبا")]))
+    async with httpx.AsyncClient() as client:
+        r = await client.post(server + PATH, content=body, headers=signed_headers(body))
+    assert (r.status_code, r.text) == (200, "ok")
+    assert await redis.xlen(f"{redis_prefix}:in") == 1
+    stored = orjson.loads(await redis.lindex(f"{redis_prefix}:inbox:106540352242922:{USER}", 0))
+    assert stored["text"] == "مرحبا" and stored["id"] == "wamid.ok"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"x-hub-signature-256": "sha256=" + "0" * 64},
+        {"x-hub-signature-256": "md5=abc"},
+        "other-secret",
+    ],
+    ids=["missing", "wrong", "malformed", "other-secret"],
+)
+async def test_bad_signature_is_refused_and_nothing_stored(
+    server: str, redis, redis_prefix: str, headers
+) -> None:
+    body = body_of(envelope([message("wamid.bad", USER)]))
+    if headers == "other-secret":
+        headers = signed_headers(body, secret=b"other-secret")
+    async with httpx.AsyncClient() as client:
+        r = await client.post(server + PATH, content=body, headers=headers)
+    assert r.status_code == 401
+    assert "signature" in r.json()["error"].lower()
+    assert [k async for k in redis.scan_iter(match=f"{redis_prefix}:*")] == []
+
+
+async def test_signature_is_over_the_raw_bytes(server: str, redis, redis_prefix: str) -> None:
+    env = envelope([message("wamid.raw", USER, "أضف مهمة")])
+    escaped = json.dumps(env, ensure_ascii=True).encode()
+    unescaped = json.dumps(env, ensure_ascii=False).encode()
+    assert escaped != unescaped
+    async with httpx.AsyncClient() as client:
+        # Each form verifies against its own bytes...
+        r1 = await client.post(server + PATH, content=escaped, headers=signed_headers(escaped))
+        # ...and a signature of one form does not verify the other, though the JSON is equal.
+        r2 = await client.post(server + PATH, content=unescaped, headers=signed_headers(escaped))
+        r3 = await client.post(server + PATH, content=unescaped, headers=signed_headers(unescaped))
+    assert (r1.status_code, r2.status_code, r3.status_code) == (200, 401, 200)
+    stored = orjson.loads(await redis.lindex(f"{redis_prefix}:inbox:106540352242922:{USER}", 0))
+    assert stored["text"] == "أضف مهمة"
+    assert await redis.xlen(f"{redis_prefix}:in") == 1  # the second good delivery was a duplicate
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"{not json", "malformed JSON"),
+        (b"[1, 2]", ""),
+        (b'{"entry": "nope"}', ""),
+    ],
+)
+def test_bad_payload_is_a_400_with_a_reason(server: str, body: bytes, reason: str) -> None:
+    r = httpx.post(server + PATH, content=body, headers=signed_headers(body))
+    assert r.status_code == 400
+    assert reason in r.json()["error"]
+    assert r.json()["error"]
+
+
+def test_oversize_body_is_413(server: str) -> None:
+    body = b'{"x": "' + b"a" * 70_000 + b'"}'
+    r = httpx.post(server + PATH, content=body, headers=signed_headers(body))
+    assert r.status_code == 413
+
+    def chunks() -> Iterator[bytes]:  # no content-length: the limit applies while streaming
+        for _ in range(10):
+            yield b"a" * 10_000
+
+    r = httpx.post(server + PATH, content=chunks(), headers={"x-hub-signature-256": "sha256=00"})
+    assert r.status_code == 413
+
+
+def test_other_webhook_fields_are_acknowledged(server: str) -> None:
+    for field, value in [
+        ("account_update", {"event": "VERIFIED_ACCOUNT"}),
+        ("message_template_status_update", {"event": "APPROVED", "message_template_id": 1}),
+        ("calls", {"calls": [{"id": "c1"}]}),
+    ]:
+        body = body_of(envelope(field=field, value=value))
+        assert httpx.post(server + PATH, content=body, headers=signed_headers(body)).status_code == 200
+
+
+async def test_fifty_concurrent_deliveries_to_two_servers_make_one_reply(settings_factory) -> None:
+    settings = settings_factory()
+    body = body_of(envelope([message("wamid.storm", USER, "/ping")]))
+    with live(create_app(settings)) as a, live(create_app(settings)) as b:
+        async with httpx.AsyncClient() as client:
+            results = await asyncio.gather(
+                *(
+                    client.post((a, b)[i % 2].url + PATH, content=body, headers=signed_headers(body))
+                    for i in range(50)
+                )
+            )
+    assert {r.status_code for r in results} == {200}
+    async with running_pipeline(settings) as p:
+        assert await p.redis.xlen(p.keys.inbound) == 1
+        assert len(await wait_for(lambda: p.reply_texts(USER))) == 1
+        await asyncio.sleep(0.3)
+        assert len(await p.reply_texts(USER)) == 1
+
+
+def test_health_metrics_and_sandbox_endpoints(server: str) -> None:
+    assert httpx.get(server + "/healthz").json()["status"] == "ok"
+    body = body_of(envelope([message("wamid.m", USER)]))
+    httpx.post(server + PATH, content=body, headers=signed_headers(body))
+    metrics = httpx.get(server + "/metrics").text
+    assert 'hudhud_webhooks_total{result="ok"}' in metrics
+    assert httpx.get(server + "/sandbox/messages", params={"limit": 5}).json() == []
+    assert httpx.get(server + "/sandbox/messages", params={"limit": 0}).status_code == 422
+
+
+def _dumps(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode()
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+keys = st.sampled_from(
+    [
+        "object",
+        "entry",
+        "changes",
+        "field",
+        "value",
+        "messages",
+        "statuses",
+        "metadata",
+        "from",
+        "id",
+        "type",
+        "text",
+        "body",
+        "contacts",
+        "errors",
+        "interactive",
+        "timestamp",
+    ]
+)
+shaped = st.recursive(
+    st.none()
+    | st.integers()
+    | st.text(max_size=10)
+    | st.sampled_from(["messages", "text", "image", "whatsapp"]),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(keys, children, max_size=5),
+    max_leaves=25,
+)
+
+
+@settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.binary(max_size=200), json_values.map(_dumps), shaped.map(_dumps)))
+def test_generated_bodies_never_get_a_5xx(server: str, body: bytes) -> None:
+    r = httpx.post(server + PATH, content=body, headers=signed_headers(body))
+    assert r.status_code < 500, r.text
+    assert r.status_code in (200, 400)
