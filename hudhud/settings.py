@@ -47,9 +47,8 @@ class Settings(BaseSettings):
     hudhud_port: int = Field(8000, ge=0, le=65535)
     hudhud_log_level: str = "INFO"
 
-    hudhud_responder: str | None = (
-        None  # "package.module:factory" building the Responder (default: commands only)
-    )
+    # "agent" (default): the LangChain agent; "none": slash commands only; "package.module:factory": yours
+    hudhud_responder: str = "agent"
 
     # --- state ---
     redis_url: str | None = None
@@ -75,6 +74,11 @@ class Settings(BaseSettings):
     hudhud_model: str | None = None
     hudhud_local_model: str = "1.5b"
     hudhud_local_threads: int = Field(2, gt=0)
+    hudhud_local_ctx: int = Field(4096, ge=512)
+    hudhud_tool_mode: str = Field("auto", pattern="^(auto|native|router)$")
+    hudhud_model_timeout_s: float = Field(60.0, gt=0)
+    hudhud_model_retries: int = Field(2, ge=0)
+    hudhud_max_reply_tokens: int = Field(400, gt=0)
     core_api_url: str | None = None
     database_url: str | None = None
     chroma_url: str | None = None

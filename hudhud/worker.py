@@ -292,9 +292,9 @@ class Worker:
             return  # the holder is responsible for this message (see module docstring)
         running.leases[lease_key] = token
         try:
-            more = True
-            while more:
-                more = await self._run_turn(conv, token, deliveries)
+            more = await self._run_turn(conv, token, deliveries)
+            while more:  # later turns of this run are fresh: the job's delivery count is not theirs
+                more = await self._run_turn(conv, token, 1)
         except BaseException:
             running.leases.pop(lease_key, None)
             with contextlib.suppress(RedisError, OSError):
@@ -324,7 +324,8 @@ class Worker:
             InboundMessage.model_validate_json(m)
             for m in await self.redis.lrange(k.inbox(conv), 0, count - 1)
         ]
-        if record["attempts"] > self.options.max_attempts or deliveries > self.options.max_attempts:
+        # A job delivered too often dead-letters the turn it kept failing on, never a fresh one.
+        if record["attempts"] > self.options.max_attempts or (raw and deliveries > self.options.max_attempts):
             await self._dead_letter_turn(conv, record, messages)
             status = "dead"
         else:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
-pytest_plugins = ["tests.fake_graph"]
+pytest_plugins = ["tests.fake_graph", "tests.fake_openai"]
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/0")
 
@@ -51,6 +51,7 @@ def settings_factory(redis_prefix: str, tmp_path):
             "hudhud_graph_backoff_ms": 1,
             "hudhud_graph_backoff_max_ms": 20,
             "hudhud_turn_timeout_ms": 5_000,
+            "hudhud_responder": "none",
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -32,6 +32,7 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, redis_prefix: str) 
         "WHATSAPP_APP_SECRET": "s",
         "WHATSAPP_VERIFY_TOKEN": "v",
         "HUDHUD_DATA_DIR": str(tmp_path / "data"),
+        "HUDHUD_RESPONDER": "none",
     }
     for k, v in env.items():
         monkeypatch.setenv(k, v)

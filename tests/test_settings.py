@@ -116,7 +116,7 @@ def test_missing_bots_file(tmp_path: Path) -> None:
 
 def test_responder_is_loaded_by_import_path() -> None:
     s = make()
-    assert isinstance(load_responder(None, s), CommandRouter)
+    assert isinstance(load_responder("none", s), CommandRouter)
     made = load_responder("tests.responders:slow", s)
     assert isinstance(made, CommandRouter) and type(made.fallback).__name__ == "Slow"
     router = CommandRouter()
@@ -136,7 +136,9 @@ def test_env_example_documents_every_setting_and_copies_cleanly(
 ) -> None:
     example = Path(__file__).resolve().parent.parent / ".env.example"
     documented = {
-        line.split("=", 1)[0] for line in example.read_text().splitlines() if line and not line.startswith("#")
+        line.split("=", 1)[0]
+        for line in example.read_text().splitlines()
+        if line and not line.startswith("#")
     }
     assert documented == {name.upper() for name in Settings.model_fields}
     # Copied as is, the example is a valid sandbox configuration (empty values mean unset).

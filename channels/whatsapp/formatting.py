@@ -244,7 +244,8 @@ def to_whatsapp(markdown: str) -> str:
             continue
         if header := _HEADER.match(line):
             title = _inline(_strip_closing_hashes(header[2])).replace(_BOLD, "")  # the header is bold already
-            out.append((f"{_BOLD}{title}{_BOLD}", False))
+            if title.strip():
+                out.append((f"{_BOLD}{title}{_BOLD}", False))
             lists.reset()
         elif bullet := _BULLET.match(line):
             out.append(("  " * lists.level(bullet[1]) + "- " + _inline(bullet[2]), False))

@@ -10,11 +10,12 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 import orjson
+from pydantic import BaseModel
 
 from hudhud.turn import Attachment, InboundMessage
 from hudhud.turn import Location as InboundLocation
 
-from .models import Contact, Message, Metadata, SharedContact
+from .models import Contact, Message, Metadata, NfmReply, SharedContact
 from .models.media import Audio, Document, Image, Media, Sticker, Video
 
 Outcome = Literal["turn", "reply_unsupported", "record"]
@@ -32,6 +33,7 @@ _TURN_TYPES = frozenset(
         "location",
         "contacts",
         "order",
+        "request_welcome",
     }
 )
 # Kept in the conversation record but never answered: replying to a reaction would be noise.
@@ -51,7 +53,7 @@ def outcome_of(message_type: str) -> Outcome:
     return "reply_unsupported"
 
 
-def _dump(model: Any) -> dict[str, Any]:
+def _dump(model: BaseModel) -> dict[str, Any]:
     # exclude_unset reproduces what Meta sent (extras included) rather than our defaults.
     return model.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
@@ -64,7 +66,17 @@ def _text(message: Message) -> _Fields:
     return {"text": message.text.body if message.text else ""}
 
 
-def _attachment(kind: Any, media: Media, caption: str | None, filename: str | None) -> Attachment:
+_Kind = Literal["image", "audio", "voice", "video", "document", "sticker"]
+_MEDIA_KINDS: dict[str, _Kind] = {
+    "image": "image",
+    "audio": "audio",
+    "video": "video",
+    "document": "document",
+    "sticker": "sticker",
+}
+
+
+def _attachment(kind: _Kind, media: Media, caption: str | None, filename: str | None) -> Attachment:
     return Attachment(
         kind=kind,
         media_id=media.id,
@@ -83,8 +95,8 @@ def _media(message: Message) -> _Fields:
     # Typed access only: getattr would also return an unknown extra field of the same name.
     caption = media.caption if isinstance(media, Image | Video | Document) else None
     filename = media.filename if isinstance(media, Document) else None
-    kind: str = message.type
-    label = message.type
+    kind = _MEDIA_KINDS[message.type]
+    label: str = kind
     if isinstance(media, Audio) and media.voice:
         kind, label = "voice", "voice message"
     elif isinstance(media, Document) and filename:
@@ -152,7 +164,7 @@ def _interactive(message: Message) -> _Fields:
     return {"text": f"[interactive: {inter.type}]", "extra": {"interactive": _dump(inter)}}
 
 
-def _nfm(reply: Any) -> _Fields:
+def _nfm(reply: NfmReply) -> _Fields:
     extra: dict[str, Any] = {"nfm_reply": _dump(reply)}
     response: Any = None
     if reply.response_json:
@@ -207,6 +219,11 @@ def _system(message: Message) -> _Fields:
     return {"extra": _dump(message.system) if message.system else {}}
 
 
+def _welcome(message: Message) -> _Fields:
+    # Sent when a user opens the chat for the first time: a greeting is due, not an apology.
+    return {"text": "[the user opened the chat for the first time]"}
+
+
 def _unsupported(message: Message) -> _Fields:
     extra: dict[str, Any] = {"errors": [_dump(e) for e in message.errors]}
     if message.unsupported is not None and message.unsupported.type:
@@ -231,6 +248,7 @@ _BUILDERS: dict[str, Callable[[Message], _Fields]] = {
     "order": _order,
     "reaction": _reaction,
     "system": _system,
+    "request_welcome": _welcome,
 }
 
 

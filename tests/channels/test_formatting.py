@@ -82,7 +82,9 @@ def test_links_and_images(markdown: str, expected: str) -> None:
 
 
 def test_headers() -> None:
-    markdown = "# Title\nText\n## **Already bold** header ##\n###### Intro to **X** and *y*\n#hashtag\n#"
+    markdown = (
+        "# Title\nText\n## **Already bold** header ##\n###### Intro to **X** and *y*\n#hashtag\n#\n## ##"
+    )
     assert to_whatsapp(markdown) == "*Title*\nText\n*Already bold header*\n*Intro to X and _y_*\n#hashtag"
 
 

@@ -350,6 +350,7 @@ def test_contact_without_profile() -> None:
         "location",
         "contacts",
         "order",
+        "request_welcome",
     ],
 )
 def test_turn_types(type_: str) -> None:
@@ -364,3 +365,11 @@ def test_recorded_types(type_: str) -> None:
 @pytest.mark.parametrize("type_", ["unsupported", "unknown", "hologram", "", "TEXT"])
 def test_unsupported_types(type_: str) -> None:
     assert outcome_of(type_) == "reply_unsupported"
+
+
+def test_request_welcome_becomes_a_greeting_turn() -> None:
+    from channels.whatsapp.models import Message, Metadata
+
+    message = Message.model_validate({"from": "1", "id": "wamid.w", "type": "request_welcome"})
+    inbound = to_inbound(Metadata(phone_number_id="p"), None, message)
+    assert inbound.text == "[the user opened the chat for the first time]"

@@ -1,0 +1,96 @@
+"""From what the model filled to what the API takes: the normalizer layer, driven by each argument's kind.
+
+The model copies phrases ("بكرة", "٤٢", "Layla"); code resolves dates in the user's time zone, parses
+digits, matches names and checks enums. What code does reliably, the model is not asked to do.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from agent.normalize import (
+    match_name,
+    normalize_priority,
+    parse_int,
+    resolve_date,
+    resolve_date_in_text,
+    to_latin_digits,
+)
+from tools.spec import ArgSpec, ToolSpec
+
+
+@dataclass
+class PreparedArgs:
+    args: dict[str, Any] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)  # required and absent: ask the user
+    unclear: dict[str, str] = field(default_factory=dict)  # given but not understood: name -> the phrase
+
+
+def prepare_args(
+    spec: ToolSpec, raw: dict[str, Any], *, message: str, today: date, people: list[str] | None = None
+) -> PreparedArgs:
+    out = PreparedArgs()
+    for name, arg in spec.args.items():
+        value = _normalize(arg, raw.get(name), message=message, today=today, people=people)
+        if value is _UNCLEAR:
+            out.unclear[name] = str(raw.get(name))
+        elif value is not None:
+            out.args[name] = value
+        elif arg.required:
+            out.missing.append(name)
+    return out
+
+
+class _Unclear:
+    pass
+
+
+_UNCLEAR = _Unclear()
+
+
+def _normalize(arg: ArgSpec, value: Any, *, message: str, today: date, people: list[str] | None) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        if value.lower() in ("", "null", "none"):
+            value = None
+    match arg.kind:
+        case "date":
+            if value is None:
+                # Small models often leave the date out while the message says it: read it in code.
+                found = resolve_date_in_text(message, today)
+                return found.isoformat() if found else None
+            resolved = resolve_date(str(value), today)
+            return resolved.isoformat() if resolved else _UNCLEAR
+        case "task_id":
+            if value is None:
+                return _single_number(message)
+            number = parse_int(value)
+            return number if number is not None else _single_number(message) or _UNCLEAR
+        case "person":
+            if value is None:
+                return None
+            if people:
+                return match_name(str(value), people) or str(value)
+            return str(value)
+        case "priority":
+            return normalize_priority(value) if value is not None else None
+        case "enum" | "scope" | "status":
+            if value is None:
+                return None
+            lowered = str(value).lower()
+            return lowered if not arg.enum or lowered in arg.enum else None
+        case "boolean":
+            if isinstance(value, bool) or value is None:
+                return value or None
+            return str(value).lower() in ("true", "yes", "1")
+        case _:
+            return str(value) if value is not None else None
+
+
+def _single_number(message: str) -> int | None:
+    """The one number in the message, if exactly one (e.g. "المهمة ٤٢ خلصت" → 42)."""
+    numbers = re.findall(r"\d+", to_latin_digits(message))
+    return int(numbers[0]) if len(numbers) == 1 else None

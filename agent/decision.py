@@ -1,0 +1,21 @@
+"""The one result type of both tool-calling paths (native tool_calls and the structured router)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from tools.registry import ANSWER
+
+
+class Decision(BaseModel):
+    action: str  # a tool name, or "answer"
+    args: dict[str, Any] = Field(default_factory=dict)  # as the model filled them (phrases)
+    text: str | None = None  # the model's own answer, when the path produced one
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+    @property
+    def is_answer(self) -> bool:
+        return self.action == ANSWER

@@ -1,0 +1,71 @@
+"""Build the agent from the settings: the configured endpoint, or the embedded local model started,
+warmed and owned here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis.asyncio as aioredis
+import structlog
+
+from agent.agent import Agent
+from agent.model import ModelEndpoint, chat_model, endpoint_from_settings, tool_mode
+from hudhud.keys import Keys
+from hudhud.settings import Settings
+from prompts.store import PromptStore
+from tools.base import ToolExecutor
+from tools.registry import ToolRegistry
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class AgentRuntime:
+    agent: Agent
+    endpoint: ModelEndpoint
+    server: Any = field(default=None, repr=False)  # the LocalModelServer when embedded
+
+    async def aclose(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+async def start_local(settings: Settings) -> tuple[ModelEndpoint, Any]:
+    from agent.local import LocalModelServer, ensure_weights
+
+    path = ensure_weights(settings.hudhud_local_model, settings.hudhud_data_dir)
+    server = LocalModelServer(path, threads=settings.hudhud_local_threads, n_ctx=settings.hudhud_local_ctx)
+    await server.astart()
+    return ModelEndpoint(base_url=server.base_url, api_key="local", model="local", local=True), server
+
+
+async def build_agent(
+    settings: Settings,
+    *,
+    redis: aioredis.Redis | None = None,
+    keys: Keys | None = None,
+    executor: ToolExecutor | None = None,
+    endpoint: ModelEndpoint | None = None,
+) -> AgentRuntime:
+    server = None
+    endpoint = endpoint or endpoint_from_settings(settings)
+    if endpoint is None:
+        endpoint, server = await start_local(settings)
+    agent = Agent(
+        llm=chat_model(endpoint, settings),
+        model_name=endpoint.model if not endpoint.local else f"local:{settings.hudhud_local_model}",
+        mode=tool_mode(settings, endpoint),  # type: ignore[arg-type]
+        registry=ToolRegistry.from_dir(),
+        prompts=PromptStore(reload=settings.hudhud_env == "dev"),
+        executor=executor,
+        redis=redis,
+        keys=keys,
+        timezone=settings.hudhud_timezone,
+    )
+    if server is not None:
+        # The first user should not pay the cold prompt: process the stable router prompt now.
+        await server.warm(agent.warmup_prompt())
+    log.info("agent ready", model=agent.model_name, mode=agent.mode, base_url=endpoint.base_url)
+    return AgentRuntime(agent=agent, endpoint=endpoint, server=server)

@@ -1,0 +1,49 @@
+"""The chat model: any OpenAI-compatible endpoint through langchain-openai's ChatOpenAI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from langchain_openai import ChatOpenAI
+
+from hudhud.settings import Settings
+
+
+@dataclass(frozen=True)
+class ModelEndpoint:
+    base_url: str
+    api_key: str
+    model: str
+    local: bool  # the embedded llama.cpp server: no native tool calls, grammar-constrained JSON instead
+
+
+def endpoint_from_settings(settings: Settings) -> ModelEndpoint | None:
+    """The configured remote endpoint, or None when the embedded model should serve."""
+    if not settings.openai_base_url and not settings.openai_api_key:
+        return None
+    return ModelEndpoint(
+        base_url=settings.openai_base_url or "https://api.openai.com/v1",
+        api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else "none",
+        model=settings.hudhud_model or "gpt-4o-mini",
+        local=False,
+    )
+
+
+def tool_mode(settings: Settings, endpoint: ModelEndpoint) -> str:
+    if settings.hudhud_tool_mode != "auto":
+        return settings.hudhud_tool_mode
+    return "router" if endpoint.local else "native"
+
+
+def chat_model(endpoint: ModelEndpoint, settings: Settings, **overrides: object) -> ChatOpenAI:
+    values: dict[str, object] = {
+        "base_url": endpoint.base_url,
+        "api_key": endpoint.api_key,
+        "model": endpoint.model,
+        "temperature": 0,
+        "max_tokens": settings.hudhud_max_reply_tokens,
+        "timeout": settings.hudhud_model_timeout_s,
+        "max_retries": settings.hudhud_model_retries,
+    }
+    values.update(overrides)
+    return ChatOpenAI(**values)  # type: ignore[arg-type]

@@ -1,0 +1,33 @@
+"""Per-user preferences the agent remembers: language and time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+
+from hudhud.keys import Keys
+
+
+@dataclass
+class UserPrefs:
+    lang: str | None = None
+    timezone: str | None = None
+
+
+class PrefsStore:
+    def __init__(self, redis: aioredis.Redis, keys: Keys) -> None:
+        self._redis = redis
+        self._keys = keys
+
+    def _key(self, wa_id: str) -> str:
+        return f"{self._keys.prefix}:user:{wa_id}:prefs"
+
+    async def get(self, wa_id: str) -> UserPrefs:
+        raw = await self._redis.hgetall(self._key(wa_id))
+        values = {k.decode(): v.decode() for k, v in raw.items()}
+        return UserPrefs(lang=values.get("lang"), timezone=values.get("timezone"))
+
+    async def set(self, wa_id: str, **values: str) -> None:
+        if values:
+            await self._redis.hset(self._key(wa_id), mapping=values)

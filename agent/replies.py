@@ -1,0 +1,82 @@
+"""Replies composed in code: tool results through their templates, clarifying questions, refusals.
+
+A simple result needs no second model call: the spec's template in the user's language says it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tools.base import ToolResult
+from tools.spec import ToolSpec
+
+_TEXT: dict[str, dict[str, str]] = {
+    "not_connected": {
+        "en": "I understood: {summary} — but commands are not connected on this number yet.",
+        "ar": "فهمت طلبك: {summary} — لكن تنفيذ الأوامر غير مفعّل على هذا الرقم بعد.",
+    },
+    "unclear": {
+        "en": "Sorry, I couldn't understand {what}. Could you say it differently?",
+        "ar": "عذراً، لم أفهم {what}. هل يمكنك كتابته بطريقة أخرى؟",
+    },
+    "failed": {
+        "en": "Sorry, I couldn't do that: {error}",
+        "ar": "عذراً، لم أتمكن من تنفيذ ذلك: {error}",
+    },
+    "done": {"en": "Done.", "ar": "تم."},
+    "due": {"en": "\n📅 Due {value}", "ar": "\n📅 الموعد {value}"},
+    "assignee": {"en": "\n👤 {value}", "ar": "\n👤 {value}"},
+    "no_tasks": {"en": "No tasks found.", "ar": "لا توجد مهام."},
+    "ask_default": {"en": "Could you tell me the {name}?", "ar": "هل يمكنك تحديد {name}؟"},
+}
+
+
+def text(key: str, lang: str, **values: Any) -> str:
+    table = _TEXT[key]
+    return table.get(lang, table["en"]).format(**values)
+
+
+class _Blank(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def render_result(spec: ToolSpec, result: ToolResult, args: dict[str, Any], lang: str) -> str:
+    if result.reply:
+        return result.reply
+    if not result.ok:
+        if result.error == "not_connected":
+            return text("not_connected", lang, summary=summarize_call(spec.name, args))
+        return text("failed", lang, error=result.error or "unknown error")
+    if isinstance(result.data, list):
+        return render_list(result.data, lang)
+    values = _Blank({**args, **(result.data or {})})
+    if values.get("due_date"):
+        values["due_line"] = text("due", lang, value=values["due_date"])
+    if values.get("assignee"):
+        values["assignee_line"] = text("assignee", lang, value=values["assignee"])
+    template = spec.reply.get(lang) or spec.reply.get("en")
+    return template.format_map(values) if template else text("done", lang)
+
+
+def render_list(items: list[dict[str, Any]], lang: str) -> str:
+    if not items:
+        return text("no_tasks", lang)
+    lines = []
+    for item in items[:20]:
+        mark = "✅" if item.get("status") == "done" else "▫️"
+        due = f" · {item['due_date']}" if item.get("due_date") else ""
+        lines.append(f"{mark} #{item.get('id')} {item.get('title', '')}{due}")
+    if len(items) > 20:
+        lines.append(f"… +{len(items) - 20}")
+    return "\n".join(lines)
+
+
+def summarize_call(name: str, args: dict[str, Any]) -> str:
+    inner = ", ".join(f"{k}={v}" for k, v in args.items())
+    return f"{name}({inner})"
+
+
+def clarifying_question(spec: ToolSpec, missing: list[str], lang: str) -> str:
+    arg = spec.args[missing[0]]
+    return arg.ask.get(lang) or arg.ask.get("en") or text("ask_default", lang, name=missing[0].replace("_", " "))

@@ -1,0 +1,76 @@
+"""Tool specs and the registry that feeds both native tool calling and the structured router."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tools.registry import ANSWER, ToolRegistry, ToolSpecError, load_specs
+from tools.spec import ArgSpec, ToolSpec
+
+
+def test_shipped_specs_load_and_describe_every_task_action() -> None:
+    registry = ToolRegistry.from_dir()
+    assert registry.names() == [
+        "create_task", "list_tasks", "get_task", "complete_task", "reopen_task",
+        "update_task", "assign_task", "delete_task", "add_comment",
+    ]  # fmt: skip
+    create = registry.get("create_task")
+    assert create is not None and create.required == ["title"]
+    assert create.signature() == "- create_task(title, due_date?, assignee?, priority?): add a new task or reminder."
+    assert registry.get("delete_task").confirm
+    for spec in registry:
+        for arg in spec.required:
+            assert spec.args[arg].ask.get("en") and spec.args[arg].ask.get("ar"), (spec.name, arg)
+
+
+def test_native_and_router_schemas_come_from_one_spec() -> None:
+    spec = ToolSpec(
+        name="assign_task",
+        description="give a task to someone",
+        args={
+            "task_id": ArgSpec(kind="task_id", description="id", required=True),
+            "priority": ArgSpec(kind="priority", description="p", enum=["low", "high"]),
+        },
+    )
+    native = spec.openai_tool()["function"]
+    assert native["name"] == "assign_task"
+    assert native["parameters"]["required"] == ["task_id"]
+    assert native["parameters"]["properties"]["priority"]["enum"] == ["low", "high"]
+    routed = spec.router_schema()
+    assert routed["properties"]["action"] == {"type": "string", "const": "assign_task"}
+    assert routed["required"] == ["action", "task_id", "priority"]
+    assert {"type": "null"} in routed["properties"]["task_id"]["anyOf"]
+    schema = ToolRegistry([spec]).router_schema()
+    assert [s["properties"]["action"]["const"] for s in schema["anyOf"]] == ["assign_task", ANSWER]
+
+
+def test_registry_refuses_duplicates_and_reserved_names() -> None:
+    spec = ToolSpec(name="ping_me", description="x")
+    registry = ToolRegistry([spec])
+    with pytest.raises(ToolSpecError):
+        registry.add(spec)
+    with pytest.raises(ToolSpecError):
+        registry.add(ToolSpec(name=ANSWER, description="x"))
+    assert registry.subset(None) is registry
+    assert registry.subset([]).names() == []
+    assert len(registry.subset(["ping_me", "unknown"])) == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        ("tools: [", "not valid YAML"),
+        ("tools:\n  - {name: Bad Name, description: x}", "tools.0.name"),
+        ("tools:\n  - {name: ok_tool, description: x, args: {action: {description: y}}}", "invalid argument"),
+        ("tools:\n  - {name: ok_tool, description: x, args: {a: {kind: colour, description: y}}}", "kind"),
+        ("tools:\n  - {name: ok_tool}", "description"),
+    ],
+)
+def test_bad_spec_file_names_the_file_and_field(tmp_path: Path, content: str, fragment: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(content)
+    with pytest.raises(ToolSpecError) as info:
+        load_specs([path])
+    assert str(path) in str(info.value) and fragment in str(info.value)

@@ -1,0 +1,33 @@
+"""What the agent hands to the tools layer, and what comes back."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from pydantic import BaseModel, Field
+
+from hudhud.turn import Turn
+
+
+class ToolCall(BaseModel):
+    name: str
+    args: dict[str, Any] = Field(default_factory=dict)  # normalized: API values, not the user's phrases
+    raw_args: dict[str, Any] = Field(default_factory=dict)  # what the model filled, for traces and evals
+
+
+class ToolResult(BaseModel):
+    ok: bool
+    data: dict[str, Any] | list[dict[str, Any]] | None = None
+    error: str | None = None  # a short reason the user may read (not allowed, not found, ...)
+    reply: str | None = None  # a complete reply when the executor composed one (e.g. a confirmation)
+
+
+class ToolExecutor(Protocol):
+    async def execute(self, call: ToolCall, turn: Turn) -> ToolResult: ...
+
+
+class UnavailableExecutor:
+    """Used until a core API is connected: commands are understood but not carried out."""
+
+    async def execute(self, call: ToolCall, turn: Turn) -> ToolResult:
+        return ToolResult(ok=False, error="not_connected")

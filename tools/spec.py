@@ -1,0 +1,93 @@
+"""Declarative tool specs: what a prompt engineer edits to add or tune a command, without code.
+
+A spec names the tool, describes it for the model, lists the arguments the model fills (each with a
+`kind` that tells the normalizer how to turn the user's phrase into an API value), the role needed,
+whether it needs confirmation, and reply templates per language.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ArgKind = Literal["text", "date", "task_id", "person", "priority", "enum", "boolean", "scope", "status"]
+Role = Literal["member", "manager", "admin"]
+
+_JSON_TYPES: dict[str, str] = {
+    "text": "string",
+    "date": "string",  # a phrase as the user wrote it; code resolves it
+    "task_id": "string",  # as written ("42", "٤٢", "#42"); code parses it
+    "person": "string",
+    "priority": "string",
+    "enum": "string",
+    "boolean": "boolean",
+    "scope": "string",
+    "status": "string",
+}
+
+
+class ArgSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ArgKind = "text"
+    description: str
+    required: bool = False
+    enum: list[str] | None = None
+    ask: dict[str, str] = Field(default_factory=dict)  # clarifying question per language when missing
+
+
+class ToolSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")
+    description: str
+    args: dict[str, ArgSpec] = Field(default_factory=dict)
+    role: Role = "member"
+    confirm: bool = False
+    reply: dict[str, str] = Field(default_factory=dict)  # template per language, filled from the result
+    api: dict[str, Any] = Field(default_factory=dict)  # how the call maps to the core API (tools issue)
+
+    @field_validator("args")
+    @classmethod
+    def _names(cls, args: dict[str, ArgSpec]) -> dict[str, ArgSpec]:
+        for name in args:
+            if not name.isidentifier() or name == "action":
+                raise ValueError(f"invalid argument name {name!r}")
+        return args
+
+    @property
+    def required(self) -> list[str]:
+        return [n for n, a in self.args.items() if a.required]
+
+    def json_schema(self) -> dict[str, Any]:
+        """The arguments as a JSON schema object (for native tool calling)."""
+        props: dict[str, Any] = {}
+        for name, arg in self.args.items():
+            prop: dict[str, Any] = {"type": _JSON_TYPES[arg.kind], "description": arg.description}
+            if arg.enum:
+                prop["enum"] = arg.enum
+            props[name] = prop
+        return {"type": "object", "properties": props, "required": self.required}
+
+    def router_schema(self) -> dict[str, Any]:
+        """One object schema of the router's choice: `action` fixed to this tool, every argument
+        present and nullable (small models fill a fixed shape far more reliably than optional keys)."""
+        props: dict[str, Any] = {"action": {"type": "string", "const": self.name}}
+        for name, arg in self.args.items():
+            base: dict[str, Any] = {"type": _JSON_TYPES[arg.kind]}
+            if arg.enum:
+                base["enum"] = arg.enum
+            props[name] = {"anyOf": [base, {"type": "null"}]}
+        return {"type": "object", "properties": props, "required": list(props), "additionalProperties": False}
+
+    def openai_tool(self) -> dict[str, Any]:
+        return {
+            "type": "function",
+            "function": {"name": self.name, "description": self.description, "parameters": self.json_schema()},
+        }
+
+    def signature(self) -> str:
+        """`create_task(title, due?, assignee?, priority?): description` — the router prompt's line."""
+        params = ", ".join(n if a.required else f"{n}?" for n, a in self.args.items())
+        return f"- {self.name}({params}): {self.description}"
