@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format bench clean
+.PHONY: run test install lint format bench cassettes eval-routing clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -p no:cacheprovider --cov --cov-report=term --cov-fail-under=90
+
+# Re-record every model cassette against the real embedded model (after a prompt or schema change).
+cassettes: $(VENV)/.local-model
+	HUDHUD_RECORD=1 $(BIN)/python -m pytest -p no:cacheprovider tests/agent/test_agent_recorded.py
+
+# Routing accuracy per language group on the configured model (the embedded 1.5B by default).
+eval-routing: $(VENV)/.local-model
+	$(BIN)/hudhud eval routing --out evals/results/routing
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -23,18 +23,19 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent import replies
-from agent.arguments import PreparedArgs, prepare_args
+from agent.arguments import PreparedArgs, mentions_task, prepare_args
 from agent.decision import Decision
 from agent.language import detect_language, reply_language
 from agent.native import NativeToolCaller
 from agent.prefs import PrefsStore
 from agent.profiles import get_profile
 from agent.router import StructuredRouter
+from agent.tokens import TokenCounter
 from hudhud.keys import Keys
 from hudhud.turn import ReplyPart, TextPart, Turn
 from prompts.store import Prompt, PromptStore
 from tools.base import ToolCall, ToolExecutor, UnavailableExecutor
-from tools.registry import ToolRegistry
+from tools.registry import ANSWER, ToolRegistry
 
 log = structlog.get_logger(__name__)
 
@@ -52,6 +53,7 @@ class AgentTrace(BaseModel):
     raw_args: dict[str, Any] = Field(default_factory=dict)
     args: dict[str, Any] = Field(default_factory=dict)
     outcome: str = ""  # answered | executed | failed | clarify | unclear
+    truncated: bool = False  # the user's text was cut to fit the model's context window
     ms: float = 0.0
     tokens_in: int = 0
     tokens_out: int = 0
@@ -79,6 +81,9 @@ class Agent:
         timezone: str = "Asia/Riyadh",
         clock: Callable[[], datetime] | None = None,
         trace_maxlen: int = 10_000,
+        token_counter: TokenCounter | None = None,
+        context_window: int | None = None,
+        max_reply_tokens: int = 400,
     ) -> None:
         self.llm = llm
         self.model_name = model_name
@@ -93,6 +98,10 @@ class Agent:
         self.clock = clock or (lambda: datetime.now(ZoneInfo(self.timezone)))
         self.trace_maxlen = trace_maxlen
         self.traces: list[AgentTrace] = []  # the last few, for the chat CLI and tests
+        self.token_counter = token_counter
+        self.context_window = context_window
+        self.max_reply_tokens = max_reply_tokens
+        self._system_tokens: int | None = None
 
     # ------------------------------------------------------------------ Responder
 
@@ -108,21 +117,26 @@ class Agent:
         tz = (prefs.timezone if prefs and prefs.timezone else None) or self.timezone
         today = self.clock().astimezone(ZoneInfo(tz)).date()
 
-        trace = AgentTrace(turn_id=turn.turn_id, profile=profile.name, model=self.model_name, mode=self.mode, lang=lang)
+        trace = AgentTrace(
+            turn_id=turn.turn_id, profile=profile.name, model=self.model_name, mode=self.mode, lang=lang
+        )
         used = self._base_prompts(profile.persona, reply_lang)
-        decision = await self._decide(turn.text, tools, used)
+        text = await self.fit(turn.text)
+        trace.truncated = text != turn.text
+        decision = await self._decide(text, tools, used)
         trace.action, trace.raw_args = decision.action, decision.args
         trace.tokens_in, trace.tokens_out = decision.tokens_in, decision.tokens_out
 
+        decision = self._sanity(decision, tools, text)
         if decision.is_answer or tools.get(decision.action) is None:
-            text = decision.text or await self._answer(turn.text, used, trace)
+            reply = decision.text or await self._answer(text, used, trace)
             trace.outcome = "answered"
         else:
-            text = await self._run_tool(turn, tools, decision, reply_lang, today, trace)
-        trace.prompts = {f"{p.name}.{p.lang}@{p.version}": p.sha256[:12] for p in used}
+            reply = await self._run_tool(turn, text, tools, decision, reply_lang, today, trace)
+        trace.prompts = PromptStore.hashes(used)
         trace.ms = round((time.perf_counter() - started) * 1000, 1)
         await self._record(trace)
-        return [TextPart(text=text)]
+        return [TextPart(text=reply)]
 
     def warmup_prompt(self) -> str:
         """The byte-stable system prompt of the router (what a warm turn reuses from the cache)."""
@@ -136,6 +150,7 @@ class Agent:
         tools = self.registry.subset(prof.tools)
         lang = reply_language(detect_language(text))
         decision = await self._decide(text, tools, self._base_prompts(prof.persona, lang))
+        decision = self._sanity(decision, tools, text)
         spec = tools.get(decision.action)
         prepared = None
         if spec is not None:
@@ -143,6 +158,38 @@ class Agent:
         return RouteResult(decision=decision, prepared=prepared)
 
     # ------------------------------------------------------------------ steps
+
+    async def fit(self, text: str) -> str:
+        """Cut the user's text so the longest system prompt, the text and the reply fit the model's
+        context window, counted with the model's own tokenizer: never overrun it."""
+        if self.token_counter is None or self.context_window is None:
+            return text
+        if self._system_tokens is None:
+            longest = max((self.warmup_prompt(), *self._persona_prompts()), key=len)
+            self._system_tokens = await self.token_counter.count(longest) + 16
+        budget = self.context_window - self.max_reply_tokens - self._system_tokens
+        used = await self.token_counter.count(text)
+        if used <= budget:
+            return text
+        return text[: max(0, int(len(text) * budget / used * 0.95))]
+
+    def _persona_prompts(self) -> list[str]:
+        return [
+            self._persona_text(self._base_prompts(f"persona.{name}", lang))
+            for name in ("exec", "query")
+            for lang in ("ar", "en")
+        ]
+
+    @staticmethod
+    def _sanity(decision: Decision, tools: ToolRegistry, text: str) -> Decision:
+        """A task-id action for a message that names no task and no number is a question (small models
+        send "what is the capital of France?" to get_task, even with an id copied from an example)."""
+        spec = tools.get(decision.action)
+        # Any id the model gave for such a message was invented: the message has no number.
+        needs_id = spec is not None and "task_id" in spec.required
+        if needs_id and not mentions_task(text):
+            return decision.model_copy(update={"action": ANSWER, "args": {}})
+        return decision
 
     def _base_prompts(self, persona: str, lang: str) -> list[Prompt]:
         return [self.prompts.get(persona, lang), self.prompts.get("reply-style", lang)]
@@ -166,11 +213,18 @@ class Agent:
         return content.strip()
 
     async def _run_tool(
-        self, turn: Turn, tools: ToolRegistry, decision: Decision, lang: str, today: date, trace: AgentTrace
+        self,
+        turn: Turn,
+        text: str,
+        tools: ToolRegistry,
+        decision: Decision,
+        lang: str,
+        today: date,
+        trace: AgentTrace,
     ) -> str:
         spec = tools.get(decision.action)
         assert spec is not None
-        prepared = prepare_args(spec, decision.args, message=turn.text, today=today)
+        prepared = prepare_args(spec, decision.args, message=text, today=today)
         trace.args = prepared.args
         if prepared.unclear:
             trace.outcome = "unclear"

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from agent.normalize import (
+    fold,
     match_name,
     normalize_priority,
     parse_int,
@@ -62,13 +63,10 @@ def _normalize(arg: ArgSpec, value: Any, *, message: str, today: date, people: l
                 # Small models often leave the date out while the message says it: read it in code.
                 found = resolve_date_in_text(message, today)
                 return found.isoformat() if found else None
-            resolved = resolve_date(str(value), today)
+            resolved = resolve_date(str(value), today) or resolve_date_in_text(message, today)
             return resolved.isoformat() if resolved else _UNCLEAR
         case "task_id":
-            if value is None:
-                return _single_number(message)
-            number = parse_int(value)
-            return number if number is not None else _single_number(message) or _UNCLEAR
+            return _task_id(value, message)
         case "person":
             if value is None:
                 return None
@@ -90,7 +88,25 @@ def _normalize(arg: ArgSpec, value: Any, *, message: str, today: date, people: l
             return str(value) if value is not None else None
 
 
-def _single_number(message: str) -> int | None:
-    """The one number in the message, if exactly one (e.g. "المهمة ٤٢ خلصت" → 42)."""
-    numbers = re.findall(r"\d+", to_latin_digits(message))
-    return int(numbers[0]) if len(numbers) == 1 else None
+def _task_id(value: Any, message: str) -> Any:
+    """Ids come from the user's words: a number the message does not contain was invented (small models
+    copy ids from their examples or slip a digit), so the message's own number wins."""
+    numbers = {int(n) for n in re.findall(r"\d+", to_latin_digits(message))}
+    given = parse_int(value) if value is not None else None
+    if given is not None and given in numbers:
+        return given
+    if len(numbers) == 1:
+        return next(iter(numbers))
+    if not numbers or given is None:
+        return None  # missing: the user is asked which task
+    return _UNCLEAR  # several numbers in the message, and the model's is none of them
+
+
+# Words that say the message is about a task; without one (and without a task number) a message the
+# router sent to a task-id action is a question, not a command.
+_TASK_WORDS = ("task", "todo", "to-do", "تاسك", "مهم", "مهام", "تذكير", "reminder")
+
+
+def mentions_task(message: str) -> bool:
+    folded = fold(message)
+    return any(word in folded for word in _TASK_WORDS) or bool(re.search(r"\d", to_latin_digits(message)))

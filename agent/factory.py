@@ -11,6 +11,7 @@ import structlog
 
 from agent.agent import Agent
 from agent.model import ModelEndpoint, chat_model, endpoint_from_settings, tool_mode
+from agent.tokens import LlamaTokenCounter, TiktokenCounter, TokenCounter
 from hudhud.keys import Keys
 from hudhud.settings import Settings
 from prompts.store import PromptStore
@@ -53,6 +54,12 @@ async def build_agent(
     endpoint = endpoint or endpoint_from_settings(settings)
     if endpoint is None:
         endpoint, server = await start_local(settings)
+    if server is not None:
+        counter: TokenCounter = LlamaTokenCounter(server.address)
+        window = settings.hudhud_local_ctx
+    else:
+        counter = TiktokenCounter(endpoint.model, cache_dir=settings.hudhud_data_dir / "tiktoken")
+        window = settings.hudhud_context_window
     agent = Agent(
         llm=chat_model(endpoint, settings),
         model_name=endpoint.model if not endpoint.local else f"local:{settings.hudhud_local_model}",
@@ -63,6 +70,9 @@ async def build_agent(
         redis=redis,
         keys=keys,
         timezone=settings.hudhud_timezone,
+        token_counter=counter,
+        context_window=window,
+        max_reply_tokens=settings.hudhud_max_reply_tokens,
     )
     if server is not None:
         # The first user should not pay the cold prompt: process the stable router prompt now.

@@ -16,7 +16,8 @@ Rules, in order:
    "yalla", "keda", "ezay", "bokra") or 1 when they are also English/other words ("ana", "eh", "el",
    "ya", "bas"). English function words count against ("the", "is", "you", "please"). Score ≥ 2 and
    not below the English count → "ar-latn".
-4. Up to three Latin words with no signal either way (a name, "Project X") → `previous`, else "en".
+4. Up to three Latin words with no English word and no clear Arabizi (a name, "Project X", "el")
+   → `previous`, else "en".
 5. Otherwise "en".
 """
 
@@ -128,7 +129,7 @@ def detect_language(text: str, *, previous: Language | None = None) -> Language:
     english = sum(word in _ENGLISH for word in latin)
     if arabizi >= 2 and arabizi >= english:
         return "ar-latn"
-    if arabizi == 0 and english == 0 and len(latin) <= 3:
+    if english == 0 and len(latin) <= 3:  # a name, "Project X": no evidence either way
         return fallback
     return "en"
 

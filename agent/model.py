@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import httpx
 from langchain_openai import ChatOpenAI
 
 from hudhud.settings import Settings
@@ -44,6 +45,8 @@ def chat_model(endpoint: ModelEndpoint, settings: Settings, **overrides: object)
         "max_tokens": settings.hudhud_max_reply_tokens,
         "timeout": settings.hudhud_model_timeout_s,
         "max_retries": settings.hudhud_model_retries,
+        # An own connection pool: the SDK's shared default pool is bound to the first event loop.
+        "http_async_client": httpx.AsyncClient(timeout=settings.hudhud_model_timeout_s),
     }
     values.update(overrides)
     return ChatOpenAI(**values)  # type: ignore[arg-type]

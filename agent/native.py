@@ -18,7 +18,10 @@ class NativeToolCaller:
         reply = await self.llm.ainvoke(messages)
         assert isinstance(reply, AIMessage)
         usage = reply.usage_metadata or {}
-        tokens = {"tokens_in": int(usage.get("input_tokens", 0)), "tokens_out": int(usage.get("output_tokens", 0))}
+        tokens = {
+            "tokens_in": int(usage.get("input_tokens", 0)),
+            "tokens_out": int(usage.get("output_tokens", 0)),
+        }
         for call in reply.tool_calls:
             if self.registry.get(call["name"]) is not None:
                 args = {k: v for k, v in (call.get("args") or {}).items() if v is not None}

@@ -9,7 +9,8 @@ Rules for dates, all relative to `today` (which the caller computes in the user'
 - Explicit dates: ISO `2026-12-01` (a time part is ignored), `1/12/2026`, `1-12-26`, `1.12.2026` and
   `5/12` are **day-first** (Arab world, Europe), month-first only when `tz_name` is a US time zone or
   Manila; when only one order is a valid date (`12/25`) that one is taken. An explicit year is kept even
-  if the date has passed; without a year the date is this year's, or next year's once it has passed.
+  if the date has passed; without a year the date is this year's, or next year's once it has passed
+  (a day that does not exist in that year, such as 29 February of a common year, gives None).
 - Relative words in English, MSA, Gulf, Egyptian, Levantine and Arabizi: today, tomorrow, the day after
   tomorrow, yesterday ("اليوم", "النهارده", "بكرة", "باجر", "بعد بكرة", "ba3d bokra", ...).
 - A weekday, bare or with "next"/"coming"/"القادم"/"الجاي"/"الي جاي", is its next occurrence strictly
@@ -26,8 +27,9 @@ Rules for dates, all relative to `today` (which the caller computes in the user'
   "next month" alone is **not** resolved (which day?): None.
 - Day and month: "5 ديسمبر", "٥ ديسمبر", "December 5", "5th of Dec", "5 كانون الأول", "5 شهر 12";
   "end of December" / "آخر ديسمبر" is its last day.
-- Day of the month: "the 5th", "يوم ٥", "5 الشهر" → the next 5th on or after today (months that lack the
-  day are skipped); "the 5th of next month" / "5 الشهر الجاي" → that day of next month.
+- Day of the month: "the 5th", "يوم ٥", "5 الشهر", "the 5th of this month" → the next 5th on or after
+  today (months that lack the day are skipped: a due date is never silently in the past); "the 5th of
+  next month" / "5 الشهر الجاي" → that day of next month. A bare number ("5") is not a date.
 - Leading prepositions are dropped: by, on, before, until, till, due, to, for, no later than, يوم,
   قبل, في, لين, لغاية, حتى, على, إلى, لحد, بحلول and an attached ل ("لبكرة", "للخميس"). "before Friday"
   therefore means Friday: a deadline, not the day before it.
@@ -258,7 +260,7 @@ _NOISE = re.compile(
     r"|midnight|please|pls|plz|inshallah|insha'?allah|inshaallah|inshalla|if possible"
     r"|ان شاء الله|انشاء الله|ان شاءالله|انشالله|لو سمحت|من فضلك|الصبح|الصباح|صباحا|الظهر|ظهرا|العصر|عصرا"
     r"|المغرب|المسا|المساء|مساء|مساءا|بالليل|بليل|الفجر|el sob7|sob7|bel leil|bel lil|el dohr|el 3asr"
-    r"|(?:at |الساعه |الساعه|ساعه |el sa3a |sa3a )?[0-9]{1,2}(?::[0-9]{2})?\s*(?:am|pm|a\.m|p\.m|ص|م)"
+    r"|(?:at |الساعه |ساعه |el sa3a |sa3a )?[0-9]{1,2}(?::[0-9]{2})?\s*(?:am|pm|a\.m|p\.m|ص|م)"
     r"|(?:at |الساعه |ساعه |el sa3a |sa3a )?[0-9]{1,2}:[0-9]{2}"
     r"|(?:الساعه|el sa3a|sa3a) [0-9]{1,2}"
     r")(?!\w)"
@@ -349,8 +351,8 @@ for _n, _names in enumerate(
 ):
     _NUMBER_WORDS.update(dict.fromkeys(_tokens(_names), _n))
 
-# unit token → (unit, count it implies: Arabic duals, or None when a count is needed or 1 is implied)
-_UNITS: dict[str, tuple[str, int | None]] = {}
+# unit token → (unit, the count it implies: 1 for a singular, 2 for an Arabic dual, 0 when one must be given)
+_UNITS: dict[str, tuple[str, int]] = {}
 for _unit, _singular, _plural, _dual in (
     ("d", "day يوم يوما yom youm yoom", "days أيام ايام ayam ayyam", "يومين يومان yomein yomen youmein"),
     ("w", "week wk أسبوع اسبوع esbo3 esboo3 osbo3 usbu3", "weeks wks أسابيع اسابيع asabee3 asabi3",
@@ -358,7 +360,7 @@ for _unit, _singular, _plural, _dual in (
     ("m", "month شهر shahr", "months شهور أشهر shohor shohour", "شهرين شهران shahrein shahreen"),
 ):  # fmt: skip
     _UNITS.update(dict.fromkeys(_tokens(_singular), (_unit, 1)))
-    _UNITS.update(dict.fromkeys(_tokens(_plural), (_unit, 0)))  # 0: a count must be given
+    _UNITS.update(dict.fromkeys(_tokens(_plural), (_unit, 0)))
     _UNITS.update(dict.fromkeys(_tokens(_dual), (_unit, 2)))
 
 _IN = _words("in", "after", "within", "بعد", "خلال", "عقب", "ba3d", "b3d", "khelal", "5elal")

@@ -79,4 +79,6 @@ def summarize_call(name: str, args: dict[str, Any]) -> str:
 
 def clarifying_question(spec: ToolSpec, missing: list[str], lang: str) -> str:
     arg = spec.args[missing[0]]
-    return arg.ask.get(lang) or arg.ask.get("en") or text("ask_default", lang, name=missing[0].replace("_", " "))
+    return (
+        arg.ask.get(lang) or arg.ask.get("en") or text("ask_default", lang, name=missing[0].replace("_", " "))
+    )

@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import json
 import os
+import resource
 import secrets
 import shutil
 import signal
@@ -51,6 +52,7 @@ SERVERS = ("bare", "hudhud", "pywa")
 TARGET_VS_BARE = 0.5  # Hudhud throughput >= 0.5x bare FastAPI
 TARGET_VS_PYWA = 3.0  # Hudhud throughput >= 3x pywa
 TARGET_P99_VS_BARE = 4.0  # Hudhud p99 <= 4x bare FastAPI p99
+BUSY_PCT = 10  # more foreign CPU than this during a run makes its figures doubtful
 
 # Mixed Arabic and English, short and long, like real chat traffic.
 TEXTS = (
@@ -382,16 +384,82 @@ class WrkResult:
     socket_errors: int
     reused_bodies: int
     handled: int | None = field(default=None)  # jobs queued (hudhud) / handler calls (pywa), all phases
+    cpu: CpuShare | None = field(default=None)
 
     def figures(self) -> dict[str, Any]:
         d = asdict(self)
         for key in ("rps", "p50_ms", "p90_ms", "p99_ms", "mean_ms", "max_ms"):
             d[key] = round(d[key], 3 if key.endswith("_ms") else 1)
         d["duration_s"] = round(self.duration_s, 3)
+        if self.cpu is not None:
+            d["cpu"] = self.cpu.figures(self.requests)
         return d
 
 
-def run_wrk(url: str, bodies: Path, phase: str, duration: float, connections: int, threads: int) -> WrkResult:
+# --------------------------------------------------------------------------------------------------
+# CPU accounting (Linux /proc): on a small shared machine the figures only mean something if the
+# server was the bottleneck and nothing else was eating the cores, so each run says both.
+
+
+@dataclass
+class CpuShare:
+    seconds: float  # wall time of the run
+    server: float  # CPU seconds of each party during the run
+    redis: float
+    wrk: float
+    other: float  # everything else on the machine (other users, the kernel's own work)
+
+    def figures(self, requests: int) -> dict[str, float]:
+        capacity = self.seconds * (os.cpu_count() or 1)
+        return {
+            "server_pct_of_one_core": round(100 * self.server / self.seconds, 1),
+            "server_us_per_request": round(1e6 * self.server / max(requests, 1), 1),
+            "redis_pct_of_one_core": round(100 * self.redis / self.seconds, 1),
+            "wrk_pct_of_one_core": round(100 * self.wrk / self.seconds, 1),
+            "other_pct_of_machine": round(100 * max(self.other, 0.0) / capacity, 1),
+        }
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _machine_busy() -> float | None:
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / _TICK
+
+
+def _process_cpu(pid: int) -> float | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()  # the command name may contain spaces
+    return (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
+
+
+def _redis_cpu(redis: Any) -> float:
+    info = redis.info("cpu")
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_wrk(
+    server: Server,
+    bodies: Path,
+    phase: str,
+    duration: float,
+    connections: int,
+    threads: int,
+    redis: Any,
+) -> WrkResult:
     command = [
         "wrk",
         f"--threads={threads}",
@@ -400,12 +468,16 @@ def run_wrk(url: str, bodies: Path, phase: str, duration: float, connections: in
         "--timeout=10s",
         "--latency",
         f"--script={LUA_SCRIPT}",
-        url,
+        server.url,
         "--",
         str(bodies),
         phase,
     ]
+    before = (_machine_busy(), _process_cpu(server.process.pid), _redis_cpu(redis), _children_cpu())
+    started = time.monotonic()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
+    wall = time.monotonic() - started
+    after = (_machine_busy(), _process_cpu(server.process.pid), _redis_cpu(redis), _children_cpu())
     line = next((x for x in done.stdout.splitlines() if x.startswith("WRK_JSON ")), None)
     if done.returncode != 0 or line is None:
         raise BenchError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
@@ -423,7 +495,22 @@ def run_wrk(url: str, bodies: Path, phase: str, duration: float, connections: in
         non_2xx=raw["status_errors"],
         socket_errors=raw["connect_errors"] + raw["read_errors"] + raw["write_errors"] + raw["timeouts"],
         reused_bodies=raw["reused"],
+        cpu=_cpu_share(before, after, wall),
     )
+
+
+def _cpu_share(
+    before: tuple[float | None, float | None, float, float],
+    after: tuple[float | None, float | None, float, float],
+    wall: float,
+) -> CpuShare | None:
+    if before[0] is None or after[0] is None or before[1] is None or after[1] is None:
+        return None  # not Linux: no accounting
+    server, redis, wrk = after[1] - before[1], after[2] - before[2], after[3] - before[3]
+    # The Redis server is shared: its CPU counts as Hudhud's own cost only when Hudhud is loading it,
+    # for the other servers it is (tiny) background noise, reported all the same.
+    other = (after[0] - before[0]) - server - redis - wrk
+    return CpuShare(seconds=wall, server=server, redis=redis, wrk=wrk, other=other)
 
 
 def bench_server(
@@ -434,9 +521,9 @@ def bench_server(
     try:
         log(f"[{kind}] check: {check_server(server, env_secret(env), redis, args.prefix)}")
         log(f"[{kind}] warm-up {args.warmup:g}s (discarded)")
-        warm = run_wrk(server.url, bodies, "warmup", args.warmup, args.connections, args.threads)
+        warm = run_wrk(server, bodies, "warmup", args.warmup, args.connections, args.threads, redis)
         log(f"[{kind}] measuring {args.duration:g}s")
-        result = run_wrk(server.url, bodies, "measure", args.duration, args.connections, args.threads)
+        result = run_wrk(server, bodies, "measure", args.duration, args.connections, args.threads, redis)
         log(f"[{kind}] {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms")
         if kind == "hudhud":
             result.handled = int(redis.xlen(inbound_stream(args.prefix)))
@@ -497,17 +584,28 @@ def report(args: argparse.Namespace, results: dict[str, WrkResult]) -> dict[str,
         f"{args.duration:g}s per server (after a {args.warmup:g}s warm-up), {os.cpu_count()} CPUs"
     )
     header = f"{'server':<8} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8}"
-    print(header + f" {'non-2xx':>8} {'sock err':>8} {'reused':>7} {'handled':>8}")
+    print(
+        header + f" {'non-2xx':>8} {'sock err':>8} {'reused':>7} {'handled':>8} {'srv CPU':>8} {'other':>6}"
+    )
+    busy = False
     for kind in SERVERS:
         r = results.get(kind)
         if r is None:
             print(f"{kind:<8} {'skipped':>9}")
             continue
         handled = "-" if r.handled is None else f"{r.handled:,}"
+        cpu = r.cpu.figures(r.requests) if r.cpu else None
+        server_cpu = "-" if cpu is None else f"{cpu['server_pct_of_one_core']:.0f}%"
+        other = "-" if cpu is None else f"{cpu['other_pct_of_machine']:.0f}%"
+        busy = busy or (cpu is not None and cpu["other_pct_of_machine"] > BUSY_PCT)
         print(
             f"{kind:<8} {r.rps:>9,.0f} {r.p50_ms:>8.2f} {r.p90_ms:>8.2f} {r.p99_ms:>8.2f} "
-            f"{r.max_ms:>8.1f} {r.non_2xx:>8} {r.socket_errors:>8} {r.reused_bodies:>7} {handled:>8}"
+            f"{r.max_ms:>8.1f} {r.non_2xx:>8} {r.socket_errors:>8} {r.reused_bodies:>7} {handled:>8} "
+            f"{server_cpu:>8} {other:>6}"
         )
+    print(
+        "(srv CPU: the server process, % of one core; other: the rest of the machine's work, % of all cores)"
+    )
     print(f"\n{'target':<36} {'measured':>9} {'goal':>7}  result")
     rows = (
         ("Hudhud throughput vs bare FastAPI", "hudhud_vs_bare_throughput", f">={TARGET_VS_BARE:g}x"),
@@ -521,6 +619,8 @@ def report(args: argparse.Namespace, results: dict[str, WrkResult]) -> dict[str,
         print(f"{label:<36} {shown:>9} {goal:>7}  {verdict}")
     if any(r.reused_bodies for r in results.values()):
         print("\nNOTE: some bodies were sent twice (raise --max-rate): Hudhud answered those as duplicates.")
+    if busy:
+        print(f"\nNOTE: other processes took over {BUSY_PCT}% of the machine during a run: rerun when idle.")
     if any(r.non_2xx or r.socket_errors for r in results.values()):
         print("\nNOTE: errors during the run: the figures above are not comparable.")
 

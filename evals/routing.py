@@ -9,7 +9,8 @@ from __future__ import annotations
 import statistics
 import time
 from collections import defaultdict
-from datetime import date, datetime, time as dtime
+from datetime import date, datetime
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -79,7 +80,7 @@ async def run_suite(agent: Agent, suite: RoutingSuite) -> list[CaseResult]:
             action = routed.decision.action
             args = routed.prepared.args if routed.prepared else {}
             error = None
-        except Exception as exc:  # noqa: BLE001 - a failed case is a result, not a crash
+        except Exception as exc:
             action, args, error = "error", {}, f"{type(exc).__name__}: {exc}"
         ms = (time.perf_counter() - started) * 1000
         action_ok, args_ok, wrong = check(case, action, args)

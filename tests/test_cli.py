@@ -101,7 +101,12 @@ def test_up_serves_webhooks_and_answers_in_the_sandbox(tmp_path: Path) -> None:
         port = s.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HUDHUD_", "WHATSAPP_", "REDIS_"))}
     env.update(
-        {"HUDHUD_DATA_DIR": str(tmp_path / "data"), "WHATSAPP_APP_SECRET": "s", "HUDHUD_BLOCK_MS": "100"}
+        {
+            "HUDHUD_DATA_DIR": str(tmp_path / "data"),
+            "WHATSAPP_APP_SECRET": "s",
+            "HUDHUD_BLOCK_MS": "100",
+            "HUDHUD_RESPONDER": "none",  # the agent's model has its own tests
+        }
     )
     proc = subprocess.Popen(
         [sys.executable, "-m", "hudhud", "up", "--port", str(port)],
@@ -119,7 +124,9 @@ def test_up_serves_webhooks_and_answers_in_the_sandbox(tmp_path: Path) -> None:
                     break
             except httpx.TransportError:
                 pass
-            assert time.monotonic() < deadline and proc.poll() is None, "hudhud up did not become healthy"
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise AssertionError(f"hudhud up did not become healthy: {proc.communicate()[0].decode()}")
             time.sleep(0.1)
         body = body_of(envelope([message("wamid.up", "966500000009", "/ping")]))
         assert (
@@ -140,3 +147,28 @@ def test_up_serves_webhooks_and_answers_in_the_sandbox(tmp_path: Path) -> None:
     assert proc.returncode in (0, -15), out.decode()  # uvicorn re-raises SIGTERM after a clean shutdown
     assert b"Traceback" not in out
     assert (tmp_path / "data" / "appendonly.aof").exists()
+    assert not _servers_in(tmp_path), "the embedded redis-server outlived `hudhud up`"
+
+
+def _servers_in(path: Path) -> list[int]:
+    import psutil
+
+    found = []
+    for proc in psutil.process_iter(["pid", "name"]):
+        try:
+            if proc.info["name"] == "redis-server" and str(path) in proc.cwd():
+                found.append(proc.pid)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return found
+
+
+def test_serve_refuses_a_missing_model_in_one_line(cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUDHUD_RESPONDER", "agent")
+    monkeypatch.setenv("HUDHUD_LOCAL_MODEL", "/nonexistent/model.gguf")
+    result = runner.invoke(app, ["serve", "--port", "1"])
+    assert result.exit_code == 2
+    assert "HUDHUD_LOCAL_MODEL" in result.output and "Traceback" not in result.output
+    monkeypatch.setenv("HUDHUD_RESPONDER", "no_such_module:factory")
+    result = runner.invoke(app, ["up", "--port", "1"])
+    assert result.exit_code == 2 and "HUDHUD_RESPONDER" in result.output

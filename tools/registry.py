@@ -60,7 +60,7 @@ class ToolRegistry:
     def get(self, name: str) -> ToolSpec | None:
         return self._specs.get(name)
 
-    def __iter__(self):  # noqa: ANN204 - Iterator[ToolSpec]
+    def __iter__(self):
         return iter(self._specs.values())
 
     def __len__(self) -> int:

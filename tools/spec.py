@@ -84,7 +84,11 @@ class ToolSpec(BaseModel):
     def openai_tool(self) -> dict[str, Any]:
         return {
             "type": "function",
-            "function": {"name": self.name, "description": self.description, "parameters": self.json_schema()},
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": self.json_schema(),
+            },
         }
 
     def signature(self) -> str:

@@ -20,7 +20,7 @@ from tools.registry import ToolRegistry
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Riyadh"))
 
 
-def make_agent(fake_openai, mode: str = "native", executor=None) -> Agent:  # noqa: ANN001
+def make_agent(fake_openai, mode: str = "native", executor=None) -> Agent:
     endpoint = ModelEndpoint(base_url=fake_openai.base_url, api_key="k", model="remote-model", local=False)
     return Agent(
         llm=chat_model(endpoint, Settings(_env_file=None), max_retries=0),  # type: ignore[call-arg]
@@ -33,7 +33,7 @@ def make_agent(fake_openai, mode: str = "native", executor=None) -> Agent:  # no
     )
 
 
-async def test_native_tool_call_is_normalized_and_executed(fake_openai) -> None:  # noqa: ANN001
+async def test_native_tool_call_is_normalized_and_executed(fake_openai) -> None:
     agent = make_agent(fake_openai)
     fake_openai.reply_tool("create_task", {"title": "Book the meeting room", "due_date": "tomorrow",
                                            "assignee": "Hassan", "priority": "urgent"})  # fmt: skip
@@ -49,7 +49,7 @@ async def test_native_tool_call_is_normalized_and_executed(fake_openai) -> None:
     assert request["messages"][-1]["content"].startswith("Create a task for Hassan")  # the user's words last
 
 
-async def test_missing_required_argument_gets_a_question_not_a_guess(fake_openai) -> None:  # noqa: ANN001
+async def test_missing_required_argument_gets_a_question_not_a_guess(fake_openai) -> None:
     agent = make_agent(fake_openai)
     fake_openai.reply_tool("assign_task", {"task_id": "٥"})
     parts = await agent.respond(turn_of("أسند المهمة ٥"))
@@ -58,7 +58,7 @@ async def test_missing_required_argument_gets_a_question_not_a_guess(fake_openai
     assert agent.traces[-1].outcome == "clarify" and agent.traces[-1].args == {"task_id": 5}
 
 
-async def test_unreadable_date_is_not_guessed(fake_openai) -> None:  # noqa: ANN001
+async def test_unreadable_date_is_not_guessed(fake_openai) -> None:
     agent = make_agent(fake_openai)
     fake_openai.reply_tool("create_task", {"title": "Pay rent", "due_date": "when pigs fly"})
     parts = await agent.respond(turn_of("add pay rent when pigs fly"))
@@ -66,7 +66,7 @@ async def test_unreadable_date_is_not_guessed(fake_openai) -> None:  # noqa: ANN
     assert "when pigs fly" in parts[0].text and agent.traces[-1].outcome == "unclear"
 
 
-async def test_plain_answer_is_returned_as_is(fake_openai) -> None:  # noqa: ANN001
+async def test_plain_answer_is_returned_as_is(fake_openai) -> None:
     agent = make_agent(fake_openai)
     fake_openai.reply_text("  Hello! How can I help?  ")
     parts = await agent.respond(turn_of("hi"))
@@ -74,7 +74,7 @@ async def test_plain_answer_is_returned_as_is(fake_openai) -> None:  # noqa: ANN
     assert len(fake_openai.requests) == 1  # the answer came with the decision: no second call
 
 
-async def test_router_mode_fills_the_schema_and_answers_in_a_second_call(fake_openai) -> None:  # noqa: ANN001
+async def test_router_mode_fills_the_schema_and_answers_in_a_second_call(fake_openai) -> None:
     agent = make_agent(fake_openai, mode="router")
     fake_openai.reply_text('{"action": "answer"}')
     fake_openai.reply_text("Tokyo.")
@@ -86,7 +86,7 @@ async def test_router_mode_fills_the_schema_and_answers_in_a_second_call(fake_op
     assert first["messages"][0]["content"] == agent.warmup_prompt()  # byte-stable system prompt, cached
 
 
-async def test_router_mode_routes_a_command(fake_openai) -> None:  # noqa: ANN001
+async def test_router_mode_routes_a_command(fake_openai) -> None:
     agent = make_agent(fake_openai, mode="router")
     fake_openai.reply_text('{"action": "complete_task", "task_id": "٤٢"}')
     parts = await agent.respond(turn_of("المهمة ٤٢ خلصت"))
@@ -94,7 +94,7 @@ async def test_router_mode_routes_a_command(fake_openai) -> None:  # noqa: ANN00
     assert parts[0].text == "✅ تم إنجاز المهمة #42."
 
 
-async def test_router_output_that_is_not_json_raises(fake_openai) -> None:  # noqa: ANN001
+async def test_router_output_that_is_not_json_raises(fake_openai) -> None:
     agent = make_agent(fake_openai, mode="router")
     fake_openai.reply_text("I think you want to create a task")
     with pytest.raises(RouterError):
@@ -102,17 +102,20 @@ async def test_router_output_that_is_not_json_raises(fake_openai) -> None:  # no
 
 
 class Refusing:
-    async def execute(self, call: ToolCall, turn) -> ToolResult:  # noqa: ANN001
+    async def execute(self, call: ToolCall, turn) -> ToolResult:
         return ToolResult(ok=False, error="you may not delete tasks of other people")
 
 
 class Listing:
-    async def execute(self, call: ToolCall, turn) -> ToolResult:  # noqa: ANN001
-        return ToolResult(ok=True, data=[{"id": 1, "title": "Call bank", "status": "open", "due_date": "2026-11-26"},
-                                         {"id": 2, "title": "Pay rent", "status": "done"}])  # fmt: skip
+    async def execute(self, call: ToolCall, turn) -> ToolResult:
+        tasks = [
+            {"id": 1, "title": "Call bank", "status": "open", "due_date": "2026-11-26"},
+            {"id": 2, "title": "Pay rent", "status": "done"},
+        ]
+        return ToolResult(ok=True, data=tasks)
 
 
-async def test_results_and_refusals_are_rendered_in_code(fake_openai) -> None:  # noqa: ANN001
+async def test_results_and_refusals_are_rendered_in_code(fake_openai) -> None:
     agent = make_agent(fake_openai, executor=Refusing())
     fake_openai.reply_tool("delete_task", {"task_id": "9"})
     assert (await agent.respond(turn_of("delete task 9")))[0].text == (
@@ -124,10 +127,29 @@ async def test_results_and_refusals_are_rendered_in_code(fake_openai) -> None:  
     assert text == "▫️ #1 Call bank · 2026-11-26\n✅ #2 Pay rent"
 
 
-async def test_without_a_core_api_commands_are_understood_not_executed(fake_openai) -> None:  # noqa: ANN001
+async def test_without_a_core_api_commands_are_understood_not_executed(fake_openai) -> None:
     from tools.base import UnavailableExecutor
 
     agent = make_agent(fake_openai, executor=UnavailableExecutor())
     fake_openai.reply_tool("complete_task", {"task_id": "3"})
     text = (await agent.respond(turn_of("task 3 is done")))[0].text
     assert "complete_task(task_id=3)" in text and "not connected" in text
+
+
+async def test_long_text_is_cut_to_fit_the_context_window(fake_openai, tmp_path) -> None:  # noqa: ANN001
+    from agent.tokens import TiktokenCounter
+
+    agent = make_agent(fake_openai)
+    agent.token_counter = TiktokenCounter("gpt-4o", cache_dir=tmp_path)
+    agent.context_window, agent.max_reply_tokens = 2000, 200
+    fake_openai.reply_text("summary")
+    long_text = "هذه رسالة طويلة جداً عن المشروع. " * 800
+    await agent.respond(turn_of(long_text))
+    sent = fake_openai.requests[0]["messages"][-1]["content"]
+    assert agent.traces[-1].truncated and long_text.startswith(sent) and len(sent) < len(long_text)
+    system = fake_openai.requests[0]["messages"][0]["content"]
+    total = await agent.token_counter.count(system) + await agent.token_counter.count(sent)
+    assert total <= 2000 - 200
+    fake_openai.reply_text("ok")
+    await agent.respond(turn_of("short"))
+    assert not agent.traces[-1].truncated

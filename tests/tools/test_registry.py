@@ -18,7 +18,10 @@ def test_shipped_specs_load_and_describe_every_task_action() -> None:
     ]  # fmt: skip
     create = registry.get("create_task")
     assert create is not None and create.required == ["title"]
-    assert create.signature() == "- create_task(title, due_date?, assignee?, priority?): add a new task or reminder."
+    assert (
+        create.signature()
+        == "- create_task(title, due_date?, assignee?, priority?): add a new task or reminder."
+    )
     assert registry.get("delete_task").confirm
     for spec in registry:
         for arg in spec.required:

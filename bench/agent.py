@@ -1,0 +1,787 @@
+"""Benchmark of the agent: the framework's own cost per turn, and the embedded model's latency.
+
+1. Framework overhead. A stub OpenAI-compatible server (Starlette on uvicorn, uvloop + httptools) runs
+   in a child process on 127.0.0.1 and answers /v1/chat/completions at once with a fixed reply: a
+   `complete_task {"task_id": "42"}` tool call when the request carries tools, the router's JSON
+   `{"action": "complete_task", "task_id": "42"}` when it carries a response_format. In one run, in
+   interleaved rounds so that background load hits every party alike:
+   - bare:        `openai.AsyncOpenAI(...).chat.completions.create(...)` with the request the native
+                  agent sends (persona + reply-style system prompt, the user's message, every tool);
+   - bare_router: the same with the router's request (its system prompt and json_schema response_format);
+   - native:      `Agent.respond(turn)` in native mode: decide, normalize the id, run a recording
+                  executor, render the reply template, record the trace;
+   - router:      the same in router mode.
+   The agent has no Redis (so only the framework is measured), a fixed clock, and production-style
+   JSON logging (rendered, written to /dev/null). Overhead = agent median - bare median of the
+   matching request (native vs bare, router vs bare_router). Target from the issue: < 10 ms.
+2. Embedded model latency (`--skip-model` to skip; skipped with a message when the 1.5B weights are
+   not installed). `agent.factory.build_agent` starts the local llama.cpp server and warms it, then
+   one warm-up turn (not counted) and 20 typical messages, one at a time: 10 commands (Arabic and
+   English; the executor records them, so replies are templates) and 10 free-text messages (greetings
+   and questions, answered by a second model call). Target: command turns p50 < 3 s on 2 cores.
+
+Prints a table, then exactly one JSON line (the figures) as the last line of stdout. Progress goes to
+stderr. Usage: `python bench/agent.py [--n 300] [--skip-model] [--threads 2] [--profile]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import json
+import math
+import os
+import pstats
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Riyadh"))
+TARGET_OVERHEAD_MS = 10.0  # agent median - bare median, per turn
+TARGET_COMMAND_P50_S = 3.0  # embedded 1.5B model, command turns, 2 cores
+WARMUP = 20
+ROUNDS = 10  # the measured calls of each party are split into this many interleaved rounds
+BUSY_PCT = 10  # more foreign CPU than this (share of the machine) makes figures doubtful
+COMMAND_TEXT = "mark task 42 as done"
+TOOL_ARGS = {"task_id": "42"}
+ROUTER_REPLY = '{"action": "complete_task", "task_id": "42"}'
+
+COMMANDS = (
+    "أضف مهمة مراجعة العقد يوم الخميس",
+    "Create a task to call the supplier tomorrow, high priority",
+    "mark task 42 as done",
+    "خلصت المهمة ١٥",
+    "assign task 7 to Omar",
+    "أسند المهمة ٣ إلى سارة",
+    "show my open tasks",
+    "وش المهام المتأخرة؟",
+    "what's the status of task 12?",
+    "اعرض تفاصيل المهمة ٨",
+)
+FREE_TEXT = (
+    "Hello, how are you?",
+    "السلام عليكم",
+    "What is the capital of Japan?",
+    "ما هي عاصمة فرنسا؟",
+    "Thanks a lot for your help!",
+    "شكراً جزيلاً",
+    "How do I write a good meeting agenda?",
+    "كيف أنظم وقتي في العمل؟",
+    "Who are you?",
+    "من أنت؟",
+)
+MODEL_WARMUP_TEXT = "complete task 1"
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+# --------------------------------------------------------------------------------------------------
+# The stub provider (runs in a child process: `agent.py --serve-stub PORT`)
+
+
+def stub_app() -> Any:
+    import orjson
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    def payload(message: dict[str, Any], finish: str) -> bytes:
+        return orjson.dumps(
+            {
+                "id": "chatcmpl-bench",
+                "object": "chat.completion",
+                "created": 1_764_054_000,
+                "model": "bench-model",
+                "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+                "usage": {"prompt_tokens": 10, "completion_tokens": 3, "total_tokens": 13},
+            }
+        )
+
+    call = {"id": "call_0", "type": "function",
+            "function": {"name": "complete_task", "arguments": orjson.dumps(TOOL_ARGS).decode()}}  # fmt: skip
+    tool_reply = payload({"role": "assistant", "content": None, "tool_calls": [call]}, "tool_calls")
+    router_reply = payload({"role": "assistant", "content": ROUTER_REPLY}, "stop")
+    text_reply = payload({"role": "assistant", "content": "ok"}, "stop")
+
+    async def completions(request: Request) -> Response:
+        body = orjson.loads(await request.body())  # parsed, as any provider would
+        if body.get("tools"):
+            content = tool_reply
+        elif body.get("response_format"):
+            content = router_reply
+        else:
+            content = text_reply
+        return Response(content, media_type="application/json")
+
+    return Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"])])
+
+
+def serve_stub(port: int) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        stub_app(),
+        host="127.0.0.1",
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+    )
+
+
+@dataclass
+class Stub:
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        try:  # the child leads its own process group: this reaches only it
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+        except ProcessLookupError:
+            pass
+
+
+def start_stub() -> Stub:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    process = subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), "--serve-stub", str(port)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    stub = Stub(port, process)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            err = process.stderr.read().decode(errors="replace") if process.stderr else ""
+            raise BenchError(f"stub server exited with {process.returncode}:\n{err[-2000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return stub
+        except OSError:
+            time.sleep(0.1)
+    stub.stop()
+    raise BenchError(f"stub server did not listen on port {port} within 30 s")
+
+
+# --------------------------------------------------------------------------------------------------
+# CPU accounting (Linux /proc): whose CPU a phase used, and how much went to other processes
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _machine_busy() -> float | None:
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / _TICK
+
+
+def _process_cpu(pid: int) -> float | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _self_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class CpuMeter:
+    """Accumulates CPU seconds over several measured windows (the interleaved rounds of one party)."""
+
+    stub_pid: int | None = None
+    wall: float = 0.0
+    client: float = 0.0
+    stub: float = 0.0
+    machine: float | None = 0.0
+    _start: tuple[float, float, float | None, float | None] | None = field(default=None, repr=False)
+
+    def begin(self) -> None:
+        stub = _process_cpu(self.stub_pid) if self.stub_pid else 0.0
+        self._start = (time.perf_counter(), _self_cpu(), stub, _machine_busy())
+
+    def end(self) -> None:
+        assert self._start is not None
+        t0, c0, s0, m0 = self._start
+        stub = _process_cpu(self.stub_pid) if self.stub_pid else 0.0
+        machine = _machine_busy()
+        self.wall += time.perf_counter() - t0
+        self.client += _self_cpu() - c0
+        if s0 is not None and stub is not None:
+            self.stub += stub - s0
+        if self.machine is not None and m0 is not None and machine is not None:
+            self.machine += machine - m0
+        else:
+            self.machine = None
+
+    def figures(self, calls: int) -> dict[str, float | None]:
+        capacity = self.wall * (os.cpu_count() or 1)
+        other = None if self.machine is None else max(self.machine - self.client - self.stub, 0.0)
+        return {
+            "client_cpu_ms_per_call": round(1000 * self.client / max(calls, 1), 3),
+            "stub_cpu_ms_per_call": round(1000 * self.stub / max(calls, 1), 3),
+            "other_pct_of_machine": None
+            if other is None or not capacity
+            else round(100 * other / capacity, 1),
+        }
+
+
+# --------------------------------------------------------------------------------------------------
+# Statistics
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100): an observed value, never an interpolation."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+# --------------------------------------------------------------------------------------------------
+# Shared pieces
+
+
+class RecordingExecutor:
+    """Stands in for the core API: records the call and answers like the API would."""
+
+    def __init__(self) -> None:
+        self.calls: list[Any] = []
+
+    async def execute(self, call: Any, turn: Any) -> Any:
+        from tools.base import ToolResult
+
+        self.calls.append(call)
+        task_id = call.args.get("task_id", 7)
+        return ToolResult(ok=True, data={"id": task_id, **call.args})
+
+
+def make_turn(text: str, n: int, wa_id: str = "966500000001", profile: str = "exec") -> Any:
+    from hudhud.turn import InboundMessage, Turn, UserRef, make_turn_id
+
+    message = InboundMessage(id=f"wamid.bench.{n}", wa_id=wa_id, phone_number_id="p", type="text", text=text)
+    return Turn(
+        turn_id=make_turn_id([message.id]), message_ids=[message.id], messages=[message],
+        user=UserRef(wa_id=wa_id), phone_number_id="p", profile=profile,
+    )  # fmt: skip
+
+
+def quiet_production_logging() -> None:
+    """structlog as production configures it (JSON lines, INFO), written to /dev/null: the agent's
+    per-turn log line is rendered and written, so its cost counts, without flooding the output."""
+    import logging
+
+    import structlog
+
+    sink = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso"),
+            structlog.processors.format_exc_info,
+            structlog.processors.JSONRenderer(),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+        logger_factory=structlog.PrintLoggerFactory(file=sink),
+        cache_logger_on_first_use=True,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# 1. Framework overhead
+
+
+@dataclass
+class Party:
+    name: str
+    call: Callable[[int], Awaitable[Any]]
+    samples: list[float] = field(default_factory=list)
+    meter: CpuMeter = field(default_factory=CpuMeter)
+
+    def figures(self) -> dict[str, Any]:
+        ms = [s * 1000 for s in self.samples]
+        return {
+            "n": len(ms),
+            "p50_ms": round(median(ms), 3),
+            "p99_ms": round(percentile(ms, 99), 3),
+            "mean_ms": round(sum(ms) / len(ms), 3),
+            **self.meter.figures(len(ms)),
+        }
+
+
+async def overhead(n: int, profile: bool) -> dict[str, Any]:
+    import httpx
+    import openai
+
+    from agent.agent import Agent
+    from agent.model import ModelEndpoint, chat_model
+    from agent.router import StructuredRouter
+    from hudhud.settings import Settings
+    from prompts.store import PromptStore
+    from tools.registry import ToolRegistry
+
+    quiet_production_logging()
+    log("[overhead] starting the stub provider (child process)")
+    stub = start_stub()
+    try:
+        settings = Settings(_env_file=None)  # type: ignore[call-arg]
+        endpoint = ModelEndpoint(base_url=stub.base_url, api_key="bench", model="bench-model", local=False)
+        registry, prompts = ToolRegistry.from_dir(), PromptStore()
+
+        def agent_of(mode: str) -> Agent:
+            return Agent(
+                llm=chat_model(endpoint, settings),
+                model_name="bench-model",
+                mode=mode,  # type: ignore[arg-type]
+                registry=registry,
+                prompts=prompts,
+                executor=RecordingExecutor(),
+                redis=None,
+                clock=lambda: NOW,
+            )
+
+        native, router = agent_of("native"), agent_of("router")
+
+        # The bare client sends what the agent sends: same messages, same tools / response_format.
+        persona = "\n\n".join(
+            p.text for p in (prompts.get("persona.exec", "en"), prompts.get("reply-style", "en"))
+        )
+        native_messages = [
+            {"role": "system", "content": persona},
+            {"role": "user", "content": COMMAND_TEXT},
+        ]
+        structured = StructuredRouter(router.llm, registry, prompts)
+        router_messages = [
+            {"role": "system", "content": structured.system_prompt()},
+            {"role": "user", "content": COMMAND_TEXT},
+        ]
+        response_format = {
+            "type": "json_schema",
+            "json_schema": {"name": "route", "schema": structured.schema, "strict": True},
+        }
+        client = openai.AsyncOpenAI(
+            base_url=stub.base_url,
+            api_key="bench",
+            max_retries=settings.hudhud_model_retries,
+            timeout=settings.hudhud_model_timeout_s,
+            http_client=httpx.AsyncClient(timeout=settings.hudhud_model_timeout_s),
+        )
+        common = {"model": "bench-model", "temperature": 0, "max_tokens": settings.hudhud_max_reply_tokens}
+
+        async def bare(_: int) -> Any:
+            reply = await client.chat.completions.create(
+                messages=native_messages, tools=registry.openai_tools(), **common
+            )
+            assert reply.choices[0].message.tool_calls
+            return reply
+
+        async def bare_router(_: int) -> Any:
+            reply = await client.chat.completions.create(
+                messages=router_messages, response_format=response_format, **common
+            )
+            assert reply.choices[0].message.content == ROUTER_REPLY
+            return reply
+
+        def turn_of(agent: Agent) -> Callable[[int], Awaitable[Any]]:
+            async def one(i: int) -> Any:
+                parts = await agent.respond(make_turn(COMMAND_TEXT, i))
+                return parts
+
+            return one
+
+        parties = [
+            Party("bare", bare),
+            Party("bare_router", bare_router),
+            Party("native", turn_of(native)),
+            Party("router", turn_of(router)),
+        ]
+        for party in parties:
+            party.meter.stub_pid = stub.process.pid
+
+        # Check each path once: the agents executed complete_task(42) and rendered its template.
+        for party in parties:
+            await party.call(-1)
+        for agent in (native, router):
+            trace = agent.traces[-1]
+            if trace.outcome != "executed" or trace.args != {"task_id": 42}:
+                raise BenchError(f"{agent.mode}: unexpected turn {trace.outcome} {trace.args}")
+        log("[overhead] checked: native and router turns execute complete_task(42)")
+
+        log(f"[overhead] warm-up {WARMUP} calls each")
+        for party in parties:
+            for i in range(WARMUP):
+                await party.call(i)
+
+        rounds = max(1, min(ROUNDS, n))
+        per_round = [n // rounds + (1 if r < n % rounds else 0) for r in range(rounds)]
+        log(f"[overhead] measuring {n} calls each, in {rounds} interleaved rounds")
+        perf = time.perf_counter
+        for r, count in enumerate(per_round):
+            order = parties[r % len(parties) :] + parties[: r % len(parties)]
+            for party in order:
+                party.meter.begin()
+                for i in range(count):
+                    t0 = perf()
+                    await party.call(i)
+                    party.samples.append(perf() - t0)
+                party.meter.end()
+
+        if profile:
+            await profile_calls(parties, n)
+
+        figures = {p.name: p.figures() for p in parties}
+        for agent_name, bare_name in (("native", "bare"), ("router", "bare_router")):
+            a, b = figures[agent_name], figures[bare_name]
+            a["overhead_ms"] = round(a["p50_ms"] - b["p50_ms"], 3)
+            a["ratio"] = round(a["p50_ms"] / b["p50_ms"], 3) if b["p50_ms"] else None
+        await client.close()
+        return figures
+    finally:
+        stub.stop()
+
+
+def _bucket(filename: str) -> str:
+    """Where a function lives: a site-packages distribution, a repo package, the stdlib or C builtins."""
+    path = filename.replace("\\", "/")
+    if "site-packages/" in path:
+        return path.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
+    if path.startswith(str(REPO)):
+        return "repo:" + path[len(str(REPO)) + 1 :].split("/", 1)[0].removesuffix(".py")
+    if path.startswith("<") or path == "~":
+        return "builtins"
+    return "stdlib"
+
+
+async def profile_calls(parties: list[Party], n: int) -> None:
+    """cProfile of n more calls of each party (the profiler slows them down), printed to stderr: own
+    time per call by package, bare vs agent, so the difference shows where the overhead goes."""
+    by_party: dict[str, dict[str, float]] = {}
+    stats_of: dict[str, pstats.Stats] = {}
+    for party in parties:
+        log(f"[profile] {n} calls of {party.name}")
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for i in range(n):
+            await party.call(i)
+        profiler.disable()
+        stats = pstats.Stats(profiler)
+        stats_of[party.name] = stats
+        buckets: dict[str, float] = {}
+        for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+            key = _bucket(filename)
+            buckets[key] = buckets.get(key, 0.0) + tottime
+        by_party[party.name] = buckets
+    names = [p.name for p in parties]
+    keys = sorted(
+        {k for b in by_party.values() for k in b}, key=lambda k: -max(b.get(k, 0) for b in by_party.values())
+    )
+    lines = ["[profile] own time per call, ms (under cProfile), by package:"]
+    lines.append(f"{'package':<28}" + "".join(f"{name:>13}" for name in names))
+    for key in keys[:22]:
+        lines.append(
+            f"{key:<28}" + "".join(f"{1000 * by_party[nm].get(key, 0.0) / n:>13.3f}" for nm in names)
+        )
+    lines.append(
+        f"{'total':<28}" + "".join(f"{1000 * sum(by_party[nm].values()) / n:>13.3f}" for nm in names)
+    )
+    log("\n".join(lines))
+    for name in names:
+        if name in ("native", "router"):
+            out = io.StringIO()
+            out.write(f"[profile] {name}: top functions by own time ({n} calls)\n")
+            stats_of[name].stream = out  # type: ignore[attr-defined]
+            stats_of[name].sort_stats("tottime").print_stats(25)
+            log(out.getvalue())
+
+
+# --------------------------------------------------------------------------------------------------
+# 2. Embedded model latency
+
+
+@dataclass
+class ModelTurn:
+    group: str
+    text: str
+    seconds: float
+    action: str
+    outcome: str
+    tokens_out: int
+    reply: str
+
+
+async def model_latency(threads: int) -> dict[str, Any] | None:
+    from agent.factory import build_agent
+    from agent.local.errors import ModelNotInstalled
+    from hudhud.settings import Settings
+
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        hudhud_local_model="1.5b",
+        hudhud_local_threads=threads,
+        openai_base_url=None,
+        openai_api_key=None,
+        hudhud_tool_mode="auto",
+    )
+    log(f"[model] starting the embedded 1.5B model ({threads} threads) and warming it")
+    started = time.perf_counter()
+    try:
+        runtime = await build_agent(settings, executor=RecordingExecutor())
+    except ModelNotInstalled as exc:
+        log(f"[model] skipped: the 1.5B weights are not installed ({exc})")
+        return None
+    ready_s = time.perf_counter() - started
+    agent = runtime.agent
+    agent.clock = lambda: NOW
+    turns: list[ModelTurn] = []
+    meter = CpuMeter()  # llama.cpp runs on threads of this process: its CPU is "client" here
+    try:
+        log(f"[model] ready in {ready_s:.1f} s; one warm-up turn (not counted)")
+        await agent.respond(make_turn(MODEL_WARMUP_TEXT, 10_000))
+        plan = [("command", t) for t in COMMANDS] + [("free_text", t) for t in FREE_TEXT]
+        meter.begin()
+        for i, (group, text) in enumerate(plan):
+            t0 = time.perf_counter()
+            parts = await agent.respond(make_turn(text, 10_001 + i, wa_id=f"9665000001{i:02d}"))
+            seconds = time.perf_counter() - t0
+            trace = agent.traces[-1]
+            reply = parts[0].text if parts else ""
+            turns.append(
+                ModelTurn(group, text, seconds, trace.action, trace.outcome, trace.tokens_out, reply)
+            )
+            log(f"[model] {seconds:6.2f} s  {group:<9} {trace.action:<13} {trace.outcome:<9} {text}")
+        meter.end()
+    finally:
+        await runtime.aclose()
+
+    def group(name: str | None, outcome: str | None = None) -> dict[str, Any]:
+        chosen = [t for t in turns if (name is None or t.group == name) and outcome in (None, t.outcome)]
+        if not chosen:
+            return {"n": 0, "p50_s": None, "p95_s": None, "max_s": None, "tokens_out_p50": None}
+        secs = [t.seconds for t in chosen]
+        tokens = [t.tokens_out for t in chosen]
+        return {
+            "n": len(secs),
+            "p50_s": round(median(secs), 3),
+            "p95_s": round(percentile(secs, 95), 3),
+            "max_s": round(max(secs), 3),
+            "tokens_out_p50": median([float(x) for x in tokens]) if any(tokens) else None,
+        }
+
+    return {
+        "command": group("command"),
+        "free_text": group("free_text"),
+        "all": group(None),
+        # What the model made of them: an answer (two model calls) or a tool run (one), whatever the group.
+        "answered": group(None, "answered"),
+        "executed": group(None, "executed"),
+        "threads": threads,
+        "ready_s": round(ready_s, 2),
+        "mode": agent.mode,
+        "other_pct_of_machine": meter.figures(len(turns))["other_pct_of_machine"],
+        "turns": [
+            {
+                "group": t.group,
+                "text": t.text,
+                "s": round(t.seconds, 3),
+                "action": t.action,
+                "outcome": t.outcome,
+                "tokens_out": t.tokens_out,
+            }
+            for t in turns
+        ],
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# Report
+
+
+def report(args: argparse.Namespace, over: dict[str, Any], model: dict[str, Any] | None) -> dict[str, Any]:
+    print(
+        f"\nAgent framework overhead: {args.n} calls each after {WARMUP} warm-up, stub provider in a child "
+        f"process, {os.cpu_count()} CPUs"
+    )
+    print(
+        f"{'party':<12} {'p50 ms':>8} {'p99 ms':>8} {'mean ms':>8} {'overhead':>9} {'ratio':>6} "
+        f"{'client CPU':>11} {'stub CPU':>9} {'other':>6}"
+    )
+    busy = False
+    for name in ("bare", "bare_router", "native", "router"):
+        f = over[name]
+        extra = (
+            f"{f['overhead_ms']:>7.2f}ms {f['ratio']:>6.2f}" if "overhead_ms" in f else f"{'-':>9} {'-':>6}"
+        )
+        other = f["other_pct_of_machine"]
+        busy = busy or (other is not None and other > BUSY_PCT)
+        print(
+            f"{name:<12} {f['p50_ms']:>8.2f} {f['p99_ms']:>8.2f} {f['mean_ms']:>8.2f} {extra} "
+            f"{f['client_cpu_ms_per_call']:>9.2f}ms {f['stub_cpu_ms_per_call']:>7.2f}ms "
+            f"{'-' if other is None else f'{other:.0f}%':>6}"
+        )
+    print("overhead = agent p50 - bare p50 of the same request (native vs bare, router vs bare_router)")
+    print("client/stub CPU: CPU time per call of this process / the stub; other: foreign CPU, % of machine")
+    if busy:
+        print(f"WARNING: other processes used more than {BUSY_PCT}% of the machine: figures are doubtful")
+
+    if model is None:
+        print("\nEmbedded model: skipped")
+    else:
+        print(
+            f"\nEmbedded model (1.5B, {model['threads']} threads, {model['mode']} mode), "
+            f"ready in {model['ready_s']} s"
+        )
+        print(f"{'group':<10} {'n':>3} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'tokens out p50':>15}")
+        for name in ("command", "free_text", "all", "answered", "executed"):
+            g = model[name]
+            if not g["n"]:
+                continue
+            tok = "-" if g["tokens_out_p50"] is None else f"{g['tokens_out_p50']:g}"
+            print(
+                f"{name:<10} {g['n']:>3} {g['p50_s']:>7.2f} {g['p95_s']:>7.2f} {g['max_s']:>7.2f} {tok:>15}"
+            )
+        print("answered / executed: the same turns by what the model decided (an answer takes two calls)")
+        print(f"\n{'s':>6}  {'group':<9} {'action':<13} {'outcome':<9} {'tok':>4}  message")
+        for t in model["turns"]:
+            print(
+                f"{t['s']:>6.2f}  {t['group']:<9} {t['action']:<13} {t['outcome']:<9} "
+                f"{t['tokens_out']:>4}  {t['text']}"
+            )
+        other = model["other_pct_of_machine"]
+        if other is not None:
+            print(f"foreign CPU during the model turns: {other:.0f}% of the machine")
+            busy = busy or other > BUSY_PCT
+            if other > BUSY_PCT:
+                print(f"WARNING: more than {BUSY_PCT}% foreign CPU: the model figures are doubtful")
+
+    def below(value: float | None, goal: float) -> bool | None:
+        return None if value is None else value < goal
+
+    targets: dict[str, bool | None] = {
+        "native_overhead_lt_10ms": below(over["native"]["overhead_ms"], TARGET_OVERHEAD_MS),
+        "router_overhead_lt_10ms": below(over["router"]["overhead_ms"], TARGET_OVERHEAD_MS),
+        "model_command_p50_lt_3s": below(model["command"]["p50_s"], TARGET_COMMAND_P50_S) if model else None,
+    }
+    targets["all"] = all(v for v in targets.values() if v is not None)
+    print("\nTargets: " + ", ".join(f"{k}={v}" for k, v in targets.items()))
+
+    keep = (
+        "p50_ms",
+        "p99_ms",
+        "mean_ms",
+        "overhead_ms",
+        "ratio",
+        "client_cpu_ms_per_call",
+        "other_pct_of_machine",
+    )
+    figures = {
+        "bench": "agent",
+        "n": args.n,
+        "cpus": os.cpu_count(),
+        **{name: {k: over[name][k] for k in keep if k in over[name]} for name in ("bare", "bare_router")},
+        **{name: {k: over[name][k] for k in keep if k in over[name]} for name in ("native", "router")},
+        "model": None
+        if model is None
+        else {
+            k: model[k]
+            for k in (
+                "command",
+                "free_text",
+                "all",
+                "answered",
+                "executed",
+                "threads",
+                "mode",
+                "ready_s",
+                "other_pct_of_machine",
+            )
+        },
+        "targets_met": targets,
+        "busy": busy,
+    }
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--n", type=int, default=300, help="measured calls per party (default 300)")
+    parser.add_argument("--skip-model", action="store_true", help="skip the embedded model latency")
+    parser.add_argument("--threads", type=int, default=None, help="llama.cpp threads (default: settings, 2)")
+    parser.add_argument("--profile", action="store_true", help="also cProfile n native turns (to stderr)")
+    parser.add_argument("--serve-stub", type=int, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_stub is not None:
+        serve_stub(args.serve_stub)
+        return
+    if args.n < 1:
+        parser.error("--n must be positive")
+
+    over = asyncio.run(overhead(args.n, args.profile))
+    model = None
+    if not args.skip_model:
+        threads = args.threads
+        if threads is None:
+            from hudhud.settings import Settings
+
+            threads = Settings(_env_file=None).hudhud_local_threads  # type: ignore[call-arg]
+        model = asyncio.run(model_latency(threads))
+    figures = report(args, over, model)
+    print(json.dumps(figures, ensure_ascii=False, separators=(",", ":")))
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except BenchError as exc:
+        log(f"error: {exc}")
+        sys.exit(1)

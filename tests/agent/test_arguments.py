@@ -1,0 +1,77 @@
+"""The normalizer layer between what the model filled and what the API takes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from agent.arguments import mentions_task, prepare_args
+from tools.registry import ToolRegistry
+
+TODAY = date(2026, 11, 25)
+REGISTRY = ToolRegistry.from_dir()
+
+
+def prep(tool: str, raw: dict, message: str, people: list[str] | None = None):  # noqa: ANN201
+    spec = REGISTRY.get(tool)
+    assert spec is not None
+    return prepare_args(spec, raw, message=message, today=TODAY, people=people)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message", "expected"),
+    [
+        ({"task_id": "٤٢"}, "المهمة ٤٢ خلصت", 42),
+        ({"task_id": 15}, "خلّصت المهمة ١٤", 14),  # a slipped digit: the message's number wins
+        ({}, "task 7 is done", 7),  # left out by the model, read from the message
+        ({"task_id": "#9"}, "close #9 and #10", 9),
+        ({"task_id": "3"}, "close #9 and #10", None),  # several numbers, the model's is none: unclear
+        ({"task_id": "33"}, "done with it", None),  # invented: the message has no number → ask
+    ],
+)
+def test_task_ids_come_from_the_message(raw: dict, message: str, expected: int | None) -> None:
+    prepared = prep("complete_task", raw, message)
+    assert prepared.args.get("task_id") == expected
+    if expected is None and raw.get("task_id") == "3":
+        assert prepared.unclear == {"task_id": "3"}
+    elif expected is None:
+        assert prepared.missing == ["task_id"]
+
+
+def test_dates_resolve_in_code_and_fall_back_to_the_message() -> None:
+    assert prep("create_task", {"title": "x", "due_date": "بكرة"}, "x بكرة").args["due_date"] == "2026-11-26"
+    # The model wrote something unreadable, but the message says Sunday.
+    got = prep("update_task", {"task_id": "8", "due_date": "the day"}, "غيّر موعد المهمة ٨ إلى يوم الأحد")
+    assert got.args == {"task_id": 8, "due_date": "2026-11-29"}
+    # The model left the date out; code reads it from the message.
+    assert prep("create_task", {"title": "renew"}, "renew residency tomorrow").args["due_date"] == "2026-11-26"
+    unclear = prep("create_task", {"title": "rent", "due_date": "when pigs fly"}, "rent when pigs fly")
+    assert unclear.unclear == {"due_date": "when pigs fly"} and "due_date" not in unclear.args
+
+
+def test_other_kinds() -> None:
+    got = prep(
+        "create_task",
+        {"title": "  Book room ", "assignee": "omar", "priority": "عاجل"},
+        "book room for omar",
+        people=["Omar Farouk", "Sara"],
+    )
+    assert got.args == {"title": "Book room", "assignee": "Omar Farouk", "priority": "high"}
+    assert prep("create_task", {"title": "null"}, "add a task").missing == ["title"]
+    listed = prep("list_tasks", {"scope": "TEAM", "status": "archived", "overdue": "true"}, "team overdue")
+    assert listed.args == {"scope": "team", "overdue": True}
+    assert prep("list_tasks", {"overdue": False}, "my tasks").args == {}
+    assert prep("assign_task", {"task_id": "2", "assignee": "رامي"}, "عطي المهمة ٢ لرامي").args == {
+        "task_id": 2,
+        "assignee": "رامي",
+    }
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [("ما هي عاصمة فرنسا؟", False), ("عامل ايه النهارده؟", False), ("المهمة خلصت", True),
+     ("close it, task done", True), ("رقم ٤", True), ("hello", False)],
+)  # fmt: skip
+def test_mentions_task(message: str, expected: bool) -> None:
+    assert mentions_task(message) is expected

@@ -1,0 +1,50 @@
+"""`hudhud chat`: the same responder as WhatsApp turns, in the terminal, against a configured endpoint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hudhud.cli import app
+from tests.conftest import REDIS_TEST_URL
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def chat_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, redis_prefix: str, fake_openai) -> None:  # noqa: ANN001
+    monkeypatch.chdir(tmp_path)
+    for key, value in {
+        "REDIS_URL": REDIS_TEST_URL,
+        "HUDHUD_REDIS_PREFIX": redis_prefix,
+        "HUDHUD_DATA_DIR": str(tmp_path / "data"),
+        "OPENAI_BASE_URL": fake_openai.base_url,
+        "OPENAI_API_KEY": "test-key",
+        "HUDHUD_MODEL": "gpt-4o-mini",
+        "WHATSAPP_APP_SECRET": "s",
+    }.items():
+        monkeypatch.setenv(key, value)
+
+
+def test_chat_runs_commands_and_agent_turns(chat_env: None, fake_openai) -> None:  # noqa: ANN001
+    fake_openai.reply_tool("complete_task", {"task_id": "42"})
+    fake_openai.reply_text("Hello Sara!")
+    result = runner.invoke(app, ["chat", "--as", "966500000001", "-m", "/ping", "-m", "task 42 is done", "-m", "hi"])
+    assert result.exit_code == 0, result.output
+    assert "pong" in result.output
+    assert "complete_task(task_id=42)" in result.output  # understood; no core API connected yet
+    assert "Hello Sara!" in result.output
+    assert "gpt-4o-mini" in result.output  # the trace line names the model
+    assert fake_openai.requests[0]["model"] == "gpt-4o-mini"
+    assert any(t["function"]["name"] == "create_task" for t in fake_openai.requests[0]["tools"])
+
+
+def test_chat_with_an_unknown_model_package_says_how_to_install(chat_env: None, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.delenv("OPENAI_BASE_URL")
+    monkeypatch.delenv("OPENAI_API_KEY")
+    monkeypatch.setenv("HUDHUD_LOCAL_MODEL", "/nonexistent/model.gguf")
+    result = runner.invoke(app, ["chat", "--as", "1", "-m", "hi"])
+    assert result.exit_code == 2
+    assert "HUDHUD_LOCAL_MODEL" in result.output or "model" in result.output.lower()
