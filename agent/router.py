@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from openai import LengthFinishReasonError
 
 from agent.decision import Decision
 from prompts.store import Prompt, PromptStore
@@ -48,7 +49,10 @@ class StructuredRouter:
                 "json_schema": {"name": "route", "schema": self.schema, "strict": True},
             }
         )
-        reply = await bound.ainvoke([SystemMessage(self.system_prompt()), HumanMessage(text)])
+        try:
+            reply = await bound.ainvoke([SystemMessage(self.system_prompt()), HumanMessage(text)])
+        except LengthFinishReasonError as exc:
+            raise RouterError("router output was cut at the token limit (HUDHUD_MAX_REPLY_TOKENS)") from exc
         return parse_decision(reply)
 
 

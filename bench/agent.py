@@ -592,7 +592,13 @@ async def model_latency(threads: int) -> dict[str, Any] | None:
         meter.begin()
         for i, (group, text) in enumerate(plan):
             t0 = time.perf_counter()
-            parts = await agent.respond(make_turn(text, 10_001 + i, wa_id=f"9665000001{i:02d}"))
+            try:
+                parts = await agent.respond(make_turn(text, 10_001 + i, wa_id=f"9665000001{i:02d}"))
+            except Exception as exc:  # a timeout on a loaded machine: count it, keep going
+                seconds = time.perf_counter() - t0
+                turns.append(ModelTurn(group, text, seconds, "-", "error", 0, type(exc).__name__))
+                log(f"[model] {seconds:6.2f} s  {group:<9} ERROR {type(exc).__name__}: {exc}  {text}")
+                continue
             seconds = time.perf_counter() - t0
             trace = agent.traces[-1]
             reply = parts[0].text if parts else ""
@@ -625,6 +631,7 @@ async def model_latency(threads: int) -> dict[str, Any] | None:
         # What the model made of them: an answer (two model calls) or a tool run (one), whatever the group.
         "answered": group(None, "answered"),
         "executed": group(None, "executed"),
+        "errors": sum(t.outcome == "error" for t in turns),  # their seconds are in the figures above
         "threads": threads,
         "ready_s": round(ready_s, 2),
         "mode": agent.mode,
@@ -697,6 +704,8 @@ def report(args: argparse.Namespace, over: dict[str, Any], model: dict[str, Any]
                 f"{t['s']:>6.2f}  {t['group']:<9} {t['action']:<13} {t['outcome']:<9} "
                 f"{t['tokens_out']:>4}  {t['text']}"
             )
+        if model["errors"]:
+            print(f"WARNING: {model['errors']} turns failed (counted with the seconds they took)")
         other = model["other_pct_of_machine"]
         if other is not None:
             print(f"foreign CPU during the model turns: {other:.0f}% of the machine")
@@ -743,6 +752,7 @@ def report(args: argparse.Namespace, over: dict[str, Any], model: dict[str, Any]
                 "threads",
                 "mode",
                 "ready_s",
+                "errors",
                 "other_pct_of_machine",
             )
         },

@@ -31,7 +31,9 @@ def chat_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, redis_prefix: str,
 def test_chat_runs_commands_and_agent_turns(chat_env: None, fake_openai) -> None:  # noqa: ANN001
     fake_openai.reply_tool("complete_task", {"task_id": "42"})
     fake_openai.reply_text("Hello Sara!")
-    result = runner.invoke(app, ["chat", "--as", "966500000001", "-m", "/ping", "-m", "task 42 is done", "-m", "hi"])
+    result = runner.invoke(
+        app, ["chat", "--as", "966500000001", "-m", "/ping", "-m", "task 42 is done", "-m", "hi"]
+    )
     assert result.exit_code == 0, result.output
     assert "pong" in result.output
     assert "complete_task(task_id=42)" in result.output  # understood; no core API connected yet

@@ -163,7 +163,9 @@ def _servers_in(path: Path) -> list[int]:
     return found
 
 
-def test_serve_refuses_a_missing_model_in_one_line(cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_refuses_a_missing_model_in_one_line(
+    cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HUDHUD_RESPONDER", "agent")
     monkeypatch.setenv("HUDHUD_LOCAL_MODEL", "/nonexistent/model.gguf")
     result = runner.invoke(app, ["serve", "--port", "1"])

@@ -45,7 +45,9 @@ def test_dates_resolve_in_code_and_fall_back_to_the_message() -> None:
     got = prep("update_task", {"task_id": "8", "due_date": "the day"}, "غيّر موعد المهمة ٨ إلى يوم الأحد")
     assert got.args == {"task_id": 8, "due_date": "2026-11-29"}
     # The model left the date out; code reads it from the message.
-    assert prep("create_task", {"title": "renew"}, "renew residency tomorrow").args["due_date"] == "2026-11-26"
+    assert (
+        prep("create_task", {"title": "renew"}, "renew residency tomorrow").args["due_date"] == "2026-11-26"
+    )
     unclear = prep("create_task", {"title": "rent", "due_date": "when pigs fly"}, "rent when pigs fly")
     assert unclear.unclear == {"due_date": "when pigs fly"} and "due_date" not in unclear.args
 

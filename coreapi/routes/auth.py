@@ -1,0 +1,41 @@
+"""Getting a user JWT: the Hudhud service exchanges its own token for one (acting as the linked user),
+people log in with a password. Neither takes an Idempotency-Key: they change nothing, and a replay table
+must not keep live bearer tokens at rest."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from coreapi.deps import CoreDep, ServiceOnly, Session
+from coreapi.errors import forbidden, not_found, unauthorized
+from coreapi.models import User
+from coreapi.passwords import verify_password
+from coreapi.schemas import LoginRequest, TokenOut, TokenRequest
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+@router.post("/token", operation_id="exchange_token", response_model=TokenOut)
+async def exchange_token(
+    body: TokenRequest, _service: ServiceOnly, session: Session, core: CoreDep
+) -> TokenOut:
+    """Service token in, a short-lived JWT for `user_id` out: commands then run with that user's rights."""
+    user = await session.get(User, body.user_id)
+    if user is None:
+        raise not_found(f"no user with id {body.user_id}")
+    if not user.active:
+        raise forbidden(f"user {body.user_id} is deactivated")
+    issued = core.tokens.issue(user.id)
+    return TokenOut(access_token=issued.access_token, expires_in=issued.expires_in)
+
+
+@router.post("/login", operation_id="login", response_model=TokenOut)
+async def login(body: LoginRequest, session: Session, core: CoreDep) -> TokenOut:
+    """Username and password in, a short-lived JWT out (the dashboard and the link-code flow use it)."""
+    user = await session.scalar(select(User).where(User.username == body.username.strip().lower()))
+    ok = verify_password(body.password, user.password_hash if user else None)
+    if user is None or not ok or not user.active:
+        raise unauthorized("invalid username or password")
+    issued = core.tokens.issue(user.id)
+    return TokenOut(access_token=issued.access_token, expires_in=issued.expires_in)

@@ -1,0 +1,309 @@
+"""Tasks and their comments."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
+from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from coreapi import audit, permissions
+from coreapi.clock import today_in, utcnow
+from coreapi.deps import CurrentUser, Session, UserChange
+from coreapi.errors import ApiError, forbidden, invalid, not_found
+from coreapi.models import Comment, Role, Status, Task, User
+from coreapi.people import resolve_user
+from coreapi.schemas import (
+    AssignRequest,
+    CommentCreate,
+    CommentOut,
+    Deleted,
+    TaskCreate,
+    TaskList,
+    TaskOut,
+    TaskUpdate,
+)
+
+router = APIRouter(prefix="/tasks", tags=["tasks"])
+
+TaskId = Annotated[int, Path(description="The task number", ge=1)]
+Scope = Literal["mine", "team", "all"]
+
+
+def task_out(task: Task, today: date, *, with_comments: bool = False) -> TaskOut:
+    overdue = task.due_date is not None and task.due_date < today and task.status != Status.done
+    out = TaskOut.model_validate(
+        {
+            **{k: getattr(task, k) for k in TaskOut.model_fields if k not in ("overdue", "comments")},
+            "overdue": overdue,
+        }
+    )
+    if with_comments:
+        out.comments = [CommentOut.model_validate(c) for c in task.comments]
+    return out
+
+
+def overdue_clause(today: date) -> ColumnElement[bool]:
+    return and_(Task.due_date.is_not(None), Task.due_date < today, Task.status != Status.done.value)
+
+
+def team_clause(team: str | None) -> ColumnElement[bool]:
+    """Tasks created by or assigned to someone of `team`."""
+    if team is None:
+        return false()
+    members = select(User.id).where(User.team == team)
+    return or_(Task.created_by.in_(members), Task.assignee_id.in_(members))
+
+
+def mine_clause(user: User) -> ColumnElement[bool]:
+    return or_(Task.created_by == user.id, Task.assignee_id == user.id)
+
+
+def scope_clause(user: User, scope: Scope) -> ColumnElement[bool] | None:
+    if scope == "mine":
+        return mine_clause(user)
+    if scope == "team":
+        if user.team is None:
+            raise invalid(
+                "you are not in a team; use scope=mine" + (" or all" if user.role == "admin" else "")
+            )
+        return or_(mine_clause(user), team_clause(user.team))
+    if user.role != Role.admin:
+        raise forbidden("only admins can list all tasks; use scope=mine or scope=team")
+    return None
+
+
+async def load_task(
+    session: AsyncSession, task_id: int, user: User, *, for_update: bool = False, comments: bool = False
+) -> Task:
+    stmt = select(Task).where(Task.id == task_id)
+    if comments:
+        stmt = stmt.options(selectinload(Task.comments))
+    if for_update:
+        # Row lock on PostgreSQL so concurrent edits of one task serialise (SQLite locks at BEGIN anyway).
+        stmt = stmt.with_for_update(of=Task)
+    task = await session.scalar(stmt)
+    if task is None:
+        raise not_found(f"task {task_id} not found")
+    if not permissions.can_view(user, task):
+        raise forbidden(f"task {task_id} is neither yours nor your team's")
+    return task
+
+
+@router.post("", operation_id="create_task", status_code=201, response_model=TaskOut)
+async def create_task(body: TaskCreate, ctx: UserChange) -> Response:
+    """Create a task; the caller is its creator. `assignee` may be an id or a name."""
+    user, session = ctx.user, ctx.session
+
+    async def op() -> TaskOut:
+        assignee = None
+        if body.assignee is not None:
+            assignee = await resolve_user(session, body.assignee)
+            permissions.ensure_assign(user, None, assignee)
+        task = Task(
+            title=body.title,
+            description=body.description,
+            priority=body.priority.value,
+            due_date=body.due_date,
+            creator=user,
+            assignee=assignee,
+        )
+        session.add(task)
+        await session.flush()
+        audit.record(session, user.id, "create", task_id=task.id, after=audit.task_state(task))
+        return task_out(task, today_in(user.timezone))
+
+    return await ctx.idem.run(op, status_code=201)
+
+
+@router.get("", operation_id="list_tasks", response_model=TaskList)
+async def list_tasks(
+    user: CurrentUser,
+    session: Session,
+    scope: Annotated[
+        Scope, Query(description="mine: created by or assigned to me; team; all (admins)")
+    ] = "mine",
+    status: Annotated[list[Status] | None, Query(description="Repeat for several")] = None,
+    overdue: Annotated[bool | None, Query(description="true: only overdue; false: none overdue")] = None,
+    due_before: Annotated[date | None, Query(description="Due on or before this day")] = None,
+    due_after: Annotated[date | None, Query(description="Due on or after this day")] = None,
+    assignee_id: Annotated[int | None, Query(ge=1)] = None,
+    assignee: Annotated[str | None, Query(max_length=200, description="Assignee's name or username")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Text in the title or description")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> TaskList:
+    """Tasks the caller may see, filtered. Ordered by due date (undated last), then number."""
+    today = today_in(user.timezone)
+    conds: list[ColumnElement[bool]] = []
+    scoped = scope_clause(user, scope)
+    if scoped is not None:
+        conds.append(scoped)
+    if status:
+        conds.append(Task.status.in_([s.value for s in status]))
+    if overdue is not None:
+        conds.append(overdue_clause(today) if overdue else not_(overdue_clause(today)))
+    if due_before is not None:
+        conds.append(Task.due_date <= due_before)
+    if due_after is not None:
+        conds.append(Task.due_date >= due_after)
+    if assignee_id is not None:
+        conds.append(Task.assignee_id == assignee_id)
+    if assignee is not None:
+        conds.append(Task.assignee_id == (await resolve_user(session, assignee)).id)
+    if q:
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conds.append(
+            or_(Task.title.ilike(pattern, escape="\\"), Task.description.ilike(pattern, escape="\\"))
+        )
+
+    total = await session.scalar(select(func.count(Task.id)).where(*conds)) or 0
+    undated_last = case((Task.due_date.is_(None), 1), else_=0)
+    rows = await session.scalars(
+        select(Task).where(*conds).order_by(undated_last, Task.due_date, Task.id).limit(limit).offset(offset)
+    )
+    return TaskList(items=[task_out(t, today) for t in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/{task_id}", operation_id="get_task", response_model=TaskOut)
+async def get_task(task_id: TaskId, user: CurrentUser, session: Session) -> TaskOut:
+    """One task with its comments."""
+    task = await load_task(session, task_id, user, comments=True)
+    return task_out(task, today_in(user.timezone), with_comments=True)
+
+
+_NOT_NULL = ("title", "priority", "status")
+
+
+@router.patch("/{task_id}", operation_id="update_task", response_model=TaskOut)
+async def update_task(task_id: TaskId, body: TaskUpdate, ctx: UserChange) -> Response:
+    """Change title, description, due date (null clears it), priority or status. Assign with /assign."""
+    user, session = ctx.user, ctx.session
+    changes = body.model_dump(exclude_unset=True)
+    for name in _NOT_NULL:
+        if name in changes and changes[name] is None:
+            raise invalid(f"invalid request: {name}: cannot be null")
+    if changes.get("description", "") is None:
+        changes["description"] = ""
+    if not changes:
+        raise invalid("invalid request: nothing to change; send at least one field")
+
+    async def op() -> TaskOut:
+        task = await load_task(session, task_id, user, for_update=True)
+        permissions.ensure_modify(user, task, "edit")
+        before = audit.task_state(task)
+        if "status" in changes:
+            _set_status(task, changes.pop("status"))
+        for name, value in changes.items():
+            setattr(task, name, value.value if hasattr(value, "value") else value)
+        await session.flush()
+        audit.record(session, user.id, "update", task_id=task.id, before=before, after=audit.task_state(task))
+        return task_out(task, today_in(user.timezone))
+
+    return await ctx.idem.run(op)
+
+
+def _set_status(task: Task, status: Status) -> None:
+    if status == Status.done and task.status != Status.done:
+        task.completed_at = utcnow()
+    elif status != Status.done:
+        task.completed_at = None
+    task.status = status.value
+
+
+@router.post("/{task_id}/assign", operation_id="assign_task", response_model=TaskOut)
+async def assign_task(task_id: TaskId, body: AssignRequest, ctx: UserChange) -> Response:
+    """Give the task to a person named by id, username or display name (409 lists the people if
+    the name fits several)."""
+    user, session = ctx.user, ctx.session
+
+    async def op() -> TaskOut:
+        task = await load_task(session, task_id, user, for_update=True)
+        target = await resolve_user(session, body.assignee)
+        permissions.ensure_assign(user, task, target)
+        before = audit.task_state(task)
+        task.assignee = target
+        await session.flush()
+        audit.record(session, user.id, "assign", task_id=task.id, before=before, after=audit.task_state(task))
+        return task_out(task, today_in(user.timezone))
+
+    return await ctx.idem.run(op)
+
+
+@router.post("/{task_id}/complete", operation_id="complete_task", response_model=TaskOut)
+async def complete_task(task_id: TaskId, ctx: UserChange) -> Response:
+    """Mark the task done (409 if it already is)."""
+    return await _transition(ctx, task_id, Status.done)
+
+
+@router.post("/{task_id}/reopen", operation_id="reopen_task", response_model=TaskOut)
+async def reopen_task(task_id: TaskId, ctx: UserChange) -> Response:
+    """Mark a done task open again (409 if it is not done)."""
+    return await _transition(ctx, task_id, Status.open)
+
+
+async def _transition(ctx: UserChange, task_id: int, status: Status) -> Response:
+    user, session = ctx.user, ctx.session
+    verb, action = ("complete", "complete") if status == Status.done else ("reopen", "reopen")
+
+    async def op() -> TaskOut:
+        task = await load_task(session, task_id, user, for_update=True)
+        permissions.ensure_modify(user, task, verb)
+        if status == Status.done and task.status == Status.done:
+            raise ApiError(409, "already_done", f"task {task_id} is already done")
+        if status == Status.open and task.status != Status.done:
+            raise ApiError(409, "not_done", f"task {task_id} is not done, so it cannot be reopened")
+        before = audit.task_state(task)
+        _set_status(task, status)
+        await session.flush()
+        audit.record(session, user.id, action, task_id=task.id, before=before, after=audit.task_state(task))
+        return task_out(task, today_in(user.timezone))
+
+    return await ctx.idem.run(op)
+
+
+@router.post("/{task_id}/comments", operation_id="add_comment", status_code=201, response_model=CommentOut)
+async def add_comment(task_id: TaskId, body: CommentCreate, ctx: UserChange) -> Response:
+    """Add a comment to the task."""
+    user, session = ctx.user, ctx.session
+
+    async def op() -> CommentOut:
+        task = await load_task(session, task_id, user)
+        permissions.ensure_modify(user, task, "comment on")
+        comment = Comment(task_id=task.id, author_id=user.id, author=user, text=body.text)
+        session.add(comment)
+        await session.flush()
+        audit.record(
+            session, user.id, "comment", entity="comment", task_id=task.id, after=audit.comment_state(comment)
+        )
+        return CommentOut.model_validate(comment)
+
+    return await ctx.idem.run(op, status_code=201)
+
+
+@router.get("/{task_id}/comments", operation_id="list_comments", response_model=list[CommentOut])
+async def list_comments(task_id: TaskId, user: CurrentUser, session: Session) -> list[CommentOut]:
+    """The task's comments, oldest first."""
+    task = await load_task(session, task_id, user, comments=True)
+    return [CommentOut.model_validate(c) for c in task.comments]
+
+
+@router.delete("/{task_id}", operation_id="delete_task", response_model=Deleted)
+async def delete_task(task_id: TaskId, ctx: UserChange) -> Response:
+    """Delete the task and its comments."""
+    user, session = ctx.user, ctx.session
+
+    async def op() -> Deleted:
+        task = await load_task(session, task_id, user, for_update=True, comments=True)
+        permissions.ensure_delete(user, task)
+        before = audit.task_state(task)
+        await session.delete(task)
+        await session.flush()
+        audit.record(session, user.id, "delete", task_id=task_id, before=before)
+        return Deleted(id=task_id)
+
+    return await ctx.idem.run(op)

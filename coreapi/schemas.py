@@ -1,0 +1,240 @@
+"""Request and response bodies. Requests forbid unknown fields so a typo is a 422, not a silent no-op."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from coreapi.models import Language, Priority, Role, Status
+
+Text300 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Username = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9_.-]{2,64}$")
+]
+WaId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{5,20}$")]
+PersonRef = Annotated[
+    int | Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)],
+    Field(description="A user id, or a username / display name (matched case-insensitively)"),
+]
+
+
+class RequestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+# --- auth ---
+
+
+class TokenRequest(RequestBody):
+    user_id: int = Field(description="The linked user Hudhud acts as")
+
+
+class LoginRequest(RequestBody):
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=200)
+
+
+class TokenOut(Out):
+    access_token: str
+    expires_in: int = Field(description="Seconds until the token expires")
+    token_type: Literal["bearer"] = "bearer"
+
+
+# --- users ---
+
+
+class UserPublic(Out):
+    id: int
+    username: str
+    display_name: str
+    team: str | None
+
+
+class UserOut(UserPublic):
+    role: Role
+    timezone: str
+    language: Language
+    active: bool
+    created_at: datetime
+
+
+class UserList(Out):
+    items: list[UserPublic]
+
+
+class UserCreate(RequestBody):
+    username: Username
+    display_name: Text300
+    role: Role = Role.member
+    team: str | None = Field(None, max_length=100)
+    timezone: str | None = Field(None, description="IANA zone; the server's default when omitted")
+    language: Language = Language.ar
+    password: str | None = Field(None, min_length=8, max_length=200)
+    active: bool = True
+
+
+class UserUpdate(RequestBody):
+    display_name: Text300 | None = None
+    role: Role | None = None
+    team: str | None = Field(None, max_length=100)
+    timezone: str | None = None
+    language: Language | None = None
+    password: str | None = Field(None, min_length=8, max_length=200)
+    active: bool | None = None
+
+
+# --- tasks ---
+
+
+class CommentOut(Out):
+    id: int
+    task_id: int
+    author_id: int
+    author: UserPublic
+    text: str
+    created_at: datetime
+
+
+class TaskOut(Out):
+    id: int
+    title: str
+    description: str
+    status: Status
+    priority: Priority
+    due_date: date | None
+    overdue: bool = Field(description="Due before today (in the caller's time zone) and not done")
+    assignee_id: int | None
+    assignee: UserPublic | None
+    created_by: int
+    creator: UserPublic
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+    comments: list[CommentOut] | None = Field(None, description="Only in single-task responses")
+
+
+class TaskList(Out):
+    items: list[TaskOut]
+    total: int = Field(description="Matching tasks, ignoring limit/offset")
+    limit: int
+    offset: int
+
+
+class TaskCreate(RequestBody):
+    title: Text300
+    description: str = Field("", max_length=10_000)
+    priority: Priority = Priority.normal
+    due_date: date | None = None
+    assignee: PersonRef | None = None
+
+
+class TaskUpdate(RequestBody):
+    title: Text300 | None = None
+    description: str | None = Field(None, max_length=10_000)
+    due_date: date | None = Field(None, description="null clears the due date")
+    priority: Priority | None = None
+    status: Status | None = None
+
+
+class AssignRequest(RequestBody):
+    assignee: PersonRef
+
+
+class CommentCreate(RequestBody):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+
+
+class Deleted(Out):
+    id: int
+    deleted: Literal[True] = True
+
+
+# --- reports and audit ---
+
+
+class AssigneeCount(Out):
+    assignee_id: int | None
+    display_name: str | None
+    total: int
+    open: int
+    in_progress: int
+    done: int
+    overdue: int
+
+
+class Summary(Out):
+    scope: Literal["own", "team", "all"]
+    as_of: date = Field(description="The caller's today, against which overdue is counted")
+    total: int
+    by_status: dict[Status, int]
+    by_assignee: list[AssigneeCount]
+    overdue: int
+
+
+class AuditOut(Out):
+    id: int
+    actor_id: int | None
+    action: str
+    entity: str
+    task_id: int | None
+    subject: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    created_at: datetime
+
+
+class AuditList(Out):
+    items: list[AuditOut]
+    limit: int
+    offset: int
+
+
+# --- links ---
+
+_ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+class LinkCodeOut(Out):
+    code: str = Field(description="Six digits, single use")
+    expires_at: datetime
+    expires_in: int
+
+
+class RedeemRequest(RequestBody):
+    code: str = Field(
+        max_length=32, description="As the user typed it; Arabic-Indic digits and spaces are fine"
+    )
+    wa_id: WaId
+
+    @field_validator("code")
+    @classmethod
+    def _digits(cls, value: str) -> str:
+        return "".join(ch for ch in value.translate(_ARABIC_DIGITS) if not ch.isspace() and ch != "-")
+
+
+class LinkUpsert(RequestBody):
+    user_id: int
+
+
+class LinkOut(Out):
+    wa_id: str
+    user_id: int | None
+    user: UserPublic | None = None
+    blocked: bool
+    linked_at: datetime | None
+    updated_at: datetime
+
+
+class LinkList(Out):
+    items: list[LinkOut]
+
+
+class Unlinked(Out):
+    wa_id: str
+    unlinked: bool
