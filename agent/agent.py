@@ -111,7 +111,7 @@ class Agent:
         tools = self.registry.subset(profile.tools)
         prefs = await self.prefs.get(turn.user.wa_id) if self.prefs else None
         lang = detect_language(turn.text, previous=prefs.lang if prefs and prefs.lang else None)  # type: ignore[arg-type]
-        reply_lang = reply_language(lang)
+        reply_lang = (prefs.reply_lang if prefs and prefs.reply_lang else None) or reply_language(lang)
         if self.prefs and (prefs is None or prefs.lang != lang):
             await self.prefs.set(turn.user.wa_id, lang=lang)
         tz = (prefs.timezone if prefs and prefs.timezone else None) or self.timezone

@@ -11,7 +11,8 @@ from hudhud.keys import Keys
 
 @dataclass
 class UserPrefs:
-    lang: str | None = None
+    lang: str | None = None  # detected from the user's messages
+    reply_lang: str | None = None  # chosen with /lang: wins over detection
     timezone: str | None = None
 
 
@@ -26,7 +27,9 @@ class PrefsStore:
     async def get(self, wa_id: str) -> UserPrefs:
         raw = await self._redis.hgetall(self._key(wa_id))
         values = {k.decode(): v.decode() for k, v in raw.items()}
-        return UserPrefs(lang=values.get("lang"), timezone=values.get("timezone"))
+        return UserPrefs(
+            lang=values.get("lang"), reply_lang=values.get("reply_lang"), timezone=values.get("timezone")
+        )
 
     async def set(self, wa_id: str, **values: str) -> None:
         if values:

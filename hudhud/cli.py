@@ -139,6 +139,8 @@ async def _doctor() -> int:
         await handle.aclose()
     except Exception as exc:
         row("redis", False, f"{settings.redis_url or 'embedded'}: {exc}")
+    row("webhook", True if settings.webhook_url else None, settings.webhook_url or "WEBHOOK_URL not set")
+    row(*_model_row(settings))
     async with httpx.AsyncClient(timeout=5) as http:
         for bot in bots.all():
             name = f"whatsapp {bot.phone_number_id}"
@@ -241,6 +243,22 @@ async def _eval_routing(settings: Settings, suite_path: Path | None, out: Path |
     if out:
         write_results(results, summary, out)
     return {"model": runtime.agent.model_name, "mode": runtime.agent.mode, "groups": summary}
+
+
+def _model_row(settings: Settings) -> tuple[str, bool | None, str]:
+    if settings.hudhud_responder != "agent":
+        return "model", True, f"not used (HUDHUD_RESPONDER={settings.hudhud_responder})"
+    if settings.openai_base_url or settings.openai_api_key:
+        return "model", True, f"endpoint {settings.openai_base_url or 'OpenAI'} model {settings.hudhud_model}"
+    from agent.local import LocalModelError, locate_parts, resolve
+
+    try:
+        source = resolve(settings.hudhud_local_model)
+        if source.path is None:
+            locate_parts(source)
+    except LocalModelError as exc:
+        return "model", False, str(exc)
+    return "model", True, f"embedded {source.display_name} ({settings.hudhud_local_threads} threads)"
 
 
 @dead_app.command("list")

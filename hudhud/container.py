@@ -106,7 +106,6 @@ class Container:
         closers: list[Callable[[], Awaitable[None]]] = []
         if responder is None:
             from agent.factory import build_agent  # the model stack loads only when the agent is used
-
             from agent.local import LocalModelError
 
             try:
@@ -118,7 +117,12 @@ class Container:
                 await handle.aclose()
                 raise
             closers.append(runtime.aclose)
-            responder = CommandRouter(fallback=runtime.agent)
+            router = CommandRouter(fallback=runtime.agent)
+            if runtime.agent.prefs is not None:
+                from agent.commands import register_preference_commands
+
+                register_preference_commands(router, runtime.agent.prefs)
+            responder = router
         enqueuer = Enqueuer(
             handle.client,
             keys,

@@ -14,7 +14,7 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def chat_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, redis_prefix: str, fake_openai) -> None:  # noqa: ANN001
+def chat_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, redis_prefix: str, fake_openai) -> None:
     monkeypatch.chdir(tmp_path)
     for key, value in {
         "REDIS_URL": REDIS_TEST_URL,
@@ -28,7 +28,7 @@ def chat_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, redis_prefix: str,
         monkeypatch.setenv(key, value)
 
 
-def test_chat_runs_commands_and_agent_turns(chat_env: None, fake_openai) -> None:  # noqa: ANN001
+def test_chat_runs_commands_and_agent_turns(chat_env: None, fake_openai) -> None:
     fake_openai.reply_tool("complete_task", {"task_id": "42"})
     fake_openai.reply_text("Hello Sara!")
     result = runner.invoke(
@@ -43,10 +43,31 @@ def test_chat_runs_commands_and_agent_turns(chat_env: None, fake_openai) -> None
     assert any(t["function"]["name"] == "create_task" for t in fake_openai.requests[0]["tools"])
 
 
-def test_chat_with_an_unknown_model_package_says_how_to_install(chat_env: None, monkeypatch) -> None:  # noqa: ANN001
+def test_chat_with_an_unknown_model_package_says_how_to_install(chat_env: None, monkeypatch) -> None:
     monkeypatch.delenv("OPENAI_BASE_URL")
     monkeypatch.delenv("OPENAI_API_KEY")
     monkeypatch.setenv("HUDHUD_LOCAL_MODEL", "/nonexistent/model.gguf")
     result = runner.invoke(app, ["chat", "--as", "1", "-m", "hi"])
     assert result.exit_code == 2
     assert "HUDHUD_LOCAL_MODEL" in result.output or "model" in result.output.lower()
+
+
+def test_lang_and_tz_commands_are_remembered(chat_env: None, fake_openai, redis_prefix: str) -> None:  # noqa: ANN001
+    import redis as sync_redis
+
+    fake_openai.reply_tool("create_task", {"title": "call the bank", "due_date": "tomorrow"})
+    result = runner.invoke(
+        app,
+        ["chat", "--as", "966500000005", "-m", "/lang ar", "-m", "/tz America/New_York", "-m", "/tz Mars/Base",
+         "-m", "/lang fr", "-m", "call the bank tomorrow"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "سأرد بالعربية" in result.output and "America/New_York" in result.output
+    assert "Usage: /tz" in result.output and "Usage: /lang" in result.output
+    # English message, Arabic reply (the /lang choice wins), and "tomorrow" in New York's calendar.
+    assert "فهمت طلبك" in result.output
+    client = sync_redis.Redis.from_url(REDIS_TEST_URL)
+    prefs = client.hgetall(f"{redis_prefix}:user:966500000005:prefs")
+    client.close()
+    assert prefs[b"reply_lang"] == b"ar" and prefs[b"timezone"] == b"America/New_York"
+    assert prefs[b"lang"] == b"en"

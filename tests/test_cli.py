@@ -174,3 +174,17 @@ def test_serve_refuses_a_missing_model_in_one_line(
     monkeypatch.setenv("HUDHUD_RESPONDER", "no_such_module:factory")
     result = runner.invoke(app, ["up", "--port", "1"])
     assert result.exit_code == 2 and "HUDHUD_RESPONDER" in result.output
+
+
+def test_doctor_reports_the_model(cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUDHUD_RESPONDER", "agent")
+    monkeypatch.setenv("HUDHUD_LOCAL_MODEL", "smollm2")
+    ok = runner.invoke(app, ["doctor"])
+    assert ok.exit_code == 0 and "embedded" in ok.output and "SmolLM2" in ok.output
+    monkeypatch.setenv("HUDHUD_LOCAL_MODEL", "/nonexistent.gguf")
+    bad = runner.invoke(app, ["doctor"])
+    assert bad.exit_code == 1 and "model" in bad.output
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("HUDHUD_MODEL", "gpt-x")
+    remote = runner.invoke(app, ["doctor"])
+    assert remote.exit_code == 0 and "gpt-x" in remote.output

@@ -136,7 +136,7 @@ async def test_without_a_core_api_commands_are_understood_not_executed(fake_open
     assert "complete_task(task_id=3)" in text and "not connected" in text
 
 
-async def test_long_text_is_cut_to_fit_the_context_window(fake_openai, tmp_path) -> None:  # noqa: ANN001
+async def test_long_text_is_cut_to_fit_the_context_window(fake_openai, tmp_path) -> None:
     from agent.tokens import TiktokenCounter
 
     agent = make_agent(fake_openai)

@@ -13,7 +13,7 @@ TODAY = date(2026, 11, 25)
 REGISTRY = ToolRegistry.from_dir()
 
 
-def prep(tool: str, raw: dict, message: str, people: list[str] | None = None):  # noqa: ANN201
+def prep(tool: str, raw: dict, message: str, people: list[str] | None = None):
     spec = REGISTRY.get(tool)
     assert spec is not None
     return prepare_args(spec, raw, message=message, today=TODAY, people=people)

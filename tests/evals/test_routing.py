@@ -42,7 +42,7 @@ def test_check_scores_action_args_and_title() -> None:
     assert check(case, "get_task", {}) == (False, False, ["due_date", "title"])
 
 
-async def test_run_suite_and_summary(fake_openai, tmp_path: Path) -> None:  # noqa: ANN001
+async def test_run_suite_and_summary(fake_openai, tmp_path: Path) -> None:
     suite = RoutingSuite(
         name="mini",
         today="2026-11-25",
@@ -71,7 +71,7 @@ async def test_run_suite_and_summary(fake_openai, tmp_path: Path) -> None:  # no
     assert len(lines) == 3 and json.loads((tmp_path / "out" / "summary.json").read_text())["en"]["n"] == 2
 
 
-def test_eval_routing_command(fake_openai, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:  # noqa: ANN001
+def test_eval_routing_command(fake_openai, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
     monkeypatch.setenv("OPENAI_API_KEY", "k")
