@@ -52,15 +52,12 @@ def test_chat_with_an_unknown_model_package_says_how_to_install(chat_env: None, 
     assert "HUDHUD_LOCAL_MODEL" in result.output or "model" in result.output.lower()
 
 
-def test_lang_and_tz_commands_are_remembered(chat_env: None, fake_openai, redis_prefix: str) -> None:  # noqa: ANN001
+def test_lang_and_tz_commands_are_remembered(chat_env: None, fake_openai, redis_prefix: str) -> None:
     import redis as sync_redis
 
     fake_openai.reply_tool("create_task", {"title": "call the bank", "due_date": "tomorrow"})
-    result = runner.invoke(
-        app,
-        ["chat", "--as", "966500000005", "-m", "/lang ar", "-m", "/tz America/New_York", "-m", "/tz Mars/Base",
-         "-m", "/lang fr", "-m", "call the bank tomorrow"],
-    )  # fmt: skip
+    said = ["/lang ar", "/tz America/New_York", "/tz Mars/Base", "/lang fr", "call the bank tomorrow"]
+    result = runner.invoke(app, ["chat", "--as", "966500000005", *(a for m in said for a in ("-m", m))])
     assert result.exit_code == 0, result.output
     assert "سأرد بالعربية" in result.output and "America/New_York" in result.output
     assert "Usage: /tz" in result.output and "Usage: /lang" in result.output

@@ -178,9 +178,9 @@ async def _empty(db: Database) -> None:
     if db.is_sqlite:
         return
     await db.create_all()  # in case the app never got as far as making them
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
     async with db.engine.begin() as conn:
-        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table in reversed(Base.metadata.sorted_tables):  # DELETE: far quicker than TRUNCATE on tiny tables
+            await conn.execute(table.delete())
 
 
 @pytest.fixture
