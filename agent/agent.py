@@ -129,14 +129,14 @@ class Agent:
 
         decision = self._sanity(decision, tools, text)
         if decision.is_answer or tools.get(decision.action) is None:
-            reply = decision.text or await self._answer(text, used, trace)
+            parts: list[ReplyPart] = [TextPart(text=decision.text or await self._answer(text, used, trace))]
             trace.outcome = "answered"
         else:
-            reply = await self._run_tool(turn, text, tools, decision, reply_lang, today, trace)
+            parts = await self._run_tool(turn, text, tools, decision, reply_lang, today, trace)
         trace.prompts = PromptStore.hashes(used)
         trace.ms = round((time.perf_counter() - started) * 1000, 1)
         await self._record(trace)
-        return [TextPart(text=reply)]
+        return parts
 
     def warmup_prompt(self) -> str:
         """The byte-stable system prompt of the router (what a warm turn reuses from the cache)."""
@@ -221,21 +221,24 @@ class Agent:
         lang: str,
         today: date,
         trace: AgentTrace,
-    ) -> str:
+    ) -> list[ReplyPart]:
         spec = tools.get(decision.action)
         assert spec is not None
         prepared = prepare_args(spec, decision.args, message=text, today=today)
         trace.args = prepared.args
         if prepared.unclear:
             trace.outcome = "unclear"
-            return replies.text("unclear", lang, what=", ".join(f"“{v}”" for v in prepared.unclear.values()))
+            what = ", ".join(f"“{v}”" for v in prepared.unclear.values())
+            return [TextPart(text=replies.text("unclear", lang, what=what))]
         if prepared.missing:
             trace.outcome = "clarify"
-            return replies.clarifying_question(spec, prepared.missing, lang)
+            return [TextPart(text=replies.clarifying_question(spec, prepared.missing, lang))]
         call = ToolCall(name=spec.name, args=prepared.args, raw_args=decision.args)
         result = await self.executor.execute(call, turn)
-        trace.outcome = "executed" if result.ok else "failed"
-        return replies.render_result(spec, result, prepared.args, lang)
+        trace.outcome = "confirm" if result.confirm else "executed" if result.ok else "failed"
+        if result.parts:
+            return list(result.parts)
+        return [TextPart(text=replies.render_result(spec, result, prepared.args, lang))]
 
     def _persona_text(self, used: list[Prompt]) -> str:
         # Persona then reply style: both byte-stable, so the model's prompt cache is reused.

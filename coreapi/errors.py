@@ -52,9 +52,13 @@ def invalid(detail: str, **extra: Any) -> ApiError:
 
 
 def _field(loc: tuple[Any, ...] | list[Any]) -> str:
-    # ("body", "due_date") -> "due_date"; ("query", "limit") -> "limit"; a whole missing body -> "body"
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or str(loc[0] if loc else "request")
+    # ("body", "due_date") -> "due_date"; ("query", "status", 0) -> "status[0]"; a missing body -> "body"
+    name = ""
+    for part in loc:
+        if part in ("body", "query", "path", "header") and not name:
+            continue
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or str(loc[0] if loc else "request")
 
 
 def _validation_message(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str, str]]]:

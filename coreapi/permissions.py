@@ -42,8 +42,7 @@ def ensure_modify(user: User, task: Task, verb: str) -> None:
     """Edit, complete, reopen, comment."""
     if is_admin(user) or is_party(user, task) or _manages(user, task):
         return
-    if user.role == Role.manager:
-        raise forbidden(f"you can only {verb} tasks of your team or tasks you created or are assigned to")
+    # Only members get here: a manager sees exactly the tasks they may change (their own and their team's).
     raise forbidden(f"you can only {verb} tasks you created or are assigned to")
 
 

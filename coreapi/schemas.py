@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 
 from coreapi.models import Language, Priority, Role, Status
 
 Text300 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Username = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9_.-]{2,64}$")
+    str,
+    BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),  # before the pattern check
+    StringConstraints(pattern=r"^[a-z0-9_.-]{2,64}$"),
 ]
 WaId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{5,20}$")]
 PersonRef = Annotated[

@@ -69,6 +69,14 @@ def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
 
 
 @app.command()
+def coreapi(host: HostOpt = "127.0.0.1", port: PortOpt = 8100) -> None:
+    """Run the reference core API (tasks, users, JWT) standalone; point CORE_API_URL at it."""
+    from coreapi.server import run
+
+    run(host=host, port=port)
+
+
+@app.command()
 def worker(
     concurrency: Annotated[int | None, typer.Option(help="Turns run at once (default from settings)")] = None,
 ) -> None:

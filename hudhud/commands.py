@@ -46,6 +46,8 @@ class CommandRouter:
     def __init__(self, fallback: Responder | None = None) -> None:
         self.fallback: Responder = fallback or StaticResponder()
         self._commands: dict[str, Command] = {}
+        self._payloads: dict[str, CommandHandler] = {}
+        self._text_hooks: list[tuple[Callable[[str], str | None], CommandHandler]] = []
         self.add("help", self._help, help="List the commands")
         self.add("ping", self._ping, help="Check that the bot answers")
 
@@ -54,6 +56,15 @@ class CommandRouter:
         if not key or any(c.isspace() for c in key):
             raise ValueError(f"invalid command name {name!r}")
         self._commands[key] = Command(key, handler, help, usage)
+
+    def on_payload(self, prefix: str, handler: CommandHandler) -> None:
+        """Handle button/list replies whose id starts with `prefix` (e.g. "confirm:") in code."""
+        self._payloads[prefix] = handler
+
+    def on_text(self, match: Callable[[str], str | None], handler: CommandHandler) -> None:
+        """Answer plain messages that `match` recognises (it returns the handler's args) in code,
+        e.g. a link code said in words; other plain messages go to the fallback."""
+        self._text_hooks.append((match, handler))
 
     def command(self, name: str, *, help: str, usage: str = "") -> Callable[[CommandHandler], CommandHandler]:
         def register(handler: CommandHandler) -> CommandHandler:
@@ -70,9 +81,23 @@ class CommandRouter:
         parts: list[ReplyPart] = []
         plain = []
         for message in turn.messages:
+            handler = next(
+                (h for p, h in self._payloads.items() if (message.payload or "").startswith(p)), None
+            )
+            if handler is not None:
+                result = await handler(turn, message.payload or "")
+                parts.extend([TextPart(text=result)] if isinstance(result, str) else result)
+                continue
             parsed = parse_command(message.text)
             if parsed is None:
-                plain.append(message)
+                hooked = next(
+                    ((h, a) for m, h in self._text_hooks if (a := m(message.text)) is not None), None
+                )
+                if hooked is not None:
+                    result = await hooked[0](turn, hooked[1])
+                    parts.extend([TextPart(text=result)] if isinstance(result, str) else result)
+                else:
+                    plain.append(message)
                 continue
             name, args = parsed
             command = self._commands.get(name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import redis.asyncio as aioredis
 import structlog
@@ -26,7 +27,12 @@ from hudhud.outbox import Outbox
 from hudhud.redis_conn import RedisHandle, connect
 from hudhud.responder import Responder
 from hudhud.settings import Environment, Settings, SettingsError
+from hudhud.turn import Turn
 from hudhud.worker import Worker, WorkerOptions
+
+if TYPE_CHECKING:
+    from agent.prefs import PrefsStore
+    from tools.executor import CoreApiExecutor
 
 log = structlog.get_logger(__name__)
 
@@ -57,6 +63,38 @@ def preflight(settings: Settings) -> None:
             ensure_weights(settings.hudhud_local_model, settings.hudhud_data_dir)
         except LocalModelError as exc:
             raise SettingsError(f"invalid setting HUDHUD_LOCAL_MODEL: {exc}") from None
+
+
+def tools_executor(settings: Settings, redis: aioredis.Redis, keys: Keys) -> CoreApiExecutor | None:
+    """The core API executor when CORE_API_URL is configured; without it commands are not executed."""
+    if not settings.core_api_url:
+        return None
+    if settings.hudhud_core_api_token is None:
+        raise SettingsError("invalid setting HUDHUD_CORE_API_TOKEN: required with CORE_API_URL")
+    from memory.links import IdentityLinks
+    from tools.client import CoreApiClient
+    from tools.confirm import Confirmations
+    from tools.executor import CoreApiExecutor
+    from tools.registry import ToolRegistry
+
+    client = CoreApiClient(settings.core_api_url, settings.hudhud_core_api_token.get_secret_value())
+    return CoreApiExecutor(
+        client,
+        IdentityLinks(redis, keys),
+        ToolRegistry.from_dir(),
+        Confirmations(redis, keys),
+        redis=redis,
+        keys=keys,
+    )
+
+
+async def _reply_lang(prefs: PrefsStore | None, turn: Turn) -> str:
+    from agent.language import detect_language, reply_language
+
+    saved = await prefs.get(turn.user.wa_id) if prefs else None
+    if saved and saved.reply_lang:
+        return saved.reply_lang
+    return reply_language(detect_language(turn.text, previous=saved.lang if saved else None))  # type: ignore[arg-type]
 
 
 def check_security(settings: Settings) -> list[str]:
@@ -108,8 +146,9 @@ class Container:
             from agent.factory import build_agent  # the model stack loads only when the agent is used
             from agent.local import LocalModelError
 
+            executor = tools_executor(settings, handle.client, keys)
             try:
-                runtime = await build_agent(settings, redis=handle.client, keys=keys)
+                runtime = await build_agent(settings, redis=handle.client, keys=keys, executor=executor)
             except LocalModelError as exc:
                 await handle.aclose()
                 raise SettingsError(f"invalid setting HUDHUD_LOCAL_MODEL: {exc}") from None
@@ -122,6 +161,12 @@ class Container:
                 from agent.commands import register_preference_commands
 
                 register_preference_commands(router, runtime.agent.prefs)
+            if executor is not None:
+                from tools.commands import register_tool_commands
+
+                prefs = runtime.agent.prefs
+                register_tool_commands(router, executor, lambda turn: _reply_lang(prefs, turn))
+                closers.append(executor.client.aclose)
             responder = router
         enqueuer = Enqueuer(
             handle.client,

@@ -146,3 +146,18 @@ def test_env_example_documents_every_setting_and_copies_cleanly(
     (tmp_path / ".env").write_text(example.read_text())
     s = load_settings()
     assert s.sandbox and s.whatsapp_app_secret is None and s.hudhud_bots is None
+
+
+async def test_core_api_executor_needs_its_token(redis, redis_prefix: str) -> None:  # noqa: ANN001
+    from hudhud.container import tools_executor
+    from hudhud.keys import Keys
+
+    keys = Keys(redis_prefix)
+    assert tools_executor(make(), redis, keys) is None
+    with pytest.raises(SettingsError, match="HUDHUD_CORE_API_TOKEN"):
+        tools_executor(make(core_api_url="http://127.0.0.1:8100"), redis, keys)
+    executor = tools_executor(
+        make(core_api_url="http://127.0.0.1:8100", hudhud_core_api_token="t"), redis, keys
+    )
+    assert executor is not None and executor.client.base_url == "http://127.0.0.1:8100"
+    await executor.client.aclose()

@@ -6,7 +6,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
-from hudhud.turn import Turn
+from hudhud.turn import ReplyPart, Turn
 
 
 class ToolCall(BaseModel):
@@ -19,7 +19,9 @@ class ToolResult(BaseModel):
     ok: bool
     data: dict[str, Any] | list[dict[str, Any]] | None = None
     error: str | None = None  # a short reason the user may read (not allowed, not found, ...)
-    reply: str | None = None  # a complete reply when the executor composed one (e.g. a confirmation)
+    reply: str | None = None  # a complete reply when the executor composed one (e.g. how to link)
+    parts: list[ReplyPart] | None = None  # a reply with buttons (e.g. asking for a confirmation)
+    confirm: bool = False  # not run yet: waiting for the user's confirmation
 
 
 class ToolExecutor(Protocol):

@@ -164,6 +164,13 @@ class Api:
     def service(self, token: str = SERVICE_TOKEN) -> httpx.AsyncClient:
         return self.client(bearer=token)
 
+    async def add_user(self, **spec: Any) -> User:
+        """Seed one more person (passwords cost a scrypt hash, so the standard people have none)."""
+        async with self.db.sessions() as session:
+            seeded = await seed(session, [spec])
+        self.users.update(seeded.users)
+        return next(iter(seeded.users.values()))
+
     async def execute(self, statement: str, **params: Any) -> None:
         async with self.db.engine.begin() as conn:
             await conn.execute(text(statement), params)
@@ -179,7 +186,9 @@ async def _empty(db: Database) -> None:
         return
     await db.create_all()  # in case the app never got as far as making them
     async with db.engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):  # DELETE: far quicker than TRUNCATE on tiny tables
+        for table in reversed(
+            Base.metadata.sorted_tables
+        ):  # DELETE: far quicker than TRUNCATE on tiny tables
             await conn.execute(table.delete())
 
 

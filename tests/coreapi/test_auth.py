@@ -9,7 +9,6 @@ import jwt
 import pytest
 
 from coreapi.config import AUDIENCE
-from coreapi.seed import seed
 from tests.coreapi.conftest import JWT_SECRET, SERVICE_TOKEN, Api
 
 
@@ -164,8 +163,7 @@ async def test_the_token_lifetime_is_configurable(start: Any) -> None:
 
 
 async def test_login_with_a_password(api: Api) -> None:
-    async with api.db.sessions() as session:
-        await seed(session, [{"username": "lina", "team": "ops", "password": "correct horse"}])
+    await api.add_user(username="lina", team="ops", password="correct horse")
     r = await api.client().post("/auth/login", json={"username": "Lina", "password": "correct horse"})
     assert r.status_code == 200
     assert (await me(api, r.json()["access_token"])).json()["username"] == "lina"
@@ -177,7 +175,6 @@ async def test_login_with_a_password(api: Api) -> None:
 
 
 async def test_a_deactivated_user_cannot_log_in(api: Api) -> None:
-    async with api.db.sessions() as session:
-        await seed(session, [{"username": "gone", "password": "correct horse", "active": False}])
+    await api.add_user(username="gone", password="correct horse", active=False)
     r = await api.client().post("/auth/login", json={"username": "gone", "password": "correct horse"})
     assert r.status_code == 401

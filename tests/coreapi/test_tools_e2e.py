@@ -1,0 +1,200 @@
+"""Exec tools end to end: the executor and slash commands against the real core API over HTTP, on
+SQLite and PostgreSQL, acting as the linked user with a short-lived JWT from the service token."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from hudhud.commands import CommandRouter
+from hudhud.keys import Keys
+from hudhud.turn import ButtonsPart, InboundMessage, ReplyPart, Turn, UserRef, make_turn_id
+from memory.links import IdentityLinks
+from tests.coreapi.conftest import SERVICE_TOKEN, Api
+from tools.base import ToolCall
+from tools.client import CoreApiClient
+from tools.commands import link_code_in, register_tool_commands
+from tools.confirm import Confirmations
+from tools.executor import NOT_LINKED, CoreApiExecutor
+from tools.registry import ToolRegistry
+from tools.spec import ToolSpec
+
+SARA_WA = "966500000010"
+MONA_WA = "966500000011"
+
+
+@dataclass
+class Bench:
+    api: Api
+    executor: CoreApiExecutor
+    router: CommandRouter
+
+    async def say(self, wa_id: str, text: str = "", payload: str | None = None) -> list[ReplyPart]:
+        return list(await self.router.respond(turn(wa_id, text, payload)))
+
+    async def link(self, wa_id: str, username: str) -> None:
+        await self.executor.links.link(wa_id, self.api.id(username), role=self.api.users[username].role)
+
+
+def turn(wa_id: str, text: str = "", payload: str | None = None, turn_id: str | None = None) -> Turn:
+    message = InboundMessage(id=f"wamid.{wa_id}.{abs(hash((text, payload)))}", wa_id=wa_id, phone_number_id="p",
+                             type="text", text=text, payload=payload)  # fmt: skip
+    return Turn(turn_id=turn_id or make_turn_id([message.id]), message_ids=[message.id], messages=[message],
+                user=UserRef(wa_id=wa_id), phone_number_id="p", profile="exec")  # fmt: skip
+
+
+@pytest.fixture
+async def bench(api: Api, redis, redis_prefix: str) -> AsyncIterator[Bench]:  # noqa: ANN001
+    keys = Keys(redis_prefix)
+    client = CoreApiClient(api.url, SERVICE_TOKEN, retries=0)
+    executor = CoreApiExecutor(client, IdentityLinks(redis, keys), ToolRegistry.from_dir(),
+                               Confirmations(redis, keys, ttl_s=60), redis=redis, keys=keys)  # fmt: skip
+    router = CommandRouter()
+
+    async def lang_of(t: Turn) -> str:
+        return "en"
+
+    register_tool_commands(router, executor, lang_of)
+    yield Bench(api, executor, router)
+    await client.aclose()
+
+
+async def run(bench: Bench, wa_id: str, name: str, **args: Any) -> Any:
+    return await bench.executor.execute(ToolCall(name=name, args=args), turn(wa_id, name))
+
+
+async def test_every_tool_runs_as_the_linked_user(bench: Bench) -> None:
+    await bench.link(SARA_WA, "sara")
+    created = await run(bench, SARA_WA, "create_task", title="Renew residency", due_date="2026-11-26",
+                        assignee="Sara Ahmed", priority="high")  # fmt: skip
+    assert created.ok, created.error
+    task = created.data["id"]
+    assert created.data["assignee"] == "Sara Ahmed" and created.data["due_date"] == "2026-11-26"
+    listed = await run(bench, SARA_WA, "list_tasks", scope="mine", status="open")
+    assert task in [t["id"] for t in listed.data]
+    assert (await run(bench, SARA_WA, "get_task", task_id=task)).data["title"] == "Renew residency"
+    assert (await run(bench, SARA_WA, "update_task", task_id=task, priority="low")).data["priority"] == "low"
+    assert (await run(bench, SARA_WA, "add_comment", task_id=task, text="sent the papers")).ok
+    assert (await run(bench, SARA_WA, "complete_task", task_id=task)).data["status"] == "done"
+    assert (await run(bench, SARA_WA, "reopen_task", task_id=task)).data["status"] == "open"
+    assigned = await run(bench, SARA_WA, "assign_task", task_id=task, assignee="samir")
+    assert assigned.ok and assigned.data["assignee"] == "Samir Ali"
+    audit = await bench.api.fetch("SELECT count(*) FROM audit_log WHERE task_id = :t", t=task)
+    assert audit[0][0] >= 6
+
+
+async def test_unlinked_numbers_run_nothing(bench: Bench) -> None:
+    result = await run(bench, "966500009999", "create_task", title="x")
+    assert not result.ok and result.reply == NOT_LINKED
+    assert (await bench.api.fetch("SELECT count(*) FROM tasks WHERE title = 'x'"))[0][0] == 0
+    await bench.executor.links.block(SARA_WA)
+    await bench.link(SARA_WA, "sara")
+    await bench.executor.links.block(SARA_WA)
+    assert (await run(bench, SARA_WA, "list_tasks")).reply == NOT_LINKED
+
+
+async def test_role_violations_never_execute(bench: Bench) -> None:
+    await bench.link(SARA_WA, "sara")
+    # The API refuses what a member may not do, whatever the model asked for.
+    other = bench.api.task(4)  # the sales team's task
+    refused = await run(bench, SARA_WA, "complete_task", task_id=other)
+    assert not refused.ok and refused.error.startswith(("not allowed", "not found"))
+    # And the executor refuses a tool above the user's role before any call.
+    bench.executor.registry.add(ToolSpec(name="purge_all", description="admin only", role="admin"))
+    blocked = await run(bench, SARA_WA, "purge_all")
+    assert not blocked.ok and "may not use purge_all" in blocked.error
+
+
+async def test_retried_turn_creates_nothing_twice(bench: Bench) -> None:
+    await bench.link(SARA_WA, "sara")
+    same = turn(SARA_WA, "add it", turn_id="t_retry_me")
+    call = ToolCall(name="create_task", args={"title": "Only once"})
+    first = await bench.executor.execute(call, same)
+    again = await bench.executor.execute(call, same)
+    assert first.data["id"] == again.data["id"]
+    assert (await bench.api.fetch("SELECT count(*) FROM tasks WHERE title = 'Only once'"))[0][0] == 1
+
+
+async def test_bad_arguments_get_clear_replies(bench: Bench) -> None:
+    await bench.link(SARA_WA, "sara")
+    missing = await run(bench, SARA_WA, "get_task", task_id=99999)
+    assert missing.error.startswith("not found")
+    nobody = await run(bench, SARA_WA, "assign_task", task_id=bench.api.task(1), assignee="Nobody Atall")
+    assert not nobody.ok and "Nobody" in nobody.error
+
+
+async def test_delete_asks_for_confirmation_from_the_same_user(bench: Bench) -> None:
+    await bench.link(SARA_WA, "sara")
+    await bench.link(MONA_WA, "mona")
+    task = bench.api.task(1)  # sara's own
+    asked = await run(bench, SARA_WA, "delete_task", task_id=task)
+    assert asked.confirm and isinstance(asked.parts[0], ButtonsPart)
+    confirm_id, cancel_id = (b.id for b in asked.parts[0].buttons)
+    # Another user tapping (or forging) the button finds nothing of theirs.
+    assert "expired or is not yours" in (await bench.say(MONA_WA, "Confirm", confirm_id))[0].text
+    assert (await bench.api.fetch("SELECT count(*) FROM tasks WHERE id = :t", t=task))[0][0] == 1
+    done = await bench.say(SARA_WA, "Confirm", confirm_id)
+    assert done[0].text == f"🗑️ Task #{task} deleted."
+    assert (await bench.api.fetch("SELECT count(*) FROM tasks WHERE id = :t", t=task))[0][0] == 0
+    # A second tap finds nothing.
+    assert "expired" in (await bench.say(SARA_WA, "Confirm", confirm_id))[0].text
+    # Cancel by button and by /cancel; expiry.
+    again = await run(bench, SARA_WA, "delete_task", task_id=bench.api.task(2))
+    assert (await bench.say(SARA_WA, "Cancel", again.parts[0].buttons[1].id))[0].text.startswith("Cancelled")
+    await run(bench, SARA_WA, "delete_task", task_id=bench.api.task(2))
+    assert (await bench.say(SARA_WA, "/cancel"))[0].text.startswith("Cancelled")
+    assert (await bench.say(SARA_WA, "/cancel"))[0].text == "Nothing to cancel."
+    bench.executor.confirmations.ttl_s = 1
+    expiring = await run(bench, SARA_WA, "delete_task", task_id=bench.api.task(2))
+    await bench.executor._redis.pexpire(bench.executor.confirmations._key(SARA_WA), 1)
+    import asyncio
+
+    await asyncio.sleep(0.05)
+    assert "expired" in (await bench.say(SARA_WA, "Confirm", expiring.parts[0].buttons[0].id))[0].text
+
+
+async def test_link_flow_and_slash_commands(bench: Bench) -> None:
+    async with bench.api.client("sara") as sara:
+        code = (await sara.post("/link-codes")).json()["code"]
+    assert (await bench.say(SARA_WA, "/tasks"))[0].text == NOT_LINKED
+    wrong = await bench.say(SARA_WA, "/link 000000" if code != "000000" else "/link 111111")
+    assert "did not work" in wrong[0].text
+    assert "Usage" in (await bench.say(SARA_WA, "/link abc"))[0].text
+    linked = await bench.say(SARA_WA, f"/link {code}")
+    assert "Linked to Sara Ahmed" in linked[0].text
+    link = await bench.executor.links.user_for(SARA_WA)
+    assert link and link.user_id == bench.api.id("sara") and link.role == "member"
+    reused = await bench.say("966500000012", f"/link {code}")
+    assert "did not work" in reused[0].text
+    created = await bench.say(SARA_WA, "/new Buy printer paper")
+    assert created[0].text.startswith("✅ Task #") and "Buy printer paper" in created[0].text
+    mine = (await bench.say(SARA_WA, "/tasks"))[0].text
+    assert "Buy printer paper" in mine and "Prepare Q3 report" in mine
+    number = created[0].text.split("#")[1].split(" ")[0].rstrip(":")
+    assert (await bench.say(SARA_WA, f"/done {number}"))[0].text == f"✅ Task #{number} marked done."
+    assert "Usage" in (await bench.say(SARA_WA, "/done soon"))[0].text
+    assert "Usage" in (await bench.say(SARA_WA, "/new"))[0].text
+    assert (await bench.say(SARA_WA, "/unlink"))[0].text.startswith("Unlinked")
+    assert await bench.executor.links.user_for(SARA_WA) is None
+    assert (await bench.say(SARA_WA, "/unlink"))[0].text == "This number was not linked."
+    # Said in words, in Arabic with Arabic-Indic digits.
+    async with bench.api.client("mona") as mona:
+        code = (await mona.post("/link-codes")).json()["code"]
+    arabic = "".join("٠١٢٣٤٥٦٧٨٩"[int(d)] for d in code)
+    assert "Linked to Mona Saleh" in (await bench.say(MONA_WA, f"رمز الربط {arabic}"))[0].text
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("my code is 123456", "123456"),
+        ("رمز الربط ١٢٣٤٥٦", "123456"),
+        ("123456", None),
+        ("call 123456 now", None),
+    ],
+)
+def test_link_code_said_in_words(text: str, code: str | None) -> None:
+    assert link_code_in(text) == code

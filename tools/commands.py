@@ -1,0 +1,112 @@
+"""Slash commands of the exec bot, answered in code through the same executor as the agent's tools:
+/link, /unlink, /tasks, /new, /done, /cancel, and the Confirm / Cancel buttons."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+
+from agent import replies
+from hudhud.commands import CommandResult, CommandRouter
+from hudhud.turn import Turn
+from tools.base import ToolCall
+from tools.client import CoreApiError
+from tools.confirm import CANCEL, CONFIRM
+from tools.executor import CoreApiExecutor, explain
+
+LangOf = Callable[[Turn], Awaitable[str]]
+
+_CODE = re.compile(r"^\D*?(\d{6})\D*$")
+
+
+def link_code_in(text: str) -> str | None:
+    """A six-digit link code said in words ("my code is 123456", "رمز الربط ١٢٣٤٥٦")."""
+    from agent.normalize import to_latin_digits
+
+    latin = to_latin_digits(text)
+    words = ("code", "link", "رمز", "كود", "ربط")
+    found = _CODE.match(latin.strip())
+    return found[1] if found and any(w in latin.lower() for w in words) else None
+
+
+def register_tool_commands(router: CommandRouter, executor: CoreApiExecutor, lang_of: LangOf) -> None:
+    links, client = executor.links, executor.client
+
+    async def run(turn: Turn, name: str, args: dict[str, object]) -> CommandResult:
+        spec = executor.registry.get(name)
+        assert spec is not None
+        result = await executor.execute(ToolCall(name=name, args=args), turn)
+        if result.parts:
+            return result.parts
+        return replies.render_result(spec, result, args, await lang_of(turn))
+
+    async def link(turn: Turn, args: str) -> CommandResult:
+        code = link_code_in(f"code {args}")
+        if code is None:
+            return "Usage: /link 123456 (the six-digit code from your account page)"
+        try:
+            linked = await client.service(
+                "POST", "/link-codes/redeem", json={"code": code, "wa_id": turn.user.wa_id}
+            )
+            user_id = int(linked["user_id"])
+            me = await client.as_user(user_id, "GET", "/users/me")
+        except CoreApiError as exc:
+            return f"Sorry, that code did not work: {explain(exc)}"
+        await links.link(turn.user.wa_id, user_id, display_name=me.get("display_name"), role=me.get("role"))
+        name = me.get("display_name") or me.get("username")
+        return f"✅ Linked to {name}. أهلاً {name}! Send /tasks to see your tasks."
+
+    async def unlink(turn: Turn, args: str) -> CommandResult:
+        removed = await links.unlink(turn.user.wa_id)
+        try:
+            await client.service("DELETE", f"/links/{turn.user.wa_id}")
+        except CoreApiError as exc:
+            if exc.status != 404:
+                return f"Unlinked here, but the account system did not confirm: {explain(exc)}"
+        return "Unlinked. تم إلغاء الربط." if removed else "This number was not linked."
+
+    async def tasks(turn: Turn, args: str) -> CommandResult:
+        return await run(turn, "list_tasks", {"scope": "mine", "status": "open"})
+
+    async def new(turn: Turn, args: str) -> CommandResult:
+        if not args:
+            return "Usage: /new <title>"
+        return await run(turn, "create_task", {"title": args})
+
+    async def done(turn: Turn, args: str) -> CommandResult:
+        from agent.normalize import parse_int
+
+        task_id = parse_int(args)
+        if task_id is None:
+            return "Usage: /done <task number>"
+        return await run(turn, "complete_task", {"task_id": task_id})
+
+    async def cancel(turn: Turn, args: str) -> CommandResult:
+        cancelled = await executor.confirmations.cancel(turn.user.wa_id)
+        return "Cancelled. تم الإلغاء." if cancelled else "Nothing to cancel."
+
+    async def confirmed(turn: Turn, payload: str) -> CommandResult:
+        pending = await executor.confirmations.take(turn.user.wa_id, payload.removeprefix(CONFIRM))
+        user = await links.user_for(turn.user.wa_id)
+        if pending is None or user is None:
+            return "This confirmation has expired or is not yours. انتهت صلاحية التأكيد."
+        spec = executor.registry.get(pending.call.name)
+        assert spec is not None
+        # The idempotency key is the original turn's: a repeated tap cannot run it twice.
+        original = turn.model_copy(update={"turn_id": pending.turn_id})
+        result = await executor.run(pending.call, original, user)
+        return replies.render_result(spec, result, pending.call.args, await lang_of(turn))
+
+    async def cancelled(turn: Turn, payload: str) -> CommandResult:
+        pending = await executor.confirmations.take(turn.user.wa_id, payload.removeprefix(CANCEL))
+        return "Cancelled. تم الإلغاء." if pending else "Nothing to cancel."
+
+    router.add("link", link, help="Link this number to your account", usage="<code>")
+    router.add("unlink", unlink, help="Unlink this number")
+    router.add("tasks", tasks, help="Your open tasks")
+    router.add("new", new, help="Create a task", usage="<title>")
+    router.add("done", done, help="Mark a task done", usage="<number>")
+    router.add("cancel", cancel, help="Cancel the action waiting for confirmation")
+    router.on_payload(CONFIRM, confirmed)
+    router.on_text(link_code_in, link)
+    router.on_payload(CANCEL, cancelled)

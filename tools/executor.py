@@ -1,0 +1,151 @@
+"""Executing tool calls against the core API as the user who sent the message.
+
+Authorization is enforced here in code, whatever the model produced: unlinked or blocked numbers
+run nothing, a role below the tool's is refused (and logged), destructive tools wait for the user's
+confirmation. Each call carries an idempotency key derived from the TurnId, so a retried turn creates
+nothing twice. API errors become short replies; every call is recorded with latency and outcome.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import orjson
+import redis.asyncio as aioredis
+import structlog
+
+from hudhud.keys import Keys
+from hudhud.turn import Button, ButtonsPart, Turn
+from memory.links import IdentityLinks, Link
+from tools.base import ToolCall, ToolResult
+from tools.client import CoreApiClient, CoreApiError
+from tools.confirm import CANCEL, CONFIRM, Confirmations
+from tools.registry import ToolRegistry
+
+log = structlog.get_logger(__name__)
+
+ROLE_RANK = {"member": 0, "manager": 1, "admin": 2}
+
+NOT_LINKED = (
+    "To run commands, link your WhatsApp number to your account: open your account page, create a link "
+    "code and send it here as /link 123456.\n"
+    "لتنفيذ الأوامر اربط رقمك بحسابك: من صفحة حسابك أنشئ رمز ربط وأرسله هنا هكذا: ‎/link 123456"
+)
+
+
+class CoreApiExecutor:
+    def __init__(
+        self,
+        client: CoreApiClient,
+        links: IdentityLinks,
+        registry: ToolRegistry,
+        confirmations: Confirmations,
+        *,
+        redis: aioredis.Redis,
+        keys: Keys,
+        maxlen: int = 10_000,
+    ) -> None:
+        self.client = client
+        self.links = links
+        self.registry = registry
+        self.confirmations = confirmations
+        self._redis = redis
+        self._keys = keys
+        self._maxlen = maxlen
+
+    async def execute(self, call: ToolCall, turn: Turn) -> ToolResult:
+        link = await self.links.user_for(turn.user.wa_id)
+        if link is None:
+            return ToolResult(ok=False, error="not_linked", reply=NOT_LINKED)
+        spec = self.registry.get(call.name)
+        if spec is None:
+            return ToolResult(ok=False, error=f"unknown tool {call.name}")
+        if ROLE_RANK.get(link.role or "member", 0) < ROLE_RANK[spec.role]:
+            log.warning("tool refused by role", tool=call.name, wa_id=turn.user.wa_id, role=link.role)
+            await self._record(call, link, turn, "refused", 403, 0.0)
+            return ToolResult(ok=False, error=f"your role ({link.role or 'member'}) may not use {call.name}")
+        if spec.confirm:
+            pending = await self.confirmations.ask(turn.user.wa_id, call, turn.turn_id)
+            return ToolResult(ok=True, confirm=True, parts=[confirmation_buttons(call, pending.token)])
+        return await self.run(call, turn, link)
+
+    async def run(self, call: ToolCall, turn: Turn, link: Link, *, key_suffix: str = "") -> ToolResult:
+        assert link.user_id is not None
+        started = time.perf_counter()
+        key = f"{turn.turn_id}:{call.name}{key_suffix}"
+        try:
+            data = await self.client.call(link.user_id, call.name, call.args, idempotency_key=key)
+        except CoreApiError as exc:
+            await self._record(call, link, turn, "error", exc.status, time.perf_counter() - started)
+            return ToolResult(ok=False, error=explain(exc))
+        except Exception as exc:  # noqa: BLE001 - the network: an honest reply, recorded
+            await self._record(call, link, turn, "unavailable", 0, time.perf_counter() - started)
+            log.warning("core API unavailable", tool=call.name, error=str(exc))
+            return ToolResult(ok=False, error="the task system is not reachable right now, please try again")
+        await self._record(call, link, turn, "ok", 200, time.perf_counter() - started)
+        return ToolResult(ok=True, data=flatten(data))
+
+    async def _record(
+        self, call: ToolCall, link: Link, turn: Turn, outcome: str, status: int, seconds: float
+    ) -> None:
+        await self._redis.xadd(
+            f"{self._keys.prefix}:tools",
+            {
+                "tool": call.name,
+                "args": orjson.dumps(call.args),
+                "user_id": link.user_id or 0,
+                "wa_id": turn.user.wa_id,
+                "turn_id": turn.turn_id,
+                "outcome": outcome,
+                "status": status,
+                "ms": round(seconds * 1000, 1),
+                "ts": time.time(),
+            },
+            maxlen=self._maxlen,
+            approximate=True,
+        )
+
+
+def explain(exc: CoreApiError) -> str:
+    match exc.status:
+        case 401 | 403:
+            return f"not allowed — {exc.detail}"
+        case 404:
+            return f"not found — {exc.detail}"
+        case 409 | 422:
+            return exc.detail
+        case 429:
+            return "too many attempts, please wait a little"
+        case _:
+            return "the task system had a problem, please try again"
+
+
+def flatten(data: Any) -> dict[str, Any] | list[dict[str, Any]] | None:
+    """Core API objects as flat values for reply templates (the assignee's name, not the object)."""
+    if isinstance(data, dict) and isinstance(data.get("items"), list):
+        return [_flat(item) for item in data["items"]]
+    if isinstance(data, list):
+        return [_flat(item) for item in data if isinstance(item, dict)]
+    return _flat(data) if isinstance(data, dict) else None
+
+
+def _flat(item: dict[str, Any]) -> dict[str, Any]:
+    out = dict(item)
+    person = out.get("assignee")
+    if isinstance(person, dict):
+        out["assignee"] = person.get("display_name") or person.get("username")
+    if "task_id" in out and "id" not in out:
+        out["id"] = out["task_id"]
+    return out
+
+
+def confirmation_buttons(call: ToolCall, token: str) -> ButtonsPart:
+    what = ", ".join(f"{k}={v}" for k, v in call.args.items())
+    return ButtonsPart(
+        text=f"Please confirm: {call.name}({what})\nهل تؤكد تنفيذ هذا الأمر؟",
+        buttons=[
+            Button(id=f"{CONFIRM}{token}", title="Confirm / تأكيد"),
+            Button(id=f"{CANCEL}{token}", title="Cancel / إلغاء"),
+        ],
+    )
