@@ -148,7 +148,7 @@ def test_env_example_documents_every_setting_and_copies_cleanly(
     assert s.sandbox and s.whatsapp_app_secret is None and s.hudhud_bots is None
 
 
-async def test_core_api_executor_needs_its_token(redis, redis_prefix: str) -> None:  # noqa: ANN001
+async def test_core_api_executor_needs_its_token(redis, redis_prefix: str) -> None:
     from hudhud.container import tools_executor
     from hudhud.keys import Keys
 

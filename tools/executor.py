@@ -79,7 +79,7 @@ class CoreApiExecutor:
         except CoreApiError as exc:
             await self._record(call, link, turn, "error", exc.status, time.perf_counter() - started)
             return ToolResult(ok=False, error=explain(exc))
-        except Exception as exc:  # noqa: BLE001 - the network: an honest reply, recorded
+        except Exception as exc:
             await self._record(call, link, turn, "unavailable", 0, time.perf_counter() - started)
             log.warning("core API unavailable", tool=call.name, error=str(exc))
             return ToolResult(ok=False, error="the task system is not reachable right now, please try again")
