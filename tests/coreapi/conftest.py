@@ -181,7 +181,7 @@ class Api:
 
 
 async def _empty(db: Database) -> None:
-    """PostgreSQL's database lives for the whole run, so each test leaves it empty (SQLite's file is per test)."""
+    """PostgreSQL's database lives for the whole run, so each test empties it (SQLite's file is per test)."""
     if db.is_sqlite:
         return
     await db.create_all()  # in case the app never got as far as making them

@@ -48,10 +48,10 @@ async def test_the_same_key_with_another_body_is_422(api: Api) -> None:
     await sara.post("/tasks", json={"title": "First"}, headers=KEY)
     r = await sara.post("/tasks", json={"title": "Second"}, headers=KEY)
     assert r.status_code == 422
-    assert r.json() == {
-        "detail": "Idempotency-Key 'turn-7f3a:create_task:0' was already used for a different request; use a new key",
-        "code": "idempotency_key_reused",
-    }
+    assert r.json()["code"] == "idempotency_key_reused"
+    assert r.json()["detail"] == (
+        "Idempotency-Key 'turn-7f3a:create_task:0' was already used for a different request; use a new key"
+    )
     assert await count_tasks(api, "Second") == 0
     # ...and so is the same key on another route
     r = await sara.post(f"/tasks/{api.task(1)}/complete", headers=KEY)
