@@ -13,7 +13,7 @@ from agent.agent import Agent
 from agent.model import ModelEndpoint, chat_model, endpoint_from_settings, tool_mode
 from agent.tokens import LlamaTokenCounter, TiktokenCounter, TokenCounter
 from hudhud.keys import Keys
-from hudhud.settings import Settings
+from hudhud.settings import Settings, SettingsError
 from prompts.store import PromptStore
 from tools.base import ToolExecutor
 from tools.registry import ToolRegistry
@@ -60,11 +60,24 @@ async def build_agent(
     else:
         counter = TiktokenCounter(endpoint.model, cache_dir=settings.hudhud_data_dir / "tiktoken")
         window = settings.hudhud_context_window
+    registry = ToolRegistry.from_dir()
+    if settings.hudhud_tools:
+        from tools.python import KitExecutor, load_kit
+
+        try:
+            kit = load_kit(settings.hudhud_tools)
+        except (ImportError, AttributeError, TypeError, ValueError) as exc:
+            if server is not None:
+                server.stop()
+            raise SettingsError(f"invalid setting HUDHUD_TOOLS: {exc}") from None
+        for spec in kit.specs.values():
+            registry.add(spec)
+        executor = KitExecutor(kit, executor)
     agent = Agent(
         llm=chat_model(endpoint, settings),
         model_name=endpoint.model if not endpoint.local else f"local:{settings.hudhud_local_model}",
         mode=tool_mode(settings, endpoint),  # type: ignore[arg-type]
-        registry=ToolRegistry.from_dir(),
+        registry=registry,
         prompts=PromptStore(reload=settings.hudhud_env == "dev"),
         executor=executor,
         redis=redis,

@@ -82,6 +82,7 @@ class Settings(BaseSettings):
     hudhud_context_window: int = Field(32_768, ge=1024)
     core_api_url: str | None = None
     hudhud_core_api_token: SecretStr | None = None  # Hudhud's service token for the core API
+    hudhud_tools: str | None = None  # "package.module:kit": a ToolKit of Python tools
     database_url: str | None = None
     chroma_url: str | None = None
     hudhud_encryption_key: SecretStr | None = None

@@ -30,15 +30,12 @@ async def list_audit(
     permissions.ensure_role(user, Role.admin, Role.manager, action="read the audit log")
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit).offset(offset)
     if user.role == Role.manager:
-        team_people = select(User.id).where(User.team == user.team)
-        team_tasks = select(Task.id).where(team_clause(user.team))
-        stmt = stmt.where(
-            or_(
-                AuditEntry.actor_id == user.id,
-                AuditEntry.actor_id.in_(team_people),
-                AuditEntry.task_id.in_(team_tasks),
-            )
-        )
+        # What they did, and — when they lead a team — what its people did and what touched its tasks.
+        visible = [AuditEntry.actor_id == user.id]
+        if user.team is not None:
+            visible.append(AuditEntry.actor_id.in_(select(User.id).where(User.team == user.team)))
+            visible.append(AuditEntry.task_id.in_(select(Task.id).where(team_clause(user.team))))
+        stmt = stmt.where(or_(*visible))
     if task_id is not None:
         stmt = stmt.where(AuditEntry.task_id == task_id)
     if actor_id is not None:

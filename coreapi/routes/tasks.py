@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
-from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -51,10 +51,8 @@ def overdue_clause(today: date) -> ColumnElement[bool]:
     return and_(Task.due_date.is_not(None), Task.due_date < today, Task.status != Status.done.value)
 
 
-def team_clause(team: str | None) -> ColumnElement[bool]:
+def team_clause(team: str) -> ColumnElement[bool]:
     """Tasks created by or assigned to someone of `team`."""
-    if team is None:
-        return false()
     members = select(User.id).where(User.team == team)
     return or_(Task.created_by.in_(members), Task.assignee_id.in_(members))
 

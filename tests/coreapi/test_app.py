@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 import coreapi.__main__ as main_module
 import coreapi.server as server_module
@@ -17,7 +17,7 @@ from coreapi.db import Database
 from coreapi.models import UTCDateTime
 from coreapi.passwords import hash_password, verify_password
 from coreapi.people import normalize
-from coreapi.seed import seed
+from coreapi.seed import ensure_admin, seed
 from tests.coreapi.conftest import SERVICE_TOKEN, Api
 
 TOOL_OPERATIONS = {
@@ -125,6 +125,36 @@ async def test_the_sqlite_directory_is_created(tmp_path: Path) -> None:
     assert (tmp_path / "deep" / "er" / "core.db").exists()
     await db.drop_all()
     await db.dispose()
+    memory = Database("sqlite+aiosqlite:///:memory:")
+    await memory.create_all()
+    await memory.dispose()
+
+
+async def test_the_first_admin_is_made_once_even_when_two_processes_race(api: Api) -> None:
+    """The other process counted no users either, then committed its admin first."""
+    settings = api.settings.model_copy(update={"coreapi_admin_password": SecretStr("first-admin-password")})
+
+    class LateSession:
+        def __init__(self, real: Any) -> None:
+            self.real = real
+
+        async def scalar(self, _statement: Any) -> int:
+            return 0  # what this process saw before the other committed
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.real, name)
+
+    async with api.db.sessions() as session:
+        assert await ensure_admin(LateSession(session), settings) is None  # type: ignore[arg-type]
+    rows = await api.fetch("SELECT count(*) FROM users WHERE username = 'admin'")
+    assert rows == [(1,)]
+
+
+async def test_seed_can_leave_the_commit_to_the_caller(api: Api) -> None:
+    async with api.db.sessions() as session:
+        await seed(session, [{"username": "draft"}], commit=False)
+        await session.rollback()
+    assert await api.fetch("SELECT count(*) FROM users WHERE username = 'draft'") == [(0,)]
 
 
 # --- serving ---

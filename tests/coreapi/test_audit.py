@@ -93,3 +93,10 @@ async def test_managers_read_their_teams_entries_members_none(api: Api) -> None:
     r = await api.client("sara").get("/audit")
     assert r.status_code == 403
     assert r.json()["detail"] == "only admin or manager users can read the audit log"
+
+
+async def test_a_manager_without_a_team_reads_only_their_own_entries(api: Api) -> None:
+    await api.add_user(username="boss", role="manager")
+    await api.client("loner").post("/tasks", json={"title": "team-less too"})
+    created = await api.client("boss").post("/tasks", json={"title": "boss's"})
+    assert [e["task_id"] for e in await entries(api, "boss")] == [created.json()["id"]]

@@ -158,6 +158,8 @@ async def test_mirror_put_get_delete(api: Api) -> None:
     assert r.status_code == 200
     assert (r.json()["user_id"], r.json()["user"]["username"]) == (api.id("mona"), "mona")
     assert (await service.get(f"/links/{WA}")).json()["user_id"] == api.id("mona")
+    r = await service.put(f"/links/{WA}", json={"user_id": api.id("sara")})  # moved to someone else
+    assert (await service.get(f"/links/{WA}")).json()["user_id"] == api.id("sara")
     r = await service.delete(f"/links/{WA}")
     assert r.json() == {"wa_id": WA, "unlinked": True}
     assert (await service.get(f"/links/{WA}")).status_code == 404

@@ -297,6 +297,8 @@ async def test_update_status_keeps_completed_at_in_step(api: Api) -> None:
     r = await sara.patch(f"/tasks/{api.task(1)}", json={"status": "done"})
     assert r.json()["status"] == "done" and r.json()["completed_at"] is not None
     assert r.json()["overdue"] is False  # done tasks are never overdue
+    again = await sara.patch(f"/tasks/{api.task(1)}", json={"status": "done", "priority": "low"})
+    assert again.json()["completed_at"] == r.json()["completed_at"]  # still when it was first done
     r = await sara.patch(f"/tasks/{api.task(1)}", json={"status": "open", "description": None})
     assert (r.json()["status"], r.json()["completed_at"], r.json()["description"]) == ("open", None, "")
 
