@@ -7,8 +7,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Query
 from fastapi.responses import JSONResponse, Response
@@ -27,32 +27,56 @@ def create_app(
     *,
     workers: int = 0,
     responder: Responder | None = None,
+    embed_core: bool = False,
 ) -> FastAPI:
     settings = settings or load_settings()
     state: dict[str, object] = {}
+    core_app = None
+    if embed_core and not settings.core_api_url:
+        from hudhud.embedded_core import MOUNT, embedded_core
 
-    @asynccontextmanager
+        core_app, settings = embedded_core(settings)
+
+    @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        container = await Container.open(settings, responder=responder)
-        app.state.container = container
-        running: list[tuple[Worker, asyncio.Task[None]]] = []
-        for i in range(workers):
-            worker = container.worker()
-            running.append((worker, asyncio.create_task(worker.run(), name=f"worker-{i}")))
-        if running:
-            await asyncio.gather(*(w.ensure_group() for w, _ in running))
-        state["ready"] = True
-        try:
-            yield
-        finally:
-            state["ready"] = False
-            for worker, _ in running:
-                worker.stop()
-            await asyncio.gather(*(t for _, t in running), return_exceptions=True)
-            await container.aclose()
+        async with contextlib.AsyncExitStack() as stack:
+            if core_app is not None:
+                # A mounted app's lifespan does not run by itself: its database starts here.
+                await stack.enter_async_context(core_app.router.lifespan_context(core_app))
+            async with _serving(app, settings, responder, workers, state):
+                yield
 
     app = FastAPI(title="Hudhud", version="0.1.0", lifespan=lifespan)
+    if core_app is not None:
+        app.mount(MOUNT, core_app)
+    _routes(app, settings, state)
+    return app
 
+
+@contextlib.asynccontextmanager
+async def _serving(
+    app: FastAPI, settings: Settings, responder: Responder | None, workers: int, state: dict[str, object]
+) -> AsyncIterator[None]:
+    container = await Container.open(settings, responder=responder)
+    app.state.container = container
+    running: list[tuple[Worker, asyncio.Task[None]]] = []
+    for i in range(workers):
+        worker = container.worker()
+        running.append((worker, asyncio.create_task(worker.run(), name=f"worker-{i}")))
+    if running:
+        await asyncio.gather(*(w.ensure_group() for w, _ in running))
+    state["ready"] = True
+    try:
+        yield
+    finally:
+        state["ready"] = False
+        for worker, _ in running:
+            worker.stop()
+        await asyncio.gather(*(t for _, t in running), return_exceptions=True)
+        await container.aclose()
+
+
+def _routes(app: FastAPI, settings: Settings, state: dict[str, object]) -> None:
     async def sink(envelope):
         return await app.state.container.accept(envelope)
 
@@ -91,5 +115,3 @@ def create_app(
         to: str | None = None, limit: int = Query(50, ge=1, le=1000)
     ) -> list[dict[str, object]]:
         return await app.state.container.messengers.sandbox.recent(limit=limit, to=to)
-
-    return app

@@ -43,8 +43,9 @@ def _serve(host: str, port: int, workers: int) -> None:
     settings = _settings()
     configure_logging(settings.hudhud_log_level)
     try:
+        settings = settings.model_copy(update={"hudhud_host": host, "hudhud_port": port})
         preflight(settings)
-        application = create_app(settings, workers=workers)
+        application = create_app(settings, workers=workers, embed_core=workers > 0)
     except SettingsError as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None

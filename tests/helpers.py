@@ -63,10 +63,10 @@ def signed_headers(body: bytes, secret: bytes = APP_SECRET) -> dict[str, str]:
 
 
 class LiveServer:
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, port: int = 0) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind(("127.0.0.1", port))
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
@@ -89,8 +89,8 @@ class LiveServer:
 
 
 @contextmanager
-def live(app: Any) -> Iterator[LiveServer]:
-    server = LiveServer(app)
+def live(app: Any, port: int = 0) -> Iterator[LiveServer]:
+    server = LiveServer(app, port)
     server.start()
     try:
         yield server

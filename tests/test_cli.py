@@ -140,6 +140,9 @@ def test_up_serves_webhooks_and_answers_in_the_sandbox(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, "no reply in the sandbox"
             time.sleep(0.1)
         assert sent[0]["to"] == "966500000009"
+        # The reference core API is served too, under /core, with its own secrets in the data dir.
+        assert httpx.get(url + "/core/healthz").status_code == 200
+        assert "create_task" in httpx.get(url + "/core/openapi.json").text
         assert sent[0]["payload"]["text"]["body"].startswith("pong")
     finally:
         proc.terminate()

@@ -79,7 +79,7 @@ class ToolKit:
                 kwargs[key] = dt.date.fromisoformat(value)
         try:
             result = await fn(**kwargs)
-        except Exception as exc:  # noqa: BLE001 - a tool's failure is a reply, not a crash
+        except Exception as exc:
             return ToolResult(ok=False, error=str(exc) or type(exc).__name__)
         if isinstance(result, str):
             return ToolResult(ok=True, reply=result)

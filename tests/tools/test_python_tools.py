@@ -50,7 +50,7 @@ def test_signature_becomes_the_spec() -> None:
         load_kit("tests.tools.test_python_tools:NOT_A_KIT")
 
 
-async def test_kit_tools_run_through_the_agent(fake_openai, tmp_path) -> None:  # noqa: ANN001
+async def test_kit_tools_run_through_the_agent(fake_openai, tmp_path) -> None:
     settings = Settings(
         _env_file=None, hudhud_data_dir=tmp_path, hudhud_tools="tests.tools.test_python_tools:KIT"
     )  # type: ignore[call-arg]
@@ -71,14 +71,14 @@ async def test_kit_tools_run_through_the_agent(fake_openai, tmp_path) -> None:  
     assert {"exchange_rate", "countdown", "create_task"} <= names
 
 
-async def test_bad_kit_setting_is_one_line(tmp_path) -> None:  # noqa: ANN001
+async def test_bad_kit_setting_is_one_line(tmp_path) -> None:
     settings = Settings(_env_file=None, hudhud_data_dir=tmp_path, hudhud_tools="no.such:kit")  # type: ignore[call-arg]
     endpoint = ModelEndpoint(base_url="http://127.0.0.1:9/v1", api_key="k", model="m", local=False)
     with pytest.raises(SettingsError, match="HUDHUD_TOOLS"):
         await build_agent(settings, endpoint=endpoint)
 
 
-async def test_role_restricted_kit_tool_needs_the_role(redis, redis_prefix: str) -> None:  # noqa: ANN001
+async def test_role_restricted_kit_tool_needs_the_role(redis, redis_prefix: str) -> None:
     from hudhud.keys import Keys
     from memory.links import IdentityLinks
 
