@@ -17,6 +17,8 @@ from hudhud.settings import Settings, SettingsError, load_settings
 app = typer.Typer(help="Hudhud: WhatsApp AI agents.", no_args_is_help=True, add_completion=False)
 dead_app = typer.Typer(help="Inspect and retry dead-lettered jobs and turns.", no_args_is_help=True)
 app.add_typer(dead_app, name="dead")
+links_app = typer.Typer(help="Admin: which WhatsApp numbers act as which users.", no_args_is_help=True)
+app.add_typer(links_app, name="links")
 eval_app = typer.Typer(
     help="Measure the agent: routing accuracy, command success, quality.", no_args_is_help=True
 )
@@ -268,6 +270,57 @@ def _model_row(settings: Settings) -> tuple[str, bool | None, str]:
     except LocalModelError as exc:
         return "model", False, str(exc)
     return "model", True, f"embedded {source.display_name} ({settings.hudhud_local_threads} threads)"
+
+
+async def _with_links(action):
+    from hudhud.keys import Keys
+    from hudhud.redis_conn import connect
+    from memory.links import IdentityLinks
+
+    settings = _settings()
+    handle = await connect(settings)
+    try:
+        return await action(IdentityLinks(handle.client, Keys(settings.hudhud_redis_prefix)))
+    finally:
+        await handle.aclose()
+
+
+@links_app.command("list")
+def links_list() -> None:
+    """Every linked or blocked number."""
+    found = asyncio.run(_with_links(lambda links: links.all()))
+    table = Table("wa_id", "user id", "name", "role", "blocked")
+    for link in sorted(found, key=lambda x: x.wa_id):
+        table.add_row(
+            link.wa_id, str(link.user_id or ""), link.display_name or "", link.role or "", str(link.blocked)
+        )
+    console.print(table if found else "no links")
+
+
+@links_app.command("set")
+def links_set(
+    wa_id: str,
+    user_id: int,
+    role: Annotated[str, typer.Option(help="member, manager or admin")] = "member",
+    name: Annotated[str | None, typer.Option(help="Display name")] = None,
+) -> None:
+    """Link a number to a user id (what /link does after the code check)."""
+    asyncio.run(_with_links(lambda links: links.link(wa_id, user_id, display_name=name, role=role)))
+    console.print(f"linked {wa_id} → user {user_id}")
+
+
+@links_app.command("unlink")
+def links_unlink(wa_id: str) -> None:
+    """Remove a number's link."""
+    removed = asyncio.run(_with_links(lambda links: links.unlink(wa_id)))
+    console.print("unlinked" if removed else "was not linked")
+
+
+@links_app.command("block")
+def links_block(wa_id: str, undo: Annotated[bool, typer.Option("--undo", help="Unblock")] = False) -> None:
+    """Block a number: it runs no command until unblocked."""
+    asyncio.run(_with_links(lambda links: links.block(wa_id, not undo)))
+    console.print(("unblocked " if undo else "blocked ") + wa_id)
 
 
 @dead_app.command("list")

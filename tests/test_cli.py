@@ -191,3 +191,20 @@ def test_doctor_reports_the_model(cli_env: dict[str, str], monkeypatch: pytest.M
     monkeypatch.setenv("HUDHUD_MODEL", "gpt-x")
     remote = runner.invoke(app, ["doctor"])
     assert remote.exit_code == 0 and "gpt-x" in remote.output
+
+
+def test_links_admin_commands(cli_env: dict[str, str]) -> None:
+    assert "no links" in runner.invoke(app, ["links", "list"]).output
+    assert (
+        runner.invoke(
+            app, ["links", "set", "966500000001", "7", "--role", "manager", "--name", "Mona"]
+        ).exit_code
+        == 0
+    )
+    listed = runner.invoke(app, ["links", "list"]).output
+    assert "966500000001" in listed and "Mona" in listed and "manager" in listed
+    assert "blocked" in runner.invoke(app, ["links", "block", "966500000001"]).output
+    assert "True" in runner.invoke(app, ["links", "list"]).output
+    assert "unblocked" in runner.invoke(app, ["links", "block", "966500000001", "--undo"]).output
+    assert runner.invoke(app, ["links", "unlink", "966500000001"]).output.strip() == "unlinked"
+    assert runner.invoke(app, ["links", "unlink", "966500000001"]).output.strip() == "was not linked"

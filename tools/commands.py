@@ -101,6 +101,16 @@ def register_tool_commands(router: CommandRouter, executor: CoreApiExecutor, lan
         pending = await executor.confirmations.take(turn.user.wa_id, payload.removeprefix(CANCEL))
         return "Cancelled. تم الإلغاء." if pending else "Nothing to cancel."
 
+    async def forget(turn: Turn, args: str) -> CommandResult:
+        # What this layer holds about the number; conversation history and memories are the memory
+        # layer's to delete.
+        await unlink(turn, "")
+        await executor.confirmations.cancel(turn.user.wa_id)
+        prefs_key = f"{executor._keys.prefix}:user:{turn.user.wa_id}:prefs"
+        await executor._redis.delete(prefs_key)
+        return "Done: your link, preferences and pending actions are deleted. تم حذف بياناتك."
+
+    router.add("forget", forget, help="Delete what this bot keeps about you")
     router.add("link", link, help="Link this number to your account", usage="<code>")
     router.add("unlink", unlink, help="Unlink this number")
     router.add("tasks", tasks, help="Your open tasks")

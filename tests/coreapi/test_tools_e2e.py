@@ -192,6 +192,12 @@ async def test_link_flow_and_slash_commands(bench: Bench) -> None:
     assert (await bench.say(SARA_WA, "/unlink"))[0].text.startswith("Unlinked")
     assert await bench.executor.links.user_for(SARA_WA) is None
     assert (await bench.say(SARA_WA, "/unlink"))[0].text == "This number was not linked."
+    # /forget deletes the link, preferences and pending confirmations.
+    await bench.link(SARA_WA, "sara")
+    await bench.executor.confirmations.ask(SARA_WA, ToolCall(name="delete_task", args={"task_id": 1}), "t")
+    assert (await bench.say(SARA_WA, "/forget"))[0].text.startswith("Done")
+    assert await bench.executor.links.get(SARA_WA) is None
+    assert not await bench.executor.confirmations.cancel(SARA_WA)
     # Said in words, in Arabic with Arabic-Indic digits.
     async with bench.api.client("mona") as mona:
         code = (await mona.post("/link-codes")).json()["code"]
