@@ -16,4 +16,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main()  # pragma: no cover - `python -m coreapi`; main() itself is tested

@@ -16,10 +16,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
-import yaml
 from pydantic import BaseModel, Field
 
 from agent.agent import Agent
+from hudhud.yamlfile import read_model
 
 SUITES_DIR = Path(__file__).parent / "suites"
 
@@ -40,7 +40,8 @@ class RoutingSuite(BaseModel):
 
     @classmethod
     def load(cls, path: Path) -> RoutingSuite:
-        return cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        """Raises YamlFileError naming the file, the case index and the field."""
+        return read_model(path, cls)
 
     def clock(self) -> datetime:
         return datetime.combine(self.today, dtime(10, 0), tzinfo=ZoneInfo(self.timezone))

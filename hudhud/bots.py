@@ -19,10 +19,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 
 from hudhud.settings import Settings, SettingsError
+from hudhud.yamlfile import YamlFileError, read_model
 
 DEFAULT_PROFILE = "default"
 ANY_NUMBER = "*"  # the sandbox bot of a fresh install answers whatever number a webhook names
@@ -70,18 +70,10 @@ class BotRegistry:
 
 def load_bots(settings: Settings) -> BotRegistry:
     if settings.hudhud_bots is not None:
-        path = Path(settings.hudhud_bots)
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            return BotRegistry(BotsFile.model_validate(data).bots)
-        except OSError as exc:
-            raise SettingsError(f"invalid setting HUDHUD_BOTS: cannot read {path}: {exc.strerror}") from None
-        except yaml.YAMLError as exc:
-            raise SettingsError(f"invalid setting HUDHUD_BOTS: {path} is not valid YAML: {exc}") from None
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            where = ".".join(str(p) for p in err["loc"])
-            raise SettingsError(f"invalid setting HUDHUD_BOTS: {path}: {where}: {err['msg']}") from None
+            return BotRegistry(read_model(Path(settings.hudhud_bots), BotsFile).bots)
+        except YamlFileError as exc:
+            raise SettingsError(f"invalid setting HUDHUD_BOTS: {exc}") from None
     pnid = settings.whatsapp_phone_number_id
     if settings.whatsapp_access_token is not None and not pnid:
         raise SettingsError(

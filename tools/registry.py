@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
+from hudhud.yamlfile import YamlFileError, read_model
 from tools.spec import ToolSpec
 
 SPECS_DIR = Path(__file__).parent / "specs"
@@ -31,14 +31,9 @@ def load_specs(paths: Iterable[Path]) -> list[ToolSpec]:
     specs: list[ToolSpec] = []
     for path in paths:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            specs.extend(_SpecFile.model_validate(data).tools)
-        except yaml.YAMLError as exc:
-            raise ToolSpecError(f"{path}: not valid YAML: {exc}") from None
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            where = ".".join(str(p) for p in err["loc"])
-            raise ToolSpecError(f"{path}: {where}: {err['msg']}") from None
+            specs.extend(read_model(path, _SpecFile).tools)
+        except YamlFileError as exc:
+            raise ToolSpecError(str(exc)) from None
     return specs
 
 

@@ -28,7 +28,7 @@ from coreapi.tokens import TokenIssuer
 from tests.helpers import LiveServer
 
 PG_URL = os.environ.get("COREAPI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-JWT_SECRET = "test-jwt-secret-0123456789abcdefghijklmnop"
+JWT_SECRET = "test-jwt-secret-" + "0123456789abcdef" * 4  # 64+ bytes: long enough for HS512 too
 SERVICE_TOKEN = "test-service-token-0123456789abcdefghijkl"
 
 PEOPLE: list[dict[str, Any]] = [
