@@ -140,7 +140,10 @@ def test_env_example_documents_every_setting_and_copies_cleanly(
         for line in example.read_text().splitlines()
         if line and not line.startswith("#")
     }
-    assert documented == {name.upper() for name in Settings.model_fields}
+    from coreapi.config import CoreSettings
+
+    core = {name.upper() for name in CoreSettings.model_fields} - {"HUDHUD_DATA_DIR", "DATABASE_URL"}
+    assert documented == {name.upper() for name in Settings.model_fields} | core | {"COREAPI_DATABASE_URL"}
     # Copied as is, the example is a valid sandbox configuration (empty values mean unset).
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text(example.read_text())

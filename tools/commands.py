@@ -66,7 +66,7 @@ def register_tool_commands(router: CommandRouter, executor: CoreApiExecutor, lan
         return "Unlinked. تم إلغاء الربط." if removed else "This number was not linked."
 
     async def tasks(turn: Turn, args: str) -> CommandResult:
-        return await run(turn, "list_tasks", {"scope": "mine", "status": "open"})
+        return await run(turn, "list_tasks", {"scope": "mine"})
 
     async def new(turn: Turn, args: str) -> CommandResult:
         if not args:
@@ -113,7 +113,7 @@ def register_tool_commands(router: CommandRouter, executor: CoreApiExecutor, lan
     router.add("forget", forget, help="Delete what this bot keeps about you")
     router.add("link", link, help="Link this number to your account", usage="<code>")
     router.add("unlink", unlink, help="Unlink this number")
-    router.add("tasks", tasks, help="Your open tasks")
+    router.add("tasks", tasks, help="Your tasks")
     router.add("new", new, help="Create a task", usage="<title>")
     router.add("done", done, help="Mark a task done", usage="<number>")
     router.add("cancel", cancel, help="Cancel the action waiting for confirmation")
