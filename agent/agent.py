@@ -165,7 +165,7 @@ class Agent:
         if self.token_counter is None or self.context_window is None:
             return text
         if self._system_tokens is None:
-            longest = max((self.warmup_prompt(), *self._persona_prompts()), key=len)
+            longest = max((self.warmup_prompt(), *self.persona_prompts()), key=len)
             self._system_tokens = await self.token_counter.count(longest) + 16
         budget = self.context_window - self.max_reply_tokens - self._system_tokens
         used = await self.token_counter.count(text)
@@ -173,7 +173,8 @@ class Agent:
             return text
         return text[: max(0, int(len(text) * budget / used * 0.95))]
 
-    def _persona_prompts(self) -> list[str]:
+    def persona_prompts(self) -> list[str]:
+        """The free-text system prompts (persona + reply style) of both profiles and languages."""
         return [
             self._persona_text(self._base_prompts(f"persona.{name}", lang))
             for name in ("exec", "query")

@@ -88,7 +88,10 @@ async def build_agent(
         max_reply_tokens=settings.hudhud_max_reply_tokens,
     )
     if server is not None:
-        # The first user should not pay the cold prompt: process the stable router prompt now.
-        await server.warm(agent.warmup_prompt())
+        # The first user should not pay a cold prompt: process every stable system prompt now — the
+        # free-text personas first (llama.cpp keeps them in its RAM prompt cache), the router last (it
+        # is in the slot for the most frequent request).
+        for prompt in [*agent.persona_prompts(), agent.warmup_prompt()]:
+            await server.warm(prompt)
     log.info("agent ready", model=agent.model_name, mode=agent.mode, base_url=endpoint.base_url)
     return AgentRuntime(agent=agent, endpoint=endpoint, server=server)

@@ -767,7 +767,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=300, help="measured calls per party (default 300)")
     parser.add_argument("--skip-model", action="store_true", help="skip the embedded model latency")
     parser.add_argument("--threads", type=int, default=None, help="llama.cpp threads (default: settings, 2)")
-    parser.add_argument("--profile", action="store_true", help="also cProfile n native turns (to stderr)")
+    parser.add_argument(
+        "--profile", action="store_true", help="also cProfile n more calls of each party (to stderr)"
+    )
     parser.add_argument("--serve-stub", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_stub is not None:

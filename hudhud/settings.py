@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     hudhud_tool_mode: str = Field("auto", pattern="^(auto|native|router)$")
     hudhud_model_timeout_s: float = Field(60.0, gt=0)
     hudhud_model_retries: int = Field(2, ge=0)
-    hudhud_max_reply_tokens: int = Field(400, gt=0)
+    hudhud_max_reply_tokens: int = Field(256, gt=0)
     hudhud_context_window: int = Field(32_768, ge=1024)
     core_api_url: str | None = None
     hudhud_core_api_token: SecretStr | None = None  # Hudhud's service token for the core API
