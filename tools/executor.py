@@ -65,10 +65,21 @@ class CoreApiExecutor:
             log.warning("tool refused by role", tool=call.name, wa_id=turn.user.wa_id, role=link.role)
             await self._record(call, link, turn, "refused", 403, 0.0)
             return ToolResult(ok=False, error=f"your role ({link.role or 'member'}) may not use {call.name}")
-        if spec.confirm:
+        if spec.confirm or await self._takes_from_someone_else(call, link):
             pending = await self.confirmations.ask(turn.user.wa_id, call, turn.turn_id)
             return ToolResult(ok=True, confirm=True, parts=[confirmation_buttons(call, pending.token)])
         return await self.run(call, turn, link)
+
+    async def _takes_from_someone_else(self, call: ToolCall, link: Link) -> bool:
+        """Reassigning a task that is assigned to another person is confirmed first, like a delete."""
+        if call.name != "assign_task" or link.user_id is None or "task_id" not in call.args:
+            return False
+        try:
+            task = await self.client.call(link.user_id, "get_task", {"task_id": call.args["task_id"]})
+        except CoreApiError:
+            return False  # the assign call itself will say what is wrong
+        holder = task.get("assignee_id") if isinstance(task, dict) else None
+        return holder is not None and holder != link.user_id
 
     async def run(self, call: ToolCall, turn: Turn, link: Link, *, key_suffix: str = "") -> ToolResult:
         assert link.user_id is not None
