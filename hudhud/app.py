@@ -13,8 +13,9 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI, Query
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from channels.whatsapp.webhook import webhook_router
+from channels.whatsapp.webhook import WebhookReceiver, webhook_router
 from hudhud import metrics
 from hudhud.container import Container
 from hudhud.responder import Responder
@@ -80,21 +81,21 @@ def _routes(app: FastAPI, settings: Settings, state: dict[str, object]) -> None:
     async def sink(envelope):
         return await app.state.container.accept(envelope)
 
-    app.include_router(
-        webhook_router(
-            verify_token=settings.whatsapp_verify_token.get_secret_value()
-            if settings.whatsapp_verify_token
-            else None,
-            app_secret=(
-                settings.whatsapp_app_secret.get_secret_value().encode()
-                if settings.whatsapp_app_secret
-                else None
-            ),
-            max_body_bytes=settings.hudhud_max_body_bytes,
-            sink=sink,
-            on_result=lambda result: metrics.WEBHOOKS.labels(result=result).inc(),
-        )
+    receiver = WebhookReceiver(
+        app_secret=settings.whatsapp_app_secret.get_secret_value().encode()
+        if settings.whatsapp_app_secret
+        else None,
+        max_body_bytes=settings.hudhud_max_body_bytes,
+        sink=sink,
+        on_result=lambda result: metrics.WEBHOOKS.labels(result=result).inc(),
     )
+    verify_token = (
+        settings.whatsapp_verify_token.get_secret_value() if settings.whatsapp_verify_token else None
+    )
+    app.include_router(webhook_router(verify_token=verify_token, receiver=receiver, path=WEBHOOK_PATH))
+    # Deliveries skip the framework's per-request layers (they are the hot path); GET and the OpenAPI
+    # description stay with the router above.
+    app.add_middleware(_FastPath, receiver=receiver)
 
     @app.get("/healthz", summary="200 once webhooks are accepted")
     async def healthz() -> Response:
@@ -115,3 +116,14 @@ def _routes(app: FastAPI, settings: Settings, state: dict[str, object]) -> None:
         to: str | None = None, limit: int = Query(50, ge=1, le=1000)
     ) -> list[dict[str, object]]:
         return await app.state.container.messengers.sandbox.recent(limit=limit, to=to)
+
+
+WEBHOOK_PATH = "/webhook/whatsapp"
+
+
+class _FastPath:
+    def __init__(self, app: ASGIApp, receiver: WebhookReceiver) -> None:
+        self._asgi = receiver.fast_path(app, WEBHOOK_PATH)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._asgi(scope, receive, send)

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hudhud.app import create_app
-from tests.helpers import VERIFY_TOKEN, body_of, envelope, live, message, signed_headers, wait_for
+from tests.helpers import APP_SECRET, VERIFY_TOKEN, body_of, envelope, live, message, signed_headers, wait_for
 from tests.pipeline import running_pipeline
 
 USER = "966500000001"
@@ -207,3 +207,30 @@ def test_generated_bodies_never_get_a_5xx(server: str, body: bytes) -> None:
     r = httpx.post(server + PATH, content=body, headers=signed_headers(body))
     assert r.status_code < 500, r.text
     assert r.status_code in (200, 400)
+
+
+def test_router_route_alone_gives_the_same_answers() -> None:
+    """The POST route (what the OpenAPI spec documents) and the fast path share one receiver."""
+    from fastapi import FastAPI
+
+    from channels.whatsapp.webhook import SinkUnavailable, WebhookReceiver, webhook_router
+
+    got: list[object] = []
+
+    async def sink(envelope: object) -> None:
+        if got:
+            raise SinkUnavailable("redis down")
+        got.append(envelope)
+
+    app = FastAPI()
+    receiver = WebhookReceiver(app_secret=APP_SECRET, max_body_bytes=1000, sink=sink)
+    app.include_router(webhook_router(verify_token=None, receiver=receiver))
+    body = body_of(envelope([message("wamid.r1", USER)]))
+    with live(app) as server:
+        ok = httpx.post(server.url + PATH, content=body, headers=signed_headers(body))
+        down = httpx.post(server.url + PATH, content=body, headers=signed_headers(body))
+        big = httpx.post(server.url + PATH, content=b"x" * 2000, headers=signed_headers(b"x" * 2000))
+        refused = httpx.get(server.url + PATH, params={"hub.mode": "subscribe", "hub.verify_token": "x"})
+    assert (ok.status_code, ok.text) == (200, "ok") and len(got) == 1
+    assert down.status_code == 503 and "redis down" in down.json()["error"]
+    assert big.status_code == 413 and refused.status_code == 403

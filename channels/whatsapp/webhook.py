@@ -7,10 +7,12 @@ and enqueues). It never waits for the agent: Meta wants a fast 200 and retries o
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
+import orjson
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import PlainTextResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from channels.whatsapp.models import PayloadError, WebhookEnvelope, parse_envelope
 from channels.whatsapp.signature import verify_signature
@@ -26,31 +28,111 @@ class BodyTooLarge(Exception):
     pass
 
 
-def _error(status: int, reason: str) -> JSONResponse:
-    return JSONResponse({"error": reason}, status_code=status)
+Reply = tuple[int, bytes, bytes]  # status, body, content type
+
+_OK: Reply = (200, b"ok", b"text/plain")
 
 
-async def read_limited(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
+def _error(status: int, reason: str) -> Reply:
+    return status, orjson.dumps({"error": reason}), b"application/json"
+
+
+class WebhookReceiver:
+    """The POST logic, shared by the FastAPI route (documented in the OpenAPI spec) and the ASGI fast
+    path that serves the same requests without the framework's per-request machinery."""
+
+    def __init__(
+        self,
+        *,
+        app_secret: bytes | None,
+        max_body_bytes: int,
+        sink: Sink,
+        on_result: Callable[[str], None] = lambda result: None,
+    ) -> None:
+        self.app_secret = app_secret
+        self.max_body_bytes = max_body_bytes
+        self.sink = sink
+        self.on_result = on_result
+
+    async def read(self, chunks: AsyncIterator[bytes], declared: str | None) -> bytes:
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
             raise BodyTooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in chunks:
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                raise BodyTooLarge
+            parts.append(chunk)
+        return b"".join(parts)
+
+    async def receive(
+        self, chunks: AsyncIterator[bytes], declared: str | None, signature: str | None
+    ) -> Reply:
+        try:
+            raw = await self.read(chunks, declared)
+        except BodyTooLarge:
+            self.on_result("too_large")
+            return _error(413, f"body larger than {self.max_body_bytes} bytes")
+        if self.app_secret is not None and not verify_signature(self.app_secret, raw, signature):
+            self.on_result("bad_signature")
+            return _error(401, "missing or invalid X-Hub-Signature-256")
+        try:
+            envelope = parse_envelope(raw)
+        except PayloadError as exc:
+            self.on_result("bad_payload")
+            return _error(400, str(exc))
+        try:
+            await self.sink(envelope)
+        except SinkUnavailable as exc:
+            self.on_result("unavailable")
+            return _error(503, f"temporarily unavailable: {exc}")
+        self.on_result("ok")
+        return _OK
+
+    def fast_path(self, app: ASGIApp, path: str) -> ASGIApp:
+        """Wrap an ASGI app so POSTs to `path` are answered here directly."""
+        receiver = self
+
+        async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != path:
+                await app(scope, receive, send)
+                return
+            headers = dict(scope["headers"])
+            declared = headers.get(b"content-length")
+            signature = headers.get(b"x-hub-signature-256")
+
+            async def chunks() -> AsyncIterator[bytes]:
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return
+                    yield message.get("body", b"")
+                    if not message.get("more_body", False):
+                        return
+
+            status, body, content_type = await receiver.receive(
+                chunks(), declared.decode() if declared else None, signature.decode() if signature else None
+            )
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [
+                        (b"content-type", content_type),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+
+        return asgi
 
 
 def webhook_router(
     *,
     verify_token: str | None,
-    app_secret: bytes | None,
-    max_body_bytes: int,
-    sink: Sink,
-    on_result: Callable[[str], None] = lambda result: None,
+    receiver: WebhookReceiver,
     path: str = "/webhook/whatsapp",
 ) -> APIRouter:
     router = APIRouter()
@@ -69,27 +151,11 @@ def webhook_router(
 
     @router.post(path, summary="Signed webhook delivery")
     async def deliver(request: Request) -> Response:
-        try:
-            raw = await read_limited(request, max_body_bytes)
-        except BodyTooLarge:
-            on_result("too_large")
-            return _error(413, f"body larger than {max_body_bytes} bytes")
-        if app_secret is not None and not verify_signature(
-            app_secret, raw, request.headers.get("x-hub-signature-256")
-        ):
-            on_result("bad_signature")
-            return _error(401, "missing or invalid X-Hub-Signature-256")
-        try:
-            envelope = parse_envelope(raw)
-        except PayloadError as exc:
-            on_result("bad_payload")
-            return _error(400, str(exc))
-        try:
-            await sink(envelope)
-        except SinkUnavailable as exc:
-            on_result("unavailable")
-            return _error(503, f"temporarily unavailable: {exc}")
-        on_result("ok")
-        return Response(content=b"ok", media_type="text/plain")
+        status, body, content_type = await receiver.receive(
+            request.stream(),
+            request.headers.get("content-length"),
+            request.headers.get("x-hub-signature-256"),
+        )
+        return Response(content=body, status_code=status, media_type=content_type.decode())
 
     return router
