@@ -153,3 +153,17 @@ async def test_long_text_is_cut_to_fit_the_context_window(fake_openai, tmp_path)
     fake_openai.reply_text("ok")
     await agent.respond(turn_of("short"))
     assert not agent.traces[-1].truncated
+
+
+async def test_task_details_are_rendered_not_just_done(fake_openai) -> None:
+    class Details:
+        async def execute(self, call: ToolCall, turn) -> ToolResult:
+            task = {"id": 18, "title": "Renew residency", "status": "open", "priority": "high",
+                    "due_date": "2026-11-26", "assignee": "Sara Ahmed"}  # fmt: skip
+            return ToolResult(ok=True, data=task)
+
+    agent = make_agent(fake_openai, executor=Details())
+    fake_openai.reply_tool("get_task", {"task_id": "18"})
+    text = (await agent.respond(turn_of("what's the status of task 18?")))[0].text
+    assert text.startswith("📌 Task #18: *Renew residency*\nStatus: open · priority high")
+    assert "2026-11-26" in text and "Sara Ahmed" in text
