@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Query
@@ -66,6 +67,10 @@ async def _serving(
         running.append((worker, asyncio.create_task(worker.run(), name=f"worker-{i}")))
     if running:
         await asyncio.gather(*(w.ensure_group() for w, _ in running))
+    # Everything loaded so far lives as long as the process: move it out of the collector's reach, or
+    # every full collection rescans ~90k start-up objects and pauses the webhook for ~56 ms (the p99).
+    gc.collect()
+    gc.freeze()
     state["ready"] = True
     try:
         yield
