@@ -19,13 +19,15 @@ import orjson
 import redis.asyncio as aioredis
 import structlog
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent import replies
 from agent.arguments import PreparedArgs, mentions_task, prepare_args
+from agent.cues import is_question, is_small_talk, refers_back, remember_request
 from agent.decision import Decision
 from agent.language import detect_language, reply_language
+from agent.memory import AgentMemory, ToolRecord, last_exchange, last_task_ref
 from agent.native import NativeToolCaller
 from agent.prefs import PrefsStore
 from agent.profiles import get_profile
@@ -33,6 +35,7 @@ from agent.router import StructuredRouter
 from agent.tokens import TokenCounter
 from hudhud.keys import Keys
 from hudhud.turn import ReplyPart, TextPart, Turn
+from memory.context import Context
 from prompts.store import Prompt, PromptStore
 from tools.base import ToolCall, ToolExecutor, UnavailableExecutor
 from tools.registry import ANSWER, ToolRegistry
@@ -52,7 +55,11 @@ class AgentTrace(BaseModel):
     action: str = ""
     raw_args: dict[str, Any] = Field(default_factory=dict)
     args: dict[str, Any] = Field(default_factory=dict)
-    outcome: str = ""  # answered | executed | failed | clarify | unclear
+    outcome: str = ""  # answered | executed | failed | clarify | unclear | confirm | unknown | remembered
+    sources: list[str] = Field(default_factory=list)  # knowledge-base documents given to the answer
+    memories: int = 0  # the user's long-term memories given to the answer
+    history: int = 0  # history messages in the prompt
+    followup_task: int | None = None  # the earlier task a follow-up ("mark it done") was resolved to
     truncated: bool = False  # the user's text was cut to fit the model's context window
     ms: float = 0.0
     tokens_in: int = 0
@@ -84,9 +91,13 @@ class Agent:
         token_counter: TokenCounter | None = None,
         context_window: int | None = None,
         max_reply_tokens: int = 400,
+        memory: AgentMemory | None = None,
+        models: dict[str, tuple[BaseChatModel, str]] | None = None,
     ) -> None:
         self.llm = llm
         self.model_name = model_name
+        self.memory = memory
+        self.models = models or {}  # per bot number (phone_number_id): (model, its name)
         self.mode = mode
         self.registry = registry
         self.prompts = prompts
@@ -108,34 +119,63 @@ class Agent:
     async def respond(self, turn: Turn) -> Sequence[ReplyPart]:
         started = time.perf_counter()
         profile = get_profile(turn.profile)
+        llm, model_name = self.models.get(turn.phone_number_id, (self.llm, self.model_name))
         tools = self.registry.subset(profile.tools)
-        prefs = await self.prefs.get(turn.user.wa_id) if self.prefs else None
+        wa_id = turn.user.wa_id
+        prefs = await self.prefs.get(wa_id) if self.prefs else None
         lang = detect_language(turn.text, previous=prefs.lang if prefs and prefs.lang else None)  # type: ignore[arg-type]
         reply_lang = (prefs.reply_lang if prefs and prefs.reply_lang else None) or reply_language(lang)
         if self.prefs and (prefs is None or prefs.lang != lang):
-            await self.prefs.set(turn.user.wa_id, lang=lang)
+            await self.prefs.set(wa_id, lang=lang)
         tz = (prefs.timezone if prefs and prefs.timezone else None) or self.timezone
         today = self.clock().astimezone(ZoneInfo(tz)).date()
 
         trace = AgentTrace(
-            turn_id=turn.turn_id, profile=profile.name, model=self.model_name, mode=self.mode, lang=lang
+            turn_id=turn.turn_id, profile=profile.name, model=model_name, mode=self.mode, lang=lang
         )
         used = self._base_prompts(profile.persona, reply_lang)
         text = await self.fit(turn.text)
         trace.truncated = text != turn.text
-        decision = await self._decide(text, tools, used)
-        trace.action, trace.raw_args = decision.action, decision.args
-        trace.tokens_in, trace.tokens_out = decision.tokens_in, decision.tokens_out
-
-        decision = self._sanity(decision, tools, text)
-        if decision.is_answer or tools.get(decision.action) is None:
-            parts: list[ReplyPart] = [TextPart(text=decision.text or await self._answer(text, used, trace))]
-            trace.outcome = "answered"
+        memory = self.memory
+        tool: ToolRecord | None = None
+        fact = remember_request(text) if memory is not None and memory.memories is not None else None
+        if memory is not None and fact is not None:
+            await memory.remember(profile.name, wa_id, fact, turn.turn_id)
+            parts: list[ReplyPart] = [TextPart(text=replies.text("remembered", reply_lang))]
+            trace.outcome = "remembered"
         else:
-            parts = await self._run_tool(turn, text, tools, decision, reply_lang, today, trace)
+            window = (
+                await memory.window(profile.name, wa_id, await self._history_budget(text)) if memory else None
+            )
+            if window is not None:  # a retried turn must not see itself as history
+                window.messages = [m for m in window.messages if m.turn_id != turn.turn_id]
+                window = window if window.messages or window.summary else None
+            trace.history = len(window.messages) if window is not None else 0
+            now, recent = time.time(), memory.recent_s if memory else 0.0
+            follow = refers_back(text)
+            ref = last_task_ref(window, now=now, recent_s=recent) if follow else None
+            previous = last_exchange(window, now=now, recent_s=recent) if follow else None
+            decision = await self._decide(llm, text, tools, used, previous=previous, window=window)
+            trace.action, trace.raw_args = decision.action, decision.args
+            trace.tokens_in, trace.tokens_out = decision.tokens_in, decision.tokens_out
+            decision = self._sanity(decision, tools, text, follow_ref=ref)
+            if decision.is_answer or tools.get(decision.action) is None:
+                parts = await self._answer_turn(
+                    llm, turn, profile.name, text, decision, used, reply_lang, window, trace
+                )
+            else:
+                parts, tool = await self._run_tool(
+                    llm, turn, text, tools, decision, reply_lang, today, trace, ref
+                )
         trace.prompts = PromptStore.hashes(used)
         trace.ms = round((time.perf_counter() - started) * 1000, 1)
         await self._record(trace)
+        if memory is not None:
+            try:
+                await memory.record(turn, profile.name, text=turn.text, lang=lang, parts=parts, tool=tool)
+                memory.fold_later(profile.name, wa_id)
+            except Exception as exc:  # the reply is ready: a history write must not turn it into silence
+                log.error("history write failed", error=str(exc), turn_id=turn.turn_id)
         return parts
 
     def warmup_prompt(self) -> str:
@@ -149,7 +189,7 @@ class Agent:
         prof = get_profile(profile)
         tools = self.registry.subset(prof.tools)
         lang = reply_language(detect_language(text))
-        decision = await self._decide(text, tools, self._base_prompts(prof.persona, lang))
+        decision = await self._decide(self.llm, text, tools, self._base_prompts(prof.persona, lang))
         decision = self._sanity(decision, tools, text)
         spec = tools.get(decision.action)
         prepared = None
@@ -182,31 +222,112 @@ class Agent:
         ]
 
     @staticmethod
-    def _sanity(decision: Decision, tools: ToolRegistry, text: str) -> Decision:
+    def _sanity(
+        decision: Decision, tools: ToolRegistry, text: str, *, follow_ref: int | None = None
+    ) -> Decision:
         """A task-id action for a message that names no task and no number is a question (small models
-        send "what is the capital of France?" to get_task, even with an id copied from an example)."""
+        send "what is the capital of France?" to get_task, even with an id copied from an example) —
+        unless it follows up on the task of the previous turn ("mark it done")."""
         spec = tools.get(decision.action)
         # Any id the model gave for such a message was invented: the message has no number.
-        needs_id = spec is not None and "task_id" in spec.required
-        if needs_id and not mentions_task(text):
+        needs_id = spec is not None and (
+            "task_id" in spec.required or any(a.kind == "task_ids" for a in spec.args.values())
+        )
+        if needs_id and follow_ref is None and not mentions_task(text):
             return decision.model_copy(update={"action": ANSWER, "args": {}})
         return decision
 
     def _base_prompts(self, persona: str, lang: str) -> list[Prompt]:
         return [self.prompts.get(persona, lang), self.prompts.get("reply-style", lang)]
 
-    async def _decide(self, text: str, tools: ToolRegistry, used: list[Prompt]) -> Decision:
+    async def _decide(
+        self,
+        llm: BaseChatModel,
+        text: str,
+        tools: ToolRegistry,
+        used: list[Prompt],
+        *,
+        previous: tuple[str, Any] | None = None,
+        window: Any = None,
+    ) -> Decision:
         if not len(tools):
             return Decision(action="answer")
         if self.mode == "router":
-            router = StructuredRouter(self.llm, tools, self.prompts)
+            router = StructuredRouter(llm, tools, self.prompts)
             used.extend(router.prompts_used())
-            return await router.route(text)
-        caller = NativeToolCaller(self.llm, tools)
-        return await caller.decide([SystemMessage(self._persona_text(used)), HumanMessage(text)])
+            return await router.route(text, previous=_previous_route(previous, tools))
+        # Native models see the whole history window: a text answer they give is already in context.
+        caller = NativeToolCaller(llm, tools)
+        earlier = _history_messages(window)
+        return await caller.decide([SystemMessage(self._persona_text(used)), *earlier, HumanMessage(text)])
 
-    async def _answer(self, text: str, used: list[Prompt], trace: AgentTrace) -> str:
-        reply = await self.llm.ainvoke([SystemMessage(self._persona_text(used)), HumanMessage(text)])
+    async def _history_budget(self, text: str) -> int:
+        """History tokens that still fit next to the system prompt, the text, the context and the reply."""
+        assert self.memory is not None
+        wanted = self.memory.history_tokens
+        if wanted <= 0 or self.token_counter is None or self.context_window is None:
+            return wanted
+        await self.fit("")  # sizes the system prompt once
+        assert self._system_tokens is not None
+        context = self.memory.context.top_k * 250 if self.memory.context is not None else 0
+        left = self.context_window - self.max_reply_tokens - self._system_tokens - context
+        left -= await self.token_counter.count(text)
+        return max(0, min(wanted, left))
+
+    async def _answer_turn(
+        self,
+        llm: BaseChatModel,
+        turn: Turn,
+        profile: str,
+        text: str,
+        decision: Decision,
+        used: list[Prompt],
+        lang: str,
+        window: Any,
+        trace: AgentTrace,
+    ) -> list[ReplyPart]:
+        """A free-text answer grounded in what the knowledge base and the user's memories say; when
+        nothing relevant is found for a question, an honest "I don't know" instead of an invention."""
+        memory = self.memory
+        if memory is None or memory.context is None:
+            trace.outcome = "answered"
+            if decision.text:
+                return [TextPart(text=decision.text)]
+            return [TextPart(text=await self._answer(llm, text, used, trace, window=window, lang=lang))]
+        public_only = await memory.public_only(turn.user.wa_id)
+        context = await memory.gather(
+            profile=profile, wa_id=turn.user.wa_id, query=text, public_only=public_only
+        )
+        trace.sources, trace.memories = context.sources(limit=8), len(context.memories)
+        strict = profile == "query" or public_only
+        if context.empty and not is_small_talk(text) and (is_question(text) or strict):
+            trace.outcome = "unknown"
+            key = "dont_know_unlinked" if public_only and memory.links is not None else "dont_know"
+            return [TextPart(text=replies.text(key, lang))]
+        trace.outcome = "answered"
+        if decision.text and context.empty:
+            return [TextPart(text=decision.text)]
+        answer = await self._answer(llm, text, used, trace, context=context, window=window, lang=lang)
+        return [TextPart(text=replies.with_sources(answer, context.sources(), lang))]
+
+    async def _answer(
+        self,
+        llm: BaseChatModel,
+        text: str,
+        used: list[Prompt],
+        trace: AgentTrace,
+        *,
+        context: Context | None = None,
+        window: Any = None,
+        lang: str = "en",
+    ) -> str:
+        messages: list[BaseMessage] = [SystemMessage(self._persona_text(used)), *_history_messages(window)]
+        summary = window.summary if window is not None else None
+        blocks = [replies.text("summary_intro", lang, summary=summary)] if summary else []
+        if context is not None and not context.empty:
+            blocks.append(context.render(lang))
+        question = "\n\n".join([*blocks, text]) if blocks else text
+        reply = await llm.ainvoke([*messages, HumanMessage(question)])
         usage = getattr(reply, "usage_metadata", None) or {}
         trace.tokens_in += int(usage.get("input_tokens", 0))
         trace.tokens_out += int(usage.get("output_tokens", 0))
@@ -215,6 +336,7 @@ class Agent:
 
     async def _run_tool(
         self,
+        llm: BaseChatModel,
         turn: Turn,
         text: str,
         tools: ToolRegistry,
@@ -222,24 +344,47 @@ class Agent:
         lang: str,
         today: date,
         trace: AgentTrace,
-    ) -> list[ReplyPart]:
+        follow_ref: int | None = None,
+    ) -> tuple[list[ReplyPart], ToolRecord | None]:
         spec = tools.get(decision.action)
         assert spec is not None
         prepared = prepare_args(spec, decision.args, message=text, today=today)
+        if follow_ref is not None and "task_id" in prepared.missing:
+            # "mark it done" right after a task was created or shown: that task.
+            prepared.missing.remove("task_id")
+            prepared.args["task_id"] = follow_ref
+            trace.followup_task = follow_ref
         trace.args = prepared.args
         if prepared.unclear:
             trace.outcome = "unclear"
             what = ", ".join(f"“{v}”" for v in prepared.unclear.values())
-            return [TextPart(text=replies.text("unclear", lang, what=what))]
+            return [TextPart(text=replies.text("unclear", lang, what=what))], None
         if prepared.missing:
             trace.outcome = "clarify"
-            return [TextPart(text=replies.clarifying_question(spec, prepared.missing, lang))]
+            return [TextPart(text=replies.clarifying_question(spec, prepared.missing, lang))], None
         call = ToolCall(name=spec.name, args=prepared.args, raw_args=decision.args)
         result = await self.executor.execute(call, turn)
         trace.outcome = "confirm" if result.confirm else "executed" if result.ok else "failed"
+        record = ToolRecord(
+            name=spec.name,
+            args=prepared.args,
+            raw_args=decision.args,
+            ok=result.ok,
+            confirm=result.confirm,
+            task_id=_task_ref(prepared.args, result.data),
+            error=result.error,
+        )
         if result.parts:
-            return list(result.parts)
-        return [TextPart(text=replies.render_result(spec, result, prepared.args, lang))]
+            return list(result.parts), record
+        if result.ok and spec.reply_mode == "model" and result.data is not None:
+            # A result too rich for a template (a report) goes back to the model as plain text.
+            used = self._base_prompts(get_profile(turn.profile).persona, lang)
+            shown = replies.text(
+                "tool_result", lang, name=spec.name, result=orjson.dumps(result.data).decode()
+            )
+            answer = await self._answer(llm, f"{text}\n\n{shown}", used, trace)
+            return [TextPart(text=answer)], record
+        return [TextPart(text=replies.render_result(spec, result, prepared.args, lang))], record
 
     def _persona_text(self, used: list[Prompt]) -> str:
         # Persona then reply style: both byte-stable, so the model's prompt cache is reused.
@@ -255,3 +400,41 @@ class Agent:
                 maxlen=self.trace_maxlen,
                 approximate=True,
             )
+
+
+def _task_ref(args: dict[str, Any], data: Any) -> int | None:
+    """The one task a call was about (for follow-ups): its id argument, or the single task returned."""
+    if isinstance(args.get("task_id"), int):
+        return int(args["task_id"])
+    if isinstance(data, dict) and isinstance(data.get("id"), int):
+        return int(data["id"])
+    if isinstance(data, list) and len(data) == 1 and isinstance(data[0].get("id"), int):
+        return int(data[0]["id"])
+    return None
+
+
+def _previous_route(previous: tuple[str, Any] | None, tools: ToolRegistry) -> list[tuple[str, str]]:
+    """The previous message and the router output it got, as one more example in the conversation."""
+    if previous is None:
+        return []
+    said, tool = previous
+    if tool is None or not tool.tool_calls:
+        return [(said, orjson.dumps({"action": ANSWER}).decode())]
+    call = tool.tool_calls[0]
+    spec = tools.get(call.get("name", ""))
+    if spec is None:
+        return [(said, orjson.dumps({"action": ANSWER}).decode())]
+    raw = call.get("raw_args") or {}
+    out = {"action": spec.name, **{name: raw.get(name) for name in spec.args}}
+    return [(said, orjson.dumps(out).decode())]
+
+
+def _history_messages(window: Any) -> list[BaseMessage]:
+    """The window's user and assistant messages, oldest first (tool entries are in the replies)."""
+    out: list[BaseMessage] = []
+    for entry in window.messages if window is not None else ():
+        if entry.role == "user":
+            out.append(HumanMessage(entry.text))
+        elif entry.role == "assistant":
+            out.append(AIMessage(entry.text))
+    return out

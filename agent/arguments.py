@@ -16,6 +16,7 @@ from agent.normalize import (
     match_name,
     normalize_priority,
     parse_int,
+    parse_int_list,
     resolve_date,
     resolve_date_in_text,
     to_latin_digits,
@@ -42,6 +43,12 @@ def prepare_args(
             out.args[name] = value
         elif arg.required:
             out.missing.append(name)
+    # Several tasks are named by their numbers or picked by a filter ("all my overdue tasks": a boolean
+    # argument set); with neither, the user is asked which.
+    filtered = any(value is True for value in out.args.values())
+    for name, arg in spec.args.items():
+        if arg.kind == "task_ids" and not filtered and name not in (*out.args, *out.unclear, *out.missing):
+            out.missing.append(name)
     return out
 
 
@@ -67,6 +74,8 @@ def _normalize(arg: ArgSpec, value: Any, *, message: str, today: date, people: l
             return resolved.isoformat() if resolved else _UNCLEAR
         case "task_id":
             return _task_id(value, message)
+        case "task_ids":
+            return _task_ids(value, message)
         case "person":
             if value is None:
                 return None
@@ -100,6 +109,17 @@ def _task_id(value: Any, message: str) -> Any:
     if not numbers or given is None:
         return None  # missing: the user is asked which task
     return _UNCLEAR  # several numbers in the message, and the model's is none of them
+
+
+def _task_ids(value: Any, message: str) -> Any:
+    """Several ids, each of which must be in the user's words (an id the message lacks was invented).
+    Nothing is read from the message when the model gave no number: "close my 3 overdue tasks" has a
+    count, not an id."""
+    given = parse_int_list(value)
+    if given is None:
+        return None
+    numbers = {int(n) for n in re.findall(r"\d+", to_latin_digits(message))}
+    return given if all(n in numbers for n in given) else _UNCLEAR
 
 
 # Words that say the message is about a task; without one (and without a task number) a message the

@@ -3,20 +3,32 @@ warmed and owned here."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis.asyncio as aioredis
 import structlog
 
 from agent.agent import Agent
-from agent.model import ModelEndpoint, chat_model, endpoint_from_settings, tool_mode
+from agent.memory import AgentMemory
+from agent.model import ModelEndpoint, chat_model, endpoint_from_settings
+from agent.probe import choose_tool_mode
 from agent.tokens import LlamaTokenCounter, TiktokenCounter, TokenCounter
 from hudhud.keys import Keys
 from hudhud.settings import Settings, SettingsError
+from memory.context import ContextManager, KnowledgeSearch
+from memory.history import ConversationHistory
+from memory.summary import Summarizer
 from prompts.store import PromptStore
 from tools.base import ToolExecutor
 from tools.registry import ToolRegistry
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+    from memory.longterm import UserMemories
+
+    from memory.links import IdentityLinks
 
 log = structlog.get_logger(__name__)
 
@@ -28,6 +40,8 @@ class AgentRuntime:
     server: Any = field(default=None, repr=False)  # the LocalModelServer when embedded
 
     async def aclose(self) -> None:
+        if self.agent.memory is not None:
+            await self.agent.memory.aclose()  # a summary being folded finishes before the model stops
         if self.server is not None:
             self.server.stop()
             self.server = None
@@ -49,6 +63,9 @@ async def build_agent(
     keys: Keys | None = None,
     executor: ToolExecutor | None = None,
     endpoint: ModelEndpoint | None = None,
+    knowledge: KnowledgeSearch | None = None,
+    memories: UserMemories | None = None,
+    links: IdentityLinks | None = None,
 ) -> AgentRuntime:
     server = None
     endpoint = endpoint or endpoint_from_settings(settings)
@@ -73,10 +90,28 @@ async def build_agent(
         for spec in kit.specs.values():
             registry.add(spec)
         executor = KitExecutor(kit, executor)
+    llm = chat_model(endpoint, settings)
+    memory = None
+    if redis is not None and keys is not None:
+        memory = AgentMemory(
+            history=ConversationHistory.from_settings(redis, settings, counter=counter),
+            summarizer=Summarizer(llm),
+            context=ContextManager(
+                knowledge, memories, top_k=settings.hudhud_kb_top_k, threshold=settings.hudhud_kb_threshold
+            )
+            if knowledge is not None or memories is not None
+            else None,
+            memories=memories,
+            links=links,
+            history_tokens=settings.hudhud_history_tokens,
+            summary_every=settings.hudhud_summary_every,
+        )
+    # auto: a remote endpoint is probed for native tool calls once (then cached in Redis for a day).
+    choice = await choose_tool_mode(settings, endpoint, redis=redis, keys=keys)
     agent = Agent(
-        llm=chat_model(endpoint, settings),
+        llm=llm,
         model_name=endpoint.model if not endpoint.local else f"local:{settings.hudhud_local_model}",
-        mode=tool_mode(settings, endpoint),  # type: ignore[arg-type]
+        mode=choice.mode,
         registry=registry,
         prompts=PromptStore(reload=settings.hudhud_env == "dev"),
         executor=executor,
@@ -86,6 +121,8 @@ async def build_agent(
         token_counter=counter,
         context_window=window,
         max_reply_tokens=settings.hudhud_max_reply_tokens,
+        memory=memory,
+        models=bot_models(settings, endpoint),
     )
     if server is not None:
         # The first user should not pay a cold prompt: process every stable system prompt now — the
@@ -93,5 +130,25 @@ async def build_agent(
         # is in the slot for the most frequent request).
         for prompt in [*agent.persona_prompts(), agent.warmup_prompt()]:
             await server.warm(prompt)
-    log.info("agent ready", model=agent.model_name, mode=agent.mode, base_url=endpoint.base_url)
+    log.info(
+        "agent ready", model=agent.model_name, mode=agent.mode, why=choice.reason, base_url=endpoint.base_url
+    )
     return AgentRuntime(agent=agent, endpoint=endpoint, server=server)
+
+
+def bot_models(settings: Settings, endpoint: ModelEndpoint) -> dict[str, tuple[BaseChatModel, str]]:
+    """A model per bot number, for bots whose configuration names one (same endpoint, another model)."""
+    from hudhud.bots import load_bots
+
+    models: dict[str, tuple[BaseChatModel, str]] = {}
+    for bot in load_bots(settings).all():
+        if not bot.model or bot.model == endpoint.model:
+            continue
+        if endpoint.local:
+            raise SettingsError(
+                f"invalid setting HUDHUD_BOTS: bot {bot.phone_number_id} names model {bot.model!r}, but the "
+                "embedded model serves one model only (set OPENAI_BASE_URL to use several)"
+            )
+        other = dataclasses.replace(endpoint, model=bot.model)
+        models[bot.phone_number_id] = (chat_model(other, settings), bot.model)
+    return models

@@ -30,12 +30,6 @@ def endpoint_from_settings(settings: Settings) -> ModelEndpoint | None:
     )
 
 
-def tool_mode(settings: Settings, endpoint: ModelEndpoint) -> str:
-    if settings.hudhud_tool_mode != "auto":
-        return settings.hudhud_tool_mode
-    return "router" if endpoint.local else "native"
-
-
 def chat_model(endpoint: ModelEndpoint, settings: Settings, **overrides: object) -> ChatOpenAI:
     values: dict[str, object] = {
         "base_url": endpoint.base_url,

@@ -5,6 +5,7 @@ A simple result needs no second model call: the spec's template in the user's la
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tools.base import ToolResult
@@ -28,7 +29,38 @@ _TEXT: dict[str, dict[str, str]] = {
     "assignee": {"en": "\n👤 {value}", "ar": "\n👤 {value}"},
     "no_tasks": {"en": "No tasks found.", "ar": "لا توجد مهام."},
     "ask_default": {"en": "Could you tell me the {name}?", "ar": "هل يمكنك تحديد {name}؟"},
+    "remembered": {"en": "Noted — I'll remember that.", "ar": "حسناً، سأتذكر ذلك."},
+    "dont_know": {
+        "en": "I don't know — I found nothing about that in the knowledge base.",
+        "ar": "لا أعرف — لم أجد شيئاً عن ذلك في قاعدة المعرفة.",
+    },
+    "dont_know_unlinked": {
+        "en": "I don't know — I found nothing about that in the public documents. If you have an account, "
+        "link this number with /link CODE (the code is on your account page) to ask about your work.",
+        "ar": "لا أعرف — لم أجد شيئاً عن ذلك في المستندات العامة. إن كان لديك حساب فاربط هذا الرقم بإرسال "
+        "‎/link ورمز الربط (تجده في صفحة حسابك) لتسأل عن عملك.",
+    },
+    "summary_intro": {
+        "en": "Summary of our earlier conversation: {summary}",
+        "ar": "ملخص محادثتنا السابقة: {summary}",
+    },
+    "tool_result": {
+        "en": "Result of {name} (JSON):\n{result}\nAnswer my message from this result only.",
+        "ar": "نتيجة {name} (JSON):\n{result}\nأجب عن رسالتي من هذه النتيجة فقط.",
+    },
+    "source": {"en": "Source", "ar": "المصدر"},
 }
+
+# A "Source: …" line the model wrote itself (it may name a document it was not given): replaced by ours.
+_MODEL_SOURCE = re.compile(r"^\W*(?:sources?|المصادر|المصدر|مصدر)\s*[:：].*$", re.IGNORECASE | re.MULTILINE)
+
+
+def with_sources(answer: str, sources: list[str], lang: str) -> str:
+    """The answer, naming the documents it was given (titles from the store, not from the model)."""
+    if not sources:
+        return answer
+    body = _MODEL_SOURCE.sub("", answer).strip()
+    return f"{body}\n\n📄 {text('source', lang)}: {', '.join(sources)}"
 
 
 def text(key: str, lang: str, **values: Any) -> str:

@@ -42,7 +42,9 @@ class StructuredRouter:
             f"greetings, thanks, chit-chat, questions.\n\nExamples (message -> output):\n{examples.text}\n"
         )
 
-    async def route(self, text: str) -> Decision:
+    async def route(self, text: str, *, previous: list[tuple[str, str]] | None = None) -> Decision:
+        """`previous`: earlier (message, output) pairs of this conversation, placed after the byte-stable
+        system prompt so a follow-up ("and assign it to Omar") is read in context."""
         bound = self.llm.bind(
             response_format={
                 "type": "json_schema",
@@ -50,7 +52,8 @@ class StructuredRouter:
             }
         )
         try:
-            reply = await bound.ainvoke([SystemMessage(self.system_prompt()), HumanMessage(text)])
+            earlier = [m for said, out in previous or [] for m in (HumanMessage(said), AIMessage(out))]
+            reply = await bound.ainvoke([SystemMessage(self.system_prompt()), *earlier, HumanMessage(text)])
         except LengthFinishReasonError as exc:
             raise RouterError("router output was cut at the token limit (HUDHUD_MAX_REPLY_TOKENS)") from exc
         return parse_decision(reply)

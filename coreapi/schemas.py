@@ -152,6 +152,22 @@ class CommentCreate(RequestBody):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 
 
+MAX_BULK = 50  # tasks per bulk call: enough for "all my overdue tasks", small enough to confirm
+
+
+class CompleteTasksRequest(RequestBody):
+    task_ids: list[Annotated[int, Field(ge=1)]] = Field(
+        min_length=1,
+        max_length=MAX_BULK,
+        description=f"The tasks to mark done (at most {MAX_BULK}); all of them or none",
+    )
+
+
+class TasksCompleted(Out):
+    count: int
+    tasks: list[TaskOut] = Field(description="The completed tasks, in the order asked")
+
+
 class Deleted(Out):
     id: int
     deleted: Literal[True] = True

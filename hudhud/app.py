@@ -22,6 +22,8 @@ from hudhud.container import Container
 from hudhud.responder import Responder
 from hudhud.settings import Settings, load_settings
 from hudhud.worker import Worker
+from memory.kb_api import kb_router
+from memory.users_api import users_router
 
 
 def create_app(
@@ -98,6 +100,8 @@ def _routes(app: FastAPI, settings: Settings, state: dict[str, object]) -> None:
         settings.whatsapp_verify_token.get_secret_value() if settings.whatsapp_verify_token else None
     )
     app.include_router(webhook_router(verify_token=verify_token, receiver=receiver, path=WEBHOOK_PATH))
+    app.include_router(kb_router(settings))  # /admin/api/kb (memory/kb_api.py)
+    app.include_router(users_router(settings))  # /admin/api/users: export and forget one user
     # Deliveries skip the framework's per-request layers (they are the hot path); GET and the OpenAPI
     # description stay with the router above.
     app.add_middleware(_FastPath, receiver=receiver)

@@ -6,6 +6,7 @@ HUDHUD_BOTS points to a YAML file for several numbers:
       - phone_number_id: "106540352242922"
         name: Tasks
         profile: exec
+        model: gpt-4o-mini                 # optional: another model on the same endpoint
         access_token_env: WA_TOKEN_TASKS   # or access_token: "EAAG..."
       - phone_number_id: "106540352242923"
         profile: query
@@ -32,6 +33,7 @@ class BotConfig(BaseModel):
     phone_number_id: str = Field(min_length=1)
     name: str | None = None
     profile: str = DEFAULT_PROFILE
+    model: str | None = None  # this number's model on the configured endpoint; unset = HUDHUD_MODEL
     access_token: SecretStr | None = None
     access_token_env: str | None = None
 

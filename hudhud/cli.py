@@ -12,6 +12,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from evals.cli import register_eval_commands
+from hudhud import cli_users
+from hudhud.cli_kb import kb_app
 from hudhud.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(help="Hudhud: WhatsApp AI agents.", no_args_is_help=True, add_completion=False)
@@ -23,6 +26,10 @@ eval_app = typer.Typer(
     help="Measure the agent: routing accuracy, command success, quality.", no_args_is_help=True
 )
 app.add_typer(eval_app, name="eval")
+app.add_typer(kb_app, name="kb")  # hudhud/cli_kb.py
+app.command("export")(cli_users.export)  # hudhud/cli_users.py
+app.command("forget")(cli_users.forget)
+register_eval_commands(eval_app)  # run, compare (evals/cli.py); routing is below
 console = Console()
 err_console = Console(stderr=True)
 
@@ -77,6 +84,14 @@ def coreapi(host: HostOpt = "127.0.0.1", port: PortOpt = 8100) -> None:
     from coreapi.server import run
 
     run(host=host, port=port)
+
+
+@app.command()
+def keygen() -> None:
+    """Print a new HUDHUD_ENCRYPTION_KEY (32 random bytes, urlsafe base64)."""
+    from memory.crypto import generate_key
+
+    print(generate_key())
 
 
 @app.command()
@@ -152,6 +167,9 @@ async def _doctor() -> int:
         row("redis", False, f"{settings.redis_url or 'embedded'}: {exc}")
     row("webhook", True if settings.webhook_url else None, settings.webhook_url or "WEBHOOK_URL not set")
     row(*_model_row(settings))
+    from agent.probe import doctor_row
+
+    row(*await doctor_row(settings))  # the tool mode; a remote model is probed now
     async with httpx.AsyncClient(timeout=5) as http:
         for bot in bots.all():
             name = f"whatsapp {bot.phone_number_id}"

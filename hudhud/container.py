@@ -6,6 +6,7 @@ their Redis, bots, messengers, queue and responder from a Container.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -29,9 +30,14 @@ from hudhud.responder import Responder
 from hudhud.settings import Environment, Settings, SettingsError
 from hudhud.turn import Turn
 from hudhud.worker import Worker, WorkerOptions
+from memory.commands import register_memory_commands
+from memory.privacy import UserData
 
 if TYPE_CHECKING:
+    from memory.longterm import UserMemories
+
     from agent.prefs import PrefsStore
+    from memory.kb import KnowledgeBase
     from tools.executor import CoreApiExecutor
 
 log = structlog.get_logger(__name__)
@@ -97,6 +103,44 @@ async def _reply_lang(prefs: PrefsStore | None, turn: Turn) -> str:
     return reply_language(detect_language(turn.text, previous=saved.lang if saved else None))  # type: ignore[arg-type]
 
 
+@dataclass
+class Stores:
+    """The vector side of memory: the knowledge base and users' long-term memories (one Chroma)."""
+
+    knowledge: KnowledgeBase | None = None
+    memories: UserMemories | None = None
+
+
+async def open_stores(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) -> Stores:
+    """Open Chroma (CHROMA_URL, else embedded under HUDHUD_DATA_DIR) and ingest HUDHUD_KB_SEED —
+    unchanged files are skipped, so this is cheap at every start."""
+    from memory.longterm import UserMemories
+
+    from memory.kb import KnowledgeBase
+    from memory.vectors import VectorStore, VectorStoreUnavailable
+
+    try:
+        store = await asyncio.to_thread(VectorStore.open, settings)
+    except VectorStoreUnavailable as exc:
+        raise SettingsError(f"invalid setting CHROMA_URL: {exc}") from None
+
+    async def close() -> None:
+        await asyncio.to_thread(store.close)
+
+    closers.append(close)
+    knowledge = KnowledgeBase.from_settings(settings, store)
+    report = await knowledge.seed(settings.hudhud_kb_seed)
+    if report is not None:
+        log.info("knowledge base seeded", summary=report.summary())
+    return Stores(knowledge=knowledge, memories=UserMemories(store))
+
+
+async def _close_all(closers: list[Callable[[], Awaitable[None]]]) -> None:
+    for close in reversed(closers):
+        await close()
+    closers.clear()
+
+
 def check_security(settings: Settings) -> list[str]:
     """Refuse what must never run in prod; return loud warnings for dev."""
     warnings = []
@@ -126,6 +170,8 @@ class Container:
     responder: Responder
     warnings: list[str] = field(default_factory=list)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    knowledge: KnowledgeBase | None = None  # the agent's knowledge base (admin API, `hudhud kb`)
+    user_data: UserData | None = None  # export / forget one user (admin API, `hudhud forget`)
 
     @property
     def redis(self) -> aioredis.Redis:
@@ -142,20 +188,38 @@ class Container:
         handle = await connect(settings)
         keys = Keys(settings.hudhud_redis_prefix)
         closers: list[Callable[[], Awaitable[None]]] = []
+        stores = Stores()
+        user_data: UserData | None = None
         if responder is None:
             from agent.factory import build_agent  # the model stack loads only when the agent is used
             from agent.local import LocalModelError
 
             executor = tools_executor(settings, handle.client, keys)
             try:
-                runtime = await build_agent(settings, redis=handle.client, keys=keys, executor=executor)
+                stores = await open_stores(settings, closers)
+                links = executor.links if executor is not None else None
+                runtime = await build_agent(
+                    settings,
+                    redis=handle.client,
+                    keys=keys,
+                    executor=executor,
+                    knowledge=stores.knowledge,
+                    memories=stores.memories,
+                    links=links,
+                )
             except LocalModelError as exc:
+                await _close_all(closers)
                 await handle.aclose()
                 raise SettingsError(f"invalid setting HUDHUD_LOCAL_MODEL: {exc}") from None
             except BaseException:
+                await _close_all(closers)
                 await handle.aclose()
                 raise
             closers.append(runtime.aclose)
+            user_data = UserData(
+                handle.client, keys, history=runtime.agent.memory.history if runtime.agent.memory else None,
+                memories=stores.memories,
+            )  # fmt: skip
             router = CommandRouter(fallback=runtime.agent)
             if runtime.agent.prefs is not None:
                 from agent.commands import register_preference_commands
@@ -165,8 +229,11 @@ class Container:
                 from tools.commands import register_tool_commands
 
                 prefs = runtime.agent.prefs
-                register_tool_commands(router, executor, lambda turn: _reply_lang(prefs, turn))
+                register_tool_commands(
+                    router, executor, lambda turn: _reply_lang(prefs, turn), forget_data=user_data.forget
+                )
                 closers.append(executor.client.aclose)
+            register_memory_commands(router, user_data, stores.memories, with_forget=executor is None)
             responder = router
         enqueuer = Enqueuer(
             handle.client,
@@ -191,6 +258,8 @@ class Container:
             responder=responder,
             warnings=warnings,
             closers=closers,
+            knowledge=stores.knowledge,
+            user_data=user_data or UserData(handle.client, keys),
         )
 
     def worker(self, *, name: str | None = None, concurrency: int | None = None) -> Worker:
@@ -223,7 +292,6 @@ class Container:
             raise SinkUnavailable(str(exc)) from exc
 
     async def aclose(self) -> None:
-        for close in reversed(self.closers):
-            await close()
+        await _close_all(self.closers)
         await self.messengers.aclose()
         await self.redis_handle.aclose()

@@ -63,3 +63,25 @@ class Keys:
     def sent(self, wamid: str) -> str:
         """Outbound message id -> which turn/part it was, so status webhooks can be traced back."""
         return f"{self.prefix}:sent:{wamid}"
+
+    # --- conversation memory (memory/history.py): one conversation = one bot profile and one user ---
+
+    def history(self, profile: str, wa_id: str) -> str:
+        """List of a conversation's messages, oldest first: JSON with the text encrypted."""
+        return f"{self.prefix}:hist:{profile}:{wa_id}:log"
+
+    def history_meta(self, profile: str, wa_id: str) -> str:
+        """Hash: the last sequence number given, and the rolling summary (encrypted) with its extent."""
+        return f"{self.prefix}:hist:{profile}:{wa_id}:meta"
+
+    def history_turns(self, profile: str, wa_id: str) -> str:
+        """Sorted set of the turn ids recorded lately, so a retried turn is not recorded twice."""
+        return f"{self.prefix}:hist:{profile}:{wa_id}:turns"
+
+    def history_fold_lock(self, profile: str, wa_id: str) -> str:
+        """Held while the conversation's older messages are folded into its summary."""
+        return f"{self.prefix}:hist:{profile}:{wa_id}:fold"
+
+    def history_profiles(self, wa_id: str) -> str:
+        """Set of the profiles holding history for a user, so forget and export need no SCAN."""
+        return f"{self.prefix}:histidx:{wa_id}"

@@ -85,7 +85,17 @@ class Settings(BaseSettings):
     hudhud_tools: str | None = None  # "package.module:kit": a ToolKit of Python tools
     database_url: str | None = None
     chroma_url: str | None = None
+    # Memory (memory/): conversation history in Redis, knowledge base and long-term memories in Chroma.
     hudhud_encryption_key: SecretStr | None = None
+    hudhud_encryption_old_keys: SecretStr | None = None  # comma-separated keys still accepted for reading
+    hudhud_history_ttl_s: int = Field(90 * 24 * 3600, gt=0)
+    hudhud_history_max_messages: int = Field(2_000, gt=0)
+    hudhud_history_tokens: int = Field(1_024, ge=0)
+    hudhud_summary_every: int = Field(10, gt=0)
+    hudhud_kb_top_k: int = Field(4, gt=0)
+    hudhud_kb_threshold: float = Field(0.80, ge=0, le=1)
+    hudhud_kb_seed: str | None = None  # paths (comma-separated) ingested at start-up, unchanged files skipped
+    hudhud_service_url: str = "http://127.0.0.1:8000"  # where `hudhud kb` finds a running service
     hudhud_admin_password: SecretStr | None = None
 
     @field_validator("hudhud_timezone")

@@ -23,6 +23,7 @@ def chat_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, redis_prefix: str,
         "OPENAI_BASE_URL": fake_openai.base_url,
         "OPENAI_API_KEY": "test-key",
         "HUDHUD_MODEL": "gpt-4o-mini",
+        "HUDHUD_TOOL_MODE": "native",  # not probed: the scripted replies are the turns'
         "WHATSAPP_APP_SECRET": "s",
     }.items():
         monkeypatch.setenv(key, value)

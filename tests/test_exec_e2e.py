@@ -26,6 +26,7 @@ async def test_link_then_command_through_the_pipeline(settings_factory, fake_ope
         openai_base_url=fake_openai.base_url,
         openai_api_key="k",
         hudhud_model="gpt-test",
+        hudhud_tool_mode="native",  # not probed: the scripted replies are the turns'
         hudhud_admin_password="admin-pass-123",
         hudhud_port=port,
         hudhud_data_dir=tmp_path / "data",

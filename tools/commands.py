@@ -29,7 +29,14 @@ def link_code_in(text: str) -> str | None:
     return found[1] if found and any(w in latin.lower() for w in words) else None
 
 
-def register_tool_commands(router: CommandRouter, executor: CoreApiExecutor, lang_of: LangOf) -> None:
+def register_tool_commands(
+    router: CommandRouter,
+    executor: CoreApiExecutor,
+    lang_of: LangOf,
+    *,
+    forget_data: Callable[[str], Awaitable[object]] | None = None,
+) -> None:
+    """`forget_data(wa_id)` deletes what the memory layer holds (history, memories, message bodies)."""
     links, client = executor.links, executor.client
 
     async def run(turn: Turn, name: str, args: dict[str, object]) -> CommandResult:
@@ -74,12 +81,14 @@ def register_tool_commands(router: CommandRouter, executor: CoreApiExecutor, lan
         return await run(turn, "create_task", {"title": args})
 
     async def done(turn: Turn, args: str) -> CommandResult:
-        from agent.normalize import parse_int
+        from agent.normalize import parse_int_list
 
-        task_id = parse_int(args)
-        if task_id is None:
-            return "Usage: /done <task number>"
-        return await run(turn, "complete_task", {"task_id": task_id})
+        ids = parse_int_list(args) or []
+        if not ids:
+            return "Usage: /done <task number> (or several: /done 3 4 5)"
+        if len(ids) == 1:
+            return await run(turn, "complete_task", {"task_id": ids[0]})
+        return await run(turn, "complete_tasks", {"task_ids": ids})  # asks for confirmation
 
     async def cancel(turn: Turn, args: str) -> CommandResult:
         cancelled = await executor.confirmations.cancel(turn.user.wa_id)
@@ -102,12 +111,16 @@ def register_tool_commands(router: CommandRouter, executor: CoreApiExecutor, lan
         return "Cancelled. تم الإلغاء." if pending else "Nothing to cancel."
 
     async def forget(turn: Turn, args: str) -> CommandResult:
-        # What this layer holds about the number; conversation history and memories are the memory
-        # layer's to delete.
-        await unlink(turn, "")
+        await unlink(turn, "")  # here and in the core API's mirror
         await executor.confirmations.cancel(turn.user.wa_id)
         prefs_key = f"{executor._keys.prefix}:user:{turn.user.wa_id}:prefs"
         await executor._redis.delete(prefs_key)
+        if forget_data is not None:
+            await forget_data(turn.user.wa_id)
+            return (
+                "Done: your conversation history, memories, link, preferences and pending actions are "
+                "deleted. تم حذف محادثاتك وذكرياتك وبياناتك."
+            )
         return "Done: your link, preferences and pending actions are deleted. تم حذف بياناتك."
 
     router.add("forget", forget, help="Delete what this bot keeps about you")
@@ -115,7 +128,7 @@ def register_tool_commands(router: CommandRouter, executor: CoreApiExecutor, lan
     router.add("unlink", unlink, help="Unlink this number")
     router.add("tasks", tasks, help="Your tasks")
     router.add("new", new, help="Create a task", usage="<title>")
-    router.add("done", done, help="Mark a task done", usage="<number>")
+    router.add("done", done, help="Mark tasks done", usage="<number> [more numbers]")
     router.add("cancel", cancel, help="Cancel the action waiting for confirmation")
     router.on_payload(CONFIRM, confirmed)
     router.on_text(link_code_in, link)

@@ -8,6 +8,7 @@ nothing twice. API errors become short replies; every call is recorded with late
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -26,6 +27,10 @@ from tools.registry import ToolRegistry
 log = structlog.get_logger(__name__)
 
 ROLE_RANK = {"member": 0, "manager": 1, "admin": 2}
+UNAVAILABLE = "the task system is not reachable right now, please try again"
+BULK_COMPLETE = "complete_tasks"
+MAX_BULK = 50  # the core API's limit per bulk call
+_SHOWN = 10  # tasks listed by title in a confirmation (WhatsApp caps its text at 1024 characters)
 
 NOT_LINKED = (
     "To run commands, link your WhatsApp number to your account: open your account page, create a link "
@@ -65,10 +70,76 @@ class CoreApiExecutor:
             log.warning("tool refused by role", tool=call.name, wa_id=turn.user.wa_id, role=link.role)
             await self._record(call, link, turn, "refused", 403, 0.0)
             return ToolResult(ok=False, error=f"your role ({link.role or 'member'}) may not use {call.name}")
+        if call.name == BULK_COMPLETE:
+            return await self._complete_tasks(call, turn, link)
         if spec.confirm or await self._takes_from_someone_else(call, link):
             pending = await self.confirmations.ask(turn.user.wa_id, call, turn.turn_id)
             return ToolResult(ok=True, confirm=True, parts=[confirmation_buttons(call, pending.token)])
         return await self.run(call, turn, link)
+
+    async def _complete_tasks(self, call: ToolCall, turn: Turn, link: Link) -> ToolResult:
+        """Several tasks done at once: named by number, or "all my overdue tasks" (found here with
+        list_tasks). The user is shown their numbers and titles and confirms; one named task is not a
+        bulk action and runs at once. Tasks that do not exist or are already done are said before asking."""
+        assert link.user_id is not None
+        ids: list[int] = list(call.args.get("task_ids") or [])
+        started = time.perf_counter()
+        try:
+            if not ids and call.args.get("overdue"):
+                listed = await self.client.call(
+                    link.user_id, "list_tasks", {"scope": "mine", "overdue": True, "limit": MAX_BULK}
+                )
+                tasks = [t for t in listed.get("items", []) if isinstance(t, dict)]
+                total = int(listed.get("total", len(tasks)))
+                if not tasks:
+                    return ToolResult(ok=False, error="you have no overdue tasks")
+                if total > MAX_BULK:
+                    return ToolResult(
+                        ok=False,
+                        error=f"you have {total} overdue tasks; I can complete at most {MAX_BULK} at once",
+                    )
+                ids = [int(t["id"]) for t in tasks]
+                heading = f"Mark your {len(ids)} overdue task{'' if len(ids) == 1 else 's'} done?"
+            elif not ids:
+                return ToolResult(ok=False, error="say which tasks: their numbers, or “all my overdue tasks”")
+            elif len(ids) > MAX_BULK:
+                return ToolResult(ok=False, error=f"I can complete at most {MAX_BULK} tasks at once")
+            elif len(ids) == 1:
+                return await self.run(call.model_copy(update={"args": {"task_ids": ids}}), turn, link)
+            else:
+                tasks = await self._tasks(link.user_id, ids)
+                heading = f"Mark {len(ids)} tasks done?"
+        except CoreApiError as exc:
+            await self._record(call, link, turn, "error", exc.status, time.perf_counter() - started)
+            return ToolResult(ok=False, error=explain(exc))
+        except Exception as exc:
+            await self._record(call, link, turn, "unavailable", 0, time.perf_counter() - started)
+            log.warning("core API unavailable", tool=call.name, error=str(exc))
+            return ToolResult(ok=False, error=UNAVAILABLE)
+        done = [int(t["id"]) for t in tasks if t.get("status") == "done"]
+        if done:
+            return ToolResult(
+                ok=False, error=f"{numbered(done)} {'is' if len(done) == 1 else 'are'} already done"
+            )
+        bulk = call.model_copy(update={"args": {"task_ids": ids}})
+        pending = await self.confirmations.ask(turn.user.wa_id, bulk, turn.turn_id)
+        text = "\n".join([heading, *task_lines(tasks, limit=_SHOWN), "هل تؤكد إنجاز هذه المهام؟"])
+        return ToolResult(ok=True, confirm=True, parts=[confirmation_buttons(bulk, pending.token, text=text)])
+
+    async def _tasks(self, user_id: int, ids: list[int]) -> list[dict[str, Any]]:
+        """The named tasks (for their titles and status); 404 names every missing one."""
+        found = await asyncio.gather(
+            *(self.client.call(user_id, "get_task", {"task_id": i}) for i in ids), return_exceptions=True
+        )
+        missing = [
+            i for i, f in zip(ids, found, strict=True) if isinstance(f, CoreApiError) and f.status == 404
+        ]
+        if missing:
+            raise CoreApiError(404, f"{numbered(missing)} not found")
+        for outcome in found:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        return [t for t in found if isinstance(t, dict)]
 
     async def _takes_from_someone_else(self, call: ToolCall, link: Link) -> bool:
         """Reassigning a task that is assigned to another person is confirmed first, like a delete."""
@@ -93,7 +164,7 @@ class CoreApiExecutor:
         except Exception as exc:
             await self._record(call, link, turn, "unavailable", 0, time.perf_counter() - started)
             log.warning("core API unavailable", tool=call.name, error=str(exc))
-            return ToolResult(ok=False, error="the task system is not reachable right now, please try again")
+            return ToolResult(ok=False, error=UNAVAILABLE)
         await self._record(call, link, turn, "ok", 200, time.perf_counter() - started)
         return ToolResult(ok=True, data=flatten(data))
 
@@ -148,13 +219,38 @@ def _flat(item: dict[str, Any]) -> dict[str, Any]:
         out["assignee"] = person.get("display_name") or person.get("username")
     if "task_id" in out and "id" not in out:
         out["id"] = out["task_id"]
+    tasks = out.get("tasks")
+    if isinstance(tasks, list):  # a bulk result: one line per task for the reply template
+        out["task_lines"] = "\n".join(task_lines([t for t in tasks if isinstance(t, dict)]))
     return out
 
 
-def confirmation_buttons(call: ToolCall, token: str) -> ButtonsPart:
-    what = ", ".join(f"{k}={v}" for k, v in call.args.items())
+def numbered(ids: list[int]) -> str:
+    """How a reply names tasks: "task 7", "tasks 7 and 9", "tasks 3, 4 and 9"."""
+    if len(ids) == 1:
+        return f"task {ids[0]}"
+    return "tasks " + ", ".join(str(i) for i in ids[:-1]) + f" and {ids[-1]}"
+
+
+def task_lines(tasks: list[dict[str, Any]], *, limit: int = 20) -> list[str]:
+    """One line per task ("• #3 Prepare Q3 report"); beyond `limit`, the rest by number only."""
+    lines = [f"• #{t.get('id')} {_short(str(t.get('title', '')))}" for t in tasks[:limit]]
+    if len(tasks) > limit:
+        lines.append("• " + ", ".join(f"#{t.get('id')}" for t in tasks[limit:]))
+    return lines
+
+
+def _short(title: str, width: int = 60) -> str:
+    return title if len(title) <= width else title[: width - 1] + "…"
+
+
+def confirmation_buttons(call: ToolCall, token: str, *, text: str | None = None) -> ButtonsPart:
+    """Confirm / Cancel buttons under `text` (by default the call itself, with its arguments)."""
+    if text is None:
+        what = ", ".join(f"{k}={v}" for k, v in call.args.items())
+        text = f"Please confirm: {call.name}({what})\nهل تؤكد تنفيذ هذا الأمر؟"
     return ButtonsPart(
-        text=f"Please confirm: {call.name}({what})\nهل تؤكد تنفيذ هذا الأمر؟",
+        text=_short(text, 1024),
         buttons=[
             Button(id=f"{CONFIRM}{token}", title="Confirm / تأكيد"),
             Button(id=f"{CANCEL}{token}", title="Cancel / إلغاء"),

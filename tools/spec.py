@@ -11,13 +11,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-ArgKind = Literal["text", "date", "task_id", "person", "priority", "enum", "boolean", "scope", "status"]
+ArgKind = Literal[
+    "text", "date", "task_id", "task_ids", "person", "priority", "enum", "boolean", "scope", "status"
+]
 Role = Literal["member", "manager", "admin"]
 
 _JSON_TYPES: dict[str, str] = {
     "text": "string",
     "date": "string",  # a phrase as the user wrote it; code resolves it
     "task_id": "string",  # as written ("42", "٤٢", "#42"); code parses it
+    "task_ids": "string",  # as written ("3, 4 and 5", "٣ و٤ و٥"); code parses the list
     "person": "string",
     "priority": "string",
     "enum": "string",
@@ -46,6 +49,9 @@ class ToolSpec(BaseModel):
     role: Role = "member"
     confirm: bool = False
     reply: dict[str, str] = Field(default_factory=dict)  # template per language, filled from the result
+    # template: the reply is rendered in code; model: the result goes back to the model as plain text
+    # (results too rich for a template, such as reports) for one more call that phrases the answer.
+    reply_mode: Literal["template", "model"] = "template"
     api: dict[str, Any] = Field(default_factory=dict)  # how the call maps to the core API (tools issue)
 
     @field_validator("args")

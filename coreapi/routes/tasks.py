@@ -21,10 +21,12 @@ from coreapi.schemas import (
     AssignRequest,
     CommentCreate,
     CommentOut,
+    CompleteTasksRequest,
     Deleted,
     TaskCreate,
     TaskList,
     TaskOut,
+    TasksCompleted,
     TaskUpdate,
 )
 
@@ -165,6 +167,57 @@ async def list_tasks(
         select(Task).where(*conds).order_by(undated_last, Task.due_date, Task.id).limit(limit).offset(offset)
     )
     return TaskList(items=[task_out(t, today) for t in rows], total=total, limit=limit, offset=offset)
+
+
+def numbered(ids: list[int]) -> str:
+    """How a refusal names the tasks it is about: "task 7", "tasks 7 and 9", "tasks 3, 4 and 9"."""
+    if len(ids) == 1:
+        return f"task {ids[0]}"
+    return "tasks " + ", ".join(str(i) for i in ids[:-1]) + f" and {ids[-1]}"
+
+
+@router.post("/complete", operation_id="complete_tasks", response_model=TasksCompleted)
+async def complete_tasks(body: CompleteTasksRequest, ctx: UserChange) -> Response:
+    """Mark several tasks done in one call, all or none: 404 names the unknown tasks, 403 the first
+    one the caller may not complete, 409 `already_done` those already done; then nothing changes."""
+    user, session = ctx.user, ctx.session
+    wanted = list(dict.fromkeys(body.task_ids))  # a repeated id is one task
+
+    async def op() -> TasksCompleted:
+        rows = await session.scalars(
+            select(Task).where(Task.id.in_(wanted)).order_by(Task.id).with_for_update(of=Task)
+        )
+        found = {task.id: task for task in rows}
+        missing = [i for i in wanted if i not in found]
+        if missing:
+            raise ApiError(404, "not_found", f"{numbered(missing)} not found", task_ids=missing)
+        for task_id in wanted:
+            task = found[task_id]
+            if not permissions.can_view(user, task):
+                raise ApiError(
+                    403, "forbidden", f"task {task_id} is neither yours nor your team's", task_ids=[task_id]
+                )
+            try:
+                permissions.ensure_modify(user, task, "complete")
+            except ApiError as exc:
+                raise ApiError(403, exc.code, f"task {task_id}: {exc.detail}", task_ids=[task_id]) from None
+        done = [i for i in wanted if found[i].status == Status.done]
+        if done:
+            verb = "is" if len(done) == 1 else "are"
+            raise ApiError(409, "already_done", f"{numbered(done)} {verb} already done", task_ids=done)
+        tasks = [found[i] for i in wanted]
+        before = [audit.task_state(task) for task in tasks]
+        for task in tasks:
+            _set_status(task, Status.done)
+        await session.flush()
+        for task, state in zip(tasks, before, strict=True):  # one entry per task, like single completes
+            audit.record(
+                session, user.id, "complete", task_id=task.id, before=state, after=audit.task_state(task)
+            )
+        today = today_in(user.timezone)
+        return TasksCompleted(count=len(tasks), tasks=[task_out(task, today) for task in tasks])
+
+    return await ctx.idem.run(op)
 
 
 @router.get("/{task_id}", operation_id="get_task", response_model=TaskOut)

@@ -104,6 +104,8 @@ async def test_every_tool_runs_as_the_linked_user(bench: Bench) -> None:
     assert confirmed[0].text.startswith(f"👤 Task #{task} assigned to")
     audit = await bench.api.fetch("SELECT count(*) FROM audit_log WHERE task_id = :t", t=task)
     assert audit[0][0] >= 6
+    report = await run(bench, SARA_WA, "summary_report")
+    assert report.ok and report.data["total"] >= 1 and "by_status" in report.data
 
 
 async def test_unlinked_numbers_run_nothing(bench: Bench) -> None:

@@ -75,6 +75,7 @@ def test_eval_routing_command(fake_openai, monkeypatch: pytest.MonkeyPatch, tmp_
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
     monkeypatch.setenv("OPENAI_API_KEY", "k")
+    monkeypatch.setenv("HUDHUD_TOOL_MODE", "native")  # not probed: the scripted replies are the turns'
     monkeypatch.setenv("HUDHUD_DATA_DIR", str(tmp_path / "data"))
     suite = tmp_path / "suite.yaml"
     suite.write_text(

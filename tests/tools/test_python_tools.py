@@ -52,7 +52,10 @@ def test_signature_becomes_the_spec() -> None:
 
 async def test_kit_tools_run_through_the_agent(fake_openai, tmp_path) -> None:
     settings = Settings(
-        _env_file=None, hudhud_data_dir=tmp_path, hudhud_tools="tests.tools.test_python_tools:KIT"
+        _env_file=None,
+        hudhud_data_dir=tmp_path,
+        hudhud_tools="tests.tools.test_python_tools:KIT",
+        hudhud_tool_mode="native",  # not probed: the scripted replies are the turns'
     )  # type: ignore[call-arg]
     endpoint = ModelEndpoint(base_url=fake_openai.base_url, api_key="k", model="m", local=False)
     runtime = await build_agent(settings, endpoint=endpoint)

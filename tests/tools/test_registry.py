@@ -13,8 +13,8 @@ from tools.spec import ArgSpec, ToolSpec
 def test_shipped_specs_load_and_describe_every_task_action() -> None:
     registry = ToolRegistry.from_dir()
     assert registry.names() == [
-        "create_task", "list_tasks", "get_task", "complete_task", "reopen_task",
-        "update_task", "assign_task", "delete_task", "add_comment",
+        "create_task", "list_tasks", "get_task", "complete_task", "complete_tasks", "reopen_task",
+        "update_task", "assign_task", "delete_task", "add_comment", "summary_report",
     ]  # fmt: skip
     create = registry.get("create_task")
     assert create is not None and create.required == ["title"]
@@ -22,7 +22,9 @@ def test_shipped_specs_load_and_describe_every_task_action() -> None:
         create.signature()
         == "- create_task(title, due_date?, assignee?, priority?): add a new task or reminder."
     )
-    assert registry.get("delete_task").confirm
+    assert registry.get("delete_task").confirm and registry.get("complete_tasks").confirm
+    bulk = registry.get("complete_tasks").args["task_ids"]  # not required, but asked for without a filter
+    assert bulk.kind == "task_ids" and bulk.ask.get("en") and bulk.ask.get("ar")
     for spec in registry:
         for arg in spec.required:
             assert spec.args[arg].ask.get("en") and spec.args[arg].ask.get("ar"), (spec.name, arg)

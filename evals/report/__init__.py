@@ -1,0 +1,269 @@
+"""report.html: one self-contained file (inline CSS, charts as inline SVG, no script, nothing fetched)
+with the headline figures, charts, and every case — failures first — with its transcript, tool calls,
+state diff and scores, and the model and prompt hashes."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from evals.results import CaseResult, TurnRecord
+from evals.scorers.state import state_diff
+
+TEMPLATE = Path(__file__).parent / "template.html"
+
+
+def render_report(summary: dict[str, Any], results: list[CaseResult]) -> str:
+    run = summary.get("run", {})
+    overall = summary.get("overall", {})
+    ordered = sorted(results, key=lambda r: (r.success, r.suite, r.case_id, r.trial))
+    failed = sum(not r.success for r in results)
+    title = "Hudhud evals — " + ", ".join(run.get("suites") or sorted(summary.get("suites", {})))
+    return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
+        title=_e(title),
+        meta=_meta(run, summary),
+        notes=_notes(run, summary),
+        cards=_cards(overall),
+        charts=_charts(summary, results),
+        suites=_suites(summary.get("suites", {})),
+        groups=_groups(summary),
+        prompts=_prompts(summary),
+        failed=failed,
+        total=len(results),
+        cases="\n".join(_case(r) for r in ordered) or "<p class='muted'>No case finished.</p>",
+    )
+
+
+# ---------------------------------------------------------------------------------------------- pieces
+
+
+def _e(value: Any) -> str:
+    return escape(str(value), quote=True)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _num(value: float | None, unit: str = "") -> str:
+    return "—" if value is None else f"{value:,.0f}{unit}"
+
+
+def _meta(run: dict[str, Any], summary: dict[str, Any]) -> str:
+    parts = [
+        f"model <b>{_e(run.get('model') or ', '.join(summary.get('models', [])) or '—')}</b>",
+        f"started {_e(run.get('started', '—'))}",
+        f"{_e(run.get('duration_s', '—'))} s",
+        f"concurrency {_e(run.get('concurrency', '—'))}",
+    ]
+    if run.get("git"):
+        parts.append(f"commit {_e(run['git'])}")
+    if run.get("filter"):
+        parts.append(f"filter {_e(run['filter'])}")
+    return " · ".join(parts)
+
+
+def _notes(run: dict[str, Any], summary: dict[str, Any]) -> str:
+    notes = []
+    if run.get("interrupted"):
+        notes.append("<p class='badge bad'>Interrupted: these figures cover only the cases that finished.</p>")
+    for name, meta in summary.get("suites", {}).items():
+        if meta.get("pass_k_note") and (meta.get("trials_asked") or 1) > 1:
+            notes.append(f"<p class='badge'>{_e(name)}: {_e(meta['pass_k_note'])}</p>")
+    return "\n".join(notes)
+
+
+def _cards(m: dict[str, Any]) -> str:
+    pass_k = m.get("pass_k") or {}
+    top = max(pass_k, key=int) if pass_k else None
+    latency = m.get("latency_ms") or {}
+    tokens = m.get("tokens_per_turn") or {}
+    cards = [
+        ("Command success", _pct(m.get("command_success"))),
+        (f"pass^{top}" if top else "pass^k", _pct(pass_k.get(top)) if top else "—"),
+        ("Tool-call accuracy", _pct(m.get("tool_call_accuracy"))),
+        ("Quality", _pct(m.get("quality"))),
+        ("Similarity (mean)", "—" if m.get("similarity") is None else f"{m['similarity']:.3f}"),
+        ("Language match", _pct(m.get("language_match"))),
+        ("Format OK", _pct(m.get("format_ok"))),
+        ("Judge", _pct(m.get("judge"))),
+        ("Latency p50 / p95", f"{_num(latency.get('p50'))} / {_num(latency.get('p95'), ' ms')}"),
+        ("Tokens / turn in·out", f"{_num(tokens.get('in'))} · {_num(tokens.get('out'))}"),
+        ("Cases · results · errors", f"{m.get('cases', 0)} · {m.get('results', 0)} · {m.get('errors', 0)}"),
+    ]
+    return "".join(f"<div class='card'><div class='v'>{_e(v)}</div><div class='k'>{_e(k)}</div></div>" for k, v in cards)
+
+
+def bar_chart(title: str, items: list[tuple[str, float | None]], *, width: int = 420) -> str:
+    """Horizontal bars of values in 0..1, as inline SVG."""
+    row, label_w = 20, 150
+    height = row * max(1, len(items)) + 8
+    bars = []
+    for i, (label, value) in enumerate(items):
+        y = 4 + i * row
+        v = value or 0.0
+        w = max(0.0, min(1.0, v)) * (width - label_w - 50)
+        color = "#1a7f37" if v >= 0.95 else "#9a6700" if v >= 0.8 else "#cf222e"
+        bars.append(
+            f"<text x='{label_w - 6}' y='{y + 13}' text-anchor='end' font-size='12'>{_e(label[:22])}</text>"
+            f"<rect x='{label_w}' y='{y + 2}' width='{w:.1f}' height='{row - 6}' fill='{color}' rx='2'/>"
+            f"<text x='{label_w + w + 4:.1f}' y='{y + 13}' font-size='11'>{_e(_pct(value))}</text>"
+        )
+    svg = f"<svg width='{width}' height='{height}' role='img' aria-label='{_e(title)}'>{''.join(bars)}</svg>"
+    return f"<div class='chart'><h3>{_e(title)}</h3>{svg}</div>"
+
+
+def histogram(title: str, values: list[float], *, width: int = 420, bins: int = 12) -> str:
+    """Counts of values in equal-width bins, as inline SVG."""
+    height, pad = 140, 24
+    if not values:
+        return f"<div class='chart'><h3>{_e(title)}</h3><p class='muted'>no data</p></div>"
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    counts = [0] * bins
+    for v in values:
+        counts[min(bins - 1, int((v - low) / span * bins))] += 1
+    top = max(counts)
+    bw = (width - 2 * pad) / bins
+    rects = []
+    for i, c in enumerate(counts):
+        h = (height - 2 * pad) * c / top
+        x = pad + i * bw
+        rects.append(
+            f"<rect x='{x:.1f}' y='{height - pad - h:.1f}' width='{bw - 2:.1f}' height='{h:.1f}' fill='#0969da'/>"
+        )
+        if c:
+            rects.append(f"<text x='{x + bw / 2:.1f}' y='{height - pad - h - 3:.1f}' font-size='10' text-anchor='middle'>{c}</text>")
+    axis = (
+        f"<text x='{pad}' y='{height - 6}' font-size='11'>{low:,.0f} ms</text>"
+        f"<text x='{width - pad}' y='{height - 6}' font-size='11' text-anchor='end'>{high:,.0f} ms</text>"
+    )
+    svg = f"<svg width='{width}' height='{height}' role='img' aria-label='{_e(title)}'>{''.join(rects)}{axis}</svg>"
+    return f"<div class='chart'><h3>{_e(title)}</h3>{svg}</div>"
+
+
+def _charts(summary: dict[str, Any], results: list[CaseResult]) -> str:
+    suites = summary.get("suites", {})
+    charts = [
+        bar_chart("Command success by suite", [(n, s.get("command_success")) for n, s in suites.items()]),
+        bar_chart("Quality by suite", [(n, s.get("quality")) for n, s in suites.items()]),
+        bar_chart(
+            "Command success by language",
+            [(n, g.get("command_success")) for n, g in summary.get("by_language", {}).items()],
+        ),
+        bar_chart("Command success by tag", [(n, g.get("command_success")) for n, g in summary.get("by_tag", {}).items()]),
+    ]
+    pass_k = (summary.get("overall") or {}).get("pass_k") or {}
+    if len(pass_k) > 1:
+        charts.append(bar_chart("pass^k", [(f"pass^{k}", v) for k, v in pass_k.items()]))
+    latencies = [t.latency_ms for r in results for t in r.turns if t.status in ("ok", "unsupported")]
+    charts.append(histogram("Turn latency", latencies))
+    return "\n".join(charts)
+
+
+def _suites(suites: dict[str, Any]) -> str:
+    head = (
+        "<tr><th>suite</th><th>cases</th><th>clock</th><th>trials</th><th>command success</th><th>pass^k</th>"
+        "<th>tool calls</th><th>quality</th><th>language</th><th>p50 / p95 ms</th><th>tokens in·out</th></tr>"
+    )
+    rows = []
+    for name, s in suites.items():
+        pass_k = ", ".join(f"^{k} {_pct(v)}" for k, v in (s.get("pass_k") or {}).items())
+        lat = s.get("latency_ms") or {}
+        tok = s.get("tokens_per_turn") or {}
+        rows.append(
+            f"<tr><td>{_e(name)}</td><td class='num'>{s.get('cases', 0)}</td><td>{_e(s.get('clock') or s.get('kind', ''))}</td>"
+            f"<td class='num'>{_e(s.get('trials', 1))}</td><td class='num'>{_pct(s.get('command_success'))}</td>"
+            f"<td>{_e(pass_k or '—')}</td><td class='num'>{_pct(s.get('tool_call_accuracy'))}</td>"
+            f"<td class='num'>{_pct(s.get('quality'))}</td><td class='num'>{_pct(s.get('language_match'))}</td>"
+            f"<td class='num'>{_num(lat.get('p50'))} / {_num(lat.get('p95'))}</td>"
+            f"<td class='num'>{_num(tok.get('in'))} · {_num(tok.get('out'))}</td></tr>"
+        )
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _groups(summary: dict[str, Any]) -> str:
+    out = []
+    for label, key in (("language", "by_language"), ("tag", "by_tag")):
+        rows = "".join(
+            f"<tr><td>{_e(n)}</td><td class='num'>{g['cases']}</td><td class='num'>{_pct(g.get('command_success'))}</td>"
+            f"<td class='num'>{_pct(g.get('quality'))}</td></tr>"
+            for n, g in summary.get(key, {}).items()
+        )
+        out.append(f"<table><tr><th>{label}</th><th>cases</th><th>command success</th><th>quality</th></tr>{rows}</table>")
+    return "\n".join(out)
+
+
+def _prompts(summary: dict[str, Any]) -> str:
+    models = ", ".join(summary.get("models", [])) or "—"
+    rows = "".join(
+        f"<tr><td>{_e(name)}</td><td><code>{_e(', '.join(hashes))}</code></td></tr>"
+        for name, hashes in summary.get("prompts", {}).items()
+    )
+    table = f"<table><tr><th>prompt</th><th>hash</th></tr>{rows}</table>" if rows else "<p class='muted'>no traces</p>"
+    return f"<p>Model: <b>{_e(models)}</b></p>{table}"
+
+
+def _case(r: CaseResult) -> str:
+    mark = "<span class='ok'>✓</span>" if r.success else "<span class='bad'>✗</span>"
+    trial = f" · trial {r.trial}" if r.trial else ""
+    quality = f" · quality {_pct(r.quality)}" if r.quality is not None else ""
+    tags = " ".join(f"<span class='badge'>{_e(t)}</span>" for t in r.tags)
+    body = []
+    if r.error:
+        body.append(f"<p class='bad'>Harness error: {_e(r.error)}</p>")
+    body.append("".join(_turn(t) for t in r.turns) or "<p class='muted'>no turn ran</p>")
+    calls = [(t.index, c) for t in r.turns for c in t.tool_calls]
+    if calls:
+        rows = "".join(
+            f"<tr><td class='num'>{i}</td><td>{_e(c.name)}</td><td><code>{_e(_args(c.args))}</code></td>"
+            f"<td>{_e(c.outcome)}</td><td class='num'>{c.status or ''}</td></tr>"
+            for i, c in calls
+        )
+        body.append(f"<h4>Tool calls</h4><table><tr><th>turn</th><th>tool</th><th>args</th><th>outcome</th><th>status</th></tr>{rows}</table>")
+    diff = state_diff(r.state_before, r.state_after or [])
+    if r.state_after is not None:
+        body.append("<h4>State diff</h4><pre>" + _e("\n".join(diff) or "(no change)") + "</pre>")
+    if r.scores:
+        rows = "".join(
+            f"<tr><td>{_e(s.name)}</td><td>{_flag(s.passed)}</td><td class='num'>{'' if s.value is None else f'{s.value:.3f}'}</td>"
+            f"<td>{_list(s.details)}</td></tr>"
+            for s in r.scores.values()
+        )
+        body.append(f"<h4>Scores</h4><table><tr><th>scorer</th><th>pass</th><th>value</th><th>details</th></tr>{rows}</table>")
+    opened = "" if r.success else " open"
+    return (
+        f"<details class='case'{opened}><summary>{mark} <b>{_e(r.suite)}/{_e(r.case_id)}</b>{_e(trial)}{_e(quality)} "
+        f"{tags} <span class='muted'>{_e(r.model)}</span></summary><div class='case-body'>{''.join(body)}</div></details>"
+    )
+
+
+def _turn(t: TurnRecord) -> str:
+    said = t.user if t.user is not None else f"[pressed {t.press}]"
+    out = [f"<div class='turn'><div class='bubble user'>{_e(said)}</div>"]
+    for reply in t.replies:
+        buttons = "".join(f"<span class='button'>{_e(b['title'])}</span>" for b in reply.buttons)
+        out.append(f"<div class='bubble bot'>{_e(reply.text)}{'<br>' + buttons if buttons else ''}</div>")
+    if not t.replies:
+        out.append("<div class='bubble bot muted'>(no reply)</div>")
+    meta = [f"status {t.status}", f"{t.latency_ms:,.0f} ms"]
+    for trace in t.traces:
+        meta.append(f"{trace.action or '—'} → {trace.outcome or '—'} ({trace.lang}, {trace.tokens_in}+{trace.tokens_out} tokens)")
+    if t.error:
+        meta.append(f"error: {t.error}")
+    out.append(f"<div class='turnmeta'>{_e(' · '.join(meta))}</div></div>")
+    return "".join(out)
+
+
+def _args(args: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in args.items())
+
+
+def _flag(passed: bool | None) -> str:
+    return {True: "<span class='ok'>✓</span>", False: "<span class='bad'>✗</span>", None: "<span class='muted'>–</span>"}[passed]
+
+
+def _list(items: list[str]) -> str:
+    return "<ul class='details'>" + "".join(f"<li>{_e(i)}</li>" for i in items) + "</ul>" if items else ""

@@ -1,0 +1,111 @@
+"""`hudhud export WA_ID` and `hudhud forget WA_ID`: one user's data as JSON, or deleted.
+
+Like `hudhud kb`, these go through the running service's admin API when one answers at
+HUDHUD_SERVICE_URL (the embedded Chroma store has one owner); otherwise they open Redis and the
+stores themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import orjson
+import typer
+
+from hudhud.cli_kb import KbError, Service, _fail, _settings, find_service
+from hudhud.keys import Keys
+from hudhud.settings import Settings, SettingsError
+
+API = "/admin/api/users"
+
+
+async def _direct(settings: Settings, wa_id: str, action: str) -> dict[str, Any]:
+    from hudhud.redis_conn import connect
+    from memory.history import ConversationHistory
+    from memory.longterm import UserMemories
+    from memory.privacy import UserData
+    from memory.vectors import VectorStore, VectorStoreUnavailable
+
+    try:
+        store = await asyncio.to_thread(VectorStore.open, settings)
+    except (VectorStoreUnavailable, SettingsError) as exc:
+        raise KbError(str(exc)) from None
+    handle = await connect(settings)
+    try:
+        data = UserData(
+            handle.client,
+            Keys(settings.hudhud_redis_prefix),
+            history=ConversationHistory.from_settings(handle.client, settings),
+            memories=UserMemories(store),
+        )
+        return await data.export(wa_id) if action == "export" else (await data.forget(wa_id)).as_dict()
+    finally:
+        await handle.aclose()
+        store.close()
+
+
+async def _remote(service: Service, wa_id: str, action: str) -> dict[str, Any]:
+    method, path = ("GET", f"{API}/{wa_id}/export") if action == "export" else ("DELETE", f"{API}/{wa_id}")
+    try:
+        response = await service.http.request(method, path)
+    except httpx.HTTPError as exc:
+        raise KbError(f"the service at {service.url} stopped answering: {exc}") from None
+    if response.status_code == 401:
+        raise KbError(f"the service at {service.url} refused the admin password (set HUDHUD_ADMIN_PASSWORD)")
+    if response.status_code >= 400:
+        try:
+            detail = response.json().get("detail", response.text)
+        except ValueError:
+            detail = response.text
+        raise KbError(f"HTTP {response.status_code}: {detail}")
+    return response.json()
+
+
+def _run(wa_id: str, action: str) -> dict[str, Any]:
+    if not wa_id.isdigit():
+        raise _fail(f"invalid WhatsApp id {wa_id!r}: digits only, with the country code", 2)
+    settings = _settings()
+
+    async def go() -> dict[str, Any]:
+        service = await find_service(settings)
+        if service is None:
+            return await _direct(settings, wa_id, action)
+        try:
+            return await _remote(service, wa_id, action)
+        finally:
+            await service.aclose()
+
+    try:
+        return asyncio.run(go())
+    except KbError as exc:
+        raise _fail(str(exc)) from None
+
+
+def export(
+    wa_id: Annotated[str, typer.Argument(help="The user's WhatsApp id (digits, with country code)")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the JSON here (else stdout)")
+    ] = None,
+) -> None:
+    """Write all data Hudhud holds about one user as JSON."""
+    body = orjson.dumps(_run(wa_id, "export"), option=orjson.OPT_INDENT_2)
+    if out is None:
+        sys.stdout.write(body.decode() + "\n")
+    else:
+        out.write_bytes(body)
+        typer.echo(f"wrote {out}")
+
+
+def forget(
+    wa_id: Annotated[str, typer.Argument(help="The user's WhatsApp id (digits, with country code)")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+) -> None:
+    """Delete a user's history, memories, link, preferences and stored message bodies."""
+    if not yes:
+        typer.confirm(f"Delete everything Hudhud holds about {wa_id}?", abort=True)
+    report = _run(wa_id, "forget")
+    typer.echo(orjson.dumps(report).decode())

@@ -1,0 +1,122 @@
+"""The Context Manager: what a turn knows beyond the user's message.
+
+Each turn gets the knowledge-base chunks above the relevance threshold and the user's own long-term
+memories, each with a source id the answer can name. Memories are always looked up by the asking
+user's wa_id (the store filters on it), so no user's memory reaches another user's answer; numbers
+that are not linked to a system user only see public documents.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class KnowledgeHit(Protocol):
+    source: str
+    section: str | None
+    text: str
+    score: float
+
+
+class MemoryItem(Protocol):
+    text: str
+
+
+class KnowledgeSearch(Protocol):
+    async def search(
+        self, query: str, *, k: int, threshold: float, visibility: set[str] | None = None
+    ) -> Sequence[Any]: ...
+
+
+class MemoryRecall(Protocol):
+    async def recall(
+        self, profile: str, wa_id: str, query: str, *, k: int = 3, threshold: float = 0.0
+    ) -> Sequence[Any]: ...
+
+
+_HEADINGS = {
+    "en": ("Knowledge base excerpts (source id in brackets):", "What this user told you before:"),
+    "ar": ("مقتطفات من قاعدة المعرفة (رقم المصدر بين قوسين):", "ما أخبرك به هذا المستخدم من قبل:"),
+}
+
+
+@dataclass
+class Context:
+    hits: list[Any] = field(default_factory=list)
+    memories: list[Any] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.hits and not self.memories
+
+    def sources(self, limit: int = 2) -> list[str]:
+        """The documents the answer draws on, best first, each named once."""
+        names: list[str] = []
+        for hit in self.hits:
+            name = _title(hit)
+            if name not in names:
+                names.append(name)
+        return names[:limit]
+
+    def render(self, lang: str) -> str:
+        """The block given to the model after its byte-stable system prompt."""
+        kb_head, mem_head = _HEADINGS.get(lang, _HEADINGS["en"])
+        blocks = []
+        if self.hits:
+            lines = [kb_head]
+            lines += [f"[{i}] ({_title(h)}) {h.text.strip()}" for i, h in enumerate(self.hits, 1)]
+            blocks.append("\n".join(lines))
+        if self.memories:
+            blocks.append("\n".join([mem_head, *(f"- {m.text.strip()}" for m in self.memories)]))
+        return "\n\n".join(blocks)
+
+
+def _title(hit: Any) -> str:
+    name = getattr(hit, "title", None) or hit.source
+    section = getattr(hit, "section", None)
+    if not section or section == name:
+        return str(name)
+    return str(section) if str(section).startswith(str(name)) else f"{name} › {section}"
+
+
+class ContextManager:
+    def __init__(
+        self,
+        knowledge: KnowledgeSearch | None,
+        memories: MemoryRecall | None,
+        *,
+        top_k: int = 4,
+        threshold: float = 0.80,
+        memory_k: int = 3,
+        memory_threshold: float | None = None,
+    ) -> None:
+        self.knowledge = knowledge
+        self.memories = memories
+        self.top_k = top_k
+        self.threshold = threshold
+        self.memory_k = memory_k
+        self.memory_threshold = threshold if memory_threshold is None else memory_threshold
+
+    async def gather(self, *, profile: str, wa_id: str, query: str, public_only: bool) -> Context:
+        async def hits() -> list[Any]:
+            if self.knowledge is None or not query.strip():
+                return []
+            visibility = {"public"} if public_only else None
+            found = await self.knowledge.search(
+                query, k=self.top_k, threshold=self.threshold, visibility=visibility
+            )
+            return list(found)
+
+        async def memories() -> list[Any]:
+            if self.memories is None or not query.strip():
+                return []
+            found = await self.memories.recall(
+                profile, wa_id, query, k=self.memory_k, threshold=self.memory_threshold
+            )
+            return list(found)
+
+        kb, mem = await asyncio.gather(hits(), memories())
+        return Context(hits=kb, memories=mem)

@@ -1,0 +1,129 @@
+"""Long-term memories: facts and preferences a user stated ("my manager is Omar", "I prefer short
+answers"), kept per user in their own Chroma collection and recalled by meaning.
+
+Isolation is enforced here, not by callers: every read and delete carries the user's wa_id (and the bot
+profile when given) in Chroma's `where`, so a query can only ever see that user's records, however
+similar another user's memories are. A blank wa_id is refused rather than turned into "everyone".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from typing import Any
+
+from pydantic import BaseModel
+
+from memory.vectors import VectorCollection, VectorStore, Where
+
+COLLECTION = "hudhud_memories"
+MAX_CHARS = 1_000
+_SPACES = re.compile(r"\s+")
+
+
+class Memory(BaseModel):
+    id: str
+    profile: str
+    wa_id: str
+    text: str
+    created_at: float
+    turn_id: str | None = None
+    score: float | None = None  # cosine similarity, on recall
+    relevance: float | None = None  # score minus the question's off-topic baseline, on recall
+
+
+def _user_where(wa_id: str, profile: str | None = None) -> Where:
+    if not isinstance(wa_id, str) or not wa_id.strip():
+        raise ValueError("a wa_id is required: memories are only ever read per user")
+    if profile is None:
+        return {"wa_id": wa_id}
+    return {"$and": [{"wa_id": wa_id}, {"profile": profile}]}
+
+
+def _memory(mid: str, meta: dict[str, Any], text: str, **extra: float) -> Memory:
+    return Memory(
+        id=mid,
+        profile=str(meta.get("profile", "")),
+        wa_id=str(meta.get("wa_id", "")),
+        text=text,
+        created_at=float(meta.get("created_at", 0.0)),
+        turn_id=str(meta["turn_id"]) if meta.get("turn_id") else None,
+        **extra,
+    )
+
+
+class UserMemories:
+    def __init__(self, store: VectorStore, *, collection: str = COLLECTION, threshold: float = 0.0) -> None:
+        self.store = store
+        self.threshold = threshold
+        self._collection_name = collection
+
+    async def _col(self) -> VectorCollection:
+        return await self.store.collection(self._collection_name)
+
+    async def remember(self, profile: str, wa_id: str, text: str, *, turn_id: str | None = None) -> str:
+        """Store a memory; the same text (ignoring case and spacing) for the same user and profile is
+        kept once and returns the existing id."""
+        where = _user_where(wa_id, profile)  # validates wa_id
+        text = _SPACES.sub(" ", text).strip()
+        if not text:
+            raise ValueError("a memory needs some text")
+        if len(text) > MAX_CHARS:
+            raise ValueError(f"a memory is at most {MAX_CHARS} characters (got {len(text)})")
+        digest = hashlib.sha256(f"{profile}\0{wa_id}\0{text.casefold()}".encode()).hexdigest()
+        mid = f"mem_{digest[:24]}"
+        col = await self._col()
+        if await col.get(ids=[mid], where=where):
+            return mid
+        meta = {"profile": profile, "wa_id": wa_id, "created_at": time.time(), "turn_id": turn_id or ""}
+        await col.add([mid], [text], [meta])
+        return mid
+
+    async def recall(
+        self,
+        profile: str | None,
+        wa_id: str,
+        query: str,
+        *,
+        k: int = 3,
+        threshold: float | None = None,
+    ) -> list[Memory]:
+        """This user's memories closest to the question, best first, relevance ≥ threshold."""
+        where = _user_where(wa_id, profile)
+        if not query.strip():
+            return []
+        limit = self.threshold if threshold is None else threshold
+        matches = await (await self._col()).query(query, k=k, where=where)
+        return [
+            _memory(m.id, m.metadata, m.text, score=round(m.score, 4), relevance=round(m.relevance, 4))
+            for m in matches
+            if m.relevance >= limit and m.metadata.get("wa_id") == wa_id  # belt and braces
+        ]
+
+    async def forget(self, wa_id: str, memory_id: str) -> bool:
+        """Delete one memory — only if it is this user's."""
+        col = await self._col()
+        found = await col.get(ids=[memory_id], where=_user_where(wa_id))
+        await col.delete(ids=[i for i, _, _ in found])
+        return bool(found)
+
+    async def delete_user(self, wa_id: str) -> int:
+        """Delete every memory of this user (all profiles); returns how many there were."""
+        col = await self._col()
+        ids = [i for i, _, _ in await col.get(where=_user_where(wa_id))]
+        await col.delete(ids=ids)
+        return len(ids)
+
+    async def export_user(self, wa_id: str) -> list[dict[str, Any]]:
+        """Everything held about this user here, as JSON-ready dicts, oldest first."""
+        return [m.model_dump(exclude={"score", "relevance"}) for m in await self.list(wa_id)]
+
+    async def count(self) -> int:
+        return await (await self._col()).count()
+
+    # Last, so that `list` in the annotations above still means the builtin when they are evaluated.
+    async def list(self, wa_id: str, profile: str | None = None) -> list[Memory]:
+        """This user's memories, oldest first."""
+        found = await (await self._col()).get(where=_user_where(wa_id, profile), documents=True)
+        return sorted((_memory(i, m, d) for i, m, d in found), key=lambda m: m.created_at)

