@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format bench cassettes eval-routing clean
+.PHONY: run test install lint format bench cassettes eval eval-routing clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(VENV)/.local-model: $(STAMP)
 	touch $@
 
 run: $(VENV)/.local-model
-	$(BIN)/hudhud up --host 127.0.0.1 --port 8000
+	HUDHUD_KB_SEED=$${HUDHUD_KB_SEED:-docs/kb/en,docs/kb/ar} $(BIN)/hudhud up --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -32,7 +32,12 @@ test: $(STAMP)
 
 # Re-record every model cassette against the real embedded model (after a prompt or schema change).
 cassettes: $(VENV)/.local-model
-	HUDHUD_RECORD=1 $(BIN)/python -m pytest -p no:cacheprovider tests/agent/test_agent_recorded.py
+	HUDHUD_RECORD=1 $(BIN)/python -m pytest -p no:cacheprovider tests/agent/test_agent_recorded.py tests/evals/test_ci_smoke.py
+
+# Every shipped suite through the real pipeline on the configured model (the embedded 1.5B by default):
+# results.jsonl, summary.json and report.html in evals/results/ (docs/evals.md).
+eval: $(VENV)/.local-model
+	$(BIN)/hudhud eval run $(filter-out evals/suites/routing.yaml evals/suites/ci-smoke.yaml,$(wildcard evals/suites/*.yaml))
 
 # Routing accuracy per language group on the configured model (the embedded 1.5B by default).
 eval-routing: $(VENV)/.local-model

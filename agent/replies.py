@@ -49,6 +49,13 @@ _TEXT: dict[str, dict[str, str]] = {
         "ar": "نتيجة {name} (JSON):\n{result}\nأجب عن رسالتي من هذه النتيجة فقط.",
     },
     "source": {"en": "Source", "ar": "المصدر"},
+    "cancelled": {"en": "Cancelled.", "ar": "تم الإلغاء."},
+    "nothing_to_cancel": {"en": "Nothing to cancel.", "ar": "لا يوجد ما يُلغى."},
+    "unlinked": {
+        "en": "Unlinked: this number no longer acts as your account.",
+        "ar": "تم إلغاء ربط هذا الرقم بحسابك.",
+    },
+    "not_linked": {"en": "This number was not linked.", "ar": "هذا الرقم غير مربوط بأي حساب."},
 }
 
 # A "Source: …" line the model wrote itself (it may name a document it was not given): replaced by ours.

@@ -9,7 +9,14 @@ from typing import Annotated, Any
 import orjson
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 console = Console()
@@ -57,18 +64,36 @@ class RichProgress:
 
 def eval_run(
     suites: Annotated[list[Path], typer.Argument(help="Suite YAML files, or webhook-replay directories")],
-    model: Annotated[str | None, typer.Option(help="HUDHUD_MODEL of the endpoint, or the embedded model")] = None,
+    model: Annotated[
+        str | None, typer.Option(help="HUDHUD_MODEL of the endpoint, or the embedded model")
+    ] = None,
     trials: Annotated[int, typer.Option(min=1, help="Trials per case (pass^k); one at temperature 0")] = 1,
-    concurrency: Annotated[int | None, typer.Option(min=1, help="Cases at once (default: 1 embedded, 4 endpoint)")] = None,
-    out: Annotated[Path | None, typer.Option(help="Output directory (default evals/results/<suite>-<time>)")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(min=1, help="Cases at once (default: 1 embedded, 4 endpoint)")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output directory (default evals/results/<suite>-<time>)")
+    ] = None,
     filter: Annotated[str | None, typer.Option("--filter", help="Only case ids matching this glob")] = None,
     judge_model: Annotated[str | None, typer.Option(help="LLM-as-judge model (off by default)")] = None,
-    judge_url: Annotated[str | None, typer.Option(help="Judge endpoint (default OPENAI_BASE_URL, else the run's model)")] = None,
-    url: Annotated[str | None, typer.Option(help="Webhook replay: the running service (default HUDHUD_SERVICE_URL)")] = None,
+    judge_url: Annotated[
+        str | None, typer.Option(help="Judge endpoint (default OPENAI_BASE_URL, else the run's model)")
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option(help="Webhook replay: the running service (default HUDHUD_SERVICE_URL)")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed of trial 0 (trial i uses seed + i)")] = 0,
     keep: Annotated[bool, typer.Option("--keep", help="Keep each case's core API database")] = False,
-    kb: Annotated[str | None, typer.Option(help="Knowledge base paths (default HUDHUD_KB_SEED, else docs/kb; '' = none)")] = None,
-    data_dir: Annotated[Path | None, typer.Option(help="Shared data dir of the cases (default HUDHUD_DATA_DIR/eval)")] = None,
+    kb: Annotated[
+        str | None,
+        typer.Option(help="Knowledge base paths (default HUDHUD_KB_SEED, else docs/kb; '' = none)"),
+    ] = None,
+    turn_timeout: Annotated[
+        float | None, typer.Option(min=1, help="Seconds a turn may take (default HUDHUD_TURN_TIMEOUT_MS)")
+    ] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Shared data dir of the cases (default HUDHUD_DATA_DIR/eval)")
+    ] = None,
 ) -> None:
     """Run suites through the real pipeline; write results.jsonl, summary.json and report.html."""
     from agent.local import LocalModelError
@@ -81,17 +106,28 @@ def eval_run(
         settings = load_settings()
         loaded = load_suites(suites, skipped=skipped)
     except (SettingsError, SuiteError) as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        _skipped(skipped)
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
-    for note in skipped:
-        err_console.print(f"[dim]skipped {note}[/dim]", highlight=False)
+    _skipped(skipped)
     from hudhud.logging import configure_logging
 
     configure_logging("ERROR")  # the progress bar and the summary are the output
     options = RunOptions(
-        model=model, trials=trials, concurrency=concurrency, out=out or default_out(loaded), filter=filter,
-        judge_model=judge_model, judge_url=judge_url, url=url, seed=seed, keep=keep, kb=kb, data_dir=data_dir,
-    )  # fmt: skip
+        model=model,
+        trials=trials,
+        concurrency=concurrency,
+        out=out or default_out(loaded),
+        filter=filter,
+        judge_model=judge_model,
+        judge_url=judge_url,
+        url=url,
+        seed=seed,
+        keep=keep,
+        kb=kb,
+        data_dir=data_dir,
+        turn_timeout_s=turn_timeout,
+    )
     from evals.runner import select
     from evals.suite import Suite
 
@@ -110,12 +146,25 @@ def eval_run(
         err_console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
     progress.stop()
+    raise typer.Exit(finish(outcome))
+
+
+def finish(outcome: Any) -> int:
+    """Print the figures, the failures and one JSON line; the exit code (130 when interrupted)."""
     print_summary(outcome.summary, outcome.results)
     console.print(f"results: {outcome.out}/results.jsonl  summary.json  report.html")
-    print(orjson.dumps({"eval": "run", "out": str(outcome.out), "overall": outcome.summary["overall"]}).decode())
+    print(
+        orjson.dumps({"eval": "run", "out": str(outcome.out), "overall": outcome.summary["overall"]}).decode()
+    )
     if outcome.interrupted:
         err_console.print("interrupted: the figures cover the finished cases only")
-        raise typer.Exit(INTERRUPTED)
+        return INTERRUPTED
+    return 0
+
+
+def _skipped(notes: list[str]) -> None:
+    for note in notes:
+        err_console.print(f"[dim]skipped {note}[/dim]", highlight=False, soft_wrap=True)
 
 
 def _pct(value: float | None) -> str:
@@ -123,21 +172,42 @@ def _pct(value: float | None) -> str:
 
 
 def print_summary(summary: dict[str, Any], results: list[Any]) -> None:
-    table = Table("suite", "cases", "success", "pass^k", "tool calls", "quality", "language", "p50/p95 ms", "tokens in/out")
+    table = Table(
+        "suite",
+        "cases",
+        "success",
+        "pass^k",
+        "tool calls",
+        "quality",
+        "language",
+        "p50/p95 ms",
+        "tokens in/out",
+    )
     rows = [*summary["suites"].items(), ("all", summary["overall"])]
     for name, m in rows:
         pass_k = " ".join(f"^{k} {_pct(v)}" for k, v in (m.get("pass_k") or {}).items())
         lat, tok = m.get("latency_ms") or {}, m.get("tokens_per_turn") or {}
         table.add_row(
-            name, str(m.get("cases", 0)), _pct(m.get("command_success")), pass_k or "—",
-            _pct(m.get("tool_call_accuracy")), _pct(m.get("quality")), _pct(m.get("language_match")),
-            f"{lat.get('p50') or '—'}/{lat.get('p95') or '—'}", f"{tok.get('in') or '—'}/{tok.get('out') or '—'}",
-        )  # fmt: skip
+            name,
+            str(m.get("cases", 0)),
+            _pct(m.get("command_success")),
+            pass_k or "—",
+            _pct(m.get("tool_call_accuracy")),
+            _pct(m.get("quality")),
+            _pct(m.get("language_match")),
+            f"{lat.get('p50') or '—'}/{lat.get('p95') or '—'}",
+            f"{tok.get('in') or '—'}/{tok.get('out') or '—'}",
+        )
     console.print(table)
     failed = [r for r in results if not r.success]
     for r in failed[:25]:
-        why = r.error or "; ".join(d for s in r.scores.values() if s.passed is False for d in s.details[:2])
-        console.print(f"[red]✗[/red] {r.suite}/{r.case_id}#{r.trial}: {why or 'a turn was not answered'}", highlight=False)
+        why = r.error or "; ".join(
+            [
+                *(f"turn {t.index}: {t.error}" for t in r.turns if t.error),
+                *(d for s in r.scores.values() if s.passed is False for d in s.details[:2]),
+            ]
+        )
+        console.print(f"[red]✗[/red] {r.suite}/{r.case_id}#{r.trial}: {why}", highlight=False, soft_wrap=True)
     if len(failed) > 25:
         console.print(f"… and {len(failed) - 25} more failures (report.html has them all)")
 
@@ -145,7 +215,9 @@ def print_summary(summary: dict[str, Any], results: list[Any]) -> None:
 def eval_compare(
     run_a: Annotated[Path, typer.Argument(help="Baseline run directory (or its results.jsonl)")],
     run_b: Annotated[Path, typer.Argument(help="New run directory (or its results.jsonl)")],
-    max_drop: Annotated[float, typer.Option(min=0, max=1, help="Allowed drop of command success / quality")] = 0.02,
+    max_drop: Annotated[
+        float, typer.Option(min=0, max=1, help="Allowed drop of command success / quality")
+    ] = 0.02,
 ) -> None:
     """Per-case regressions and fixes; exits 1 when command success or quality drops beyond --max-drop."""
     from pydantic import ValidationError
@@ -158,19 +230,30 @@ def eval_compare(
         err_console.print(f"[red]error:[/red] cannot read the runs: {exc}", highlight=False)
         raise typer.Exit(2) from None
     table = Table("change", "case", "success A → B", "quality A → B")
-    for label, items in (("[red]regression[/red]", result.regressions), ("[green]fixed[/green]", result.fixes),
-                         ("[yellow]quality[/yellow]", result.quality_drops)):  # fmt: skip
+    for label, items in (
+        ("[red]regression[/red]", result.regressions),
+        ("[green]fixed[/green]", result.fixes),
+        ("[yellow]quality[/yellow]", result.quality_drops),
+    ):
         for d in items:
-            table.add_row(label, d.name, f"{d.success_a:.0%} → {d.success_b:.0%}", f"{_pct(d.quality_a)} → {_pct(d.quality_b)}")
+            table.add_row(
+                label,
+                d.name,
+                f"{d.success_a:.0%} → {d.success_b:.0%}",
+                f"{_pct(d.quality_a)} → {_pct(d.quality_b)}",
+            )
     if table.row_count:
         console.print(table)
     console.print(
-        f"{result.common} common cases · command success {_pct(result.success_a)} → {_pct(result.success_b)} · "
+        f"{result.common} common cases · "
+        f"command success {_pct(result.success_a)} → {_pct(result.success_b)} · "
         f"quality {_pct(result.quality_a)} → {_pct(result.quality_b)} · "
         f"{len(result.regressions)} regressions, {len(result.fixes)} fixes"
     )
     if result.only_a or result.only_b:
-        console.print(f"[dim]only in A: {len(result.only_a)} · only in B: {len(result.only_b)} (not compared)[/dim]")
+        console.print(
+            f"[dim]only in A: {len(result.only_a)} · only in B: {len(result.only_b)} (not compared)[/dim]"
+        )
     print(orjson.dumps({"eval": "compare", **result.as_dict()}).decode())
     for gate in result.failed_gates:
         err_console.print(f"[red]FAIL[/red] {gate}")

@@ -109,15 +109,25 @@ def compare(a: list[CaseResult], b: list[CaseResult], *, max_drop: float = 0.02)
         regressions=[d for d in deltas if d.success_b < d.success_a],
         fixes=[d for d in deltas if d.success_b > d.success_a],
         quality_drops=[
-            d for d in deltas
+            d
+            for d in deltas
             if d.success_b == d.success_a and d.quality_delta is not None and d.quality_delta < -max_drop
         ],
-    )  # fmt: skip
-    if result.success_a is not None and result.success_b is not None and result.success_b < result.success_a - max_drop:
+    )
+    if (
+        result.success_a is not None
+        and result.success_b is not None
+        and result.success_b < result.success_a - max_drop
+    ):
         result.failed_gates.append(
-            f"command success dropped {result.success_a:.1%} → {result.success_b:.1%} (more than {max_drop:.1%})"
+            f"command success dropped {result.success_a:.1%} → {result.success_b:.1%} "
+            f"(more than {max_drop:.1%})"
         )
-    if result.quality_a is not None and result.quality_b is not None and result.quality_b < result.quality_a - max_drop:
+    if (
+        result.quality_a is not None
+        and result.quality_b is not None
+        and result.quality_b < result.quality_a - max_drop
+    ):
         result.failed_gates.append(
             f"quality dropped {result.quality_a:.1%} → {result.quality_b:.1%} (more than {max_drop:.1%})"
         )

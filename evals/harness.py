@@ -62,7 +62,10 @@ class CaseEnv:
         self.bots_file = self.workdir / "bots.yaml"
         self.bots_file.write_text(
             "bots:\n"
-            + "".join(f'  - {{phone_number_id: "{n}", profile: {p}, name: eval-{p}}}\n' for p, n in PROFILE_NUMBERS.items())
+            + "".join(
+                f'  - {{phone_number_id: "{n}", profile: {p}, name: eval-{p}}}\n'
+                for p, n in PROFILE_NUMBERS.items()
+            )
         )
 
     def case_settings(self, *, prefix: str, core: CoreWorld, timezone: str) -> Settings:
@@ -88,9 +91,16 @@ async def run_case(
 ) -> CaseResult:
     """Run every turn of the case; harness problems are kept in `result.error`, never raised."""
     result = CaseResult(
-        suite=suite.name, case_id=case.id, trial=trial, seed=seed, tags=case.tags, lang=case.lang,
-        profile=suite.profile_of(case), model=env.model_name, clock=suite.clock.isoformat(),
-    )  # fmt: skip
+        suite=suite.name,
+        case_id=case.id,
+        trial=trial,
+        seed=seed,
+        tags=case.tags,
+        lang=case.lang,
+        profile=suite.profile_of(case),
+        model=env.model_name,
+        clock=suite.clock.isoformat(),
+    )
     started = time.perf_counter()
     key = uuid.uuid4().hex[:10]
     casedir = env.workdir / f"{suite.name}.{case.id}.{trial}.{key}"
@@ -101,7 +111,9 @@ async def run_case(
         settings = env.case_settings(prefix=f"{env.prefix}:{key}", core=world, timezone=suite.timezone)
         async with _pipeline(env, settings, suite, seed) as (container, receiver):
             await prepare_user(container, world, suite, case)
-            chat = Conversation(container, receiver, env.secret, PROFILE_NUMBERS[suite.profile_of(case)], case)
+            chat = Conversation(
+                container, receiver, env.secret, PROFILE_NUMBERS[suite.profile_of(case)], case
+            )
             timeout = settings.hudhud_turn_timeout_ms / 1000 + 30
             for index, turn in enumerate(case.turns):
                 result.turns.append(await chat.send(index, turn, timeout_s=timeout))
@@ -180,7 +192,9 @@ async def prepare_user(container: Any, world: CoreWorld, suite: Suite, case: Cas
     if memories is not None:
         await memories.delete_user(user.wa_id)  # the store is shared by the run's cases
     if user.linked_as is not None:
-        person = next(u for u in suite.fixtures_of(case).users if u.username.lower() == user.linked_as.lower())
+        person = next(
+            u for u in suite.fixtures_of(case).users if u.username.lower() == user.linked_as.lower()
+        )
         await IdentityLinks(container.redis, container.keys).link(
             user.wa_id,
             world.user_ids[person.username.lower()],
@@ -255,7 +269,9 @@ class Conversation:
         record.traces = [TraceRecord.model_validate(t) for t in await self._new_entries("agent")]
         record.tool_calls = [_tool_call(e) for e in await self._new_entries("tools")]
         record.tool_calls += [
-            ToolCallRecord(name=t.action, args=t.args, outcome="confirm") for t in record.traces if t.outcome == "confirm"
+            ToolCallRecord(name=t.action, args=t.args, outcome="confirm")
+            for t in record.traces
+            if t.outcome == "confirm"
         ]
         return record
 
@@ -263,7 +279,9 @@ class Conversation:
         deadline = time.monotonic() + timeout_s
         stream = self.container.keys.turns
         while (left := deadline - time.monotonic()) > 0:
-            found = await self.redis.xread({stream: self._cursors["turns"]}, count=20, block=max(1, int(min(left, 1) * 1000)))
+            found = await self.redis.xread(
+                {stream: self._cursors["turns"]}, count=20, block=max(1, int(min(left, 1) * 1000))
+            )
             for _, entries in found or []:
                 for entry_id, fields in entries:
                     self._cursors["turns"] = _text(entry_id)
@@ -304,7 +322,9 @@ def reply_of(payload: dict[str, Any]) -> ReplyRecord:
         text = (inter.get("body") or {}).get("text", "")
         for section in action.get("sections") or []:
             text += "".join(f"\n• {row.get('title', '')}" for row in section.get("rows") or [])
-        return ReplyRecord(kind="buttons" if buttons else str(inter.get("type", "list")), text=text, buttons=buttons)
+        return ReplyRecord(
+            kind="buttons" if buttons else str(inter.get("type", "list")), text=text, buttons=buttons
+        )
     if kind == "template":
         return ReplyRecord(kind="template", text=str((payload.get("template") or {}).get("name", "")))
     media = payload.get(kind) if isinstance(payload.get(kind), dict) else {}

@@ -26,7 +26,8 @@ def matcher_error(value: Any) -> str | None:
     """Why `value` is not a valid expectation, or None."""
     if isinstance(value, dict):
         if len(value) != 1 or next(iter(value)) not in KINDS:
-            return f"a matcher has exactly one of {', '.join(KINDS)} (got {', '.join(map(str, value)) or 'nothing'})"
+            got = ", ".join(map(str, value)) or "nothing"
+            return f"a matcher has exactly one of {', '.join(KINDS)} (got {got})"
         kind, arg = next(iter(value.items()))
         if kind == "regex":
             if not isinstance(arg, str):

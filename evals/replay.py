@@ -32,7 +32,9 @@ async def replay_suite(
     settle_s: float = 1.0,
 ) -> list[CaseResult]:
     base = (url or settings.hudhud_service_url).rstrip("/")
-    secret = settings.whatsapp_app_secret.get_secret_value().encode() if settings.whatsapp_app_secret else None
+    secret = (
+        settings.whatsapp_app_secret.get_secret_value().encode() if settings.whatsapp_app_secret else None
+    )
     suffix = uuid.uuid4().hex[:8]
     results = []
     async with httpx.AsyncClient(base_url=base, timeout=30) as http:
@@ -85,7 +87,9 @@ async def _replay_one(
     if result.error:
         details.append(result.error)
     turn.status = "ok" if result.error is None and http_status == body.status else f"http_{http_status}"
-    result.scores["replay"] = Score(name="replay", passed=not details, value=0.0 if details else 1.0, details=details)
+    result.scores["replay"] = Score(
+        name="replay", passed=not details, value=0.0 if details else 1.0, details=details
+    )
     result.success = not details
     result.duration_ms = round((time.perf_counter() - started) * 1000, 1)
     return result

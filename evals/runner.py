@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import defaultdict
 import fnmatch
 import shutil
 import subprocess
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -55,6 +55,7 @@ class RunOptions(BaseModel):
     endpoint: Any = None  # a ModelEndpoint to use as is (tests: recorded cassettes)
     data_dir: Path | None = None  # shared by the cases and kept (default: HUDHUD_DATA_DIR/eval)
     kb: str | None = None  # knowledge base paths (default: HUDHUD_KB_SEED, else docs/kb); "" = none
+    turn_timeout_s: float | None = Field(None, gt=0)  # overrides HUDHUD_TURN_TIMEOUT_MS for the run
 
 
 class Progress(Protocol):
@@ -157,7 +158,11 @@ async def redis_url(settings: Settings, workdir: Path) -> AsyncIterator[str]:
 def select(suite: Suite, pattern: str | None) -> list[Case]:
     if not pattern:
         return list(suite.cases)
-    return [c for c in suite.cases if fnmatch.fnmatch(c.id, pattern) or fnmatch.fnmatch(f"{suite.name}/{c.id}", pattern)]
+    return [
+        c
+        for c in suite.cases
+        if fnmatch.fnmatch(c.id, pattern) or fnmatch.fnmatch(f"{suite.name}/{c.id}", pattern)
+    ]
 
 
 def trials_of(suite: Suite, options: RunOptions) -> int:
@@ -173,7 +178,12 @@ def default_out(suites: list[Suite | ReplaySuite]) -> Path:
 
 def suite_meta(suite: Suite | ReplaySuite, options: RunOptions) -> dict[str, Any]:
     if isinstance(suite, ReplaySuite):
-        return {"kind": "webhook-replay", "path": str(suite.path), "bodies": len(suite.bodies), "url": options.url}
+        return {
+            "kind": "webhook-replay",
+            "path": str(suite.path),
+            "bodies": len(suite.bodies),
+            "url": options.url,
+        }
     trials = trials_of(suite, options)
     note = None
     if suite.temperature == 0:
@@ -238,17 +248,31 @@ async def run_eval(
             async with contextlib.AsyncExitStack() as stack:
                 backend = await stack.enter_async_context(model_backend(settings, options))
                 url = await stack.enter_async_context(redis_url(settings, workdir))
-                run_meta.update(model=backend.model_name, tool_mode=backend.tool_mode, concurrency=backend.concurrency)
+                run_meta.update(
+                    model=backend.model_name, tool_mode=backend.tool_mode, concurrency=backend.concurrency
+                )
                 kb = options.kb if options.kb is not None else settings.hudhud_kb_seed
                 if kb is None and DEFAULT_KB.is_dir():
-                    kb = str(DEFAULT_KB)
+                    # The shipped documents, not the folder's README about them.
+                    kb = ",".join(str(p) for p in sorted(DEFAULT_KB.iterdir()) if p.is_dir()) or str(DEFAULT_KB)
                 kb = kb or None  # "" = no knowledge base
                 run_meta.update(kb=kb)
+                update: dict[str, Any] = {"hudhud_kb_seed": kb}
+                if options.turn_timeout_s:
+                    update["hudhud_turn_timeout_ms"] = int(options.turn_timeout_s * 1000)
+                run_meta.update(
+                    turn_timeout_s=update.get("hudhud_turn_timeout_ms", settings.hudhud_turn_timeout_ms)
+                    / 1000
+                )
                 env = CaseEnv(
-                    settings=backend.settings.model_copy(update={"hudhud_kb_seed": kb}),
-                    workdir=workdir, data_dir=options.data_dir or settings.hudhud_data_dir / "eval",
-                    redis_url=url, model_name=backend.model_name, keep=options.keep, on_container=backend.warm,
-                )  # fmt: skip
+                    settings=backend.settings.model_copy(update=update),
+                    workdir=workdir,
+                    data_dir=options.data_dir or settings.hudhud_data_dir / "eval",
+                    redis_url=url,
+                    model_name=backend.model_name,
+                    keep=options.keep,
+                    on_container=backend.warm,
+                )
                 active = scorers if scorers is not None else _scorers(options, settings, backend)
                 for suite in cases:
                     with frozen_core_clock(suite.clock):
@@ -263,7 +287,9 @@ async def run_eval(
             interrupted=outcome.interrupted,
             out=str(out),
         )
-        outcome.summary = write_outputs(out, outcome.results, {s.name: suite_meta(s, options) for s in suites}, run_meta)
+        outcome.summary = write_outputs(
+            out, outcome.results, {s.name: suite_meta(s, options) for s in suites}, run_meta
+        )
         if not options.keep:
             shutil.rmtree(workdir, ignore_errors=True)
     return outcome

@@ -25,7 +25,17 @@ Lang = Literal["ar", "en"]
 LANG_TAGS = ("ar", "en")
 
 # Field names of a task as fixtures and expect_state write them (the API's names accepted as aliases).
-TASK_FIELDS = ("id", "title", "description", "status", "priority", "assignee", "created_by", "due", "comments")
+TASK_FIELDS = (
+    "id",
+    "title",
+    "description",
+    "status",
+    "priority",
+    "assignee",
+    "created_by",
+    "due",
+    "comments",
+)
 TASK_ALIASES = {"due_date": "due"}
 ARG_ALIASES = {"due": "due_date"}  # tool arguments: the suite's short name -> the tool's
 
@@ -261,7 +271,9 @@ def load_suite(path: Path | str, *, tools: set[str] | None = None) -> Suite | Re
     if not isinstance(data, dict):
         raise SuiteError([f"{path.name}: a suite is a mapping with `name`, `clock` and `cases`"])
     if is_routing_suite(data):
-        raise RoutingSuiteFound(f"{path.name}: a routing suite: run it with `hudhud eval routing --suite {path}`")
+        raise RoutingSuiteFound(
+            f"{path.name}: a routing suite: run it with `hudhud eval routing --suite {path}`"
+        )
     try:
         suite = Suite.model_validate(data)
     except ValidationError as exc:
@@ -311,7 +323,9 @@ def load_replay(path: Path) -> ReplaySuite:
         try:
             bodies.append(ReplayBody(name=file.name, body=body, **spec))
         except (ValidationError, TypeError) as exc:
-            errors.append(f"{path.name}/expect.yaml: {file.name}: expected `N` or {{replies: N, status: S}}: {exc}")
+            errors.append(
+                f"{path.name}/expect.yaml: {file.name}: expected `N` or {{replies: N, status: S}}: {exc}"
+            )
     if errors:
         raise SuiteError(errors)
     return ReplaySuite(name=path.name, path=path, bodies=bodies)

@@ -66,7 +66,9 @@ def metrics(results: list[CaseResult]) -> dict[str, Any]:
         return [s.value for r in results if (s := r.scores.get(name)) is not None and s.value is not None]
 
     def passed(name: str) -> float | None:
-        flags = [bool(s.passed) for r in results if (s := r.scores.get(name)) is not None and s.passed is not None]
+        flags = [
+            bool(s.passed) for r in results if (s := r.scores.get(name)) is not None and s.passed is not None
+        ]
         return _mean([float(f) for f in flags])
 
     return {
@@ -119,7 +121,9 @@ def prompt_hashes(results: list[CaseResult]) -> dict[str, list[str]]:
     return {name: sorted(v) for name, v in sorted(found.items())}
 
 
-def summarize(results: list[CaseResult], suites: dict[str, dict[str, Any]], run: dict[str, Any]) -> dict[str, Any]:
+def summarize(
+    results: list[CaseResult], suites: dict[str, dict[str, Any]], run: dict[str, Any]
+) -> dict[str, Any]:
     """summary.json: `run` (model, times, options), `overall`, `suites` (with their clock and trials),
     `by_tag`, `by_language`, `prompts` (hashes seen per prompt name)."""
     by_suite: dict[str, list[CaseResult]] = defaultdict(list)

@@ -12,7 +12,13 @@ from channels.whatsapp.signature import sign
 
 
 def text_message(wamid: str, wa_id: str, text: str) -> dict[str, Any]:
-    return {"from": wa_id, "id": wamid, "timestamp": str(int(time.time())), "type": "text", "text": {"body": text}}
+    return {
+        "from": wa_id,
+        "id": wamid,
+        "timestamp": str(int(time.time())),
+        "type": "text",
+        "text": {"body": text},
+    }
 
 
 def button_reply(wamid: str, wa_id: str, button_id: str, title: str) -> dict[str, Any]:
@@ -32,7 +38,10 @@ def envelope(phone_number_id: str, message: dict[str, Any], *, name: str | None 
         "contacts": [{"profile": {"name": name or "Eval"}, "wa_id": message["from"]}],
         "messages": [message],
     }
-    return {"object": "whatsapp_business_account", "entry": [{"id": "EVAL", "changes": [{"field": "messages", "value": value}]}]}
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "EVAL", "changes": [{"field": "messages", "value": value}]}],
+    }
 
 
 def body_of(env: dict[str, Any]) -> bytes:

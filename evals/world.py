@@ -130,7 +130,9 @@ class CoreWorld:
         if self._admin_token is None:
             token = await self._service("POST", "/auth/token", json={"user_id": self.user_ids[ADMIN]})
             self._admin_token = token["access_token"]
-        response = await self._http.get(path, params=params, headers={"Authorization": f"Bearer {self._admin_token}"})
+        response = await self._http.get(
+            path, params=params, headers={"Authorization": f"Bearer {self._admin_token}"}
+        )
         response.raise_for_status()
         return response.json()
 

@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 import typer
@@ -84,15 +84,23 @@ def _json(response: httpx.Response) -> dict[str, Any]:
 
 
 async def find_service(settings: Settings) -> Service | None:
-    """The service when something answers at HUDHUD_SERVICE_URL; None when nothing listens there.
-    Anything that answers — even 'starting' — owns the store, so a slow answer is an error, not a
-    reason to open the store from here as well."""
+    """The service when something listens at HUDHUD_SERVICE_URL; None when nothing does.
+
+    Whatever listens there owns the store, so once connected a slow or failing health check is an error,
+    never a reason to open the store from here as well. (The listening probe is a bare asyncio
+    connection: cheap, and a refused connection raises nothing through httpx's stack.)
+    """
     url = settings.hudhud_service_url.rstrip("/")
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(parts.hostname, port), HEALTH_TIMEOUT_S)
+    except (OSError, TimeoutError):
+        return None
+    writer.close()
     try:
         async with httpx.AsyncClient(timeout=HEALTH_TIMEOUT_S) as http:
             await http.get(f"{url}/healthz")
-    except httpx.ConnectError:
-        return None
     except httpx.HTTPError as exc:
         raise KbError(f"the service at {url} did not answer its health check: {exc!r}") from None
     password = settings.hudhud_admin_password

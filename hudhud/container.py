@@ -34,10 +34,9 @@ from memory.commands import register_memory_commands
 from memory.privacy import UserData
 
 if TYPE_CHECKING:
-    from memory.longterm import UserMemories
-
     from agent.prefs import PrefsStore
     from memory.kb import KnowledgeBase
+    from memory.longterm import UserMemories
     from tools.executor import CoreApiExecutor
 
 log = structlog.get_logger(__name__)
@@ -100,7 +99,11 @@ async def _reply_lang(prefs: PrefsStore | None, turn: Turn) -> str:
     saved = await prefs.get(turn.user.wa_id) if prefs else None
     if saved and saved.reply_lang:
         return saved.reply_lang
-    return reply_language(detect_language(turn.text, previous=saved.lang if saved else None))  # type: ignore[arg-type]
+    previous = saved.lang if saved else None
+    if previous and any(m.payload for m in turn.messages):
+        # A tapped button's title is ours ("Confirm / تأكيد"), not the user's words: keep their language.
+        return reply_language(previous)  # type: ignore[arg-type]
+    return reply_language(detect_language(turn.text, previous=previous))  # type: ignore[arg-type]
 
 
 @dataclass
@@ -114,9 +117,8 @@ class Stores:
 async def open_stores(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) -> Stores:
     """Open Chroma (CHROMA_URL, else embedded under HUDHUD_DATA_DIR) and ingest HUDHUD_KB_SEED —
     unchanged files are skipped, so this is cheap at every start."""
-    from memory.longterm import UserMemories
-
     from memory.kb import KnowledgeBase
+    from memory.longterm import UserMemories
     from memory.vectors import VectorStore, VectorStoreUnavailable
 
     try:

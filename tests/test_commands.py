@@ -84,3 +84,20 @@ def test_turn_id_is_stable_and_order_sensitive() -> None:
     assert make_turn_id(["a", "b"]) == make_turn_id(["a", "b"])
     assert make_turn_id(["a", "b"]) != make_turn_id(["b", "a"])
     assert make_turn_id(["a"]).startswith("t_") and len(make_turn_id(["a"])) == 34
+
+
+async def test_a_tapped_button_keeps_the_users_language(redis, redis_prefix) -> None:
+    from agent.prefs import PrefsStore
+    from hudhud.container import _reply_lang
+    from hudhud.keys import Keys
+    from hudhud.turn import InboundMessage, Turn, UserRef
+
+    prefs = PrefsStore(redis, Keys(redis_prefix))
+    await prefs.set("966500000001", lang="en")
+    tap = InboundMessage(id="w1", wa_id="966500000001", phone_number_id="p", type="interactive",
+                         text="Confirm / تأكيد", payload="confirm:abc")  # fmt: skip
+    turn = Turn(turn_id="t_1", message_ids=["w1"], messages=[tap], user=UserRef(wa_id="966500000001"),
+                phone_number_id="p", profile="exec")  # fmt: skip
+    assert await _reply_lang(prefs, turn) == "en"
+    typed = turn.model_copy(update={"messages": [tap.model_copy(update={"payload": None, "text": "تأكيد"})]})
+    assert await _reply_lang(prefs, typed) == "ar"

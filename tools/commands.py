@@ -70,7 +70,7 @@ def register_tool_commands(
         except CoreApiError as exc:
             if exc.status != 404:
                 return f"Unlinked here, but the account system did not confirm: {explain(exc)}"
-        return "Unlinked. تم إلغاء الربط." if removed else "This number was not linked."
+        return replies.text("unlinked" if removed else "not_linked", await lang_of(turn))
 
     async def tasks(turn: Turn, args: str) -> CommandResult:
         return await run(turn, "list_tasks", {"scope": "mine"})
@@ -92,7 +92,7 @@ def register_tool_commands(
 
     async def cancel(turn: Turn, args: str) -> CommandResult:
         cancelled = await executor.confirmations.cancel(turn.user.wa_id)
-        return "Cancelled. تم الإلغاء." if cancelled else "Nothing to cancel."
+        return replies.text("cancelled" if cancelled else "nothing_to_cancel", await lang_of(turn))
 
     async def confirmed(turn: Turn, payload: str) -> CommandResult:
         pending = await executor.confirmations.take(turn.user.wa_id, payload.removeprefix(CONFIRM))
@@ -108,7 +108,7 @@ def register_tool_commands(
 
     async def cancelled(turn: Turn, payload: str) -> CommandResult:
         pending = await executor.confirmations.take(turn.user.wa_id, payload.removeprefix(CANCEL))
-        return "Cancelled. تم الإلغاء." if pending else "Nothing to cancel."
+        return replies.text("cancelled" if pending else "nothing_to_cancel", await lang_of(turn))
 
     async def forget(turn: Turn, args: str) -> CommandResult:
         await unlink(turn, "")  # here and in the core API's mirror

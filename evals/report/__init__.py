@@ -43,6 +43,24 @@ def _e(value: Any) -> str:
     return escape(str(value), quote=True)
 
 
+def _table(head: list[str], rows: list[list[str]], numeric: set[int] | None = None) -> str:
+    """A table of already-escaped cells; columns in `numeric` are right-aligned."""
+    numeric = numeric or set()
+    top = "".join(f"<th>{_e(h)}</th>" for h in head)
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td class='num'>{c}</td>" if i in numeric else f"<td>{c}</td>" for i, c in enumerate(row))
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><tr>{top}</tr>{body}</table>"
+
+
+def _svg(title: str, width: int, height: int, content: str) -> str:
+    svg = f"<svg width='{width}' height='{height}' role='img' aria-label='{_e(title)}'>{content}</svg>"
+    return f"<div class='chart'><h3>{_e(title)}</h3>{svg}</div>"
+
+
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
@@ -68,7 +86,9 @@ def _meta(run: dict[str, Any], summary: dict[str, Any]) -> str:
 def _notes(run: dict[str, Any], summary: dict[str, Any]) -> str:
     notes = []
     if run.get("interrupted"):
-        notes.append("<p class='badge bad'>Interrupted: these figures cover only the cases that finished.</p>")
+        notes.append(
+            "<p class='badge bad'>Interrupted: these figures cover only the cases that finished.</p>"
+        )
     for name, meta in summary.get("suites", {}).items():
         if meta.get("pass_k_note") and (meta.get("trials_asked") or 1) > 1:
             notes.append(f"<p class='badge'>{_e(name)}: {_e(meta['pass_k_note'])}</p>")
@@ -93,7 +113,9 @@ def _cards(m: dict[str, Any]) -> str:
         ("Tokens / turn in·out", f"{_num(tokens.get('in'))} · {_num(tokens.get('out'))}"),
         ("Cases · results · errors", f"{m.get('cases', 0)} · {m.get('results', 0)} · {m.get('errors', 0)}"),
     ]
-    return "".join(f"<div class='card'><div class='v'>{_e(v)}</div><div class='k'>{_e(k)}</div></div>" for k, v in cards)
+    return "".join(
+        f"<div class='card'><div class='v'>{_e(v)}</div><div class='k'>{_e(k)}</div></div>" for k, v in cards
+    )
 
 
 def bar_chart(title: str, items: list[tuple[str, float | None]], *, width: int = 420) -> str:
@@ -111,8 +133,7 @@ def bar_chart(title: str, items: list[tuple[str, float | None]], *, width: int =
             f"<rect x='{label_w}' y='{y + 2}' width='{w:.1f}' height='{row - 6}' fill='{color}' rx='2'/>"
             f"<text x='{label_w + w + 4:.1f}' y='{y + 13}' font-size='11'>{_e(_pct(value))}</text>"
         )
-    svg = f"<svg width='{width}' height='{height}' role='img' aria-label='{_e(title)}'>{''.join(bars)}</svg>"
-    return f"<div class='chart'><h3>{_e(title)}</h3>{svg}</div>"
+    return _svg(title, width, height, "".join(bars))
 
 
 def histogram(title: str, values: list[float], *, width: int = 420, bins: int = 12) -> str:
@@ -131,17 +152,20 @@ def histogram(title: str, values: list[float], *, width: int = 420, bins: int = 
     for i, c in enumerate(counts):
         h = (height - 2 * pad) * c / top
         x = pad + i * bw
+        top_y = height - pad - h
         rects.append(
-            f"<rect x='{x:.1f}' y='{height - pad - h:.1f}' width='{bw - 2:.1f}' height='{h:.1f}' fill='#0969da'/>"
+            f"<rect x='{x:.1f}' y='{top_y:.1f}' width='{bw - 2:.1f}' height='{h:.1f}' fill='#0969da'/>"
         )
         if c:
-            rects.append(f"<text x='{x + bw / 2:.1f}' y='{height - pad - h - 3:.1f}' font-size='10' text-anchor='middle'>{c}</text>")
+            middle = x + bw / 2
+            rects.append(
+                f"<text x='{middle:.1f}' y='{top_y - 3:.1f}' font-size='10' text-anchor='middle'>{c}</text>"
+            )
     axis = (
         f"<text x='{pad}' y='{height - 6}' font-size='11'>{low:,.0f} ms</text>"
         f"<text x='{width - pad}' y='{height - 6}' font-size='11' text-anchor='end'>{high:,.0f} ms</text>"
     )
-    svg = f"<svg width='{width}' height='{height}' role='img' aria-label='{_e(title)}'>{''.join(rects)}{axis}</svg>"
-    return f"<div class='chart'><h3>{_e(title)}</h3>{svg}</div>"
+    return _svg(title, width, height, "".join(rects) + axis)
 
 
 def _charts(summary: dict[str, Any], results: list[CaseResult]) -> str:
@@ -153,7 +177,10 @@ def _charts(summary: dict[str, Any], results: list[CaseResult]) -> str:
             "Command success by language",
             [(n, g.get("command_success")) for n, g in summary.get("by_language", {}).items()],
         ),
-        bar_chart("Command success by tag", [(n, g.get("command_success")) for n, g in summary.get("by_tag", {}).items()]),
+        bar_chart(
+            "Command success by tag",
+            [(n, g.get("command_success")) for n, g in summary.get("by_tag", {}).items()],
+        ),
     ]
     pass_k = (summary.get("overall") or {}).get("pass_k") or {}
     if len(pass_k) > 1:
@@ -164,45 +191,49 @@ def _charts(summary: dict[str, Any], results: list[CaseResult]) -> str:
 
 
 def _suites(suites: dict[str, Any]) -> str:
-    head = (
-        "<tr><th>suite</th><th>cases</th><th>clock</th><th>trials</th><th>command success</th><th>pass^k</th>"
-        "<th>tool calls</th><th>quality</th><th>language</th><th>p50 / p95 ms</th><th>tokens in·out</th></tr>"
-    )
+    head = ["suite", "cases", "clock", "trials", "command success", "pass^k", "tool calls", "quality",
+            "language", "p50 / p95 ms", "tokens in·out"]  # fmt: skip
     rows = []
     for name, s in suites.items():
         pass_k = ", ".join(f"^{k} {_pct(v)}" for k, v in (s.get("pass_k") or {}).items())
         lat = s.get("latency_ms") or {}
         tok = s.get("tokens_per_turn") or {}
         rows.append(
-            f"<tr><td>{_e(name)}</td><td class='num'>{s.get('cases', 0)}</td><td>{_e(s.get('clock') or s.get('kind', ''))}</td>"
-            f"<td class='num'>{_e(s.get('trials', 1))}</td><td class='num'>{_pct(s.get('command_success'))}</td>"
-            f"<td>{_e(pass_k or '—')}</td><td class='num'>{_pct(s.get('tool_call_accuracy'))}</td>"
-            f"<td class='num'>{_pct(s.get('quality'))}</td><td class='num'>{_pct(s.get('language_match'))}</td>"
-            f"<td class='num'>{_num(lat.get('p50'))} / {_num(lat.get('p95'))}</td>"
-            f"<td class='num'>{_num(tok.get('in'))} · {_num(tok.get('out'))}</td></tr>"
+            [
+                _e(name),
+                _e(s.get("cases", 0)),
+                _e(s.get("clock") or s.get("kind", "")),
+                _e(s.get("trials", 1)),
+                _pct(s.get("command_success")),
+                _e(pass_k or "—"),
+                _pct(s.get("tool_call_accuracy")),
+                _pct(s.get("quality")),
+                _pct(s.get("language_match")),
+                f"{_num(lat.get('p50'))} / {_num(lat.get('p95'))}",
+                f"{_num(tok.get('in'))} · {_num(tok.get('out'))}",
+            ]
         )
-    return f"<table>{head}{''.join(rows)}</table>"
+    return _table(head, rows, numeric={1, 3, 4, 6, 7, 8, 9, 10})
 
 
 def _groups(summary: dict[str, Any]) -> str:
     out = []
     for label, key in (("language", "by_language"), ("tag", "by_tag")):
-        rows = "".join(
-            f"<tr><td>{_e(n)}</td><td class='num'>{g['cases']}</td><td class='num'>{_pct(g.get('command_success'))}</td>"
-            f"<td class='num'>{_pct(g.get('quality'))}</td></tr>"
+        rows = [
+            [_e(n), _e(g["cases"]), _pct(g.get("command_success")), _pct(g.get("quality"))]
             for n, g in summary.get(key, {}).items()
-        )
-        out.append(f"<table><tr><th>{label}</th><th>cases</th><th>command success</th><th>quality</th></tr>{rows}</table>")
+        ]
+        out.append(_table([label, "cases", "command success", "quality"], rows, numeric={1, 2, 3}))
     return "\n".join(out)
 
 
 def _prompts(summary: dict[str, Any]) -> str:
     models = ", ".join(summary.get("models", [])) or "—"
-    rows = "".join(
-        f"<tr><td>{_e(name)}</td><td><code>{_e(', '.join(hashes))}</code></td></tr>"
+    rows = [
+        [_e(name), f"<code>{_e(', '.join(hashes))}</code>"]
         for name, hashes in summary.get("prompts", {}).items()
-    )
-    table = f"<table><tr><th>prompt</th><th>hash</th></tr>{rows}</table>" if rows else "<p class='muted'>no traces</p>"
+    ]
+    table = _table(["prompt", "hash"], rows) if rows else "<p class='muted'>no traces</p>"
     return f"<p>Model: <b>{_e(models)}</b></p>{table}"
 
 
@@ -215,29 +246,28 @@ def _case(r: CaseResult) -> str:
     if r.error:
         body.append(f"<p class='bad'>Harness error: {_e(r.error)}</p>")
     body.append("".join(_turn(t) for t in r.turns) or "<p class='muted'>no turn ran</p>")
-    calls = [(t.index, c) for t in r.turns for c in t.tool_calls]
+    calls = [
+        [_e(t.index), _e(c.name), f"<code>{_e(_args(c.args))}</code>", _e(c.outcome), _e(c.status or "")]
+        for t in r.turns
+        for c in t.tool_calls
+    ]
     if calls:
-        rows = "".join(
-            f"<tr><td class='num'>{i}</td><td>{_e(c.name)}</td><td><code>{_e(_args(c.args))}</code></td>"
-            f"<td>{_e(c.outcome)}</td><td class='num'>{c.status or ''}</td></tr>"
-            for i, c in calls
+        body.append(
+            "<h4>Tool calls</h4>" + _table(["turn", "tool", "args", "outcome", "status"], calls, {0, 4})
         )
-        body.append(f"<h4>Tool calls</h4><table><tr><th>turn</th><th>tool</th><th>args</th><th>outcome</th><th>status</th></tr>{rows}</table>")
     diff = state_diff(r.state_before, r.state_after or [])
     if r.state_after is not None:
         body.append("<h4>State diff</h4><pre>" + _e("\n".join(diff) or "(no change)") + "</pre>")
     if r.scores:
-        rows = "".join(
-            f"<tr><td>{_e(s.name)}</td><td>{_flag(s.passed)}</td><td class='num'>{'' if s.value is None else f'{s.value:.3f}'}</td>"
-            f"<td>{_list(s.details)}</td></tr>"
+        scores = [
+            [_e(s.name), _flag(s.passed), "" if s.value is None else f"{s.value:.3f}", _list(s.details)]
             for s in r.scores.values()
-        )
-        body.append(f"<h4>Scores</h4><table><tr><th>scorer</th><th>pass</th><th>value</th><th>details</th></tr>{rows}</table>")
+        ]
+        body.append("<h4>Scores</h4>" + _table(["scorer", "pass", "value", "details"], scores, {2}))
     opened = "" if r.success else " open"
-    return (
-        f"<details class='case'{opened}><summary>{mark} <b>{_e(r.suite)}/{_e(r.case_id)}</b>{_e(trial)}{_e(quality)} "
-        f"{tags} <span class='muted'>{_e(r.model)}</span></summary><div class='case-body'>{''.join(body)}</div></details>"
-    )
+    title = f"{mark} <b>{_e(r.suite)}/{_e(r.case_id)}</b>{_e(trial)}{_e(quality)} {tags}"
+    summary = f"<summary>{title} <span class='muted'>{_e(r.model)}</span></summary>"
+    return f"<details class='case'{opened}>{summary}<div class='case-body'>{''.join(body)}</div></details>"
 
 
 def _turn(t: TurnRecord) -> str:
@@ -250,7 +280,8 @@ def _turn(t: TurnRecord) -> str:
         out.append("<div class='bubble bot muted'>(no reply)</div>")
     meta = [f"status {t.status}", f"{t.latency_ms:,.0f} ms"]
     for trace in t.traces:
-        meta.append(f"{trace.action or '—'} → {trace.outcome or '—'} ({trace.lang}, {trace.tokens_in}+{trace.tokens_out} tokens)")
+        tokens = f"{trace.tokens_in}+{trace.tokens_out} tokens"
+        meta.append(f"{trace.action or '—'} → {trace.outcome or '—'} ({trace.lang}, {tokens})")
     if t.error:
         meta.append(f"error: {t.error}")
     out.append(f"<div class='turnmeta'>{_e(' · '.join(meta))}</div></div>")
@@ -262,7 +293,11 @@ def _args(args: dict[str, Any]) -> str:
 
 
 def _flag(passed: bool | None) -> str:
-    return {True: "<span class='ok'>✓</span>", False: "<span class='bad'>✗</span>", None: "<span class='muted'>–</span>"}[passed]
+    return {
+        True: "<span class='ok'>✓</span>",
+        False: "<span class='bad'>✗</span>",
+        None: "<span class='muted'>–</span>",
+    }[passed]
 
 
 def _list(items: list[str]) -> str:

@@ -30,7 +30,14 @@ OK_TURNS = ("ok", "unsupported")
 
 
 def default_scorers() -> list[Scorer]:
-    return [StateScorer(), RepliesScorer(), ToolCallScorer(), LanguageScorer(), FormatScorer(), SimilarityScorer()]
+    return [
+        StateScorer(),
+        RepliesScorer(),
+        ToolCallScorer(),
+        LanguageScorer(),
+        FormatScorer(),
+        SimilarityScorer(),
+    ]
 
 
 async def score_case(scorers: list[Scorer], suite: Suite, case: Case, result: CaseResult) -> CaseResult:
@@ -53,9 +60,11 @@ async def score_case(scorers: list[Scorer], suite: Suite, case: Case, result: Ca
     values = [
         s.value
         for sc in scorers
-        if sc.kind in ("quality", "success") and sc.name != "state" and (s := result.scores.get(sc.name))
+        if sc.kind in ("quality", "success")
+        and sc.name != "state"
+        and (s := result.scores.get(sc.name))
         and s.value is not None
-    ]  # fmt: skip
+    ]
     result.quality = round(sum(values) / len(values), 4) if values else None
     if result.error is not None:
         result.quality = 0.0

@@ -39,7 +39,10 @@ class JudgeScorer(Scorer):
             "model": self.model,
             "temperature": 0,
             "max_tokens": 120,
-            "messages": [{"role": "system", "content": RUBRIC}, {"role": "user", "content": "\n".join(lines)}],
+            "messages": [
+                {"role": "system", "content": RUBRIC},
+                {"role": "user", "content": "\n".join(lines)},
+            ],
         }
         try:
             async with httpx.AsyncClient(timeout=self.timeout_s) as http:
@@ -55,7 +58,9 @@ class JudgeScorer(Scorer):
         grade, reason = parse_verdict(content)
         if grade is None:
             return Score(name=self.name, details=[f"judge gave no score: {content[:80]!r}"])
-        return Score(name=self.name, passed=grade >= 4, value=(grade - 1) / 4, details=[reason] if reason else [])
+        return Score(
+            name=self.name, passed=grade >= 4, value=(grade - 1) / 4, details=[reason] if reason else []
+        )
 
 
 def parse_verdict(content: str) -> tuple[int | None, str]:

@@ -43,9 +43,12 @@ class LanguageScorer(Scorer):
                 details.append(f"turn {turn.index}: not in {lang}: {turn.text[:60]!r}")
         value = ok / total if total else None
         return Score(
-            name=self.name, passed=ok == total if total else None, value=value, details=details,
+            name=self.name,
+            passed=ok == total if total else None,
+            value=value,
+            details=details,
             extra={"matched": ok, "total": total},
-        )  # fmt: skip
+        )
 
 
 class FormatScorer(Scorer):

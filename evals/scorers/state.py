@@ -69,7 +69,9 @@ def state_diff(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> lis
     lines = [f"+ #{i} {new[i]['title']!r} ({_fields(new[i])})" for i in sorted(new.keys() - old.keys())]
     lines += [f"- #{i} {old[i]['title']!r}" for i in sorted(old.keys() - new.keys())]
     for i in sorted(old.keys() & new.keys()):
-        changes = [f"{k}: {old[i].get(k)!r} → {new[i].get(k)!r}" for k in new[i] if old[i].get(k) != new[i].get(k)]
+        changes = [
+            f"{k}: {old[i].get(k)!r} → {new[i].get(k)!r}" for k in new[i] if old[i].get(k) != new[i].get(k)
+        ]
         if changes:
             lines.append(f"~ #{i} " + "; ".join(changes))
     return lines

@@ -41,9 +41,12 @@ class ToolCallScorer(Scorer):
                 details.append(f"turn {i}: {why}")
         value = matched / total if total else 1.0
         return Score(
-            name=self.name, passed=matched == total, value=round(value, 4), details=details,
+            name=self.name,
+            passed=matched == total,
+            value=round(value, 4),
+            details=details,
             extra={"matched": matched, "total": total},
-        )  # fmt: skip
+        )
 
 
 def calls_mismatch(expected: list[ToolCallExpect], made: list[ToolCallRecord]) -> str | None:

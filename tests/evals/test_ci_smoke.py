@@ -80,6 +80,8 @@ async def test_ci_smoke_suite_runs_end_to_end(endpoint: ModelEndpoint, tmp_path:
     )
     suite = load_suite(SUITE)
     options = RunOptions(endpoint=endpoint, out=tmp_path / "out", concurrency=1, kb="")
+    if RECORD:
+        CASSETTE.unlink(missing_ok=True)  # a fresh recording: no stale interaction survives
     with recorder.use_cassette(str(CASSETTE), allow_playback_repeats=True):
         outcome = await run_eval([suite], options, settings)
 
@@ -103,4 +105,7 @@ async def test_ci_smoke_suite_runs_end_to_end(endpoint: ModelEndpoint, tmp_path:
     assert summary["prompts"], "the agent's prompt hashes are in the summary"
     report = (tmp_path / "out" / "report.html").read_text()
     assert all(case_id in report for case_id in results)
-    print("ci-smoke:", json.dumps({k: summary["overall"][k] for k in ("command_success", "tool_call_accuracy", "quality")}))
+    print(
+        "ci-smoke:",
+        json.dumps({k: summary["overall"][k] for k in ("command_success", "tool_call_accuracy", "quality")}),
+    )

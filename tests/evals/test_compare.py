@@ -77,7 +77,9 @@ def test_compare_command_exit_codes(tmp_path: Path) -> None:
     (tmp_path / "junk" / "results.jsonl").write_text('{"suite": 1}\n')
     assert runner.invoke(app, ["eval", "compare", str(base), str(tmp_path / "junk")]).exit_code == 2
     only = write_run(tmp_path / "e", [r("x", True), r("extra", True)])
-    assert "only in A: 1 · only in B: 1" in runner.invoke(app, ["eval", "compare", str(base), str(only)]).output
+    assert (
+        "only in A: 1 · only in B: 1" in runner.invoke(app, ["eval", "compare", str(base), str(only)]).output
+    )
 
 
 def test_read_results_skips_blank_lines(tmp_path: Path) -> None:

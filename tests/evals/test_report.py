@@ -8,42 +8,105 @@ from evals.report import bar_chart, histogram, render_report
 from evals.results import CaseResult, ReplyRecord, Score, ToolCallRecord, TraceRecord, TurnRecord
 from evals.summary import summarize
 
-TASK = {"id": 7, "title": "Review contract", "status": "open", "priority": "normal", "assignee": "sara",
-        "created_by": "omar", "due": None, "description": "", "comments": []}  # fmt: skip
+TASK = {
+    "id": 7,
+    "title": "Review contract",
+    "status": "open",
+    "priority": "normal",
+    "assignee": "sara",
+    "created_by": "omar",
+    "due": None,
+    "description": "",
+    "comments": [],
+}
 
 
 def results() -> list[CaseResult]:
-    trace = TraceRecord(action="delete_task", outcome="confirm", lang="en", tokens_in=120, tokens_out=9,
-                        prompts={"router@3": "1a2b3c"})  # fmt: skip
+    trace = TraceRecord(
+        action="delete_task",
+        outcome="confirm",
+        lang="en",
+        tokens_in=120,
+        tokens_out=9,
+        prompts={"router@3": "1a2b3c"},
+    )
     asked = TurnRecord(
-        index=0, user="delete task 7 <script>alert(1)</script>", status="ok", latency_ms=812.0, traces=[trace],
-        replies=[ReplyRecord(kind="buttons", text="Please confirm", buttons=[{"id": "confirm:x", "title": "Confirm"}])],
+        index=0,
+        user="delete task 7 <script>alert(1)</script>",
+        status="ok",
+        latency_ms=812.0,
+        traces=[trace],
+        replies=[
+            ReplyRecord(
+                kind="buttons", text="Please confirm", buttons=[{"id": "confirm:x", "title": "Confirm"}]
+            )
+        ],
         tool_calls=[ToolCallRecord(name="delete_task", args={"task_id": 7}, outcome="confirm")],
-    )  # fmt: skip
-    pressed = TurnRecord(index=1, press="confirm", status="ok", latency_ms=95.0,
-                         replies=[ReplyRecord(kind="text", text="🗑️ حُذفت المهمة #7.")])  # fmt: skip
+    )
+    pressed = TurnRecord(
+        index=1,
+        press="confirm",
+        status="ok",
+        latency_ms=95.0,
+        replies=[ReplyRecord(kind="text", text="🗑️ حُذفت المهمة #7.")],
+    )
     passed = CaseResult(
-        suite="tasks", case_id="delete-ok", tags=["delete", "en"], lang="en", model="local:1.5b", success=True,
-        quality=1.0, turns=[asked, pressed], state_before=[TASK], state_after=[],
+        suite="tasks",
+        case_id="delete-ok",
+        tags=["delete", "en"],
+        lang="en",
+        model="local:1.5b",
+        success=True,
+        quality=1.0,
+        turns=[asked, pressed],
+        state_before=[TASK],
+        state_after=[],
         scores={"state": Score(name="state", passed=True, value=1.0)},
-    )  # fmt: skip
+    )
     failed = CaseResult(
-        suite="tasks", case_id="create-bad", tags=["create", "ar"], lang="ar", model="local:1.5b", success=False,
-        quality=0.5, turns=[TurnRecord(index=0, user="أضف مهمة", status="failed", latency_ms=2300.0, error="boom")],
-        state_before=[], state_after=[{**TASK, "id": 8, "title": "مهمة"}],
-        scores={"replies": Score(name="replies", passed=False, value=0.0, details=["turn 0: lacks 'تم'"]),
-                "similarity": Score(name="similarity", passed=None, value=0.71)},
-    )  # fmt: skip
+        suite="tasks",
+        case_id="create-bad",
+        tags=["create", "ar"],
+        lang="ar",
+        model="local:1.5b",
+        success=False,
+        quality=0.5,
+        turns=[TurnRecord(index=0, user="أضف مهمة", status="failed", latency_ms=2300.0, error="boom")],
+        state_before=[],
+        state_after=[{**TASK, "id": 8, "title": "مهمة"}],
+        scores={
+            "replies": Score(name="replies", passed=False, value=0.0, details=["turn 0: lacks 'تم'"]),
+            "similarity": Score(name="similarity", passed=None, value=0.71),
+        },
+    )
     crashed = CaseResult(suite="tasks", case_id="crashed", success=False, error="RuntimeError: no core API")
     return [passed, failed, crashed]
 
 
 def render(**run: object) -> str:
     found = results()
-    meta = {"tasks": {"clock": "2026-11-25T09:00:00+03:00", "trials": 1, "trials_asked": 3,
-                      "pass_k_note": "temperature 0: trials are identical, one was run and pass^k = pass^1"}}  # fmt: skip
-    summary = summarize(found, meta, {"suites": ["tasks"], "model": "local:1.5b", "started": "2026-11-25T07:00:00",
-                                      "duration_s": 12.5, "concurrency": 1, "git": "abc123", "filter": "*", **run})  # fmt: skip
+    meta = {
+        "tasks": {
+            "clock": "2026-11-25T09:00:00+03:00",
+            "trials": 1,
+            "trials_asked": 3,
+            "pass_k_note": "temperature 0: trials are identical, one was run and pass^k = pass^1",
+        }
+    }
+    summary = summarize(
+        found,
+        meta,
+        {
+            "suites": ["tasks"],
+            "model": "local:1.5b",
+            "started": "2026-11-25T07:00:00",
+            "duration_s": 12.5,
+            "concurrency": 1,
+            "git": "abc123",
+            "filter": "*",
+            **run,
+        },
+    )
     return render_report(summary, found)
 
 

@@ -9,16 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 import evals.runner
 from agent.model import ModelEndpoint
 from evals.clock import frozen_core_clock, ticking_from
 from evals.harness import find_agent, seed_memories, tune_sampling
-from evals.results import CaseResult, read_results
+from evals.results import read_results
 from evals.runner import RunOptions, model_backend, redis_url, run_eval, select, trials_of
 from evals.suite import Suite, load_suite
-from hudhud.cli import app
 from hudhud.settings import Settings
 from tests.conftest import REDIS_TEST_URL
 
@@ -94,7 +92,9 @@ async def test_run_eval_through_the_pipeline(fake_openai: Any, tmp_path: Path) -
     script(fake_openai)
     suite = load_suite(write_suite(tmp_path))
     out = tmp_path / "out"
-    outcome = await run_eval([suite], RunOptions(out=out, kb="", concurrency=1), settings_for(fake_openai, tmp_path))
+    outcome = await run_eval(
+        [suite], RunOptions(out=out, kb="", concurrency=1), settings_for(fake_openai, tmp_path)
+    )
     by_id = {r.case_id: r for r in outcome.results}
     create, delete, answer = by_id["create-en"], by_id["delete-en"], by_id["answer-ar"]
     assert create.error is None and create.success, create.scores
@@ -118,24 +118,36 @@ async def test_run_eval_through_the_pipeline(fake_openai: Any, tmp_path: Path) -
     assert "mini/answer-ar" in (out / "report.html").read_text()
 
 
-async def test_trials_sample_with_the_suite_temperature_and_a_seed_each(fake_openai: Any, tmp_path: Path) -> None:
+async def test_trials_sample_with_the_suite_temperature_and_a_seed_each(
+    fake_openai: Any, tmp_path: Path
+) -> None:
     suite = load_suite(write_suite(tmp_path, temperature=0.7))
     assert isinstance(suite, Suite)
     options = RunOptions(out=tmp_path / "out", kb="", trials=2, seed=5, filter="answer-*", concurrency=2)
     for _ in range(2):
         fake_openai.reply_text("مرحبا بك")
     outcome = await run_eval([suite], options, settings_for(fake_openai, tmp_path))
-    assert sorted((r.case_id, r.trial, r.seed) for r in outcome.results) == [("answer-ar", 0, 5), ("answer-ar", 1, 6)]
+    assert sorted((r.case_id, r.trial, r.seed) for r in outcome.results) == [
+        ("answer-ar", 0, 5),
+        ("answer-ar", 1, 6),
+    ]
     sent = [(body["temperature"], body["seed"]) for body in fake_openai.requests]
     assert sorted(sent) == [(0.7, 5), (0.7, 6)]
     assert set(outcome.summary["overall"]["pass_k"]) == {"1", "2"}
 
 
 def test_select_and_trials() -> None:
-    suite = Suite.model_validate({"name": "s", "clock": "2026-11-25T09:00:00+03:00", "temperature": 0.5, "cases": [
-        {"id": "a-1", "tags": ["en"], "user": {"wa_id": "966500000001"}, "turns": [{"user": "x"}]},
-        {"id": "b-1", "tags": ["en"], "user": {"wa_id": "966500000001"}, "turns": [{"user": "x"}]},
-    ]})  # fmt: skip
+    suite = Suite.model_validate(
+        {
+            "name": "s",
+            "clock": "2026-11-25T09:00:00+03:00",
+            "temperature": 0.5,
+            "cases": [
+                {"id": "a-1", "tags": ["en"], "user": {"wa_id": "966500000001"}, "turns": [{"user": "x"}]},
+                {"id": "b-1", "tags": ["en"], "user": {"wa_id": "966500000001"}, "turns": [{"user": "x"}]},
+            ],
+        }
+    )
     assert [c.id for c in select(suite, "a-*")] == ["a-1"]
     assert [c.id for c in select(suite, "s/b-*")] == ["b-1"]
     assert len(select(suite, None)) == 2
@@ -221,8 +233,12 @@ def smollm2_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 async def test_the_embedded_model_is_started_once_and_warmed(smollm2_path: Path, tmp_path: Path) -> None:
     from types import SimpleNamespace
 
-    settings = Settings(_env_file=None, hudhud_local_model=str(smollm2_path), hudhud_local_ctx=1024,  # type: ignore[call-arg]
-                        hudhud_data_dir=tmp_path)  # fmt: skip
+    settings = Settings(
+        _env_file=None,
+        hudhud_local_model=str(smollm2_path),
+        hudhud_local_ctx=1024,  # type: ignore[call-arg]
+        hudhud_data_dir=tmp_path,
+    )
     async with model_backend(settings, RunOptions(model=str(smollm2_path))) as backend:
         assert backend.server is not None and backend.concurrency == 1
         assert backend.model_name == f"local:{smollm2_path}" and backend.tool_mode == "router"
@@ -235,7 +251,9 @@ async def test_the_embedded_model_is_started_once_and_warmed(smollm2_path: Path,
             return 0.0
 
         backend.server.warm = warm
-        agent = SimpleNamespace(clock=None, traces=[], persona_prompts=lambda: ["a", "b"], warmup_prompt=lambda: "r")
+        agent = SimpleNamespace(
+            clock=None, traces=[], persona_prompts=lambda: ["a", "b"], warmup_prompt=lambda: "r"
+        )
         await backend.warm(SimpleNamespace(responder=agent))
         await backend.warm(SimpleNamespace(responder=agent))  # once per run
         assert warmed == ["a", "b", "r"]
@@ -248,78 +266,3 @@ async def test_remote_endpoint_model_override(fake_openai: Any, tmp_path: Path) 
     endpoint = ModelEndpoint(base_url=fake_openai.base_url, api_key="k", model="given", local=False)
     async with model_backend(settings, RunOptions(endpoint=endpoint)) as backend:
         assert backend.model_name == "given" and backend.concurrency == evals.runner.REMOTE_CONCURRENCY
-
-
-# ------------------------------------------------------------------------------------------ the command
-
-
-@pytest.fixture
-def cli_env(fake_openai: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for name, value in {
-        "OPENAI_BASE_URL": fake_openai.base_url, "OPENAI_API_KEY": "k", "HUDHUD_MODEL": "gpt-test",
-        "HUDHUD_TOOL_MODE": "native", "REDIS_URL": REDIS_TEST_URL, "HUDHUD_DATA_DIR": str(tmp_path / "data"),
-        "HUDHUD_MODEL_RETRIES": "0",
-    }.items():  # fmt: skip
-        monkeypatch.setenv(name, value)
-    return write_suite(tmp_path)
-
-
-def test_eval_run_command(cli_env: Path, fake_openai: Any, tmp_path: Path) -> None:
-    fake_openai.reply_text("أهلاً")
-    result = CliRunner().invoke(
-        app, ["eval", "run", str(cli_env), "--filter", "answer-ar", "--out", str(tmp_path / "o"), "--kb", ""]
-    )
-    assert result.exit_code == 0, result.output
-    last = json.loads(result.output.strip().splitlines()[-1])
-    assert last["eval"] == "run" and last["overall"]["results"] == 1
-    assert "answer-ar" in result.output and "nothing to press" in result.output  # the failure is listed
-    assert (tmp_path / "o" / "report.html").exists()
-
-
-def test_eval_run_command_errors(cli_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    runner = CliRunner()
-    bad = tmp_path / "bad.yaml"
-    bad.write_text(cli_env.read_text().replace("name: create_task", "name: crate_task").replace("name: mini", "name: bad"))
-    result = runner.invoke(app, ["eval", "run", str(bad)])
-    assert result.exit_code == 2 and "unknown tool 'crate_task'" in result.output
-    result = runner.invoke(app, ["eval", "run", str(cli_env), "--filter", "nothing-*"])
-    assert result.exit_code == 2 and "no case id matches" in result.output
-    routing = Path(__file__).parents[2] / "evals" / "suites" / "routing.yaml"
-    result = runner.invoke(app, ["eval", "run", str(routing)])
-    assert result.exit_code == 2 and "skipped routing.yaml" in result.output
-    monkeypatch.setenv("HUDHUD_TIMEZONE", "Mars/Base")
-    assert runner.invoke(app, ["eval", "run", str(cli_env)]).exit_code == 2
-
-
-def test_ctrl_c_keeps_the_finished_results(cli_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = 0
-
-    async def interrupted_on_the_second(env: Any, suite: Any, case: Any, **kwargs: Any) -> CaseResult:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            raise KeyboardInterrupt
-        return CaseResult(suite=suite.name, case_id=case.id, state_after=[], turns=[])
-
-    monkeypatch.setattr(evals.runner, "run_case", interrupted_on_the_second)
-    out = tmp_path / "o"
-    result = CliRunner().invoke(app, ["eval", "run", str(cli_env), "--out", str(out), "--kb", ""])
-    assert result.exit_code == 130, result.output
-    assert "interrupted" in result.output
-    assert [r.case_id for r in read_results(out)] == ["create-en"]
-    summary = json.loads((out / "summary.json").read_text())
-    assert summary["run"]["interrupted"] is True and summary["overall"]["results"] == 1
-    assert "Interrupted" in (out / "report.html").read_text()
-
-
-async def test_cancelled_run_keeps_results(fake_openai: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import asyncio
-
-    async def cancelled(env: Any, suite: Any, case: Any, **kwargs: Any) -> CaseResult:
-        raise asyncio.CancelledError  # what Ctrl-C does to the running task under asyncio.run
-
-    monkeypatch.setattr(evals.runner, "run_case", cancelled)
-    suite = load_suite(write_suite(tmp_path))
-    outcome = await run_eval([suite], RunOptions(out=tmp_path / "o", kb=""), settings_for(fake_openai, tmp_path))
-    assert outcome.interrupted and outcome.results == [] and outcome.summary["run"]["interrupted"]

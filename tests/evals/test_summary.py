@@ -8,12 +8,34 @@ from evals.results import CaseResult, Score, TraceRecord, TurnRecord
 from evals.summary import metrics, pass_hat_k, pass_k, percentile, prompt_hashes, summarize
 
 
-def r(case: str, success: bool, *, suite: str = "s", trial: int = 0, tags: list[str] | None = None,
-      lang: str = "en", quality: float | None = 1.0, latency: float = 100.0, **scores: Score) -> CaseResult:  # fmt: skip
-    trace = TraceRecord(action="create_task", tokens_in=100, tokens_out=10, prompts={"persona.exec.en@1": "abc"})
+def r(
+    case: str,
+    success: bool,
+    *,
+    suite: str = "s",
+    trial: int = 0,
+    tags: list[str] | None = None,
+    lang: str = "en",
+    quality: float | None = 1.0,
+    latency: float = 100.0,
+    **scores: Score,
+) -> CaseResult:
+    trace = TraceRecord(
+        action="create_task", tokens_in=100, tokens_out=10, prompts={"persona.exec.en@1": "abc"}
+    )
     turn = TurnRecord(index=0, user="x", status="ok", latency_ms=latency, traces=[trace])
-    return CaseResult(suite=suite, case_id=case, trial=trial, success=success, tags=tags or [lang], lang=lang,
-                      quality=quality, turns=[turn], scores=scores, model="m")  # fmt: skip
+    return CaseResult(
+        suite=suite,
+        case_id=case,
+        trial=trial,
+        success=success,
+        tags=tags or [lang],
+        lang=lang,
+        quality=quality,
+        turns=[turn],
+        scores=scores,
+        model="m",
+    )
 
 
 def test_pass_hat_k_is_taus_formula() -> None:
@@ -40,7 +62,9 @@ def test_pass_k_over_cases_and_unequal_trials() -> None:
 
 def test_percentile_nearest_rank() -> None:
     values = [float(v) for v in range(1, 21)]
-    assert percentile(values, 50) == 10.0 and percentile(values, 95) == 19.0 and percentile(values, 100) == 20.0
+    assert (
+        percentile(values, 50) == 10.0 and percentile(values, 95) == 19.0 and percentile(values, 100) == 20.0
+    )
     assert percentile([], 50) is None and percentile([5.0], 95) == 5.0
 
 
@@ -59,13 +83,19 @@ def test_metrics() -> None:
     assert m["command_success"] == 0.5 and m["quality"] == 0.75
     assert m["tool_call_accuracy"] == 0.5 and m["language_match"] == 1.0 and m["similarity"] == 0.9
     assert m["format_ok"] == 0.0 and m["judge"] is None and m["state_match"] is None
-    assert m["latency_ms"] == {"p50": 100.0, "p95": 300.0} and m["tokens_per_turn"] == {"in": 100.0, "out": 10.0}
+    assert m["latency_ms"] == {"p50": 100.0, "p95": 300.0} and m["tokens_per_turn"] == {
+        "in": 100.0,
+        "out": 10.0,
+    }
     empty = metrics([])
     assert empty["command_success"] is None and empty["latency_ms"]["p50"] is None
 
 
 def test_summarize_groups_by_suite_tag_and_language() -> None:
-    results = [r("a", True, tags=["create", "ar"], lang="ar"), r("b", False, suite="t", tags=["create", "en"])]
+    results = [
+        r("a", True, tags=["create", "ar"], lang="ar"),
+        r("b", False, suite="t", tags=["create", "en"]),
+    ]
     summary = summarize(results, {"s": {"clock": "2026"}, "t": {}, "u": {}}, {"model": "m"})
     assert summary["run"] == {"model": "m"}
     assert summary["suites"]["s"]["clock"] == "2026" and summary["suites"]["s"]["command_success"] == 1.0

@@ -145,12 +145,20 @@ def test_service_errors_are_one_line(env: Path, service: LiveServer, monkeypatch
 
 def test_something_else_at_the_service_url(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from fastapi import FastAPI
+    from fastapi.responses import PlainTextResponse
 
     other = FastAPI()
+
+    @other.get("/admin/api/kb/documents")
+    async def broken() -> PlainTextResponse:
+        return PlainTextResponse("upstream exploded", status_code=502)
+
     with live(other) as server:
         monkeypatch.setenv("HUDHUD_SERVICE_URL", server.url)
-        result = runner.invoke(app, ["kb", "list"])
+        result = runner.invoke(app, ["kb", "search", "anything"])
+        broken_answer = runner.invoke(app, ["kb", "list"])
     assert result.exit_code == 1 and f"no Hudhud admin API at {server.url} (HTTP 404)" in result.output
+    assert broken_answer.exit_code == 1 and "error: upstream exploded" in broken_answer.output
 
 
 def test_a_service_that_does_not_answer_is_not_bypassed(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
