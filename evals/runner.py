@@ -254,7 +254,8 @@ async def run_eval(
                 kb = options.kb if options.kb is not None else settings.hudhud_kb_seed
                 if kb is None and DEFAULT_KB.is_dir():
                     # The shipped documents, not the folder's README about them.
-                    kb = ",".join(str(p) for p in sorted(DEFAULT_KB.iterdir()) if p.is_dir()) or str(DEFAULT_KB)
+                    folders = [str(p) for p in sorted(DEFAULT_KB.iterdir()) if p.is_dir()]
+                    kb = ",".join(folders) or str(DEFAULT_KB)
                 kb = kb or None  # "" = no knowledge base
                 run_meta.update(kb=kb)
                 update: dict[str, Any] = {"hudhud_kb_seed": kb}
