@@ -230,9 +230,7 @@ class Agent:
         unless it follows up on the task of the previous turn ("mark it done")."""
         spec = tools.get(decision.action)
         # Any id the model gave for such a message was invented: the message has no number.
-        needs_id = spec is not None and (
-            "task_id" in spec.required or any(a.kind == "task_ids" for a in spec.args.values())
-        )
+        needs_id = spec is not None and "task_id" in spec.required
         if needs_id and follow_ref is None and not mentions_task(text):
             return decision.model_copy(update={"action": ANSWER, "args": {}})
         return decision

@@ -26,9 +26,9 @@ from tools.registry import ToolRegistry
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
-    from memory.longterm import UserMemories
 
     from memory.links import IdentityLinks
+    from memory.longterm import UserMemories
 
 log = structlog.get_logger(__name__)
 
@@ -97,7 +97,11 @@ async def build_agent(
             history=ConversationHistory.from_settings(redis, settings, counter=counter),
             summarizer=Summarizer(llm),
             context=ContextManager(
-                knowledge, memories, top_k=settings.hudhud_kb_top_k, threshold=settings.hudhud_kb_threshold
+                knowledge,
+                memories,
+                top_k=settings.hudhud_kb_top_k,
+                threshold=settings.hudhud_kb_threshold,
+                memory_threshold=settings.hudhud_memory_threshold,
             )
             if knowledge is not None or memories is not None
             else None,

@@ -87,9 +87,7 @@ def _run(wa_id: str, action: str) -> dict[str, Any]:
 
 def export(
     wa_id: Annotated[str, typer.Argument(help="The user's WhatsApp id (digits, with country code)")],
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write the JSON here (else stdout)")
-    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the JSON here (else stdout)")] = None,
 ) -> None:
     """Write all data Hudhud holds about one user as JSON."""
     body = orjson.dumps(_run(wa_id, "export"), option=orjson.OPT_INDENT_2)

@@ -58,6 +58,11 @@ def supported(name: str) -> bool:
     return PurePosixPath(name).suffix.lower() in SUPPORTED
 
 
+def unsupported_reason(name: str) -> str:
+    suffix = PurePosixPath(name).suffix.lower()
+    return f"unsupported file type {suffix or '(none)'!r} (supported: {', '.join(sorted(SUPPORTED))})"
+
+
 def detect_lang(text: str) -> str:
     """ "ar" when at least 30% of the letters are Arabic, else "en": cheap, and enough to tag chunks."""
     letters = len(_LETTER.findall(text))
@@ -77,8 +82,7 @@ def parse(name: str, data: bytes) -> ParsedDocument:
     elif suffix in PDF:
         doc = _pdf(data, stem)
     else:
-        kinds = ", ".join(sorted(SUPPORTED))
-        raise UnreadableDocument(f"unsupported file type {suffix or '(none)'!r} (supported: {kinds})")
+        raise UnreadableDocument(unsupported_reason(name))
     if not doc.chunks:
         raise UnreadableDocument("no text found in the document")
     return doc

@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from memory.chunking import PARSER_VERSION, VISIBILITIES, UnreadableDocument, parse, supported
+from memory.chunking import (
+    PARSER_VERSION,
+    VISIBILITIES,
+    UnreadableDocument,
+    parse,
+    supported,
+    unsupported_reason,
+)
 
 if TYPE_CHECKING:  # chromadb loads only when a store is opened, not when the admin API is mounted
     from hudhud.settings import Settings
@@ -144,18 +151,10 @@ def expand(paths: Iterable[Path], report: IngestReport) -> list[SourceFile]:
             if supported(root.name):
                 take(root.name, root)
             else:
-                report.errors.append(IngestError(source=str(root), reason=_unsupported(root.name)))
+                report.errors.append(IngestError(source=str(root), reason=unsupported_reason(root.name)))
         else:
             report.errors.append(IngestError(source=str(root), reason="no such file or directory"))
     return list(found.values())
-
-
-def _unsupported(name: str) -> str:
-    try:
-        parse(name, b"")
-    except UnreadableDocument as exc:
-        return str(exc)
-    raise AssertionError("supported")  # pragma: no cover
 
 
 def _hash(data: bytes, visibility: str) -> str:
@@ -170,7 +169,7 @@ class KnowledgeBase:
         store: VectorStore,
         *,
         top_k: int = 4,
-        threshold: float = 0.80,
+        threshold: float = 0.09,  # on relevance (docs/memory.md, "Relevance, not raw cosine")
         collection: str = COLLECTION,
     ) -> None:
         self.store = store
@@ -323,8 +322,6 @@ class KnowledgeBase:
                 )
             else:
                 info.chunks += 1
-                if meta.get("chunk") == 0:
-                    info.lang = str(meta.get("lang", info.lang))
         return sorted(docs.values(), key=lambda d: d.source)
 
     async def remove(self, source: str) -> int:

@@ -54,7 +54,7 @@ def _memory(mid: str, meta: dict[str, Any], text: str, **extra: float) -> Memory
 
 
 class UserMemories:
-    def __init__(self, store: VectorStore, *, collection: str = COLLECTION, threshold: float = 0.0) -> None:
+    def __init__(self, store: VectorStore, *, collection: str = COLLECTION, threshold: float = 0.05) -> None:
         self.store = store
         self.threshold = threshold
         self._collection_name = collection

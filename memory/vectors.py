@@ -48,10 +48,6 @@ class VectorCollection:
         self._c = collection
         self._ef = embedding
 
-    @property
-    def name(self) -> str:
-        return str(self._c.name)
-
     async def add(
         self,
         ids: Sequence[str],

@@ -27,6 +27,7 @@ async def test_link_then_command_through_the_pipeline(settings_factory, fake_ope
         openai_api_key="k",
         hudhud_model="gpt-test",
         hudhud_tool_mode="native",  # not probed: the scripted replies are the turns'
+        hudhud_lease_ms=10_000,  # a loaded machine must not reclaim the turn: leases are tested elsewhere
         hudhud_admin_password="admin-pass-123",
         hudhud_port=port,
         hudhud_data_dir=tmp_path / "data",

@@ -77,12 +77,16 @@ def make_agent(
     keys = Keys(redis.test_prefix)
     endpoint = ModelEndpoint(base_url=fake_openai.base_url, api_key="k", model="remote-model", local=False)
     history = ConversationHistory(redis, keys, Cipher(generate_key()), ttl_s=3600, max_messages=100)
-    context = ContextManager(knowledge, memories, top_k=3, threshold=0.80) if knowledge or memories else None
+    context = (
+        ContextManager(knowledge, memories, top_k=3, threshold=0.09, memory_threshold=0.05)
+        if knowledge or memories
+        else None
+    )
     return Agent(
         llm=chat_model(endpoint, Settings(_env_file=None), max_retries=0),  # type: ignore[call-arg]
         model_name="remote-model",
         mode=mode,  # type: ignore[arg-type]
-        registry=registry or ToolRegistry.from_dir(),
+        registry=registry if registry is not None else ToolRegistry.from_dir(),
         prompts=PromptStore(),
         executor=RecordingExecutor(),
         redis=redis,
@@ -183,6 +187,9 @@ async def test_knowledge_answer_names_its_source(fake_openai, redis, knowledge) 
 
 async def test_arabic_question_finds_the_english_document(fake_openai, redis, knowledge) -> None:
     agent = make_agent(fake_openai, redis, knowledge=knowledge)
+    # English-only documents asked in Arabic: the lower margin docs/memory.md advises for one-language KBs.
+    assert agent.memory is not None and agent.memory.context is not None
+    agent.memory.context.threshold = 0.06
     fake_openai.reply_text("تحصل على ٣٠ يوماً في السنة.")
     parts = await agent.respond(turn("كم يوم إجازة سنوية أحصل عليها؟", 1, profile="query"))
     assert "📄 المصدر:" in parts[0].text
@@ -262,3 +269,22 @@ def _returns(data):
         return ToolResult(ok=True, data=data)
 
     return execute
+
+
+async def test_remembered_facts_reach_only_their_owners_answers(fake_openai, redis, store) -> None:
+    from memory.longterm import UserMemories
+
+    memories = UserMemories(store, collection=f"mem_{time.time_ns()}")
+    agent = make_agent(fake_openai, redis, memories=memories, registry=ToolRegistry())
+    parts = await agent.respond(turn("Remember that my team meeting is every Sunday at 10", 1))
+    assert parts[0].text == "Noted — I'll remember that." and fake_openai.requests == []
+    assert [m.text for m in await memories.list("966500000001")] == ["my team meeting is every Sunday at 10"]
+    parts = await agent.respond(turn("تذكر أنني أفضل الردود القصيرة", 2))
+    assert parts[0].text == "حسناً، سأتذكر ذلك."
+    fake_openai.reply_text("Sunday at 10.")
+    await agent.respond(turn("When is my team meeting?", 3))
+    assert "every Sunday at 10" in fake_openai.requests[-1]["messages"][-1]["content"]
+    assert agent.traces[-1].memories >= 1
+    # Another user asking the same question gets nothing of the first user's memories.
+    await agent.respond(turn("When is my team meeting?", 4, wa_id="966500000002"))
+    assert agent.traces[-1].outcome == "unknown" and len(fake_openai.requests) == 1

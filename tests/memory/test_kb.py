@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from memory import kb as kb_module
-from memory.chunking import CHUNK_SIZE, detect_lang, parse
+from memory.chunking import CHUNK_SIZE, UnreadableDocument, detect_lang, parse
 from memory.kb import DocInfo, IngestReport, KnowledgeBase, SourceFile, clean_source
 from memory.vectors import VectorStore
 from tests.memory.pdf import SHIPPING, minimal_pdf
@@ -174,6 +174,7 @@ async def test_errors_are_reported_never_raised(fresh: KnowledgeBase, tmp_path: 
     (bad / "yaml.md").write_text("---\n: [unclosed\n---\ntext\n", encoding="utf-8")
     (bad / "list.md").write_text("---\n- a\n- b\n---\ntext\n", encoding="utf-8")
     (bad / "blank.pdf").write_bytes(minimal_pdf([]))
+    (bad / "locked.pdf").write_bytes(_encrypted_pdf())
     unsupported = tmp_path / "slides.pptx"
     unsupported.write_bytes(b"PK")
     progress: list[tuple[int, int, str]] = []
@@ -193,12 +194,26 @@ async def test_errors_are_reported_never_raised(fresh: KnowledgeBase, tmp_path: 
         "bad/front.md": "invalid front matter visibility 'secret' (public or internal)",
         "bad/latin1.txt": "not valid UTF-8 text (byte 3)",
         "bad/list.md": "invalid front matter: expected key: value lines",
+        "bad/locked.pdf": "the PDF is encrypted",
         "bad/yaml.md": reasons["bad/yaml.md"],
     }
     assert reasons["bad/broken.pdf"].startswith("not a readable PDF")
     assert reasons["bad/yaml.md"].startswith("invalid front matter: ")
     assert report.added == [] and await fresh.count() == 0
-    assert progress[0] == (0, 8, "") and progress[-1][:2] == (8, 8)
+    assert progress[0] == (0, 9, "") and progress[-1][:2] == (9, 9)
+
+
+def _encrypted_pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.encrypt("secret", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 async def test_duplicate_source_names_in_one_run_are_an_error(fresh: KnowledgeBase, tmp_path: Path) -> None:
@@ -261,6 +276,13 @@ def test_long_sections_are_split_with_overlap() -> None:
     assert all(len(c.text) <= CHUNK_SIZE for c in doc.chunks)
     assert all(c.section == "Expenses > Reports" for c in doc.chunks)
     assert doc.chunks[0].text[-60:] in doc.chunks[1].text or doc.chunks[1].text[:40] in doc.chunks[0].text
+
+
+def test_parse_refuses_unsupported_names() -> None:
+    with pytest.raises(UnreadableDocument, match=r"unsupported file type '.docx'"):
+        parse("report.docx", b"PK")
+    with pytest.raises(UnreadableDocument, match=r"unsupported file type '\(none\)'"):
+        parse("Makefile", b"all:")
 
 
 def test_detect_lang() -> None:
