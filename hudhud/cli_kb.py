@@ -121,12 +121,17 @@ async def _direct(settings: Settings, action: Callable[[KnowledgeBase], Awaitabl
 
 
 def _run(remote: Callable[[Service], Awaitable[T]], local: Callable[[KnowledgeBase], Awaitable[T]]) -> T:
+    return via_service(remote, lambda settings: _direct(settings, local))
+
+
+def via_service(remote: Callable[[Service], Awaitable[T]], direct: Callable[[Settings], Awaitable[T]]) -> T:
+    """Run through the service's admin API when one answers, else directly; errors as one line."""
     settings = _settings()
 
     async def go() -> T:
         service = await find_service(settings)
         if service is None:
-            return await _direct(settings, local)
+            return await direct(settings)
         try:
             return await remote(service)
         finally:

@@ -16,7 +16,7 @@ import httpx
 import orjson
 import typer
 
-from hudhud.cli_kb import KbError, Service, _fail, _settings, find_service
+from hudhud.cli_kb import KbError, Service, _fail, via_service
 from hudhud.keys import Keys
 from hudhud.settings import Settings, SettingsError
 
@@ -68,21 +68,9 @@ async def _remote(service: Service, wa_id: str, action: str) -> dict[str, Any]:
 def _run(wa_id: str, action: str) -> dict[str, Any]:
     if not wa_id.isdigit():
         raise _fail(f"invalid WhatsApp id {wa_id!r}: digits only, with the country code", 2)
-    settings = _settings()
-
-    async def go() -> dict[str, Any]:
-        service = await find_service(settings)
-        if service is None:
-            return await _direct(settings, wa_id, action)
-        try:
-            return await _remote(service, wa_id, action)
-        finally:
-            await service.aclose()
-
-    try:
-        return asyncio.run(go())
-    except KbError as exc:
-        raise _fail(str(exc)) from None
+    return via_service(
+        lambda service: _remote(service, wa_id, action), lambda settings: _direct(settings, wa_id, action)
+    )
 
 
 def export(
