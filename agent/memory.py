@@ -18,10 +18,9 @@ from hudhud.turn import ReplyPart, Turn
 from memory.context import Context, ContextManager
 
 if TYPE_CHECKING:
-    from memory.longterm import UserMemories
-
     from memory.history import ConversationHistory, HistoryEntry, Window
     from memory.links import IdentityLinks
+    from memory.longterm import UserMemories
     from memory.summary import Summarizer
 
 log = structlog.get_logger(__name__)
