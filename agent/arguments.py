@@ -43,6 +43,9 @@ def prepare_args(
             out.args[name] = value
         elif arg.required:
             out.missing.append(name)
+    # Overdue means not done yet: small models add status "done" to "what's overdue?", which no task matches.
+    if out.args.get("overdue") is True and out.args.get("status") == "done":
+        del out.args["status"]
     # Several tasks are named by their numbers or picked by a filter ("all my overdue tasks": a boolean
     # argument set); with neither, the user is asked which.
     filtered = any(value is True for value in out.args.values())

@@ -77,3 +77,18 @@ def test_other_kinds() -> None:
 )  # fmt: skip
 def test_mentions_task(message: str, expected: bool) -> None:
     assert mentions_task(message) is expected
+
+
+def test_overdue_tasks_are_never_filtered_as_done() -> None:
+    from datetime import date
+
+    from agent.arguments import prepare_args
+    from tools.registry import ToolRegistry
+
+    spec = ToolRegistry.from_dir().get("list_tasks")
+    assert spec is not None
+    raw = {"scope": "mine", "status": "done", "overdue": True}
+    got = prepare_args(spec, raw, message="whats overdue for me", today=date(2026, 11, 25))
+    assert got.args == {"scope": "mine", "overdue": True}
+    done = prepare_args(spec, {"status": "done"}, message="show my done tasks", today=date(2026, 11, 25))
+    assert done.args == {"status": "done"}
