@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import redis.asyncio as aioredis
@@ -57,3 +57,15 @@ def settings_factory(redis_prefix: str, tmp_path):
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _structlog_config_restored() -> Iterator[None]:
+    """A test that runs a CLI command (which configures logging, e.g. `hudhud eval` at ERROR) must not
+    change what later tests log."""
+    import structlog
+
+    saved = structlog.get_config()
+    yield
+    structlog.reset_defaults()
+    structlog.configure(**saved)
