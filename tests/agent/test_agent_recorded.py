@@ -46,6 +46,12 @@ class RecordingExecutor:
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[ModelEndpoint]:
+    yield from local_endpoint()
+
+
+def local_endpoint() -> Iterator[ModelEndpoint]:
+    """The embedded 1.5B started and warmed when recording; a dead address when replaying (the cassette
+    answers). Shared by every recorded suite."""
     if not RECORD:
         yield ModelEndpoint(base_url="http://127.0.0.1:9/v1", api_key="local", model="local", local=True)
         return

@@ -21,6 +21,7 @@ from agent.model import ModelEndpoint
 from evals.runner import RunOptions, run_eval
 from evals.suite import load_suite
 from hudhud.settings import Settings
+from tests.agent.test_agent_recorded import local_endpoint
 from tests.conftest import REDIS_TEST_URL
 
 RECORD = os.environ.get("HUDHUD_RECORD") == "1"
@@ -35,28 +36,7 @@ def model_calls_only(request: vcr.request.Request) -> vcr.request.Request | None
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[ModelEndpoint]:
-    if not RECORD:
-        yield ModelEndpoint(base_url="http://127.0.0.1:9/v1", api_key="local", model="local", local=True)
-        return
-    import asyncio
-
-    from agent.factory import start_local
-    from agent.model import chat_model
-    from agent.router import StructuredRouter
-    from prompts.store import PromptStore
-    from tools.registry import ToolRegistry
-
-    settings = Settings(_env_file=None, hudhud_local_model=os.environ.get("HUDHUD_LOCAL_MODEL", "1.5b"))  # type: ignore[call-arg]
-    loop = asyncio.new_event_loop()
-    found, server = loop.run_until_complete(start_local(settings))
-    # Warm the router's stable prompt outside the cassette, as start-up does.
-    router = StructuredRouter(chat_model(found, settings), ToolRegistry.from_dir(), PromptStore())
-    loop.run_until_complete(server.warm(router.system_prompt()))
-    try:
-        yield found
-    finally:
-        server.stop()
-        loop.close()
+    yield from local_endpoint()
 
 
 @pytest.mark.timeout(1800 if RECORD else 120)
