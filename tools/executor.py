@@ -109,13 +109,8 @@ class CoreApiExecutor:
             else:
                 tasks = await self._tasks(link.user_id, ids)
                 heading = f"Mark {len(ids)} tasks done?"
-        except CoreApiError as exc:
-            await self._record(call, link, turn, "error", exc.status, time.perf_counter() - started)
-            return ToolResult(ok=False, error=explain(exc))
         except Exception as exc:
-            await self._record(call, link, turn, "unavailable", 0, time.perf_counter() - started)
-            log.warning("core API unavailable", tool=call.name, error=str(exc))
-            return ToolResult(ok=False, error=UNAVAILABLE)
+            return await self._failed(exc, call, link, turn, started)
         done = [int(t["id"]) for t in tasks if t.get("status") == "done"]
         if done:
             return ToolResult(
@@ -158,15 +153,21 @@ class CoreApiExecutor:
         key = f"{turn.turn_id}:{call.name}{key_suffix}"
         try:
             data = await self.client.call(link.user_id, call.name, call.args, idempotency_key=key)
-        except CoreApiError as exc:
-            await self._record(call, link, turn, "error", exc.status, time.perf_counter() - started)
-            return ToolResult(ok=False, error=explain(exc))
         except Exception as exc:
-            await self._record(call, link, turn, "unavailable", 0, time.perf_counter() - started)
-            log.warning("core API unavailable", tool=call.name, error=str(exc))
-            return ToolResult(ok=False, error=UNAVAILABLE)
+            return await self._failed(exc, call, link, turn, started)
         await self._record(call, link, turn, "ok", 200, time.perf_counter() - started)
         return ToolResult(ok=True, data=flatten(data))
+
+    async def _failed(
+        self, exc: Exception, call: ToolCall, link: Link, turn: Turn, started: float
+    ) -> ToolResult:
+        """A failed core API call, recorded: its error explained, or unreachable."""
+        if isinstance(exc, CoreApiError):
+            await self._record(call, link, turn, "error", exc.status, time.perf_counter() - started)
+            return ToolResult(ok=False, error=explain(exc))
+        await self._record(call, link, turn, "unavailable", 0, time.perf_counter() - started)
+        log.warning("core API unavailable", tool=call.name, error=str(exc))
+        return ToolResult(ok=False, error=UNAVAILABLE)
 
     async def _record(
         self, call: ToolCall, link: Link, turn: Turn, outcome: str, status: int, seconds: float
