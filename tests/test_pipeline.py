@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from channels.whatsapp.formatting import split_message
 from hudhud.commands import CommandRouter
 from hudhud.responder import FAILURE_REPLY, NO_AGENT_REPLY, TIMEOUT_REPLY, UNSUPPORTED_REPLY
 from hudhud.turn import ReplyPart, TextPart, Turn
@@ -166,13 +167,20 @@ async def test_failing_responder_gets_an_honest_reply(settings_factory) -> None:
 
 
 async def test_long_reply_is_split_into_parts(settings_factory) -> None:
+    body = "\n\n".join(["جملة عربية طويلة للتجربة. " * 20] * 30)
+
     class Long:
         async def respond(self, turn: Turn) -> Sequence[ReplyPart]:
-            return [TextPart(text="\n\n".join(["جملة عربية طويلة للتجربة. " * 20] * 30))]
+            return [TextPart(text=body)]
+
+    expected_parts = len(split_message(body))
+    assert expected_parts > 1
 
     async with running_pipeline(settings_factory(), responder=CommandRouter(Long())) as p:
         await p.deliver(envelope([message("wamid.l", USER, "hi")]))
-        texts = await wait_for(lambda: _count(p.reply_texts(USER), 2))
+        # Parts are sent one after another: wait for all of them, not the first two.
+        texts = await wait_for(lambda: _count(p.reply_texts(USER), expected_parts))
+        assert len(texts) == expected_parts
         assert all(len(t) <= 4096 for t in texts)
         assert sum(t.count("جملة") for t in texts) == 600
 
