@@ -23,12 +23,14 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent import replies
-from agent.arguments import PreparedArgs, mentions_task, prepare_args
+from agent.arabizi import ArabiziConverter
+from agent.arguments import PreparedArgs, mentions_task, names_task_number, prepare_args
 from agent.cues import is_question, is_small_talk, refers_back, remember_request
 from agent.decision import Decision
 from agent.language import detect_language, reply_language
 from agent.memory import AgentMemory, ToolRecord, last_exchange, last_task_ref
 from agent.native import NativeToolCaller
+from agent.normalize import parse_int
 from agent.prefs import PrefsStore
 from agent.profiles import get_profile
 from agent.router import StructuredRouter
@@ -39,6 +41,7 @@ from memory.context import Context
 from prompts.store import Prompt, PromptStore
 from tools.base import ToolCall, ToolExecutor, UnavailableExecutor
 from tools.registry import ANSWER, ToolRegistry
+from tools.spec import ToolSpec
 
 log = structlog.get_logger(__name__)
 
@@ -113,6 +116,7 @@ class Agent:
         self.context_window = context_window
         self.max_reply_tokens = max_reply_tokens
         self._system_tokens: int | None = None
+        self.arabizi = ArabiziConverter()  # Arabizi questions are searched in Arabic script
 
     # ------------------------------------------------------------------ Responder
 
@@ -154,8 +158,15 @@ class Agent:
             now, recent = time.time(), memory.recent_s if memory else 0.0
             follow = refers_back(text)
             ref = last_task_ref(window, now=now, recent_s=recent) if follow else None
-            previous = last_exchange(window, now=now, recent_s=recent) if follow else None
-            decision = await self._decide(llm, text, tools, used, previous=previous, window=window)
+            routed = text
+            previous = None
+            if self.mode == "router" and ref is not None and not names_task_number(text):
+                # The small router misreads a bare "خلها عاجلة" next to the previous exchange, but reads
+                # "خلها عاجلة (المهمة 42)" as well as any single command: the task is stated in code.
+                routed = f"{text} {replies.text('followup_ref', reply_language(lang), id=ref)}"
+            elif follow:
+                previous = last_exchange(window, now=now, recent_s=recent)
+            decision = await self._decide(llm, routed, tools, used, previous=previous, window=window)
             trace.action, trace.raw_args = decision.action, decision.args
             trace.tokens_in, trace.tokens_out = decision.tokens_in, decision.tokens_out
             decision = self._sanity(decision, tools, text, follow_ref=ref)
@@ -293,8 +304,9 @@ class Agent:
                 return [TextPart(text=decision.text)]
             return [TextPart(text=await self._answer(llm, text, used, trace, window=window, lang=lang))]
         public_only = await memory.public_only(turn.user.wa_id)
+        query = await self.arabizi.convert(text) if trace.lang == "ar-latn" else text
         context = await memory.gather(
-            profile=profile, wa_id=turn.user.wa_id, query=text, public_only=public_only
+            profile=profile, wa_id=turn.user.wa_id, query=query, public_only=public_only
         )
         trace.sources, trace.memories = context.sources(limit=8), len(context.memories)
         strict = profile == "query" or public_only
@@ -347,11 +359,17 @@ class Agent:
         spec = tools.get(decision.action)
         assert spec is not None
         prepared = prepare_args(spec, decision.args, message=text, today=today)
-        if follow_ref is not None and "task_id" in prepared.missing:
-            # "mark it done" right after a task was created or shown: that task.
-            prepared.missing.remove("task_id")
-            prepared.args["task_id"] = follow_ref
-            trace.followup_task = follow_ref
+        if follow_ref is not None and "task_id" in spec.args:
+            given = parse_int(decision.args.get("task_id"))
+            if "task_id" in prepared.missing or given == follow_ref:
+                # "mark it done" right after a task was created or shown: that task (the router was
+                # told its number, which is not in the user's own words).
+                if "task_id" in prepared.missing:
+                    prepared.missing.remove("task_id")
+                prepared.unclear.pop("task_id", None)
+                prepared.args["task_id"] = follow_ref
+                trace.followup_task = follow_ref
+        await self._resolve_people(spec, prepared, turn)
         trace.args = prepared.args
         if prepared.unclear:
             trace.outcome = "unclear"
@@ -383,6 +401,17 @@ class Agent:
             answer = await self._answer(llm, f"{text}\n\n{shown}", used, trace)
             return [TextPart(text=answer)], record
         return [TextPart(text=replies.render_result(spec, result, prepared.args, lang))], record
+
+    async def _resolve_people(self, spec: ToolSpec, prepared: PreparedArgs, turn: Turn) -> None:
+        """ "Assign it to my manager": the person the user told us about, not the phrase itself."""
+        if self.memory is None:
+            return
+        for name, arg in spec.args.items():
+            phrase = prepared.args.get(name)
+            if arg.kind == "person" and isinstance(phrase, str):
+                found = await self.memory.person(turn.profile, turn.user.wa_id, phrase)
+                if found:
+                    prepared.args[name] = found
 
     def _persona_text(self, used: list[Prompt]) -> str:
         # Persona then reply style: both byte-stable, so the model's prompt cache is reused.

@@ -133,3 +133,11 @@ _TASK_WORDS = ("task", "todo", "to-do", "تاسك", "مهم", "مهام", "تذ�
 def mentions_task(message: str) -> bool:
     folded = fold(message)
     return any(word in folded for word in _TASK_WORDS) or bool(re.search(r"\d", to_latin_digits(message)))
+
+
+_TASK_NUMBER = re.compile(r"(?:#|\b(?:task|tsk|tasks)\s*#?|(?:مهمه|تاسك|رقم)\s*#?)\s*\d", re.IGNORECASE)
+
+
+def names_task_number(message: str) -> bool:
+    """The message names a task by its number ("task 43", "#43", "المهمة ٤٣"): it is not about "it"."""
+    return bool(_TASK_NUMBER.search(fold(to_latin_digits(message))))

@@ -28,6 +28,7 @@ _BACK_AR = _folded(
 )
 _BACK_LATN = _folded("di da deh dih haydi hadi hay")
 # Arabic attached object pronouns ("أسندها", "خلصها", "كملوه"): a verb ending in -ها / -ه / -هم.
+_HARAKAT = re.compile("[\u064b-\u0652\u0670\u0640]")  # diacritics, dagger alef, tatweel
 _AR_SUFFIX = re.compile(r"^[\u0621-\u064A]{2,}(?:ها|ه|هم|هن)$")
 
 
@@ -42,8 +43,9 @@ def refers_back(text: str) -> bool:
         return True
     if any(w in _BACK_EN or w in _BACK_AR or w in _BACK_LATN for w in words):
         return True
-    # On the raw words: folding turns the taa marbuta of every noun ("مراجعة") into the pronoun's ه.
-    return any(_AR_SUFFIX.match(w) for w in _WORD.findall(text))
+    # On the raw words, without harakat ("علّمها"): folding would turn the taa marbuta of every noun
+    # ("مراجعة") into the pronoun's ه.
+    return any(_AR_SUFFIX.match(w) for w in _WORD.findall(_HARAKAT.sub("", text)))
 
 
 _QUESTION_EN = _folded(
@@ -99,3 +101,54 @@ def remember_request(text: str) -> str | None:
     if found["en"] and fact.lower().startswith("to "):
         return None  # "remember to call Omar" is a reminder (a task), not a fact about the user
     return fact if len(fact) >= 3 else None
+
+
+# "My manager is Omar Hassan", "زميلتي في المشروع هي منى عادل": a relation, then who it is.
+_RELATION = re.compile(
+    r"^\s*(?P<rel>.+?)\s+(?:is|are|=|هو|هي|اسمه|اسمها|اسمو)\s+(?P<name>[^.!؟?\n]+?)\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+_POSSESSIVE_EN = _folded("my our")
+_AR_LETTERS = re.compile(r"[\u0621-\u064A]+")
+_FILLER = _folded("my our the a an of in at on for to في على من الى إلى عند")
+
+
+def _stem(word: str) -> str:
+    # Arabic proclitics (و، ل، ال، لل) so that "لزميلتي" meets "زميلتي" and "المشروع" meets "مشروع".
+    for prefix in ("ولل", "وال", "لل", "ال", "و", "ل"):
+        if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+            return word[len(prefix) :]
+    return word
+
+
+def _content(text: str) -> set[str]:
+    return {_stem(w) for w in _words(text) if w not in _FILLER}
+
+
+def _is_relational(phrase: str) -> bool:
+    """ "my manager", "our accountant", "مديري", "زميلتي في المشروع", "مديرنا": not a name."""
+    words = _words(phrase)
+    return any(w in _POSSESSIVE_EN for w in words) or any(
+        len(w) >= 4 and _AR_LETTERS.fullmatch(w) and w.endswith(("ي", "نا")) for w in words
+    )
+
+
+def person_from_facts(phrase: str, facts: list[str]) -> str | None:
+    """Who "my manager" is, from what the user said about their people ("My manager is Omar Hassan").
+
+    Small models copy "my manager" into the assignee as told; the core API knows no one by that name.
+    Only relational phrases are looked up, and only in facts of the form "<relation> is <name>" whose
+    relation holds every word of the phrase.
+    """
+    if not _is_relational(phrase):
+        return None
+    wanted = _content(phrase)
+    if not wanted:
+        return None
+    for fact in facts:
+        found = _RELATION.match(fact)
+        # "is my uncle" names no one (Arabic surnames end in ي too, so only "my"/"our" rule one out).
+        said = found["name"] if found else ""
+        if found and wanted <= _content(found["rel"]) and not set(_words(said)) & _POSSESSIVE_EN:
+            return found["name"].strip()
+    return None

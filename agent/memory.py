@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from agent.cues import person_from_facts
 from hudhud.turn import ReplyPart, Turn
 from memory.context import Context, ContextManager
 
@@ -64,6 +65,12 @@ class AgentMemory:
         if self.context is None:
             return Context()
         return await self.context.gather(profile=profile, wa_id=wa_id, query=query, public_only=public_only)
+
+    async def person(self, profile: str, wa_id: str, phrase: str) -> str | None:
+        """The name behind "my manager" / "زميلتي في المشروع", from the user's long-term memories."""
+        if self.memories is None:
+            return None
+        return person_from_facts(phrase, [m.text for m in await self.memories.list(wa_id, profile)])
 
     async def remember(self, profile: str, wa_id: str, fact: str, turn_id: str) -> bool:
         if self.memories is None:

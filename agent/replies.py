@@ -49,6 +49,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "ar": "نتيجة {name} (JSON):\n{result}\nأجب عن رسالتي من هذه النتيجة فقط.",
     },
     "source": {"en": "Source", "ar": "المصدر"},
+    "followup_ref": {"en": "(task {id})", "ar": "(المهمة {id})"},
     "cancelled": {"en": "Cancelled.", "ar": "تم الإلغاء."},
     "nothing_to_cancel": {"en": "Nothing to cancel.", "ar": "لا يوجد ما يُلغى."},
     "unlinked": {

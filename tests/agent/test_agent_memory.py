@@ -19,6 +19,7 @@ from memory.crypto import Cipher, generate_key
 from memory.history import ConversationHistory
 from memory.kb import KnowledgeBase
 from memory.links import IdentityLinks
+from memory.longterm import UserMemories
 from memory.vectors import VectorStore
 from prompts.store import PromptStore
 from tests.agent.test_agent_native import NOW
@@ -143,17 +144,75 @@ async def test_a_stale_task_is_not_a_follow_up(fake_openai, redis) -> None:
     assert [c.name for c in agent.executor.calls] == ["create_task"]  # type: ignore[attr-defined]
 
 
-async def test_router_sees_the_previous_exchange_as_an_example(fake_openai, redis) -> None:
+async def test_router_is_told_the_task_a_follow_up_is_about(fake_openai, redis) -> None:
     agent = make_agent(fake_openai, redis, mode="router")
     fake_openai.reply_text('{"action": "create_task", "title": "Call the bank", "due_date": null}')
     await agent.respond(turn("add a task: call the bank", 1))
-    fake_openai.reply_text('{"action": "complete_task", "task_id": null}')
-    await agent.respond(turn("mark it done", 2))
+    # The router copies the number it was told; that number is not in the user's words, and is accepted.
+    fake_openai.reply_text('{"action": "update_task", "task_id": "7", "priority": "high", "due_date": null}')
+    await agent.respond(turn("make it urgent", 2))
     messages = fake_openai.requests[-1]["messages"]
-    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
-    assert messages[1]["content"] == "add a task: call the bank"
-    assert '"action":"create_task"' in messages[2]["content"]
+    assert [m["role"] for m in messages] == ["system", "user"]  # the byte-stable prefix, then one message
+    assert messages[1]["content"] == "make it urgent (task 7)"
+    assert agent.executor.calls[-1].args == {"task_id": 7, "priority": "high"}  # type: ignore[attr-defined]
+    assert agent.traces[-1].followup_task == 7
+
+
+async def test_arabic_follow_up_is_annotated_in_arabic(fake_openai, redis) -> None:
+    agent = make_agent(fake_openai, redis, mode="router")
+    fake_openai.reply_text('{"action": "create_task", "title": "الاتصال بالبنك", "due_date": null}')
+    await agent.respond(turn("أضف مهمة الاتصال بالبنك", 1))
+    fake_openai.reply_text('{"action": "complete_task", "task_id": null}')
+    await agent.respond(turn("علّمها منجزة", 2))
+    assert fake_openai.requests[-1]["messages"][-1]["content"] == "علّمها منجزة (المهمة 7)"
     assert agent.executor.calls[-1].args == {"task_id": 7}  # type: ignore[attr-defined]
+
+
+async def test_a_follow_up_naming_another_task_is_not_annotated(fake_openai, redis) -> None:
+    agent = make_agent(fake_openai, redis, mode="router")
+    fake_openai.reply_text('{"action": "create_task", "title": "Call the bank", "due_date": null}')
+    await agent.respond(turn("add a task: call the bank", 1))
+    fake_openai.reply_text('{"action": "complete_task", "task_id": "43"}')
+    await agent.respond(turn("and mark task 43 done too", 2))
+    sent = fake_openai.requests[-1]["messages"]
+    assert sent[-1]["content"] == "and mark task 43 done too"
+    # Without a task to state, the previous exchange is the router's context.
+    assert [m["role"] for m in sent] == ["system", "user", "assistant", "user"]
+    assert agent.executor.calls[-1].args == {"task_id": 43}  # type: ignore[attr-defined]
+    assert agent.traces[-1].followup_task is None
+
+
+async def test_router_sees_the_previous_exchange_when_it_named_no_task(fake_openai, redis) -> None:
+    agent = make_agent(fake_openai, redis, mode="router", registry=ToolRegistry.from_dir())
+    fake_openai.reply_text('{"action": "answer"}')
+    fake_openai.reply_text("Hello!")
+    await agent.respond(turn("hello there", 1))
+    fake_openai.reply_text('{"action": "answer"}')
+    fake_openai.reply_text("You said hello.")
+    await agent.respond(turn("and what did I say?", 2))
+    routed = fake_openai.requests[-2]["messages"]
+    assert [m["role"] for m in routed] == ["system", "user", "assistant", "user"]
+    assert routed[1]["content"] == "hello there" and '"action":"answer"' in routed[2]["content"]
+
+
+async def test_my_manager_is_the_person_the_user_told_us_about(fake_openai, redis, store) -> None:
+    memories = UserMemories(store, collection=f"mem_{time.time_ns()}")
+    agent = make_agent(fake_openai, redis, memories=memories, mode="router")
+    await memories.remember("exec", "966500000001", "My manager is Omar Hassan")
+    await memories.remember("exec", "966500000002", "My manager is Someone Else")  # another user's
+    fake_openai.reply_text(
+        '{"action": "create_task", "title": "Weekly summary", "due_date": null, "assignee": "my manager"}'
+    )
+    await agent.respond(turn("Add a task to prepare the weekly summary and assign it to my manager", 1))
+    call = agent.executor.calls[-1]  # type: ignore[attr-defined]
+    assert call.args == {"title": "Weekly summary", "assignee": "Omar Hassan"}
+    # A plain name is not looked up, even when a memory mentions it.
+    await memories.remember("exec", "966500000001", "Lina is my colleague")
+    fake_openai.reply_text(
+        '{"action": "create_task", "title": "Budget", "due_date": null, "assignee": "Lina"}'
+    )
+    await agent.respond(turn("Add a task for Lina: budget", 2))
+    assert agent.executor.calls[-1].args["assignee"] == "Lina"  # type: ignore[attr-defined]
 
 
 async def test_turns_are_recorded_once_and_the_answer_sees_the_history(fake_openai, redis) -> None:
@@ -272,8 +331,6 @@ def _returns(data):
 
 
 async def test_remembered_facts_reach_only_their_owners_answers(fake_openai, redis, store) -> None:
-    from memory.longterm import UserMemories
-
     memories = UserMemories(store, collection=f"mem_{time.time_ns()}")
     agent = make_agent(fake_openai, redis, memories=memories, registry=ToolRegistry())
     parts = await agent.respond(turn("Remember that my team meeting is every Sunday at 10", 1))
@@ -288,3 +345,20 @@ async def test_remembered_facts_reach_only_their_owners_answers(fake_openai, red
     # Another user asking the same question gets nothing of the first user's memories.
     await agent.respond(turn("When is my team meeting?", 4, wa_id="966500000002"))
     assert agent.traces[-1].outcome == "unknown" and len(fake_openai.requests) == 1
+
+
+async def test_arabizi_question_is_searched_in_arabic_script(fake_openai, redis, knowledge) -> None:
+    agent = make_agent(fake_openai, redis, knowledge=knowledge)
+    assert agent.memory is not None
+    searched: list[str] = []
+    gather = agent.memory.gather
+
+    async def spy(**kwargs):
+        searched.append(kwargs["query"])
+        return await gather(**kwargs)
+
+    agent.memory.gather = spy  # type: ignore[method-assign]
+    fake_openai.reply_text("...")
+    await agent.respond(turn("kam yom agaza sanawiya 3andena?", 1, profile="query"))
+    assert agent.traces[-1].lang == "ar-latn"
+    assert searched and any("\u0600" <= ch <= "\u06ff" for ch in searched[0])

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from agent.arguments import mentions_task, prepare_args
+from agent.arguments import mentions_task, names_task_number, prepare_args
 from tools.registry import ToolRegistry
 
 TODAY = date(2026, 11, 25)
@@ -92,3 +92,20 @@ def test_overdue_tasks_are_never_filtered_as_done() -> None:
     assert got.args == {"scope": "mine", "overdue": True}
     done = prepare_args(spec, {"status": "done"}, message="show my done tasks", today=date(2026, 11, 25))
     assert done.args == {"status": "done"}
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("and mark task 43 done too", True),
+        ("#42 as well", True),
+        ("وش صار على المهمة ٣٠؟", True),
+        ("tsk 7 done", True),
+        ("Tasks 3 and 4", True),
+        ("push it to 5/12", False),  # a date, not a task
+        ("and assign it to Omar", False),
+        ("خلها عاجلة", False),
+    ],
+)
+def test_names_task_number(text: str, named: bool) -> None:
+    assert names_task_number(text) is named

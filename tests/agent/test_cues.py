@@ -1,0 +1,122 @@
+"""Surface cues read in code: follow-ups, questions, small talk, "remember that", and who "my manager" is."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.cues import is_question, is_small_talk, person_from_facts, refers_back, remember_request
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "and assign it to Omar",
+        "ok, mark it done",
+        "what's its due date?",
+        "push that to Sunday",
+        "وأسندها إلى خالد",
+        "تمام، علّمها منجزة",  # shadda on the verb
+        "خلّها عاجلة",
+        "متى موعدها؟",
+        "نفس المهمة بكرة",
+        "w kaman 7otaha high",
+        "then close them",
+    ],
+)
+def test_follow_ups_refer_back(text: str) -> None:
+    assert refers_back(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Add a task to review the contract",
+        "أضف مهمة مراجعة العقد",
+        "show my tasks",
+        "وش المهام المتأخرة",
+        "hello",
+    ],
+)
+def test_new_requests_do_not_refer_back(text: str) -> None:
+    assert not refers_back(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("How long is a link code valid", True),
+        ("متى يصرف الراتب", True),
+        ("ezay a3mel link", True),
+        ("وكيف أربط رقمي", True),
+        ("is it done?", True),
+        ("Add a task for Omar", False),
+        ("", False),
+        ("أضف مهمة", False),
+    ],
+)
+def test_questions(text: str, expected: bool) -> None:
+    assert is_question(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("thanks a lot!", True),
+        ("السلام عليكم", True),
+        ("شكراً جزيلاً", True),
+        ("good morning everyone", True),
+        ("thanks, now add a task", False),
+        ("", False),
+        ("hi hi hi hi hi hi hi", False),  # too long to be only a greeting
+    ],
+)
+def test_small_talk(text: str, expected: bool) -> None:
+    assert is_small_talk(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("Remember that I prefer short answers", "I prefer short answers"),
+        ("please note: my team meets on Sundays.", "my team meets on Sundays"),
+        ("تذكر أنني أفضل الردود القصيرة", "أفضل الردود القصيرة"),
+        ("احفظ: مديري هو خالد", "مديري هو خالد"),
+        ("remember to call Omar tomorrow", None),  # a reminder: a task, not a fact
+        ("remember it", None),  # too short to be a fact
+        ("what do you remember?", None),
+    ],
+)
+def test_remember_requests(text: str, fact: str | None) -> None:
+    assert remember_request(text) == fact
+
+
+FACTS = [
+    "I prefer short answers",
+    "Omar is my manager",  # the other way round: not "<relation> is <name>"
+    "My manager is Omar Hassan.",
+    "زميلتي في مشروع العميل الجديد هي منى عادل",
+    "مديرنا اسمه خالد الشمري",
+]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "person"),
+    [
+        ("my manager", "Omar Hassan"),
+        ("My Manager", "Omar Hassan"),
+        ("زميلتي في المشروع", "منى عادل"),
+        ("لزميلتي في مشروع العميل الجديد", "منى عادل"),
+        ("مديرنا", "خالد الشمري"),
+        ("Omar", None),  # a name is not looked up
+        ("my colleague", None),  # nothing said about them
+        ("مديري", None),  # "مديرنا" (our manager) is someone else's relation
+        ("my", None),
+    ],
+)
+def test_person_from_facts(phrase: str, person: str | None) -> None:
+    assert person_from_facts(phrase, FACTS) == person
+
+
+def test_person_needs_a_fact_whose_answer_is_a_name() -> None:
+    assert person_from_facts("my manager", ["My manager is my uncle"]) is None
+    assert person_from_facts("my manager", []) is None
