@@ -25,7 +25,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from agent import replies
 from agent.arabizi import ArabiziConverter
 from agent.arguments import PreparedArgs, mentions_task, names_task_number, prepare_args
-from agent.cues import is_question, is_small_talk, refers_back, remember_request
+from agent.cues import (
+    is_question,
+    is_small_talk,
+    leading_action,
+    person_target,
+    refers_back,
+    remember_request,
+)
 from agent.decision import Decision
 from agent.language import detect_language, reply_language
 from agent.memory import AgentMemory, ToolRecord, last_exchange, last_task_ref
@@ -244,6 +251,31 @@ class Agent:
         needs_id = spec is not None and "task_id" in spec.required
         if needs_id and follow_ref is None and not mentions_task(text):
             return decision.model_copy(update={"action": ANSWER, "args": {}})
+        # "reopen 23" said in so many words: small models read a bare number as "show task 23".
+        verb = leading_action(text)
+        if verb and decision.action == "get_task" and tools.get(verb) is not None:
+            return decision.model_copy(update={"action": verb})
+        # A task handed to a person ("move task 8 over to Sara", "ادي التاسك ٦ لمنى") read as an update
+        # that changes nothing, or as a new task although the message names an existing one.
+        if tools.get("assign_task") is not None:
+            args = decision.args
+            empty_update = decision.action == "update_task" and not any(
+                args.get(k) for k in ("title", "due_date", "priority")
+            )
+            existing = decision.action == "create_task" and names_task_number(text)
+            person = person_target(text) if empty_update or existing else None
+            if existing and not person:
+                person = args.get("assignee")
+            if person:
+                return decision.model_copy(
+                    update={
+                        "action": "assign_task",
+                        "args": {
+                            "task_id": args.get("task_id") if empty_update else None,
+                            "assignee": person,
+                        },
+                    }
+                )
         return decision
 
     def _base_prompts(self, persona: str, lang: str) -> list[Prompt]:

@@ -8,8 +8,9 @@ Arabic (MSA and dialects), Arabizi and English.
 from __future__ import annotations
 
 import re
+from datetime import date
 
-from agent.normalize import fold
+from agent.normalize import fold, resolve_date
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -46,6 +47,15 @@ def refers_back(text: str) -> bool:
     # On the raw words, without harakat ("علّمها"): folding would turn the taa marbuta of every noun
     # ("مراجعة") into the pronoun's ه.
     return any(_AR_SUFFIX.match(w) for w in _WORD.findall(_HARAKAT.sub("", text)))
+
+
+# Imperative verbs that name one action when they open the message ("reopen 23", "Re-open task 5").
+_LEADING_ACTIONS = {"reopen": "reopen_task", "re-open": "reopen_task", "unarchive": "reopen_task"}
+
+
+def leading_action(text: str) -> str | None:
+    first = fold(text).strip().split(maxsplit=1)
+    return _LEADING_ACTIONS.get(first[0].strip(".,!:")) if first else None
 
 
 _QUESTION_EN = _folded(
@@ -152,3 +162,31 @@ def person_from_facts(phrase: str, facts: list[str]) -> str | None:
         if found and wanted <= _content(found["rel"]) and not set(_words(said)) & _POSSESSIVE_EN:
             return found["name"].strip()
     return None
+
+
+_TARGET_EN = re.compile(
+    r"\b(?:to|for)\s+(?P<name>[^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*)?)\s*[.!]*\s*$", re.IGNORECASE
+)
+_TARGET_AR = re.compile(
+    r"(?:\s(?:على|علي|إلى|الى|لـ)\s+(?P<sep>[\u0621-\u064A]+(?:\s+[\u0621-\u064A]+)?)"
+    r"|\sل(?P<joined>[\u0621-\u064A]{2,}))\s*[.!]*\s*$"
+)
+_NOT_PEOPLE = _folded(
+    "me him her them it us you everyone all team someone the my our this next انا أنا هو هي الفريق الكل"
+)
+
+
+def person_target(text: str) -> str | None:
+    """The person a task is handed to, when the message ends with them: "move task 8 over to Sara",
+    "حوّل المهمة ٩ لخالد", "عطها على أبو فهد". Dates ("to next Tuesday", "لبكرة") are not people."""
+    stripped = _HARAKAT.sub("", text)
+    found = _TARGET_EN.search(stripped)
+    name = found["name"] if found else None
+    if name is None:
+        found = _TARGET_AR.search(stripped)
+        name = (found["sep"] or found["joined"]) if found else None
+    if not name or any(w in _NOT_PEOPLE for w in _words(name)):
+        return None
+    if resolve_date(name, date(2026, 1, 1)) is not None:  # any reference day: only "is it a date?"
+        return None
+    return name.strip()

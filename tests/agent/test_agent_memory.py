@@ -144,38 +144,51 @@ async def test_a_stale_task_is_not_a_follow_up(fake_openai, redis) -> None:
     assert [c.name for c in agent.executor.calls] == ["create_task"]  # type: ignore[attr-defined]
 
 
-async def test_router_is_told_the_task_a_follow_up_is_about(fake_openai, redis) -> None:
+async def created_then(fake_openai, redis, title: str, follow_up: str, routed: str) -> Agent:
+    """A router agent that created task 7 ("add a task: <title>"), then got `follow_up`."""
     agent = make_agent(fake_openai, redis, mode="router")
-    fake_openai.reply_text('{"action": "create_task", "title": "Call the bank", "due_date": null}')
-    await agent.respond(turn("add a task: call the bank", 1))
-    # The router copies the number it was told; that number is not in the user's words, and is accepted.
-    fake_openai.reply_text('{"action": "update_task", "task_id": "7", "priority": "high", "due_date": null}')
-    await agent.respond(turn("make it urgent", 2))
+    fake_openai.reply_text(f'{{"action": "create_task", "title": "{title}", "due_date": null}}')
+    await agent.respond(turn(f"add a task: {title}", 1))
+    fake_openai.reply_text(routed)
+    await agent.respond(turn(follow_up, 2))
+    return agent
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "routed", "sent", "args"),
+    [
+        # The router copies the number it was told; it is not in the user's words, and is accepted.
+        (
+            "make it urgent",
+            '{"action": "update_task", "task_id": "7", "priority": "high", "due_date": null}',
+            "make it urgent (task 7)",
+            {"task_id": 7, "priority": "high"},
+        ),
+        (
+            "علّمها منجزة",
+            '{"action": "complete_task", "task_id": null}',
+            "علّمها منجزة (المهمة 7)",
+            {"task_id": 7},
+        ),
+    ],
+)
+async def test_router_is_told_the_task_a_follow_up_is_about(
+    fake_openai, redis, follow_up, routed, sent, args
+) -> None:
+    agent = await created_then(fake_openai, redis, "call the bank", follow_up, routed)
     messages = fake_openai.requests[-1]["messages"]
     assert [m["role"] for m in messages] == ["system", "user"]  # the byte-stable prefix, then one message
-    assert messages[1]["content"] == "make it urgent (task 7)"
-    assert agent.executor.calls[-1].args == {"task_id": 7, "priority": "high"}  # type: ignore[attr-defined]
+    assert messages[1]["content"] == sent
+    assert agent.executor.calls[-1].args == args  # type: ignore[attr-defined]
     assert agent.traces[-1].followup_task == 7
 
 
-async def test_arabic_follow_up_is_annotated_in_arabic(fake_openai, redis) -> None:
-    agent = make_agent(fake_openai, redis, mode="router")
-    fake_openai.reply_text('{"action": "create_task", "title": "الاتصال بالبنك", "due_date": null}')
-    await agent.respond(turn("أضف مهمة الاتصال بالبنك", 1))
-    fake_openai.reply_text('{"action": "complete_task", "task_id": null}')
-    await agent.respond(turn("علّمها منجزة", 2))
-    assert fake_openai.requests[-1]["messages"][-1]["content"] == "علّمها منجزة (المهمة 7)"
-    assert agent.executor.calls[-1].args == {"task_id": 7}  # type: ignore[attr-defined]
-
-
 async def test_a_follow_up_naming_another_task_is_not_annotated(fake_openai, redis) -> None:
-    agent = make_agent(fake_openai, redis, mode="router")
-    fake_openai.reply_text('{"action": "create_task", "title": "Call the bank", "due_date": null}')
-    await agent.respond(turn("add a task: call the bank", 1))
-    fake_openai.reply_text('{"action": "complete_task", "task_id": "43"}')
-    await agent.respond(turn("and mark task 43 done too", 2))
+    follow_up = "and mark task 43 done too"
+    routed = '{"action": "complete_task", "task_id": "43"}'
+    agent = await created_then(fake_openai, redis, "call the bank", follow_up, routed)
     sent = fake_openai.requests[-1]["messages"]
-    assert sent[-1]["content"] == "and mark task 43 done too"
+    assert sent[-1]["content"] == follow_up
     # Without a task to state, the previous exchange is the router's context.
     assert [m["role"] for m in sent] == ["system", "user", "assistant", "user"]
     assert agent.executor.calls[-1].args == {"task_id": 43}  # type: ignore[attr-defined]
@@ -362,3 +375,49 @@ async def test_arabizi_question_is_searched_in_arabic_script(fake_openai, redis,
     await agent.respond(turn("kam yom agaza sanawiya 3andena?", 1, profile="query"))
     assert agent.traces[-1].lang == "ar-latn"
     assert searched and any("\u0600" <= ch <= "\u06ff" for ch in searched[0])
+
+
+async def test_reopen_said_in_words_is_not_a_lookup(fake_openai, redis) -> None:
+    agent = make_agent(fake_openai, redis, mode="router")
+    fake_openai.reply_text('{"action": "get_task", "task_id": "23"}')
+    await agent.respond(turn("reopen 23", 1))
+    call = agent.executor.calls[-1]  # type: ignore[attr-defined]
+    assert call.name == "reopen_task" and call.args == {"task_id": 23}
+
+
+@pytest.mark.parametrize(
+    ("text", "routed", "args"),
+    [
+        # An update that changes nothing, for a message that hands the task to someone.
+        (
+            "move task 8 over to Sara",
+            '{"action": "update_task", "task_id": "8"}',
+            {"task_id": 8, "assignee": "Sara"},
+        ),
+        (
+            "حوّل المهمة ٩ لخالد",
+            '{"action": "update_task", "task_id": "٩"}',
+            {"task_id": 9, "assignee": "خالد"},
+        ),
+        # A new task, for a message that names an existing one by its number.
+        (
+            "ادي التاسك ٦ لمنى",
+            '{"action": "create_task", "title": "التاسك", "assignee": "منى"}',
+            {"task_id": 6, "assignee": "منى"},
+        ),
+    ],
+)
+async def test_a_task_handed_to_a_person_is_assigned(fake_openai, redis, text, routed, args) -> None:
+    agent = make_agent(fake_openai, redis, mode="router")
+    fake_openai.reply_text(routed)
+    await agent.respond(turn(text, 1))
+    call = agent.executor.calls[-1]  # type: ignore[attr-defined]
+    assert call.name == "assign_task" and call.args == args
+
+
+async def test_an_update_to_a_date_stays_an_update(fake_openai, redis) -> None:
+    agent = make_agent(fake_openai, redis, mode="router")
+    fake_openai.reply_text('{"action": "update_task", "task_id": "21", "due_date": "next Tuesday"}')
+    await agent.respond(turn("Move task 21 to next Tuesday", 1))
+    call = agent.executor.calls[-1]  # type: ignore[attr-defined]
+    assert call.name == "update_task" and call.args["task_id"] == 21 and "due_date" in call.args

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from agent.cues import is_question, is_small_talk, person_from_facts, refers_back, remember_request
+from agent.cues import (
+    is_question,
+    is_small_talk,
+    leading_action,
+    person_from_facts,
+    person_target,
+    refers_back,
+    remember_request,
+)
 
 
 @pytest.mark.parametrize(
@@ -120,3 +128,39 @@ def test_person_from_facts(phrase: str, person: str | None) -> None:
 def test_person_needs_a_fact_whose_answer_is_a_name() -> None:
     assert person_from_facts("my manager", ["My manager is my uncle"]) is None
     assert person_from_facts("my manager", []) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        ("reopen 23", "reopen_task"),
+        ("Re-open task 5, it's not finished", "reopen_task"),
+        ("REOPEN: 4", "reopen_task"),
+        ("show task 23", None),
+        ("can you reopen 23?", None),  # not the opening word: the model decides
+        ("", None),
+    ],
+)
+def test_leading_action(text: str, action: str | None) -> None:
+    assert leading_action(text) == action
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("move task 8 over to Sara", "Sara"),
+        ("move task 3 to Omar Hassan.", "Omar Hassan"),
+        ("حوّل المهمة ٩ لخالد", "خالد"),
+        ("ادي التاسك ٦ لمنى", "منى"),
+        ("عطها على أبو فهد", "أبو فهد"),
+        ("Move task 21 to next Tuesday", None),  # a date
+        ("push it to Sunday", None),
+        ("أجّل المهمة ١٥ لبكرة", None),
+        ("حوّل المهمة ٥ إلى الأسبوع الجاي", None),
+        ("assign it to me", None),
+        ("give task 4 to the team", None),
+        ("show my tasks", None),
+    ],
+)
+def test_person_target(text: str, person: str | None) -> None:
+    assert person_target(text) == person
