@@ -24,15 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agent import replies
 from agent.arabizi import ArabiziConverter
-from agent.arguments import PreparedArgs, mentions_task, names_task_number, prepare_args
-from agent.cues import (
-    is_question,
-    is_small_talk,
-    leading_action,
-    person_target,
-    refers_back,
-    remember_request,
-)
+from agent.arguments import PreparedArgs, names_task_number, prepare_args
+from agent.corrections import correct
+from agent.cues import is_question, is_small_talk, refers_back, remember_request
 from agent.decision import Decision
 from agent.language import detect_language, reply_language
 from agent.memory import AgentMemory, ToolRecord, last_exchange, last_task_ref
@@ -176,7 +170,7 @@ class Agent:
             decision = await self._decide(llm, routed, tools, used, previous=previous, window=window)
             trace.action, trace.raw_args = decision.action, decision.args
             trace.tokens_in, trace.tokens_out = decision.tokens_in, decision.tokens_out
-            decision = self._sanity(decision, tools, text, follow_ref=ref)
+            decision = correct(decision, tools, text, follow_ref=ref)
             if decision.is_answer or tools.get(decision.action) is None:
                 parts = await self._answer_turn(
                     llm, turn, profile.name, text, decision, used, reply_lang, window, trace
@@ -208,7 +202,7 @@ class Agent:
         tools = self.registry.subset(prof.tools)
         lang = reply_language(detect_language(text))
         decision = await self._decide(self.llm, text, tools, self._base_prompts(prof.persona, lang))
-        decision = self._sanity(decision, tools, text)
+        decision = correct(decision, tools, text)
         spec = tools.get(decision.action)
         prepared = None
         if spec is not None:
@@ -238,45 +232,6 @@ class Agent:
             for name in ("exec", "query")
             for lang in ("ar", "en")
         ]
-
-    @staticmethod
-    def _sanity(
-        decision: Decision, tools: ToolRegistry, text: str, *, follow_ref: int | None = None
-    ) -> Decision:
-        """A task-id action for a message that names no task and no number is a question (small models
-        send "what is the capital of France?" to get_task, even with an id copied from an example) —
-        unless it follows up on the task of the previous turn ("mark it done")."""
-        spec = tools.get(decision.action)
-        # Any id the model gave for such a message was invented: the message has no number.
-        needs_id = spec is not None and "task_id" in spec.required
-        if needs_id and follow_ref is None and not mentions_task(text):
-            return decision.model_copy(update={"action": ANSWER, "args": {}})
-        # "reopen 23" said in so many words: small models read a bare number as "show task 23".
-        verb = leading_action(text)
-        if verb and decision.action == "get_task" and tools.get(verb) is not None:
-            return decision.model_copy(update={"action": verb})
-        # A task handed to a person ("move task 8 over to Sara", "ادي التاسك ٦ لمنى") read as an update
-        # that changes nothing, or as a new task although the message names an existing one.
-        if tools.get("assign_task") is not None:
-            args = decision.args
-            empty_update = decision.action == "update_task" and not any(
-                args.get(k) for k in ("title", "due_date", "priority")
-            )
-            existing = decision.action == "create_task" and names_task_number(text)
-            person = person_target(text) if empty_update or existing else None
-            if existing and not person:
-                person = args.get("assignee")
-            if person:
-                return decision.model_copy(
-                    update={
-                        "action": "assign_task",
-                        "args": {
-                            "task_id": args.get("task_id") if empty_update else None,
-                            "assignee": person,
-                        },
-                    }
-                )
-        return decision
 
     def _base_prompts(self, persona: str, lang: str) -> list[Prompt]:
         return [self.prompts.get(persona, lang), self.prompts.get("reply-style", lang)]

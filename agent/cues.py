@@ -190,3 +190,61 @@ def person_target(text: str) -> str | None:
     if resolve_date(name, date(2026, 1, 1)) is not None:  # any reference day: only "is it a date?"
         return None
     return name.strip()
+
+
+# Verbs whose "to X" is who receives something, not who does the task.
+_TRANSFER = _folded(
+    "send sent email mail deliver submit forward pay present ship return post "
+    "ارسل أرسل إرسال ارسال ابعت ابعث بعث ابعتي سلم تسليم"
+)
+_ASSIGN = _folded("assign assigned reassign delegate اسند أسند اسندها أسندها")
+_RECIPIENT_BEFORE = re.compile(
+    r"(?:\b(?P<en>to)\s+|(?:^|\s)(?P<ar>إلى|الى|لـ)\s*|(?:^|\s)(?P<joined>ل))$", re.IGNORECASE
+)
+
+
+def recipient(text: str, name: str) -> str | None:
+    """ "to Al Marai" when the message sends something to `name` ("send the revised quote to Al
+    Marai", "أرسل العرض إلى المراعي"): the phrase as written, else None.
+
+    A transfer verb must come within the few words before the "to", and no "assign" among them;
+    otherwise `name` stays the assignee.
+    """
+    stripped = " ".join(_HARAKAT.sub("", text).split())
+    wanted = " ".join(_HARAKAT.sub("", name).split()).casefold()
+    if not wanted:
+        return None
+    # "للمراعي": the lam of "to" swallows the alef of the article.
+    spellings = [wanted] + ([wanted[1:]] if wanted.startswith("ال") else [])
+    for spelled in spellings:
+        at = stripped.casefold().find(spelled)
+        if at <= 0:
+            continue
+        before = stripped[:at]
+        prep = _RECIPIENT_BEFORE.search(before)
+        if prep is None:
+            continue
+        clause = _words(before[: prep.start()])[-6:]
+        if not set(clause) & _TRANSFER or set(clause) & _ASSIGN:
+            return None
+        return stripped[prep.start() : at + len(spelled)].strip()
+    return None
+
+
+_CREATE = _folded("add create new make زيد زيدي ضيف ضيفي ضف أضف اضف أضيف اضيف سجل سجلي حط حطي اعمل اعملي")
+
+
+def opens_with_create(text: str) -> bool:
+    """ "add a task…", "زيد مهمة…", "حط تذكير…": the message asks for a new task in its first words."""
+    return any(w in _CREATE for w in _words(text)[:2])
+
+
+_MINE = _folded("my mine me بتاعتي بتاعي حقي حقتي تبعي تبعتي عندي مهامي مهماتي تاسكاتي شغلي")
+_TEAM = _folded("team everyone everybody all الكل الجميع كلهم القسم الشباب")
+
+
+def says_mine(text: str) -> bool:
+    """The message asks about the user's own tasks ("وريني التاسكات بتاعتي") and nobody else's."""
+    words = _words(text)
+    team = any(w in _TEAM or "team" in w or w.startswith(("فريق", "الفريق")) for w in words)
+    return not team and any(w in _MINE for w in words)

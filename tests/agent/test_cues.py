@@ -8,10 +8,13 @@ from agent.cues import (
     is_question,
     is_small_talk,
     leading_action,
+    opens_with_create,
     person_from_facts,
     person_target,
+    recipient,
     refers_back,
     remember_request,
+    says_mine,
 )
 
 
@@ -164,3 +167,51 @@ def test_leading_action(text: str, action: str | None) -> None:
 )
 def test_person_target(text: str, person: str | None) -> None:
     assert person_target(text) == person
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "phrase"),
+    [
+        ("make a task for me to send the revised quote to Al Marai by Sunday", "Al Marai", "to Al Marai"),
+        ("remind me to email the slides to sara", "Sara", "to sara"),
+        ("أضف مهمة إرسال العرض إلى المراعي يوم الأحد", "المراعي", "إلى المراعي"),
+        ("ذكرني أبعت العرض للمراعي بكرة", "المراعي", "للمراعي"),
+        ("ابعت التقرير لخالد بكرة", "خالد", "لخالد"),
+        ("add a task for Sara to review the contract", "Sara", None),  # for Sara: she does it
+        ("assign the report to Omar", "Omar", None),  # no transfer verb
+        ("send the invoice and assign it to Omar", "Omar", None),
+        ("send the quote to Al Marai", "Omar", None),  # the name is not in the message
+        ("Omar should send it", "Omar", None),  # the name opens the message
+        ("send the quote to Al Marai", "", None),
+    ],
+)
+def test_recipient(text: str, name: str, phrase: str | None) -> None:
+    assert recipient(text, name) == phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("زيد مهمة نحضّر العرض", True),
+        ("Please add: call the bank", True),
+        ("change task 5 title", False),
+        ("", False),
+    ],
+)
+def test_opens_with_create(text: str, expected: bool) -> None:
+    assert opens_with_create(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("وريني التاسكات بتاعتي", True),
+        ("what's overdue for me", True),
+        ("show my team's tasks", False),
+        ("مهام فريقي", False),
+        ("show me all tasks", False),
+        ("list tasks", False),
+    ],
+)
+def test_says_mine(text: str, expected: bool) -> None:
+    assert says_mine(text) is expected

@@ -1,0 +1,98 @@
+"""Corrections in code for the router's known misreadings.
+
+Small models make a handful of systematic mistakes that the words of the message settle without doubt.
+Each rule here is one such mistake; a rule only fires when the message itself says so, and the model's
+decision stands otherwise.
+"""
+
+from __future__ import annotations
+
+from agent.arguments import mentions_task, names_task_number
+from agent.cues import leading_action, opens_with_create, person_target, recipient, says_mine
+from agent.decision import Decision
+from tools.registry import ANSWER, ToolRegistry
+
+
+def correct(decision: Decision, tools: ToolRegistry, text: str, *, follow_ref: int | None = None) -> Decision:
+    """The decision with the router's known misreadings of `text` put right."""
+    for rule in (_new_task, _invented_id, _reopen, _handed_over, _recipient_not_assignee, _mine):
+        decision = rule(decision, tools, text, follow_ref)
+    return decision
+
+
+def _new_task(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "زيد مهمة نحضّر العرض يوم السبت" read as an update: a message that opens by asking for a new
+    task, names no number and follows up on nothing creates one."""
+    if decision.action != "update_task" or tools.get("create_task") is None or follow_ref is not None:
+        return decision
+    if names_task_number(text) or not opens_with_create(text) or not decision.args.get("title"):
+        return decision
+    keep = ("title", "due_date", "priority", "assignee")
+    args = {k: v for k, v in decision.args.items() if k in keep}
+    return decision.model_copy(update={"action": "create_task", "args": args})
+
+
+def _mine(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "وريني التاسكات بتاعتي" (show me my tasks) read as the team's: the user's own words win."""
+    if decision.action != "list_tasks" or decision.args.get("scope") in (None, "mine"):
+        return decision
+    if not says_mine(text):
+        return decision
+    return decision.model_copy(update={"args": {**decision.args, "scope": "mine"}})
+
+
+def _invented_id(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """A task-id action for a message that names no task and no number is a question (small models
+    send "what is the capital of France?" to get_task, even with an id copied from an example) —
+    unless it follows up on the task of the previous turn ("mark it done")."""
+    spec = tools.get(decision.action)
+    needs_id = spec is not None and "task_id" in spec.required
+    if needs_id and follow_ref is None and not mentions_task(text):
+        return decision.model_copy(update={"action": ANSWER, "args": {}})
+    return decision
+
+
+def _reopen(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "reopen 23" said in so many words: small models read a bare number as "show task 23"."""
+    verb = leading_action(text)
+    if verb and decision.action == "get_task" and tools.get(verb) is not None:
+        return decision.model_copy(update={"action": verb})
+    return decision
+
+
+def _handed_over(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """A task handed to a person ("move task 8 over to Sara", "ادي التاسك ٦ لمنى") read as an update
+    that changes nothing, or as a new task although the message names an existing one."""
+    if tools.get("assign_task") is None:
+        return decision
+    args = decision.args
+    empty_update = decision.action == "update_task" and not any(
+        args.get(k) for k in ("title", "due_date", "priority")
+    )
+    existing = decision.action == "create_task" and names_task_number(text)
+    person = person_target(text) if empty_update or existing else None
+    if existing and not person:
+        person = args.get("assignee")
+    if not person:
+        return decision
+    task_id = args.get("task_id") if empty_update else None
+    return decision.model_copy(
+        update={"action": "assign_task", "args": {"task_id": task_id, "assignee": person}}
+    )
+
+
+def _recipient_not_assignee(
+    decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None
+) -> Decision:
+    """ "a task to send the quote to Al Marai": Al Marai receives the quote, nobody is assigned. Small
+    models copy the recipient into the assignee and the core API refuses an unknown person; the task
+    is the user's own, and the recipient stays in its title."""
+    name = decision.args.get("assignee")
+    phrase = recipient(text, name) if decision.action == "create_task" and isinstance(name, str) else None
+    if phrase is None:
+        return decision
+    args = {**decision.args, "assignee": None}
+    title = args.get("title")
+    if isinstance(title, str) and title.strip() and name.casefold() not in title.casefold():
+        args["title"] = f"{title.strip()} {phrase}"
+    return decision.model_copy(update={"args": args})

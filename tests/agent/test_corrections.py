@@ -1,0 +1,98 @@
+"""The router's known misreadings put right in code (agent/corrections.py), against the shipped tool
+specs. Each rule fires only when the message's own words settle it; otherwise the decision stands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agent.corrections import correct
+from agent.decision import Decision
+from tools.registry import ANSWER, ToolRegistry
+
+TOOLS = ToolRegistry.from_dir()
+
+
+def decide(action: str, text: str, *, follow_ref: int | None = None, **args: Any) -> Decision:
+    return correct(Decision(action=action, args=args), TOOLS, text, follow_ref=follow_ref)
+
+
+def test_an_id_for_a_message_without_task_or_number_was_invented() -> None:
+    assert decide("get_task", "what is the capital of France?", task_id=12).action == ANSWER
+    assert decide("complete_task", "mark it done", follow_ref=12).action == "complete_task"
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        (
+            "hey so um can you uh make a task for me to send the revised quote to Al Marai by Sunday",
+            "send the revised quote to Al Marai",
+        ),
+        ("أضف مهمة إرسال العرض إلى المراعي يوم الأحد", "إرسال العرض إلى المراعي"),
+        ("ذكرني أبعت العرض للمراعي بكرة", "أبعت العرض للمراعي"),
+    ],
+)
+def test_a_recipient_is_not_the_assignee(text: str, title: str) -> None:
+    name = "Al Marai" if "Al Marai" in text else "المراعي"
+    decision = decide("create_task", text, title=title.rsplit(" ", 2)[0], assignee=name)
+    assert decision.action == "create_task"
+    assert decision.args["assignee"] is None and decision.args["title"].endswith(title.split()[-1])
+
+
+def test_a_recipient_already_in_the_title_is_not_repeated() -> None:
+    text = "remind me to send the report to Sara tomorrow"
+    decision = decide("create_task", text, title="send the report to Sara", assignee="Sara")
+    assert decision.args == {"title": "send the report to Sara", "assignee": None}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "add a task for Sara to review the contract",
+        "assign the report to Omar",
+        "send the invoice and assign it to Omar",
+        "add a task to call the bank and give it to Omar",
+    ],
+)
+def test_an_assignee_stays_the_assignee(text: str) -> None:
+    name = "Sara" if "Sara" in text else "Omar"
+    decision = decide("create_task", text, title="x", assignee=name)
+    assert decision.args["assignee"] == name
+
+
+def test_a_new_task_read_as_an_update_is_created() -> None:
+    decision = decide(
+        "update_task", "زيد مهمة نحضّر العرض التقديمي يوم السبت", title="نحضّر العرض", due_date="السبت"
+    )
+    assert decision.action == "create_task"
+    assert decision.args == {"title": "نحضّر العرض", "due_date": "السبت"}
+
+
+@pytest.mark.parametrize(
+    ("text", "follow_ref", "args"),
+    [
+        ("add the due date friday to task 5", None, {"task_id": 5, "due_date": "friday"}),  # a number
+        ("خليها يوم السبت", 7, {"title": "x"}),  # a follow-up on task 7
+        ("change the task title to budget review", None, {"title": "budget review"}),  # no create verb
+        ("add a deadline to the task", None, {}),  # nothing to create
+    ],
+)
+def test_other_updates_stay_updates(text: str, follow_ref: int | None, args: dict[str, Any]) -> None:
+    assert decide("update_task", text, follow_ref=follow_ref, **args).action == "update_task"
+
+
+@pytest.mark.parametrize(
+    ("text", "scope"),
+    [
+        ("وريني التاسكات بتاعتي", "mine"),
+        ("show me my tasks", "mine"),
+        ("show my team's tasks", "team"),
+        ("مهام فريقي", "team"),
+        ("show me all tasks", "all"),
+    ],
+)
+def test_my_tasks_are_mine(text: str, scope: str) -> None:
+    given = "all" if scope == "all" else "team"
+    assert decide("list_tasks", text, scope=given).args["scope"] == scope
