@@ -73,7 +73,12 @@ def _normalize(arg: ArgSpec, value: Any, *, message: str, today: date, people: l
                 # Small models often leave the date out while the message says it: read it in code.
                 found = resolve_date_in_text(message, today)
                 return found.isoformat() if found else None
-            resolved = resolve_date(str(value), today) or resolve_date_in_text(message, today)
+            resolved = resolve_date(str(value), today)
+            in_text = resolve_date_in_text(message, today)
+            # "بعد بكرة" copied as "بكرة": the message's one date phrase, read whole, wins over a
+            # piece of it.
+            if resolved is None or (in_text and in_text != resolved and fold(str(value)) in fold(message)):
+                resolved = in_text
             return resolved.isoformat() if resolved else _UNCLEAR
         case "task_id":
             return _task_id(value, message)

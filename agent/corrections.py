@@ -8,14 +8,30 @@ decision stands otherwise.
 from __future__ import annotations
 
 from agent.arguments import mentions_task, names_task_number
-from agent.cues import leading_action, opens_with_create, person_target, recipient, says_mine
+from agent.cues import (
+    leading_action,
+    opens_with_create,
+    person_target,
+    recipient,
+    says_done,
+    says_mine,
+)
 from agent.decision import Decision
+from agent.normalize import normalize_priority
 from tools.registry import ANSWER, ToolRegistry
 
 
 def correct(decision: Decision, tools: ToolRegistry, text: str, *, follow_ref: int | None = None) -> Decision:
     """The decision with the router's known misreadings of `text` put right."""
-    for rule in (_new_task, _invented_id, _reopen, _handed_over, _recipient_not_assignee, _mine):
+    for rule in (
+        _new_task,
+        _invented_id,
+        _reopen,
+        _priority_not_done,
+        _handed_over,
+        _recipient_not_assignee,
+        _mine,
+    ):
         decision = rule(decision, tools, text, follow_ref)
     return decision
 
@@ -58,6 +74,20 @@ def _reopen(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int 
     if verb and decision.action == "get_task" and tools.get(verb) is not None:
         return decision.model_copy(update={"action": verb})
     return decision
+
+
+def _priority_not_done(
+    decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None
+) -> Decision:
+    """ "خلها عاجلة" (make it urgent) read as "finish it": a message that gives a priority and never
+    says the task is done changes the priority."""
+    if decision.action != "complete_task" or tools.get("update_task") is None or says_done(text):
+        return decision
+    priority = normalize_priority(text)
+    if priority is None:
+        return decision
+    args = {"task_id": decision.args.get("task_id"), "priority": priority}
+    return decision.model_copy(update={"action": "update_task", "args": args})
 
 
 def _handed_over(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:

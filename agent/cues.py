@@ -248,3 +248,15 @@ def says_mine(text: str) -> bool:
     words = _words(text)
     team = any(w in _TEAM or "team" in w or w.startswith(("فريق", "الفريق")) for w in words)
     return not team and any(w in _MINE for w in words)
+
+
+_DONE = _folded(
+    "done complete completed finish finished finito close closed tick check خلصت خلص خلصها خلصتها خلصناها "
+    "خلاص منجزة منجز انجزت أنجزت انجز أنجز انجزها أنجزها تمت تم انتهت انتهيت خلصنا كملت كملتها اكتملت "
+    "5alast 5alas 5las 5lst khalas khalast 5alasna"
+)
+
+
+def says_done(text: str) -> bool:
+    """ "mark 42 done", "خلصت المهمة", "5alast": the message says a task is finished."""
+    return any(w in _DONE for w in _words(text))

@@ -48,6 +48,17 @@ def test_dates_resolve_in_code_and_fall_back_to_the_message() -> None:
     assert (
         prep("create_task", {"title": "renew"}, "renew residency tomorrow").args["due_date"] == "2026-11-26"
     )
+    # "بعد بكرة" (the day after tomorrow) copied as "بكرة": the message's whole phrase wins.
+    whole = prep("create_task", {"title": "x", "due_date": "بكرة"}, "ضيف مهمة: حجز التذاكر بعد بكرة")
+    assert whole.args["due_date"] == "2026-11-27"
+    # A phrase the message does not hold is the model's own reading: it stands.
+    assert (
+        prep("create_task", {"title": "x", "due_date": "Friday"}, "x tomorrow").args["due_date"]
+        == "2026-11-27"
+    )
+    # Two dates in the message: nothing to prefer, the model's phrase stands.
+    two = prep("update_task", {"task_id": 3, "due_date": "Friday"}, "move task 3 from Monday to Friday")
+    assert two.args["due_date"] == "2026-11-27"
     unclear = prep("create_task", {"title": "rent", "due_date": "when pigs fly"}, "rent when pigs fly")
     assert unclear.unclear == {"due_date": "when pigs fly"} and "due_date" not in unclear.args
 

@@ -96,3 +96,14 @@ def test_other_updates_stay_updates(text: str, follow_ref: int | None, args: dic
 def test_my_tasks_are_mine(text: str, scope: str) -> None:
     given = "all" if scope == "all" else "team"
     assert decide("list_tasks", text, scope=given).args["scope"] == scope
+
+
+@pytest.mark.parametrize(("text", "priority"), [("خلها عاجلة", "high"), ("make it low priority", "low")])
+def test_a_priority_is_not_a_completion(text: str, priority: str) -> None:
+    decision = decide("complete_task", text, follow_ref=4, task_id=4)
+    assert decision.action == "update_task" and decision.args == {"task_id": 4, "priority": priority}
+
+
+@pytest.mark.parametrize("text", ["mark 5 done, it was urgent", "5alast el task el mohem 5", "close task 5"])
+def test_a_completion_stays_a_completion(text: str) -> None:
+    assert decide("complete_task", text, task_id=5).action == "complete_task"

@@ -14,6 +14,7 @@ from agent.cues import (
     recipient,
     refers_back,
     remember_request,
+    says_done,
     says_mine,
 )
 
@@ -215,3 +216,17 @@ def test_opens_with_create(text: str, expected: bool) -> None:
 )
 def test_says_mine(text: str, expected: bool) -> None:
     assert says_mine(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mark 42 done", True),
+        ("خلصت المهمة ٤٢", True),
+        ("5alast", True),
+        ("خلها عاجلة", False),
+        ("make it urgent", False),
+    ],
+)
+def test_says_done(text: str, expected: bool) -> None:
+    assert says_done(text) is expected
