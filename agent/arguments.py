@@ -23,6 +23,8 @@ from agent.normalize import (
 )
 from tools.spec import ArgSpec, ToolSpec
 
+ONE_OF = "|one_of|"  # in PreparedArgs.missing: none of the spec's `needs_one_of` arguments was given
+
 
 @dataclass
 class PreparedArgs:
@@ -46,6 +48,10 @@ def prepare_args(
     # Overdue means not done yet: small models add status "done" to "what's overdue?", which no task matches.
     if out.args.get("overdue") is True and out.args.get("status") == "done":
         del out.args["status"]
+    # An update that changes nothing would reach the API only to be refused: ask what to change.
+    one_of = spec.needs_one_of
+    if one_of and not any(n in out.args or n in out.unclear for n in one_of.args):
+        out.missing.append(ONE_OF)
     # Several tasks are named by their numbers or picked by a filter ("all my overdue tasks": a boolean
     # argument set); with neither, the user is asked which.
     filtered = any(value is True for value in out.args.values())

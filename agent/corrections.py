@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from agent.arguments import mentions_task, names_task_number
 from agent.cues import (
-    leading_action,
+    garbled,
     opens_with_create,
     person_target,
     recipient,
     says_done,
     says_mine,
+    says_reopen,
+    title_in_message,
 )
 from agent.decision import Decision
 from agent.normalize import normalize_priority
@@ -31,6 +33,7 @@ def correct(decision: Decision, tools: ToolRegistry, text: str, *, follow_ref: i
         _handed_over,
         _recipient_not_assignee,
         _mine,
+        _garbled_title,
     ):
         decision = rule(decision, tools, text, follow_ref)
     return decision
@@ -69,11 +72,21 @@ def _invented_id(decision: Decision, tools: ToolRegistry, text: str, follow_ref:
 
 
 def _reopen(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
-    """ "reopen 23" said in so many words: small models read a bare number as "show task 23"."""
-    verb = leading_action(text)
-    if verb and decision.action == "get_task" and tools.get(verb) is not None:
-        return decision.model_copy(update={"action": verb})
+    """ "reopen 23", "رجّعي المهمة ٢٣ مفتوحة": small models read a bare number as "show task 23", or
+    pick an update that changes nothing."""
+    if tools.get("reopen_task") is None or not says_reopen(text):
+        return decision
+    if decision.action == "get_task" or _empty_update(decision):
+        return decision.model_copy(
+            update={"action": "reopen_task", "args": {"task_id": decision.args.get("task_id")}}
+        )
     return decision
+
+
+def _empty_update(decision: Decision) -> bool:
+    return decision.action == "update_task" and not any(
+        decision.args.get(k) for k in ("title", "due_date", "priority")
+    )
 
 
 def _priority_not_done(
@@ -96,9 +109,7 @@ def _handed_over(decision: Decision, tools: ToolRegistry, text: str, follow_ref:
     if tools.get("assign_task") is None:
         return decision
     args = decision.args
-    empty_update = decision.action == "update_task" and not any(
-        args.get(k) for k in ("title", "due_date", "priority")
-    )
+    empty_update = _empty_update(decision)
     existing = decision.action == "create_task" and names_task_number(text)
     person = person_target(text) if empty_update or existing else None
     if existing and not person:
@@ -126,3 +137,14 @@ def _recipient_not_assignee(
     if isinstance(title, str) and title.strip() and name.casefold() not in title.casefold():
         args["title"] = f"{title.strip()} {phrase}"
     return decision.model_copy(update={"args": args})
+
+
+def _garbled_title(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """An Arabizi title half-transliterated by the model ("المabee3ات") is replaced by the title as the
+    user wrote it ("ta2reer el mabee3at"), when the message shows where it is."""
+    title = decision.args.get("title")
+    if decision.action not in ("create_task", "update_task") or not isinstance(title, str):
+        return decision
+    if not garbled(title) or (written := title_in_message(text)) is None:
+        return decision
+    return decision.model_copy(update={"args": {**decision.args, "title": written}})

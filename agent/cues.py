@@ -49,13 +49,17 @@ def refers_back(text: str) -> bool:
     return any(_AR_SUFFIX.match(w) for w in _WORD.findall(_HARAKAT.sub("", text)))
 
 
-# Imperative verbs that name one action when they open the message ("reopen 23", "Re-open task 5").
-_LEADING_ACTIONS = {"reopen": "reopen_task", "re-open": "reopen_task", "unarchive": "reopen_task"}
+_REOPEN = re.compile(
+    r"\bre-?open|\bunarchive|\bopen (?:it |this |that )?(?:up )?again"
+    r"|(?:^|\s)(?:ا|ي)?فتح(?:ها|ي|يها|وها)?\b|\befta7|(?:^|\s)(?:اعد|اعاده|اعادة)\s+فتح"
+    r"|رجع\S*\s+(?:\S+\s+){0,3}مفتوح|reg3\S*\s+(?:\S+\s+){0,3}maftoo?7"
+)
 
 
-def leading_action(text: str) -> str | None:
-    first = fold(text).strip().split(maxsplit=1)
-    return _LEADING_ACTIONS.get(first[0].strip(".,!:")) if first else None
+def says_reopen(text: str) -> bool:
+    """ "reopen 23", "رجّعي المهمة ٢٣ مفتوحة", "افتحها تاني", "open it again": the message asks for a
+    finished task to be open again."""
+    return bool(_REOPEN.search(fold(text)))
 
 
 _QUESTION_EN = _folded(
@@ -231,12 +235,19 @@ def recipient(text: str, name: str) -> str | None:
     return None
 
 
-_CREATE = _folded("add create new make زيد زيدي ضيف ضيفي ضف أضف اضف أضيف اضيف سجل سجلي حط حطي اعمل اعملي")
+_CREATE = _folded(
+    "add create new remind ذكرني ذكريني فكرني فكريني "
+    "زيد زيدي ضيف ضيفي ضف أضف اضف أضيف اضيف سجل سجلي حط حطي اعمل اعملي"
+)
+
+
+# "make" alone also opens "make it urgent": only "make a task" asks for a new one.
+_MAKE_A_TASK = re.compile(r"\bmake (?:me )?an? (?:new )?(?:task|reminder|todo)\b")
 
 
 def opens_with_create(text: str) -> bool:
     """ "add a task…", "زيد مهمة…", "حط تذكير…": the message asks for a new task in its first words."""
-    return any(w in _CREATE for w in _words(text)[:2])
+    return any(w in _CREATE for w in _words(text)[:2]) or bool(_MAKE_A_TASK.search(fold(text)))
 
 
 _MINE = _folded("my mine me بتاعتي بتاعي حقي حقتي تبعي تبعتي عندي مهامي مهماتي تاسكاتي شغلي")
@@ -260,3 +271,37 @@ _DONE = _folded(
 def says_done(text: str) -> bool:
     """ "mark 42 done", "خلصت المهمة", "5alast": the message says a task is finished."""
     return any(w in _DONE for w in _words(text))
+
+
+_MIXED_WORD = re.compile(r"(?=[^\s]*[A-Za-z])(?=[^\s]*[\u0621-\u064A])[^\s]+")
+_TASK_NOUNS = _folded("task tasks tsk todo reminder تاسك مهمة مهمه تذكير")
+_TITLE_FILLER = _folded("new a an to jdeeda gdeeda jdida jadida gedida جديدة جديده جديد")
+
+
+def garbled(title: str) -> bool:
+    """A word half in Latin letters, half in Arabic ("المabee3ات"): a title the model mangled while
+    transliterating Arabizi."""
+    return bool(_MIXED_WORD.search(title))
+
+
+def title_in_message(text: str) -> str | None:
+    """The task's title as the user wrote it: what follows a colon, else what follows the word
+    "task", with the date phrase at the end left out ("zeed task jdeeda: ta2reer el mabee3at bokra"
+    → "ta2reer el mabee3at")."""
+    if ":" in text:
+        words = text.split(":", 1)[1].split()
+    else:
+        raw = text.split()
+        at = next((i for i, w in enumerate(raw) if fold(w.strip(".,!?؟")) in _TASK_NOUNS), None)
+        words = raw[at + 1 :] if at is not None else []
+    while words and fold(words[0]) in _TITLE_FILLER:
+        words = words[1:]
+    cut = True
+    while words and cut:
+        cut = False
+        for size in range(min(4, len(words)), 0, -1):
+            if resolve_date(" ".join(words[-size:]), date(2026, 1, 1)) is not None:
+                words, cut = words[:-size], True
+                break
+    title = " ".join(words).strip(" .,!?؟")
+    return title or None

@@ -2,14 +2,15 @@
 
 A spec names the tool, describes it for the model, lists the arguments the model fills (each with a
 `kind` that tells the normalizer how to turn the user's phrase into an API value), the role needed,
-whether it needs confirmation, and reply templates per language.
+whether it needs confirmation, which arguments it needs at least one of, and reply templates per
+language.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ArgKind = Literal[
     "text", "date", "task_id", "task_ids", "person", "priority", "enum", "boolean", "scope", "status"
@@ -40,6 +41,15 @@ class ArgSpec(BaseModel):
     ask: dict[str, str] = Field(default_factory=dict)  # clarifying question per language when missing
 
 
+class OneOf(BaseModel):
+    """At least one of these arguments must be given ("change what?"), else the user is asked."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    args: list[str] = Field(min_length=1)
+    ask: dict[str, str] = Field(default_factory=dict)  # the question per language
+
+
 class ToolSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -53,6 +63,14 @@ class ToolSpec(BaseModel):
     # (results too rich for a template, such as reports) for one more call that phrases the answer.
     reply_mode: Literal["template", "model"] = "template"
     api: dict[str, Any] = Field(default_factory=dict)  # how the call maps to the core API (tools issue)
+    needs_one_of: OneOf | None = None
+
+    @model_validator(mode="after")
+    def _one_of_names_arguments(self) -> ToolSpec:
+        unknown = [n for n in (self.needs_one_of.args if self.needs_one_of else []) if n not in self.args]
+        if unknown:
+            raise ValueError(f"needs_one_of names unknown arguments: {', '.join(unknown)}")
+        return self
 
     @field_validator("args")
     @classmethod

@@ -58,6 +58,23 @@ async def test_missing_required_argument_gets_a_question_not_a_guess(fake_openai
     assert agent.traces[-1].outcome == "clarify" and agent.traces[-1].args == {"task_id": 5}
 
 
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("عدّل المهمة ٥", "ماذا أغيّر في المهمة: العنوان أم موعد الاستحقاق أم الأولوية؟"),
+        ("update task 5", "What should I change in that task: the title, the due date or the priority?"),
+    ],
+)
+async def test_an_update_that_changes_nothing_asks_what_to_change(
+    fake_openai, text: str, question: str
+) -> None:
+    agent = make_agent(fake_openai)
+    fake_openai.reply_tool("update_task", {"task_id": "5"})
+    parts = await agent.respond(turn_of(text))
+    assert agent.executor.calls == []  # type: ignore[attr-defined]
+    assert parts[0].text == question and agent.traces[-1].outcome == "clarify"
+
+
 async def test_unreadable_date_is_not_guessed(fake_openai) -> None:
     agent = make_agent(fake_openai)
     fake_openai.reply_tool("create_task", {"title": "Pay rent", "due_date": "when pigs fly"})

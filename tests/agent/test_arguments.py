@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from agent.arguments import mentions_task, names_task_number, prepare_args
+from agent.arguments import ONE_OF, mentions_task, names_task_number, prepare_args
 from tools.registry import ToolRegistry
 
 TODAY = date(2026, 11, 25)
@@ -120,3 +120,15 @@ def test_overdue_tasks_are_never_filtered_as_done() -> None:
 )
 def test_names_task_number(text: str, named: bool) -> None:
     assert names_task_number(text) is named
+
+
+def test_an_update_needs_something_to_change() -> None:
+    empty = prep("update_task", {"task_id": "5"}, "update task 5")
+    assert empty.missing == [ONE_OF]
+    # The task number is asked first; an unreadable date counts as given (it is quoted back instead).
+    assert prep("update_task", {}, "update it").missing == ["task_id", ONE_OF]
+    assert (
+        prep("update_task", {"task_id": "5", "due_date": "when pigs fly"}, "task 5 when pigs fly").missing
+        == []
+    )
+    assert prep("update_task", {"task_id": "5", "priority": "urgent"}, "task 5 urgent").missing == []

@@ -107,3 +107,36 @@ def test_a_priority_is_not_a_completion(text: str, priority: str) -> None:
 @pytest.mark.parametrize("text", ["mark 5 done, it was urgent", "5alast el task el mohem 5", "close task 5"])
 def test_a_completion_stays_a_completion(text: str) -> None:
     assert decide("complete_task", text, task_id=5).action == "complete_task"
+
+
+def test_a_reminder_in_days_is_a_new_task_not_task_3() -> None:
+    text = "remind me to call the external auditors in 3 days"
+    decision = decide(
+        "update_task", text, task_id=3, title="call the external auditors", due_date="in 3 days"
+    )
+    assert decision.action == "create_task"
+    assert decision.args == {"title": "call the external auditors", "due_date": "in 3 days"}
+
+
+def test_a_garbled_arabizi_title_is_the_users_own_words() -> None:
+    text = "zeed task jdeeda: ta2reer el mabee3at bokra"
+    decision = decide("create_task", text, title="تخصيص المabee3ات", due_date="bokra")
+    assert decision.args == {"title": "ta2reer el mabee3at", "due_date": "bokra"}
+    # A clean title, or one the message does not show, is left as the model wrote it.
+    assert decide("create_task", text, title="تقرير المبيعات").args["title"] == "تقرير المبيعات"
+    assert decide("create_task", "zeed ta2reer", title="تقرirr").args["title"] == "تقرirr"
+
+
+@pytest.mark.parametrize(
+    ("action", "text"),
+    [("get_task", "reopen 23"), ("update_task", "رجّعي المهمة ٢٣ مفتوحة، باقي فيها شغل")],
+)
+def test_reopen_in_words(action: str, text: str) -> None:
+    decision = decide(action, text, task_id=23)
+    assert decision.action == "reopen_task" and decision.args == {"task_id": 23}
+
+
+def test_an_update_that_changes_something_is_not_a_reopen() -> None:
+    assert decide("update_task", "reopen task 23 and make it urgent", task_id=23, priority="high").action == (
+        "update_task"
+    )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from agent.cues import (
+    garbled,
     is_question,
     is_small_talk,
-    leading_action,
     opens_with_create,
     person_from_facts,
     person_target,
@@ -16,6 +16,8 @@ from agent.cues import (
     remember_request,
     says_done,
     says_mine,
+    says_reopen,
+    title_in_message,
 )
 
 
@@ -135,18 +137,25 @@ def test_person_needs_a_fact_whose_answer_is_a_name() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "action"),
+    ("text", "expected"),
     [
-        ("reopen 23", "reopen_task"),
-        ("Re-open task 5, it's not finished", "reopen_task"),
-        ("REOPEN: 4", "reopen_task"),
-        ("show task 23", None),
-        ("can you reopen 23?", None),  # not the opening word: the model decides
-        ("", None),
+        ("reopen 23", True),
+        ("Re-open task 5, it's not finished", True),
+        ("can you reopen 23?", True),
+        ("رجّعي المهمة ٢٣ مفتوحة، باقي فيها شغل", True),
+        ("افتحها تاني", True),
+        ("أعد فتح المهمة ٥", True),
+        ("open it again", True),
+        ("efta7ha tany", True),
+        ("show task 23", False),
+        ("فتحت الملف؟", False),
+        ("the opening of the new office, task 5", False),
+        ("رجعلي بكرة", False),
+        ("", False),
     ],
 )
-def test_leading_action(text: str, action: str | None) -> None:
-    assert leading_action(text) == action
+def test_says_reopen(text: str, expected: bool) -> None:
+    assert says_reopen(text) is expected
 
 
 @pytest.mark.parametrize(
@@ -230,3 +239,26 @@ def test_says_mine(text: str, expected: bool) -> None:
 )
 def test_says_done(text: str, expected: bool) -> None:
     assert says_done(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [("تخصيص المabee3ات", True), ("iPhone تصليح", False), ("review the contract", False), ("مراجعة", False)],
+)
+def test_garbled(title: str, expected: bool) -> None:
+    assert garbled(title) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("zeed task jdeeda: ta2reer el mabee3at bokra", "ta2reer el mabee3at"),
+        ("add a task review the contract on thursday", "review the contract"),
+        ("ضيف مهمة جديدة مراجعة العقد يوم الخميس", "مراجعة العقد"),
+        ("zeed task jdeeda ta2reer el mabee3at ba3d bokra", "ta2reer el mabee3at"),
+        ("remind me to call mom", None),  # no colon, no "task": nothing to point at
+        ("task: tomorrow", None),  # only a date
+    ],
+)
+def test_title_in_message(text: str, title: str | None) -> None:
+    assert title_in_message(text) == title

@@ -62,8 +62,9 @@ async def test_kit_tools_run_through_the_agent(fake_openai, tmp_path) -> None:
     agent = runtime.agent
     fake_openai.reply_tool("exchange_rate", {"currency": "usd"})
     assert (await agent.respond(turn_of("dollar rate?")))[0].text == "1 USD = 3.75 SAR"
-    fake_openai.reply_tool("countdown", {"until": "next Thursday"})
-    assert (await agent.respond(turn_of("how long until next Thursday?")))[0].text == "1 days to go"
+    # An absolute date: a relative one would resolve against the wall clock of the day the test runs.
+    fake_openai.reply_tool("countdown", {"until": "2026-11-26"})
+    assert (await agent.respond(turn_of("how long until 2026-11-26?")))[0].text == "1 days to go"
     fake_openai.reply_tool("wipe", {})
     assert "needs a linked account" in (await agent.respond(turn_of("wipe it all")))[0].text
     fake_openai.reply_tool("broken", {})

@@ -71,6 +71,11 @@ def test_registry_refuses_duplicates_and_reserved_names() -> None:
         ("tools:\n  - {name: ok_tool, description: x, args: {action: {description: y}}}", "invalid argument"),
         ("tools:\n  - {name: ok_tool, description: x, args: {a: {kind: colour, description: y}}}", "kind"),
         ("tools:\n  - {name: ok_tool}", "description"),
+        (
+            "tools:\n  - {name: ok_tool, description: x, args: {a: {description: y}},"
+            " needs_one_of: {args: [a, b]}}",
+            "needs_one_of names unknown arguments: b",
+        ),
     ],
 )
 def test_bad_spec_file_names_the_file_and_field(tmp_path: Path, content: str, fragment: str) -> None:
