@@ -56,7 +56,8 @@ class AgentTrace(BaseModel):
     mode: ToolMode
     lang: str
     prompts: dict[str, str] = Field(default_factory=dict)
-    action: str = ""
+    action: str = ""  # what was done, after the corrections in code (agent/corrections.py)
+    routed_action: str = ""  # the model's own choice, when a correction changed it
     raw_args: dict[str, Any] = Field(default_factory=dict)
     args: dict[str, Any] = Field(default_factory=dict)
     outcome: str = ""  # answered | executed | failed | clarify | unclear | confirm | unknown | remembered
@@ -171,6 +172,8 @@ class Agent:
             trace.action, trace.raw_args = decision.action, decision.args
             trace.tokens_in, trace.tokens_out = decision.tokens_in, decision.tokens_out
             decision = correct(decision, tools, text, follow_ref=ref)
+            if decision.action != trace.action:
+                trace.routed_action, trace.action = trace.action, decision.action
             if decision.is_answer or tools.get(decision.action) is None:
                 parts = await self._answer_turn(
                     llm, turn, profile.name, text, decision, used, reply_lang, window, trace
@@ -365,7 +368,7 @@ class Agent:
         if prepared.missing:
             trace.outcome = "clarify"
             return [TextPart(text=replies.clarifying_question(spec, prepared.missing, lang))], None
-        call = ToolCall(name=spec.name, args=prepared.args, raw_args=decision.args)
+        call = ToolCall(name=spec.name, args=prepared.args, raw_args=decision.args, lang=lang)
         result = await self.executor.execute(call, turn)
         trace.outcome = "confirm" if result.confirm else "executed" if result.ok else "failed"
         record = ToolRecord(

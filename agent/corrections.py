@@ -30,6 +30,7 @@ def correct(decision: Decision, tools: ToolRegistry, text: str, *, follow_ref: i
         _invented_id,
         _reopen,
         _priority_not_done,
+        _look_not_complete,
         _handed_over,
         _recipient_not_assignee,
         _mine,
@@ -101,6 +102,18 @@ def _priority_not_done(
         return decision
     args = {"task_id": decision.args.get("task_id"), "priority": priority}
     return decision.model_copy(update={"action": "update_task", "args": args})
+
+
+def _look_not_complete(
+    decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None
+) -> Decision:
+    """ "هل عندي مهام متأخرة؟", "ابغى اشوف المهام المتاخره حقتي" (do I have / show me my overdue tasks)
+    read as "complete all my overdue tasks": a message that never says done is a question. Asking
+    to see is harmless, so this errs that way."""
+    if decision.action != "complete_tasks" or tools.get("list_tasks") is None or says_done(text):
+        return decision
+    args = {"scope": "mine", "overdue": True} if decision.args.get("overdue") else {"scope": "mine"}
+    return decision.model_copy(update={"action": "list_tasks", "args": args})
 
 
 def _handed_over(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:

@@ -262,7 +262,8 @@ def says_mine(text: str) -> bool:
 
 
 _DONE = _folded(
-    "done complete completed finish finished finito close closed tick check خلصت خلص خلصها خلصتها خلصناها "
+    "done complete completed finish finished finito close closed tick check سكر سكرت سكرها اقفل قفل اغلق "
+    "sakker sakkar خلصت خلص خلصها خلصتها خلصناها "
     "خلاص منجزة منجز انجزت أنجزت انجز أنجز انجزها أنجزها تمت تم انتهت انتهيت خلصنا كملت كملتها اكتملت "
     "5alast 5alas 5las 5lst khalas khalast 5alasna"
 )

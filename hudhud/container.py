@@ -101,7 +101,7 @@ async def _reply_lang(prefs: PrefsStore | None, turn: Turn) -> str:
         return saved.reply_lang
     previous = saved.lang if saved else None
     if previous and any(m.payload for m in turn.messages):
-        # A tapped button's title is ours ("Confirm / تأكيد"), not the user's words: keep their language.
+        # A tapped button's title is ours ("Confirm", "تأكيد"), not the user's words: keep their language.
         return reply_language(previous)  # type: ignore[arg-type]
     return reply_language(detect_language(turn.text, previous=previous))  # type: ignore[arg-type]
 

@@ -13,6 +13,7 @@ class ToolCall(BaseModel):
     name: str
     args: dict[str, Any] = Field(default_factory=dict)  # normalized: API values, not the user's phrases
     raw_args: dict[str, Any] = Field(default_factory=dict)  # what the model filled, for traces and evals
+    lang: str = "en"  # the user's reply language, for what the tools layer words itself (confirmations)
 
 
 class ToolResult(BaseModel):

@@ -42,10 +42,11 @@ def register_tool_commands(
     async def run(turn: Turn, name: str, args: dict[str, object]) -> CommandResult:
         spec = executor.registry.get(name)
         assert spec is not None
-        result = await executor.execute(ToolCall(name=name, args=args), turn)
+        lang = await lang_of(turn)
+        result = await executor.execute(ToolCall(name=name, args=args, lang=lang), turn)
         if result.parts:
             return result.parts
-        return replies.render_result(spec, result, args, await lang_of(turn))
+        return replies.render_result(spec, result, args, lang)
 
     async def link(turn: Turn, args: str) -> CommandResult:
         code = link_code_in(f"code {args}")

@@ -17,12 +17,14 @@ import redis.asyncio as aioredis
 import structlog
 
 from hudhud.keys import Keys
-from hudhud.turn import Button, ButtonsPart, Turn
+from hudhud.turn import Turn
 from memory.links import IdentityLinks, Link
+from tools.asking import confirm_text, confirmation_buttons, wording
 from tools.base import ToolCall, ToolResult
 from tools.client import CoreApiClient, CoreApiError
-from tools.confirm import CANCEL, CONFIRM, Confirmations
+from tools.confirm import Confirmations
 from tools.registry import ToolRegistry
+from tools.spec import ToolSpec
 
 log = structlog.get_logger(__name__)
 
@@ -72,10 +74,40 @@ class CoreApiExecutor:
             return ToolResult(ok=False, error=f"your role ({link.role or 'member'}) may not use {call.name}")
         if call.name == BULK_COMPLETE:
             return await self._complete_tasks(call, turn, link)
-        if spec.confirm or await self._takes_from_someone_else(call, link):
-            pending = await self.confirmations.ask(turn.user.wa_id, call, turn.turn_id)
-            return ToolResult(ok=True, confirm=True, parts=[confirmation_buttons(call, pending.token)])
+        held = await self._held_by_someone_else(call, link)
+        if spec.confirm or held is not None:
+            return await self._ask(spec, call, turn, link, held)
         return await self.run(call, turn, link)
+
+    async def _ask(
+        self, spec: ToolSpec, call: ToolCall, turn: Turn, link: Link, held: dict[str, Any] | None
+    ) -> ToolResult:
+        """Store the call and show what a tap on Confirm will do. The task it acts on is read first:
+        its title goes into the question, and a task that does not exist is said at once."""
+        assert link.user_id is not None
+        if held is not None:
+            text = wording(
+                "reassign",
+                call.lang,
+                id=held.get("id"),
+                title=held.get("title"),
+                holder=held.get("assignee"),
+                assignee=call.args.get("assignee"),
+            )
+        else:
+            task = None
+            if "task_id" in call.args:
+                started = time.perf_counter()
+                try:
+                    found = await self.client.call(
+                        link.user_id, "get_task", {"task_id": call.args["task_id"]}
+                    )
+                except Exception as exc:
+                    return await self._failed(exc, call, link, turn, started)
+                task = _flat(found) if isinstance(found, dict) else None
+            text = confirm_text(spec, call, task)
+        pending = await self.confirmations.ask(turn.user.wa_id, call, turn.turn_id)
+        return ToolResult(ok=True, confirm=True, parts=[confirmation_buttons(text, pending.token, call.lang)])
 
     async def _complete_tasks(self, call: ToolCall, turn: Turn, link: Link) -> ToolResult:
         """Several tasks done at once: named by number, or "all my overdue tasks" (found here with
@@ -99,7 +131,9 @@ class CoreApiExecutor:
                         error=f"you have {total} overdue tasks; I can complete at most {MAX_BULK} at once",
                     )
                 ids = [int(t["id"]) for t in tasks]
-                heading = f"Mark your {len(ids)} overdue task{'' if len(ids) == 1 else 's'} done?"
+                heading = wording(
+                    "bulk_overdue_one" if len(ids) == 1 else "bulk_overdue", call.lang, count=len(ids)
+                )
             elif not ids:
                 return ToolResult(ok=False, error="say which tasks: their numbers, or “all my overdue tasks”")
             elif len(ids) > MAX_BULK:
@@ -108,7 +142,7 @@ class CoreApiExecutor:
                 return await self.run(call.model_copy(update={"args": {"task_ids": ids}}), turn, link)
             else:
                 tasks = await self._tasks(link.user_id, ids)
-                heading = f"Mark {len(ids)} tasks done?"
+                heading = wording("bulk", call.lang, count=len(ids))
         except Exception as exc:
             return await self._failed(exc, call, link, turn, started)
         done = [int(t["id"]) for t in tasks if t.get("status") == "done"]
@@ -118,8 +152,8 @@ class CoreApiExecutor:
             )
         bulk = call.model_copy(update={"args": {"task_ids": ids}})
         pending = await self.confirmations.ask(turn.user.wa_id, bulk, turn.turn_id)
-        text = "\n".join([heading, *task_lines(tasks, limit=_SHOWN), "هل تؤكد إنجاز هذه المهام؟"])
-        return ToolResult(ok=True, confirm=True, parts=[confirmation_buttons(bulk, pending.token, text=text)])
+        text = "\n".join([heading, *task_lines(tasks, limit=_SHOWN)])
+        return ToolResult(ok=True, confirm=True, parts=[confirmation_buttons(text, pending.token, call.lang)])
 
     async def _tasks(self, user_id: int, ids: list[int]) -> list[dict[str, Any]]:
         """The named tasks (for their titles and status); 404 names every missing one."""
@@ -136,16 +170,19 @@ class CoreApiExecutor:
                 raise outcome
         return [t for t in found if isinstance(t, dict)]
 
-    async def _takes_from_someone_else(self, call: ToolCall, link: Link) -> bool:
-        """Reassigning a task that is assigned to another person is confirmed first, like a delete."""
+    async def _held_by_someone_else(self, call: ToolCall, link: Link) -> dict[str, Any] | None:
+        """The task, when the call reassigns a task assigned to another person: confirmed first, like a
+        delete."""
         if call.name != "assign_task" or link.user_id is None or "task_id" not in call.args:
-            return False
+            return None
         try:
             task = await self.client.call(link.user_id, "get_task", {"task_id": call.args["task_id"]})
         except CoreApiError:
-            return False  # the assign call itself will say what is wrong
-        holder = task.get("assignee_id") if isinstance(task, dict) else None
-        return holder is not None and holder != link.user_id
+            return None  # the assign call itself will say what is wrong
+        if not isinstance(task, dict):
+            return None
+        holder = task.get("assignee_id")
+        return _flat(task) if holder is not None and holder != link.user_id else None
 
     async def run(self, call: ToolCall, turn: Turn, link: Link, *, key_suffix: str = "") -> ToolResult:
         assert link.user_id is not None
@@ -243,17 +280,3 @@ def task_lines(tasks: list[dict[str, Any]], *, limit: int = 20) -> list[str]:
 
 def _short(title: str, width: int = 60) -> str:
     return title if len(title) <= width else title[: width - 1] + "…"
-
-
-def confirmation_buttons(call: ToolCall, token: str, *, text: str | None = None) -> ButtonsPart:
-    """Confirm / Cancel buttons under `text` (by default the call itself, with its arguments)."""
-    if text is None:
-        what = ", ".join(f"{k}={v}" for k, v in call.args.items())
-        text = f"Please confirm: {call.name}({what})\nهل تؤكد تنفيذ هذا الأمر؟"
-    return ButtonsPart(
-        text=_short(text, 1024),
-        buttons=[
-            Button(id=f"{CONFIRM}{token}", title="Confirm / تأكيد"),
-            Button(id=f"{CANCEL}{token}", title="Cancel / إلغاء"),
-        ],
-    )

@@ -59,6 +59,8 @@ class ToolSpec(BaseModel):
     role: Role = "member"
     confirm: bool = False
     reply: dict[str, str] = Field(default_factory=dict)  # template per language, filled from the result
+    # the question above Confirm / Cancel per language, filled from the arguments and the task acted on
+    confirm_text: dict[str, str] = Field(default_factory=dict)
     # template: the reply is rendered in code; model: the result goes back to the model as plain text
     # (results too rich for a template, such as reports) for one more call that phrases the answer.
     reply_mode: Literal["template", "model"] = "template"

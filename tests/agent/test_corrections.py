@@ -140,3 +140,14 @@ def test_an_update_that_changes_something_is_not_a_reopen() -> None:
     assert decide("update_task", "reopen task 23 and make it urgent", task_id=23, priority="high").action == (
         "update_task"
     )
+
+
+@pytest.mark.parametrize("text", ["هل عندي مهام متأخرة؟", "ابغى اشوف المهام المتاخره حقتي"])
+def test_asking_about_overdue_tasks_completes_nothing(text: str) -> None:
+    decision = decide("complete_tasks", text, overdue=True)
+    assert decision.action == "list_tasks" and decision.args == {"scope": "mine", "overdue": True}
+
+
+@pytest.mark.parametrize("text", ["close all my overdue tasks", "أغلق المهام ٣ و٤ و٥", "sakker kol el tasks"])
+def test_a_bulk_completion_stays_one(text: str) -> None:
+    assert decide("complete_tasks", text, overdue=True).action == "complete_tasks"

@@ -49,9 +49,10 @@ async def desk(api: Api, redis, redis_prefix: str) -> AsyncIterator[Bench]:
     await client.aclose()
 
 
-async def bulk(desk: Bench, wa_id: str, note: str, **args: Any) -> ToolResult:
+async def bulk(desk: Bench, wa_id: str, note: str, lang: str = "en", **args: Any) -> ToolResult:
     # `note` makes each request its own turn (its own idempotency key), as each message would be.
-    return await desk.executor.execute(ToolCall(name="complete_tasks", args=args), turn(wa_id, note))
+    call = ToolCall(name="complete_tasks", args=args, lang=lang)
+    return await desk.executor.execute(call, turn(wa_id, note))
 
 
 async def statuses(desk: Bench, *numbers: int) -> list[str]:
@@ -77,7 +78,7 @@ async def test_confirmed_bulk_complete_marks_every_task_done(desk: Bench) -> Non
     # The prompt says what will happen: how many, their numbers and titles.
     assert asked.text.splitlines()[:3] == ["Mark 2 tasks done?", f"• #{one} Prepare Q3 report",
                                            f"• #{two} Call the supplier"]  # fmt: skip
-    assert [b.title for b in asked.buttons] == ["Confirm / تأكيد", "Cancel / إلغاء"]
+    assert [b.title for b in asked.buttons] == ["Confirm", "Cancel"]
     assert await statuses(desk, 1, 2) == ["open", "open"]  # nothing before the tap
     reply = await tap(desk, SARA_WA, asked, 0)
     assert reply == f"✅ Marked done (2):\n• #{one} Prepare Q3 report\n• #{two} Call the supplier"
@@ -86,6 +87,15 @@ async def test_confirmed_bulk_complete_marks_every_task_done(desk: Bench) -> Non
     assert logged[0][0] == 2
     # A second tap finds nothing to run.
     assert "expired" in await tap(desk, SARA_WA, asked, 0)
+
+
+async def test_the_question_and_its_buttons_are_in_the_users_language(desk: Bench) -> None:
+    one, two = desk.api.task(1), desk.api.task(2)
+    asked = buttons(await bulk(desk, SARA_WA, "ar", lang="ar", task_ids=[one, two]))
+    assert asked.text.splitlines()[0] == "هل أنجز هذه المهام (2)؟"
+    assert [b.title for b in asked.buttons] == ["تأكيد", "إلغاء"]
+    overdue = buttons(await bulk(desk, SARA_WA, "ar2", lang="ar", overdue=True))
+    assert overdue.text.splitlines()[0] == "هل أنجز مهمتك المتأخرة؟"
 
 
 async def test_cancel_another_user_and_expiry_change_nothing(desk: Bench) -> None:
@@ -144,7 +154,7 @@ async def test_all_my_overdue_tasks_are_found_in_code_and_confirmed(desk: Bench)
     # Sara's only overdue task is #1 (task 4 is overdue too, but another team's).
     asked = buttons(await bulk(desk, SARA_WA, "k", overdue=True))
     assert asked.text.splitlines()[:2] == [
-        "Mark your 1 overdue task done?",
+        "Mark your overdue task done?",
         f"• #{desk.api.task(1)} Prepare Q3 report",
     ]
     assert (await tap(desk, SARA_WA, asked, 0)).startswith("✅ Marked done (1):")
@@ -217,7 +227,7 @@ async def test_the_agent_asks_to_confirm_the_numbers_the_user_wrote(
     reply = await agent.respond(turn(SARA_WA, fill(message)))
     assert isinstance(reply[0], ButtonsPart)
     assert reply[0].text.splitlines()[:4] == [
-        "Mark 3 tasks done?",
+        "هل أنجز هذه المهام (3)؟" if arabic else "Mark 3 tasks done?",  # in the user's language
         f"• #{a} Step 1",
         f"• #{b} Step 2",
         f"• #{c} Step 3",
