@@ -383,6 +383,8 @@ async def test_reopen_said_in_words_is_not_a_lookup(fake_openai, redis) -> None:
     await agent.respond(turn("reopen 23", 1))
     call = agent.executor.calls[-1]  # type: ignore[attr-defined]
     assert call.name == "reopen_task" and call.args == {"task_id": 23}
+    # The trace says what was done, and what the model had chosen.
+    assert (agent.traces[-1].action, agent.traces[-1].routed_action) == ("reopen_task", "get_task")
 
 
 @pytest.mark.parametrize(
