@@ -31,9 +31,14 @@ def register_eval_commands(eval_app: typer.Typer) -> None:
 
 
 class RichProgress:
-    """A progress bar with the live pass rate."""
+    """A progress bar with the live pass rate on a terminal; one line per finished case otherwise (CI
+    logs, pipes), where a redrawn bar is noise."""
 
     def __init__(self, console: Console) -> None:
+        self.console = console
+        self.live = console.is_terminal
+        # Output is not redirected through the bar: a finalizer that writes while the bar redraws
+        # (asyncio or greenlet clean-up during garbage collection) would re-enter the console.
         self.progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -43,23 +48,34 @@ class RichProgress:
             TimeRemainingColumn(),
             console=console,
             transient=False,
+            redirect_stdout=False,
+            redirect_stderr=False,
         )
         self.task: Any = None
+        self.total = 0
         self.passed = 0
         self.finished = 0
 
     def start(self, total: int) -> None:
-        self.progress.start()
-        self.task = self.progress.add_task("eval", total=total, rate="—")
+        self.total = total
+        if self.live:
+            self.progress.start()
+            self.task = self.progress.add_task("eval", total=total, rate="—")
 
     def done(self, result: Any) -> None:
         self.finished += 1
         self.passed += bool(result.success)
         rate = f"{self.passed}/{self.finished} ({self.passed / self.finished:.0%})"
-        self.progress.update(self.task, advance=1, rate=rate, description=f"{result.suite}/{result.case_id}")
+        name = f"{result.suite}/{result.case_id}"
+        if self.live:
+            self.progress.update(self.task, advance=1, rate=rate, description=name)
+        else:
+            mark = "✓" if result.success else "✗"
+            self.console.print(f"[{self.finished}/{self.total}] {mark} {name} · pass {rate}", highlight=False)
 
     def stop(self) -> None:
-        self.progress.stop()
+        if self.live:
+            self.progress.stop()
 
 
 def eval_run(

@@ -60,6 +60,8 @@ def test_eval_run_command(cli_env: Path, fake_openai: Any, tmp_path: Path) -> No
     last = json.loads(result.output.strip().splitlines()[-1])
     assert last["eval"] == "run" and last["overall"]["results"] == 1
     assert "answer-ar" in result.output and "nothing to press" in flat(result.output)  # the failure is listed
+    # Not a terminal: one line per finished case instead of a redrawn bar.
+    assert "[1/1] ✗ " in result.output and "answer-ar · pass 0/1 (0%)" in result.output
     assert (tmp_path / "o" / "report.html").exists()
     assert json.loads((tmp_path / "o" / "summary.json").read_text())["run"]["turn_timeout_s"] == 90
 
@@ -163,3 +165,20 @@ def test_finish_prints_figures_and_says_when_interrupted(
     outcome.interrupted = True
     assert finish(outcome) == 130
     assert "the figures cover the finished cases only" in capsys.readouterr().err
+
+
+def test_a_terminal_gets_the_live_bar() -> None:
+    import io
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from evals.cli import RichProgress
+
+    out = io.StringIO()
+    progress = RichProgress(Console(file=out, force_terminal=True, width=120))
+    progress.start(2)
+    progress.done(SimpleNamespace(success=True, suite="s", case_id="a"))
+    progress.done(SimpleNamespace(success=False, suite="s", case_id="b"))
+    progress.stop()
+    assert progress.live and "pass 1/2 (50%)" in out.getvalue() and "[2/2]" not in out.getvalue()
