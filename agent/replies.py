@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from hudhud.wording import fill, phrase
 from tools.base import ToolResult
 from tools.spec import ToolSpec
 
@@ -72,13 +73,7 @@ def with_sources(answer: str, sources: list[str], lang: str) -> str:
 
 
 def text(key: str, lang: str, **values: Any) -> str:
-    table = _TEXT[key]
-    return table.get(lang, table["en"]).format(**values)
-
-
-class _Blank(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return ""
+    return phrase(_TEXT, key, lang, **values)
 
 
 def render_result(spec: ToolSpec, result: ToolResult, args: dict[str, Any], lang: str) -> str:
@@ -90,13 +85,13 @@ def render_result(spec: ToolSpec, result: ToolResult, args: dict[str, Any], lang
         return text("failed", lang, error=result.error or "unknown error")
     if isinstance(result.data, list):
         return render_list(result.data, lang)
-    values = _Blank({**args, **(result.data or {})})
+    values: dict[str, Any] = {**args, **(result.data or {})}
     if values.get("due_date"):
         values["due_line"] = text("due", lang, value=values["due_date"])
     if values.get("assignee"):
         values["assignee_line"] = text("assignee", lang, value=values["assignee"])
     template = spec.reply.get(lang) or spec.reply.get("en")
-    return template.format_map(values) if template else text("done", lang)
+    return fill(template, values) if template else text("done", lang)
 
 
 def render_list(items: list[dict[str, Any]], lang: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from hudhud.turn import Button, ButtonsPart
+from hudhud.wording import fill, phrase
 from tools.base import ToolCall
 from tools.confirm import CANCEL, CONFIRM
 from tools.spec import ToolSpec
@@ -32,14 +33,8 @@ _TEXT: dict[str, dict[str, str]] = {
 _MAX_TEXT = 1024  # WhatsApp's limit for the body of a buttons message
 
 
-class _Blank(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
 def wording(key: str, lang: str, **values: Any) -> str:
-    table = _TEXT[key]
-    return table.get(lang, table["en"]).format_map(_Blank(values))
+    return phrase(_TEXT, key, lang, **values)
 
 
 def confirm_text(spec: ToolSpec, call: ToolCall, task: dict[str, Any] | None) -> str:
@@ -47,7 +42,7 @@ def confirm_text(spec: ToolSpec, call: ToolCall, task: dict[str, Any] | None) ->
     one, the action and its arguments in plain words."""
     template = spec.confirm_text.get(call.lang) or spec.confirm_text.get("en")
     if template:
-        return template.format_map(_Blank({**call.args, **(task or {})}))
+        return fill(template, {**call.args, **(task or {})})
     what = f"{spec.description.rstrip('.')} ({', '.join(f'{k}: {v}' for k, v in call.args.items())})"
     return wording("generic", call.lang, what=what)
 

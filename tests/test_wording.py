@@ -1,0 +1,20 @@
+"""Texts composed in code: English when a language is missing, blanks for values nobody filled."""
+
+from __future__ import annotations
+
+import pytest
+
+from hudhud.wording import fill, phrase
+
+TABLE = {"hello": {"en": "Hello {name}{suffix}", "ar": "أهلاً {name}"}}
+
+
+def test_phrase_in_the_language_asked_else_english() -> None:
+    assert phrase(TABLE, "hello", "ar", name="سارة") == "أهلاً سارة"
+    assert phrase(TABLE, "hello", "fr", name="Sara", suffix="!") == "Hello Sara!"
+
+
+def test_a_value_nobody_filled_is_blank_and_an_unknown_key_is_an_error() -> None:
+    assert fill("Task #{id}{due_line}", {"id": 7}) == "Task #7"
+    with pytest.raises(KeyError):
+        phrase(TABLE, "bye", "en")
