@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import threading
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Query
@@ -57,6 +58,21 @@ def create_app(
     return app
 
 
+def freeze_startup_objects() -> bool:
+    """Everything loaded so far lives as long as the process: move it out of the collector's reach, or
+    every full collection rescans ~90k start-up objects and pauses the webhook for ~56 ms (the p99).
+
+    Only on the main thread, where a served process starts. Called from another thread (an app served
+    from a thread, as tests do), `gc.freeze()` can run while the main thread's collection is inside a
+    weakref callback — the GIL is released there — and re-link the lists that collection is walking:
+    seen as a collection that never ends."""
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    gc.collect()
+    gc.freeze()
+    return True
+
+
 @contextlib.asynccontextmanager
 async def _serving(
     app: FastAPI, settings: Settings, responder: Responder | None, workers: int, state: dict[str, object]
@@ -69,10 +85,7 @@ async def _serving(
         running.append((worker, asyncio.create_task(worker.run(), name=f"worker-{i}")))
     if running:
         await asyncio.gather(*(w.ensure_group() for w, _ in running))
-    # Everything loaded so far lives as long as the process: move it out of the collector's reach, or
-    # every full collection rescans ~90k start-up objects and pauses the webhook for ~56 ms (the p99).
-    gc.collect()
-    gc.freeze()
+    freeze_startup_objects()
     state["ready"] = True
     try:
         yield
