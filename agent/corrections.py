@@ -77,17 +77,19 @@ def _reopen(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int 
     pick an update that changes nothing."""
     if tools.get("reopen_task") is None or not says_reopen(text):
         return decision
-    if decision.action == "get_task" or _empty_update(decision):
+    if decision.action == "get_task" or _empty_update(decision, tools):
         return decision.model_copy(
             update={"action": "reopen_task", "args": {"task_id": decision.args.get("task_id")}}
         )
     return decision
 
 
-def _empty_update(decision: Decision) -> bool:
-    return decision.action == "update_task" and not any(
-        decision.args.get(k) for k in ("title", "due_date", "priority")
-    )
+def _empty_update(decision: Decision, tools: ToolRegistry) -> bool:
+    """An update that changes none of what the spec says an update changes (its `needs_one_of`)."""
+    spec = tools.get("update_task")
+    if decision.action != "update_task" or spec is None or spec.needs_one_of is None:
+        return False
+    return not any(decision.args.get(k) for k in spec.needs_one_of.args)
 
 
 def _priority_not_done(
@@ -122,7 +124,7 @@ def _handed_over(decision: Decision, tools: ToolRegistry, text: str, follow_ref:
     if tools.get("assign_task") is None:
         return decision
     args = decision.args
-    empty_update = _empty_update(decision)
+    empty_update = _empty_update(decision, tools)
     existing = decision.action == "create_task" and names_task_number(text)
     person = person_target(text) if empty_update or existing else None
     if existing and not person:

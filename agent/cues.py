@@ -15,6 +15,11 @@ from agent.normalize import fold, resolve_date
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+def _is_date(phrase: str) -> bool:
+    # Any reference day will do: only "is this a date phrase?" is asked.
+    return resolve_date(phrase, date(2026, 1, 1)) is not None
+
+
 def _words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
@@ -191,7 +196,7 @@ def person_target(text: str) -> str | None:
         name = (found["sep"] or found["joined"]) if found else None
     if not name or any(w in _NOT_PEOPLE for w in _words(name)):
         return None
-    if resolve_date(name, date(2026, 1, 1)) is not None:  # any reference day: only "is it a date?"
+    if _is_date(name):
         return None
     return name.strip()
 
@@ -301,7 +306,7 @@ def title_in_message(text: str) -> str | None:
     while words and cut:
         cut = False
         for size in range(min(4, len(words)), 0, -1):
-            if resolve_date(" ".join(words[-size:]), date(2026, 1, 1)) is not None:
+            if _is_date(" ".join(words[-size:])):
                 words, cut = words[:-size], True
                 break
     title = " ".join(words).strip(" .,!?؟")

@@ -114,10 +114,8 @@ def summarize_call(name: str, args: dict[str, Any]) -> str:
 
 def clarifying_question(spec: ToolSpec, missing: list[str], lang: str) -> str:
     if missing[0] not in spec.args and spec.needs_one_of is not None:
-        ask = spec.needs_one_of.ask
-        names = ", ".join(n.replace("_", " ") for n in spec.needs_one_of.args)
-        return ask.get(lang) or ask.get("en") or text("ask_default", lang, name=names)
-    arg = spec.args[missing[0]]
-    return (
-        arg.ask.get(lang) or arg.ask.get("en") or text("ask_default", lang, name=missing[0].replace("_", " "))
-    )
+        ask, names = spec.needs_one_of.ask, spec.needs_one_of.args
+    else:
+        ask, names = spec.args[missing[0]].ask, [missing[0]]
+    named = ", ".join(n.replace("_", " ") for n in names)
+    return ask.get(lang) or ask.get("en") or text("ask_default", lang, name=named)

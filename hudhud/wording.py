@@ -18,6 +18,11 @@ def fill(template: str, values: Mapping[str, Any]) -> str:
     return template.format_map(Blank(values))
 
 
+def shorten(text: str, width: int) -> str:
+    """`text` cut to `width` characters, an ellipsis marking the cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def phrase(table: Mapping[str, Mapping[str, str]], key: str, lang: str, **values: Any) -> str:
     """`table[key]` in `lang` (English when the table lacks it), filled with `values`."""
     texts = table[key]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from hudhud.turn import Button, ButtonsPart
-from hudhud.wording import fill, phrase
+from hudhud.wording import fill, phrase, shorten
 from tools.base import ToolCall
 from tools.confirm import CANCEL, CONFIRM
 from tools.spec import ToolSpec
@@ -49,9 +49,8 @@ def confirm_text(spec: ToolSpec, call: ToolCall, task: dict[str, Any] | None) ->
 
 def confirmation_buttons(text: str, token: str, lang: str) -> ButtonsPart:
     """Confirm / Cancel buttons, in the user's language, under `text`."""
-    short = text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
     return ButtonsPart(
-        text=short,
+        text=shorten(text, _MAX_TEXT),
         buttons=[
             Button(id=f"{CONFIRM}{token}", title=wording("confirm", lang)),
             Button(id=f"{CANCEL}{token}", title=wording("cancel", lang)),

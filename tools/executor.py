@@ -18,6 +18,7 @@ import structlog
 
 from hudhud.keys import Keys
 from hudhud.turn import Turn
+from hudhud.wording import shorten
 from memory.links import IdentityLinks, Link
 from tools.asking import confirm_text, confirmation_buttons, wording
 from tools.base import ToolCall, ToolResult
@@ -272,11 +273,7 @@ def numbered(ids: list[int]) -> str:
 
 def task_lines(tasks: list[dict[str, Any]], *, limit: int = 20) -> list[str]:
     """One line per task ("• #3 Prepare Q3 report"); beyond `limit`, the rest by number only."""
-    lines = [f"• #{t.get('id')} {_short(str(t.get('title', '')))}" for t in tasks[:limit]]
+    lines = [f"• #{t.get('id')} {shorten(str(t.get('title', '')), 60)}" for t in tasks[:limit]]
     if len(tasks) > limit:
         lines.append("• " + ", ".join(f"#{t.get('id')}" for t in tasks[limit:]))
     return lines
-
-
-def _short(title: str, width: int = 60) -> str:
-    return title if len(title) <= width else title[: width - 1] + "…"
