@@ -33,8 +33,14 @@ class CoreSettings(BaseSettings):
     coreapi_admin_password: SecretStr | None = None
     coreapi_token_ttl_s: int = Field(600, gt=0, le=24 * 3600)
     coreapi_link_code_ttl_s: int = Field(600, gt=0)
+    # Failed redemptions allowed per window: per wa_id, per calling address, and all together (the last
+    # stops a guesser spread over many numbers and addresses).
     coreapi_link_max_attempts: int = Field(5, gt=0)
+    coreapi_link_max_attempts_per_client: int = Field(200, gt=0)
+    coreapi_link_max_attempts_global: int = Field(500, gt=0)
     coreapi_link_window_s: int = Field(900, gt=0)
+    # How long an expired or used code is kept (for the used/expired wording) before it is purged.
+    coreapi_link_code_retention_s: int = Field(24 * 3600, gt=0)
     coreapi_idempotency_ttl_s: int = Field(24 * 3600, gt=0)
     coreapi_timezone: str = "Asia/Riyadh"  # default time zone of new users
 

@@ -1,15 +1,22 @@
-"""The engine and sessions. Tables are created at start-up (create_all): there are no migrations yet."""
+"""The engine and sessions. Tables are created at start-up (create_all): there are no migrations yet,
+only `upgrade`, which brings tables an older version created up to the models."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Connection, delete, event, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from coreapi.models import Base
+from coreapi.clock import utcnow
+from coreapi.models import Base, LinkAttempt, LinkCode
+
+log = logging.getLogger("coreapi")
+
+UNUSED_HASH_INDEX = "uq_link_codes_unused_hash"
 
 
 class Database:
@@ -29,6 +36,7 @@ class Database:
     async def create_all(self) -> None:
         async with self.engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
+            await conn.run_sync(upgrade)
 
     async def drop_all(self) -> None:
         async with self.engine.begin() as conn:
@@ -36,6 +44,33 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def upgrade(conn: Connection) -> None:
+    """What create_all cannot do to a table that already exists: add columns and indexes. Every step
+    checks first, so running it at each start-up is safe."""
+    inspector = inspect(conn)
+    if "client" not in {column["name"] for column in inspector.get_columns("link_attempts")}:
+        conn.execute(text("ALTER TABLE link_attempts ADD COLUMN client VARCHAR(64)"))
+    if UNUSED_HASH_INDEX not in {index["name"] for index in inspector.get_indexes("link_codes")}:
+        _drop_shared_unused_codes(conn)
+    for name in (LinkCode.__tablename__, LinkAttempt.__tablename__):
+        for index in Base.metadata.tables[name].indexes:
+            index.create(conn, checkfirst=True)
+
+
+def _drop_shared_unused_codes(conn: Connection) -> None:
+    """Before the unique index can exist, no two unused codes may share a hash. An expired one is dead
+    and goes; two live ones cannot say whose the code is, so both go (their people ask for new ones)."""
+    codes = Base.metadata.tables[LinkCode.__tablename__]
+    unused = codes.c.used_at.is_(None)
+    shared = select(codes.c.code_hash).where(unused).group_by(codes.c.code_hash).having(func.count() > 1)
+    conn.execute(delete(codes).where(unused, codes.c.expires_at <= utcnow(), codes.c.code_hash.in_(shared)))
+    dropped = conn.execute(delete(codes).where(unused, codes.c.code_hash.in_(shared))).rowcount
+    if dropped:
+        log.warning(
+            "dropped %d live link codes that shared a code with another; they must be reissued", dropped
+        )
 
 
 def _sqlite_pragmas(engine: AsyncEngine) -> None:

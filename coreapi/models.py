@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -154,6 +155,18 @@ class IdempotencyRecord(Base):
 
 class LinkCode(Base):
     __tablename__ = "link_codes"
+    # One unused row per hash: otherwise a code would be two people's at once, and redemption could link
+    # a number to the wrong one. Expiry cannot sit in an index predicate, so issuing deletes an expired
+    # unused row before reusing its hash.
+    __table_args__ = (
+        Index(
+            "uq_link_codes_unused_hash",
+            "code_hash",
+            unique=True,
+            sqlite_where=text("used_at IS NULL"),
+            postgresql_where=text("used_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code_hash: Mapped[str] = mapped_column(String(64), index=True)  # HMAC: the DB alone does not reveal codes
@@ -165,13 +178,20 @@ class LinkCode(Base):
 
 
 class LinkAttempt(Base):
-    """A failed redemption; counted per wa_id over a sliding window to stop code guessing."""
+    """A failed redemption; counted per wa_id, per client and in all over a sliding window to stop code
+    guessing. Rows older than the window are purged."""
 
     __tablename__ = "link_attempts"
-    __table_args__ = (Index("ix_link_attempts_wa_id_at", "wa_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_link_attempts_wa_id_at", "wa_id", "created_at"),
+        Index("ix_link_attempts_client_at", "client", "created_at"),
+        Index("ix_link_attempts_at", "created_at"),  # the global count and the purge
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     wa_id: Mapped[str] = mapped_column(String(32))
+    # The caller's address; None on rows from before it was recorded (they count per wa_id and globally).
+    client: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

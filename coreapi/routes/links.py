@@ -7,16 +7,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, true
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coreapi import audit, permissions
 from coreapi.clock import utcnow
+from coreapi.config import CoreSettings
 from coreapi.deps import Core, CoreDep, CurrentUser, ServiceChange, ServiceOnly, Session, UserChange
 from coreapi.errors import ApiError, forbidden, not_found
 from coreapi.models import Link, LinkAttempt, LinkCode, Role, User
@@ -31,6 +33,11 @@ from coreapi.schemas import (
 )
 
 router = APIRouter(tags=["links"])
+
+# Draws before issuing gives up: a clash is one in a million per live code, twenty in a row means the
+# code space is crowded and the caller should rather try again later.
+ISSUE_TRIES = 20
+UNKNOWN_CLIENT = "unknown"  # an ASGI server that does not say who connected
 
 WaIdPath = Annotated[str, Path(pattern=r"^\d{5,20}$", description="The WhatsApp id (phone number digits)")]
 
@@ -49,59 +56,84 @@ async def link_out(session: AsyncSession, link: Link) -> LinkOut:
 
 @router.post("/link-codes", operation_id="create_link_code", status_code=201, response_model=LinkCodeOut)
 async def create_link_code(ctx: UserChange, core: CoreDep) -> Response:
-    """A one-time six-digit code for the caller, valid for COREAPI_LINK_CODE_TTL_S (10 minutes)."""
-    user, session = ctx.user, ctx.session
-    ttl = core.settings.coreapi_link_code_ttl_s
+    """A one-time six-digit code for the caller, valid for COREAPI_LINK_CODE_TTL_S (10 minutes). No other
+    unused code has the same digits: a code names exactly one person."""
+    user, session, settings = ctx.user, ctx.session, core.settings
+    ttl = settings.coreapi_link_code_ttl_s
 
     async def op() -> LinkCodeOut:
-        code = f"{secrets.randbelow(10**6):06d}"
-        expires_at = utcnow() + timedelta(seconds=ttl)
-        session.add(LinkCode(code_hash=code_hash(core, code), user_id=user.id, expires_at=expires_at))
-        return LinkCodeOut(code=code, expires_at=expires_at, expires_in=ttl)
+        now = utcnow()
+        await _purge_codes(session, now - timedelta(seconds=settings.coreapi_link_code_retention_s))
+        expires_at = now + timedelta(seconds=ttl)
+        for _ in range(ISSUE_TRIES):
+            code = f"{secrets.randbelow(10**6):06d}"
+            row = LinkCode(code_hash=code_hash(core, code), user_id=user.id, expires_at=expires_at)
+            if await _claim(session, row, now):
+                return LinkCodeOut(code=code, expires_at=expires_at, expires_in=ttl)
+        # Only reachable when live codes crowd the code space (or the generator is broken).
+        raise ApiError(503, "no_code_available", "could not issue a link code; try again")
 
     return await ctx.idem.run(op, status_code=201)
 
 
-@router.post("/link-codes/redeem", operation_id="redeem_link_code", response_model=LinkOut)
-async def redeem_link_code(body: RedeemRequest, ctx: ServiceChange, core: CoreDep) -> Response:
-    """Service token only. Links `wa_id` to the code's user. Wrong, expired and reused codes count as
-    failed attempts; after COREAPI_LINK_MAX_ATTEMPTS of them per wa_id within COREAPI_LINK_WINDOW_S
-    every attempt is a 429 until the window slides."""
-    session, settings = ctx.session, core.settings
+async def _purge_codes(session: AsyncSession, cutoff: datetime) -> None:
+    # Kept a while after expiry only so a late try is told "expired" or "used" rather than "invalid".
+    await session.execute(delete(LinkCode).where(LinkCode.expires_at < cutoff))
 
-    async def fail(status: int, code: str, detail: str) -> ApiError:
+
+async def _claim(session: AsyncSession, row: LinkCode, now: datetime) -> bool:
+    """Insert `row` unless a live code holds its hash. False means: draw another code."""
+    holder = await session.scalar(
+        select(LinkCode)
+        .where(LinkCode.code_hash == row.code_hash, LinkCode.used_at.is_(None))
+        .with_for_update()
+    )
+    if holder is not None:
+        if holder.expires_at > now:
+            return False
+        await session.delete(holder)  # expired and unused: dead, but it would block the unique index
+    try:
+        # A savepoint: a concurrent issuer that took the same hash first fails only this insert.
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+@router.post("/link-codes/redeem", operation_id="redeem_link_code", response_model=LinkOut)
+async def redeem_link_code(
+    body: RedeemRequest, request: Request, ctx: ServiceChange, core: CoreDep
+) -> Response:
+    """Service token only. Links `wa_id` to the user of the live (unused, unexpired) code. Wrong, expired
+    and reused codes count as failed attempts; after COREAPI_LINK_MAX_ATTEMPTS of them per wa_id,
+    COREAPI_LINK_MAX_ATTEMPTS_PER_CLIENT per calling address or COREAPI_LINK_MAX_ATTEMPTS_GLOBAL in all
+    within COREAPI_LINK_WINDOW_S, every attempt is a 429 until the window slides."""
+    session, settings = ctx.session, core.settings
+    client = request.client.host if request.client is not None else UNKNOWN_CLIENT
+
+    async def fail(error: ApiError) -> ApiError:
         # The failed attempt must persist although the request fails, so it is committed on its own.
-        session.add(LinkAttempt(wa_id=body.wa_id))
+        session.add(LinkAttempt(wa_id=body.wa_id, client=client))
         await session.commit()
-        return ApiError(status, code, detail)
+        return error
 
     async def op() -> LinkOut:
         now = utcnow()
         window_start = now - timedelta(seconds=settings.coreapi_link_window_s)
-        failures = await session.scalar(
-            select(func.count(LinkAttempt.id)).where(
-                LinkAttempt.wa_id == body.wa_id, LinkAttempt.created_at > window_start
-            )
-        )
-        if (failures or 0) >= settings.coreapi_link_max_attempts:
-            raise ApiError(
-                429,
-                "too_many_attempts",
-                "too many wrong codes; wait a few minutes and ask for a new code",
-                headers={"Retry-After": str(settings.coreapi_link_window_s)},
-            )
+        await session.execute(delete(LinkAttempt).where(LinkAttempt.created_at <= window_start))
+        await _throttle(session, settings, window_start, wa_id=body.wa_id, client=client)
         link = await session.get(Link, body.wa_id, with_for_update=True)
         if link is not None and link.blocked:
             raise forbidden("this WhatsApp number is blocked")
+        digest = code_hash(core, body.code)
         found = await session.scalar(
-            select(LinkCode).where(LinkCode.code_hash == code_hash(core, body.code)).with_for_update()
+            select(LinkCode)
+            .where(LinkCode.code_hash == digest, LinkCode.used_at.is_(None), LinkCode.expires_at > now)
+            .with_for_update()
         )
         if found is None:
-            raise await fail(400, "invalid_code", "that code is not valid; check it or ask for a new one")
-        if found.used_at is not None:
-            raise await fail(409, "code_used", "that code was already used; ask for a new one")
-        if found.expires_at <= now:
-            raise await fail(410, "code_expired", "that code has expired; ask for a new one")
+            raise await fail(await _dead_code_error(session, digest))
         user = await session.get(User, found.user_id)
         if user is None or not user.active:
             raise forbidden("the code's user is deactivated")
@@ -126,6 +158,41 @@ async def redeem_link_code(body: RedeemRequest, ctx: ServiceChange, core: CoreDe
         return await link_out(session, link)
 
     return await ctx.idem.run(op)
+
+
+async def _throttle(
+    session: AsyncSession, settings: CoreSettings, window_start: datetime, *, wa_id: str, client: str
+) -> None:
+    """429 once any limit on failed attempts in the window is reached: per number, per caller, in all."""
+    limits = (
+        (LinkAttempt.wa_id == wa_id, settings.coreapi_link_max_attempts),
+        (LinkAttempt.client == client, settings.coreapi_link_max_attempts_per_client),
+        (true(), settings.coreapi_link_max_attempts_global),
+    )
+    for scope, limit in limits:
+        failures = await session.scalar(
+            select(func.count(LinkAttempt.id)).where(scope, LinkAttempt.created_at > window_start)
+        )
+        if (failures or 0) >= limit:
+            raise ApiError(
+                429,
+                "too_many_attempts",
+                "too many wrong codes; wait a few minutes and ask for a new code",
+                headers={"Retry-After": str(settings.coreapi_link_window_s)},
+            )
+
+
+async def _dead_code_error(session: AsyncSession, digest: str) -> ApiError:
+    """Why no live code matched, worded from the newest row with this hash. Only words the error: such a
+    row is never linked to."""
+    newest = await session.scalar(
+        select(LinkCode).where(LinkCode.code_hash == digest).order_by(LinkCode.id.desc()).limit(1)
+    )
+    if newest is None:
+        return ApiError(400, "invalid_code", "that code is not valid; check it or ask for a new one")
+    if newest.used_at is not None:
+        return ApiError(409, "code_used", "that code was already used; ask for a new one")
+    return ApiError(410, "code_expired", "that code has expired; ask for a new one")
 
 
 @router.get("/links/{wa_id}", operation_id="get_link", response_model=LinkOut)

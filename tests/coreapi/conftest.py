@@ -85,10 +85,20 @@ async def _pg_reachable(url: str) -> str | None:
     return None
 
 
+async def pg_admin(sql: str) -> None:
+    """One statement on the server's maintenance connection (CREATE/DROP DATABASE)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_URL)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
     """A fresh database for this run; dropped (with any connection left) at the end."""
-    import asyncpg
 
     problem = asyncio.run(_pg_reachable(PG_URL))
     if problem is not None:
@@ -97,19 +107,12 @@ def pg_database() -> Iterator[str]:
         pytest.skip(f"PostgreSQL unreachable ({problem})")
     name = f"coreapi_test_{uuid.uuid4().hex[:10]}"
 
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(PG_URL)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    asyncio.run(pg_admin(f'CREATE DATABASE "{name}"'))
     try:
         url = make_url(PG_URL).set(drivername="postgresql+asyncpg", database=name)
         yield url.render_as_string(hide_password=False)
     finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
+import httpx
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from coreapi.clock import utcnow
-from tests.coreapi.conftest import Api
+from tests.coreapi.conftest import SERVICE_TOKEN, Api
 
 WA = "966500000001"
 
@@ -209,3 +213,188 @@ async def test_only_admins_manage_links(api: Api, username: str) -> None:
         403,
         "only admin users can block or unblock WhatsApp numbers",
     )
+
+
+# --- only a live code links; live hashes are unique; old rows are purged; redemption is throttled ---
+
+
+def fixed_codes(monkeypatch: pytest.MonkeyPatch, *codes: str) -> None:
+    """Make issuing draw `codes` in order (the last one repeats): a collision on demand."""
+    from coreapi.routes import links
+
+    queue = [int(c) for c in codes]
+
+    def randbelow(_n: int) -> int:
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    monkeypatch.setattr(links, "secrets", SimpleNamespace(randbelow=randbelow))
+
+
+async def unused_rows_per_hash(api: Api) -> list[int]:
+    rows = await api.fetch(
+        "SELECT COUNT(*) FROM link_codes WHERE used_at IS NULL GROUP BY code_hash ORDER BY 1 DESC"
+    )
+    return [row[0] for row in rows]
+
+
+async def test_a_used_code_does_not_hide_another_users_live_code(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fixed_codes(monkeypatch, "424242")
+    assert (await redeem(api, await new_code(api, "sara"))).status_code == 200
+    assert await new_code(api, "samir") == "424242"  # the same code again, for someone else
+    r = await redeem(api, "424242", wa_id="966500000002")
+    assert r.status_code == 200, r.text
+    assert r.json()["user_id"] == api.id("samir")
+
+
+async def test_an_expired_code_does_not_hide_another_users_live_code(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fixed_codes(monkeypatch, "424242")
+    await new_code(api, "sara")
+    await api.execute("UPDATE link_codes SET expires_at = :t", t=utcnow() - timedelta(seconds=1))
+    assert await new_code(api, "samir") == "424242"
+    r = await redeem(api, "424242")
+    assert r.status_code == 200, r.text
+    assert r.json()["user_id"] == api.id("samir")
+    assert await unused_rows_per_hash(api) == []  # the dead row made way, the live one is spent
+
+
+async def test_a_dead_code_is_worded_by_its_newest_row(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    fixed_codes(monkeypatch, "424242")
+    assert (await redeem(api, await new_code(api, "sara"))).status_code == 200
+    await new_code(api, "samir")
+    await api.execute(
+        "UPDATE link_codes SET expires_at = :t WHERE used_at IS NULL", t=utcnow() - timedelta(seconds=1)
+    )
+    r = await redeem(api, "424242", wa_id="966500000002")
+    assert (r.status_code, r.json()["code"]) == (410, "code_expired")
+    assert (await api.service().get("/links/966500000002")).status_code == 404
+
+
+async def test_issuing_skips_a_code_someone_holds(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    fixed_codes(monkeypatch, "111111", "111111", "111111", "222222")
+    assert await new_code(api, "sara") == "111111"
+    assert await new_code(api, "samir") == "222222"
+    assert await unused_rows_per_hash(api) == [1, 1]
+    assert (await redeem(api, "111111")).json()["user_id"] == api.id("sara")
+    r = await redeem(api, "222222", wa_id="966500000002")
+    assert r.json()["user_id"] == api.id("samir")
+
+
+async def test_issuing_gives_up_when_every_code_it_draws_is_taken(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fixed_codes(monkeypatch, "111111")
+    await new_code(api, "sara")
+    r = await api.client("samir").post("/link-codes")
+    assert r.status_code == 503
+    assert r.json() == {"detail": "could not issue a link code; try again", "code": "no_code_available"}
+    assert await unused_rows_per_hash(api) == [1]
+
+
+async def test_the_database_refuses_two_unused_rows_with_one_hash(api: Api) -> None:
+    await new_code(api, "sara")
+    with pytest.raises(IntegrityError):
+        await api.execute(
+            "INSERT INTO link_codes (code_hash, user_id, expires_at, created_at)"
+            " SELECT code_hash, :u, expires_at, created_at FROM link_codes",
+            u=api.id("samir"),
+        )
+
+
+async def test_old_codes_and_attempts_are_purged(start: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    api = await start(coreapi_link_code_retention_s=3600)
+    fixed_codes(monkeypatch, "111111", "222222", "333333")
+    await new_code(api, "sara")
+    await new_code(api, "samir")
+    assert (await redeem(api, "000000")).status_code == 400
+    old_code = utcnow() - timedelta(seconds=3601)
+    await api.execute(
+        "UPDATE link_codes SET expires_at = :t WHERE user_id = :u", t=old_code, u=api.id("sara")
+    )
+    await api.execute("UPDATE link_attempts SET created_at = :t", t=utcnow() - timedelta(seconds=901))
+    await new_code(api, "mona")  # issuing sweeps the codes
+    assert (await redeem(api, "000000", wa_id="966500000002")).status_code == 400
+    owners = {row[0] for row in await api.fetch("SELECT user_id FROM link_codes")}
+    assert owners == {api.id("samir"), api.id("mona")}
+    assert [row[0] for row in await api.fetch("SELECT wa_id FROM link_attempts")] == ["966500000002"]
+
+
+def from_address(api: Api, host: str) -> httpx.AsyncClient:
+    """The service calling from another loopback address: another client as the server sees it."""
+    client = httpx.AsyncClient(
+        base_url=api.url,
+        headers={"Authorization": f"Bearer {SERVICE_TOKEN}"},
+        transport=httpx.AsyncHTTPTransport(local_address=host),
+        timeout=30,
+    )
+    api._clients.append(client)
+    return client
+
+
+async def redeem_from(client: httpx.AsyncClient, code: str, wa_id: str) -> int:
+    r = await client.post("/link-codes/redeem", json={"code": code, "wa_id": wa_id})
+    return r.status_code
+
+
+async def test_failures_are_throttled_per_client(start: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    api = await start(coreapi_link_max_attempts_per_client=3)
+    fixed_codes(monkeypatch, "111111")
+    first, other = from_address(api, "127.0.0.2"), from_address(api, "127.0.0.3")
+    code = await new_code(api)
+    for n in range(3):  # a new number each time: the per-number limit never trips
+        assert await redeem_from(first, "000000", f"96650000001{n}") == 400
+    r = await first.post("/link-codes/redeem", json={"code": code, "wa_id": "966500000019"})
+    assert (r.status_code, r.json()["code"]) == (429, "too_many_attempts")
+    assert r.headers["retry-after"] == "900"
+    assert await redeem_from(other, code, "966500000019") == 200
+    clients = {row[0] for row in await api.fetch("SELECT client FROM link_attempts")}
+    assert clients == {"127.0.0.2"}
+
+
+async def test_failures_are_throttled_globally(start: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    api = await start(coreapi_link_max_attempts_global=3)
+    fixed_codes(monkeypatch, "111111")
+    code = await new_code(api)
+    for n in range(3):  # a new client and a new number each time: only the global limit can trip
+        client = from_address(api, f"127.0.0.{n + 2}")
+        assert await redeem_from(client, "000000", f"96650000002{n}") == 400
+    r = await from_address(api, "127.0.0.9").post(
+        "/link-codes/redeem", json={"code": code, "wa_id": "966500000029"}
+    )
+    assert (r.status_code, r.json()["code"]) == (429, "too_many_attempts")
+    assert r.headers["retry-after"] == "900"
+    await api.execute("UPDATE link_attempts SET created_at = :t", t=utcnow() - timedelta(minutes=16))
+    assert await redeem_from(from_address(api, "127.0.0.9"), code, "966500000029") == 200
+
+
+async def test_two_issuers_racing_for_one_code_cannot_both_win(api: Api) -> None:
+    from coreapi.models import LinkCode
+    from coreapi.routes.links import _claim
+
+    now = utcnow()
+
+    def row(username: str) -> LinkCode:
+        return LinkCode(code_hash="f" * 64, user_id=api.id(username), expires_at=now + timedelta(minutes=10))
+
+    async with api.db.sessions() as first, api.db.sessions() as second:
+        assert await _claim(first, row("sara"), now)
+        racing = asyncio.create_task(_claim(second, row("samir"), now))
+        # The second waits on the first's uncommitted row (PostgreSQL: the unique index; SQLite: the lock).
+        await asyncio.sleep(0.3)
+        assert not racing.done()
+        await first.commit()
+        assert await racing is False
+        await second.commit()
+    assert [tuple(r) for r in await api.fetch("SELECT user_id FROM link_codes")] == [(api.id("sara"),)]
+
+
+async def test_a_retried_issue_replays_the_same_code(api: Api) -> None:
+    client = api.client("sara")
+    first = await client.post("/link-codes", headers={"Idempotency-Key": "k1"})
+    again = await client.post("/link-codes", headers={"Idempotency-Key": "k1"})
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    assert await unused_rows_per_hash(api) == [1]
