@@ -37,7 +37,10 @@ async def replay_suite(
     )
     suffix = uuid.uuid4().hex[:8]
     results = []
-    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+    # The sandbox outbox is behind the admin guard (dev only): the password when one is set.
+    password = settings.hudhud_admin_password
+    auth = ("admin", password.get_secret_value()) if password else None
+    async with httpx.AsyncClient(base_url=base, timeout=30, auth=auth) as http:
         for body in suite.bodies:
             results.append(await _replay_one(http, suite, body, secret, suffix, timeout_s, settle_s))
     return results

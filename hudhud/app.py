@@ -1,4 +1,4 @@
-"""The HTTP service: webhook, health, metrics and the sandbox outbox.
+"""The HTTP service: webhook, liveness and readiness, metrics, and (in dev) the sandbox outbox.
 
 `create_app()` opens a Container in the lifespan; with `workers=N` it also runs N in-process workers
 (what `hudhud up` does), otherwise workers run elsewhere (`hudhud worker`).
@@ -12,19 +12,25 @@ import gc
 import threading
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI, Query
+import structlog
+from fastapi import Depends, FastAPI, Query
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from channels.whatsapp.webhook import WebhookReceiver, webhook_router
 from hudhud import metrics
-from hudhud.container import Container
+from hudhud.bots import load_bots
+from hudhud.container import Container, check_security
+from hudhud.readiness import readiness
 from hudhud.responder import Responder
-from hudhud.settings import Settings, load_settings
+from hudhud.settings import Environment, Settings, load_settings
 from hudhud.worker import Worker
-from memory.kb_api import kb_router
+from memory.kb_api import admin_guard, kb_router
 from memory.users_api import users_router
+
+log = structlog.get_logger(__name__)
 
 
 def create_app(
@@ -35,6 +41,8 @@ def create_app(
     embed_core: bool = False,
 ) -> FastAPI:
     settings = settings or load_settings()
+    # Refused here, before anything starts, so `hudhud up` says why in one line.
+    check_security(settings, listen_host=settings.hudhud_host)
     state: dict[str, object] = {}
     core_app = None
     if embed_core and not settings.core_api_url:
@@ -77,7 +85,7 @@ def freeze_startup_objects() -> bool:
 async def _serving(
     app: FastAPI, settings: Settings, responder: Responder | None, workers: int, state: dict[str, object]
 ) -> AsyncIterator[None]:
-    container = await Container.open(settings, responder=responder)
+    container = await Container.open(settings, responder=responder, listen_host=settings.hudhud_host)
     app.state.container = container
     running: list[tuple[Worker, asyncio.Task[None]]] = []
     for i in range(workers):
@@ -85,16 +93,29 @@ async def _serving(
         running.append((worker, asyncio.create_task(worker.run(), name=f"worker-{i}")))
     if running:
         await asyncio.gather(*(w.ensure_group() for w, _ in running))
+    watching = asyncio.create_task(_watch_redis(container, settings.lease_s / 2), name="redis-watch")
     freeze_startup_objects()
     state["ready"] = True
     try:
         yield
     finally:
         state["ready"] = False
+        watching.cancel()
+        await asyncio.gather(watching, return_exceptions=True)
         for worker, _ in running:
             worker.stop()
         await asyncio.gather(*(t for _, t in running), return_exceptions=True)
         await container.aclose()
+
+
+async def _watch_redis(container: Container, interval_s: float) -> None:
+    """An API process without workers must notice an emptied Redis too (hudhud/redis_watch.py)."""
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            await container.watch.check()
+        except (RedisError, OSError) as exc:
+            log.warning("redis watch failed", error=str(exc))
 
 
 def _routes(app: FastAPI, settings: Settings, state: dict[str, object]) -> None:
@@ -119,25 +140,37 @@ def _routes(app: FastAPI, settings: Settings, state: dict[str, object]) -> None:
     # description stay with the router above.
     app.add_middleware(_FastPath, receiver=receiver)
 
-    @app.get("/healthz", summary="200 once webhooks are accepted")
+    @app.get("/healthz", summary="Liveness: 200 while the process serves requests")
     async def healthz() -> Response:
+        # Liveness only: a Redis outage is /readyz's to report (restarting this process would not help).
         if not state.get("ready"):
             return JSONResponse({"status": "starting"}, status_code=503)
-        try:
-            await app.state.container.redis.ping()
-        except Exception as exc:
-            return JSONResponse({"status": "redis unavailable", "error": str(exc)}, status_code=503)
         return JSONResponse({"status": "ok", "sandbox": settings.sandbox})
+
+    @app.get("/readyz", summary="Readiness: Redis, the worker group and the oldest waiting message")
+    async def readyz() -> Response:
+        if not state.get("ready"):
+            return JSONResponse({"status": "starting"}, status_code=503)
+        report = await readiness(app.state.container)
+        return JSONResponse(report.model_dump(), status_code=200 if report.ready else 503)
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    @app.get("/sandbox/messages", summary="Outbound captured by the sandbox, newest first")
-    async def sandbox_messages(
-        to: str | None = None, limit: int = Query(50, ge=1, le=1000)
-    ) -> list[dict[str, object]]:
-        return await app.state.container.messengers.sandbox.recent(limit=limit, to=to)
+    # Captured replies hold recipients' numbers and confirmation buttons' ids: only on a developer's
+    # machine, with the sandbox on, and behind the admin guard.
+    if settings.hudhud_env == Environment.dev and any(bot.sandbox for bot in load_bots(settings).all()):
+
+        @app.get(
+            "/sandbox/messages",
+            summary="Outbound captured by the sandbox, newest first (dev only, admin)",
+            dependencies=[Depends(admin_guard(settings))],
+        )
+        async def sandbox_messages(
+            to: str | None = None, limit: int = Query(50, ge=1, le=1000)
+        ) -> list[dict[str, object]]:
+            return await app.state.container.messengers.sandbox.recent(limit=limit, to=to)
 
 
 WEBHOOK_PATH = "/webhook/whatsapp"

@@ -26,8 +26,9 @@ from hudhud.keys import Keys
 from hudhud.messengers import MessengerPool
 from hudhud.outbox import Outbox
 from hudhud.redis_conn import RedisHandle, connect
+from hudhud.redis_watch import RedisWatch
 from hudhud.responder import Responder
-from hudhud.settings import Environment, Settings, SettingsError
+from hudhud.settings import Environment, Settings, SettingsError, is_loopback
 from hudhud.turn import Turn
 from hudhud.worker import Worker, WorkerOptions
 from memory.commands import register_memory_commands
@@ -143,16 +144,27 @@ async def _close_all(closers: list[Callable[[], Awaitable[None]]]) -> None:
     closers.clear()
 
 
-def check_security(settings: Settings) -> list[str]:
-    """Refuse what must never run in prod; return loud warnings for dev."""
+def check_security(settings: Settings, *, listen_host: str | None = None) -> list[str]:
+    """Refuse what must never run outside a developer's own machine; return loud warnings for dev.
+
+    Unsigned webhooks are accepted only in dev while the server listens on loopback: anywhere else an
+    outsider could post a message as any linked number. `listen_host` is where webhooks are served
+    (None for processes that serve none, such as workers)."""
     warnings = []
     if settings.whatsapp_app_secret is None:
-        if settings.hudhud_env == Environment.prod:
+        if settings.hudhud_env != Environment.dev:
             raise SettingsError(
-                "invalid setting WHATSAPP_APP_SECRET: required in prod (webhooks must be signed)"
+                f"invalid setting WHATSAPP_APP_SECRET: required when HUDHUD_ENV={settings.hudhud_env.value}"
+                " (unsigned webhooks are accepted only in dev on loopback)"
+            )
+        if listen_host is not None and not is_loopback(listen_host):
+            raise SettingsError(
+                f"invalid setting WHATSAPP_APP_SECRET: required when listening on {listen_host}"
+                " (unsigned webhooks are accepted only in dev on loopback)"
             )
         warnings.append(
-            "WHATSAPP_APP_SECRET is not set: webhook signatures are NOT checked — anyone can post messages"
+            "WHATSAPP_APP_SECRET is not set: webhook signatures are NOT checked — anyone who can reach"
+            " this machine's loopback can post messages"
         )
     if settings.whatsapp_verify_token is None:
         warnings.append("WHATSAPP_VERIFY_TOKEN is not set: Meta's webhook verification will be refused")
@@ -170,6 +182,7 @@ class Container:
     ingress: Ingress
     delivery: Delivery
     responder: Responder
+    watch: RedisWatch
     warnings: list[str] = field(default_factory=list)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     knowledge: KnowledgeBase | None = None  # the agent's knowledge base (admin API, `hudhud kb`)
@@ -180,8 +193,10 @@ class Container:
         return self.redis_handle.client
 
     @classmethod
-    async def open(cls, settings: Settings, *, responder: Responder | None = None) -> Container:
-        warnings = check_security(settings)
+    async def open(
+        cls, settings: Settings, *, responder: Responder | None = None, listen_host: str | None = None
+    ) -> Container:
+        warnings = check_security(settings, listen_host=listen_host)
         for w in warnings:
             log.warning(w)
         bots = load_bots(settings)
@@ -244,6 +259,8 @@ class Container:
             events_maxlen=settings.hudhud_events_maxlen,
         )
         outbox = Outbox(handle.client, keys, ttl_s=settings.hudhud_dedupe_ttl_s)
+        watch = RedisWatch(handle.client, keys, events_maxlen=settings.hudhud_events_maxlen)
+        await watch.mark_start()
         return cls(
             settings=settings,
             redis_handle=handle,
@@ -258,6 +275,7 @@ class Container:
                 fallback_language=settings.whatsapp_fallback_template_lang,
             ),
             responder=responder,
+            watch=watch,
             warnings=warnings,
             closers=closers,
             knowledge=stores.knowledge,
@@ -284,6 +302,7 @@ class Container:
             bots=self.bots,
             messengers=self.messengers,
             delivery=self.delivery,
+            watch=self.watch,
             options=options,
         )
 

@@ -39,6 +39,11 @@ class Keys:
         """Hash of counters (statuses by kind, delivery errors by code...)."""
         return f"{self.prefix}:stats"
 
+    @property
+    def sentinel(self) -> str:
+        """Written when the service starts; missing while it runs means Redis lost its data."""
+        return f"{self.prefix}:sentinel"
+
     group: str = "workers"
 
     def seen(self, dedupe_id: str) -> str:

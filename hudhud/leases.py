@@ -30,12 +30,27 @@ return 0
 """
 
 
+_WRITE_IF_HELD = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+redis.call('SET', KEYS[2], ARGV[2])
+return 1
+"""
+
+
+class LeaseLost(RuntimeError):
+    """This worker stalled past its lease and another may run the conversation now: it must change
+    nothing more there (its job stays pending and is retried, so nothing is lost)."""
+
+
 class Leases:
     def __init__(self, redis: aioredis.Redis, lease_ms: int) -> None:
         self._redis = redis
         self.lease_ms = lease_ms
         self._renew = redis.register_script(_RENEW)
         self._release = redis.register_script(_RELEASE)
+        self._write_if_held = redis.register_script(_WRITE_IF_HELD)
 
     async def acquire(self, key: str, token: str) -> bool:
         return bool(await self._redis.set(key, token, nx=True, px=self.lease_ms))
@@ -50,3 +65,8 @@ class Leases:
 
     async def release(self, key: str, token: str) -> bool:
         return bool(await self._release(keys=[key], args=[token]))
+
+    async def write(self, lease_key: str, token: str, key: str, value: bytes) -> None:
+        """SET key only while holding the lease; LeaseLost otherwise."""
+        if not await self._write_if_held(keys=[lease_key, key], args=[token, value]):
+            raise LeaseLost(lease_key)

@@ -1,6 +1,6 @@
 """Prometheus metrics of the pipeline, served at /metrics."""
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 WEBHOOKS = Counter("hudhud_webhooks_total", "Webhook POSTs by result", ["result"])
 JOBS_QUEUED = Counter("hudhud_jobs_queued_total", "Jobs queued by kind", ["kind"])
@@ -13,3 +13,11 @@ MERGED = Counter("hudhud_jobs_merged_total", "Message jobs absorbed by a running
 RECLAIMED = Counter("hudhud_jobs_reclaimed_total", "Jobs taken over from dead workers")
 JOB_FAILURES = Counter("hudhud_job_failures_total", "Job runs that failed and will be retried")
 DEAD_LETTERS = Counter("hudhud_dead_letters_total", "Jobs and turns moved to the dead-letter stream")
+REDIS_DATA_LOSSES = Counter(
+    "hudhud_redis_data_losses_total", "Times Redis was found emptied under the running service"
+)
+GROUP_RECREATED = Counter("hudhud_worker_group_recreated_total", "Worker group found missing and recreated")
+QUEUE_DEPTH = Gauge("hudhud_queue_depth", "Jobs in the inbound stream not yet done (at the last /readyz)")
+QUEUE_OLDEST_AGE = Gauge(
+    "hudhud_queue_oldest_age_seconds", "Age of the oldest job not yet done (at the last /readyz)"
+)

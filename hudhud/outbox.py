@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from enum import StrEnum
+from importlib import resources
 
 import orjson
 import redis.asyncio as aioredis
@@ -20,6 +21,7 @@ from hudhud.keys import Keys
 from hudhud.turn import ReplyPart
 
 _PARTS = TypeAdapter(ReplyPart)
+_RECORD = resources.files("hudhud").joinpath("outbox.lua").read_text()
 
 
 class PartState(StrEnum):
@@ -48,30 +50,23 @@ class Outbox:
         self._redis = redis
         self._keys = keys
         self._ttl = ttl_s
+        self._record = redis.register_script(_RECORD)
 
     async def load(self, turn_id: str) -> list[PartRecord] | None:
-        raw = await self._redis.hgetall(self._keys.outbox(turn_id))
-        if not raw:
-            return None
-        count = int(raw[b"n"])
-        return [PartRecord.model_validate_json(raw[f"p:{i}".encode()]) for i in range(count)]
+        return _records(await self._redis.hgetall(self._keys.outbox(turn_id)))
 
     async def record(self, turn_id: str, parts: list[ReplyPart], *, conv: str) -> list[PartRecord]:
-        """Record the parts of a turn, once; the first recording wins."""
+        """Record the parts of a turn, once, atomically (outbox.lua); the first recording wins."""
         now = time.time()
         records = [PartRecord(index=i, part=p, ts=now) for i, p in enumerate(parts)]
-        key = self._keys.outbox(turn_id)
-        mapping: dict[str, str | bytes | int] = {"n": len(records), "conv": conv}
-        mapping.update({f"p:{r.index}": r.model_dump_json() for r in records})
-        # The lease makes us the only writer; HSETNX on the count still guards a stale worker.
-        if not await self._redis.hsetnx(key, "n", len(records)):
-            existing = await self.load(turn_id)
-            assert existing is not None
-            return existing
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping=mapping)
-            pipe.expire(key, self._ttl)
-            await pipe.execute()
+        fields: list[str | int] = ["n", len(records), "conv", conv]
+        for r in records:
+            fields += [f"p:{r.index}", r.model_dump_json()]
+        existing = await self._record(keys=[self._keys.outbox(turn_id)], args=[self._ttl, *fields])
+        if existing:  # recorded before (a stale worker, or a retry racing us): that one is the reply
+            stored = _records(dict(zip(existing[::2], existing[1::2], strict=True)))
+            assert stored is not None
+            return stored
         return records
 
     async def mark(self, turn_id: str, record: PartRecord, *, conv: str) -> None:
@@ -87,6 +82,13 @@ class Outbox:
     async def trace(self, wamid: str) -> dict[str, object] | None:
         raw = await self._redis.get(self._keys.sent(wamid))
         return orjson.loads(raw) if raw else None
+
+
+def _records(raw: dict[bytes, bytes]) -> list[PartRecord] | None:
+    """The parts of a whole record; None when nothing (or only a half-written record) is stored."""
+    if b"conv" not in raw:
+        return None
+    return [PartRecord.model_validate_json(raw[f"p:{i}".encode()]) for i in range(int(raw[b"n"]))]
 
 
 def part_from_json(data: bytes | str) -> ReplyPart:

@@ -35,9 +35,10 @@ from hudhud import metrics
 from hudhud.bots import BotRegistry
 from hudhud.delivery import Delivery
 from hudhud.keys import Keys
-from hudhud.leases import Leases
+from hudhud.leases import LeaseLost, Leases
 from hudhud.messengers import MessengerPool
 from hudhud.outbox import Outbox
+from hudhud.redis_watch import RedisWatch
 from hudhud.responder import FAILURE_REPLY, TIMEOUT_REPLY, UNSUPPORTED_REPLY, Responder
 from hudhud.statuses import StatusHandler
 from hudhud.turn import InboundMessage, ReplyPart, TextPart, Turn, UserRef, make_turn_id
@@ -86,6 +87,7 @@ class Worker:
         bots: BotRegistry,
         messengers: MessengerPool,
         delivery: Delivery,
+        watch: RedisWatch,
         options: WorkerOptions,
     ) -> None:
         self.redis = redis
@@ -95,6 +97,7 @@ class Worker:
         self.messengers = messengers
         self.delivery = delivery
         self.outbox: Outbox = delivery.outbox
+        self.watch = watch
         self.options = options
         self.leases = Leases(redis, options.lease_ms)
         self.statuses = StatusHandler(redis, keys, delivery, events_maxlen=options.events_maxlen)
@@ -106,12 +109,23 @@ class Worker:
 
     # ------------------------------------------------------------------ lifecycle
 
-    async def ensure_group(self) -> None:
+    async def ensure_group(self) -> bool:
+        """Create the consumer group unless it exists; True when this call created it. From id 0, so
+        jobs queued before it existed (after Redis lost its data, say) are read too."""
         try:
             await self.redis.xgroup_create(self.keys.inbound, self.keys.group, id="0", mkstream=True)
         except ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
+            return False
+        return True
+
+    async def _recover_group(self) -> None:
+        """The group vanished under us (Redis restarted empty, or flushed): say so and recreate it."""
+        await self.watch.check()
+        if await self.ensure_group():
+            metrics.GROUP_RECREATED.inc()
+            log.error("worker group was missing; recreated", name=self.options.name)
 
     def stop(self) -> None:
         self._stopping.set()
@@ -125,7 +139,8 @@ class Worker:
         intake = [
             asyncio.create_task(self._read_loop(), name="read"),
             asyncio.create_task(
-                self._every(self.options.lease_ms / 2000, self.reclaim, self._stopping), name="reclaim"
+                self._every(self.options.lease_ms / 2000, self._housekeeping, self._stopping),
+                name="housekeeping",
             ),
         ]
         renew = asyncio.create_task(
@@ -168,6 +183,10 @@ class Worker:
                 )
             except (RedisError, OSError) as exc:
                 self._release_slots(free)
+                if isinstance(exc, ResponseError) and _no_group(exc):
+                    with contextlib.suppress(RedisError, OSError):  # Redis down again: next round
+                        await self._recover_group()
+                        continue
                 log.warning("read failed; retrying", error=str(exc))
                 await asyncio.sleep(min(1.0, self.options.block_ms / 1000))
                 continue
@@ -215,34 +234,43 @@ class Worker:
                 log.error("lease lost; abandoning turn", entry=r.entry_id)
                 r.task.cancel()
 
+    async def _housekeeping(self) -> None:
+        if await self.watch.check():
+            await self._recover_group()
+        await self.reclaim()
+
     async def reclaim(self) -> int:
         """Take over jobs of dead workers (idle beyond the reclaim threshold)."""
         # Waits while the reader holds the free slots in its blocking read (at most block_ms).
         free = await self._free_slots()
-        reply = await self.redis.xautoclaim(
-            self.keys.inbound,
-            self.keys.group,
-            self.options.name,
-            min_idle_time=self.options.reclaim_idle_ms,
-            start_id="0-0",
-            count=free,
-        )
-        # Redis 6.2 answers [next, entries]; 7.x adds a list of deleted ids.
-        entries = reply[1] if len(reply) > 1 else []
         used = 0
-        for entry_id, fields in entries:
-            eid = _decode(entry_id)
-            if eid in self._running:
-                continue
-            pending = await self.redis.xpending_range(
-                self.keys.inbound, self.keys.group, min=eid, max=eid, count=1
+        try:
+            reply = await self.redis.xautoclaim(
+                self.keys.inbound,
+                self.keys.group,
+                self.options.name,
+                min_idle_time=self.options.reclaim_idle_ms,
+                start_id="0-0",
+                count=free,
             )
-            deliveries = int(pending[0]["times_delivered"]) if pending else 1
-            used += 1
-            metrics.RECLAIMED.inc()
-            log.warning("reclaimed job of a dead worker", entry=eid, deliveries=deliveries)
-            self._start(eid, fields, deliveries)
-        self._release_slots(free - used)
+            # Redis 6.2 answers [next, entries]; 7.x adds a list of deleted ids.
+            entries = reply[1] if len(reply) > 1 else []
+            for entry_id, fields in entries:
+                eid = _decode(entry_id)
+                if eid in self._running:
+                    continue
+                pending = await self.redis.xpending_range(
+                    self.keys.inbound, self.keys.group, min=eid, max=eid, count=1
+                )
+                deliveries = int(pending[0]["times_delivered"]) if pending else 1
+                used += 1
+                metrics.RECLAIMED.inc()
+                log.warning("reclaimed job of a dead worker", entry=eid, deliveries=deliveries)
+                self._start(eid, fields, deliveries)
+        finally:
+            # A Redis error here (down, or emptied: NOGROUP) must not keep the slots: the reader would
+            # wait for them forever and the worker would answer nothing again.
+            self._release_slots(free - used)
         return used
 
     # ------------------------------------------------------------------ jobs
@@ -266,6 +294,9 @@ class Worker:
             await self._ack(eid)
         except asyncio.CancelledError:
             log.warning("job cancelled; left pending for reclaim", entry=eid)
+        except LeaseLost:
+            metrics.JOB_FAILURES.inc()
+            log.warning("lease lost mid-turn; changed nothing more, left pending for reclaim", entry=eid)
         except Exception as exc:  # the job stays pending: reclaimed and retried after the idle time
             metrics.JOB_FAILURES.inc()
             log.exception("job failed; will be retried", entry=eid, deliveries=deliveries, error=str(exc))
@@ -313,12 +344,11 @@ class Worker:
             if not inbox:
                 # Release atomically with a last look at the inbox: a message pushed meanwhile was
                 # ACKed by a worker that saw our lease, so it is ours to answer.
-                keys = [k.inbox(conv), k.current_turn(conv), k.lease(conv)]
-                return bool(await self._finish(keys=keys, args=[0, token]))
+                return await self._finish_turn(conv, token, 0)
             ids = [orjson.loads(m)["id"] for m in inbox]
             record = {"turn_id": make_turn_id(ids), "count": len(ids), "attempts": 0, "errors": []}
         record["attempts"] += 1
-        await self.redis.set(k.current_turn(conv), orjson.dumps(record))
+        await self.leases.write(k.lease(conv), token, k.current_turn(conv), orjson.dumps(record))
         count = int(record["count"])
         messages = [
             InboundMessage.model_validate_json(m)
@@ -334,13 +364,20 @@ class Worker:
                 status = await self._answer(conv, record, messages)
             except Exception as exc:
                 record["errors"] = [*record["errors"][-4:], f"{type(exc).__name__}: {exc}"]
-                await self.redis.set(k.current_turn(conv), orjson.dumps(record))
+                with contextlib.suppress(LeaseLost):  # the new holder keeps its own record
+                    await self.leases.write(k.lease(conv), token, k.current_turn(conv), orjson.dumps(record))
                 await self._log_turn(conv, record, messages, "retry", time.perf_counter() - started)
                 raise
             await self._log_turn(conv, record, messages, status, time.perf_counter() - started)
-        more = await self._finish(
-            keys=[k.inbox(conv), k.current_turn(conv), k.lease(conv)], args=[count, token]
-        )
+        return await self._finish_turn(conv, token, count)
+
+    async def _finish_turn(self, conv: str, token: str, covered: int) -> bool:
+        """Drop the covered messages atomically (conversation.lua); True when more are waiting."""
+        k = self.keys
+        keys = [k.inbox(conv), k.current_turn(conv), k.lease(conv)]
+        more = await self._finish(keys=keys, args=[covered, token])
+        if more == -1:
+            raise LeaseLost(k.lease(conv))
         return bool(more)
 
     async def _answer(self, conv: str, record: dict[str, Any], messages: list[InboundMessage]) -> str:
@@ -456,6 +493,10 @@ def format_parts(parts: list[ReplyPart]) -> list[ReplyPart]:
         else:
             out.append(part)
     return out
+
+
+def _no_group(exc: ResponseError) -> bool:
+    return str(exc).startswith("NOGROUP")
 
 
 def _decode(value: bytes | str) -> str:

@@ -49,7 +49,11 @@ async def test_link_then_command_through_the_pipeline(settings_factory, fake_ope
                     await http.post("/webhook/whatsapp", content=body, headers=signed_headers(body))
                 ).status_code == 200
                 for _ in range(200):
-                    sent = (await http.get("/sandbox/messages", params={"to": WA})).json()
+                    sent = (
+                        await http.get(
+                            "/sandbox/messages", params={"to": WA}, auth=("admin", "admin-pass-123")
+                        )
+                    ).json()
                     texts = [m["payload"]["text"]["body"] for m in sent if m["payload"].get("type") == "text"]
                     if len(texts) >= int(wamid.rsplit(".", 1)[1]):
                         return texts[0]

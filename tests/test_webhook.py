@@ -72,7 +72,10 @@ async def test_bad_signature_is_refused_and_nothing_stored(
         r = await client.post(server + PATH, content=body, headers=headers)
     assert r.status_code == 401
     assert "signature" in r.json()["error"].lower()
-    assert [k async for k in redis.scan_iter(match=f"{redis_prefix}:*")] == []
+    # Only the sentinel the service writes at start (hudhud/redis_watch.py): no message, no job.
+    assert [k async for k in redis.scan_iter(match=f"{redis_prefix}:*")] == [
+        f"{redis_prefix}:sentinel".encode()
+    ]
 
 
 async def test_signature_is_over_the_raw_bytes(server: str, redis, redis_prefix: str) -> None:

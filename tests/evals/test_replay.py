@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 import pytest
+from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from evals.replay import replay_suite
@@ -63,6 +64,18 @@ async def test_wrong_counts_and_signatures_fail(service: tuple[LiveServer, Any])
     results = await replay_suite(suite.model_copy(update={"bodies": [suite.bodies[0]]}), server.url, unsigned,
                                  timeout_s=1, settle_s=0.1)  # fmt: skip
     assert results[0].scores["replay"].details[0] == "HTTP 401, expected 200"
+
+
+async def test_replay_reads_the_guarded_sandbox_with_the_admin_password(settings_factory: Any) -> None:
+    settings = settings_factory(hudhud_responder="none", hudhud_admin_password="replay-pass-123")
+    ping = example().bodies[0]
+    suite = example().model_copy(update={"bodies": [ping]})
+    with live(create_app(settings, workers=1)) as server:
+        results = await replay_suite(suite, server.url, settings, timeout_s=15, settle_s=0.3)
+        assert results[0].success, results[0].scores["replay"].details
+        wrong = settings.model_copy(update={"hudhud_admin_password": SecretStr("not-the-password")})
+        results = await replay_suite(suite, server.url, wrong, timeout_s=1, settle_s=0.1)
+        assert not results[0].success and "401" in str(results[0].error)
 
 
 async def test_an_unreachable_service_is_an_error(settings_factory: Any) -> None:
