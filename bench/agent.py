@@ -31,12 +31,8 @@ import asyncio
 import cProfile
 import io
 import json
-import math
 import os
 import pstats
-import resource
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -47,9 +43,20 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+from benchkit import (
+    REPO,
+    BenchError,
+    Child,
+    free_port,
+    log,
+    machine_busy,
+    median,
+    percentile,
+    process_cpu,
+    self_cpu,
+    serve,
+    start_child,
+)
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Riyadh"))
 TARGET_OVERHEAD_MS = 10.0  # agent median - bare median, per turn
@@ -86,14 +93,6 @@ FREE_TEXT = (
     "من أنت؟",
 )
 MODEL_WARMUP_TEXT = "complete task 1"
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-class BenchError(RuntimeError):
-    pass
 
 
 # --------------------------------------------------------------------------------------------------
@@ -139,95 +138,39 @@ def stub_app() -> Any:
 
 
 def serve_stub(port: int) -> None:
-    import uvicorn
-
-    uvicorn.run(
-        stub_app(),
-        host="127.0.0.1",
-        port=port,
-        loop="uvloop",
-        http="httptools",
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-    )
+    serve(stub_app(), port, lifespan="off")
 
 
-@dataclass
-class Stub:
-    port: int
-    process: subprocess.Popen[bytes]
-
+class Stub(Child):
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
-    def stop(self) -> None:
-        if self.process.poll() is not None:
-            return
-        try:  # the child leads its own process group: this reaches only it
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=5)
-        except ProcessLookupError:
-            pass
+
+def _stderr_tail(process: subprocess.Popen[bytes]) -> str:
+    if process.stderr is None or process.poll() is None:  # reading a live child's pipe would block
+        return ""
+    return process.stderr.read().decode(errors="replace")[-2000:]
 
 
 def start_stub() -> Stub:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    process = subprocess.Popen(
+    port = free_port()
+    process = start_child(
         [sys.executable, str(Path(__file__).resolve()), "--serve-stub", str(port)],
+        name="stub server",
+        port=port,
+        tail=lambda p: (
+            p.stderr.read().decode(errors="replace")[-2000:] if p.stderr and p.poll() is not None else ""
+        ),
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        start_new_session=True,
     )
-    stub = Stub(port, process)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            err = process.stderr.read().decode(errors="replace") if process.stderr else ""
-            raise BenchError(f"stub server exited with {process.returncode}:\n{err[-2000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return stub
-        except OSError:
-            time.sleep(0.1)
-    stub.stop()
-    raise BenchError(f"stub server did not listen on port {port} within 30 s")
+    return Stub(port, process)
 
 
 # --------------------------------------------------------------------------------------------------
 # CPU accounting (Linux /proc): whose CPU a phase used, and how much went to other processes
-
-_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def _machine_busy() -> float | None:
-    try:
-        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    except OSError:
-        return None
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
-    return (user + nice + system + irq + softirq + steal) / _TICK
-
-
-def _process_cpu(pid: int) -> float | None:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICK
-
-
-def _self_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 @dataclass
@@ -242,16 +185,16 @@ class CpuMeter:
     _start: tuple[float, float, float | None, float | None] | None = field(default=None, repr=False)
 
     def begin(self) -> None:
-        stub = _process_cpu(self.stub_pid) if self.stub_pid else 0.0
-        self._start = (time.perf_counter(), _self_cpu(), stub, _machine_busy())
+        stub = process_cpu(self.stub_pid) if self.stub_pid else 0.0
+        self._start = (time.perf_counter(), self_cpu(), stub, machine_busy())
 
     def end(self) -> None:
         assert self._start is not None
         t0, c0, s0, m0 = self._start
-        stub = _process_cpu(self.stub_pid) if self.stub_pid else 0.0
-        machine = _machine_busy()
+        stub = process_cpu(self.stub_pid) if self.stub_pid else 0.0
+        machine = machine_busy()
         self.wall += time.perf_counter() - t0
-        self.client += _self_cpu() - c0
+        self.client += self_cpu() - c0
         if s0 is not None and stub is not None:
             self.stub += stub - s0
         if self.machine is not None and m0 is not None and machine is not None:
@@ -269,23 +212,6 @@ class CpuMeter:
             if other is None or not capacity
             else round(100 * other / capacity, 1),
         }
-
-
-# --------------------------------------------------------------------------------------------------
-# Statistics
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile (p in 0..100): an observed value, never an interpolation."""
-    ordered = sorted(values)
-    rank = max(1, math.ceil(p / 100 * len(ordered)))
-    return ordered[rank - 1]
-
-
-def median(values: list[float]) -> float:
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 # --------------------------------------------------------------------------------------------------
@@ -307,7 +233,7 @@ class RecordingExecutor:
 
 
 def make_turn(text: str, n: int, wa_id: str = "966500000001", profile: str = "exec") -> Any:
-    from hudhud.turn import InboundMessage, Turn, UserRef, make_turn_id
+    from base.turn import InboundMessage, Turn, UserRef, make_turn_id
 
     message = InboundMessage(id=f"wamid.bench.{n}", wa_id=wa_id, phone_number_id="p", type="text", text=text)
     return Turn(
@@ -367,7 +293,7 @@ async def overhead(n: int, profile: bool) -> dict[str, Any]:
     from agent.agent import Agent
     from agent.model import ModelEndpoint, chat_model
     from agent.router import StructuredRouter
-    from hudhud.settings import Settings
+    from base.settings import Settings
     from prompts.store import PromptStore
     from tools.registry import ToolRegistry
 
@@ -563,7 +489,7 @@ class ModelTurn:
 async def model_latency(threads: int) -> dict[str, Any] | None:
     from agent.factory import build_agent
     from agent.local.errors import ModelNotInstalled
-    from hudhud.settings import Settings
+    from base.settings import Settings
 
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
@@ -783,7 +709,7 @@ def main() -> None:
     if not args.skip_model:
         threads = args.threads
         if threads is None:
-            from hudhud.settings import Settings
+            from base.settings import Settings
 
             threads = Settings(_env_file=None).hudhud_local_threads  # type: ignore[call-arg]
         model = asyncio.run(model_latency(threads))

@@ -21,11 +21,9 @@ import hashlib
 import hmac
 import json
 import os
-import resource
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,11 +35,23 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from benchkit import (
+    REPO,
+    BenchError,
+    Child,
+    children_cpu,
+    free_port,
+    log,
+    machine_busy,
+    process_cpu,
+    serve,
+    start_child,
+)
+
 # Module level: FastAPI resolves the route's annotations (postponed by __future__) in these globals.
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-REPO = Path(__file__).resolve().parent.parent
 LUA_SCRIPT = Path(__file__).resolve().parent / "wrk_signed.lua"
 PATH = "/webhook/whatsapp"
 PHONE_NUMBER_ID = "106540352242922"
@@ -69,10 +79,6 @@ TEXTS = (
 )
 NAMES = ("سارة", "Omar", "نورة", "Fatima", "عبدالله", "John", "ريم", "Layla")
 SENDERS = 2000  # distinct users: spreads Hudhud's per-conversation inboxes like real traffic
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -161,9 +167,9 @@ def build_app(kind: str) -> Any:
         return bare
 
     if kind == "hudhud":
+        from base.commands import CommandRouter
+        from base.settings import load_settings
         from hudhud.app import create_app
-        from hudhud.commands import CommandRouter
-        from hudhud.settings import load_settings
 
         # With workers=0 the responder is never called on the ack path; passing the plain commands
         # router keeps this process from building the LLM agent stack (HUDHUD_RESPONDER's default).
@@ -205,26 +211,14 @@ def build_app(kind: str) -> Any:
     raise ValueError(f"unknown server {kind!r}")
 
 
-def serve(kind: str, port: int) -> None:
-    import uvicorn
-
-    uvicorn.run(
-        build_app(kind),
-        host="127.0.0.1",
-        port=port,
-        loop="uvloop",
-        http="httptools",
-        log_level="warning",
-        access_log=False,
-    )
+def serve_kind(kind: str, port: int) -> None:
+    serve(build_app(kind), port)
 
 
 @dataclass
-class Server:
-    kind: str
-    port: int
-    process: subprocess.Popen[bytes]
-    log_path: Path
+class Server(Child):
+    kind: str = ""
+    log_path: Path = Path()
 
     @property
     def url(self) -> str:
@@ -235,26 +229,6 @@ class Server:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return ""
-
-    def stop(self) -> None:
-        if self.process.poll() is not None:
-            return
-        # The child leads its own process group (start_new_session), so this reaches only it and
-        # anything it started.
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=5)
-        except ProcessLookupError:
-            pass
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def child_env(redis_url: str, prefix: str, secret: bytes, verify_token: str) -> dict[str, str]:
@@ -281,34 +255,17 @@ def start_server(kind: str, workdir: Path, env: dict[str, str]) -> Server:
     port = free_port()
     log_path = workdir / f"{kind}.log"
     with log_path.open("wb") as out:
-        process = subprocess.Popen(
+        process = start_child(
             [sys.executable, str(Path(__file__).resolve()), "--serve", kind, "--port", str(port)],
+            name=f"{kind} server",
+            port=port,
+            tail=lambda _: Server(port, _, kind, log_path).log_tail(),
             cwd=workdir,  # no `.env` there: settings come only from `env`
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
         )
-    server = Server(kind, port, process, log_path)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise BenchError(f"{kind} server exited with {process.returncode}:\n{server.log_tail()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.stop()
-    raise BenchError(f"{kind} server did not listen on port {port} within 30 s:\n{server.log_tail()}")
-
-
-class BenchError(RuntimeError):
-    pass
-
-
-# --------------------------------------------------------------------------------------------------
-# Checks before loading: each server accepts a signed body (and Hudhud/pywa reject a forged one)
+    return Server(port, process, kind, log_path)
 
 
 def inbound_stream(prefix: str) -> str:
@@ -420,35 +377,9 @@ class CpuShare:
         }
 
 
-_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def _machine_busy() -> float | None:
-    try:
-        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    except OSError:
-        return None
-    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
-    return (user + nice + system + irq + softirq + steal) / _TICK
-
-
-def _process_cpu(pid: int) -> float | None:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat.rsplit(")", 1)[1].split()  # the command name may contain spaces
-    return (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
-
-
 def _redis_cpu(redis: Any) -> float:
     info = redis.info("cpu")
     return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def run_wrk(
@@ -473,11 +404,11 @@ def run_wrk(
         str(bodies),
         phase,
     ]
-    before = (_machine_busy(), _process_cpu(server.process.pid), _redis_cpu(redis), _children_cpu())
+    before = (machine_busy(), process_cpu(server.process.pid), _redis_cpu(redis), children_cpu())
     started = time.monotonic()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     wall = time.monotonic() - started
-    after = (_machine_busy(), _process_cpu(server.process.pid), _redis_cpu(redis), _children_cpu())
+    after = (machine_busy(), process_cpu(server.process.pid), _redis_cpu(redis), children_cpu())
     line = next((x for x in done.stdout.splitlines() if x.startswith("WRK_JSON ")), None)
     if done.returncode != 0 or line is None:
         raise BenchError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
@@ -685,7 +616,7 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.serve:
-        serve(args.serve, args.port)
+        serve_kind(args.serve, args.port)
         return 0
 
     if shutil.which("wrk") is None:
