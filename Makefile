@@ -28,6 +28,7 @@ run: $(VENV)/.local-model
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -p no:cacheprovider --cov --cov-report=term --cov-fail-under=90
 
 # Re-record every model cassette against the real embedded model (after a prompt or schema change).
@@ -46,6 +47,7 @@ eval-routing: $(VENV)/.local-model
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -31,13 +31,13 @@ from agent.decision import Decision
 from agent.language import detect_language, reply_language
 from agent.memory import AgentMemory, ToolRecord, last_exchange, last_task_ref
 from agent.native import NativeToolCaller
-from agent.normalize import parse_int
 from agent.prefs import PrefsStore
 from agent.profiles import get_profile
 from agent.router import StructuredRouter
 from agent.tokens import TokenCounter
-from hudhud.keys import Keys
-from hudhud.turn import ReplyPart, TextPart, Turn
+from base.keys import Keys
+from base.text.numbers import parse_int
+from base.turn import ReplyPart, TextPart, Turn
 from memory.context import Context
 from prompts.store import Prompt, PromptStore
 from tools.base import ToolCall, ToolExecutor, UnavailableExecutor
@@ -165,7 +165,7 @@ class Agent:
             if self.mode == "router" and ref is not None and not names_task_number(text):
                 # The small router misreads a bare "خلها عاجلة" next to the previous exchange, but reads
                 # "خلها عاجلة (المهمة 42)" as well as any single command: the task is stated in code.
-                routed = f"{text} {replies.text('followup_ref', reply_language(lang), id=ref)}"
+                routed = f"{text} {replies.text('model.followup_ref', reply_language(lang), id=ref)}"
             elif follow:
                 previous = last_exchange(window, now=now, recent_s=recent)
             decision = await self._decide(llm, routed, tools, used, previous=previous, window=window)
@@ -323,7 +323,7 @@ class Agent:
     ) -> str:
         messages: list[BaseMessage] = [SystemMessage(self._persona_text(used)), *_history_messages(window)]
         summary = window.summary if window is not None else None
-        blocks = [replies.text("summary_intro", lang, summary=summary)] if summary else []
+        blocks = [replies.text("model.summary_intro", lang, summary=summary)] if summary else []
         if context is not None and not context.empty:
             blocks.append(context.render(lang))
         question = "\n\n".join([*blocks, text]) if blocks else text
@@ -386,7 +386,7 @@ class Agent:
             # A result too rich for a template (a report) goes back to the model as plain text.
             used = self._base_prompts(get_profile(turn.profile).persona, lang)
             shown = replies.text(
-                "tool_result", lang, name=spec.name, result=orjson.dumps(result.data).decode()
+                "model.tool_result", lang, name=spec.name, result=orjson.dumps(result.data).decode()
             )
             answer = await self._answer(llm, f"{text}\n\n{shown}", used, trace)
             return [TextPart(text=answer)], record
@@ -412,7 +412,7 @@ class Agent:
         log.info("agent turn", **trace.model_dump(exclude={"raw_args", "args", "prompts"}))
         if self.redis is not None and self.keys is not None:
             await self.redis.xadd(
-                f"{self.keys.prefix}:agent",
+                self.keys.agent_traces,
                 {"trace": orjson.dumps(trace.model_dump())},
                 maxlen=self.trace_maxlen,
                 approximate=True,

@@ -11,16 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from agent.normalize import (
-    fold,
-    match_name,
-    normalize_priority,
-    parse_int,
-    parse_int_list,
-    resolve_date,
-    resolve_date_in_text,
-    to_latin_digits,
-)
+from base.text.dates import resolve_date, resolve_date_in_text
+from base.text.folding import fold, to_latin_digits
+from base.text.names import match_name
+from base.text.numbers import parse_int, parse_int_list
+from base.text.priority import normalize_priority
 from tools.spec import ArgSpec, ToolSpec
 
 ONE_OF = "|one_of|"  # in PreparedArgs.missing: none of the spec's `needs_one_of` arguments was given

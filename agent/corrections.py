@@ -19,7 +19,7 @@ from agent.cues import (
     title_in_message,
 )
 from agent.decision import Decision
-from agent.normalize import normalize_priority
+from base.text.priority import normalize_priority
 from tools.registry import ANSWER, ToolRegistry
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from agent.normalize import fold, resolve_date
+from base.text.dates import resolve_date
+from base.text.folding import fold
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -311,3 +312,7 @@ def title_in_message(text: str) -> str | None:
                 break
     title = " ".join(words).strip(" .,!?؟")
     return title or None
+
+
+# Words that say a six-digit number is a link code ("my code is 123456", "رمز الربط ١٢٣٤٥٦").
+LINK_WORDS = ("code", "link", "رمز", "كود", "ربط")

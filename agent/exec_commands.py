@@ -7,26 +7,27 @@ import re
 from collections.abc import Awaitable, Callable
 
 from agent import replies
-from hudhud.commands import CommandResult, CommandRouter
-from hudhud.turn import Turn
+from base.catalog import t
+from base.commands import CommandResult, CommandRouter
+from base.turn import Turn
 from tools.base import ToolCall
 from tools.client import CoreApiError
 from tools.confirm import CANCEL, CONFIRM
 from tools.executor import CoreApiExecutor, explain
 
-LangOf = Callable[[Turn], Awaitable[str]]
+LangOf = Callable[[Turn], Awaitable[str]]  # always a language: the bot answers commands in one
 
 _CODE = re.compile(r"^\D*?(\d{6})\D*$")
 
 
 def link_code_in(text: str) -> str | None:
-    """A six-digit link code said in words ("my code is 123456", "رمز الربط ١٢٣٤٥٦")."""
-    from agent.normalize import to_latin_digits
+    """A six-digit link code said in words (agent.cues.LINK_WORDS: "my code is 123456", in Arabic too)."""
+    from agent.cues import LINK_WORDS
+    from base.text.folding import to_latin_digits
 
     latin = to_latin_digits(text)
-    words = ("code", "link", "رمز", "كود", "ربط")
     found = _CODE.match(latin.strip())
-    return found[1] if found and any(w in latin.lower() for w in words) else None
+    return found[1] if found and any(w in latin.lower() for w in LINK_WORDS) else None
 
 
 def register_tool_commands(
@@ -38,6 +39,7 @@ def register_tool_commands(
 ) -> None:
     """`forget_data(wa_id)` deletes what the memory layer holds (history, memories, message bodies)."""
     links, client = executor.links, executor.client
+    router.use_language(lang_of)
 
     async def run(turn: Turn, name: str, args: dict[str, object]) -> CommandResult:
         spec = executor.registry.get(name)
@@ -50,8 +52,9 @@ def register_tool_commands(
 
     async def link(turn: Turn, args: str) -> CommandResult:
         code = link_code_in(f"code {args}")
+        lang = await lang_of(turn)
         if code is None:
-            return "Usage: /link 123456 (the six-digit code from your account page)"
+            return t("link.usage", lang)
         try:
             linked = await client.service(
                 "POST", "/link-codes/redeem", json={"code": code, "wa_id": turn.user.wa_id}
@@ -59,34 +62,34 @@ def register_tool_commands(
             user_id = int(linked["user_id"])
             me = await client.as_user(user_id, "GET", "/users/me")
         except CoreApiError as exc:
-            return f"Sorry, that code did not work: {explain(exc)}"
+            return t("link.failed", lang, reason=explain(exc, lang))
         await links.link(turn.user.wa_id, user_id, display_name=me.get("display_name"), role=me.get("role"))
-        name = me.get("display_name") or me.get("username")
-        return f"✅ Linked to {name}. أهلاً {name}! Send /tasks to see your tasks."
+        return t("link.done", lang, name=me.get("display_name") or me.get("username"))
 
     async def unlink(turn: Turn, args: str) -> CommandResult:
         removed = await links.unlink(turn.user.wa_id)
+        lang = await lang_of(turn)
         try:
             await client.service("DELETE", f"/links/{turn.user.wa_id}")
         except CoreApiError as exc:
             if exc.status != 404:
-                return f"Unlinked here, but the account system did not confirm: {explain(exc)}"
-        return replies.text("unlinked" if removed else "not_linked", await lang_of(turn))
+                return t("unlink.partial", lang, reason=explain(exc, lang))
+        return replies.text("unlinked" if removed else "not_linked", lang)
 
     async def tasks(turn: Turn, args: str) -> CommandResult:
         return await run(turn, "list_tasks", {"scope": "mine"})
 
     async def new(turn: Turn, args: str) -> CommandResult:
         if not args:
-            return "Usage: /new <title>"
+            return t("new.usage", await lang_of(turn))
         return await run(turn, "create_task", {"title": args})
 
     async def done(turn: Turn, args: str) -> CommandResult:
-        from agent.normalize import parse_int_list
+        from base.text.numbers import parse_int_list
 
         ids = parse_int_list(args) or []
         if not ids:
-            return "Usage: /done <task number> (or several: /done 3 4 5)"
+            return t("done.usage", await lang_of(turn))
         if len(ids) == 1:
             return await run(turn, "complete_task", {"task_id": ids[0]})
         return await run(turn, "complete_tasks", {"task_ids": ids})  # asks for confirmation
@@ -99,7 +102,7 @@ def register_tool_commands(
         pending = await executor.confirmations.take(turn.user.wa_id, payload.removeprefix(CONFIRM))
         user = await links.user_for(turn.user.wa_id)
         if pending is None or user is None:
-            return "This confirmation has expired or is not yours. انتهت صلاحية التأكيد."
+            return t("confirm.expired", await lang_of(turn))
         spec = executor.registry.get(pending.call.name)
         assert spec is not None
         # The idempotency key is the original turn's: a repeated tap cannot run it twice.
@@ -114,23 +117,20 @@ def register_tool_commands(
     async def forget(turn: Turn, args: str) -> CommandResult:
         await unlink(turn, "")  # here and in the core API's mirror
         await executor.confirmations.cancel(turn.user.wa_id)
-        prefs_key = f"{executor._keys.prefix}:user:{turn.user.wa_id}:prefs"
-        await executor._redis.delete(prefs_key)
+        lang = await lang_of(turn)  # before the preferences are gone
+        await executor._redis.delete(executor._keys.prefs(turn.user.wa_id))
         if forget_data is not None:
             await forget_data(turn.user.wa_id)
-            return (
-                "Done: your conversation history, memories, link, preferences and pending actions are "
-                "deleted. تم حذف محادثاتك وذكرياتك وبياناتك."
-            )
-        return "Done: your link, preferences and pending actions are deleted. تم حذف بياناتك."
+            return t("forget.done_all", lang)
+        return t("forget.done_link", lang)
 
-    router.add("forget", forget, help="Delete what this bot keeps about you")
-    router.add("link", link, help="Link this number to your account", usage="<code>")
-    router.add("unlink", unlink, help="Unlink this number")
-    router.add("tasks", tasks, help="Your tasks")
-    router.add("new", new, help="Create a task", usage="<title>")
-    router.add("done", done, help="Mark tasks done", usage="<number> [more numbers]")
-    router.add("cancel", cancel, help="Cancel the action waiting for confirmation")
+    router.add("forget", forget, help="help.forget")
+    router.add("link", link, help="help.link", usage="usage.link")
+    router.add("unlink", unlink, help="help.unlink")
+    router.add("tasks", tasks, help="help.tasks")
+    router.add("new", new, help="help.new", usage="usage.new")
+    router.add("done", done, help="help.done", usage="usage.done")
+    router.add("cancel", cancel, help="help.cancel")
     router.on_payload(CONFIRM, confirmed)
     router.on_text(link_code_in, link)
     router.on_payload(CANCEL, cancelled)

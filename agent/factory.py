@@ -15,8 +15,8 @@ from agent.memory import AgentMemory
 from agent.model import ModelEndpoint, chat_model, endpoint_from_settings
 from agent.probe import choose_tool_mode
 from agent.tokens import LlamaTokenCounter, TiktokenCounter, TokenCounter
-from hudhud.keys import Keys
-from hudhud.settings import Settings, SettingsError
+from base.keys import Keys
+from base.settings import Settings, SettingsError
 from memory.context import ContextManager, KnowledgeSearch
 from memory.history import ConversationHistory
 from memory.summary import Summarizer
@@ -142,7 +142,7 @@ async def build_agent(
 
 def bot_models(settings: Settings, endpoint: ModelEndpoint) -> dict[str, tuple[BaseChatModel, str]]:
     """A model per bot number, for bots whose configuration names one (same endpoint, another model)."""
-    from hudhud.bots import load_bots
+    from base.bots import load_bots
 
     models: dict[str, tuple[BaseChatModel, str]] = {}
     for bot in load_bots(settings).all():

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from agent.cues import person_from_facts
-from hudhud.turn import ReplyPart, Turn
+from base.turn import ReplyPart, Turn
 from memory.context import Context, ContextManager
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import httpx
 from langchain_openai import ChatOpenAI
 
-from hudhud.settings import Settings
+from base.settings import Settings
 
 
 @dataclass(frozen=True)

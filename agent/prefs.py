@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 
-from hudhud.keys import Keys
+from base.keys import Keys
 
 
 @dataclass
@@ -22,7 +22,7 @@ class PrefsStore:
         self._keys = keys
 
     def _key(self, wa_id: str) -> str:
-        return f"{self._keys.prefix}:user:{wa_id}:prefs"
+        return self._keys.prefs(wa_id)
 
     async def get(self, wa_id: str) -> UserPrefs:
         raw = await self._redis.hgetall(self._key(wa_id))

@@ -23,8 +23,8 @@ import structlog
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from agent.model import ModelEndpoint, chat_model, endpoint_from_settings
-from hudhud.keys import Keys
-from hudhud.settings import Settings
+from base.keys import Keys
+from base.settings import Settings
 
 log = structlog.get_logger(__name__)
 
@@ -62,7 +62,7 @@ class ToolModeChoice:
 
 def cache_key(keys: Keys, endpoint: ModelEndpoint) -> str:
     digest = hashlib.sha256(f"{endpoint.base_url}\n{endpoint.model}".encode()).hexdigest()[:24]
-    return f"{keys.prefix}:toolmode:{digest}"
+    return keys.tool_mode(digest)
 
 
 async def probe_tool_calls(

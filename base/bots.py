@@ -22,8 +22,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
 
-from hudhud.settings import Settings, SettingsError
-from hudhud.yamlfile import YamlFileError, read_model
+from base.settings import Settings, SettingsError
+from base.yamlfile import YamlFileError, read_model
 
 DEFAULT_PROFILE = "default"
 ANY_NUMBER = "*"  # the sandbox bot of a fresh install answers whatever number a webhook names

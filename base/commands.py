@@ -10,6 +10,10 @@ Register with the decorator:
 
 A turn whose messages are all commands is answered by their handlers; in a turn that mixes commands
 and plain messages the commands run first and the plain messages go to the fallback responder.
+
+`help` and `usage` may be catalog keys ("help.link"): /help shows them in the user's language once a
+layer that knows it calls `router.use_language(lang_of)`; until then /help and "unknown command" are
+bilingual (base/catalog.py).
 """
 
 from __future__ import annotations
@@ -18,11 +22,13 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from hudhud.responder import Responder, StaticResponder
-from hudhud.turn import ReplyPart, TextPart, Turn
+from base.catalog import has, t
+from base.responder import Responder, StaticResponder
+from base.turn import ReplyPart, TextPart, Turn
 
 CommandResult = str | Sequence[ReplyPart]
 CommandHandler = Callable[[Turn, str], Awaitable[CommandResult]]
+LangOf = Callable[[Turn], Awaitable[str | None]]  # the user's reply language; None: not known
 
 
 @dataclass(frozen=True)
@@ -48,8 +54,17 @@ class CommandRouter:
         self._commands: dict[str, Command] = {}
         self._payloads: dict[str, CommandHandler] = {}
         self._text_hooks: list[tuple[Callable[[str], str | None], CommandHandler]] = []
-        self.add("help", self._help, help="List the commands")
-        self.add("ping", self._ping, help="Check that the bot answers")
+        self._lang_of: LangOf | None = None
+        self.add("help", self._help, help="help.help")
+        self.add("ping", self._ping, help="help.ping")
+
+    def use_language(self, lang_of: LangOf) -> None:
+        """Word the router's own texts (/help, unknown commands) in the language `lang_of` gives."""
+        self._lang_of = lang_of
+
+    async def language(self, turn: Turn) -> str | None:
+        """The user's language when a layer told the router how to know it; None: not known."""
+        return await self._lang_of(turn) if self._lang_of is not None else None
 
     def add(self, name: str, handler: CommandHandler, *, help: str, usage: str = "") -> None:
         key = name.lower().lstrip("/")
@@ -102,7 +117,8 @@ class CommandRouter:
             name, args = parsed
             command = self._commands.get(name)
             if command is None:
-                parts.append(TextPart(text=f"Unknown command /{name}. Send /help to see the commands."))
+                unknown = t("command.unknown", await self.language(turn), name=name)
+                parts.append(TextPart(text=unknown))
                 continue
             result = await command.handler(turn, args)
             parts.extend([TextPart(text=result)] if isinstance(result, str) else result)
@@ -112,13 +128,22 @@ class CommandRouter:
         return parts
 
     async def _help(self, turn: Turn, args: str) -> CommandResult:
-        lines = ["*Commands*"]
+        lang = await self.language(turn)
+        lines = [t("command.help_heading", lang).replace("\n", " / ")]
         for c in self.commands:
-            usage = f" {c.usage}" if c.usage else ""
-            lines.append(f"/{c.name}{usage} — {c.help}")
+            usage = f" {_word(c.usage, lang or 'en')}" if c.usage else ""
+            lines.append(f"/{c.name}{usage} — {_word(c.help, lang)}")
         return "\n".join(lines)
 
     async def _ping(self, turn: Turn, args: str) -> CommandResult:
         newest = max((m.timestamp for m in turn.messages), default=0)
-        lag = f" ({max(0, int(time.time()) - newest)} s after your message)" if newest else ""
-        return f"pong{lag}"
+        lang = await self.language(turn)
+        if not newest:
+            return t("command.pong", lang)
+        return t("command.pong_lag", lang, seconds=max(0, int(time.time()) - newest))
+
+
+def _word(text: str, lang: str | None) -> str:
+    """A command's help or usage: a catalog key in `lang` (every language, on one line, when it is not
+    known), or the handler's own words as given."""
+    return t(text, lang).replace("\n", " / ") if has(text) else text

@@ -1,4 +1,5 @@
-"""Every Redis key the pipeline uses, in one place, under one prefix."""
+"""Every Redis key Hudhud stores, in one place, under one prefix (a test fails when a key is built
+elsewhere). Renaming a stored key needs a migration that runs at start."""
 
 from __future__ import annotations
 
@@ -46,6 +47,15 @@ class Keys:
 
     group: str = "workers"
 
+    @property
+    def everything(self) -> str:
+        """SCAN pattern of every key under this prefix."""
+        return f"{self.prefix}:*"
+
+    def within(self, name: str) -> Keys:
+        """The keys of a namespace inside this one (an eval case's, say), cleared with its `everything`."""
+        return Keys(f"{self.prefix}:{name}")
+
     def seen(self, dedupe_id: str) -> str:
         return f"{self.prefix}:seen:{dedupe_id}"
 
@@ -69,6 +79,40 @@ class Keys:
         """Outbound message id -> which turn/part it was, so status webhooks can be traced back."""
         return f"{self.prefix}:sent:{wamid}"
 
+    # --- the agent, its tools and the people it acts for ---
+
+    @property
+    def agent_traces(self) -> str:
+        """Capped stream of agent turns (decision, tool calls, prompt versions, timings)."""
+        return f"{self.prefix}:agent"
+
+    @property
+    def tool_calls(self) -> str:
+        """Capped stream of executed tool calls with their outcome."""
+        return f"{self.prefix}:tools"
+
+    def prefs(self, wa_id: str) -> str:
+        """Hash of a user's preferences (language, reply language, time zone)."""
+        return f"{self.prefix}:user:{wa_id}:prefs"
+
+    def link(self, wa_id: str) -> str:
+        """Which core-API user a WhatsApp number acts as (or that it is blocked)."""
+        return f"{self.prefix}:link:{wa_id}"
+
+    def confirmation(self, wa_id: str) -> str:
+        """The tool call waiting for a user's Confirm tap."""
+        return f"{self.prefix}:confirm:{wa_id}"
+
+    def tool_mode(self, digest: str) -> str:
+        """Whether a model endpoint does native tool calls (probed once, cached)."""
+        return f"{self.prefix}:toolmode:{digest}"
+
+    # --- the sandbox messenger (channels/whatsapp/sandbox.py) ---
+
+    def sandbox(self, *parts: str) -> str:
+        """`outbox` (every send), `to:<wa_id>` (one recipient's), `reads`, `media:<id>`."""
+        return ":".join((self.prefix, "sandbox", *parts))
+
     # --- conversation memory (memory/history.py): one conversation = one bot profile and one user ---
 
     def history(self, profile: str, wa_id: str) -> str:
@@ -86,6 +130,15 @@ class Keys:
     def history_fold_lock(self, profile: str, wa_id: str) -> str:
         """Held while the conversation's older messages are folded into its summary."""
         return f"{self.prefix}:hist:{profile}:{wa_id}:fold"
+
+    def history_logs(self) -> str:
+        """SCAN pattern of every conversation's message log (key rotation walks them)."""
+        return f"{self.prefix}:hist:*:log"
+
+    def history_owner(self, log_key: str) -> tuple[str, str]:
+        """(profile, wa_id) of a key made by `history`."""
+        profile, _, wa_id = log_key.removeprefix(f"{self.prefix}:hist:").removesuffix(":log").partition(":")
+        return profile, wa_id
 
     def history_profiles(self, wa_id: str) -> str:
         """Set of the profiles holding history for a user, so forget and export need no SCAN."""

@@ -50,9 +50,10 @@ class InboundMessage(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    id: str  # the wamid
-    wa_id: str  # sender
-    phone_number_id: str  # the bot number it was sent to
+    id: str  # the channel's message id (the wamid on WhatsApp)
+    wa_id: str  # the sender's id on the channel (a phone number on WhatsApp)
+    phone_number_id: str  # the bot's address on the channel it was sent to
+    channel: str = "whatsapp"  # with `wa_id`, the user's neutral address
     timestamp: int = 0
     type: str  # the WhatsApp type as received (text, image, interactive, unknown, ...)
     text: str = ""
@@ -65,6 +66,23 @@ class InboundMessage(BaseModel):
     extra: dict[str, Any] = Field(
         default_factory=dict
     )  # type-specific data (order items, reaction emoji, ...)
+
+
+class ChannelLimits(BaseModel):
+    """What one message of the channel can hold (characters, counts)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: int = 4096  # one text message
+    buttons: int = 3  # reply buttons on one message
+    button_title: int = 20
+    buttons_body: int = 1024  # the text above reply buttons
+    list_rows: int = 10  # rows of one list message, all sections together
+    row_title: int = 24
+    row_description: int = 72
+    list_button: int = 20  # the label of the button that opens a list
+    header: int = 60
+    footer: int = 60
 
 
 class UserRef(BaseModel):
@@ -80,6 +98,8 @@ class Turn(BaseModel):
     phone_number_id: str
     profile: str
     attempt: int = 1
+    channel: str = "whatsapp"
+    limits: ChannelLimits = Field(default_factory=ChannelLimits)  # what one message of the channel holds
 
     @property
     def text(self) -> str:
@@ -96,35 +116,38 @@ class TextPart(BaseModel):
     preview_url: bool = False
 
 
+# Reply parts are channel-neutral: a channel fits them to its limits before sending (base/channel.py).
+
+
 class Button(BaseModel):
     id: str = Field(max_length=256)
-    title: str = Field(max_length=20)
+    title: str
 
 
 class ButtonsPart(BaseModel):
     kind: Literal["buttons"] = "buttons"
-    text: str = Field(max_length=1024)
-    buttons: list[Button] = Field(min_length=1, max_length=3)
+    text: str
+    buttons: list[Button] = Field(min_length=1)
     header: str | None = None
     footer: str | None = None
 
 
 class ListRow(BaseModel):
     id: str = Field(max_length=200)
-    title: str = Field(max_length=24)
-    description: str | None = Field(None, max_length=72)
+    title: str
+    description: str | None = None
 
 
 class ListSection(BaseModel):
-    title: str | None = Field(None, max_length=24)
-    rows: list[ListRow] = Field(min_length=1, max_length=10)
+    title: str | None = None
+    rows: list[ListRow] = Field(min_length=1)
 
 
 class ListPart(BaseModel):
     kind: Literal["list"] = "list"
-    text: str = Field(max_length=4096)
-    button: str = Field(max_length=20)
-    sections: list[ListSection] = Field(min_length=1, max_length=10)
+    text: str
+    button: str
+    sections: list[ListSection] = Field(min_length=1)
     header: str | None = None
     footer: str | None = None
 

@@ -1,5 +1,5 @@
-"""Texts composed in code, per language: one lookup for every table of them (agent replies, tool
-confirmations), so a missing language falls back to English and a missing value leaves a blank."""
+"""Filling texts: a template's values (a name nobody filled reads as empty), and cutting to a width.
+The texts themselves are the catalog's (base/catalog.py)."""
 
 from __future__ import annotations
 
@@ -21,9 +21,3 @@ def fill(template: str, values: Mapping[str, Any]) -> str:
 def shorten(text: str, width: int) -> str:
     """`text` cut to `width` characters, an ellipsis marking the cut."""
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def phrase(table: Mapping[str, Mapping[str, str]], key: str, lang: str, **values: Any) -> str:
-    """`table[key]` in `lang` (English when the table lacks it), filled with `values`."""
-    texts = table[key]
-    return fill(texts.get(lang, texts["en"]), values)

@@ -1,6 +1,6 @@
 """Settings of the reference core API, read from the environment (same names Hudhud's operators use).
 
-Kept apart from `hudhud.settings` so the core API can run as its own service, on its own machine,
+Kept apart from `base.settings` so the core API can run as its own service, on its own machine,
 exactly like an organization's backend would.
 """
 

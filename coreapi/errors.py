@@ -1,7 +1,8 @@
 """One error shape for every failure: {"detail": <a sentence>, "code": <a word>, ...extra}.
 
-`detail` is what FastAPI clients already read; `code` is what Hudhud's tools branch on; the sentence is
-short enough to show a WhatsApp user (not allowed, not found, which Sara?).
+`detail` is what FastAPI clients already read, in English; `code` names the case (`task_not_found`,
+`assign_not_yours`, …) and the extra fields carry the values the sentence names (`task_id`, `name`), so
+Hudhud words each error in its user's language by code (base/locales, docs/catalog.md).
 """
 
 from __future__ import annotations
@@ -39,16 +40,20 @@ def unauthorized(detail: str) -> ApiError:
     return ApiError(401, "unauthorized", detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def forbidden(detail: str) -> ApiError:
-    return ApiError(403, "forbidden", detail)
+# Every refusal names its case with a stable code (and the values its sentence names as extra fields), so
+# a client words it in its user's language without parsing the English `detail` (docs/catalog.md).
 
 
-def not_found(detail: str) -> ApiError:
-    return ApiError(404, "not_found", detail)
+def forbidden(code: str, detail: str, **extra: Any) -> ApiError:
+    return ApiError(403, code, detail, **extra)
 
 
-def invalid(detail: str, **extra: Any) -> ApiError:
-    return ApiError(422, "validation_error", detail, **extra)
+def not_found(code: str, detail: str, **extra: Any) -> ApiError:
+    return ApiError(404, code, detail, **extra)
+
+
+def invalid(code: str, detail: str, **extra: Any) -> ApiError:
+    return ApiError(422, code, detail, **extra)
 
 
 def _field(loc: tuple[Any, ...] | list[Any]) -> str:

@@ -47,14 +47,16 @@ async def resolve_user(session: AsyncSession, ref: int | str) -> User:
         user_id = ref if isinstance(ref, int) else int(ref.strip().lstrip("#"))
         user = await session.get(User, user_id)
         if user is None:
-            raise not_found(f"no user with id {user_id}")
+            raise not_found("user_not_found", f"no user with id {user_id}", user_id=user_id)
         if not user.active:
-            raise invalid(f"{user.display_name} is deactivated")
+            raise invalid(
+                "assignee_deactivated", f"{user.display_name} is deactivated", name=user.display_name
+            )
         return user
 
     query = normalize(ref)
     if not query:
-        raise invalid("the person's name is empty")
+        raise invalid("empty_name", "the person's name is empty")
     people = list(await session.scalars(select(User).where(User.active.is_(True)).order_by(User.id)))
     for rule in (_exact, _partial):
         found = [u for u in people if rule(query, u)]
@@ -66,6 +68,7 @@ async def resolve_user(session: AsyncSession, ref: int | str) -> User:
                 409,
                 "ambiguous_user",
                 f"{ref!r} matches several people: {names}; say which one",
+                query=ref,
                 candidates=[UserPublic.model_validate(u).model_dump() for u in found[:10]],
             )
-    raise not_found(f"no user named {ref!r}")
+    raise not_found("user_not_named", f"no user named {ref!r}", query=ref)

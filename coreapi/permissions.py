@@ -43,15 +43,17 @@ def ensure_modify(user: User, task: Task, verb: str) -> None:
     if is_admin(user) or is_party(user, task) or _manages(user, task):
         return
     # Only members get here: a manager sees exactly the tasks they may change (their own and their team's).
-    raise forbidden(f"you can only {verb} tasks you created or are assigned to")
+    raise forbidden(
+        "task_not_yours", f"you can only {verb} tasks you created or are assigned to", action=verb
+    )
 
 
 def ensure_delete(user: User, task: Task) -> None:
     if is_admin(user) or task.created_by == user.id or _manages(user, task):
         return
     if user.role == Role.manager:
-        raise forbidden("you can only delete tasks of your team or tasks you created")
-    raise forbidden("you can only delete tasks you created")
+        raise forbidden("delete_not_team", "you can only delete tasks of your team or tasks you created")
+    raise forbidden("delete_not_yours", "you can only delete tasks you created")
 
 
 def ensure_assign(user: User, task: Task | None, target: User) -> None:
@@ -63,13 +65,19 @@ def ensure_assign(user: User, task: Task | None, target: User) -> None:
         if target.id == user.id and task is not None and is_party(user, task):
             return  # taking a task one already works on is harmless
         if user.role == Role.manager:
-            raise forbidden("you can only assign tasks of your team or tasks you created")
-        raise forbidden("you can only assign tasks you created; ask its creator or a manager")
+            raise forbidden("assign_not_team", "you can only assign tasks of your team or tasks you created")
+        raise forbidden(
+            "assign_not_yours", "you can only assign tasks you created; ask its creator or a manager"
+        )
     if target.id != user.id and (user.team is None or target.team != user.team):
-        raise forbidden(f"{target.display_name} is not in your team; only an admin can assign across teams")
+        raise forbidden(
+            "assignee_other_team",
+            f"{target.display_name} is not in your team; only an admin can assign across teams",
+            name=target.display_name,
+        )
 
 
 def ensure_role(user: User, *roles: Role, action: str) -> None:
     if user.role not in roles:
         allowed = " or ".join(r.value for r in roles)
-        raise forbidden(f"only {allowed} users can {action}")
+        raise forbidden("role_required", f"only {allowed} users can {action}", roles=allowed, action=action)

@@ -113,9 +113,9 @@ def eval_run(
 ) -> None:
     """Run suites through the real pipeline; write results.jsonl, summary.json and report.html."""
     from agent.local import LocalModelError
+    from base.settings import SettingsError, load_settings
     from evals.runner import RunOptions, default_out, run_eval
     from evals.suite import SuiteError, load_suites
-    from hudhud.settings import SettingsError, load_settings
 
     skipped: list[str] = []
     try:

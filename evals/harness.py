@@ -23,11 +23,12 @@ import orjson
 import redis.asyncio as aioredis
 from pydantic import SecretStr
 
+from base.keys import Keys
+from base.settings import Settings
 from evals import webhook
 from evals.results import CaseResult, ReplyRecord, ToolCallRecord, TraceRecord, TurnRecord
 from evals.suite import Case, Suite, TurnSpec
 from evals.world import CoreWorld
-from hudhud.settings import Settings
 
 # One sandbox bot per profile: a case's turns go to the number of its profile.
 PROFILE_NUMBERS = {"exec": "100000000000001", "query": "100000000000002", "default": "100000000000003"}
@@ -108,7 +109,8 @@ async def run_case(
     try:
         await world.start()
         result.state_before = await world.snapshot()
-        settings = env.case_settings(prefix=f"{env.prefix}:{key}", core=world, timezone=suite.timezone)
+        case_keys = Keys(env.prefix).within(key)
+        settings = env.case_settings(prefix=case_keys.prefix, core=world, timezone=suite.timezone)
         async with _pipeline(env, settings, suite, seed) as (container, receiver):
             await prepare_user(container, world, suite, case)
             chat = Conversation(
@@ -227,7 +229,6 @@ class Conversation:
         self.number = number
         self.case = case
         self.redis: aioredis.Redis = container.redis
-        self.prefix: str = container.keys.prefix
         self.buttons: list[dict[str, str]] = []  # of the last reply that had buttons
         self._seen_replies = 0
         self._cursors = {"turns": "0-0", "tools": "0-0", "agent": "0-0"}
@@ -297,7 +298,9 @@ class Conversation:
         return [reply_of(m.get("payload") or {}) for m in reversed(fresh)]
 
     async def _new_entries(self, name: str) -> list[dict[str, Any]]:
-        rows = await self.redis.xrange(f"{self.prefix}:{name}", min=f"({self._cursors[name]}")
+        keys = self.container.keys
+        stream = {"agent": keys.agent_traces, "tools": keys.tool_calls, "turns": keys.turns}[name]
+        rows = await self.redis.xrange(stream, min=f"({self._cursors[name]}")
         out = []
         for entry_id, fields in rows:
             self._cursors[name] = _text(entry_id)
@@ -346,7 +349,7 @@ def _tool_call(fields: dict[str, str]) -> ToolCallRecord:
 
 
 async def _forget(redis: aioredis.Redis, prefix: str) -> None:
-    keys = [k async for k in redis.scan_iter(match=f"{prefix}:*", count=1000)]
+    keys = [k async for k in redis.scan_iter(match=Keys(prefix).everything, count=1000)]
     for i in range(0, len(keys), 500):
         await redis.delete(*keys[i : i + 500])
 

@@ -14,11 +14,11 @@ from typing import Any
 import httpx
 import orjson
 
+from base.settings import Settings
 from evals import webhook
 from evals.harness import reply_of
 from evals.results import CaseResult, Score, TurnRecord
 from evals.suite import ReplayBody, ReplaySuite
-from hudhud.settings import Settings
 
 WEBHOOK_PATH = "/webhook/whatsapp"
 

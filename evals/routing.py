@@ -19,7 +19,7 @@ import orjson
 from pydantic import BaseModel, Field
 
 from agent.agent import Agent
-from hudhud.yamlfile import read_model
+from base.yamlfile import read_model
 
 SUITES_DIR = Path(__file__).parent / "suites"
 

@@ -26,13 +26,13 @@ from typing import Any, Protocol
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from base.settings import Settings
 from evals.clock import frozen_core_clock
 from evals.harness import CaseEnv, find_agent, run_case
 from evals.results import CaseResult, ResultsWriter
 from evals.scorers import JudgeScorer, Scorer, default_scorers, score_case
 from evals.suite import Case, ReplaySuite, Suite
 from evals.summary import summarize
-from hudhud.settings import Settings
 
 RESULTS_DIR = Path("evals/results")
 DEFAULT_KB = Path(__file__).resolve().parent.parent / "docs" / "kb"

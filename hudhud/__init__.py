@@ -11,19 +11,19 @@ from typing import Any
 # Resolved on first use: hudhud's own modules import each other through this package, so eager
 # imports here would be circular.
 _EXPORTS = {
-    "ButtonsPart": "hudhud.turn",
-    "CommandRouter": "hudhud.commands",
-    "InboundMessage": "hudhud.turn",
-    "ReplyPart": "hudhud.turn",
-    "Responder": "hudhud.responder",
-    "Settings": "hudhud.settings",
-    "TextPart": "hudhud.turn",
+    "ButtonsPart": "base.turn",
+    "CommandRouter": "base.commands",
+    "InboundMessage": "base.turn",
+    "ReplyPart": "base.turn",
+    "Responder": "base.responder",
+    "Settings": "base.settings",
+    "TextPart": "base.turn",
     "ToolCall": "tools.base",
     "ToolKit": "tools.python",
     "ToolResult": "tools.base",
-    "Turn": "hudhud.turn",
+    "Turn": "base.turn",
     "create_app": "hudhud.app",
-    "load_settings": "hudhud.settings",
+    "load_settings": "base.settings",
 }
 
 __all__ = sorted(_EXPORTS)

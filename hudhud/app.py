@@ -10,22 +10,23 @@ import asyncio
 import contextlib
 import gc
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 import structlog
-from fastapi import Depends, FastAPI, Query
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from channels.whatsapp.webhook import WebhookReceiver, webhook_router
+from base.bots import load_bots
+from base.channel import Channel, ChannelRejected
+from base.responder import Responder
+from base.settings import Environment, Settings, load_settings
+from channels.whatsapp.webhook import SinkUnavailable, WebhookReceiver, webhook_router
 from hudhud import metrics
-from hudhud.bots import load_bots
 from hudhud.container import Container, check_security
 from hudhud.readiness import readiness
-from hudhud.responder import Responder
-from hudhud.settings import Environment, Settings, load_settings
 from hudhud.worker import Worker
 from memory.kb_api import admin_guard, kb_router
 from memory.users_api import users_router
@@ -39,7 +40,9 @@ def create_app(
     workers: int = 0,
     responder: Responder | None = None,
     embed_core: bool = False,
+    channels: Sequence[Channel] = (),
 ) -> FastAPI:
+    """`channels`: adapters beside WhatsApp (base/channel.py); each gets `POST <its webhook_path>`."""
     settings = settings or load_settings()
     # Refused here, before anything starts, so `hudhud up` says why in one line.
     check_security(settings, listen_host=settings.hudhud_host)
@@ -56,13 +59,20 @@ def create_app(
             if core_app is not None:
                 # A mounted app's lifespan does not run by itself: its database starts here.
                 await stack.enter_async_context(core_app.router.lifespan_context(core_app))
-            async with _serving(app, settings, responder, workers, state):
+            async with _serving(app, settings, responder, workers, state, channels):
                 yield
 
     app = FastAPI(title="Hudhud", version="0.1.0", lifespan=lifespan)
     if core_app is not None:
         app.mount(MOUNT, core_app)
     _routes(app, settings, state)
+    for channel in channels:
+        app.add_api_route(
+            channel.webhook_path,
+            _channel_endpoint(channel, settings.hudhud_max_body_bytes),
+            methods=["POST"],
+            summary=f"Webhook of the {channel.name} channel",
+        )
     return app
 
 
@@ -83,9 +93,16 @@ def freeze_startup_objects() -> bool:
 
 @contextlib.asynccontextmanager
 async def _serving(
-    app: FastAPI, settings: Settings, responder: Responder | None, workers: int, state: dict[str, object]
+    app: FastAPI,
+    settings: Settings,
+    responder: Responder | None,
+    workers: int,
+    state: dict[str, object],
+    channels: Sequence[Channel],
 ) -> AsyncIterator[None]:
-    container = await Container.open(settings, responder=responder, listen_host=settings.hudhud_host)
+    container = await Container.open(
+        settings, responder=responder, listen_host=settings.hudhud_host, channels=channels
+    )
     app.state.container = container
     running: list[tuple[Worker, asyncio.Task[None]]] = []
     for i in range(workers):
@@ -116,6 +133,27 @@ async def _watch_redis(container: Container, interval_s: float) -> None:
             await container.watch.check()
         except (RedisError, OSError) as exc:
             log.warning("redis watch failed", error=str(exc))
+
+
+def _channel_endpoint(channel: Channel, max_body: int) -> Callable[[Request], Awaitable[Response]]:
+    """A channel's webhook: size cap, the channel's own verification and parsing, then the queue."""
+
+    async def deliver(request: Request) -> Response:
+        raw = b""
+        async for chunk in request.stream():
+            raw += chunk
+            if len(raw) > max_body:
+                return JSONResponse({"error": f"body larger than {max_body} bytes"}, status_code=413)
+        try:
+            jobs = channel.parse(raw, {k.lower(): v for k, v in request.headers.items()})
+            await request.app.state.container.accept_jobs(jobs)
+        except ChannelRejected as exc:
+            return JSONResponse({"error": exc.reason}, status_code=exc.status)
+        except SinkUnavailable:
+            return JSONResponse({"error": "temporarily unavailable"}, status_code=503)
+        return Response(b"ok", media_type="text/plain")
+
+    return deliver
 
 
 def _routes(app: FastAPI, settings: Settings, state: dict[str, object]) -> None:

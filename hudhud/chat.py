@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 import uuid
 
+from base.commands import CommandRouter
+from base.responder import Responder
+from base.turn import InboundMessage, TextPart, Turn, UserRef, make_turn_id
 from channels.whatsapp.formatting import to_whatsapp
-from hudhud.commands import CommandRouter
-from hudhud.responder import Responder
-from hudhud.turn import InboundMessage, TextPart, Turn, UserRef, make_turn_id
 
 CHAT_NUMBER = "chat"
 

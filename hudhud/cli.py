@@ -12,10 +12,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from base.settings import Settings, SettingsError, load_settings
 from evals.cli import register_eval_commands
 from hudhud import cli_users
 from hudhud.cli_kb import kb_app
-from hudhud.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(help="Hudhud: WhatsApp AI agents.", no_args_is_help=True, add_completion=False)
 dead_app = typer.Typer(help="Inspect and retry dead-lettered jobs and turns.", no_args_is_help=True)
@@ -134,7 +134,7 @@ def doctor() -> None:
 async def _doctor() -> int:
     import httpx
 
-    from hudhud.bots import load_bots
+    from base.bots import load_bots
     from hudhud.container import check_security
     from hudhud.redis_conn import connect, persistence_warning
 
@@ -291,7 +291,7 @@ def _model_row(settings: Settings) -> tuple[str, bool | None, str]:
 
 
 async def _with_links(action):
-    from hudhud.keys import Keys
+    from base.keys import Keys
     from hudhud.redis_conn import connect
     from memory.links import IdentityLinks
 

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hudhud.settings import Settings, SettingsError, load_settings
+from base.settings import Settings, SettingsError, load_settings
 from memory.kb import DocInfo, Hit, IngestError, IngestReport, KnowledgeBase, expand
 
 kb_app = typer.Typer(help="The knowledge base: add, search, list and remove documents.", no_args_is_help=True)

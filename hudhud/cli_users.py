@@ -16,9 +16,9 @@ import httpx
 import orjson
 import typer
 
+from base.keys import Keys
+from base.settings import Settings, SettingsError
 from hudhud.cli_kb import KbError, Service, _fail, via_service
-from hudhud.keys import Keys
-from hudhud.settings import Settings, SettingsError
 
 API = "/admin/api/users"
 

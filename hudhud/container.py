@@ -8,28 +8,30 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import redis.asyncio as aioredis
 import structlog
 
+from base.bots import BotRegistry, load_bots
+from base.channel import Channel, Job
+from base.commands import CommandRouter
+from base.keys import Keys
+from base.responder import Responder
+from base.settings import Environment, Settings, SettingsError, is_loopback
+from base.turn import Turn
+from channels.whatsapp.channel import WhatsAppChannel
 from channels.whatsapp.models import WebhookEnvelope
+from channels.whatsapp.pool import MessengerPool
 from channels.whatsapp.webhook import SinkUnavailable
-from hudhud.bots import BotRegistry, load_bots
-from hudhud.commands import CommandRouter
 from hudhud.delivery import Delivery
 from hudhud.enqueue import Enqueuer, QueueUnavailable
 from hudhud.ingress import Accepted, Ingress
-from hudhud.keys import Keys
-from hudhud.messengers import MessengerPool
 from hudhud.outbox import Outbox
 from hudhud.redis_conn import RedisHandle, connect
 from hudhud.redis_watch import RedisWatch
-from hudhud.responder import Responder
-from hudhud.settings import Environment, Settings, SettingsError, is_loopback
-from hudhud.turn import Turn
 from hudhud.worker import Worker, WorkerOptions
 from memory.commands import register_memory_commands
 from memory.privacy import UserData
@@ -177,7 +179,8 @@ class Container:
     redis_handle: RedisHandle
     keys: Keys
     bots: BotRegistry
-    messengers: MessengerPool
+    messengers: MessengerPool  # WhatsApp's: a Graph client per bot number, or the sandbox
+    channels: dict[str, Channel]  # by name; "whatsapp" always
     enqueuer: Enqueuer
     ingress: Ingress
     delivery: Delivery
@@ -194,8 +197,14 @@ class Container:
 
     @classmethod
     async def open(
-        cls, settings: Settings, *, responder: Responder | None = None, listen_host: str | None = None
+        cls,
+        settings: Settings,
+        *,
+        responder: Responder | None = None,
+        listen_host: str | None = None,
+        channels: Sequence[Channel] = (),
     ) -> Container:
+        """`channels`: adapters beside WhatsApp (base/channel.py), served at their webhook paths."""
         warnings = check_security(settings, listen_host=listen_host)
         for w in warnings:
             log.warning(w)
@@ -243,14 +252,18 @@ class Container:
 
                 register_preference_commands(router, runtime.agent.prefs)
             if executor is not None:
-                from tools.commands import register_tool_commands
+                from agent.exec_commands import register_tool_commands
 
                 prefs = runtime.agent.prefs
                 register_tool_commands(
                     router, executor, lambda turn: _reply_lang(prefs, turn), forget_data=user_data.forget
                 )
                 closers.append(executor.client.aclose)
-            register_memory_commands(router, user_data, stores.memories, with_forget=executor is None)
+            prefs_store = runtime.agent.prefs
+            register_memory_commands(
+                router, user_data, stores.memories, with_forget=executor is None,
+                lang_of=(lambda turn: _reply_lang(prefs_store, turn)) if prefs_store is not None else None,
+            )  # fmt: skip
             responder = router
         enqueuer = Enqueuer(
             handle.client,
@@ -261,14 +274,20 @@ class Container:
         outbox = Outbox(handle.client, keys, ttl_s=settings.hudhud_dedupe_ttl_s)
         watch = RedisWatch(handle.client, keys, events_maxlen=settings.hudhud_events_maxlen)
         await watch.mark_start()
+        messengers = MessengerPool(settings, bots, handle.client, keys)
+        secret = settings.whatsapp_app_secret
+        whatsapp = WhatsAppChannel(
+            bots, messengers, app_secret=secret.get_secret_value().encode() if secret else None
+        )
         return cls(
             settings=settings,
             redis_handle=handle,
             keys=keys,
             bots=bots,
-            messengers=MessengerPool(settings, bots, handle.client, keys.prefix),
+            messengers=messengers,
+            channels={whatsapp.name: whatsapp, **{c.name: c for c in channels}},
             enqueuer=enqueuer,
-            ingress=Ingress(enqueuer, bots),
+            ingress=Ingress(enqueuer),
             delivery=Delivery(
                 outbox,
                 fallback_template=settings.whatsapp_fallback_template,
@@ -301,16 +320,26 @@ class Container:
             responder=self.responder,
             bots=self.bots,
             messengers=self.messengers,
+            channels=self.channels,
             delivery=self.delivery,
             watch=self.watch,
             options=options,
         )
 
     async def accept(self, envelope: WebhookEnvelope) -> Accepted:
+        """A verified WhatsApp envelope (the webhook's fast path) into the queue."""
+        return await self.accept_jobs(self.whatsapp.jobs(envelope))
+
+    async def accept_jobs(self, jobs: list[Job]) -> Accepted:
         try:
-            return await self.ingress.accept(envelope)
+            return await self.ingress.accept(jobs)
         except QueueUnavailable as exc:
+            log.warning("queue unavailable: the webhook answers 503 and is delivered again", error=str(exc))
             raise SinkUnavailable(str(exc)) from exc
+
+    @property
+    def whatsapp(self) -> WhatsAppChannel:
+        return self.channels["whatsapp"]  # type: ignore[return-value]
 
     async def aclose(self) -> None:
         await _close_all(self.closers)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import orjson
 import redis.asyncio as aioredis
 
-from hudhud.keys import Keys
-from hudhud.settings import Settings
+from base.keys import Keys
+from base.settings import Settings
 
 
 @dataclass

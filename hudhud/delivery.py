@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import structlog
 
+from base.channel import Sender
 from channels.whatsapp.errors import ErrorKind, GraphError, retryable
 from channels.whatsapp.messenger import Messenger
 from hudhud.outbox import Outbox, PartRecord, PartState
@@ -25,23 +26,24 @@ class Delivery:
 
     async def send(
         self,
-        messenger: Messenger,
+        messenger: Sender,
         phone_number_id: str,
         to: str,
         turn_id: str,
         records: list[PartRecord],
         conv: str,
     ) -> None:
-        """Send every part not yet done, in order. Raises GraphError when a retryable failure outlasted
-        the client's retries: the turn is then retried later and resumes at the first unsent part."""
+        """Send every part not yet done, in order. Raises when a failure outlasted the client's retries
+        (a retryable GraphError, or any error of another channel): the turn is then retried later and
+        resumes at the first unsent part. WhatsApp's permanent refusals are recorded, not retried."""
         for record in records:
             if record.done:
                 continue
             try:
                 record.wamid = await messenger.send_part(phone_number_id, to, record.part)
                 record.state = PartState.sent
-            except GraphError as exc:
-                if retryable(exc.kind):
+            except GraphError as exc:  # only WhatsApp's messengers raise it
+                if retryable(exc.kind) or not isinstance(messenger, Messenger):
                     raise
                 await self._refused(messenger, phone_number_id, to, record, exc)
             await self.outbox.mark(turn_id, record, conv=conv)

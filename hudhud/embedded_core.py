@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from hudhud.settings import Settings
+from base.settings import Settings
 
 MOUNT = "/core"
 

@@ -9,24 +9,13 @@ load without adding latency when the service is quiet.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from importlib import resources
-from typing import Literal
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from hudhud.keys import Keys
-
-JobKind = Literal["message", "status", "event"]
-
-
-@dataclass(slots=True)
-class Job:
-    dedupe_id: str  # the wamid; "st:<wamid>:<status>" for statuses; a content hash for events
-    kind: JobKind
-    conv: str  # conversation id for messages and statuses, the webhook field for events
-    data: bytes  # JSON
+from base.channel import Job
+from base.keys import Keys
 
 
 class QueueUnavailable(RuntimeError):

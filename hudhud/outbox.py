@@ -17,8 +17,8 @@ import orjson
 import redis.asyncio as aioredis
 from pydantic import BaseModel, TypeAdapter
 
-from hudhud.keys import Keys
-from hudhud.turn import ReplyPart
+from base.keys import Keys
+from base.turn import ReplyPart
 
 _PARTS = TypeAdapter(ReplyPart)
 _RECORD = resources.files("hudhud").joinpath("outbox.lua").read_text()

@@ -13,7 +13,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from hudhud.settings import Settings
+from base.settings import Settings
 
 
 @dataclass

@@ -15,8 +15,8 @@ import time
 import redis.asyncio as aioredis
 import structlog
 
+from base.keys import Keys
 from hudhud import metrics
-from hudhud.keys import Keys
 
 log = structlog.get_logger(__name__)
 

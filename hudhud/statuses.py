@@ -13,10 +13,10 @@ import orjson
 import redis.asyncio as aioredis
 import structlog
 
+from base.keys import Keys
 from channels.whatsapp.errors import ErrorKind, classify
 from channels.whatsapp.messenger import Messenger
 from hudhud.delivery import Delivery
-from hudhud.keys import Keys
 from hudhud.outbox import PartState
 
 log = structlog.get_logger(__name__)

@@ -20,7 +20,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -30,18 +30,18 @@ import redis.asyncio as aioredis
 import structlog
 from redis.exceptions import RedisError, ResponseError
 
-from channels.whatsapp.formatting import split_message, to_whatsapp
+from base.bots import BotRegistry
+from base.channel import Channel
+from base.keys import Keys
+from base.responder import FAILURE_REPLY, TIMEOUT_REPLY, UNSUPPORTED_REPLY, Responder
+from base.turn import InboundMessage, ReplyPart, TextPart, Turn, UserRef, make_turn_id
+from channels.whatsapp.pool import MessengerPool
 from hudhud import metrics
-from hudhud.bots import BotRegistry
 from hudhud.delivery import Delivery
-from hudhud.keys import Keys
 from hudhud.leases import LeaseLost, Leases
-from hudhud.messengers import MessengerPool
 from hudhud.outbox import Outbox
 from hudhud.redis_watch import RedisWatch
-from hudhud.responder import FAILURE_REPLY, TIMEOUT_REPLY, UNSUPPORTED_REPLY, Responder
 from hudhud.statuses import StatusHandler
-from hudhud.turn import InboundMessage, ReplyPart, TextPart, Turn, UserRef, make_turn_id
 
 log = structlog.get_logger(__name__)
 
@@ -86,6 +86,7 @@ class Worker:
         responder: Responder,
         bots: BotRegistry,
         messengers: MessengerPool,
+        channels: Mapping[str, Channel],
         delivery: Delivery,
         watch: RedisWatch,
         options: WorkerOptions,
@@ -95,6 +96,7 @@ class Worker:
         self.responder = responder
         self.bots = bots
         self.messengers = messengers
+        self.channels = channels
         self.delivery = delivery
         self.outbox: Outbox = delivery.outbox
         self.watch = watch
@@ -383,7 +385,9 @@ class Worker:
     async def _answer(self, conv: str, record: dict[str, Any], messages: list[InboundMessage]) -> str:
         first = messages[0]
         bot = self.bots.get(first.phone_number_id)
-        messenger = self.messengers.for_number(first.phone_number_id)
+        channel = self.channels.get(first.channel)
+        if channel is None:  # queued by an adapter this process does not run: retried, then dead-lettered
+            raise TurnFailed(f"no channel {first.channel!r} in this process")
         turn = Turn(
             turn_id=record["turn_id"],
             message_ids=[m.id for m in messages],
@@ -394,18 +398,19 @@ class Worker:
             phone_number_id=first.phone_number_id,
             profile=bot.profile if bot else "default",
             attempt=int(record["attempts"]),
+            channel=channel.name,
+            limits=channel.limits,
         )
         records = await self.outbox.load(turn.turn_id)
         status = "ok"
         if records is None:
             # Only a fresh turn asks the responder: a retried one sends what was recorded.
             with contextlib.suppress(Exception):
-                await messenger.mark_read(turn.phone_number_id, messages[-1].id, typing=True)
+                await channel.seen(turn.phone_number_id, messages[-1].id)
             parts, status = await self._respond(turn)
-            records = await self.outbox.record(turn.turn_id, parts, conv=conv)
-        await self.delivery.send(
-            messenger, turn.phone_number_id, turn.user.wa_id, turn.turn_id, records, conv
-        )
+            records = await self.outbox.record(turn.turn_id, channel.fit(parts), conv=conv)
+        sender = channel.sender(turn.phone_number_id)
+        await self.delivery.send(sender, turn.phone_number_id, turn.user.wa_id, turn.turn_id, records, conv)
         metrics.TURNS.labels(status=status).inc()
         return status
 
@@ -423,7 +428,7 @@ class Worker:
             # Never silence, never a stack trace to the user: an honest short reply, recorded as failed.
             log.exception("responder failed", turn_id=turn.turn_id, error=str(exc))
             parts, status = [TextPart(text=FAILURE_REPLY)], "failed"
-        return format_parts(parts), status
+        return parts, status
 
     async def _log_turn(
         self, conv: str, record: dict[str, Any], messages: list[InboundMessage], status: str, seconds: float
@@ -479,20 +484,6 @@ class Worker:
                 "ts": time.time(),
             },
         )
-
-
-def format_parts(parts: list[ReplyPart]) -> list[ReplyPart]:
-    """Markdown to WhatsApp syntax, and texts over WhatsApp's 4096 characters split into parts."""
-    out: list[ReplyPart] = []
-    for part in parts:
-        if isinstance(part, TextPart):
-            out.extend(
-                TextPart(text=chunk, preview_url=part.preview_url)
-                for chunk in split_message(to_whatsapp(part.text))
-            )
-        else:
-            out.append(part)
-    return out
 
 
 def _no_group(exc: ResponseError) -> bool:

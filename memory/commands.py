@@ -1,12 +1,17 @@
 """Slash commands of the memory layer: /remember, /memories, and /forget where no core API is
-connected (with one, the tools layer's /forget also unlinks and calls the same deletion)."""
+connected (with one, the tools layer's /forget also unlinks and calls the same deletion).
+
+Texts are the catalog's (base/locales). `lang_of` says the user's language; without it the replies
+are in every language, since this layer does not know which the user reads.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hudhud.commands import CommandRouter
-from hudhud.turn import Turn
+from base.catalog import t
+from base.commands import CommandRouter, LangOf
+from base.turn import Turn
 from memory.privacy import UserData
 
 if TYPE_CHECKING:
@@ -14,27 +19,37 @@ if TYPE_CHECKING:
 
 
 def register_memory_commands(
-    router: CommandRouter, user_data: UserData, memories: UserMemories | None, *, with_forget: bool
+    router: CommandRouter,
+    user_data: UserData,
+    memories: UserMemories | None,
+    *,
+    with_forget: bool,
+    lang_of: LangOf | None = None,
 ) -> None:
+    async def language(turn: Turn) -> str | None:
+        return await (lang_of or router.language)(turn)
+
     async def forget(turn: Turn, args: str) -> str:
+        lang = await language(turn)  # before the preferences are gone
         await user_data.forget(turn.user.wa_id)
-        return "Done: your conversation history, memories and preferences are deleted. تم حذف بياناتك."
+        return t("forget.done_memory", lang)
 
     async def remember(turn: Turn, args: str) -> str:
         fact = args.strip()
         if len(fact) < 3 or memories is None:
-            return "Usage: /remember <a fact about you>, e.g. /remember I prefer short answers"
+            return t("memory.remember_usage", await language(turn))
         await memories.remember(turn.profile, turn.user.wa_id, fact, turn_id=turn.turn_id)
-        return "Noted — I'll remember that. حسناً، سأتذكر ذلك."
+        return t("reply.remembered", await language(turn))
 
     async def list_memories(turn: Turn, args: str) -> str:
         found = await memories.list(turn.user.wa_id) if memories is not None else []
+        lang = await language(turn)
         if not found:
-            return "I keep no memories about you. لا أحتفظ بأي معلومات عنك."
-        return "\n".join(f"- {m.text}" for m in found) + "\n\n/forget deletes them all."
+            return t("memory.none", lang)
+        return "\n".join(f"- {m.text}" for m in found) + "\n\n" + t("memory.list_footer", lang)
 
     if with_forget:
-        router.add("forget", forget, help="Delete everything this bot keeps about you")
+        router.add("forget", forget, help="help.forget_memory")
     if memories is not None:
-        router.add("remember", remember, help="Ask me to remember a fact about you", usage="<fact>")
-        router.add("memories", list_memories, help="What I remember about you")
+        router.add("remember", remember, help="help.remember", usage="usage.remember")
+        router.add("memories", list_memories, help="help.memories")

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from base.catalog import t
+
 
 class KnowledgeHit(Protocol):
     source: str
@@ -37,12 +39,6 @@ class MemoryRecall(Protocol):
     ) -> Sequence[Any]: ...
 
 
-_HEADINGS = {
-    "en": ("Knowledge base excerpts (source id in brackets):", "What this user told you before:"),
-    "ar": ("مقتطفات من قاعدة المعرفة (رقم المصدر بين قوسين):", "ما أخبرك به هذا المستخدم من قبل:"),
-}
-
-
 @dataclass
 class Context:
     hits: list[Any] = field(default_factory=list)
@@ -63,7 +59,7 @@ class Context:
 
     def render(self, lang: str) -> str:
         """The block given to the model after its byte-stable system prompt."""
-        kb_head, mem_head = _HEADINGS.get(lang, _HEADINGS["en"])
+        kb_head, mem_head = t("model.kb_heading", lang), t("model.memories_heading", lang)
         blocks = []
         if self.hits:
             lines = [kb_head]

@@ -27,7 +27,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from hudhud.settings import Environment, Settings, SettingsError
+from base.settings import Environment, Settings, SettingsError
 
 VERSION = "v1"
 KEY_BYTES = 32

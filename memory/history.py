@@ -1,6 +1,6 @@
 """Conversation history: every message of one user with one bot profile, in plain Redis, text encrypted.
 
-Layout (key names in hudhud/keys.py), per conversation (profile, wa_id):
+Layout (key names in base/keys.py), per conversation (profile, wa_id):
 
 - `…:log` a list of entries, oldest first. Each entry is JSON whose metadata stays clear (seq, turn id,
   role, time, token count, language, message ids) so the window can be chosen without decrypting, and
@@ -28,7 +28,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import orjson
 import redis.asyncio as aioredis
@@ -36,16 +36,21 @@ import structlog
 from pydantic import BaseModel, Field
 from redis.exceptions import WatchError
 
-from hudhud.keys import Keys
+from base.keys import Keys
 from memory.crypto import Cipher, UndecryptableError
 
 if TYPE_CHECKING:
-    from agent.tokens import TokenCounter
-    from hudhud.settings import Settings
+    from base.settings import Settings
 
 log = structlog.get_logger(__name__)
 
 Role = Literal["user", "assistant", "tool"]
+
+
+class TokenCounter(Protocol):
+    """What history needs of the model's tokenizer (the agent's counters fit it)."""
+
+    async def count(self, text: str) -> int: ...
 
 
 def _load_scripts() -> dict[str, str]:
@@ -311,10 +316,9 @@ class ConversationHistory:
         """Rewrite every stored message and summary under the current key (after a rotation), so the old
         key can be dropped from HUDHUD_ENCRYPTION_OLD_KEYS. Values no key opens are left and counted."""
         report = RotationReport()
-        suffix = ":log"
-        async for raw_key in self._redis.scan_iter(match=f"{self.keys.prefix}:hist:*{suffix}", count=500):
+        async for raw_key in self._redis.scan_iter(match=self.keys.history_logs(), count=500):
             key = raw_key.decode()
-            profile, _, wa_id = key[len(f"{self.keys.prefix}:hist:") : -len(suffix)].partition(":")
+            profile, wa_id = self.keys.history_owner(key)
             report.conversations += 1
             pairs: list[bytes | str] = []
             for value in await self._redis.lrange(key, 0, -1):

@@ -29,7 +29,7 @@ from memory.chunking import (
 )
 
 if TYPE_CHECKING:  # chromadb loads only when a store is opened, not when the admin API is mounted
-    from hudhud.settings import Settings
+    from base.settings import Settings
     from memory.vectors import VectorCollection, VectorStore
 
 COLLECTION = "hudhud_kb"

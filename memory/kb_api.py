@@ -25,7 +25,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from pydantic import BaseModel, Field
 
-from hudhud.settings import Environment, Settings
+from base.settings import Environment, Settings
 from memory.chunking import supported
 from memory.kb import MAX_BYTES, DocInfo, Hit, IngestReport, KnowledgeBase, Visibility, clean_source
 

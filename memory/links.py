@@ -9,7 +9,7 @@ import orjson
 import redis.asyncio as aioredis
 from pydantic import BaseModel
 
-from hudhud.keys import Keys
+from base.keys import Keys
 
 
 class Link(BaseModel):
@@ -27,7 +27,7 @@ class IdentityLinks:
         self._keys = keys
 
     def _key(self, wa_id: str) -> str:
-        return f"{self._keys.prefix}:link:{wa_id}"
+        return self._keys.link(wa_id)
 
     async def get(self, wa_id: str) -> Link | None:
         raw = await self._redis.get(self._key(wa_id))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import redis.asyncio as aioredis
 
-from hudhud.keys import Keys
+from base.keys import Keys
 
 if TYPE_CHECKING:
     from memory.history import ConversationHistory
@@ -137,7 +137,7 @@ class UserData:
             start = "(" + page[-1][0].decode()
 
     async def _drop_sandbox_sends(self, wa_id: str) -> int:
-        key = f"{self.keys.prefix}:sandbox:outbox"
+        key = self.keys.sandbox("outbox")
         dropped = 0
         for raw in await self.redis.lrange(key, 0, -1):
             try:

@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
-from hudhud.settings import Settings
+from base.settings import Settings
 from memory.kb_api import admin_guard
 from memory.privacy import UserData
 

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from hudhud.settings import Settings, SettingsError
+from base.settings import Settings, SettingsError
 from memory.embeddings import E5Embeddings, baseline
 
 Where = dict[str, Any]

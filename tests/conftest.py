@@ -36,7 +36,7 @@ async def redis(redis_prefix: str) -> AsyncIterator[aioredis.Redis]:
 @pytest.fixture
 def settings_factory(redis_prefix: str, tmp_path):
     """Settings for a test: the real Redis under the test's prefix, fast leases and no .env file."""
-    from hudhud.settings import Settings
+    from base.settings import Settings
     from tests.helpers import APP_SECRET, VERIFY_TOKEN
 
     def make(**overrides: object) -> Settings:

@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from base.responder import Responder
+from base.settings import Settings
 from channels.whatsapp.models import parse_envelope
 from hudhud.container import Container
-from hudhud.responder import Responder
-from hudhud.settings import Settings
 from hudhud.worker import Worker
 from tests.helpers import body_of
 

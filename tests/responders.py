@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 import redis.asyncio as aioredis
 
-from hudhud.settings import Settings
-from hudhud.turn import ReplyPart, TextPart, Turn
+from base.settings import Settings
+from base.turn import ReplyPart, TextPart, Turn
 
 
 class Slow:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from base.catalog import t
 from hudhud.cli import app
 from tests.conftest import REDIS_TEST_URL
 
@@ -60,10 +61,12 @@ def test_lang_and_tz_commands_are_remembered(chat_env: None, fake_openai, redis_
     said = ["/lang ar", "/tz America/New_York", "/tz Mars/Base", "/lang fr", "call the bank tomorrow"]
     result = runner.invoke(app, ["chat", "--as", "966500000005", *(a for m in said for a in ("-m", m))])
     assert result.exit_code == 0, result.output
-    assert "سأرد بالعربية" in result.output and "America/New_York" in result.output
-    assert "Usage: /tz" in result.output and "Usage: /lang" in result.output
+    assert t("prefs.lang_set", "ar") in result.output and "America/New_York" in result.output
+    # After /lang ar the usage lines are Arabic only (a known language never gets the English line).
+    assert t("prefs.tz_usage", "ar") in result.output and t("prefs.lang_usage", "ar") in result.output
+    assert t("prefs.tz_usage", "en") not in result.output
     # English message, Arabic reply (the /lang choice wins), and "tomorrow" in New York's calendar.
-    assert "فهمت طلبك" in result.output
+    assert t("reply.not_connected", "ar").split(":")[0] in result.output
     client = sync_redis.Redis.from_url(REDIS_TEST_URL)
     prefs = client.hgetall(f"{redis_prefix}:user:966500000005:prefs")
     client.close()

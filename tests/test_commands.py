@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from hudhud.commands import CommandRouter, parse_command
-from hudhud.turn import InboundMessage, ReplyPart, TextPart, Turn, UserRef, make_turn_id
+from base.commands import CommandRouter, parse_command
+from base.turn import InboundMessage, ReplyPart, TextPart, Turn, UserRef, make_turn_id
 
 
 def turn(*texts: str) -> Turn:
@@ -88,9 +88,9 @@ def test_turn_id_is_stable_and_order_sensitive() -> None:
 
 async def test_a_tapped_button_keeps_the_users_language(redis, redis_prefix) -> None:
     from agent.prefs import PrefsStore
+    from base.keys import Keys
+    from base.turn import InboundMessage, Turn, UserRef
     from hudhud.container import _reply_lang
-    from hudhud.keys import Keys
-    from hudhud.turn import InboundMessage, Turn, UserRef
 
     prefs = PrefsStore(redis, Keys(redis_prefix))
     await prefs.set("966500000001", lang="en")

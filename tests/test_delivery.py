@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from base.commands import CommandRouter
+from base.turn import ReplyPart, TextPart, Turn
 from channels.whatsapp.messenger import Messenger
-from hudhud.commands import CommandRouter
 from hudhud.deadletters import DeadLetters
 from hudhud.outbox import PartState
-from hudhud.turn import ReplyPart, TextPart, Turn
 from tests.helpers import PNID, envelope, message, wait_for
 from tests.pipeline import running_pipeline
 

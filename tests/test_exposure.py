@@ -7,10 +7,10 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from base.settings import SettingsError, is_loopback
 from hudhud.app import create_app
 from hudhud.cli import app as cli
 from hudhud.container import check_security
-from hudhud.settings import SettingsError, is_loopback
 from tests.helpers import body_of, envelope, live, message, signed_headers, wait_for
 
 USER = "966500000031"

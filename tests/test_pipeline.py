@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from base.commands import CommandRouter
+from base.responder import FAILURE_REPLY, NO_AGENT_REPLY, TIMEOUT_REPLY, UNSUPPORTED_REPLY
+from base.turn import ReplyPart, TextPart, Turn
 from channels.whatsapp.formatting import split_message
-from hudhud.commands import CommandRouter
-from hudhud.responder import FAILURE_REPLY, NO_AGENT_REPLY, TIMEOUT_REPLY, UNSUPPORTED_REPLY
-from hudhud.turn import ReplyPart, TextPart, Turn
 from tests.helpers import envelope, message, wait_for
 from tests.pipeline import running_pipeline
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
+from base.keys import Keys
+from base.settings import Settings
 from hudhud.enqueue import Enqueuer, Job, QueueUnavailable
-from hudhud.keys import Keys
 from hudhud.redis_conn import connect, persistence_warning
-from hudhud.settings import Settings
 
 
 async def test_embedded_redis_persists_across_restart(tmp_path: Path) -> None:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from hudhud.bots import ANY_NUMBER, load_bots
-from hudhud.commands import CommandRouter
+from base.bots import ANY_NUMBER, load_bots
+from base.commands import CommandRouter
+from base.responder import StaticResponder
+from base.settings import Environment, Settings, SettingsError, load_settings
 from hudhud.container import check_security, load_responder
-from hudhud.responder import StaticResponder
-from hudhud.settings import Environment, Settings, SettingsError, load_settings
 
 
 def make(**values: object) -> Settings:
@@ -152,8 +152,8 @@ def test_env_example_documents_every_setting_and_copies_cleanly(
 
 
 async def test_core_api_executor_needs_its_token(redis, redis_prefix: str) -> None:
+    from base.keys import Keys
     from hudhud.container import tools_executor
-    from hudhud.keys import Keys
 
     keys = Keys(redis_prefix)
     assert tools_executor(make(), redis, keys) is None

@@ -9,9 +9,9 @@ from __future__ import annotations
 import orjson
 import pytest
 
+from base.turn import TextPart, make_turn_id
 from hudhud.leases import LeaseLost
 from hudhud.outbox import Outbox
-from hudhud.turn import TextPart, make_turn_id
 from tests.helpers import PNID, envelope, message, wait_for
 from tests.pipeline import running_pipeline
 

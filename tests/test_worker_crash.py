@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from hudhud.commands import CommandRouter
+from base.commands import CommandRouter
 from tests.conftest import REDIS_TEST_URL
 from tests.helpers import envelope, message, wait_for
 from tests.pipeline import running_pipeline

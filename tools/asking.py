@@ -1,50 +1,37 @@
 """How a confirmation is asked: what will happen, in the user's language, above Confirm / Cancel buttons.
 
 The user must see exactly what a tap will do — the task's number and title, who holds it now, which
-tasks a bulk change covers — never the call's internals.
+tasks a bulk change covers — never the call's internals. Every text comes from the catalog
+(base/locales: confirm.*, and the spec's `confirm_text` key).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from hudhud.turn import Button, ButtonsPart
-from hudhud.wording import fill, phrase, shorten
+from base.catalog import has, resolve, t, text_of
+from base.turn import Button, ButtonsPart
+from base.wording import shorten
 from tools.base import ToolCall
 from tools.confirm import CANCEL, CONFIRM
 from tools.spec import ToolSpec
 
-_TEXT: dict[str, dict[str, str]] = {
-    "reassign": {
-        "en": "Task #{id} *{title}* is assigned to {holder}. Reassign it to {assignee}?",
-        "ar": "المهمة #{id} *{title}* مسندة إلى {holder}. هل أسندها إلى {assignee}؟",
-    },
-    "bulk_overdue": {
-        "en": "Mark your {count} overdue tasks done?",
-        "ar": "هل أنجز مهامك المتأخرة ({count})؟",
-    },
-    "bulk_overdue_one": {"en": "Mark your overdue task done?", "ar": "هل أنجز مهمتك المتأخرة؟"},
-    "bulk": {"en": "Mark {count} tasks done?", "ar": "هل أنجز هذه المهام ({count})؟"},
-    "generic": {"en": "Please confirm: {what}", "ar": "هل تؤكد: {what}؟"},
-    "confirm": {"en": "Confirm", "ar": "تأكيد"},
-    "cancel": {"en": "Cancel", "ar": "إلغاء"},
-}
-
 _MAX_TEXT = 1024  # WhatsApp's limit for the body of a buttons message
-
-
-def wording(key: str, lang: str, **values: Any) -> str:
-    return phrase(_TEXT, key, lang, **values)
 
 
 def confirm_text(spec: ToolSpec, call: ToolCall, task: dict[str, Any] | None) -> str:
     """The spec's `confirm_text` filled from the call's arguments and the task it acts on; without
     one, the action and its arguments in plain words."""
-    template = spec.confirm_text.get(call.lang) or spec.confirm_text.get("en")
-    if template:
-        return fill(template, {**call.args, **(task or {})})
-    what = f"{spec.description.rstrip('.')} ({', '.join(f'{k}: {v}' for k, v in call.args.items())})"
-    return wording("generic", call.lang, what=what)
+    asked = text_of(spec.confirm_text, call.lang, **{**call.args, **(task or {})})
+    if asked:
+        return asked
+    title = f"tool.{spec.name}.title"
+    if has(title):
+        action = t(title, call.lang)
+    else:  # a plug-in tool the catalog does not name: its description is English, so only in English
+        action = spec.description.rstrip(".") if resolve(call.lang) == "en" else spec.name
+    shown = t("list.separator", call.lang).join(f"{v}" for v in call.args.values() if v not in (None, ""))
+    return t("confirm.generic", call.lang, what=f"{action} ({shown})" if shown else action)
 
 
 def confirmation_buttons(text: str, token: str, lang: str) -> ButtonsPart:
@@ -52,7 +39,7 @@ def confirmation_buttons(text: str, token: str, lang: str) -> ButtonsPart:
     return ButtonsPart(
         text=shorten(text, _MAX_TEXT),
         buttons=[
-            Button(id=f"{CONFIRM}{token}", title=wording("confirm", lang)),
-            Button(id=f"{CANCEL}{token}", title=wording("cancel", lang)),
+            Button(id=f"{CONFIRM}{token}", title=t("confirm.button_confirm", lang)),
+            Button(id=f"{CANCEL}{token}", title=t("confirm.button_cancel", lang)),
         ],
     )

@@ -6,7 +6,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
-from hudhud.turn import ReplyPart, Turn
+from base.turn import ReplyPart, Turn
 
 
 class ToolCall(BaseModel):

@@ -19,11 +19,19 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait
 
 
 class CoreApiError(Exception):
+    """A core API error: the HTTP status, the English `detail`, and the body, whose `code` names the case
+    (the tools layer words it in the user's language by that code: tools.executor.explain)."""
+
     def __init__(self, status: int, detail: str, body: Any = None) -> None:
         super().__init__(f"core API {status}: {detail}")
         self.status = status
         self.detail = detail
         self.body = body
+
+    @property
+    def code(self) -> str | None:
+        code = self.body.get("code") if isinstance(self.body, dict) else None
+        return code if isinstance(code, str) else None
 
 
 @dataclass(frozen=True)
@@ -119,7 +127,9 @@ class CoreApiClient:
     ) -> Any:
         op = (await self.operations()).get(operation_id)
         if op is None:
-            raise CoreApiError(404, f"the core API has no operation {operation_id!r}")
+            raise CoreApiError(
+                404, f"the core API has no operation {operation_id!r}", {"code": "unknown_operation"}
+            )
         path = op.path
         for name in op.path_params:
             path = path.replace("{" + name + "}", str(args[name]))

@@ -11,7 +11,7 @@ import secrets
 import redis.asyncio as aioredis
 from pydantic import BaseModel
 
-from hudhud.keys import Keys
+from base.keys import Keys
 from tools.base import ToolCall
 
 CONFIRM = "confirm:"
@@ -31,7 +31,7 @@ class Confirmations:
         self.ttl_s = ttl_s
 
     def _key(self, wa_id: str) -> str:
-        return f"{self._keys.prefix}:confirm:{wa_id}"
+        return self._keys.confirmation(wa_id)
 
     async def ask(self, wa_id: str, call: ToolCall, turn_id: str) -> Pending:
         pending = Pending(token=secrets.token_hex(8), call=call, turn_id=turn_id)

@@ -16,11 +16,12 @@ import orjson
 import redis.asyncio as aioredis
 import structlog
 
-from hudhud.keys import Keys
-from hudhud.turn import Turn
-from hudhud.wording import shorten
+from base.catalog import has, is_plural, t, tn
+from base.keys import Keys
+from base.turn import Turn
+from base.wording import shorten
 from memory.links import IdentityLinks, Link
-from tools.asking import confirm_text, confirmation_buttons, wording
+from tools.asking import confirm_text, confirmation_buttons
 from tools.base import ToolCall, ToolResult
 from tools.client import CoreApiClient, CoreApiError
 from tools.confirm import Confirmations
@@ -30,16 +31,20 @@ from tools.spec import ToolSpec
 log = structlog.get_logger(__name__)
 
 ROLE_RANK = {"member": 0, "manager": 1, "admin": 2}
-UNAVAILABLE = "the task system is not reachable right now, please try again"
 BULK_COMPLETE = "complete_tasks"
 MAX_BULK = 50  # the core API's limit per bulk call
 _SHOWN = 10  # tasks listed by title in a confirmation (WhatsApp caps its text at 1024 characters)
-
-NOT_LINKED = (
-    "To run commands, link your WhatsApp number to your account: open your account page, create a link "
-    "code and send it here as /link 123456.\n"
-    "لتنفيذ الأوامر اربط رقمك بحسابك: من صفحة حسابك أنشئ رمز ربط وأرسله هنا هكذا: ‎/link 123456"
-)
+# An API error code this catalog has no text for is worded by its HTTP status (base/locales: api_error.*).
+_BY_STATUS = {
+    401: "api_error.status.forbidden",
+    403: "api_error.status.forbidden",
+    404: "api_error.status.not_found",
+    400: "api_error.status.invalid",
+    409: "api_error.status.invalid",
+    410: "api_error.status.invalid",
+    422: "api_error.status.invalid",
+    429: "api_error.status.rate_limited",
+}
 
 
 class CoreApiExecutor:
@@ -65,14 +70,15 @@ class CoreApiExecutor:
     async def execute(self, call: ToolCall, turn: Turn) -> ToolResult:
         link = await self.links.user_for(turn.user.wa_id)
         if link is None:
-            return ToolResult(ok=False, error="not_linked", reply=NOT_LINKED)
+            return ToolResult(ok=False, error="not_linked", reply=t("reply.link_first", call.lang))
         spec = self.registry.get(call.name)
         if spec is None:
-            return ToolResult(ok=False, error=f"unknown tool {call.name}")
+            return ToolResult(ok=False, error=t("error.unknown_tool", call.lang, name=call.name))
         if ROLE_RANK.get(link.role or "member", 0) < ROLE_RANK[spec.role]:
             log.warning("tool refused by role", tool=call.name, wa_id=turn.user.wa_id, role=link.role)
             await self._record(call, link, turn, "refused", 403, 0.0)
-            return ToolResult(ok=False, error=f"your role ({link.role or 'member'}) may not use {call.name}")
+            role = link.role or "member"
+            return ToolResult(ok=False, error=t("error.role", call.lang, role=role, tool=call.name))
         if call.name == BULK_COMPLETE:
             return await self._complete_tasks(call, turn, link)
         held = await self._held_by_someone_else(call, link)
@@ -87,8 +93,8 @@ class CoreApiExecutor:
         its title goes into the question, and a task that does not exist is said at once."""
         assert link.user_id is not None
         if held is not None:
-            text = wording(
-                "reassign",
+            text = t(
+                "confirm.reassign",
                 call.lang,
                 id=held.get("id"),
                 title=held.get("title"),
@@ -125,32 +131,27 @@ class CoreApiExecutor:
                 tasks = [t for t in listed.get("items", []) if isinstance(t, dict)]
                 total = int(listed.get("total", len(tasks)))
                 if not tasks:
-                    return ToolResult(ok=False, error="you have no overdue tasks")
+                    return ToolResult(ok=False, error=t("error.no_overdue", call.lang))
                 if total > MAX_BULK:
-                    return ToolResult(
-                        ok=False,
-                        error=f"you have {total} overdue tasks; I can complete at most {MAX_BULK} at once",
-                    )
-                ids = [int(t["id"]) for t in tasks]
-                heading = wording(
-                    "bulk_overdue_one" if len(ids) == 1 else "bulk_overdue", call.lang, count=len(ids)
-                )
+                    error = tn("error.too_many_overdue", total, call.lang, max=MAX_BULK)
+                    return ToolResult(ok=False, error=error)
+                ids = [int(task["id"]) for task in tasks]
+                heading = tn("confirm.bulk_overdue", len(ids), call.lang)
             elif not ids:
-                return ToolResult(ok=False, error="say which tasks: their numbers, or “all my overdue tasks”")
+                return ToolResult(ok=False, error=t("error.which_tasks", call.lang))
             elif len(ids) > MAX_BULK:
-                return ToolResult(ok=False, error=f"I can complete at most {MAX_BULK} tasks at once")
+                return ToolResult(ok=False, error=t("error.bulk_limit", call.lang, max=MAX_BULK))
             elif len(ids) == 1:
                 return await self.run(call.model_copy(update={"args": {"task_ids": ids}}), turn, link)
             else:
                 tasks = await self._tasks(link.user_id, ids)
-                heading = wording("bulk", call.lang, count=len(ids))
+                heading = tn("confirm.bulk", len(ids), call.lang)
         except Exception as exc:
             return await self._failed(exc, call, link, turn, started)
-        done = [int(t["id"]) for t in tasks if t.get("status") == "done"]
+        done = [int(task["id"]) for task in tasks if task.get("status") == "done"]
         if done:
-            return ToolResult(
-                ok=False, error=f"{numbered(done)} {'is' if len(done) == 1 else 'are'} already done"
-            )
+            error = tn("api_error.already_done", len(done), call.lang, tasks=numbered(done, call.lang))
+            return ToolResult(ok=False, error=error)
         bulk = call.model_copy(update={"args": {"task_ids": ids}})
         pending = await self.confirmations.ask(turn.user.wa_id, bulk, turn.turn_id)
         text = "\n".join([heading, *task_lines(tasks, limit=_SHOWN)])
@@ -165,7 +166,10 @@ class CoreApiExecutor:
             i for i, f in zip(ids, found, strict=True) if isinstance(f, CoreApiError) and f.status == 404
         ]
         if missing:
-            raise CoreApiError(404, f"{numbered(missing)} not found")
+            detail = f"{numbered(missing, 'en')} not found"
+            raise CoreApiError(
+                404, detail, {"code": "tasks_not_found", "detail": detail, "task_ids": missing}
+            )
         for outcome in found:
             if isinstance(outcome, BaseException):
                 raise outcome
@@ -202,16 +206,16 @@ class CoreApiExecutor:
         """A failed core API call, recorded: its error explained, or unreachable."""
         if isinstance(exc, CoreApiError):
             await self._record(call, link, turn, "error", exc.status, time.perf_counter() - started)
-            return ToolResult(ok=False, error=explain(exc))
+            return ToolResult(ok=False, error=explain(exc, call.lang))
         await self._record(call, link, turn, "unavailable", 0, time.perf_counter() - started)
         log.warning("core API unavailable", tool=call.name, error=str(exc))
-        return ToolResult(ok=False, error=UNAVAILABLE)
+        return ToolResult(ok=False, error=t("error.unavailable", call.lang))
 
     async def _record(
         self, call: ToolCall, link: Link, turn: Turn, outcome: str, status: int, seconds: float
     ) -> None:
         await self._redis.xadd(
-            f"{self._keys.prefix}:tools",
+            self._keys.tool_calls,
             {
                 "tool": call.name,
                 "args": orjson.dumps(call.args),
@@ -228,18 +232,27 @@ class CoreApiExecutor:
         )
 
 
-def explain(exc: CoreApiError) -> str:
-    match exc.status:
-        case 401 | 403:
-            return f"not allowed — {exc.detail}"
-        case 404:
-            return f"not found — {exc.detail}"
-        case 409 | 422:
-            return exc.detail
-        case 429:
-            return "too many attempts, please wait a little"
-        case _:
-            return "the task system had a problem, please try again"
+def explain(exc: CoreApiError, lang: str) -> str:
+    """A core API error in the user's language, by its code (`api_error.<code>` in the catalog), filled
+    with the values the error carries. A code the catalog lacks is worded by its status: in English with
+    the API's own `detail`, in any other language with a generic text (never English inside it)."""
+    body = exc.body if isinstance(exc.body, dict) else {}
+    values: dict[str, Any] = {k: v for k, v in body.items() if k != "code"}
+    values["detail"] = exc.detail
+    ids = [i for i in body.get("task_ids") or [] if isinstance(i, int)]
+    if ids:
+        values["tasks"] = numbered(ids, lang)
+    if "task_id" in body and "task_ids" in body:  # a bulk call's refusal names the task it stopped at
+        values["task_prefix"] = t("api_error.task_prefix", lang, id=body["task_id"])
+    candidates = body.get("candidates")
+    if isinstance(candidates, list):
+        values["names"] = ", ".join(
+            f"{c.get('display_name')} (@{c.get('username')})" for c in candidates if isinstance(c, dict)
+        )
+    key = f"api_error.{exc.code}"
+    if exc.code is None or not has(key):
+        key = _BY_STATUS.get(exc.status, "api_error.status.failure")
+    return tn(key, len(ids), lang, **values) if is_plural(key) else t(key, lang, **values)
 
 
 def flatten(data: Any) -> dict[str, Any] | list[dict[str, Any]] | None:
@@ -264,11 +277,10 @@ def _flat(item: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def numbered(ids: list[int]) -> str:
-    """How a reply names tasks: "task 7", "tasks 7 and 9", "tasks 3, 4 and 9"."""
-    if len(ids) == 1:
-        return f"task {ids[0]}"
-    return "tasks " + ", ".join(str(i) for i in ids[:-1]) + f" and {ids[-1]}"
+def numbered(ids: list[int], lang: str) -> str:
+    """How a reply names tasks: "task 7", "tasks 7 and 9", "tasks 3, 4 and 9" (in `lang`)."""
+    head = t("list.separator", lang).join(str(i) for i in ids[:-1])
+    return tn("tasks.numbered", len(ids), lang, ids=head, last=ids[-1])
 
 
 def task_lines(tasks: list[dict[str, Any]], *, limit: int = 20) -> list[str]:

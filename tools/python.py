@@ -22,7 +22,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any, get_type_hints
 
-from hudhud.turn import Turn
+from base.turn import Turn
 from tools.base import ToolCall, ToolResult
 from tools.spec import ArgKind, ArgSpec, Role, ToolSpec
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from hudhud.yamlfile import YamlFileError, read_model
+from base.yamlfile import YamlFileError, read_model
 from tools.spec import ToolSpec
 
 SPECS_DIR = Path(__file__).parent / "specs"

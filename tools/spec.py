@@ -2,8 +2,10 @@
 
 A spec names the tool, describes it for the model, lists the arguments the model fills (each with a
 `kind` that tells the normalizer how to turn the user's phrase into an API value), the role needed,
-whether it needs confirmation, which arguments it needs at least one of, and reply templates per
-language.
+whether it needs confirmation, which arguments it needs at least one of, and its texts: the reply
+template, the confirmation question and the clarifying questions. Each text is a catalog key
+(`tool.create_task.reply`, base/locales, docs/catalog.md) — the shipped specs name keys only — or, for a
+spec written outside this repository, inline texts per language.
 """
 
 from __future__ import annotations
@@ -12,10 +14,21 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from base import catalog
+
 ArgKind = Literal[
     "text", "date", "task_id", "task_ids", "person", "priority", "enum", "boolean", "scope", "status"
 ]
 Role = Literal["member", "manager", "admin"]
+# A catalog key ("tool.create_task.reply"), or inline texts per language ({en: ..., ar: ...}).
+SpecText = str | dict[str, str]
+
+
+def _known_key(text: SpecText) -> SpecText:
+    if isinstance(text, str) and text and not catalog.has(text):
+        raise ValueError(f"no text {text!r} in the catalog (base/locales/en.po)")
+    return text
+
 
 _JSON_TYPES: dict[str, str] = {
     "text": "string",
@@ -38,7 +51,9 @@ class ArgSpec(BaseModel):
     description: str
     required: bool = False
     enum: list[str] | None = None
-    ask: dict[str, str] = Field(default_factory=dict)  # clarifying question per language when missing
+    ask: SpecText = Field(default_factory=dict)  # the clarifying question when missing
+
+    _ask_known = field_validator("ask")(_known_key)
 
 
 class OneOf(BaseModel):
@@ -47,7 +62,9 @@ class OneOf(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     args: list[str] = Field(min_length=1)
-    ask: dict[str, str] = Field(default_factory=dict)  # the question per language
+    ask: SpecText = Field(default_factory=dict)  # the question
+
+    _ask_known = field_validator("ask")(_known_key)
 
 
 class ToolSpec(BaseModel):
@@ -58,14 +75,16 @@ class ToolSpec(BaseModel):
     args: dict[str, ArgSpec] = Field(default_factory=dict)
     role: Role = "member"
     confirm: bool = False
-    reply: dict[str, str] = Field(default_factory=dict)  # template per language, filled from the result
-    # the question above Confirm / Cancel per language, filled from the arguments and the task acted on
-    confirm_text: dict[str, str] = Field(default_factory=dict)
+    reply: SpecText = Field(default_factory=dict)  # the reply template, filled from the result
+    # the question above Confirm / Cancel, filled from the arguments and the task acted on
+    confirm_text: SpecText = Field(default_factory=dict)
     # template: the reply is rendered in code; model: the result goes back to the model as plain text
     # (results too rich for a template, such as reports) for one more call that phrases the answer.
     reply_mode: Literal["template", "model"] = "template"
     api: dict[str, Any] = Field(default_factory=dict)  # how the call maps to the core API (tools issue)
     needs_one_of: OneOf | None = None
+
+    _texts_known = field_validator("reply", "confirm_text")(_known_key)
 
     @model_validator(mode="after")
     def _one_of_names_arguments(self) -> ToolSpec:

@@ -249,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     spec: str | None = args.spec
     data_dir: Path | None = args.data_dir
     if spec is None or data_dir is None:
-        from hudhud.settings import SettingsError, load_settings
+        from base.settings import SettingsError, load_settings
 
         try:
             settings = load_settings()  # reads .env too, like `hudhud up` will

@@ -21,10 +21,10 @@ import httpx
 import structlog
 from prometheus_client import Counter, Histogram
 
+from base.turn import Button, ListSection, ReplyPart
 from channels.whatsapp import payloads
 from channels.whatsapp.errors import ErrorKind, GraphError
 from channels.whatsapp.payloads import MediaType, Payload
-from hudhud.turn import Button, ListSection, ReplyPart
 
 log = structlog.get_logger(__name__)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
+from base.turn import Button, ListSection, ReplyPart
 from channels.whatsapp.payloads import MediaType
-from hudhud.turn import Button, ListSection, ReplyPart
 
 
 @runtime_checkable

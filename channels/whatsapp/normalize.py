@@ -12,8 +12,8 @@ from typing import Any, Literal
 import orjson
 from pydantic import BaseModel
 
-from hudhud.turn import Attachment, InboundMessage
-from hudhud.turn import Location as InboundLocation
+from base.turn import Attachment, InboundMessage
+from base.turn import Location as InboundLocation
 
 from .models import Contact, Message, Metadata, NfmReply, SharedContact
 from .models.media import Audio, Document, Image, Media, Sticker, Video

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from hudhud.turn import (
+from base.turn import (
     Button,
     ButtonsPart,
     ListPart,

@@ -5,21 +5,22 @@ from __future__ import annotations
 import httpx
 import redis.asyncio as aioredis
 
+from base.bots import BotRegistry
+from base.keys import Keys
+from base.settings import Settings
 from channels.whatsapp.graph import GraphClient
 from channels.whatsapp.messenger import Messenger
 from channels.whatsapp.sandbox import SandboxClient
-from hudhud.bots import BotRegistry
-from hudhud.settings import Settings
 
 
 class MessengerPool:
-    def __init__(self, settings: Settings, bots: BotRegistry, redis: aioredis.Redis, prefix: str) -> None:
+    def __init__(self, settings: Settings, bots: BotRegistry, redis: aioredis.Redis, keys: Keys) -> None:
         self._bots = bots
         self._http = httpx.AsyncClient(
             timeout=settings.hudhud_graph_timeout_ms / 1000,
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         )
-        self.sandbox = SandboxClient(redis, prefix)
+        self.sandbox = SandboxClient(redis, keys)
         self._clients: dict[str, Messenger] = {}
         for bot in bots.all():
             if bot.access_token is None:

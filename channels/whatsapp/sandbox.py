@@ -23,27 +23,28 @@ from typing import Any, Self
 
 import redis.asyncio as aioredis
 
+from base.keys import Keys
+from base.turn import Button, ListSection, ReplyPart
 from channels.whatsapp import payloads
 from channels.whatsapp.errors import ErrorKind, GraphError
 from channels.whatsapp.payloads import MediaType, Payload
-from hudhud.turn import Button, ListSection, ReplyPart
 
 MEDIA_TTL_S = 30 * 24 * 3600  # Graph keeps uploaded media for 30 days
 
 
 class SandboxClient:
     def __init__(
-        self, redis: aioredis.Redis, prefix: str, *, keep: int = 1000, media_ttl_s: int = MEDIA_TTL_S
+        self, redis: aioredis.Redis, keys: Keys, *, keep: int = 1000, media_ttl_s: int = MEDIA_TTL_S
     ) -> None:
         if keep < 1:
             raise ValueError("keep must be at least 1")
         self._redis = redis
-        self._prefix = prefix
+        self._keys = keys
         self._keep = keep
         self._media_ttl_s = media_ttl_s
 
     def _key(self, *parts: str) -> str:
-        return ":".join((self._prefix, "sandbox", *parts))
+        return self._keys.sandbox(*parts)
 
     async def aclose(self) -> None:
         """Nothing to release: the Redis client belongs to the caller."""

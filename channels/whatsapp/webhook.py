@@ -7,6 +7,7 @@ and enqueues). It never waits for the agent: Meta wants a fast 200 and retries o
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import orjson
@@ -14,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from base.channel import ChannelRejected
 from channels.whatsapp.models import PayloadError, WebhookEnvelope, parse_envelope
 from channels.whatsapp.signature import verify_signature
 
@@ -35,6 +37,17 @@ _OK: Reply = (200, b"ok", b"text/plain")
 
 def _error(status: int, reason: str) -> Reply:
     return status, orjson.dumps({"error": reason}), b"application/json"
+
+
+def verified_envelope(app_secret: bytes | None, raw: bytes, signature: str | None) -> WebhookEnvelope:
+    """The signature over the raw bytes (constant time, before any parsing), then the envelope.
+    Without an app secret nothing is checked (dev on loopback only: hudhud/container.py refuses the rest)."""
+    if app_secret is not None and not verify_signature(app_secret, raw, signature):
+        raise ChannelRejected(401, "missing or invalid X-Hub-Signature-256")
+    try:
+        return parse_envelope(raw)
+    except PayloadError as exc:
+        raise ChannelRejected(400, str(exc)) from None
 
 
 class WebhookReceiver:
@@ -66,6 +79,9 @@ class WebhookReceiver:
             parts.append(chunk)
         return b"".join(parts)
 
+    def parse(self, raw: bytes, signature: str | None) -> WebhookEnvelope:
+        return verified_envelope(self.app_secret, raw, signature)
+
     async def receive(
         self, chunks: AsyncIterator[bytes], declared: str | None, signature: str | None
     ) -> Reply:
@@ -74,19 +90,17 @@ class WebhookReceiver:
         except BodyTooLarge:
             self.on_result("too_large")
             return _error(413, f"body larger than {self.max_body_bytes} bytes")
-        if self.app_secret is not None and not verify_signature(self.app_secret, raw, signature):
-            self.on_result("bad_signature")
-            return _error(401, "missing or invalid X-Hub-Signature-256")
         try:
-            envelope = parse_envelope(raw)
-        except PayloadError as exc:
-            self.on_result("bad_payload")
-            return _error(400, str(exc))
+            envelope = self.parse(raw, signature)
+        except ChannelRejected as exc:
+            self.on_result("bad_signature" if exc.status == 401 else "bad_payload")
+            return _error(exc.status, exc.reason)
         try:
             await self.sink(envelope)
-        except SinkUnavailable as exc:
+        except SinkUnavailable:
+            # The cause is for the logs (the sink logs it), not for whoever posted the webhook.
             self.on_result("unavailable")
-            return _error(503, f"temporarily unavailable: {exc}")
+            return _error(503, "temporarily unavailable; deliver again later")
         self.on_result("ok")
         return _OK
 
@@ -143,7 +157,7 @@ def webhook_router(
         if (
             verify_token
             and q.get("hub.mode") == "subscribe"
-            and q.get("hub.verify_token") == verify_token
+            and hmac.compare_digest(q.get("hub.verify_token", "").encode(), verify_token.encode())
             and "hub.challenge" in q
         ):
             return PlainTextResponse(q["hub.challenge"])

@@ -23,9 +23,9 @@ async def exchange_token(
     """Service token in, a short-lived JWT for `user_id` out: commands then run with that user's rights."""
     user = await session.get(User, body.user_id)
     if user is None:
-        raise not_found(f"no user with id {body.user_id}")
+        raise not_found("user_not_found", f"no user with id {body.user_id}", user_id=body.user_id)
     if not user.active:
-        raise forbidden(f"user {body.user_id} is deactivated")
+        raise forbidden("user_deactivated", f"user {body.user_id} is deactivated", user_id=body.user_id)
     issued = core.tokens.issue(user.id)
     return TokenOut(access_token=issued.access_token, expires_in=issued.expires_in)
 

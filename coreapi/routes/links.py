@@ -125,7 +125,7 @@ async def redeem_link_code(
         await _throttle(session, settings, window_start, wa_id=body.wa_id, client=client)
         link = await session.get(Link, body.wa_id, with_for_update=True)
         if link is not None and link.blocked:
-            raise forbidden("this WhatsApp number is blocked")
+            raise forbidden("number_blocked", "this WhatsApp number is blocked")
         digest = code_hash(core, body.code)
         found = await session.scalar(
             select(LinkCode)
@@ -136,7 +136,7 @@ async def redeem_link_code(
             raise await fail(await _dead_code_error(session, digest))
         user = await session.get(User, found.user_id)
         if user is None or not user.active:
-            raise forbidden("the code's user is deactivated")
+            raise forbidden("user_deactivated", "the code's user is deactivated")
         found.used_at = now
         found.used_by_wa_id = body.wa_id
         before = audit.link_state(link)
@@ -200,7 +200,7 @@ async def get_link(wa_id: WaIdPath, _service: ServiceOnly, session: Session) -> 
     """Service token only. The mirrored link (or block) of a WhatsApp id."""
     link = await session.get(Link, wa_id)
     if link is None:
-        raise not_found(f"{wa_id} is not linked")
+        raise not_found("link_not_found", f"{wa_id} is not linked", wa_id=wa_id)
     return await link_out(session, link)
 
 
@@ -212,10 +212,10 @@ async def put_link(wa_id: WaIdPath, body: LinkUpsert, ctx: ServiceChange) -> Res
     async def op() -> LinkOut:
         user = await session.get(User, body.user_id)
         if user is None:
-            raise not_found(f"no user with id {body.user_id}")
+            raise not_found("user_not_found", f"no user with id {body.user_id}", user_id=body.user_id)
         link = await session.get(Link, wa_id, with_for_update=True)
         if link is not None and link.blocked:
-            raise forbidden("this WhatsApp number is blocked")
+            raise forbidden("number_blocked", "this WhatsApp number is blocked")
         before = audit.link_state(link)
         if link is None:
             link = Link(wa_id=wa_id)

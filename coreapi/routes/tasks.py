@@ -68,12 +68,11 @@ def scope_clause(user: User, scope: Scope) -> ColumnElement[bool] | None:
         return mine_clause(user)
     if scope == "team":
         if user.team is None:
-            raise invalid(
-                "you are not in a team; use scope=mine" + (" or all" if user.role == "admin" else "")
-            )
+            scopes = "mine or all" if user.role == "admin" else "mine"
+            raise invalid("no_team", f"you are not in a team; use scope={scopes}", scopes=scopes)
         return or_(mine_clause(user), team_clause(user.team))
     if user.role != Role.admin:
-        raise forbidden("only admins can list all tasks; use scope=mine or scope=team")
+        raise forbidden("list_all_admin_only", "only admins can list all tasks; use scope=mine or scope=team")
     return None
 
 
@@ -88,9 +87,11 @@ async def load_task(
         stmt = stmt.with_for_update(of=Task)
     task = await session.scalar(stmt)
     if task is None:
-        raise not_found(f"task {task_id} not found")
+        raise not_found("task_not_found", f"task {task_id} not found", task_id=task_id)
     if not permissions.can_view(user, task):
-        raise forbidden(f"task {task_id} is neither yours nor your team's")
+        raise forbidden(
+            "task_not_visible", f"task {task_id} is neither yours nor your team's", task_id=task_id
+        )
     return task
 
 
@@ -190,17 +191,28 @@ async def complete_tasks(body: CompleteTasksRequest, ctx: UserChange) -> Respons
         found = {task.id: task for task in rows}
         missing = [i for i in wanted if i not in found]
         if missing:
-            raise ApiError(404, "not_found", f"{numbered(missing)} not found", task_ids=missing)
+            raise ApiError(404, "tasks_not_found", f"{numbered(missing)} not found", task_ids=missing)
         for task_id in wanted:
             task = found[task_id]
             if not permissions.can_view(user, task):
                 raise ApiError(
-                    403, "forbidden", f"task {task_id} is neither yours nor your team's", task_ids=[task_id]
+                    403,
+                    "task_not_visible",
+                    f"task {task_id} is neither yours nor your team's",
+                    task_id=task_id,
+                    task_ids=[task_id],
                 )
             try:
                 permissions.ensure_modify(user, task, "complete")
             except ApiError as exc:
-                raise ApiError(403, exc.code, f"task {task_id}: {exc.detail}", task_ids=[task_id]) from None
+                raise ApiError(
+                    403,
+                    exc.code,
+                    f"task {task_id}: {exc.detail}",
+                    **exc.extra,
+                    task_id=task_id,
+                    task_ids=[task_id],
+                ) from None
         done = [i for i in wanted if found[i].status == Status.done]
         if done:
             verb = "is" if len(done) == 1 else "are"
@@ -237,11 +249,11 @@ async def update_task(task_id: TaskId, body: TaskUpdate, ctx: UserChange) -> Res
     changes = body.model_dump(exclude_unset=True)
     for name in _NOT_NULL:
         if name in changes and changes[name] is None:
-            raise invalid(f"invalid request: {name}: cannot be null")
+            raise invalid("field_null", f"invalid request: {name}: cannot be null", field=name)
     if changes.get("description", "") is None:
         changes["description"] = ""
     if not changes:
-        raise invalid("invalid request: nothing to change; send at least one field")
+        raise invalid("nothing_to_change", "invalid request: nothing to change; send at least one field")
 
     async def op() -> TaskOut:
         task = await load_task(session, task_id, user, for_update=True)
@@ -305,9 +317,11 @@ async def _transition(ctx: UserChange, task_id: int, status: Status) -> Response
         task = await load_task(session, task_id, user, for_update=True)
         permissions.ensure_modify(user, task, verb)
         if status == Status.done and task.status == Status.done:
-            raise ApiError(409, "already_done", f"task {task_id} is already done")
+            raise ApiError(409, "already_done", f"task {task_id} is already done", task_ids=[task_id])
         if status == Status.open and task.status != Status.done:
-            raise ApiError(409, "not_done", f"task {task_id} is not done, so it cannot be reopened")
+            raise ApiError(
+                409, "not_done", f"task {task_id} is not done, so it cannot be reopened", task_id=task_id
+            )
         before = audit.task_state(task)
         _set_status(task, status)
         await session.flush()

@@ -27,7 +27,9 @@ def _check_zone(zone: str) -> str:
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise invalid(f"invalid request: timezone: unknown time zone {zone!r}") from None
+        raise invalid(
+            "unknown_timezone", f"invalid request: timezone: unknown time zone {zone!r}", zone=zone
+        ) from None
     return zone
 
 
@@ -62,7 +64,7 @@ async def get_me(user: CurrentUser) -> UserOut:
 async def get_user(user_id: UserId, user: CurrentUser, session: Session) -> UserPublic:
     found = await session.get(User, user_id)
     if found is None:
-        raise not_found(f"no user with id {user_id}")
+        raise not_found("user_not_found", f"no user with id {user_id}", user_id=user_id)
     return UserPublic.model_validate(found)
 
 
@@ -75,7 +77,9 @@ async def create_user(body: UserCreate, ctx: UserChange, core: CoreDep) -> Respo
 
     async def op() -> UserOut:
         if await session.scalar(select(User.id).where(User.username == body.username)) is not None:
-            raise ApiError(409, "username_taken", f"username {body.username!r} is taken")
+            raise ApiError(
+                409, "username_taken", f"username {body.username!r} is taken", username=body.username
+            )
         created = User(
             username=body.username,
             display_name=body.display_name,
@@ -107,23 +111,23 @@ async def update_user(user_id: UserId, body: UserUpdate, ctx: UserChange) -> Res
     user, session = ctx.user, ctx.session
     changes = body.model_dump(exclude_unset=True)
     if not changes:
-        raise invalid("invalid request: nothing to change; send at least one field")
+        raise invalid("nothing_to_change", "invalid request: nothing to change; send at least one field")
     if user.role != Role.admin:
         if user_id != user.id:
-            raise forbidden("only admins can change other people")
+            raise forbidden("admin_only_other_users", "only admins can change other people")
         if not set(changes) <= _SELF_FIELDS:
             denied = ", ".join(sorted(set(changes) - _SELF_FIELDS))
-            raise forbidden(f"only admins can change {denied}")
+            raise forbidden("admin_only_fields", f"only admins can change {denied}", fields=denied)
     for name in ("display_name", "role", "timezone", "language", "active"):
         if name in changes and changes[name] is None:
-            raise invalid(f"invalid request: {name}: cannot be null")
+            raise invalid("field_null", f"invalid request: {name}: cannot be null", field=name)
     if changes.get("timezone"):
         _check_zone(changes["timezone"])
 
     async def op() -> UserOut:
         target = await session.get(User, user_id, with_for_update=True)
         if target is None:
-            raise not_found(f"no user with id {user_id}")
+            raise not_found("user_not_found", f"no user with id {user_id}", user_id=user_id)
         before = audit.user_state(target)
         password = changes.pop("password", None)
         if password:

@@ -12,8 +12,9 @@ import pytest
 from agent.agent import Agent
 from agent.memory import AgentMemory
 from agent.model import ModelEndpoint, chat_model
-from hudhud.keys import Keys
-from hudhud.settings import Settings
+from base.catalog import t
+from base.keys import Keys
+from base.settings import Settings
 from memory.context import ContextManager
 from memory.crypto import Cipher, generate_key
 from memory.history import ConversationHistory
@@ -347,7 +348,7 @@ async def test_remembered_facts_reach_only_their_owners_answers(fake_openai, red
     memories = UserMemories(store, collection=f"mem_{time.time_ns()}")
     agent = make_agent(fake_openai, redis, memories=memories, registry=ToolRegistry())
     parts = await agent.respond(turn("Remember that my team meeting is every Sunday at 10", 1))
-    assert parts[0].text == "Noted — I'll remember that." and fake_openai.requests == []
+    assert parts[0].text == t("reply.remembered", "en") and fake_openai.requests == []
     assert [m.text for m in await memories.list("966500000001")] == ["my team meeting is every Sunday at 10"]
     parts = await agent.respond(turn("تذكر أنني أفضل الردود القصيرة", 2))
     assert parts[0].text == "حسناً، سأتذكر ذلك."

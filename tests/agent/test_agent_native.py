@@ -11,7 +11,8 @@ import pytest
 from agent.agent import Agent
 from agent.model import ModelEndpoint, chat_model
 from agent.router import RouterError
-from hudhud.settings import Settings
+from base.catalog import t
+from base.settings import Settings
 from prompts.store import PromptStore
 from tests.agent.test_agent_recorded import RecordingExecutor, turn_of
 from tools.base import ToolCall, ToolResult
@@ -108,7 +109,7 @@ async def test_router_mode_routes_a_command(fake_openai) -> None:
     fake_openai.reply_text('{"action": "complete_task", "task_id": "٤٢"}')
     parts = await agent.respond(turn_of("المهمة ٤٢ خلصت"))
     assert agent.executor.calls[0].args == {"task_id": 42}  # type: ignore[attr-defined]
-    assert parts[0].text == "✅ تم إنجاز المهمة #42."
+    assert parts[0].text == t("tool.complete_task.reply", "ar", id=42)
 
 
 async def test_router_output_that_is_not_json_raises(fake_openai) -> None:

@@ -20,9 +20,10 @@ import vcr
 from agent.agent import Agent
 from agent.model import ModelEndpoint, chat_model
 from agent.router import StructuredRouter
-from hudhud.keys import Keys
-from hudhud.settings import Settings
-from hudhud.turn import InboundMessage, Turn, UserRef, make_turn_id
+from base.catalog import t
+from base.keys import Keys
+from base.settings import Settings
+from base.turn import InboundMessage, Turn, UserRef, make_turn_id
 from prompts.store import PromptStore
 from tools.base import ToolCall, ToolResult
 from tools.registry import ToolRegistry
@@ -125,7 +126,7 @@ async def test_english_complete_task_parses_the_id(agent: Agent, cassette) -> No
     parts = await agent.respond(turn_of("mark task 42 as done"))
     call = agent.executor.calls[0]  # type: ignore[attr-defined]
     assert (call.name, call.args) == ("complete_task", {"task_id": 42})
-    assert parts[0].text == "✅ Task #42 marked done."
+    assert parts[0].text == t("tool.complete_task.reply", "en", id=42)
 
 
 async def test_question_gets_a_free_text_answer_in_arabic(

@@ -10,7 +10,7 @@ import pytest
 
 from agent.factory import build_agent
 from agent.router import RouterError
-from hudhud.settings import Settings
+from base.settings import Settings
 
 
 async def test_embedded_agent_end_to_end_with_a_real_model(tmp_path: Path) -> None:

@@ -16,8 +16,8 @@ from redis.backoff import NoBackoff
 from agent.factory import build_agent
 from agent.model import ModelEndpoint
 from agent.probe import CACHE_TTL_S, ToolModeChoice, cache_key, choose_tool_mode, doctor_row
-from hudhud.keys import Keys
-from hudhud.settings import Settings
+from base.keys import Keys
+from base.settings import Settings
 
 
 def settings(tmp_path: Path, **values: Any) -> Settings:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from agent.arguments import prepare_args
-from agent.normalize import parse_int_list
+from base.text.numbers import parse_int_list
 from tools.registry import ToolRegistry
 
 TODAY = date(2026, 11, 25)

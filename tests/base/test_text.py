@@ -1,4 +1,5 @@
-"""The normalizer: phrases copied by the model → API values. Today is fixed to Wednesday 2026-11-25."""
+"""Reading what people type (base/text/): phrases the model copies → API values.
+Today is fixed to Wednesday 2026-11-25."""
 
 from __future__ import annotations
 
@@ -8,14 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent.normalize import (
-    match_name,
-    normalize_priority,
-    parse_int,
-    resolve_date,
-    resolve_date_in_text,
-    to_latin_digits,
-)
+from base.text.dates import resolve_date, resolve_date_in_text
+from base.text.folding import to_latin_digits
+from base.text.names import match_name
+from base.text.numbers import parse_int
+from base.text.priority import normalize_priority
 
 TODAY = date(2026, 11, 25)  # a Wednesday
 assert TODAY.weekday() == 2

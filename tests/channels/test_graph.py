@@ -14,11 +14,7 @@ import pytest
 import structlog
 from prometheus_client import REGISTRY
 
-from channels.whatsapp import graph as graph_module
-from channels.whatsapp.errors import ErrorKind, GraphError
-from channels.whatsapp.graph import GraphClient
-from channels.whatsapp.messenger import Messenger
-from hudhud.turn import (
+from base.turn import (
     Button,
     ButtonsPart,
     ListPart,
@@ -28,6 +24,10 @@ from hudhud.turn import (
     TemplatePart,
     TextPart,
 )
+from channels.whatsapp import graph as graph_module
+from channels.whatsapp.errors import ErrorKind, GraphError
+from channels.whatsapp.graph import GraphClient
+from channels.whatsapp.messenger import Messenger
 from tests.fake_graph import FakeGraph
 
 TOKEN = "EAAG-secret-token-never-logged"

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from base.turn import Attachment, InboundMessage, Location
 from channels.whatsapp.models import Contact, Message, Metadata, parse_envelope
 from channels.whatsapp.normalize import outcome_of, to_inbound
-from hudhud.turn import Attachment, InboundMessage, Location
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "webhooks"
 METADATA = Metadata(phone_number_id="106540352242922", display_phone_number="15550783881")

@@ -7,12 +7,13 @@ import time
 import pytest
 import redis.asyncio as aioredis
 
+from base.keys import Keys
+from base.turn import Button, ButtonsPart, ListPart, ListRow, ListSection, MediaPart, TemplatePart, TextPart
 from channels.whatsapp import payloads
 from channels.whatsapp.errors import ErrorKind, GraphError
 from channels.whatsapp.graph import GraphClient
 from channels.whatsapp.messenger import Messenger
 from channels.whatsapp.sandbox import SandboxClient
-from hudhud.turn import Button, ButtonsPart, ListPart, ListRow, ListSection, MediaPart, TemplatePart, TextPart
 from tests.conftest import REDIS_TEST_URL
 from tests.fake_graph import FakeGraph
 
@@ -23,7 +24,7 @@ OTHER = "966500000002"
 
 @pytest.fixture
 def sandbox(redis: aioredis.Redis, redis_prefix: str) -> SandboxClient:
-    return SandboxClient(redis, redis_prefix, keep=5)
+    return SandboxClient(redis, Keys(redis_prefix), keep=5)
 
 
 async def test_send_text_recorded(sandbox: SandboxClient, redis_prefix: str) -> None:
@@ -80,7 +81,7 @@ async def test_all_sends_match_graph_payloads(sandbox: SandboxClient, fake_graph
 async def test_all_sends_match_graph_payloads_untrimmed(
     redis: aioredis.Redis, redis_prefix: str, fake_graph: FakeGraph
 ) -> None:
-    sandbox = SandboxClient(redis, redis_prefix)
+    sandbox = SandboxClient(redis, Keys(redis_prefix))
     async with GraphClient(fake_graph.base_url, "token", backoff_s=0.001) as graph:
         for client in (sandbox, graph):
             await client.send_text(PNID, TO, "t")
@@ -149,7 +150,7 @@ async def test_media_round_trip(sandbox: SandboxClient) -> None:
 async def test_media_round_trip_with_decoding_client(redis_prefix: str, redis: aioredis.Redis) -> None:
     decoding = aioredis.from_url(REDIS_TEST_URL, decode_responses=True)
     try:
-        sandbox = SandboxClient(decoding, redis_prefix)
+        sandbox = SandboxClient(decoding, Keys(redis_prefix))
         media_id = await sandbox.upload_media(PNID, b"\xff\x00\xfe", "application/octet-stream", "b.bin")
         assert await sandbox.download_media(media_id) == (b"\xff\x00\xfe", "application/octet-stream")
         await sandbox.send_text(PNID, TO, "ok")
@@ -173,8 +174,8 @@ async def test_invalid_sends_raise_like_graph(sandbox: SandboxClient) -> None:
 
 
 async def test_protocol_context_manager_and_keep(redis: aioredis.Redis, redis_prefix: str) -> None:
-    async with SandboxClient(redis, redis_prefix) as sandbox:
+    async with SandboxClient(redis, Keys(redis_prefix)) as sandbox:
         assert isinstance(sandbox, Messenger)
     assert await redis.ping()  # the caller's client stays open
     with pytest.raises(ValueError):
-        SandboxClient(redis, redis_prefix, keep=0)
+        SandboxClient(redis, Keys(redis_prefix), keep=0)

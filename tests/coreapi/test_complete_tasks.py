@@ -43,7 +43,7 @@ async def test_unknown_tasks_are_404_naming_them_and_nothing_changes(api: Api) -
     assert r.status_code == 404
     assert r.json() == {
         "detail": "tasks 99998 and 99999 not found",
-        "code": "not_found",
+        "code": "tasks_not_found",
         "task_ids": [99998, 99999],
     }
     assert await statuses(api) == before
@@ -60,10 +60,13 @@ async def test_a_task_the_caller_may_not_complete_is_403_naming_it_and_nothing_c
         f"task {api.task(5)}: you can only complete tasks you created or are assigned to"
     )
     assert r.json()["task_ids"] == [api.task(5)]
+    body = r.json()
+    assert (body["code"], body["task_id"], body["action"]) == ("task_not_yours", api.task(5), "complete")
     # Task 4 is another team's: she may not even see it.
     r = await sara.post("/tasks/complete", json={"task_ids": [api.task(1), api.task(4)]})
     assert r.status_code == 403
     assert r.json()["detail"] == f"task {api.task(4)} is neither yours nor your team's"
+    assert r.json()["code"] == "task_not_visible"
     assert await statuses(api) == before
     assert await completes_logged(api) == []
 

@@ -12,19 +12,20 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from agent.agent import Agent
+from agent.exec_commands import register_tool_commands
 from agent.model import ModelEndpoint, chat_model
+from base.catalog import t, tn
+from base.commands import CommandRouter
+from base.keys import Keys
+from base.settings import Settings
+from base.turn import ButtonsPart, ReplyPart, TextPart
 from coreapi.seed import seed
-from hudhud.commands import CommandRouter
-from hudhud.keys import Keys
-from hudhud.settings import Settings
-from hudhud.turn import ButtonsPart, ReplyPart, TextPart
 from memory.links import IdentityLinks
 from prompts.store import PromptStore
 from tests.coreapi.conftest import SERVICE_TOKEN, Api
 from tests.coreapi.test_tools_e2e import MONA_WA, SARA_WA, Bench, turn
 from tools.base import ToolCall, ToolResult
 from tools.client import CoreApiClient
-from tools.commands import register_tool_commands
 from tools.confirm import Confirmations
 from tools.executor import CoreApiExecutor, task_lines
 from tools.registry import ToolRegistry
@@ -76,41 +77,49 @@ async def test_confirmed_bulk_complete_marks_every_task_done(desk: Bench) -> Non
     one, two = desk.api.task(1), desk.api.task(2)
     asked = buttons(await bulk(desk, SARA_WA, "a", task_ids=[one, two]))
     # The prompt says what will happen: how many, their numbers and titles.
-    assert asked.text.splitlines()[:3] == ["Mark 2 tasks done?", f"• #{one} Prepare Q3 report",
+    assert asked.text.splitlines()[:3] == [tn("confirm.bulk", 2, "en"), f"• #{one} Prepare Q3 report",
                                            f"• #{two} Call the supplier"]  # fmt: skip
-    assert [b.title for b in asked.buttons] == ["Confirm", "Cancel"]
+    assert asked.text.splitlines()[0] == "Mark 2 tasks done?"  # today's wording, kept
+    assert [b.title for b in asked.buttons] == [
+        t("confirm.button_confirm", "en"),
+        t("confirm.button_cancel", "en"),
+    ]
     assert await statuses(desk, 1, 2) == ["open", "open"]  # nothing before the tap
     reply = await tap(desk, SARA_WA, asked, 0)
-    assert reply == f"✅ Marked done (2):\n• #{one} Prepare Q3 report\n• #{two} Call the supplier"
+    lines = f"• #{one} Prepare Q3 report\n• #{two} Call the supplier"
+    assert reply == tn("tool.complete_tasks.reply", 2, "en", task_lines=lines)
     assert await statuses(desk, 1, 2) == ["done", "done"]
     logged = await desk.api.fetch("SELECT count(*) FROM audit_log WHERE action = 'complete'")
     assert logged[0][0] == 2
     # A second tap finds nothing to run.
-    assert "expired" in await tap(desk, SARA_WA, asked, 0)
+    assert await tap(desk, SARA_WA, asked, 0) == t("confirm.expired", "en")
 
 
 async def test_the_question_and_its_buttons_are_in_the_users_language(desk: Bench) -> None:
     one, two = desk.api.task(1), desk.api.task(2)
     asked = buttons(await bulk(desk, SARA_WA, "ar", lang="ar", task_ids=[one, two]))
-    assert asked.text.splitlines()[0] == "هل أنجز هذه المهام (2)؟"
-    assert [b.title for b in asked.buttons] == ["تأكيد", "إلغاء"]
+    assert asked.text.splitlines()[0] == tn("confirm.bulk", 2, "ar") == "هل أنجز هاتين المهمتين؟"  # the dual
+    assert [b.title for b in asked.buttons] == [
+        t("confirm.button_confirm", "ar"),
+        t("confirm.button_cancel", "ar"),
+    ]
     overdue = buttons(await bulk(desk, SARA_WA, "ar2", lang="ar", overdue=True))
-    assert overdue.text.splitlines()[0] == "هل أنجز مهمتك المتأخرة؟"
+    assert overdue.text.splitlines()[0] == tn("confirm.bulk_overdue", 1, "ar") == "هل أنجز مهمتك المتأخرة؟"
 
 
 async def test_cancel_another_user_and_expiry_change_nothing(desk: Bench) -> None:
     ids = [desk.api.task(1), desk.api.task(2)]
     cancelled = buttons(await bulk(desk, SARA_WA, "b", task_ids=ids))
-    assert (await tap(desk, SARA_WA, cancelled, 1)).startswith("Cancelled")
-    assert "expired" in await tap(desk, SARA_WA, cancelled, 0)  # cancelled means gone
+    assert await tap(desk, SARA_WA, cancelled, 1) == t("reply.cancelled", "en")
+    assert await tap(desk, SARA_WA, cancelled, 0) == t("confirm.expired", "en")  # cancelled means gone
     # Mona may complete these tasks herself, but not through Sara's confirmation.
     asked = buttons(await bulk(desk, SARA_WA, "c", task_ids=ids))
-    assert "not yours" in await tap(desk, MONA_WA, asked, 0)
+    assert await tap(desk, MONA_WA, asked, 0) == t("confirm.expired", "en")
     assert await statuses(desk, 1, 2) == ["open", "open"]
     # Expired: the pending call is gone from Redis.
     await desk.executor._redis.pexpire(desk.executor.confirmations._key(SARA_WA), 1)
     await asyncio.sleep(0.05)
-    assert "expired" in await tap(desk, SARA_WA, asked, 0)
+    assert await tap(desk, SARA_WA, asked, 0) == t("confirm.expired", "en")
     assert await statuses(desk, 1, 2) == ["open", "open"]
 
 
@@ -118,25 +127,30 @@ async def test_a_task_the_user_may_not_complete_stops_the_whole_batch(desk: Benc
     # Task 5 is Sara's team's: she may see it, so she is asked, but the API refuses after her tap.
     asked = buttons(await bulk(desk, SARA_WA, "d", task_ids=[desk.api.task(1), desk.api.task(5)]))
     reply = await tap(desk, SARA_WA, asked, 0)
-    assert reply == (
-        f"Sorry, I couldn't do that: not allowed — task {desk.api.task(5)}: "
-        "you can only complete tasks you created or are assigned to"
+    prefix = t("api_error.task_prefix", "en", id=desk.api.task(5))
+    refusal = t("api_error.task_not_yours", "en", task_prefix=prefix, action="complete")
+    assert reply == t("reply.failed", "en", error=refusal)
+    assert refusal == (  # today's wording, kept
+        f"not allowed — task {desk.api.task(5)}: you can only complete tasks you created or are assigned to"
     )
     assert await statuses(desk, 1, 5) == ["open", "open"]
     # Another team's task is refused before asking: she may not even see it.
     hidden = await bulk(desk, SARA_WA, "e", task_ids=[desk.api.task(1), desk.api.task(4)])
-    assert not hidden.ok and not hidden.confirm and hidden.error.startswith("not allowed")
+    assert not hidden.ok and not hidden.confirm
+    assert hidden.error == t("api_error.task_not_visible", "en", task_id=desk.api.task(4))
     assert await statuses(desk, 1, 4) == ["open", "open"]
 
 
 async def test_what_cannot_work_is_said_before_asking(desk: Bench) -> None:
     missing = await bulk(desk, SARA_WA, "f", task_ids=[desk.api.task(1), 99998, 99999])
-    assert missing.error == "not found — tasks 99998 and 99999 not found"
+    assert missing.error == tn("api_error.tasks_not_found", 2, "en", tasks="tasks 99998 and 99999")
+    assert missing.error == "not found — tasks 99998 and 99999 not found"  # today's wording, kept
     done = await bulk(desk, MONA_WA, "g", task_ids=[desk.api.task(1), desk.api.task(3)])
+    assert done.error == tn("api_error.already_done", 1, "en", tasks=f"task {desk.api.task(3)}")
     assert done.error == f"task {desk.api.task(3)} is already done"
-    assert (await bulk(desk, SARA_WA, "h")).error.startswith("say which tasks")
+    assert (await bulk(desk, SARA_WA, "h")).error == t("error.which_tasks", "en")
     too_many = await bulk(desk, SARA_WA, "i", task_ids=list(range(1, 52)))
-    assert too_many.error == "I can complete at most 50 tasks at once"
+    assert too_many.error == t("error.bulk_limit", "en", max=50)
     assert not await desk.executor.confirmations.cancel(SARA_WA)  # nothing was left waiting
     assert await statuses(desk, 1, 3) == ["open", "done"]
 
@@ -159,7 +173,7 @@ async def test_all_my_overdue_tasks_are_found_in_code_and_confirmed(desk: Bench)
     ]
     assert (await tap(desk, SARA_WA, asked, 0)).startswith("✅ Marked done (1):")
     assert await statuses(desk, 1, 4) == ["done", "open"]
-    assert (await bulk(desk, SARA_WA, "l", overdue=True)).error == "you have no overdue tasks"
+    assert (await bulk(desk, SARA_WA, "l", overdue=True)).error == t("error.no_overdue", "en")
 
 
 async def add_tasks(desk: Bench, *specs: dict[str, Any]) -> list[int]:
@@ -174,7 +188,11 @@ async def test_more_overdue_tasks_than_one_call_takes_are_refused(desk: Bench) -
     samir = "966500000013"
     await desk.link(samir, "samir")
     refused = await bulk(desk, samir, "m", overdue=True)
+    assert refused.error == tn("error.too_many_overdue", 51, "en", max=50)
     assert refused.error == "you have 51 overdue tasks; I can complete at most 50 at once"
+    arabic = await bulk(desk, samir, "m2", lang="ar", overdue=True)  # 51: the Arabic "many" form
+    assert arabic.error == tn("error.too_many_overdue", 51, "ar", max=50)
+    assert "51 مهمة متأخرة" in arabic.error
 
 
 async def test_an_unreachable_core_api_is_a_short_reply(desk: Bench) -> None:
@@ -184,9 +202,9 @@ async def test_an_unreachable_core_api_is_a_short_reply(desk: Bench) -> None:
         single = await bulk(desk, SARA_WA, "o", task_ids=[1])  # runs at once, so fails at once
     finally:
         await desk.executor.client.aclose()
-    assert result.error == single.error == "the task system is not reachable right now, please try again"
+    assert result.error == single.error == t("error.unavailable", "en")
     unknown = await desk.executor.execute(ToolCall(name="complete_everything"), turn(SARA_WA, "p"))
-    assert unknown.error == "unknown tool complete_everything"
+    assert unknown.error == t("error.unknown_tool", "en", name="complete_everything")
 
 
 def test_long_lists_are_cut_for_the_confirmation() -> None:
@@ -227,7 +245,7 @@ async def test_the_agent_asks_to_confirm_the_numbers_the_user_wrote(
     reply = await agent.respond(turn(SARA_WA, fill(message)))
     assert isinstance(reply[0], ButtonsPart)
     assert reply[0].text.splitlines()[:4] == [
-        "هل أنجز هذه المهام (3)؟" if arabic else "Mark 3 tasks done?",  # in the user's language
+        tn("confirm.bulk", 3, "ar" if arabic else "en"),  # in the user's language
         f"• #{a} Step 1",
         f"• #{b} Step 2",
         f"• #{c} Step 3",
@@ -239,14 +257,14 @@ async def test_the_agent_asks_to_confirm_the_numbers_the_user_wrote(
     assert isinstance(unclear[0], TextPart) and f"{a}, {c + 1}" in unclear[0].text
     fake_openai.reply_tool("complete_tasks", {"task_ids": None})
     ask = await agent.respond(turn(SARA_WA, "close them all"))
-    assert ask[0].text.startswith("Which task numbers?")  # type: ignore[union-attr]
+    assert ask[0].text == t("ask.task_ids", "en")  # type: ignore[union-attr]
     assert await desk.api.fetch("SELECT count(*) FROM tasks WHERE status = 'done'") == [(1,)]  # task 3 only
 
 
 async def test_slash_done_with_several_numbers_asks_then_completes(desk: Bench) -> None:
     one, two = desk.api.task(1), desk.api.task(2)
     asked = (await desk.say(SARA_WA, f"/done {one} {two}"))[0]
-    assert isinstance(asked, ButtonsPart) and asked.text.startswith("Mark 2 tasks done?")
+    assert isinstance(asked, ButtonsPart) and asked.text.startswith(tn("confirm.bulk", 2, "en"))
     assert await statuses(desk, 1, 2) == ["open", "open"]
     assert (await tap(desk, SARA_WA, asked, 0)).startswith("✅ Marked done (2)")
     assert await statuses(desk, 1, 2) == ["done", "done"]

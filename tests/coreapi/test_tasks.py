@@ -169,7 +169,7 @@ async def test_only_admins_list_all(api: Api, username: str) -> None:
     assert r.status_code == 403
     assert r.json() == {
         "detail": "only admins can list all tasks; use scope=mine or scope=team",
-        "code": "forbidden",
+        "code": "list_all_admin_only",
     }
 
 
@@ -265,7 +265,7 @@ async def test_get_another_teams_task_is_403(api: Api) -> None:
 async def test_get_a_missing_task_is_404(api: Api) -> None:
     r = await api.client("sara").get("/tasks/99999")
     assert r.status_code == 404
-    assert r.json() == {"detail": "task 99999 not found", "code": "not_found"}
+    assert r.json() == {"detail": "task 99999 not found", "code": "task_not_found", "task_id": 99999}
     r = await api.client("sara").get("/tasks/abc")
     assert r.status_code == 422
 
@@ -406,7 +406,11 @@ async def test_complete_and_reopen(api: Api) -> None:
     assert r.json()["status"] == "done" and r.json()["completed_at"]
     r = await sara.post(f"/tasks/{api.task(1)}/complete")
     assert r.status_code == 409
-    assert r.json() == {"detail": f"task {api.task(1)} is already done", "code": "already_done"}
+    assert r.json() == {
+        "detail": f"task {api.task(1)} is already done",
+        "code": "already_done",
+        "task_ids": [api.task(1)],
+    }
     r = await sara.post(f"/tasks/{api.task(1)}/reopen")
     assert r.status_code == 200
     assert (r.json()["status"], r.json()["completed_at"]) == ("open", None)

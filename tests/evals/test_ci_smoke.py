@@ -18,9 +18,9 @@ import pytest
 import vcr
 
 from agent.model import ModelEndpoint
+from base.settings import Settings
 from evals.runner import RunOptions, run_eval
 from evals.suite import load_suite
-from hudhud.settings import Settings
 from tests.agent.test_agent_recorded import local_endpoint
 from tests.conftest import REDIS_TEST_URL
 

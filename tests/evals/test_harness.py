@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from base.keys import Keys
+from base.settings import Settings
 from channels.whatsapp.sandbox import SandboxClient
 from evals.harness import CaseEnv, Conversation, reply_of, run_case
 from evals.suite import Suite, TurnSpec
-from hudhud.keys import Keys
-from hudhud.settings import Settings
 from tests.conftest import REDIS_TEST_URL
 
 SUITE = Suite.model_validate(
@@ -98,7 +98,7 @@ class Receiver:
 async def test_rejected_webhooks_and_turns_that_never_finish(redis: Any, redis_prefix: str) -> None:
     keys = Keys(redis_prefix)
     container = SimpleNamespace(
-        redis=redis, keys=keys, messengers=SimpleNamespace(sandbox=SandboxClient(redis, redis_prefix))
+        redis=redis, keys=keys, messengers=SimpleNamespace(sandbox=SandboxClient(redis, Keys(redis_prefix)))
     )
     case = SUITE.cases[0]
     rejected = await Conversation(container, Receiver(401), b"s", "1", case).send(

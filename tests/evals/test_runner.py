@@ -12,12 +12,12 @@ import pytest
 
 import evals.runner
 from agent.model import ModelEndpoint
+from base.settings import Settings
 from evals.clock import frozen_core_clock, ticking_from
 from evals.harness import find_agent, seed_memories, tune_sampling
 from evals.results import read_results
 from evals.runner import RunOptions, model_backend, redis_url, run_eval, select, trials_of
 from evals.suite import Suite, load_suite
-from hudhud.settings import Settings
 from tests.conftest import REDIS_TEST_URL
 
 SUITE = """\

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from base.settings import SettingsError
 from hudhud.cli import app
-from hudhud.settings import SettingsError
 from memory.crypto import KEY_FILE, Cipher, UndecryptableError, dev_key, generate_key, key_id, parse_key
 
 AAD = "hudhud:hist:exec:966500000001:log"

@@ -12,7 +12,7 @@ import redis.asyncio as aioredis
 import structlog
 
 from agent.tokens import TiktokenCounter
-from hudhud.keys import Keys
+from base.keys import Keys
 from memory.crypto import Cipher, generate_key
 from memory.history import ConversationHistory, HistoryEntry, estimate_tokens
 from tests.conftest import REDIS_TEST_URL

@@ -8,7 +8,7 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from hudhud.keys import Keys
+from base.keys import Keys
 from memory.crypto import Cipher, generate_key
 from memory.history import ConversationHistory, HistoryEntry
 from memory.links import IdentityLinks

@@ -15,7 +15,7 @@ import httpx
 import numpy as np
 import pytest
 
-from hudhud.settings import SettingsError
+from base.settings import SettingsError
 from memory.vectors import VectorStore, VectorStoreUnavailable
 
 CHROMA = Path(sys.executable).with_name("chroma")

@@ -267,7 +267,8 @@ def test_router_examples_match_the_tool_schemas_and_copy_phrases() -> None:
     """Every example has exactly its tool's arguments, and dates/ids are phrases the code resolves."""
     from datetime import date
 
-    from agent.normalize import parse_int, resolve_date
+    from base.text.dates import resolve_date
+    from base.text.numbers import parse_int
     from tools.registry import ToolRegistry
 
     registry = ToolRegistry.from_dir()

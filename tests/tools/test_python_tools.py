@@ -8,8 +8,8 @@ import pytest
 
 from agent.factory import build_agent
 from agent.model import ModelEndpoint
+from base.settings import Settings, SettingsError
 from hudhud import ToolKit, Turn
-from hudhud.settings import Settings, SettingsError
 from tests.agent.test_agent_recorded import turn_of
 from tools.base import ToolCall
 from tools.python import KitExecutor, load_kit
@@ -83,7 +83,7 @@ async def test_bad_kit_setting_is_one_line(tmp_path) -> None:
 
 
 async def test_role_restricted_kit_tool_needs_the_role(redis, redis_prefix: str) -> None:
-    from hudhud.keys import Keys
+    from base.keys import Keys
     from memory.links import IdentityLinks
 
     class Inner:

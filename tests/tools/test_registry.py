@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from base.catalog import has, text_of
 from tools.registry import ANSWER, ToolRegistry, ToolSpecError, load_specs
 from tools.spec import ArgSpec, ToolSpec
 
@@ -24,10 +25,20 @@ def test_shipped_specs_load_and_describe_every_task_action() -> None:
     )
     assert registry.get("delete_task").confirm and registry.get("complete_tasks").confirm
     bulk = registry.get("complete_tasks").args["task_ids"]  # not required, but asked for without a filter
-    assert bulk.kind == "task_ids" and bulk.ask.get("en") and bulk.ask.get("ar")
-    for spec in registry:
+    assert bulk.kind == "task_ids" and bulk.ask == "ask.task_ids"
+    for spec in registry:  # every text a shipped spec shows is a catalog key, worded in both languages
         for arg in spec.required:
-            assert spec.args[arg].ask.get("en") and spec.args[arg].ask.get("ar"), (spec.name, arg)
+            assert isinstance(spec.args[arg].ask, str), (spec.name, arg)
+            assert text_of(spec.args[arg].ask, "en") and text_of(spec.args[arg].ask, "ar"), (spec.name, arg)
+        for text in (spec.reply, spec.confirm_text):
+            assert text == {} or (isinstance(text, str) and has(text)), spec.name
+
+
+def test_a_spec_naming_a_text_the_catalog_lacks_is_refused() -> None:
+    with pytest.raises(ValueError, match="no text"):
+        ToolSpec(name="ping_team", description="ping", reply="tool.ping_team.reply")
+    inline = ToolSpec(name="ping_team", description="ping", reply={"en": "Pinged {team}."})
+    assert text_of(inline.reply, "ar", team="ops") == "Pinged ops."  # a plug-in's own texts: its fallback
 
 
 def test_native_and_router_schemas_come_from_one_spec() -> None:

@@ -1,0 +1,56 @@
+"""Priorities said in words ("urgent", "عاجل", "mish mohem") → the API's low | normal | high."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from base.text import folding
+
+Priority = Literal["low", "normal", "high"]
+
+_PRIORITY_WORDS: dict[str, Priority] = {}
+for _level, _names in (
+    ("high", "high highest urgent urgently important asap critical crucial top emergency immediate "
+             "immediately p0 p1 عاجل عاجلة مستعجل مستعجلة ضروري ضرورية مهم هام هامة عالي عالية قصوى فوري "
+             "فورية طارئ طارئة mohem mohim muhim mohemm mesta3gel mesta3gela mista3gil msta3gel darori "
+             "daroori daruri 3ajel 3agel 3ajil 3aly 3alya 3ali"),
+    ("normal", "normal medium regular default usual standard mid moderate average p2 عادي عادية متوسط متوسطة "
+               "طبيعي طبيعية 3adi 3ady 3adya 3adeya"),
+    ("low", "low lowest minor trivial later whenever someday p3 p4 منخفض منخفضة قليل قليلة واطي واطية بسيط "
+            "بسيطة متدني متدنية wa6i wati basit basita"),
+):  # fmt: skip
+    _PRIORITY_WORDS.update(dict.fromkeys(folding.tokens(_names), _level))  # type: ignore[arg-type]
+
+_WORD = re.compile(r"\w+")
+_NEGATIONS = folding.words(
+    "not", "no", "non", "مش", "مو", "ما", "غير", "لا", "مب", "mesh", "msh", "mish", "mosh", "mu", "mo"
+)
+
+
+def normalize_priority(value: object) -> Priority | None:
+    """low | normal | high from a word in English, Arabic or Arabizi; None if absent or contradictory.
+
+    "urgent", "important", "asap", "عاجل", "مهم", "ضروري", "عالية", "mesta3gel" → high; "normal",
+    "medium", "عادي", "متوسطة" → normal; "low", "minor", "منخفضة", "بسيطة" → low. A negation within two
+    words before a high word makes it low ("not urgent", "مش مستعجل", "غير مهم"). "مهمة" is not read
+    as "important": it is also the word for "task".
+    """
+    if not isinstance(value, str):
+        return None
+    levels: set[Priority] = set()
+    negated_until = -1
+    for i, word in enumerate(_WORD.findall(folding.fold(value))):
+        if word in _NEGATIONS:
+            negated_until = i + 2
+            continue
+        level = _PRIORITY_WORDS.get(word)
+        if level is None:
+            continue
+        if i <= negated_until:
+            if level != "high":
+                return None  # "not low" says what it is not
+            level = "low"
+            negated_until = -1
+        levels.add(level)
+    return levels.pop() if len(levels) == 1 else None
