@@ -170,7 +170,34 @@ def check_security(settings: Settings, *, listen_host: str | None = None) -> lis
         )
     if settings.whatsapp_verify_token is None:
         warnings.append("WHATSAPP_VERIFY_TOKEN is not set: Meta's webhook verification will be refused")
+    if settings.hudhud_env != Environment.dev:
+        _refuse_weak_secrets(settings)
     return warnings
+
+
+# Passwords that a scanner tries first; refused outside dev whatever their length.
+_COMMON_PASSWORDS = frozenset(
+    {"admin", "administrator", "password", "changeme", "hudhud", "secret", "123456"}
+)
+MIN_ADMIN_PASSWORD = 12
+MIN_SERVICE_TOKEN = 32  # bytes: the core API signs HS256 tokens with secrets of this floor (RFC 7518)
+
+
+def _refuse_weak_secrets(settings: Settings) -> None:
+    env = settings.hudhud_env.value
+    password = settings.hudhud_admin_password
+    if password is not None:
+        value = password.get_secret_value()
+        if len(value) < MIN_ADMIN_PASSWORD or value.lower().rstrip("0123456789!") in _COMMON_PASSWORDS:
+            raise SettingsError(
+                f"invalid setting HUDHUD_ADMIN_PASSWORD: a default or short password is refused when"
+                f" HUDHUD_ENV={env} (at least {MIN_ADMIN_PASSWORD} characters, not a common word)"
+            )
+    token = settings.hudhud_core_api_token
+    if token is not None and len(token.get_secret_value().encode()) < MIN_SERVICE_TOKEN:
+        raise SettingsError(
+            f"invalid setting HUDHUD_CORE_API_TOKEN: at least {MIN_SERVICE_TOKEN} bytes when HUDHUD_ENV={env}"
+        )
 
 
 @dataclass

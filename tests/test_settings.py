@@ -164,3 +164,29 @@ async def test_core_api_executor_needs_its_token(redis, redis_prefix: str) -> No
     )
     assert executor is not None and executor.client.base_url == "http://127.0.0.1:8100"
     await executor.client.aclose()
+
+
+@pytest.mark.parametrize("env", ["staging", "prod"])
+@pytest.mark.parametrize(
+    ("setting", "value", "named"),
+    [
+        ("hudhud_admin_password", "short-pw", "HUDHUD_ADMIN_PASSWORD"),
+        ("hudhud_admin_password", "sand-dune-orbit-42", None),  # long, and not a common word: accepted
+        ("hudhud_admin_password", "Administrator2026", "HUDHUD_ADMIN_PASSWORD"),  # a common word and a year
+        ("hudhud_admin_password", "changeme1234", "HUDHUD_ADMIN_PASSWORD"),
+        ("hudhud_admin_password", "Password!!!!", "HUDHUD_ADMIN_PASSWORD"),
+        ("hudhud_core_api_token", "t" * 31, "HUDHUD_CORE_API_TOKEN"),
+        ("hudhud_core_api_token", "t" * 32, None),
+    ],
+)
+def test_weak_secrets_are_refused_outside_dev(env: str, setting: str, value: str, named: str | None) -> None:
+    settings = make(hudhud_env=env, whatsapp_app_secret="s", **{setting: value})
+    if named is None:
+        check_security(settings)
+        return
+    with pytest.raises(SettingsError) as info:
+        check_security(settings)
+    message = str(info.value)
+    assert message.startswith(f"invalid setting {named}:") and f"HUDHUD_ENV={env}" in message
+    assert value not in message  # a secret is never repeated back
+    check_security(make(whatsapp_app_secret="s", **{setting: value}))  # dev: allowed
