@@ -99,6 +99,7 @@ class Settings(BaseSettings):
     hudhud_kb_seed: str | None = None  # paths (comma-separated) ingested at start-up, unchanged files skipped
     hudhud_service_url: str = "http://127.0.0.1:8000"  # where `hudhud kb` finds a running service
     hudhud_admin_password: SecretStr | None = None
+    hudhud_metrics_token: SecretStr | None = None  # bearer token of /metrics outside dev
 
     @field_validator("hudhud_timezone")
     @classmethod

@@ -25,6 +25,7 @@ from base.responder import Responder
 from base.settings import Environment, Settings, load_settings
 from channels.whatsapp.webhook import SinkUnavailable, WebhookReceiver, webhook_router
 from hudhud import metrics
+from hudhud.access import metrics_guard
 from hudhud.container import Container, check_security
 from hudhud.readiness import readiness
 from hudhud.worker import Worker
@@ -62,7 +63,12 @@ def create_app(
             async with _serving(app, settings, responder, workers, state, channels):
                 yield
 
-    app = FastAPI(title="Hudhud", version="0.1.0", lifespan=lifespan)
+    dev = settings.hudhud_env == Environment.dev
+    # Outside dev the OpenAPI document is served behind the admin guard (below) and the docs pages are off.
+    app = FastAPI(
+        title="Hudhud", version="0.1.0", lifespan=lifespan, openapi_url="/openapi.json" if dev else None,
+        docs_url="/docs" if dev else None, redoc_url="/redoc" if dev else None,
+    )  # fmt: skip
     if core_app is not None:
         app.mount(MOUNT, core_app)
     _routes(app, settings, state)
@@ -192,9 +198,15 @@ def _routes(app: FastAPI, settings: Settings, state: dict[str, object]) -> None:
         report = await readiness(app.state.container)
         return JSONResponse(report.model_dump(), status_code=200 if report.ready else 503)
 
-    @app.get("/metrics", include_in_schema=False)
+    @app.get("/metrics", include_in_schema=False, dependencies=[Depends(metrics_guard(settings))])
     async def prometheus() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    if settings.hudhud_env != Environment.dev:
+
+        @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(admin_guard(settings))])
+        async def openapi_document() -> JSONResponse:
+            return JSONResponse(app.openapi())
 
     # Captured replies hold recipients' numbers and confirmation buttons' ids: only on a developer's
     # machine, with the sandbox on, and behind the admin guard.

@@ -113,3 +113,38 @@ def test_serve_on_all_interfaces_without_a_secret_says_why_in_one_line(
     result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "1"])
     assert result.exit_code == 2
     assert "WHATSAPP_APP_SECRET: required when listening on 0.0.0.0" in result.output
+
+
+async def _get(app, path: str, **kwargs) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app, client=OUTSIDER)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://hudhud") as http,
+    ):
+        return await http.get(path, **kwargs)
+
+
+async def test_outside_dev_metrics_and_the_api_description_are_not_public(settings_factory) -> None:
+    settings = settings_factory(
+        hudhud_env="prod", hudhud_encryption_key="k" * 43 + "=", hudhud_admin_password=ADMIN[1],
+        hudhud_metrics_token="scrape-token-0123456789",
+    )  # fmt: skip
+    app = create_app(settings)
+    anonymous = await _get(app, "/metrics")
+    assert anonymous.status_code == 401 and "HUDHUD_METRICS_TOKEN" in anonymous.json()["detail"]
+    assert (await _get(app, "/metrics", headers={"Authorization": "Bearer wrong"})).status_code == 401
+    scraped = await _get(app, "/metrics", headers={"Authorization": "Bearer scrape-token-0123456789"})
+    assert scraped.status_code == 200 and "hudhud_webhooks_total" in scraped.text
+    assert (await _get(app, "/metrics", auth=ADMIN)).status_code == 200
+    assert (await _get(app, "/metrics", auth=("admin", "wrong-password"))).status_code == 401
+    assert (await _get(app, "/docs")).status_code == 404 and (await _get(app, "/redoc")).status_code == 404
+    assert (await _get(app, "/openapi.json")).status_code == 401
+    described = await _get(app, "/openapi.json", auth=ADMIN)
+    assert described.status_code == 200 and "/webhook/whatsapp" in described.json()["paths"]
+
+
+async def test_in_dev_metrics_and_docs_stay_open(settings_factory) -> None:
+    app = create_app(settings_factory())
+    assert (await _get(app, "/metrics")).status_code == 200
+    assert (await _get(app, "/docs")).status_code == 200
+    assert "/readyz" in (await _get(app, "/openapi.json")).json()["paths"]
