@@ -28,7 +28,7 @@ def with_sources(answer: str, sources: list[str], lang: str) -> str:
     return f"{body}\n\n📄 {text('source', lang)}: {t('list.separator', lang).join(sources)}"
 
 
-def text(key: str, lang: str, **values: Any) -> str:
+def text(key: str, lang: str, /, **values: Any) -> str:
     """The catalog's `reply.<key>` in `lang` (`model.<key>` for the texts given to the model)."""
     return t(key if "." in key else f"reply.{key}", lang, **values)
 

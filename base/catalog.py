@@ -116,7 +116,7 @@ def _message(key: str, lang: str) -> tuple[Language, str | tuple[str, ...]]:
     return language, found
 
 
-def t(key: str, lang: str | None, **values: Any) -> str:
+def t(key: str, lang: str | None, /, **values: Any) -> str:
     """The text `key` in `lang`, filled with `values`; `lang=None`: every language, one per line."""
     if lang is None:
         return both(key, **values)
@@ -127,7 +127,7 @@ def t(key: str, lang: str | None, **values: Any) -> str:
     return fill(found, values)
 
 
-def tn(key: str, n: int, lang: str | None, **values: Any) -> str:
+def tn(key: str, n: int, lang: str | None, /, **values: Any) -> str:
     """The plural text `key` for `n` things in `lang` (`{count}` is `n` unless given)."""
     values.setdefault("count", n)
     if lang is None:
@@ -138,13 +138,13 @@ def tn(key: str, n: int, lang: str | None, **values: Any) -> str:
     return fill(found[language.form(n)], values)
 
 
-def both(key: str, **values: Any) -> str:
+def both(key: str, /, **values: Any) -> str:
     """Every language's text, English first, one per line (a text the same in each, once): for a reader
     whose language is not known."""
     return "\n".join(dict.fromkeys(t(key, code, **values) for code in languages()))
 
 
-def text_of(text: Text | None, lang: str, **values: Any) -> str | None:
+def text_of(text: Text | None, lang: str, /, **values: Any) -> str | None:
     """A spec's text (a catalog key, or inline texts per language) in `lang`; None when there is none."""
     if not text:
         return None

@@ -320,3 +320,23 @@ async def test_memory_commands_speak_the_users_language(redis, redis_prefix: str
     register_memory_commands(router, data, None, with_forget=True, lang_of=arabic)
     [said] = await router.respond(_turn("/forget"))
     assert isinstance(said, TextPart) and said.text == t("forget.done_memory", "ar")
+
+
+def test_values_named_like_the_parameters_fill_templates() -> None:
+    """A tool result carries fields named `text`, `key` or `lang` (a comment's text): they are values,
+    never the lookup's own arguments (an add_comment reply used to fail on `text`)."""
+    from agent.replies import render_result, text
+    from base.catalog import both, text_of, tn
+    from tools.base import ToolResult
+    from tools.registry import ToolRegistry
+
+    spec = ToolRegistry.from_dir().get("add_comment")
+    assert spec is not None
+    comment = {"id": 7, "task_id": 30, "text": "بانتظار رد قسم المالية", "key": "k", "lang": "x", "n": 2}
+    reply = render_result(spec, ToolResult(ok=True, data=comment), {"task_id": 30, "text": "…"}, "ar")
+    assert reply == t("tool.add_comment.reply", "ar", id=7)
+    assert text_of("tool.add_comment.reply", "en", text="x", lang="y", id=7) == "💬 Comment added to task #7."
+    assert t("tool.add_comment.reply", "en", key="k", lang="l", id=7) == "💬 Comment added to task #7."
+    assert tn("reply.list_more", 3, "en", key="k", n=9, lang="l") == tn("reply.list_more", 3, "en")
+    assert both("tool.add_comment.reply", key="k", id=7).count("#7") == 2
+    assert text("done", "en", key="k", lang="l") == text("done", "en")
