@@ -96,6 +96,7 @@ class Settings(BaseSettings):
     hudhud_kb_top_k: int = Field(4, gt=0)
     hudhud_memory_threshold: float = Field(0.05, ge=-1, le=1)
     hudhud_kb_threshold: float = Field(0.09, ge=-1, le=1)  # relevance margin, not a cosine
+    hudhud_kb_root: Path | None = None  # the only place `POST /admin/api/kb/documents` reads paths from
     hudhud_kb_seed: str | None = None  # paths (comma-separated) ingested at start-up, unchanged files skipped
     hudhud_service_url: str = "http://127.0.0.1:8000"  # where `hudhud kb` finds a running service
     hudhud_admin_password: SecretStr | None = None

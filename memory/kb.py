@@ -121,14 +121,17 @@ def clean_source(name: str) -> str:
     return "/".join(parts)
 
 
-def expand(paths: Iterable[Path], report: IngestReport) -> list[SourceFile]:
+def expand(paths: Iterable[Path], report: IngestReport, *, within: Path | None = None) -> list[SourceFile]:
     """The documents under these paths: files as given, directories recursively (hidden entries and
     unsupported types in directories are skipped). Missing paths and named unsupported files become
-    errors in the report; a source name seen twice is an error for the second file."""
+    errors in the report; a source name seen twice is an error for the second file. With `within`, a
+    file whose real path (links followed) lies outside it is an error, never read."""
     found: dict[str, SourceFile] = {}
 
     def take(source: str, path: Path) -> None:
-        if source in found:
+        if within is not None and not path.resolve().is_relative_to(within):
+            report.errors.append(IngestError(source=str(path), reason=f"links outside {within}"))
+        elif source in found:
             reason = f"a document named {source!r} is already being added from {found[source].path}"
             report.errors.append(IngestError(source=str(path), reason=reason))
         else:
@@ -197,10 +200,12 @@ class KnowledgeBase:
         *,
         visibility: Visibility = "public",
         progress: Progress | None = None,
+        within: Path | None = None,
     ) -> IngestReport:
-        """Ingest files and directories (recursively); see the module docstring for what is skipped."""
+        """Ingest files and directories (recursively); see the module docstring for what is skipped.
+        `within`: read nothing whose real path lies outside this folder (the admin API's root)."""
         report = IngestReport()
-        files = expand([Path(p) for p in paths], report)
+        files = expand([Path(p) for p in paths], report, within=within)
         report.merge(await self.add_files(files, visibility=visibility, progress=progress))
         return report
 

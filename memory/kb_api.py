@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -120,15 +121,41 @@ async def _open(settings: Settings, state: Any, container: Any) -> KnowledgeBase
     return KnowledgeBase.from_settings(settings, store)
 
 
+def kb_root(settings: Settings) -> Path | None:
+    """Where server-side paths may be read from over HTTP: HUDHUD_KB_ROOT; in dev, unset means the
+    service's working directory; elsewhere unset means nowhere (uploads still work)."""
+    if settings.hudhud_kb_root is not None:
+        return settings.hudhud_kb_root.resolve()
+    return Path.cwd().resolve() if settings.hudhud_env == Environment.dev else None
+
+
+def inside_root(root: Path | None, path: str) -> None:
+    """403 unless `path` (symbolic links followed) lies under `root`: the admin API must not become a
+    way to read any file the service can."""
+    if root is None:
+        raise HTTPException(
+            403, "reading server paths over HTTP is off: set HUDHUD_KB_ROOT (uploads still work)"
+        )
+    resolved = Path(path).expanduser().resolve()
+    if not resolved.is_relative_to(root):
+        raise HTTPException(403, f"{path} is outside HUDHUD_KB_ROOT ({root})")
+
+
 def kb_router(settings: Settings) -> APIRouter:
     router = APIRouter(
         prefix=PREFIX, tags=["admin: knowledge base"], dependencies=[Depends(admin_guard(settings))]
     )
     knowledge = Depends(knowledge_dependency(settings))
 
-    @router.post("/documents", summary="Ingest files or directories on the service's machine")
+    root = kb_root(settings)
+
+    @router.post(
+        "/documents", summary="Ingest files or directories under HUDHUD_KB_ROOT on the service's machine"
+    )
     async def add_paths(body: AddPaths, kb: KnowledgeBase = knowledge) -> IngestReport:
-        return await kb.add_paths(body.paths, visibility=body.visibility)
+        for path in body.paths:
+            inside_root(root, path)
+        return await kb.add_paths(body.paths, visibility=body.visibility, within=root)
 
     @router.put(
         "/documents/{source:path}", summary="Upload one document (the raw bytes; the name decides the format)"

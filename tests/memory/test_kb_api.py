@@ -141,3 +141,39 @@ def test_a_store_that_cannot_open_is_a_503(settings_factory, tmp_path: Path) -> 
     with live(app) as s:
         answer = httpx.get(f"{s.url}/admin/api/kb/documents")
     assert answer.status_code == 503 and "cannot open the embedded Chroma store" in answer.json()["detail"]
+
+
+def test_server_paths_are_read_only_under_the_kb_root(settings_factory, tmp_path: Path) -> None:
+    root = tmp_path / "kb"
+    (root / "team").mkdir(parents=True)
+    (root / "team" / "faq.md").write_text("# FAQ\n\nThe office opens at 8.")
+    secret = tmp_path / "secret.md"
+    secret.write_text("# Not for the bot\n\npassword=hunter2")
+    (root / "link.md").symlink_to(secret)  # a link inside the root that points out of it
+    (root / "team" / "inner.md").symlink_to(secret)  # and one inside a folder that is added
+    app = create_app(settings_factory(hudhud_admin_password=PASSWORD, hudhud_kb_root=root))
+    with (
+        live(app) as server,
+        httpx.Client(base_url=f"{server.url}/admin/api/kb", auth=AUTH, timeout=60) as http,
+    ):
+        added = http.post("/documents", json={"paths": [str(root / "team")]})
+        assert added.status_code == 200 and added.json()["added"] == ["team/faq.md"]
+        assert [e["reason"] for e in added.json()["errors"]] == [f"links outside {root.resolve()}"]
+        for outside in (str(secret), str(root / ".." / "secret.md"), str(root / "link.md"), "/etc/passwd"):
+            refused = http.post("/documents", json={"paths": [str(root / "team"), outside]})
+            assert refused.status_code == 403 and "outside HUDHUD_KB_ROOT" in refused.json()["detail"]
+        listed = [d["source"] for d in http.get("/documents").json()["documents"]]
+        assert listed == ["team/faq.md"]  # nothing of a refused request was ingested
+
+
+def test_without_a_kb_root_outside_dev_server_paths_are_off(settings_factory) -> None:
+    app = create_app(
+        settings_factory(hudhud_env="staging", hudhud_admin_password="sand-dune-orbit-42",
+                         hudhud_encryption_key="k" * 43 + "=")
+    )  # fmt: skip
+    with live(app) as server:
+        refused = httpx.post(
+            f"{server.url}/admin/api/kb/documents", json={"paths": ["docs/kb"]},
+            auth=("admin", "sand-dune-orbit-42"), timeout=60,
+        )  # fmt: skip
+    assert refused.status_code == 403 and "set HUDHUD_KB_ROOT" in refused.json()["detail"]
