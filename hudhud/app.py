@@ -27,6 +27,7 @@ from channels.whatsapp.webhook import SinkUnavailable, WebhookReceiver, webhook_
 from hudhud import metrics
 from hudhud.access import metrics_guard
 from hudhud.container import Container, check_security
+from hudhud.headers import SecurityHeaders
 from hudhud.readiness import readiness
 from hudhud.worker import Worker
 from memory.kb_api import admin_guard, kb_router
@@ -183,6 +184,7 @@ def _routes(app: FastAPI, settings: Settings, state: dict[str, object]) -> None:
     # Deliveries skip the framework's per-request layers (they are the hot path); GET and the OpenAPI
     # description stay with the router above.
     app.add_middleware(_FastPath, receiver=receiver)
+    app.add_middleware(SecurityHeaders)  # outermost: the fast path's answers get them too
 
     @app.get("/healthz", summary="Liveness: 200 while the process serves requests")
     async def healthz() -> Response:

@@ -148,3 +148,21 @@ async def test_in_dev_metrics_and_docs_stay_open(settings_factory) -> None:
     assert (await _get(app, "/metrics")).status_code == 200
     assert (await _get(app, "/docs")).status_code == 200
     assert "/readyz" in (await _get(app, "/openapi.json")).json()["paths"]
+
+
+def test_every_answer_carries_the_security_headers(settings_factory) -> None:
+    body = body_of(envelope([message("wamid.hdr", USER, "/ping")]))
+    with live(create_app(settings_factory())) as server:
+        answers = [
+            httpx.post(
+                server.url + "/webhook/whatsapp", content=body, headers=signed_headers(body)
+            ),  # fast path
+            httpx.get(server.url + "/healthz"),
+            httpx.get(server.url + "/nowhere"),
+            httpx.get(server.url + "/admin/api/kb/documents", headers={"x-forwarded-for": "203.0.113.7"}),
+        ]
+    for answer in answers:
+        assert answer.headers["x-content-type-options"] == "nosniff", answer.url
+        assert (
+            answer.headers["x-frame-options"] == "DENY" and answer.headers["referrer-policy"] == "no-referrer"
+        )
