@@ -10,6 +10,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,8 +106,14 @@ def pg_database() -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL at {PG_URL} is unreachable in CI: {problem}")
         pytest.skip(f"PostgreSQL unreachable ({problem})")
-    name = f"coreapi_test_{uuid.uuid4().hex[:10]}"
+    with scratch_database("coreapi_test") as url:
+        yield url
 
+
+@contextmanager
+def scratch_database(prefix: str) -> Iterator[str]:
+    """A new PostgreSQL database (its async URL), dropped with any connection left when done."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     asyncio.run(pg_admin(f'CREATE DATABASE "{name}"'))
     try:
         url = make_url(PG_URL).set(drivername="postgresql+asyncpg", database=name)

@@ -6,10 +6,8 @@ must not share the run's database with tests that expect the current schema.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -17,13 +15,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Table, inspect
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection
 
 from coreapi.clock import utcnow
 from coreapi.db import Database
 from coreapi.models import Base, UTCDateTime
 from coreapi.seed import seed
-from tests.coreapi.conftest import JWT_SECRET, PEOPLE, PG_URL, Api, pg_admin
+from tests.coreapi.conftest import JWT_SECRET, PEOPLE, Api, scratch_database
 
 LINK_TABLES = ("link_codes", "link_attempts")
 
@@ -58,13 +56,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite+aiosqlite:///{tmp_path / 'coreapi.db'}"
         return
     request.getfixturevalue("pg_database")  # skips or fails exactly as the other PostgreSQL tests do
-    name = f"coreapi_upgrade_{uuid.uuid4().hex[:10]}"
-    asyncio.run(pg_admin(f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(PG_URL).set(drivername="postgresql+asyncpg", database=name)
-        yield url.render_as_string(hide_password=False)
-    finally:
-        asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_database("coreapi_upgrade") as url:
+        yield url
 
 
 def keyed(code: str) -> str:
