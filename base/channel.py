@@ -13,7 +13,7 @@ through the same queue, workers and agent.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
@@ -34,6 +34,29 @@ class Job:
     kind: JobKind
     conv: str  # conversation id for messages and statuses, the webhook field for events
     data: bytes  # JSON: an InboundMessage for messages
+
+
+# What a webhook whose queue is down answers (503): the cause stays in the logs, the sender delivers again.
+UNAVAILABLE = "temporarily unavailable; deliver again later"
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def read_capped(chunks: AsyncIterator[bytes], limit: int, declared: str | None = None) -> bytes:
+    """A request body read whole, BodyTooLarge as soon as it (or its declared Content-Length) passes
+    `limit` bytes: a webhook never buffers more than it accepts."""
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 class ChannelRejected(Exception):

@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from base.bots import load_bots
-from base.channel import Channel, ChannelRejected
+from base.channel import UNAVAILABLE, BodyTooLarge, Channel, ChannelRejected, read_capped
 from base.responder import Responder
 from base.settings import Environment, Settings, load_settings
 from channels.whatsapp.webhook import SinkUnavailable, WebhookReceiver, webhook_router
@@ -146,18 +146,17 @@ def _channel_endpoint(channel: Channel, max_body: int) -> Callable[[Request], Aw
     """A channel's webhook: size cap, the channel's own verification and parsing, then the queue."""
 
     async def deliver(request: Request) -> Response:
-        raw = b""
-        async for chunk in request.stream():
-            raw += chunk
-            if len(raw) > max_body:
-                return JSONResponse({"error": f"body larger than {max_body} bytes"}, status_code=413)
+        try:
+            raw = await read_capped(request.stream(), max_body, request.headers.get("content-length"))
+        except BodyTooLarge:
+            return JSONResponse({"error": f"body larger than {max_body} bytes"}, status_code=413)
         try:
             jobs = channel.parse(raw, {k.lower(): v for k, v in request.headers.items()})
             await request.app.state.container.accept_jobs(jobs)
         except ChannelRejected as exc:
             return JSONResponse({"error": exc.reason}, status_code=exc.status)
         except SinkUnavailable:
-            return JSONResponse({"error": "temporarily unavailable"}, status_code=503)
+            return JSONResponse({"error": UNAVAILABLE}, status_code=503)
         return Response(b"ok", media_type="text/plain")
 
     return deliver

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from base.channel import ChannelRejected
+from base.channel import UNAVAILABLE, BodyTooLarge, ChannelRejected, read_capped
 from channels.whatsapp.models import PayloadError, WebhookEnvelope, parse_envelope
 from channels.whatsapp.signature import verify_signature
 
@@ -24,10 +24,6 @@ Sink = Callable[[WebhookEnvelope], Awaitable[object]]
 
 class SinkUnavailable(Exception):
     """Raised by a sink that cannot take the envelope now (e.g. Redis down): 503, Meta retries."""
-
-
-class BodyTooLarge(Exception):
-    pass
 
 
 Reply = tuple[int, bytes, bytes]  # status, body, content type
@@ -67,18 +63,6 @@ class WebhookReceiver:
         self.sink = sink
         self.on_result = on_result
 
-    async def read(self, chunks: AsyncIterator[bytes], declared: str | None) -> bytes:
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            raise BodyTooLarge
-        parts: list[bytes] = []
-        size = 0
-        async for chunk in chunks:
-            size += len(chunk)
-            if size > self.max_body_bytes:
-                raise BodyTooLarge
-            parts.append(chunk)
-        return b"".join(parts)
-
     def parse(self, raw: bytes, signature: str | None) -> WebhookEnvelope:
         return verified_envelope(self.app_secret, raw, signature)
 
@@ -86,7 +70,7 @@ class WebhookReceiver:
         self, chunks: AsyncIterator[bytes], declared: str | None, signature: str | None
     ) -> Reply:
         try:
-            raw = await self.read(chunks, declared)
+            raw = await read_capped(chunks, self.max_body_bytes, declared)
         except BodyTooLarge:
             self.on_result("too_large")
             return _error(413, f"body larger than {self.max_body_bytes} bytes")
@@ -100,7 +84,7 @@ class WebhookReceiver:
         except SinkUnavailable:
             # The cause is for the logs (the sink logs it), not for whoever posted the webhook.
             self.on_result("unavailable")
-            return _error(503, "temporarily unavailable; deliver again later")
+            return _error(503, UNAVAILABLE)
         self.on_result("ok")
         return _OK
 

@@ -102,6 +102,7 @@ async def test_a_loop_message_is_answered_through_the_queue_and_workers(settings
         await wait_for(lambda: _async(len(channel.out.sent) >= 2))
         bad = await _post(server.url, {"id": "m3", "from": "u7", "text": "x"}, secret=b"wrong")
         broken = await _post(server.url, b"[")
+        huge = await _post(server.url, b"x" * (1_048_576 + 1))  # HUDHUD_MAX_BODY_BYTES, plus one
     (number, to, pong), (_, _, asked) = channel.out.sent
     assert (number, to) == ("loopbot", "u7") and isinstance(pong, TextPart) and pong.text.startswith("pong")
     # Three buttons do not fit a two-button channel: the channel made them a list it can show.
@@ -109,6 +110,7 @@ async def test_a_loop_message_is_answered_through_the_queue_and_workers(settings
     assert asked.text == "loop: which?" and asking.limits == [LoopChannel.limits]
     assert channel.seen_ids == ["m1", "m2"]
     assert (bad.status_code, bad.json()) == (401, {"error": "bad loop signature"})
+    assert huge.status_code == 413 and huge.json()["error"] == "body larger than 1048576 bytes"
     assert broken.status_code == 400 and broken.json()["error"].startswith("not a loop message")
 
 
