@@ -135,16 +135,15 @@ def _list(part: ListPart, limits: ChannelLimits) -> list[ReplyPart]:
     rest: list[ListRow] = []
     room = limits.list_rows
     for section in part.sections:
-        rows = [_row(r, limits) for r in section.rows]
-        taken, over = rows[:room], rows[room:]
+        taken, over = section.rows[:room], section.rows[room:]
         room -= len(taken)
         rest.extend(over)
         if taken:
             title = shorten(section.title, limits.row_title) if section.title else None
-            kept.append(ListSection(title=title, rows=taken))
+            kept.append(ListSection(title=title, rows=[_row(r, limits) for r in taken]))
     fitted = part.model_copy(
         update={
-            "text": part.text if len(part.text) <= limits.text else shorten(part.text, limits.text),
+            "text": shorten(part.text, limits.text),
             "button": shorten(part.button, limits.list_button),
             "sections": kept,
             **_edges(part.header, part.footer, limits),
@@ -152,8 +151,7 @@ def _list(part: ListPart, limits: ChannelLimits) -> list[ReplyPart]:
     )
     out: list[ReplyPart] = [fitted]
     if rest:  # rows the list cannot hold are still said, as text under it
-        original = {r.id: r for s in part.sections for r in s.rows}
-        out.append(TextPart(text="\n".join(f"• {original[r.id].title}" for r in rest)))
+        out.append(TextPart(text="\n".join(f"• {r.title}" for r in rest)))
     return out
 
 
