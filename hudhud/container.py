@@ -176,9 +176,7 @@ def check_security(settings: Settings, *, listen_host: str | None = None) -> lis
 
 
 # Passwords that a scanner tries first; refused outside dev whatever their length.
-_COMMON_PASSWORDS = frozenset(
-    {"admin", "administrator", "password", "changeme", "hudhud", "secret", "123456"}
-)
+_COMMON_PASSWORDS = frozenset({"admin", "administrator", "password", "changeme", "hudhud", "secret"})
 MIN_ADMIN_PASSWORD = 12
 MIN_SERVICE_TOKEN = 32  # bytes: the core API signs HS256 tokens with secrets of this floor (RFC 7518)
 
