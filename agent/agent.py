@@ -24,10 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agent import replies
 from agent.arabizi import ArabiziConverter
-from agent.arguments import PreparedArgs, names_task_number, prepare_args
-from agent.corrections import correct
+from agent.arguments import PreparedArgs, prepare_args
 from agent.cues import is_question, is_small_talk, refers_back, remember_request
-from agent.decision import Decision
 from agent.language import detect_language, reply_language
 from agent.memory import AgentMemory, ToolRecord, last_exchange, last_task_ref
 from agent.native import NativeToolCaller
@@ -41,8 +39,9 @@ from base.turn import ReplyPart, TextPart, Turn
 from memory.context import Context
 from prompts.store import Prompt, PromptStore
 from tools.base import ToolCall, ToolExecutor, UnavailableExecutor
+from tools.decision import Decision
 from tools.registry import ANSWER, ToolRegistry
-from tools.spec import ToolSpec
+from tools.spec import ONE_ID, ToolSpec
 
 log = structlog.get_logger(__name__)
 
@@ -56,7 +55,7 @@ class AgentTrace(BaseModel):
     mode: ToolMode
     lang: str
     prompts: dict[str, str] = Field(default_factory=dict)
-    action: str = ""  # what was done, after the corrections in code (agent/corrections.py)
+    action: str = ""  # what was done, after the domain packs' corrections in code (tools/pack.py)
     routed_action: str = ""  # the model's own choice, when a correction changed it
     raw_args: dict[str, Any] = Field(default_factory=dict)
     args: dict[str, Any] = Field(default_factory=dict)
@@ -162,7 +161,7 @@ class Agent:
             ref = last_task_ref(window, now=now, recent_s=recent) if follow else None
             routed = text
             previous = None
-            if self.mode == "router" and ref is not None and not names_task_number(text):
+            if self.mode == "router" and ref is not None and not tools.names_object(text):
                 # The small router misreads a bare "خلها عاجلة" next to the previous exchange, but reads
                 # "خلها عاجلة (المهمة 42)" as well as any single command: the task is stated in code.
                 routed = f"{text} {replies.text('model.followup_ref', reply_language(lang), id=ref)}"
@@ -171,7 +170,7 @@ class Agent:
             decision = await self._decide(llm, routed, tools, used, previous=previous, window=window)
             trace.action, trace.raw_args = decision.action, decision.args
             trace.tokens_in, trace.tokens_out = decision.tokens_in, decision.tokens_out
-            decision = correct(decision, tools, text, follow_ref=ref)
+            decision = tools.correct(decision, text, follow_ref=ref)
             if decision.action != trace.action:
                 trace.routed_action, trace.action = trace.action, decision.action
             if decision.is_answer or tools.get(decision.action) is None:
@@ -205,7 +204,7 @@ class Agent:
         tools = self.registry.subset(prof.tools)
         lang = reply_language(detect_language(text))
         decision = await self._decide(self.llm, text, tools, self._base_prompts(prof.persona, lang))
-        decision = correct(decision, tools, text)
+        decision = tools.correct(decision, text)
         spec = tools.get(decision.action)
         prepared = None
         if spec is not None:
@@ -349,15 +348,16 @@ class Agent:
         spec = tools.get(decision.action)
         assert spec is not None
         prepared = prepare_args(spec, decision.args, message=text, today=today)
-        if follow_ref is not None and "task_id" in spec.args:
-            given = parse_int(decision.args.get("task_id"))
-            if "task_id" in prepared.missing or given == follow_ref:
+        ref_arg = _ref_arg(spec)
+        if follow_ref is not None and ref_arg is not None:
+            given = parse_int(decision.args.get(ref_arg))
+            if ref_arg in prepared.missing or given == follow_ref:
                 # "mark it done" right after a task was created or shown: that task (the router was
                 # told its number, which is not in the user's own words).
-                if "task_id" in prepared.missing:
-                    prepared.missing.remove("task_id")
-                prepared.unclear.pop("task_id", None)
-                prepared.args["task_id"] = follow_ref
+                if ref_arg in prepared.missing:
+                    prepared.missing.remove(ref_arg)
+                prepared.unclear.pop(ref_arg, None)
+                prepared.args[ref_arg] = follow_ref
                 trace.followup_task = follow_ref
         await self._resolve_people(spec, prepared, turn)
         trace.args = prepared.args
@@ -377,7 +377,7 @@ class Agent:
             raw_args=decision.args,
             ok=result.ok,
             confirm=result.confirm,
-            task_id=_task_ref(prepared.args, result.data),
+            task_id=_object_ref(ref_arg, prepared.args, result.data),
             error=result.error,
         )
         if result.parts:
@@ -419,10 +419,15 @@ class Agent:
             )
 
 
-def _task_ref(args: dict[str, Any], data: Any) -> int | None:
-    """The one task a call was about (for follow-ups): its id argument, or the single task returned."""
-    if isinstance(args.get("task_id"), int):
-        return int(args["task_id"])
+def _ref_arg(spec: ToolSpec) -> str | None:
+    """The argument that names the one object a tool acts on (an id kind): where a follow-up goes."""
+    return next((name for name, arg in spec.args.items() if arg.kind in ONE_ID), None)
+
+
+def _object_ref(ref_arg: str | None, args: dict[str, Any], data: Any) -> int | None:
+    """The one object a call was about (for follow-ups): its id argument, or the single one returned."""
+    if ref_arg is not None and isinstance(args.get(ref_arg), int):
+        return int(args[ref_arg])
     if isinstance(data, dict) and isinstance(data.get("id"), int):
         return int(data["id"])
     if isinstance(data, list) and len(data) == 1 and isinstance(data[0].get("id"), int):

@@ -16,7 +16,7 @@ from base.text.folding import fold, to_latin_digits
 from base.text.names import match_name
 from base.text.numbers import parse_int, parse_int_list
 from base.text.priority import normalize_priority
-from tools.spec import ArgSpec, ToolSpec
+from tools.spec import MANY_IDS, ArgSpec, ToolSpec
 
 ONE_OF = "|one_of|"  # in PreparedArgs.missing: none of the spec's `needs_one_of` arguments was given
 
@@ -51,7 +51,7 @@ def prepare_args(
     # argument set); with neither, the user is asked which.
     filtered = any(value is True for value in out.args.values())
     for name, arg in spec.args.items():
-        if arg.kind == "task_ids" and not filtered and name not in (*out.args, *out.unclear, *out.missing):
+        if arg.kind in MANY_IDS and not filtered and name not in (*out.args, *out.unclear, *out.missing):
             out.missing.append(name)
     return out
 
@@ -81,10 +81,10 @@ def _normalize(arg: ArgSpec, value: Any, *, message: str, today: date, people: l
             if resolved is None or (in_text and in_text != resolved and fold(str(value)) in fold(message)):
                 resolved = in_text
             return resolved.isoformat() if resolved else _UNCLEAR
-        case "task_id":
-            return _task_id(value, message)
-        case "task_ids":
-            return _task_ids(value, message)
+        case "id" | "task_id":
+            return _one_id(value, message)
+        case "ids" | "task_ids":
+            return _many_ids(value, message)
         case "person":
             if value is None:
                 return None
@@ -106,7 +106,7 @@ def _normalize(arg: ArgSpec, value: Any, *, message: str, today: date, people: l
             return str(value) if value is not None else None
 
 
-def _task_id(value: Any, message: str) -> Any:
+def _one_id(value: Any, message: str) -> Any:
     """Ids come from the user's words: a number the message does not contain was invented (small models
     copy ids from their examples or slip a digit), so the message's own number wins."""
     numbers = {int(n) for n in re.findall(r"\d+", to_latin_digits(message))}
@@ -120,7 +120,7 @@ def _task_id(value: Any, message: str) -> Any:
     return _UNCLEAR  # several numbers in the message, and the model's is none of them
 
 
-def _task_ids(value: Any, message: str) -> Any:
+def _many_ids(value: Any, message: str) -> Any:
     """Several ids, each of which must be in the user's words (an id the message lacks was invented).
     Nothing is read from the message when the model gave no number: "close my 3 overdue tasks" has a
     count, not an id."""
@@ -129,21 +129,3 @@ def _task_ids(value: Any, message: str) -> Any:
         return None
     numbers = {int(n) for n in re.findall(r"\d+", to_latin_digits(message))}
     return given if all(n in numbers for n in given) else _UNCLEAR
-
-
-# Words that say the message is about a task; without one (and without a task number) a message the
-# router sent to a task-id action is a question, not a command.
-_TASK_WORDS = ("task", "todo", "to-do", "تاسك", "مهم", "مهام", "تذكير", "reminder")
-
-
-def mentions_task(message: str) -> bool:
-    folded = fold(message)
-    return any(word in folded for word in _TASK_WORDS) or bool(re.search(r"\d", to_latin_digits(message)))
-
-
-_TASK_NUMBER = re.compile(r"(?:#|\b(?:task|tsk|tasks)\s*#?|(?:مهمه|تاسك|رقم)\s*#?)\s*\d", re.IGNORECASE)
-
-
-def names_task_number(message: str) -> bool:
-    """The message names a task by its number ("task 43", "#43", "المهمة ٤٣"): it is not about "it"."""
-    return bool(_TASK_NUMBER.search(fold(to_latin_digits(message))))

@@ -1,5 +1,6 @@
 """Slash commands of the exec bot, answered in code through the same executor as the agent's tools:
-/link, /unlink, /tasks, /new, /done, /cancel, and the Confirm / Cancel buttons."""
+/link, /unlink, /forget, /cancel and the Confirm / Cancel buttons, plus each domain pack's own commands
+(the task pack's /tasks, /new, /done: tools/packs/tasks/commands.py)."""
 
 from __future__ import annotations
 
@@ -76,24 +77,6 @@ def register_tool_commands(
                 return t("unlink.partial", lang, reason=explain(exc, lang))
         return replies.text("unlinked" if removed else "not_linked", lang)
 
-    async def tasks(turn: Turn, args: str) -> CommandResult:
-        return await run(turn, "list_tasks", {"scope": "mine"})
-
-    async def new(turn: Turn, args: str) -> CommandResult:
-        if not args:
-            return t("new.usage", await lang_of(turn))
-        return await run(turn, "create_task", {"title": args})
-
-    async def done(turn: Turn, args: str) -> CommandResult:
-        from base.text.numbers import parse_int_list
-
-        ids = parse_int_list(args) or []
-        if not ids:
-            return t("done.usage", await lang_of(turn))
-        if len(ids) == 1:
-            return await run(turn, "complete_task", {"task_id": ids[0]})
-        return await run(turn, "complete_tasks", {"task_ids": ids})  # asks for confirmation
-
     async def cancel(turn: Turn, args: str) -> CommandResult:
         cancelled = await executor.confirmations.cancel(turn.user.wa_id)
         return replies.text("cancelled" if cancelled else "nothing_to_cancel", await lang_of(turn))
@@ -127,9 +110,9 @@ def register_tool_commands(
     router.add("forget", forget, help="help.forget")
     router.add("link", link, help="help.link", usage="usage.link")
     router.add("unlink", unlink, help="help.unlink")
-    router.add("tasks", tasks, help="help.tasks")
-    router.add("new", new, help="help.new", usage="usage.new")
-    router.add("done", done, help="help.done", usage="usage.done")
+    for pack in executor.registry.packs:
+        if pack.commands is not None:
+            pack.commands(router, run, lang_of)
     router.add("cancel", cancel, help="help.cancel")
     router.on_payload(CONFIRM, confirmed)
     router.on_text(link_code_in, link)

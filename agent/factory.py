@@ -77,7 +77,12 @@ async def build_agent(
     else:
         counter = TiktokenCounter(endpoint.model, cache_dir=settings.hudhud_data_dir / "tiktoken")
         window = settings.hudhud_context_window
-    registry = ToolRegistry.from_dir()
+    try:
+        registry = ToolRegistry.shipped(settings.hudhud_tool_packs)
+    except ValueError as exc:  # PackError, ToolSpecError
+        if server is not None:
+            server.stop()
+        raise SettingsError(f"invalid setting HUDHUD_TOOL_PACKS: {exc}") from None
     if settings.hudhud_tools:
         from tools.python import KitExecutor, load_kit
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 
-from agent.decision import Decision
+from tools.decision import Decision
 from tools.registry import ANSWER, ToolRegistry
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from base.catalog import has, t, text_of, tn
 from tools.base import ToolResult
-from tools.spec import ToolSpec
+from tools.spec import SpecText, ToolSpec
 
-_SHOWN = 20  # tasks listed one per line; the rest are counted
+_SHOWN = 20  # items listed one per line; the rest are counted
 
 # A "Source: …" line the model wrote itself (it may name a document it was not given): replaced by ours.
 # The words are the labels models write in either language (data to match, not a text anyone reads).
@@ -46,7 +46,7 @@ def render_result(spec: ToolSpec, result: ToolResult, args: dict[str, Any], lang
             return text("not_connected", lang, summary=summarize_call(spec.name, args, lang))
         return text("failed", lang, error=result.error or t("error.unknown", lang))
     if isinstance(result.data, list):
-        return render_list(result.data, lang)
+        return render_list(result.data, lang, empty=spec.empty, line=spec.line)
     values: dict[str, Any] = {**args, **(result.data or {})}
     for name in ("status", "priority"):
         if values.get(name) is not None:
@@ -58,11 +58,16 @@ def render_result(spec: ToolSpec, result: ToolResult, args: dict[str, Any], lang
     return text_of(spec.reply, lang, **values) or text("done", lang)
 
 
-def render_list(items: list[dict[str, Any]], lang: str) -> str:
+def render_list(items: list[dict[str, Any]], lang: str, *, empty: SpecText = "", line: SpecText = "") -> str:
+    """One line per item: the spec's `line` template, else "▫️ #3 Prepare Q3 report · 2026-12-01";
+    `empty` is the spec's text for none."""
     if not items:
-        return text("no_tasks", lang)
+        return text_of(empty, lang) or text("no_items", lang)
     lines = []
     for item in items[:_SHOWN]:
+        if line:
+            lines.append(text_of(line, lang, **{k: value(v, lang) for k, v in item.items()}) or "")
+            continue
         mark = "✅" if item.get("status") == "done" else "▫️"
         due = f" · {item['due_date']}" if item.get("due_date") else ""
         lines.append(f"{mark} #{item.get('id')} {item.get('title', '')}{due}")

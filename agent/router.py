@@ -15,8 +15,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from openai import LengthFinishReasonError
 
-from agent.decision import Decision
 from prompts.store import Prompt, PromptStore
+from tools.decision import Decision
 from tools.registry import ANSWER, ToolRegistry
 
 

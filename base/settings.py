@@ -84,6 +84,7 @@ class Settings(BaseSettings):
     core_api_url: str | None = None
     hudhud_core_api_token: SecretStr | None = None  # Hudhud's service token for the core API
     hudhud_tools: str | None = None  # "package.module:kit": a ToolKit of Python tools
+    hudhud_tool_packs: str = "tools.packs.tasks"  # domain packs (tools/pack.py), comma-separated modules
     database_url: str | None = None
     chroma_url: str | None = None
     # Memory (memory/): conversation history in Redis, knowledge base and long-term memories in Chroma.

@@ -303,7 +303,7 @@ async def overhead(n: int, profile: bool) -> dict[str, Any]:
     try:
         settings = Settings(_env_file=None)  # type: ignore[call-arg]
         endpoint = ModelEndpoint(base_url=stub.base_url, api_key="bench", model="bench-model", local=False)
-        registry, prompts = ToolRegistry.from_dir(), PromptStore()
+        registry, prompts = ToolRegistry.shipped(), PromptStore()
 
         def agent_of(mode: str) -> Agent:
             return Agent(

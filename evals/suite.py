@@ -426,7 +426,7 @@ def _tool_args(tools: set[str] | None) -> dict[str, set[str]]:
     """Tool name -> its argument names, from the registry (the same specs the agent uses)."""
     from tools.registry import ToolRegistry
 
-    registry = ToolRegistry.from_dir()
+    registry = ToolRegistry.shipped()
     names = tools if tools is not None else set(registry.names())
     found: dict[str, set[str]] = {}
     for name in names:

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from memory.kb import KnowledgeBase
     from memory.longterm import UserMemories
     from tools.executor import CoreApiExecutor
+    from tools.registry import ToolRegistry
 
 log = structlog.get_logger(__name__)
 
@@ -62,6 +63,7 @@ def preflight(settings: Settings) -> None:
     """The checks that can fail before anything starts, each as one clear SettingsError line: the bots,
     a custom responder, and the embedded model's weights (assembled and verified here, once)."""
     load_bots(settings)
+    tool_registry(settings)
     if settings.hudhud_responder not in ("agent", "none"):
         load_responder(settings.hudhud_responder, settings)
     elif settings.hudhud_responder == "agent" and not (settings.openai_base_url or settings.openai_api_key):
@@ -71,6 +73,16 @@ def preflight(settings: Settings) -> None:
             ensure_weights(settings.hudhud_local_model, settings.hudhud_data_dir)
         except LocalModelError as exc:
             raise SettingsError(f"invalid setting HUDHUD_LOCAL_MODEL: {exc}") from None
+
+
+def tool_registry(settings: Settings) -> ToolRegistry:
+    """The registry of the domain packs `HUDHUD_TOOL_PACKS` names; a bad pack is one SettingsError line."""
+    from tools.registry import ToolRegistry
+
+    try:
+        return ToolRegistry.shipped(settings.hudhud_tool_packs)
+    except ValueError as exc:  # PackError, ToolSpecError
+        raise SettingsError(f"invalid setting HUDHUD_TOOL_PACKS: {exc}") from None
 
 
 def tools_executor(settings: Settings, redis: aioredis.Redis, keys: Keys) -> CoreApiExecutor | None:
@@ -83,13 +95,12 @@ def tools_executor(settings: Settings, redis: aioredis.Redis, keys: Keys) -> Cor
     from tools.client import CoreApiClient
     from tools.confirm import Confirmations
     from tools.executor import CoreApiExecutor
-    from tools.registry import ToolRegistry
 
     client = CoreApiClient(settings.core_api_url, settings.hudhud_core_api_token.get_secret_value())
     return CoreApiExecutor(
         client,
         IdentityLinks(redis, keys),
-        ToolRegistry.from_dir(),
+        tool_registry(settings),
         Confirmations(redis, keys),
         redis=redis,
         keys=keys,

@@ -191,8 +191,9 @@ ARABIC_DATA = {
     "base/text/folding.py": "normalization tables: Arabic letter variants, digits, tatweel",
     "base/text/names.py": "spelling variants of people's names, to match what users write",
     "base/text/priority.py": "priority words of the user's messages (عاجل, مش مهم)",
-    "agent/arguments.py": "words for 'task' in the user's messages, to read task numbers",
+    "base/text/lexicon.py": "the Arabic diacritics set aside when users' words are matched",
     "agent/cues.py": "cue lexicons: follow-ups, questions, small talk, 'remember', link-code words",
+    "tools/packs/tasks/cues.py": "cue lexicons of task commands: create, done, reopen, mine, hand over",
     "agent/replies.py": "the 'Source:' labels a model writes in Arabic, matched to be replaced by ours",
     "memory/embeddings.py": "off-topic Arabic sentences calibrating retrieval relevance (model input)",
 }
@@ -236,7 +237,7 @@ def test_no_arabic_text_outside_the_catalog() -> None:
     # The shipped tool specs name catalog keys for what users read (descriptions are the model's).
     from tools.registry import ToolRegistry
 
-    for spec in ToolRegistry.from_dir():
+    for spec in ToolRegistry.shipped():
         texts = [spec.reply, spec.confirm_text, *(a.ask for a in spec.args.values())]
         texts += [spec.needs_one_of.ask] if spec.needs_one_of else []
         assert all(isinstance(text, str) or text == {} for text in texts), spec.name
@@ -330,7 +331,7 @@ def test_values_named_like_the_parameters_fill_templates() -> None:
     from tools.base import ToolResult
     from tools.registry import ToolRegistry
 
-    spec = ToolRegistry.from_dir().get("add_comment")
+    spec = ToolRegistry.shipped().get("add_comment")
     assert spec is not None
     comment = {"id": 7, "task_id": 30, "text": "بانتظار رد قسم المالية", "key": "k", "lang": "x", "n": 2}
     reply = render_result(spec, ToolResult(ok=True, data=comment), {"task_id": 30, "text": "…"}, "ar")

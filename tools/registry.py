@@ -1,4 +1,5 @@
-"""The tool registry: specs loaded from YAML (tools/specs/*.yaml) plus Python tools registered in code.
+"""The tool registry: the domain packs' specs (tools/packs/*/tools.yaml) plus Python tools registered
+in code, and the packs themselves, whose corrections and cues the agent reaches only through here.
 
 One registry feeds both native tool calling (`openai_tools`) and the structured router
 (`router_schema`), so a tool is described once.
@@ -13,10 +14,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from base.yamlfile import YamlFileError, read_model
+from tools.decision import ANSWER, Decision
+from tools.pack import SHIPPED_PACKS, DomainPack, load_packs
 from tools.spec import ToolSpec
 
-SPECS_DIR = Path(__file__).parent / "specs"
-ANSWER = "answer"
+__all__ = ["ANSWER", "ToolRegistry", "ToolSpecError", "load_specs"]
 
 
 class ToolSpecError(ValueError):
@@ -38,14 +40,34 @@ def load_specs(paths: Iterable[Path]) -> list[ToolSpec]:
 
 
 class ToolRegistry:
-    def __init__(self, specs: Iterable[ToolSpec] = ()) -> None:
+    def __init__(self, specs: Iterable[ToolSpec] = (), *, packs: Iterable[DomainPack] = ()) -> None:
         self._specs: dict[str, ToolSpec] = {}
+        self.packs: tuple[DomainPack, ...] = tuple(packs)
         for spec in specs:
             self.add(spec)
 
     @classmethod
-    def from_dir(cls, directory: Path = SPECS_DIR) -> ToolRegistry:
-        return cls(load_specs(sorted(directory.glob("*.yaml"))))
+    def from_packs(cls, packs: Iterable[DomainPack]) -> ToolRegistry:
+        packs = list(packs)
+        return cls(load_specs(p.specs for p in packs), packs=packs)
+
+    @classmethod
+    def shipped(cls, modules: Iterable[str] | str = SHIPPED_PACKS) -> ToolRegistry:
+        """The packs named by module (`HUDHUD_TOOL_PACKS`, comma-separated); by default the shipped
+        task pack. Raises PackError or ToolSpecError naming the module or the spec file."""
+        names = modules.split(",") if isinstance(modules, str) else modules
+        return cls.from_packs(load_packs(names))
+
+    def correct(self, decision: Decision, text: str, *, follow_ref: int | None = None) -> Decision:
+        """The decision with the packs' known misreadings of `text` put right (tools/pack.py)."""
+        for pack in self.packs:
+            for rule in pack.corrections:
+                decision = rule(decision, self, text, follow_ref)
+        return decision
+
+    def names_object(self, text: str) -> bool:
+        """The message names one of the packs' objects by its number ("task 43")."""
+        return any(p.names_object is not None and p.names_object(text) for p in self.packs)
 
     def add(self, spec: ToolSpec) -> None:
         if spec.name in self._specs or spec.name == ANSWER:
@@ -65,7 +87,9 @@ class ToolRegistry:
         return list(self._specs)
 
     def subset(self, names: Iterable[str] | None) -> ToolRegistry:
-        return self if names is None else ToolRegistry(self._specs[n] for n in names if n in self._specs)
+        if names is None:
+            return self
+        return ToolRegistry((self._specs[n] for n in names if n in self._specs), packs=self.packs)
 
     def openai_tools(self) -> list[dict[str, Any]]:
         return [s.openai_tool() for s in self]

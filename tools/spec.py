@@ -17,9 +17,24 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from base import catalog
 
 ArgKind = Literal[
-    "text", "date", "task_id", "task_ids", "person", "priority", "enum", "boolean", "scope", "status"
+    "text",
+    "date",
+    "id",
+    "ids",
+    "task_id",
+    "task_ids",
+    "person",
+    "priority",
+    "enum",
+    "boolean",
+    "scope",
+    "status",
 ]
 Role = Literal["member", "manager", "admin"]
+# The kinds of an argument that names one object of the domain by its number (`task_id` is the task
+# pack's name for `id`): a follow-up ("mark it done") fills it with the object of the previous turn.
+ONE_ID: tuple[ArgKind, ...] = ("id", "task_id")
+MANY_IDS: tuple[ArgKind, ...] = ("ids", "task_ids")
 # A catalog key ("tool.create_task.reply"), or inline texts per language ({en: ..., ar: ...}).
 SpecText = str | dict[str, str]
 
@@ -33,8 +48,10 @@ def _known_key(text: SpecText) -> SpecText:
 _JSON_TYPES: dict[str, str] = {
     "text": "string",
     "date": "string",  # a phrase as the user wrote it; code resolves it
-    "task_id": "string",  # as written ("42", "٤٢", "#42"); code parses it
-    "task_ids": "string",  # as written ("3, 4 and 5", "٣ و٤ و٥"); code parses the list
+    "id": "string",  # as written ("42", "٤٢", "#42"); code parses it
+    "ids": "string",  # as written ("3, 4 and 5", "٣ و٤ و٥"); code parses the list
+    "task_id": "string",
+    "task_ids": "string",
     "person": "string",
     "priority": "string",
     "enum": "string",
@@ -78,13 +95,15 @@ class ToolSpec(BaseModel):
     reply: SpecText = Field(default_factory=dict)  # the reply template, filled from the result
     # the question above Confirm / Cancel, filled from the arguments and the task acted on
     confirm_text: SpecText = Field(default_factory=dict)
+    empty: SpecText = Field(default_factory=dict)  # the reply when a list comes back empty
+    line: SpecText = Field(default_factory=dict)  # one item of a list result (default: "#id title · due")
     # template: the reply is rendered in code; model: the result goes back to the model as plain text
     # (results too rich for a template, such as reports) for one more call that phrases the answer.
     reply_mode: Literal["template", "model"] = "template"
     api: dict[str, Any] = Field(default_factory=dict)  # how the call maps to the core API (tools issue)
     needs_one_of: OneOf | None = None
 
-    _texts_known = field_validator("reply", "confirm_text")(_known_key)
+    _texts_known = field_validator("reply", "confirm_text", "empty", "line")(_known_key)
 
     @model_validator(mode="after")
     def _one_of_names_arguments(self) -> ToolSpec:

@@ -88,7 +88,7 @@ def make_agent(
         llm=chat_model(endpoint, Settings(_env_file=None), max_retries=0),  # type: ignore[call-arg]
         model_name="remote-model",
         mode=mode,  # type: ignore[arg-type]
-        registry=registry if registry is not None else ToolRegistry.from_dir(),
+        registry=registry if registry is not None else ToolRegistry.shipped(),
         prompts=PromptStore(),
         executor=RecordingExecutor(),
         redis=redis,
@@ -197,7 +197,7 @@ async def test_a_follow_up_naming_another_task_is_not_annotated(fake_openai, red
 
 
 async def test_router_sees_the_previous_exchange_when_it_named_no_task(fake_openai, redis) -> None:
-    agent = make_agent(fake_openai, redis, mode="router", registry=ToolRegistry.from_dir())
+    agent = make_agent(fake_openai, redis, mode="router", registry=ToolRegistry.shipped())
     fake_openai.reply_text('{"action": "answer"}')
     fake_openai.reply_text("Hello!")
     await agent.respond(turn("hello there", 1))

@@ -27,7 +27,7 @@ def make_agent(fake_openai, mode: str = "native", executor=None) -> Agent:
         llm=chat_model(endpoint, Settings(_env_file=None), max_retries=0),  # type: ignore[call-arg]
         model_name="remote-model",
         mode=mode,  # type: ignore[arg-type]
-        registry=ToolRegistry.from_dir(),
+        registry=ToolRegistry.shipped(),
         prompts=PromptStore(),
         executor=executor if executor is not None else RecordingExecutor(),
         clock=lambda: NOW,

@@ -64,7 +64,7 @@ def local_endpoint() -> Iterator[ModelEndpoint]:
     loop = asyncio.new_event_loop()
     found, server = loop.run_until_complete(start_local(settings))
     # Process the stable prompts once, as start-up does, so recorded turns are warm turns.
-    router = StructuredRouter(chat_model(found, settings), ToolRegistry.from_dir(), PromptStore())
+    router = StructuredRouter(chat_model(found, settings), ToolRegistry.shipped(), PromptStore())
     loop.run_until_complete(server.warm(router.system_prompt()))
     try:
         yield found
@@ -93,7 +93,7 @@ async def agent(endpoint: ModelEndpoint, redis, redis_prefix: str) -> AsyncItera
         llm=chat_model(endpoint, settings, max_retries=0, timeout=300),
         model_name="local:1.5b",
         mode="router",
-        registry=ToolRegistry.from_dir(),
+        registry=ToolRegistry.shipped(),
         prompts=PromptStore(),
         executor=RecordingExecutor(),
         redis=redis,

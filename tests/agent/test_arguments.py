@@ -6,11 +6,12 @@ from datetime import date
 
 import pytest
 
-from agent.arguments import ONE_OF, mentions_task, names_task_number, prepare_args
+from agent.arguments import ONE_OF, prepare_args
+from tools.packs.tasks.cues import mentions_task, names_task_number
 from tools.registry import ToolRegistry
 
 TODAY = date(2026, 11, 25)
-REGISTRY = ToolRegistry.from_dir()
+REGISTRY = ToolRegistry.shipped()
 
 
 def prep(tool: str, raw: dict, message: str, people: list[str] | None = None):
@@ -96,7 +97,7 @@ def test_overdue_tasks_are_never_filtered_as_done() -> None:
     from agent.arguments import prepare_args
     from tools.registry import ToolRegistry
 
-    spec = ToolRegistry.from_dir().get("list_tasks")
+    spec = ToolRegistry.shipped().get("list_tasks")
     assert spec is not None
     raw = {"scope": "mine", "status": "done", "overdue": True}
     got = prepare_args(spec, raw, message="whats overdue for me", today=date(2026, 11, 25))

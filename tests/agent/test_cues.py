@@ -1,19 +1,16 @@
-"""Surface cues read in code: follow-ups, questions, small talk, "remember that", and who "my manager" is."""
+"""Surface cues read in code: follow-ups, questions, small talk, "remember that", who "my manager" is
+(agent/cues.py), and the task pack's cues of its commands (tools/packs/tasks/cues.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from agent.cues import (
+from agent.cues import is_question, is_small_talk, person_from_facts, refers_back, remember_request
+from tools.packs.tasks.cues import (
     garbled,
-    is_question,
-    is_small_talk,
     opens_with_create,
-    person_from_facts,
     person_target,
     recipient,
-    refers_back,
-    remember_request,
     says_done,
     says_mine,
     says_reopen,

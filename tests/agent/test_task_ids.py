@@ -12,7 +12,7 @@ from base.text.numbers import parse_int_list
 from tools.registry import ToolRegistry
 
 TODAY = date(2026, 11, 25)
-SPEC = ToolRegistry.from_dir().get("complete_tasks")
+SPEC = ToolRegistry.shipped().get("complete_tasks")
 
 
 @pytest.mark.parametrize(

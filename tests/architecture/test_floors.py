@@ -47,6 +47,7 @@ def test_the_tree_keeps_every_contract(tree: Path) -> None:
         ("base/planted.py", "from hudhud import metrics\n", "base.planted -> hudhud.metrics"),
         ("coreapi/planted.py", "import base.turn\n", "coreapi.planted -> base.turn"),
         ("tools/planted.py", "def later():\n    import coreapi.models\n", "tools.planted -> coreapi.models"),
+        ("agent/planted.py", "from tools.packs.tasks import cues\n", "agent.planted -> tools.packs.tasks"),
     ],
 )  # fmt: skip
 def test_a_forbidden_import_fails_and_names_itself(tree: Path, module: str, planted: str, named: str) -> None:

@@ -35,7 +35,7 @@ from tools.registry import ToolRegistry
 async def desk(api: Api, redis, redis_prefix: str) -> AsyncIterator[Bench]:
     keys = Keys(redis_prefix)
     client = CoreApiClient(api.url, SERVICE_TOKEN, retries=0)
-    executor = CoreApiExecutor(client, IdentityLinks(redis, keys), ToolRegistry.from_dir(),
+    executor = CoreApiExecutor(client, IdentityLinks(redis, keys), ToolRegistry.shipped(),
                                Confirmations(redis, keys, ttl_s=60), redis=redis, keys=keys)  # fmt: skip
     router = CommandRouter()
 
@@ -232,7 +232,7 @@ async def test_the_agent_asks_to_confirm_the_numbers_the_user_wrote(
     agent = Agent(
         llm=chat_model(ModelEndpoint(fake_openai.base_url, "k", "m", local=False), Settings(_env_file=None),  # type: ignore[call-arg]
                        max_retries=0),
-        model_name="m", mode="native", registry=ToolRegistry.from_dir(), prompts=PromptStore(),
+        model_name="m", mode="native", registry=ToolRegistry.shipped(), prompts=PromptStore(),
         executor=desk.executor, clock=lambda: datetime(2026, 11, 25, tzinfo=ZoneInfo("Asia/Riyadh")),
     )  # fmt: skip
     a, b, c = await add_tasks(desk, *({"title": f"Step {n}", "created_by": "sara"} for n in (1, 2, 3)))

@@ -64,7 +64,7 @@ def turn(wa_id: str, text: str = "", payload: str | None = None, turn_id: str | 
 async def bench(api: Api, redis, redis_prefix: str) -> AsyncIterator[Bench]:
     keys = Keys(redis_prefix)
     client = CoreApiClient(api.url, SERVICE_TOKEN, retries=0)
-    executor = CoreApiExecutor(client, IdentityLinks(redis, keys), ToolRegistry.from_dir(),
+    executor = CoreApiExecutor(client, IdentityLinks(redis, keys), ToolRegistry.shipped(),
                                Confirmations(redis, keys, ttl_s=60), redis=redis, keys=keys)  # fmt: skip
     router = CommandRouter()
 
@@ -250,7 +250,7 @@ def _native_agent(bench: Bench, fake_openai):
     endpoint = ModelEndpoint(base_url=fake_openai.base_url, api_key="k", model="m", local=False)
     return Agent(
         llm=chat_model(endpoint, Settings(_env_file=None), max_retries=0),  # type: ignore[call-arg]
-        model_name="m", mode="native", registry=ToolRegistry.from_dir(), prompts=PromptStore(),
+        model_name="m", mode="native", registry=ToolRegistry.shipped(), prompts=PromptStore(),
         executor=bench.executor, clock=lambda: datetime(2026, 11, 25, tzinfo=ZoneInfo("Asia/Riyadh")),
     )  # fmt: skip
 

@@ -257,7 +257,7 @@ def test_router_examples_cover_every_action_and_language() -> None:
     from tools.registry import ToolRegistry
 
     actions = {output["action"] for _, output in examples}
-    assert actions == {*ToolRegistry.from_dir().names(), "answer"}
+    assert actions == {*ToolRegistry.shipped().names(), "answer"}
     assert "clarify" not in actions
     langs = {detect_language(message) for message, _ in examples}
     assert langs == {"ar", "ar-latn", "en"}
@@ -271,7 +271,7 @@ def test_router_examples_match_the_tool_schemas_and_copy_phrases() -> None:
     from base.text.numbers import parse_int
     from tools.registry import ToolRegistry
 
-    registry = ToolRegistry.from_dir()
+    registry = ToolRegistry.shipped()
     for message, output in _examples():
         action = output.pop("action")
         if action == "answer":

@@ -12,7 +12,7 @@ from tools.spec import ArgSpec, ToolSpec
 
 
 def test_shipped_specs_load_and_describe_every_task_action() -> None:
-    registry = ToolRegistry.from_dir()
+    registry = ToolRegistry.shipped()
     assert registry.names() == [
         "create_task", "list_tasks", "get_task", "complete_task", "complete_tasks", "reopen_task",
         "update_task", "assign_task", "delete_task", "add_comment", "summary_report",

@@ -1,4 +1,5 @@
-"""The one result type of both tool-calling paths (native tool_calls and the structured router)."""
+"""What the model chose for one message: the one result type of both tool-calling paths (native
+tool_calls and the structured router), which the domain packs' corrections read and rewrite."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from tools.registry import ANSWER
+ANSWER = "answer"  # the action of a reply in words: no tool
 
 
 class Decision(BaseModel):

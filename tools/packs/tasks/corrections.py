@@ -1,15 +1,20 @@
-"""Corrections in code for the router's known misreadings.
+"""Corrections in code for the router's known misreadings of task commands.
 
 Small models make a handful of systematic mistakes that the words of the message settle without doubt.
 Each rule here is one such mistake; a rule only fires when the message itself says so, and the model's
-decision stands otherwise.
+decision stands otherwise. The registry runs them in this order (`CORRECTIONS`) on every decision.
 """
 
 from __future__ import annotations
 
-from agent.arguments import mentions_task, names_task_number
-from agent.cues import (
+from typing import TYPE_CHECKING
+
+from base.text.priority import normalize_priority
+from tools.decision import ANSWER, Decision
+from tools.packs.tasks.cues import (
     garbled,
+    mentions_task,
+    names_task_number,
     opens_with_create,
     person_target,
     recipient,
@@ -18,26 +23,9 @@ from agent.cues import (
     says_reopen,
     title_in_message,
 )
-from agent.decision import Decision
-from base.text.priority import normalize_priority
-from tools.registry import ANSWER, ToolRegistry
 
-
-def correct(decision: Decision, tools: ToolRegistry, text: str, *, follow_ref: int | None = None) -> Decision:
-    """The decision with the router's known misreadings of `text` put right."""
-    for rule in (
-        _new_task,
-        _invented_id,
-        _reopen,
-        _priority_not_done,
-        _look_not_complete,
-        _handed_over,
-        _recipient_not_assignee,
-        _mine,
-        _garbled_title,
-    ):
-        decision = rule(decision, tools, text, follow_ref)
-    return decision
+if TYPE_CHECKING:
+    from tools.registry import ToolRegistry
 
 
 def _new_task(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
@@ -163,3 +151,16 @@ def _garbled_title(decision: Decision, tools: ToolRegistry, text: str, follow_re
     if not garbled(title) or (written := title_in_message(text)) is None:
         return decision
     return decision.model_copy(update={"args": {**decision.args, "title": written}})
+
+
+CORRECTIONS = (
+    _new_task,
+    _invented_id,
+    _reopen,
+    _priority_not_done,
+    _look_not_complete,
+    _handed_over,
+    _recipient_not_assignee,
+    _mine,
+    _garbled_title,
+)

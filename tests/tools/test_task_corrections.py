@@ -1,5 +1,6 @@
-"""The router's known misreadings put right in code (agent/corrections.py), against the shipped tool
-specs. Each rule fires only when the message's own words settle it; otherwise the decision stands."""
+"""The router's known misreadings put right in code (the task pack's corrections, run by the registry),
+against the shipped tool specs. Each rule fires only when the message's own words settle it; otherwise
+the decision stands."""
 
 from __future__ import annotations
 
@@ -7,15 +8,14 @@ from typing import Any
 
 import pytest
 
-from agent.corrections import correct
-from agent.decision import Decision
+from tools.decision import Decision
 from tools.registry import ANSWER, ToolRegistry
 
-TOOLS = ToolRegistry.from_dir()
+TOOLS = ToolRegistry.shipped()
 
 
 def decide(action: str, text: str, *, follow_ref: int | None = None, **args: Any) -> Decision:
-    return correct(Decision(action=action, args=args), TOOLS, text, follow_ref=follow_ref)
+    return TOOLS.correct(Decision(action=action, args=args), text, follow_ref=follow_ref)
 
 
 def test_an_id_for_a_message_without_task_or_number_was_invented() -> None:

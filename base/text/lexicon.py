@@ -1,0 +1,33 @@
+"""Word lists for reading surface cues: a message's folded words, word sets written naturally, Arabic
+diacritics set aside, and "is this phrase a date?". Shared by the agent's cues and the domain packs'."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from base.text.dates import resolve_date
+from base.text.folding import fold
+
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
+HARAKAT = re.compile("[\u064b-\u0652\u0670\u0640]")  # diacritics, dagger alef, tatweel
+AR_LETTERS = re.compile(r"[\u0621-\u064A]+")
+
+
+def words_of(text: str) -> list[str]:
+    """The message's folded words (letters and digits; punctuation and underscores split them)."""
+    return WORD.findall(fold(text))
+
+
+def word_set(written: str) -> frozenset[str]:
+    """A word list written naturally, space-separated, folded like the messages it is matched against."""
+    return frozenset(fold(w) for w in written.split())
+
+
+def without_harakat(text: str) -> str:
+    return HARAKAT.sub("", text)
+
+
+def is_date_phrase(phrase: str) -> bool:
+    # Any reference day will do: only "is this a date phrase?" is asked.
+    return resolve_date(phrase, date(2026, 1, 1)) is not None

@@ -1,0 +1,70 @@
+"""A domain pack: everything one domain of commands brings, in one folder beside its specs.
+
+A pack is a module that exposes `PACK = DomainPack(...)`: its tool specs (YAML), the corrections of the
+router's known misreadings of its commands (each reads the message's own words), how to tell that a
+message names one of its objects by number, and its slash commands. The agent and the service name no
+tool: they ask the registry, which holds the packs. `HUDHUD_TOOL_PACKS` lists the packs to load
+(module names); the shipped one is `tools.packs.tasks`. docs/tools.md shows how to write one.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from base.commands import CommandResult, CommandRouter
+from base.turn import Turn
+from tools.decision import Decision
+
+if TYPE_CHECKING:
+    from tools.registry import ToolRegistry
+
+SHIPPED_PACKS = ("tools.packs.tasks",)
+
+# Runs one of the pack's tools for a slash command, through the same executor as the agent's calls.
+RunTool = Callable[[Turn, str, dict[str, Any]], Awaitable[CommandResult]]
+LangOf = Callable[[Turn], Awaitable[str]]
+
+
+class Correction(Protocol):
+    """One known misreading put right: returns the decision unchanged unless the message says so.
+    `tools` is the registry the turn may use (a rule whose tool is absent must do nothing);
+    `follow_ref` is the object of the previous turn a follow-up ("mark it done") points at."""
+
+    def __call__(
+        self, decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None
+    ) -> Decision: ...
+
+
+class PackError(ValueError):
+    """A pack cannot be loaded; the message names the module."""
+
+
+@dataclass(frozen=True)
+class DomainPack:
+    name: str
+    specs: Path  # the YAML file of the pack's tools (tools/spec.py)
+    corrections: tuple[Correction, ...] = ()
+    # True when the message names one of the pack's objects by its number ("task 43", "المهمة ٤٣"):
+    # it is then not a follow-up on the previous turn's object.
+    names_object: Callable[[str], bool] | None = None
+    # Adds the pack's slash commands (/tasks, /new, /done) to the router.
+    commands: Callable[[CommandRouter, RunTool, LangOf], None] | None = None
+
+
+def load_pack(module: str) -> DomainPack:
+    try:
+        found = importlib.import_module(module)
+    except ImportError as exc:
+        raise PackError(f"tool pack {module!r} cannot be imported: {exc}") from None
+    pack = getattr(found, "PACK", None)
+    if not isinstance(pack, DomainPack):
+        raise PackError(f"tool pack {module!r} defines no PACK = DomainPack(...)")
+    return pack
+
+
+def load_packs(modules: Iterable[str]) -> list[DomainPack]:
+    return [load_pack(m.strip()) for m in modules if m.strip()]

@@ -1,0 +1,19 @@
+"""The task domain: create, list, show, complete, reopen, update, assign, delete and comment on tasks
+in the organization's core API. Its specs are tools.yaml; its texts are catalog keys (base/locales)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tools.pack import DomainPack
+from tools.packs.tasks import commands
+from tools.packs.tasks.corrections import CORRECTIONS
+from tools.packs.tasks.cues import names_task_number
+
+PACK = DomainPack(
+    name="tasks",
+    specs=Path(__file__).with_name("tools.yaml"),
+    corrections=CORRECTIONS,
+    names_object=names_task_number,
+    commands=commands.register,
+)

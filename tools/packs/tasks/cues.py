@@ -1,0 +1,184 @@
+"""Surface cues of the task domain's commands, read in code: does the message ask to reopen a task,
+create one, hand one to a person, see the user's own tasks, say one is done; which words are its title.
+The corrections (tools/packs/tasks/corrections.py) use them to put the router's known misreadings right.
+"""
+
+from __future__ import annotations
+
+import re
+
+from base.text.folding import fold, to_latin_digits
+from base.text.lexicon import is_date_phrase as _is_date
+from base.text.lexicon import without_harakat
+from base.text.lexicon import word_set as _folded
+from base.text.lexicon import words_of as _words
+
+_REOPEN = re.compile(
+    r"\bre-?open|\bunarchive|\bopen (?:it |this |that )?(?:up )?again"
+    r"|(?:^|\s)(?:ا|ي)?فتح(?:ها|ي|يها|وها)?\b|\befta7|(?:^|\s)(?:اعد|اعاده|اعادة)\s+فتح"
+    r"|رجع\S*\s+(?:\S+\s+){0,3}مفتوح|reg3\S*\s+(?:\S+\s+){0,3}maftoo?7"
+)
+
+
+def says_reopen(text: str) -> bool:
+    """ "reopen 23", "رجّعي المهمة ٢٣ مفتوحة", "افتحها تاني", "open it again": the message asks for a
+    finished task to be open again."""
+    return bool(_REOPEN.search(fold(text)))
+
+
+_TARGET_EN = re.compile(
+    r"\b(?:to|for)\s+(?P<name>[^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*)?)\s*[.!]*\s*$", re.IGNORECASE
+)
+_TARGET_AR = re.compile(
+    r"(?:\s(?:على|علي|إلى|الى|لـ)\s+(?P<sep>[\u0621-\u064A]+(?:\s+[\u0621-\u064A]+)?)"
+    r"|\sل(?P<joined>[\u0621-\u064A]{2,}))\s*[.!]*\s*$"
+)
+_NOT_PEOPLE = _folded(
+    "me him her them it us you everyone all team someone the my our this next انا أنا هو هي الفريق الكل"
+)
+
+
+def person_target(text: str) -> str | None:
+    """The person a task is handed to, when the message ends with them: "move task 8 over to Sara",
+    "حوّل المهمة ٩ لخالد", "عطها على أبو فهد". Dates ("to next Tuesday", "لبكرة") are not people."""
+    stripped = without_harakat(text)
+    found = _TARGET_EN.search(stripped)
+    name = found["name"] if found else None
+    if name is None:
+        found = _TARGET_AR.search(stripped)
+        name = (found["sep"] or found["joined"]) if found else None
+    if not name or any(w in _NOT_PEOPLE for w in _words(name)):
+        return None
+    if _is_date(name):
+        return None
+    return name.strip()
+
+
+# Verbs whose "to X" is who receives something, not who does the task.
+_TRANSFER = _folded(
+    "send sent email mail deliver submit forward pay present ship return post "
+    "ارسل أرسل إرسال ارسال ابعت ابعث بعث ابعتي سلم تسليم"
+)
+_ASSIGN = _folded("assign assigned reassign delegate اسند أسند اسندها أسندها")
+_RECIPIENT_BEFORE = re.compile(
+    r"(?:\b(?P<en>to)\s+|(?:^|\s)(?P<ar>إلى|الى|لـ)\s*|(?:^|\s)(?P<joined>ل))$", re.IGNORECASE
+)
+
+
+def recipient(text: str, name: str) -> str | None:
+    """ "to Al Marai" when the message sends something to `name` ("send the revised quote to Al
+    Marai", "أرسل العرض إلى المراعي"): the phrase as written, else None.
+
+    A transfer verb must come within the few words before the "to", and no "assign" among them;
+    otherwise `name` stays the assignee.
+    """
+    stripped = " ".join(without_harakat(text).split())
+    wanted = " ".join(without_harakat(name).split()).casefold()
+    if not wanted:
+        return None
+    # "للمراعي": the lam of "to" swallows the alef of the article.
+    spellings = [wanted] + ([wanted[1:]] if wanted.startswith("ال") else [])
+    for spelled in spellings:
+        at = stripped.casefold().find(spelled)
+        if at <= 0:
+            continue
+        before = stripped[:at]
+        prep = _RECIPIENT_BEFORE.search(before)
+        if prep is None:
+            continue
+        clause = _words(before[: prep.start()])[-6:]
+        if not set(clause) & _TRANSFER or set(clause) & _ASSIGN:
+            return None
+        return stripped[prep.start() : at + len(spelled)].strip()
+    return None
+
+
+_CREATE = _folded(
+    "add create new remind ذكرني ذكريني فكرني فكريني "
+    "زيد زيدي ضيف ضيفي ضف أضف اضف أضيف اضيف سجل سجلي حط حطي اعمل اعملي"
+)
+
+
+# "make" alone also opens "make it urgent": only "make a task" asks for a new one.
+_MAKE_A_TASK = re.compile(r"\bmake (?:me )?an? (?:new )?(?:task|reminder|todo)\b")
+
+
+def opens_with_create(text: str) -> bool:
+    """ "add a task…", "زيد مهمة…", "حط تذكير…": the message asks for a new task in its first words."""
+    return any(w in _CREATE for w in _words(text)[:2]) or bool(_MAKE_A_TASK.search(fold(text)))
+
+
+_MINE = _folded("my mine me بتاعتي بتاعي حقي حقتي تبعي تبعتي عندي مهامي مهماتي تاسكاتي شغلي")
+_TEAM = _folded("team everyone everybody all الكل الجميع كلهم القسم الشباب")
+
+
+def says_mine(text: str) -> bool:
+    """The message asks about the user's own tasks ("وريني التاسكات بتاعتي") and nobody else's."""
+    words = _words(text)
+    team = any(w in _TEAM or "team" in w or w.startswith(("فريق", "الفريق")) for w in words)
+    return not team and any(w in _MINE for w in words)
+
+
+_DONE = _folded(
+    "done complete completed finish finished finito close closed tick check سكر سكرت سكرها اقفل قفل اغلق "
+    "sakker sakkar خلصت خلص خلصها خلصتها خلصناها "
+    "خلاص منجزة منجز انجزت أنجزت انجز أنجز انجزها أنجزها تمت تم انتهت انتهيت خلصنا كملت كملتها اكتملت "
+    "5alast 5alas 5las 5lst khalas khalast 5alasna"
+)
+
+
+def says_done(text: str) -> bool:
+    """ "mark 42 done", "خلصت المهمة", "5alast": the message says a task is finished."""
+    return any(w in _DONE for w in _words(text))
+
+
+_MIXED_WORD = re.compile(r"(?=[^\s]*[A-Za-z])(?=[^\s]*[\u0621-\u064A])[^\s]+")
+_TASK_NOUNS = _folded("task tasks tsk todo reminder تاسك مهمة مهمه تذكير")
+_TITLE_FILLER = _folded("new a an to jdeeda gdeeda jdida jadida gedida جديدة جديده جديد")
+
+
+def garbled(title: str) -> bool:
+    """A word half in Latin letters, half in Arabic ("المabee3ات"): a title the model mangled while
+    transliterating Arabizi."""
+    return bool(_MIXED_WORD.search(title))
+
+
+def title_in_message(text: str) -> str | None:
+    """The task's title as the user wrote it: what follows a colon, else what follows the word
+    "task", with the date phrase at the end left out ("zeed task jdeeda: ta2reer el mabee3at bokra"
+    → "ta2reer el mabee3at")."""
+    if ":" in text:
+        words = text.split(":", 1)[1].split()
+    else:
+        raw = text.split()
+        at = next((i for i, w in enumerate(raw) if fold(w.strip(".,!?؟")) in _TASK_NOUNS), None)
+        words = raw[at + 1 :] if at is not None else []
+    while words and fold(words[0]) in _TITLE_FILLER:
+        words = words[1:]
+    cut = True
+    while words and cut:
+        cut = False
+        for size in range(min(4, len(words)), 0, -1):
+            if _is_date(" ".join(words[-size:])):
+                words, cut = words[:-size], True
+                break
+    title = " ".join(words).strip(" .,!?؟")
+    return title or None
+
+
+# Words that say the message is about a task; without one (and without a task number) a message the
+# router sent to a task-id action is a question, not a command.
+_TASK_WORDS = ("task", "todo", "to-do", "تاسك", "مهم", "مهام", "تذكير", "reminder")
+
+
+def mentions_task(message: str) -> bool:
+    folded = fold(message)
+    return any(word in folded for word in _TASK_WORDS) or bool(re.search(r"\d", to_latin_digits(message)))
+
+
+_TASK_NUMBER = re.compile(r"(?:#|\b(?:task|tsk|tasks)\s*#?|(?:مهمه|تاسك|رقم)\s*#?)\s*\d", re.IGNORECASE)
+
+
+def names_task_number(message: str) -> bool:
+    """The message names a task by its number ("task 43", "#43", "المهمة ٤٣"): it is not about "it"."""
+    return bool(_TASK_NUMBER.search(fold(to_latin_digits(message))))
