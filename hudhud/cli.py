@@ -47,10 +47,10 @@ def _serve(host: str, port: int, workers: int) -> None:
 
     from hudhud.app import create_app
     from hudhud.container import preflight
-    from hudhud.logging import configure_logging
+    from hudhud.logging import configure_logging, log_privacy
 
     settings = _settings()
-    configure_logging(settings.hudhud_log_level)
+    configure_logging(settings.hudhud_log_level, **log_privacy(settings))
     try:
         settings = settings.model_copy(update={"hudhud_host": host, "hudhud_port": port})
         preflight(settings)
@@ -59,7 +59,8 @@ def _serve(host: str, port: int, workers: int) -> None:
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
     console.print(f"Hudhud on http://{host}:{port}  ({'sandbox' if settings.sandbox else 'live'} WhatsApp)")
-    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+    # log_config=None: uvicorn's lines go through our handler (one JSON format, the privacy redactor).
+    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False, log_config=None)
 
 
 HostOpt = Annotated[str, typer.Option(help="Interface to listen on")]
@@ -99,10 +100,10 @@ def worker(
     concurrency: Annotated[int | None, typer.Option(help="Turns run at once (default from settings)")] = None,
 ) -> None:
     """Run a worker against the configured Redis (many may run on many machines)."""
-    from hudhud.logging import configure_logging
+    from hudhud.logging import configure_logging, log_privacy
 
     settings = _settings()
-    configure_logging(settings.hudhud_log_level)
+    configure_logging(settings.hudhud_log_level, **log_privacy(settings))
     asyncio.run(_run_worker(settings, concurrency))
 
 

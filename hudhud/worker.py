@@ -39,6 +39,7 @@ from channels.whatsapp.pool import MessengerPool
 from hudhud import metrics
 from hudhud.delivery import Delivery
 from hudhud.leases import LeaseLost, Leases
+from hudhud.log_privacy import private
 from hudhud.outbox import Outbox
 from hudhud.redis_watch import RedisWatch
 from hudhud.statuses import StatusHandler
@@ -407,7 +408,8 @@ class Worker:
             # Only a fresh turn asks the responder: a retried one sends what was recorded.
             with contextlib.suppress(Exception):
                 await channel.seen(turn.phone_number_id, messages[-1].id)
-            parts, status = await self._respond(turn)
+            with private(m.text for m in messages):  # the user's words stay out of every log line
+                parts, status = await self._respond(turn)
             records = await self.outbox.record(turn.turn_id, channel.fit(parts), conv=conv)
         sender = channel.sender(turn.phone_number_id)
         await self.delivery.send(sender, turn.phone_number_id, turn.user.wa_id, turn.turn_id, records, conv)

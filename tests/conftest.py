@@ -63,9 +63,14 @@ def settings_factory(redis_prefix: str, tmp_path):
 def _structlog_config_restored() -> Iterator[None]:
     """A test that runs a CLI command (which configures logging, e.g. `hudhud eval` at ERROR) must not
     change what later tests log."""
+    import logging
+
     import structlog
 
     saved = structlog.get_config()
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
     yield
     structlog.reset_defaults()
     structlog.configure(**saved)
+    root.handlers, root.level = handlers, level
