@@ -56,6 +56,31 @@ class Keys:
         """The keys of a namespace inside this one (an eval case's, say), cleared with its `everything`."""
         return Keys(f"{self.prefix}:{name}")
 
+    def rate(self, conv: str, minute: int | str) -> str:
+        """Messages a conversation sent in one minute (counted by the enqueue script, TTL 3 min)."""
+        return f"{self.prefix}:rate:{conv}:{minute}"
+
+    def rate_all(self, minute: int) -> str:
+        """Messages everyone sent in one minute."""
+        return f"{self.prefix}:rate:*all*:{minute}"
+
+    def flood(self, conv: str) -> str:
+        """Hash: digest of a recent message text -> how often the conversation sent it (short TTL)."""
+        return f"{self.prefix}:flood:{conv}"
+
+    def block(self, wa_id: str) -> str:
+        """A temporarily blocked number (the value: why); its TTL is the block's length."""
+        return f"{self.prefix}:block:{wa_id}"
+
+    def block_notice(self, wa_id: str) -> str:
+        """Set once the blocked number was told, so the notice is sent once per block."""
+        return f"{self.prefix}:block:{wa_id}:told"
+
+    @property
+    def unthrottled(self) -> str:
+        """Set of numbers an admin exempted from the rate and flood limits."""
+        return f"{self.prefix}:unthrottled"
+
     def seen(self, dedupe_id: str) -> str:
         return f"{self.prefix}:seen:{dedupe_id}"
 

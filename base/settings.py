@@ -102,6 +102,14 @@ class Settings(BaseSettings):
     hudhud_service_url: str = "http://127.0.0.1:8000"  # where `hudhud kb` finds a running service
     hudhud_admin_password: SecretStr | None = None
     hudhud_metrics_token: SecretStr | None = None  # bearer token of /metrics outside dev
+    # --- abuse control (hudhud/abuse.py): per-minute budgets, flood, block length, load shedding ---
+    hudhud_rate_per_min: int = Field(20, gt=0)  # messages per number per minute (linked)
+    hudhud_rate_unlinked_per_min: int = Field(6, gt=0)  # the same for a number not linked yet
+    hudhud_rate_global_per_min: int = Field(3_000, gt=0)  # all numbers together; beyond: "busy"
+    hudhud_flood_repeats: int = Field(5, ge=2)  # the same text this often within 2 minutes: blocked
+    hudhud_block_s: int = Field(900, gt=0)  # how long a number over its budget is blocked
+    hudhud_max_text_chars: int = Field(4_000, gt=0)  # longer texts are answered "too long"
+    hudhud_shed_after_s: float = Field(300.0, gt=0)  # a job that waited longer gets an apology
 
     @field_validator("hudhud_timezone")
     @classmethod

@@ -29,6 +29,8 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(kb_app, name="kb")  # hudhud/cli_kb.py
 app.command("export")(cli_users.export)  # hudhud/cli_users.py
 app.command("forget")(cli_users.forget)
+app.command("unblock")(cli_users.unblock)
+app.command("exempt")(cli_users.exempt)
 register_eval_commands(eval_app)  # run, compare (evals/cli.py); routing is below
 console = Console()
 err_console = Console(stderr=True)

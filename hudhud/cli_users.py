@@ -23,8 +23,29 @@ from hudhud.cli_kb import KbError, Service, _fail, via_service
 API = "/admin/api/users"
 
 
+_THROTTLE = {
+    "unblock": ("POST", "unblock"),
+    "exempt": ("PUT", "exempt?on=true"),
+    "unexempt": ("PUT", "exempt?on=false"),
+}
+
+
 async def _direct(settings: Settings, wa_id: str, action: str) -> dict[str, Any]:
     from hudhud.redis_conn import connect
+
+    if action in _THROTTLE:
+        from memory.throttles import Throttles
+
+        handle = await connect(settings)
+        try:
+            throttles = Throttles(handle.client, Keys(settings.hudhud_redis_prefix))
+            if action == "unblock":
+                lifted = await throttles.unblock(wa_id)
+                return {**await throttles.state(wa_id), "unblocked": lifted}
+            await throttles.exempt(wa_id, action == "exempt")
+            return await throttles.state(wa_id)
+        finally:
+            await handle.aclose()
     from memory.history import ConversationHistory
     from memory.longterm import UserMemories
     from memory.privacy import UserData
@@ -49,7 +70,13 @@ async def _direct(settings: Settings, wa_id: str, action: str) -> dict[str, Any]
 
 
 async def _remote(service: Service, wa_id: str, action: str) -> dict[str, Any]:
-    method, path = ("GET", f"{API}/{wa_id}/export") if action == "export" else ("DELETE", f"{API}/{wa_id}")
+    if action in _THROTTLE:
+        method, tail = _THROTTLE[action]
+        method, path = method, f"{API}/{wa_id}/{tail}"
+    else:
+        method, path = (
+            ("GET", f"{API}/{wa_id}/export") if action == "export" else ("DELETE", f"{API}/{wa_id}")
+        )
     try:
         response = await service.http.request(method, path)
     except httpx.HTTPError as exc:
@@ -95,3 +122,18 @@ def forget(
         typer.confirm(f"Delete everything Hudhud holds about {wa_id}?", abort=True)
     report = _run(wa_id, "forget")
     typer.echo(orjson.dumps(report).decode())
+
+
+def unblock(
+    wa_id: Annotated[str, typer.Argument(help="The user's WhatsApp id (digits, with country code)")],
+) -> None:
+    """Lift abuse control's temporary block on a number and reset its message counts."""
+    typer.echo(orjson.dumps(_run(wa_id, "unblock")).decode())
+
+
+def exempt(
+    wa_id: Annotated[str, typer.Argument(help="The user's WhatsApp id (digits, with country code)")],
+    off: Annotated[bool, typer.Option("--off", help="Apply the limits to this number again")] = False,
+) -> None:
+    """Exempt a number from the rate and flood limits (an admin's override), or undo it with --off."""
+    typer.echo(orjson.dumps(_run(wa_id, "unexempt" if off else "exempt")).decode())

@@ -26,6 +26,7 @@ from channels.whatsapp.channel import WhatsAppChannel
 from channels.whatsapp.models import WebhookEnvelope
 from channels.whatsapp.pool import MessengerPool
 from channels.whatsapp.webhook import SinkUnavailable
+from hudhud.abuse import AbuseGuard, Limits
 from hudhud.delivery import Delivery
 from hudhud.enqueue import Enqueuer, QueueUnavailable
 from hudhud.ingress import Accepted, Ingress
@@ -34,6 +35,7 @@ from hudhud.redis_conn import RedisHandle, connect
 from hudhud.redis_watch import RedisWatch
 from hudhud.worker import Worker, WorkerOptions
 from memory.commands import register_memory_commands
+from memory.links import IdentityLinks
 from memory.privacy import UserData
 
 if TYPE_CHECKING:
@@ -360,6 +362,20 @@ class Container:
             delivery=self.delivery,
             watch=self.watch,
             options=options,
+            guard=AbuseGuard(
+                self.redis,
+                self.keys,
+                Limits(
+                    per_min=s.hudhud_rate_per_min,
+                    unlinked_per_min=s.hudhud_rate_unlinked_per_min,
+                    global_per_min=s.hudhud_rate_global_per_min,
+                    repeats=s.hudhud_flood_repeats,
+                    block_s=s.hudhud_block_s,
+                    max_chars=s.hudhud_max_text_chars,
+                    shed_after_s=s.hudhud_shed_after_s,
+                ),
+                IdentityLinks(self.redis, self.keys) if s.core_api_url else None,
+            ),
         )
 
     async def accept(self, envelope: WebhookEnvelope) -> Accepted:

@@ -9,6 +9,7 @@ load without adding latency when the service is quiet.
 from __future__ import annotations
 
 import asyncio
+import time
 from importlib import resources
 
 import redis.asyncio as aioredis
@@ -23,6 +24,12 @@ class QueueUnavailable(RuntimeError):
 
 
 _SCRIPT = resources.files("hudhud").joinpath("enqueue.lua").read_text()
+RATE_TTL_S = 180  # a minute's counters outlive the next minute, whose sliding window still reads them
+
+
+def rate_window(now: float | None = None) -> int:
+    """The minute a message is counted in (UNIX minutes)."""
+    return int((time.time() if now is None else now) // 60)
 
 
 class Enqueuer:
@@ -77,11 +84,14 @@ class Enqueuer:
 
     async def _run(self, jobs: list[Job]) -> list[bool]:
         k = self._keys
-        keys: list[str] = [k.inbound, k.events]
-        args: list[str | bytes | int] = [self._ttl, self._maxlen]
+        minute = rate_window()
+        keys: list[str] = [k.inbound, k.events, k.rate_all(minute)]
+        args: list[str | bytes | int] = [self._ttl, self._maxlen, RATE_TTL_S]
         for job in jobs:
+            message = job.kind == "message"
             keys.append(k.seen(job.dedupe_id))
-            keys.append(k.inbox(job.conv) if job.kind == "message" else k.events)
+            keys.append(k.inbox(job.conv) if message else k.events)
+            keys.append(k.rate(job.conv, minute) if message else k.events)
             args.extend((job.kind, job.conv, job.data))
         result = await self._script(keys=keys, args=args)
         return [bool(x) for x in result]

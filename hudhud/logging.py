@@ -15,10 +15,24 @@ from base.settings import Settings
 from hudhud.log_privacy import Redactor, hash_key, secrets_of
 
 
+class _CurrentStderr:
+    """sys.stderr as it is when a line is written, not when a logger was made: loggers are cached on
+    first use, and whoever swaps sys.stderr (a test runner, a CLI harness) may close the old one."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+    def isatty(self) -> bool:
+        return sys.stderr.isatty()
+
+
 def configure_logging(
     level: str = "INFO", *, hash_key: bytes = b"", secrets: Iterable[str] = (), stream: TextIO | None = None
 ) -> None:
-    out = stream or sys.stderr
+    out: TextIO = stream or _CurrentStderr()  # type: ignore[assignment]
     renderer: structlog.typing.Processor = (
         structlog.dev.ConsoleRenderer() if out.isatty() else structlog.processors.JSONRenderer()
     )

@@ -9,6 +9,11 @@ TURNS = Counter("hudhud_turns_total", "Turns answered by outcome", ["status"])
 TURN_SECONDS = Histogram(
     "hudhud_turn_seconds", "Time to answer a turn", buckets=(0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 120)
 )
+LIMITED = Counter(
+    "hudhud_turns_limited_total",
+    "Turns answered by abuse control instead of the responder, by reason",
+    ["reason"],
+)
 MERGED = Counter("hudhud_jobs_merged_total", "Message jobs absorbed by a running turn of the same user")
 RECLAIMED = Counter("hudhud_jobs_reclaimed_total", "Jobs taken over from dead workers")
 JOB_FAILURES = Counter("hudhud_job_failures_total", "Job runs that failed and will be retried")

@@ -31,12 +31,14 @@ import structlog
 from redis.exceptions import RedisError, ResponseError
 
 from base.bots import BotRegistry
+from base.catalog import t
 from base.channel import Channel
 from base.keys import Keys
 from base.responder import FAILURE_REPLY, TIMEOUT_REPLY, UNSUPPORTED_REPLY, Responder
 from base.turn import InboundMessage, ReplyPart, TextPart, Turn, UserRef, make_turn_id
 from channels.whatsapp.pool import MessengerPool
 from hudhud import metrics
+from hudhud.abuse import AbuseGuard, notice_language
 from hudhud.delivery import Delivery
 from hudhud.leases import LeaseLost, Leases
 from hudhud.log_privacy import private
@@ -91,6 +93,7 @@ class Worker:
         delivery: Delivery,
         watch: RedisWatch,
         options: WorkerOptions,
+        guard: AbuseGuard | None = None,
     ) -> None:
         self.redis = redis
         self.keys = keys
@@ -102,6 +105,7 @@ class Worker:
         self.outbox: Outbox = delivery.outbox
         self.watch = watch
         self.options = options
+        self.guard = guard
         self.leases = Leases(redis, options.lease_ms)
         self.statuses = StatusHandler(redis, keys, delivery, events_maxlen=options.events_maxlen)
         self._finish = redis.register_script(_FINISH)
@@ -326,7 +330,8 @@ class Worker:
             return  # the holder is responsible for this message (see module docstring)
         running.leases[lease_key] = token
         try:
-            more = await self._run_turn(conv, token, deliveries)
+            queued_ms = int(running.entry_id.split("-", 1)[0])  # the stream id: Redis's clock at XADD
+            more = await self._run_turn(conv, token, deliveries, queued_ms)
             while more:  # later turns of this run are fresh: the job's delivery count is not theirs
                 more = await self._run_turn(conv, token, 1)
         except BaseException:
@@ -336,7 +341,7 @@ class Worker:
             raise
         running.leases.pop(lease_key, None)
 
-    async def _run_turn(self, conv: str, token: str, deliveries: int) -> bool:
+    async def _run_turn(self, conv: str, token: str, deliveries: int, queued_ms: int | None = None) -> bool:
         """Run the conversation's current turn (or assemble the next); True when more messages wait."""
         k = self.keys
         raw = await self.redis.get(k.current_turn(conv))
@@ -364,7 +369,7 @@ class Worker:
         else:
             started = time.perf_counter()
             try:
-                status = await self._answer(conv, record, messages)
+                status = await self._answer(conv, record, messages, queued_ms)
             except Exception as exc:
                 record["errors"] = [*record["errors"][-4:], f"{type(exc).__name__}: {exc}"]
                 with contextlib.suppress(LeaseLost):  # the new holder keeps its own record
@@ -383,7 +388,9 @@ class Worker:
             raise LeaseLost(k.lease(conv))
         return bool(more)
 
-    async def _answer(self, conv: str, record: dict[str, Any], messages: list[InboundMessage]) -> str:
+    async def _answer(
+        self, conv: str, record: dict[str, Any], messages: list[InboundMessage], queued_ms: int | None = None
+    ) -> str:
         first = messages[0]
         bot = self.bots.get(first.phone_number_id)
         channel = self.channels.get(first.channel)
@@ -408,8 +415,14 @@ class Worker:
             # Only a fresh turn asks the responder: a retried one sends what was recorded.
             with contextlib.suppress(Exception):
                 await channel.seen(turn.phone_number_id, messages[-1].id)
-            with private(m.text for m in messages):  # the user's words stay out of every log line
-                parts, status = await self._respond(turn)
+            verdict = await self.guard.check(turn, conv, queued_ms=queued_ms) if self.guard else None
+            if verdict is not None:  # abuse control: decided before any model call
+                metrics.LIMITED.labels(reason=verdict.status).inc()
+                parts = [TextPart(text=t(verdict.reply, notice_language(turn.text)))] if verdict.reply else []
+                status = verdict.status
+            else:
+                with private(m.text for m in messages):  # the user's words stay out of every log line
+                    parts, status = await self._respond(turn)
             records = await self.outbox.record(turn.turn_id, channel.fit(parts), conv=conv)
         sender = channel.sender(turn.phone_number_id)
         await self.delivery.send(sender, turn.phone_number_id, turn.user.wa_id, turn.turn_id, records, conv)

@@ -1,4 +1,5 @@
-"""Admin HTTP for one user's data: export it as JSON, or delete it (the admin side of /forget).
+"""Admin HTTP for one user's data: export it as JSON, delete it (the admin side of /forget), and lift or
+waive abuse control's hold on the number (hudhud/abuse.py).
 
 Under /admin/api/users, guarded like the knowledge-base API (HTTP Basic with HUDHUD_ADMIN_PASSWORD,
 loopback only while it is unset). The data comes from the service's own UserData (container), so the
@@ -15,6 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from base.settings import Settings
 from memory.kb_api import admin_guard
 from memory.privacy import UserData
+from memory.throttles import Throttles
 
 PREFIX = "/admin/api/users"
 _WA_ID = re.compile(r"^\d{6,20}$")
@@ -44,5 +46,21 @@ def users_router(settings: Settings) -> APIRouter:
     @router.delete("/{wa_id}", summary="Delete a user's history, memories, link and stored message bodies")
     async def forget(wa_id: str, data: UserData = Depends(_user_data)) -> dict[str, Any]:
         return (await data.forget(_checked(wa_id))).as_dict()
+
+    @router.get("/{wa_id}/throttle", summary="Whether abuse control holds a number back, and for how long")
+    async def throttle(wa_id: str, data: UserData = Depends(_user_data)) -> dict[str, object]:
+        return await Throttles(data.redis, data.keys).state(_checked(wa_id))
+
+    @router.post("/{wa_id}/unblock", summary="Lift a number's temporary block and reset its counts")
+    async def unblock(wa_id: str, data: UserData = Depends(_user_data)) -> dict[str, object]:
+        throttles = Throttles(data.redis, data.keys)
+        lifted = await throttles.unblock(_checked(wa_id))
+        return {**await throttles.state(wa_id), "unblocked": lifted}
+
+    @router.put("/{wa_id}/exempt", summary="Exempt a number from the rate and flood limits (on=false: undo)")
+    async def exempt(wa_id: str, on: bool = True, data: UserData = Depends(_user_data)) -> dict[str, object]:
+        throttles = Throttles(data.redis, data.keys)
+        await throttles.exempt(_checked(wa_id), on)
+        return await throttles.state(wa_id)
 
     return router
