@@ -108,3 +108,16 @@ async def wait_for(predicate: Any, timeout: float = 10.0, interval: float = 0.02
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s (last: {result!r})")
         await asyncio.sleep(interval)
+
+
+def uncache_loggers() -> None:
+    """Forget the loggers structlog cached on first use (module-level `log = structlog.get_logger()`),
+    so the configuration a test sets reaches code that logged in earlier tests."""
+    import sys
+
+    from structlog._config import BoundLoggerLazyProxy
+
+    for module in list(sys.modules.values()):
+        for value in list(getattr(module, "__dict__", {}).values()):
+            if isinstance(value, BoundLoggerLazyProxy):
+                value.__dict__.pop("bind", None)

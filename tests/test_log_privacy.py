@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import httpx
 import pytest
@@ -16,7 +16,7 @@ import structlog
 from base.turn import ReplyPart, Turn
 from hudhud.log_privacy import Redactor, hash_key, private, secrets_of
 from hudhud.logging import configure_logging, log_privacy
-from tests.helpers import PNID, envelope, message, wait_for
+from tests.helpers import PNID, envelope, message, uncache_loggers, wait_for
 from tests.pipeline import running_pipeline
 
 USER = "966512345678"
@@ -27,8 +27,9 @@ ENCRYPTION_KEY = "planted-encryption-key-material-xyz"
 
 
 @pytest.fixture
-def lines() -> io.StringIO:
-    return io.StringIO()  # the root logger's handlers are restored after each test (conftest)
+def lines() -> Iterator[io.StringIO]:
+    yield io.StringIO()  # the root logger's handlers and structlog's config are restored (conftest)
+    uncache_loggers()  # nothing goes on writing to this test's stream
 
 
 class Leaky:
@@ -53,6 +54,7 @@ async def test_a_turn_leaves_no_number_text_or_secret_in_any_log_line(
         hudhud_graph_retries=0,
     )
     configure_logging("DEBUG", stream=lines, **log_privacy(settings))  # type: ignore[arg-type]
+    uncache_loggers()
     async with running_pipeline(settings, responder=Leaky()) as p:
         fake_graph.fail_next(1, status=400, code=100)  # mark-as-read refused
         fake_graph.fail_next(1, status=400, code=131026)  # the reply refused: logged with its recipient
@@ -122,6 +124,7 @@ def test_nested_values_and_text_keys(settings_factory) -> None:
 
 async def test_httpx_lines_are_json_through_the_same_processors(lines: io.StringIO) -> None:
     configure_logging("INFO", stream=lines, hash_key=b"k")
+    uncache_loggers()
     transport = httpx.MockTransport(lambda request: httpx.Response(204))
     async with httpx.AsyncClient(transport=transport) as client:
         await client.get(f"http://core.invalid/links/{USER}")
