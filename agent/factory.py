@@ -50,8 +50,8 @@ class AgentRuntime:
 async def start_local(settings: Settings) -> tuple[ModelEndpoint, Any]:
     from agent.local import LocalModelServer, ensure_weights
 
-    path = ensure_weights(settings.hudhud_local_model, settings.hudhud_data_dir)
-    server = LocalModelServer(path, threads=settings.hudhud_local_threads, n_ctx=settings.hudhud_local_ctx)
+    path = ensure_weights(settings.model.local_model, settings.runtime.data_dir)
+    server = LocalModelServer(path, threads=settings.model.local_threads, n_ctx=settings.model.local_ctx)
     await server.astart()
     return ModelEndpoint(base_url=server.base_url, api_key="local", model="local", local=True), server
 
@@ -68,26 +68,26 @@ async def build_agent(
     links: IdentityLinks | None = None,
 ) -> AgentRuntime:
     server = None
-    endpoint = endpoint or endpoint_from_settings(settings)
+    endpoint = endpoint or endpoint_from_settings(settings.model)
     if endpoint is None:
         endpoint, server = await start_local(settings)
     if server is not None:
         counter: TokenCounter = LlamaTokenCounter(server.address)
-        window = settings.hudhud_local_ctx
+        window = settings.model.local_ctx
     else:
-        counter = TiktokenCounter(endpoint.model, cache_dir=settings.hudhud_data_dir / "tiktoken")
-        window = settings.hudhud_context_window
+        counter = TiktokenCounter(endpoint.model, cache_dir=settings.runtime.data_dir / "tiktoken")
+        window = settings.model.context_window
     try:
-        registry = ToolRegistry.shipped(settings.hudhud_tool_packs)
+        registry = ToolRegistry.shipped(settings.core.tool_packs)
     except ValueError as exc:  # PackError, ToolSpecError
         if server is not None:
             server.stop()
         raise SettingsError(f"invalid setting HUDHUD_TOOL_PACKS: {exc}") from None
-    if settings.hudhud_tools:
+    if settings.core.tools:
         from tools.python import KitExecutor, load_kit
 
         try:
-            kit = load_kit(settings.hudhud_tools)
+            kit = load_kit(settings.core.tools)
         except (ImportError, AttributeError, TypeError, ValueError) as exc:
             if server is not None:
                 server.stop()
@@ -95,7 +95,7 @@ async def build_agent(
         for spec in kit.specs.values():
             registry.add(spec)
         executor = KitExecutor(kit, executor)
-    llm = chat_model(endpoint, settings)
+    llm = chat_model(endpoint, settings.model)
     memory = None
     if redis is not None and keys is not None:
         memory = AgentMemory(
@@ -104,32 +104,32 @@ async def build_agent(
             context=ContextManager(
                 knowledge,
                 memories,
-                top_k=settings.hudhud_kb_top_k,
-                threshold=settings.hudhud_kb_threshold,
-                memory_threshold=settings.hudhud_memory_threshold,
+                top_k=settings.memory.kb_top_k,
+                threshold=settings.memory.kb_threshold,
+                memory_threshold=settings.memory.memory_threshold,
             )
             if knowledge is not None or memories is not None
             else None,
             memories=memories,
             links=links,
-            history_tokens=settings.hudhud_history_tokens,
-            summary_every=settings.hudhud_summary_every,
+            history_tokens=settings.memory.history_tokens,
+            summary_every=settings.memory.summary_every,
         )
     # auto: a remote endpoint is probed for native tool calls once (then cached in Redis for a day).
     choice = await choose_tool_mode(settings, endpoint, redis=redis, keys=keys)
     agent = Agent(
         llm=llm,
-        model_name=endpoint.model if not endpoint.local else f"local:{settings.hudhud_local_model}",
+        model_name=endpoint.model if not endpoint.local else f"local:{settings.model.local_model}",
         mode=choice.mode,
         registry=registry,
-        prompts=PromptStore(reload=settings.hudhud_env == "dev"),
+        prompts=PromptStore(reload=settings.runtime.env == "dev"),
         executor=executor,
         redis=redis,
         keys=keys,
-        timezone=settings.hudhud_timezone,
+        timezone=settings.runtime.timezone,
         token_counter=counter,
         context_window=window,
-        max_reply_tokens=settings.hudhud_max_reply_tokens,
+        max_reply_tokens=settings.model.max_reply_tokens,
         memory=memory,
         models=bot_models(settings, endpoint),
     )
@@ -159,5 +159,5 @@ def bot_models(settings: Settings, endpoint: ModelEndpoint) -> dict[str, tuple[B
                 "embedded model serves one model only (set OPENAI_BASE_URL to use several)"
             )
         other = dataclasses.replace(endpoint, model=bot.model)
-        models[bot.phone_number_id] = (chat_model(other, settings), bot.model)
+        models[bot.phone_number_id] = (chat_model(other, settings.model), bot.model)
     return models

@@ -72,7 +72,7 @@ async def probe_tool_calls(
     async with httpx.AsyncClient(timeout=timeout_s) as http:
         llm = chat_model(
             endpoint,
-            settings,
+            settings.model,
             max_tokens=PROBE_MAX_TOKENS,
             timeout=timeout_s,
             max_retries=0,
@@ -105,8 +105,8 @@ async def choose_tool_mode(
 ) -> ToolModeChoice:
     """The tool mode for this endpoint: the setting, the router for the embedded model, else the
     cached or a fresh probe (cached only when `redis` and `keys` are given)."""
-    if settings.hudhud_tool_mode != "auto":
-        return ToolModeChoice(settings.hudhud_tool_mode, "HUDHUD_TOOL_MODE", "setting")  # type: ignore[arg-type]
+    if settings.model.tool_mode != "auto":
+        return ToolModeChoice(settings.model.tool_mode, "HUDHUD_TOOL_MODE", "setting")  # type: ignore[arg-type]
     if endpoint.local:
         return ToolModeChoice("router", "the embedded model makes no native tool calls", "embedded")
     key = cache_key(keys, endpoint) if redis is not None and keys is not None else None
@@ -117,7 +117,7 @@ async def choose_tool_mode(
                 "tool mode from cache", mode=cached.mode, base_url=endpoint.base_url, model=endpoint.model
             )
             return cached
-    timeout_s = min(settings.hudhud_model_timeout_s, PROBE_TIMEOUT_S)
+    timeout_s = min(settings.model.timeout_s, PROBE_TIMEOUT_S)
     choice = await probe_tool_calls(endpoint, settings, timeout_s=timeout_s)
     if choice.source == "failed":
         log.warning(
@@ -158,8 +158,8 @@ async def _write(redis: aioredis.Redis, key: str, choice: ToolModeChoice, ttl_s:
 
 async def doctor_row(settings: Settings) -> tuple[str, bool | None, str]:
     """`hudhud doctor`'s line: the mode the agent would use; a remote endpoint is probed now (no cache)."""
-    if settings.hudhud_responder != "agent":
+    if settings.runtime.responder != "agent":
         return "tool mode", True, "not used"
-    endpoint = endpoint_from_settings(settings) or ModelEndpoint("", "", "local", local=True)
+    endpoint = endpoint_from_settings(settings.model) or ModelEndpoint("", "", "local", local=True)
     choice = await choose_tool_mode(settings, endpoint)
     return "tool mode", None if choice.source == "failed" else True, f"{choice.mode}: {choice.reason}"

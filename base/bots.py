@@ -71,13 +71,13 @@ class BotRegistry:
 
 
 def load_bots(settings: Settings) -> BotRegistry:
-    if settings.hudhud_bots is not None:
+    if settings.whatsapp.bots is not None:
         try:
-            return BotRegistry(read_model(Path(settings.hudhud_bots), BotsFile).bots)
+            return BotRegistry(read_model(Path(settings.whatsapp.bots), BotsFile).bots)
         except YamlFileError as exc:
             raise SettingsError(f"invalid setting HUDHUD_BOTS: {exc}") from None
-    pnid = settings.whatsapp_phone_number_id
-    if settings.whatsapp_access_token is not None and not pnid:
+    pnid = settings.whatsapp.phone_number_id
+    if settings.whatsapp.access_token is not None and not pnid:
         raise SettingsError(
             "invalid setting WHATSAPP_PHONE_NUMBER_ID: required when WHATSAPP_ACCESS_TOKEN is set"
         )
@@ -86,7 +86,7 @@ def load_bots(settings: Settings) -> BotRegistry:
             BotConfig(
                 phone_number_id=pnid or ANY_NUMBER,
                 profile=DEFAULT_PROFILE,
-                access_token=settings.whatsapp_access_token,
+                access_token=settings.whatsapp.access_token,
             )
         ]
     )

@@ -1,6 +1,21 @@
-"""Every setting of the product, read from the environment or `.env`.
+"""Every setting of the product, read from the environment or `.env`, by section.
 
-One class so that operators have a single place to look; `.env.example` documents each variable.
+Each section is its own pydantic-settings model that reads its own variables, and each component takes
+the section it needs (`settings.memory`, `settings.whatsapp`); the service's wiring (hudhud/) holds the
+whole. Variable names are those operators know (`WHATSAPP_APP_SECRET`, `HUDHUD_KB_TOP_K`): each field's
+alias is its variable, whatever its short name in the section. `.env.example` documents each one.
+
+| Section | Holds |
+|---|---|
+| `runtime` | environment, data dir, time zone, host and port, which responder answers |
+| `whatsapp` | the number's credentials and Graph API, the bots file, delivery retries |
+| `queue` | Redis and the pipeline: URL and prefix, body cap, dedupe, leases, workers, attempts, timeouts |
+| `abuse` | per-number and global budgets, flood, block length, longest text, load shedding |
+| `model` | the OpenAI-compatible endpoint or the embedded model, tool mode, timeouts, tokens |
+| `core` | the organization's core API, its token, tool packs and Python tools, its database |
+| `memory` | history, summaries, encryption keys, Chroma, knowledge base and memories thresholds |
+| `admin` | the admin password, the knowledge-base root, where the CLI finds the service |
+| `observability` | log level, the /metrics token |
 """
 
 from __future__ import annotations
@@ -8,9 +23,18 @@ from __future__ import annotations
 import ipaddress
 from enum import StrEnum
 from pathlib import Path
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,94 +48,31 @@ class SettingsError(RuntimeError):
     """Invalid configuration; the message is one line naming the variable."""
 
 
-class Settings(BaseSettings):
+def _var(default: Any, name: str, **constraints: Any) -> Any:
+    """A field read from the environment variable `name` (its alias)."""
+    return Field(default, validation_alias=name, **constraints)
+
+
+class _Section(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,
+        populate_by_name=True,
     )
 
-    # --- WhatsApp (single number; HUDHUD_BOTS generalises it to many) ---
-    whatsapp_verify_token: SecretStr | None = None
-    whatsapp_access_token: SecretStr | None = None
-    whatsapp_phone_number_id: str | None = None
-    whatsapp_app_secret: SecretStr | None = None
-    whatsapp_api_base: str = "https://graph.facebook.com/v25.0"
-    whatsapp_fallback_template: str | None = None  # sent when a reply fails with 131047 (24 h window)
-    whatsapp_fallback_template_lang: str = "en"
-    webhook_url: str | None = None
-    hudhud_bots: Path | None = None
 
-    # --- runtime ---
-    hudhud_env: Environment = Environment.dev
-    hudhud_data_dir: Path = Path("data")
-    hudhud_timezone: str = "Asia/Riyadh"
-    hudhud_host: str = "127.0.0.1"
-    hudhud_port: int = Field(8000, ge=0, le=65535)
-    hudhud_log_level: str = "INFO"
-
+class RuntimeSettings(_Section):
+    env: Environment = _var(Environment.dev, "hudhud_env")
+    data_dir: Path = _var(Path("data"), "hudhud_data_dir")
+    timezone: str = _var("Asia/Riyadh", "hudhud_timezone")
+    host: str = _var("127.0.0.1", "hudhud_host")
+    port: int = _var(8000, "hudhud_port", ge=0, le=65535)
     # "agent" (default): the LangChain agent; "none": slash commands only; "package.module:factory": yours
-    hudhud_responder: str = "agent"
+    responder: str = _var("agent", "hudhud_responder")
 
-    # --- state ---
-    redis_url: str | None = None
-    hudhud_redis_prefix: str = "hudhud"
-
-    # --- pipeline numbers (milliseconds so tests can run them fast) ---
-    hudhud_max_body_bytes: int = Field(1_048_576, gt=0)
-    hudhud_dedupe_ttl_s: int = Field(8 * 24 * 3600, ge=7 * 24 * 3600)
-    hudhud_lease_ms: int = Field(30_000, gt=0)
-    hudhud_worker_concurrency: int = Field(8, gt=0)
-    hudhud_max_attempts: int = Field(5, gt=0)
-    hudhud_turn_timeout_ms: int = Field(120_000, gt=0)
-    hudhud_graph_timeout_ms: int = Field(15_000, gt=0)
-    hudhud_graph_retries: int = Field(6, ge=0)
-    hudhud_graph_backoff_ms: int = Field(500, ge=0)
-    hudhud_graph_backoff_max_ms: int = Field(30_000, ge=0)
-    hudhud_block_ms: int = Field(1_000, gt=0)
-    hudhud_events_maxlen: int = Field(10_000, gt=0)
-
-    # --- names later capabilities use ---
-    openai_base_url: str | None = None
-    openai_api_key: SecretStr | None = None
-    hudhud_model: str | None = None
-    hudhud_local_model: str = "1.5b"
-    hudhud_local_threads: int = Field(2, gt=0)
-    hudhud_local_ctx: int = Field(4096, ge=512)
-    hudhud_tool_mode: str = Field("auto", pattern="^(auto|native|router)$")
-    hudhud_model_timeout_s: float = Field(60.0, gt=0)
-    hudhud_model_retries: int = Field(2, ge=0)
-    hudhud_max_reply_tokens: int = Field(256, gt=0)
-    hudhud_context_window: int = Field(32_768, ge=1024)
-    core_api_url: str | None = None
-    hudhud_core_api_token: SecretStr | None = None  # Hudhud's service token for the core API
-    hudhud_tools: str | None = None  # "package.module:kit": a ToolKit of Python tools
-    hudhud_tool_packs: str = "tools.packs.tasks"  # domain packs (tools/pack.py), comma-separated modules
-    database_url: str | None = None
-    chroma_url: str | None = None
-    # Memory (memory/): conversation history in Redis, knowledge base and long-term memories in Chroma.
-    hudhud_encryption_key: SecretStr | None = None
-    hudhud_encryption_old_keys: SecretStr | None = None  # comma-separated keys still accepted for reading
-    hudhud_history_ttl_s: int = Field(90 * 24 * 3600, gt=0)
-    hudhud_history_max_messages: int = Field(2_000, gt=0)
-    hudhud_history_tokens: int = Field(1_024, ge=0)
-    hudhud_summary_every: int = Field(10, gt=0)
-    hudhud_kb_top_k: int = Field(4, gt=0)
-    hudhud_memory_threshold: float = Field(0.05, ge=-1, le=1)
-    hudhud_kb_threshold: float = Field(0.09, ge=-1, le=1)  # relevance margin, not a cosine
-    hudhud_kb_root: Path | None = None  # the only place `POST /admin/api/kb/documents` reads paths from
-    hudhud_kb_seed: str | None = None  # paths (comma-separated) ingested at start-up, unchanged files skipped
-    hudhud_service_url: str = "http://127.0.0.1:8000"  # where `hudhud kb` finds a running service
-    hudhud_admin_password: SecretStr | None = None
-    hudhud_metrics_token: SecretStr | None = None  # bearer token of /metrics outside dev
-    # --- abuse control (hudhud/abuse.py): per-minute budgets, flood, block length, load shedding ---
-    hudhud_rate_per_min: int = Field(20, gt=0)  # messages per number per minute (linked)
-    hudhud_rate_unlinked_per_min: int = Field(6, gt=0)  # the same for a number not linked yet
-    hudhud_rate_global_per_min: int = Field(3_000, gt=0)  # all numbers together; beyond: "busy"
-    hudhud_flood_repeats: int = Field(5, ge=2)  # the same text this often within 2 minutes: blocked
-    hudhud_block_s: int = Field(900, gt=0)  # how long a number over its budget is blocked
-    hudhud_max_text_chars: int = Field(4_000, gt=0)  # longer texts are answered "too long"
-    hudhud_shed_after_s: float = Field(300.0, gt=0)  # a job that waited longer gets an apology
-
-    @field_validator("hudhud_timezone")
+    @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
         try:
@@ -120,7 +81,25 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    @field_validator("whatsapp_api_base")
+
+class WhatsAppSettings(_Section):
+    """A single number; HUDHUD_BOTS generalises it to many."""
+
+    verify_token: SecretStr | None = _var(None, "whatsapp_verify_token")
+    access_token: SecretStr | None = _var(None, "whatsapp_access_token")
+    phone_number_id: str | None = _var(None, "whatsapp_phone_number_id")
+    app_secret: SecretStr | None = _var(None, "whatsapp_app_secret")
+    api_base: str = _var("https://graph.facebook.com/v25.0", "whatsapp_api_base")
+    fallback_template: str | None = _var(None, "whatsapp_fallback_template")  # sent on 131047 (24 h window)
+    fallback_template_lang: str = _var("en", "whatsapp_fallback_template_lang")
+    webhook_url: str | None = _var(None, "webhook_url")
+    bots: Path | None = _var(None, "hudhud_bots")
+    graph_timeout_ms: int = _var(15_000, "hudhud_graph_timeout_ms", gt=0)
+    graph_retries: int = _var(6, "hudhud_graph_retries", ge=0)
+    graph_backoff_ms: int = _var(500, "hudhud_graph_backoff_ms", ge=0)
+    graph_backoff_max_ms: int = _var(30_000, "hudhud_graph_backoff_max_ms", ge=0)
+
+    @field_validator("api_base")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
@@ -132,11 +111,167 @@ class Settings(BaseSettings):
     @property
     def sandbox(self) -> bool:
         """Outbound is captured locally when no access token is configured."""
-        return self.whatsapp_access_token is None
+        return self.access_token is None
+
+
+class QueueSettings(_Section):
+    """Redis and the pipeline's numbers (milliseconds, so tests can run them fast)."""
+
+    redis_url: str | None = _var(None, "redis_url")
+    redis_prefix: str = _var("hudhud", "hudhud_redis_prefix")
+    max_body_bytes: int = _var(1_048_576, "hudhud_max_body_bytes", gt=0)
+    dedupe_ttl_s: int = _var(8 * 24 * 3600, "hudhud_dedupe_ttl_s", ge=7 * 24 * 3600)
+    lease_ms: int = _var(30_000, "hudhud_lease_ms", gt=0)
+    worker_concurrency: int = _var(8, "hudhud_worker_concurrency", gt=0)
+    max_attempts: int = _var(5, "hudhud_max_attempts", gt=0)
+    turn_timeout_ms: int = _var(120_000, "hudhud_turn_timeout_ms", gt=0)
+    block_ms: int = _var(1_000, "hudhud_block_ms", gt=0)
+    events_maxlen: int = _var(10_000, "hudhud_events_maxlen", gt=0)
 
     @property
     def lease_s(self) -> float:
-        return self.hudhud_lease_ms / 1000
+        return self.lease_ms / 1000
+
+
+class AbuseSettings(_Section):
+    """hudhud/abuse.py: per-minute budgets, flood, block length, load shedding."""
+
+    rate_per_min: int = _var(20, "hudhud_rate_per_min", gt=0)  # messages per number per minute (linked)
+    rate_unlinked_per_min: int = _var(6, "hudhud_rate_unlinked_per_min", gt=0)  # not linked yet
+    rate_global_per_min: int = _var(3_000, "hudhud_rate_global_per_min", gt=0)  # beyond: "busy"
+    flood_repeats: int = _var(5, "hudhud_flood_repeats", ge=2)  # the same text within 2 minutes
+    block_s: int = _var(900, "hudhud_block_s", gt=0)
+    max_text_chars: int = _var(4_000, "hudhud_max_text_chars", gt=0)
+    shed_after_s: float = _var(300.0, "hudhud_shed_after_s", gt=0)  # a job that waited longer: apology
+
+
+class ModelSettings(_Section):
+    base_url: str | None = _var(None, "openai_base_url")
+    api_key: SecretStr | None = _var(None, "openai_api_key")
+    name: str | None = _var(None, "hudhud_model")
+    local_model: str = _var("1.5b", "hudhud_local_model")
+    local_threads: int = _var(2, "hudhud_local_threads", gt=0)
+    local_ctx: int = _var(4096, "hudhud_local_ctx", ge=512)
+    tool_mode: str = _var("auto", "hudhud_tool_mode", pattern="^(auto|native|router)$")
+    timeout_s: float = _var(60.0, "hudhud_model_timeout_s", gt=0)
+    retries: int = _var(2, "hudhud_model_retries", ge=0)
+    max_reply_tokens: int = _var(256, "hudhud_max_reply_tokens", gt=0)
+    context_window: int = _var(32_768, "hudhud_context_window", ge=1024)
+
+
+class CoreApiSettings(_Section):
+    url: str | None = _var(None, "core_api_url")
+    token: SecretStr | None = _var(None, "hudhud_core_api_token")  # Hudhud's service token
+    tools: str | None = _var(None, "hudhud_tools")  # "package.module:kit": a ToolKit of Python tools
+    tool_packs: str = _var("tools.packs.tasks", "hudhud_tool_packs")  # comma-separated modules
+    database_url: str | None = _var(None, "database_url")  # the reference core API's
+
+
+class MemorySettings(_Section):
+    """Conversation history in Redis; knowledge base and long-term memories in Chroma."""
+
+    chroma_url: str | None = _var(None, "chroma_url")
+    encryption_key: SecretStr | None = _var(None, "hudhud_encryption_key")
+    encryption_old_keys: SecretStr | None = _var(None, "hudhud_encryption_old_keys")  # comma-separated
+    history_ttl_s: int = _var(90 * 24 * 3600, "hudhud_history_ttl_s", gt=0)
+    history_max_messages: int = _var(2_000, "hudhud_history_max_messages", gt=0)
+    history_tokens: int = _var(1_024, "hudhud_history_tokens", ge=0)
+    summary_every: int = _var(10, "hudhud_summary_every", gt=0)
+    kb_top_k: int = _var(4, "hudhud_kb_top_k", gt=0)
+    memory_threshold: float = _var(0.05, "hudhud_memory_threshold", ge=-1, le=1)
+    kb_threshold: float = _var(0.09, "hudhud_kb_threshold", ge=-1, le=1)  # relevance margin, not a cosine
+    kb_seed: str | None = _var(None, "hudhud_kb_seed")  # paths ingested at start-up, unchanged ones skipped
+
+
+class AdminSettings(_Section):
+    password: SecretStr | None = _var(None, "hudhud_admin_password")
+    kb_root: Path | None = _var(None, "hudhud_kb_root")  # where `POST /admin/api/kb/documents` may read
+    service_url: str = _var("http://127.0.0.1:8000", "hudhud_service_url")  # where the CLI finds it
+
+
+class ObservabilitySettings(_Section):
+    log_level: str = _var("INFO", "hudhud_log_level")
+    metrics_token: SecretStr | None = _var(None, "hudhud_metrics_token")  # bearer of /metrics outside dev
+
+
+class Settings(BaseModel):
+    """The sections. `Settings(**flat)` and `load_settings(**flat)` take overrides by variable name
+    (`hudhud_env="prod"`); `settings.replace(**flat)` is a copy with some changed."""
+
+    model_config = ConfigDict(frozen=False)
+
+    SECTIONS: ClassVar[dict[str, type[_Section]]] = {
+        "runtime": RuntimeSettings,
+        "whatsapp": WhatsAppSettings,
+        "queue": QueueSettings,
+        "abuse": AbuseSettings,
+        "model": ModelSettings,
+        "core": CoreApiSettings,
+        "memory": MemorySettings,
+        "admin": AdminSettings,
+        "observability": ObservabilitySettings,
+    }
+
+    runtime: RuntimeSettings
+    whatsapp: WhatsAppSettings
+    queue: QueueSettings
+    abuse: AbuseSettings
+    model: ModelSettings
+    core: CoreApiSettings
+    memory: MemorySettings
+    admin: AdminSettings
+    observability: ObservabilitySettings
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sections_from_variables(cls, data: Any) -> Any:
+        """Build each section from the environment and the overrides it declares (by variable name)."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        env_file = data.pop("_env_file", ".env")
+        built = {name: data.pop(name) for name in cls.SECTIONS if isinstance(data.get(name), _Section)}
+        unknown = set(data) - set(VARIABLES)
+        if unknown:
+            raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
+        for name, section in cls.SECTIONS.items():
+            if name not in built:
+                mine = {k: v for k, v in data.items() if VARIABLES[k][0] == name}
+                built[name] = section(_env_file=env_file, **mine)  # type: ignore[call-arg]
+        return built
+
+    def replace(self, **overrides: Any) -> Settings:
+        """A copy with some variables changed (by variable name: `replace(hudhud_env="prod")`)."""
+        changed: dict[str, dict[str, Any]] = {}
+        for variable, value in overrides.items():
+            if variable not in VARIABLES:
+                raise ValueError(f"unknown setting {variable!r}")
+            section, field = VARIABLES[variable]
+            changed.setdefault(section, {})[field] = value
+        sections = {name: getattr(self, name) for name in self.SECTIONS}
+        for name, fields in changed.items():
+            current = sections[name].model_dump(by_alias=False)
+            sections[name] = self.SECTIONS[name].model_validate({**current, **fields})  # validated
+        return Settings.model_construct(**sections)
+
+    def variables(self) -> dict[str, Any]:
+        """Every variable's value, by variable name (what the environment would say)."""
+        return {v: getattr(getattr(self, s), f) for v, (s, f) in VARIABLES.items()}
+
+    @property
+    def sandbox(self) -> bool:
+        return self.whatsapp.sandbox
+
+
+def _variables() -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    for name, section in Settings.SECTIONS.items():
+        for field, info in section.model_fields.items():
+            out[str(info.validation_alias)] = (name, field)
+    return out
+
+
+VARIABLES: dict[str, tuple[str, str]] = _variables()  # variable name (lowercase) -> (section, field)
 
 
 def is_loopback(host: str) -> bool:
@@ -152,8 +287,9 @@ def is_loopback(host: str) -> bool:
 def load_settings(**overrides: object) -> Settings:
     """Read settings; raise SettingsError with one line naming the bad variable."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
-        raise SettingsError(f"invalid setting {name}: {first['msg']}") from None
+        loc = [str(p) for p in first["loc"]]
+        name = next((p for p in reversed(loc) if p in VARIABLES), loc[-1] if loc else "settings")
+        raise SettingsError(f"invalid setting {name.upper()}: {first['msg']}") from None

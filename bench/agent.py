@@ -307,7 +307,7 @@ async def overhead(n: int, profile: bool) -> dict[str, Any]:
 
         def agent_of(mode: str) -> Agent:
             return Agent(
-                llm=chat_model(endpoint, settings),
+                llm=chat_model(endpoint, settings.model),
                 model_name="bench-model",
                 mode=mode,  # type: ignore[arg-type]
                 registry=registry,
@@ -339,11 +339,11 @@ async def overhead(n: int, profile: bool) -> dict[str, Any]:
         client = openai.AsyncOpenAI(
             base_url=stub.base_url,
             api_key="bench",
-            max_retries=settings.hudhud_model_retries,
-            timeout=settings.hudhud_model_timeout_s,
-            http_client=httpx.AsyncClient(timeout=settings.hudhud_model_timeout_s),
+            max_retries=settings.model.retries,
+            timeout=settings.model.timeout_s,
+            http_client=httpx.AsyncClient(timeout=settings.model.timeout_s),
         )
-        common = {"model": "bench-model", "temperature": 0, "max_tokens": settings.hudhud_max_reply_tokens}
+        common = {"model": "bench-model", "temperature": 0, "max_tokens": settings.model.max_reply_tokens}
 
         async def bare(_: int) -> Any:
             reply = await client.chat.completions.create(
@@ -711,7 +711,7 @@ def main() -> None:
         if threads is None:
             from base.settings import Settings
 
-            threads = Settings(_env_file=None).hudhud_local_threads  # type: ignore[call-arg]
+            threads = Settings(_env_file=None).model.local_threads  # type: ignore[call-arg]
         model = asyncio.run(model_latency(threads))
     figures = report(args, over, model)
     print(json.dumps(figures, ensure_ascii=False, separators=(",", ":")))

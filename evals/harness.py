@@ -84,7 +84,7 @@ class CaseEnv:
             "hudhud_data_dir": self.data_dir,
             "hudhud_block_ms": 100,
         }
-        return self.settings.model_copy(update=update)
+        return self.settings.replace(**update)
 
 
 async def run_case(
@@ -116,7 +116,7 @@ async def run_case(
             chat = Conversation(
                 container, receiver, env.secret, PROFILE_NUMBERS[suite.profile_of(case)], case
             )
-            timeout = settings.hudhud_turn_timeout_ms / 1000 + 30
+            timeout = settings.queue.turn_timeout_ms / 1000 + 30
             for index, turn in enumerate(case.turns):
                 result.turns.append(await chat.send(index, turn, timeout_s=timeout))
         result.state_after = await world.snapshot()
@@ -144,10 +144,10 @@ async def _pipeline(env: CaseEnv, settings: Settings, suite: Suite, seed: int | 
             tune_sampling(agent, suite.temperature, seed)
         if env.on_container is not None:
             await env.on_container(container)
-        worker = container.worker(name=f"eval-{settings.hudhud_redis_prefix}", concurrency=1)
+        worker = container.worker(name=f"eval-{settings.queue.redis_prefix}", concurrency=1)
         worker_task = asyncio.create_task(worker.run(), name="eval-worker")
         receiver = WebhookReceiver(
-            app_secret=env.secret, max_body_bytes=settings.hudhud_max_body_bytes, sink=container.accept
+            app_secret=env.secret, max_body_bytes=settings.queue.max_body_bytes, sink=container.accept
         )
         yield container, receiver
     finally:
@@ -156,7 +156,7 @@ async def _pipeline(env: CaseEnv, settings: Settings, suite: Suite, seed: int | 
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(worker_task, timeout=30)
         with contextlib.suppress(Exception):
-            await _forget(container.redis, settings.hudhud_redis_prefix)
+            await _forget(container.redis, settings.queue.redis_prefix)
         await container.aclose()
 
 

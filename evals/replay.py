@@ -31,14 +31,14 @@ async def replay_suite(
     timeout_s: float = 60.0,
     settle_s: float = 1.0,
 ) -> list[CaseResult]:
-    base = (url or settings.hudhud_service_url).rstrip("/")
+    base = (url or settings.admin.service_url).rstrip("/")
     secret = (
-        settings.whatsapp_app_secret.get_secret_value().encode() if settings.whatsapp_app_secret else None
+        settings.whatsapp.app_secret.get_secret_value().encode() if settings.whatsapp.app_secret else None
     )
     suffix = uuid.uuid4().hex[:8]
     results = []
     # The sandbox outbox is behind the admin guard (dev only): the password when one is set.
-    password = settings.hudhud_admin_password
+    password = settings.admin.password
     auth = ("admin", password.get_secret_value()) if password else None
     async with httpx.AsyncClient(base_url=base, timeout=30, auth=auth) as http:
         for body in suite.bodies:

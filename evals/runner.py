@@ -100,11 +100,11 @@ async def model_backend(settings: Settings, options: RunOptions) -> AsyncIterato
     agent)."""
     from agent.model import endpoint_from_settings
 
-    if options.model and (settings.openai_base_url or settings.openai_api_key):
-        settings = settings.model_copy(update={"hudhud_model": options.model})
+    if options.model and (settings.model.base_url or settings.model.api_key):
+        settings = settings.replace(**{"hudhud_model": options.model})
     elif options.model:
-        settings = settings.model_copy(update={"hudhud_local_model": options.model})
-    endpoint = options.endpoint or endpoint_from_settings(settings)
+        settings = settings.replace(**{"hudhud_local_model": options.model})
+    endpoint = options.endpoint or endpoint_from_settings(settings.model)
     server = None
     if endpoint is None:
         from agent.factory import start_local
@@ -124,10 +124,10 @@ async def model_backend(settings: Settings, options: RunOptions) -> AsyncIterato
             "hudhud_responder": "agent",
         }
         if local:
-            update["hudhud_context_window"] = settings.hudhud_local_ctx
-        name = f"local:{settings.hudhud_local_model}" if local and server is not None else endpoint.model
+            update["hudhud_context_window"] = settings.model.local_ctx
+        name = f"local:{settings.model.local_model}" if local and server is not None else endpoint.model
         yield _Backend(
-            settings=settings.model_copy(update=update),
+            settings=settings.replace(**update),
             model_name=name,
             concurrency=options.concurrency or (1 if local else REMOTE_CONCURRENCY),
             base_url=endpoint.base_url,
@@ -143,8 +143,8 @@ async def model_backend(settings: Settings, options: RunOptions) -> AsyncIterato
 @contextlib.asynccontextmanager
 async def redis_url(settings: Settings, workdir: Path) -> AsyncIterator[str]:
     """REDIS_URL, or an embedded redis-server for the run (each case gets its own key prefix)."""
-    if settings.redis_url:
-        yield settings.redis_url
+    if settings.queue.redis_url:
+        yield settings.queue.redis_url
         return
     from hudhud.redis_conn import start_embedded
 
@@ -251,7 +251,7 @@ async def run_eval(
                 run_meta.update(
                     model=backend.model_name, tool_mode=backend.tool_mode, concurrency=backend.concurrency
                 )
-                kb = options.kb if options.kb is not None else settings.hudhud_kb_seed
+                kb = options.kb if options.kb is not None else settings.memory.kb_seed
                 if kb is None and DEFAULT_KB.is_dir():
                     # The shipped documents, not the folder's README about them.
                     folders = [str(p) for p in sorted(DEFAULT_KB.iterdir()) if p.is_dir()]
@@ -262,13 +262,12 @@ async def run_eval(
                 if options.turn_timeout_s:
                     update["hudhud_turn_timeout_ms"] = int(options.turn_timeout_s * 1000)
                 run_meta.update(
-                    turn_timeout_s=update.get("hudhud_turn_timeout_ms", settings.hudhud_turn_timeout_ms)
-                    / 1000
+                    turn_timeout_s=update.get("hudhud_turn_timeout_ms", settings.queue.turn_timeout_ms) / 1000
                 )
                 env = CaseEnv(
-                    settings=backend.settings.model_copy(update=update),
+                    settings=backend.settings.replace(**update),
                     workdir=workdir,
-                    data_dir=options.data_dir or settings.hudhud_data_dir / "eval",
+                    data_dir=options.data_dir or settings.runtime.data_dir / "eval",
                     redis_url=url,
                     model_name=backend.model_name,
                     keep=options.keep,
@@ -327,8 +326,8 @@ async def _run_suite(
 def _scorers(options: RunOptions, settings: Settings, backend: _Backend) -> list[Scorer]:
     scorers = default_scorers()
     if options.judge_model:
-        url = options.judge_url or settings.openai_base_url or backend.base_url
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else backend.api_key
+        url = options.judge_url or settings.model.base_url or backend.base_url
+        key = settings.model.api_key.get_secret_value() if settings.model.api_key else backend.api_key
         scorers.append(JudgeScorer(url or "", options.judge_model, key))
     return scorers
 

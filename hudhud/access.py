@@ -23,14 +23,14 @@ _basic = HTTPBasic(auto_error=False, realm="hudhud-admin")
 
 def metrics_guard(settings: Settings) -> Callable[..., None]:
     admin = admin_guard(settings)
-    token = settings.hudhud_metrics_token
+    token = settings.observability.metrics_token
 
     def check(
         request: Request,
         bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
         basic: Annotated[HTTPBasicCredentials | None, Depends(_basic)],
     ) -> None:
-        if settings.hudhud_env == Environment.dev:
+        if settings.runtime.env == Environment.dev:
             return
         offered = bearer.credentials if bearer is not None and bearer.scheme.lower() == "bearer" else ""
         expected = token.get_secret_value() if token is not None else ""

@@ -47,10 +47,10 @@ def create_app(
     """`channels`: adapters beside WhatsApp (base/channel.py); each gets `POST <its webhook_path>`."""
     settings = settings or load_settings()
     # Refused here, before anything starts, so `hudhud up` says why in one line.
-    check_security(settings, listen_host=settings.hudhud_host)
+    check_security(settings, listen_host=settings.runtime.host)
     state: dict[str, object] = {}
     core_app = None
-    if embed_core and not settings.core_api_url:
+    if embed_core and not settings.core.url:
         from hudhud.embedded_core import MOUNT, embedded_core
 
         core_app, settings = embedded_core(settings)
@@ -64,7 +64,7 @@ def create_app(
             async with _serving(app, settings, responder, workers, state, channels):
                 yield
 
-    dev = settings.hudhud_env == Environment.dev
+    dev = settings.runtime.env == Environment.dev
     # Outside dev the OpenAPI document is served behind the admin guard (below) and the docs pages are off.
     app = FastAPI(
         title="Hudhud", version="0.1.0", lifespan=lifespan, openapi_url="/openapi.json" if dev else None,
@@ -76,7 +76,7 @@ def create_app(
     for channel in channels:
         app.add_api_route(
             channel.webhook_path,
-            _channel_endpoint(channel, settings.hudhud_max_body_bytes),
+            _channel_endpoint(channel, settings.queue.max_body_bytes),
             methods=["POST"],
             summary=f"Webhook of the {channel.name} channel",
         )
@@ -108,7 +108,7 @@ async def _serving(
     channels: Sequence[Channel],
 ) -> AsyncIterator[None]:
     container = await Container.open(
-        settings, responder=responder, listen_host=settings.hudhud_host, channels=channels
+        settings, responder=responder, listen_host=settings.runtime.host, channels=channels
     )
     app.state.container = container
     running: list[tuple[Worker, asyncio.Task[None]]] = []
@@ -117,7 +117,7 @@ async def _serving(
         running.append((worker, asyncio.create_task(worker.run(), name=f"worker-{i}")))
     if running:
         await asyncio.gather(*(w.ensure_group() for w, _ in running))
-    watching = asyncio.create_task(_watch_redis(container, settings.lease_s / 2), name="redis-watch")
+    watching = asyncio.create_task(_watch_redis(container, settings.queue.lease_s / 2), name="redis-watch")
     freeze_startup_objects()
     state["ready"] = True
     try:
@@ -167,15 +167,15 @@ def _routes(app: FastAPI, settings: Settings, state: dict[str, object]) -> None:
         return await app.state.container.accept(envelope)
 
     receiver = WebhookReceiver(
-        app_secret=settings.whatsapp_app_secret.get_secret_value().encode()
-        if settings.whatsapp_app_secret
+        app_secret=settings.whatsapp.app_secret.get_secret_value().encode()
+        if settings.whatsapp.app_secret
         else None,
-        max_body_bytes=settings.hudhud_max_body_bytes,
+        max_body_bytes=settings.queue.max_body_bytes,
         sink=sink,
         on_result=lambda result: metrics.WEBHOOKS.labels(result=result).inc(),
     )
     verify_token = (
-        settings.whatsapp_verify_token.get_secret_value() if settings.whatsapp_verify_token else None
+        settings.whatsapp.verify_token.get_secret_value() if settings.whatsapp.verify_token else None
     )
     app.include_router(webhook_router(verify_token=verify_token, receiver=receiver, path=WEBHOOK_PATH))
     app.include_router(kb_router(settings))  # /admin/api/kb (memory/kb_api.py)
@@ -190,7 +190,7 @@ def _routes(app: FastAPI, settings: Settings, state: dict[str, object]) -> None:
         # Liveness only: a Redis outage is /readyz's to report (restarting this process would not help).
         if not state.get("ready"):
             return JSONResponse({"status": "starting"}, status_code=503)
-        return JSONResponse({"status": "ok", "sandbox": settings.sandbox})
+        return JSONResponse({"status": "ok", "sandbox": settings.whatsapp.sandbox})
 
     @app.get("/readyz", summary="Readiness: Redis, the worker group and the oldest waiting message")
     async def readyz() -> Response:
@@ -203,7 +203,7 @@ def _routes(app: FastAPI, settings: Settings, state: dict[str, object]) -> None:
     async def prometheus() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    if settings.hudhud_env != Environment.dev:
+    if settings.runtime.env != Environment.dev:
 
         @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(admin_guard(settings))])
         async def openapi_document() -> JSONResponse:
@@ -211,7 +211,7 @@ def _routes(app: FastAPI, settings: Settings, state: dict[str, object]) -> None:
 
     # Captured replies hold recipients' numbers and confirmation buttons' ids: only on a developer's
     # machine, with the sandbox on, and behind the admin guard.
-    if settings.hudhud_env == Environment.dev and any(bot.sandbox for bot in load_bots(settings).all()):
+    if settings.runtime.env == Environment.dev and any(bot.sandbox for bot in load_bots(settings).all()):
 
         @app.get(
             "/sandbox/messages",

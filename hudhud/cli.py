@@ -52,15 +52,17 @@ def _serve(host: str, port: int, workers: int) -> None:
     from hudhud.logging import configure_logging, log_privacy
 
     settings = _settings()
-    configure_logging(settings.hudhud_log_level, **log_privacy(settings))
+    configure_logging(settings.observability.log_level, **log_privacy(settings))
     try:
-        settings = settings.model_copy(update={"hudhud_host": host, "hudhud_port": port})
+        settings = settings.replace(**{"hudhud_host": host, "hudhud_port": port})
         preflight(settings)
         application = create_app(settings, workers=workers, embed_core=workers > 0)
     except SettingsError as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
-    console.print(f"Hudhud on http://{host}:{port}  ({'sandbox' if settings.sandbox else 'live'} WhatsApp)")
+    console.print(
+        f"Hudhud on http://{host}:{port}  ({'sandbox' if settings.whatsapp.sandbox else 'live'} WhatsApp)"
+    )
     # log_config=None: uvicorn's lines go through our handler (one JSON format, the privacy redactor).
     uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False, log_config=None)
 
@@ -105,7 +107,7 @@ def worker(
     from hudhud.logging import configure_logging, log_privacy
 
     settings = _settings()
-    configure_logging(settings.hudhud_log_level, **log_privacy(settings))
+    configure_logging(settings.observability.log_level, **log_privacy(settings))
     asyncio.run(_run_worker(settings, concurrency))
 
 
@@ -152,7 +154,7 @@ async def _doctor() -> int:
 
     try:
         settings = load_settings()
-        row("settings", True, f"env={settings.hudhud_env}, data dir {settings.hudhud_data_dir}")
+        row("settings", True, f"env={settings.runtime.env}, data dir {settings.runtime.data_dir}")
         for warning in check_security(settings):
             row("security", None, warning)
         bots = load_bots(settings)
@@ -167,8 +169,12 @@ async def _doctor() -> int:
         row("redis persistence", None if warning else True, warning or "data kept on disk")
         await handle.aclose()
     except Exception as exc:
-        row("redis", False, f"{settings.redis_url or 'embedded'}: {exc}")
-    row("webhook", True if settings.webhook_url else None, settings.webhook_url or "WEBHOOK_URL not set")
+        row("redis", False, f"{settings.queue.redis_url or 'embedded'}: {exc}")
+    row(
+        "webhook",
+        True if settings.whatsapp.webhook_url else None,
+        settings.whatsapp.webhook_url or "WEBHOOK_URL not set",
+    )
     row(*_model_row(settings))
     from agent.probe import doctor_row
 
@@ -182,7 +188,7 @@ async def _doctor() -> int:
             assert bot.access_token is not None
             try:
                 r = await http.get(
-                    f"{settings.whatsapp_api_base}/{bot.phone_number_id}",
+                    f"{settings.whatsapp.api_base}/{bot.phone_number_id}",
                     params={"fields": "id,display_phone_number"},
                     headers={"Authorization": f"Bearer {bot.access_token.get_secret_value()}"},
                 )
@@ -278,19 +284,19 @@ async def _eval_routing(settings: Settings, suite_path: Path | None, out: Path |
 
 
 def _model_row(settings: Settings) -> tuple[str, bool | None, str]:
-    if settings.hudhud_responder != "agent":
-        return "model", True, f"not used (HUDHUD_RESPONDER={settings.hudhud_responder})"
-    if settings.openai_base_url or settings.openai_api_key:
-        return "model", True, f"endpoint {settings.openai_base_url or 'OpenAI'} model {settings.hudhud_model}"
+    if settings.runtime.responder != "agent":
+        return "model", True, f"not used (HUDHUD_RESPONDER={settings.runtime.responder})"
+    if settings.model.base_url or settings.model.api_key:
+        return "model", True, f"endpoint {settings.model.base_url or 'OpenAI'} model {settings.model.name}"
     from agent.local import LocalModelError, locate_parts, resolve
 
     try:
-        source = resolve(settings.hudhud_local_model)
+        source = resolve(settings.model.local_model)
         if source.path is None:
             locate_parts(source)
     except LocalModelError as exc:
         return "model", False, str(exc)
-    return "model", True, f"embedded {source.display_name} ({settings.hudhud_local_threads} threads)"
+    return "model", True, f"embedded {source.display_name} ({settings.model.local_threads} threads)"
 
 
 async def _with_links(action):
@@ -301,7 +307,7 @@ async def _with_links(action):
     settings = _settings()
     handle = await connect(settings)
     try:
-        return await action(IdentityLinks(handle.client, Keys(settings.hudhud_redis_prefix)))
+        return await action(IdentityLinks(handle.client, Keys(settings.queue.redis_prefix)))
     finally:
         await handle.aclose()
 

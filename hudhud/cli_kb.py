@@ -90,7 +90,7 @@ async def find_service(settings: Settings) -> Service | None:
     never a reason to open the store from here as well. (The listening probe is a bare asyncio
     connection: cheap, and a refused connection raises nothing through httpx's stack.)
     """
-    url = settings.hudhud_service_url.rstrip("/")
+    url = settings.admin.service_url.rstrip("/")
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
@@ -103,7 +103,7 @@ async def find_service(settings: Settings) -> Service | None:
             await http.get(f"{url}/healthz")
     except httpx.HTTPError as exc:
         raise KbError(f"the service at {url} did not answer its health check: {exc!r}") from None
-    password = settings.hudhud_admin_password
+    password = settings.admin.password
     return Service(url, password.get_secret_value() if password else None)
 
 
@@ -115,7 +115,7 @@ async def _direct(settings: Settings, action: Callable[[KnowledgeBase], Awaitabl
     except (VectorStoreUnavailable, SettingsError) as exc:
         raise KbError(str(exc)) from None
     try:
-        return await action(KnowledgeBase.from_settings(settings, store))
+        return await action(KnowledgeBase.from_settings(settings.memory, store))
     finally:
         store.close()
 

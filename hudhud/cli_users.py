@@ -38,7 +38,7 @@ async def _direct(settings: Settings, wa_id: str, action: str) -> dict[str, Any]
 
         handle = await connect(settings)
         try:
-            throttles = Throttles(handle.client, Keys(settings.hudhud_redis_prefix))
+            throttles = Throttles(handle.client, Keys(settings.queue.redis_prefix))
             if action == "unblock":
                 lifted = await throttles.unblock(wa_id)
                 return {**await throttles.state(wa_id), "unblocked": lifted}
@@ -59,7 +59,7 @@ async def _direct(settings: Settings, wa_id: str, action: str) -> dict[str, Any]
     try:
         data = UserData(
             handle.client,
-            Keys(settings.hudhud_redis_prefix),
+            Keys(settings.queue.redis_prefix),
             history=ConversationHistory.from_settings(handle.client, settings),
             memories=UserMemories(store),
         )

@@ -66,13 +66,13 @@ def preflight(settings: Settings) -> None:
     a custom responder, and the embedded model's weights (assembled and verified here, once)."""
     load_bots(settings)
     tool_registry(settings)
-    if settings.hudhud_responder not in ("agent", "none"):
-        load_responder(settings.hudhud_responder, settings)
-    elif settings.hudhud_responder == "agent" and not (settings.openai_base_url or settings.openai_api_key):
+    if settings.runtime.responder not in ("agent", "none"):
+        load_responder(settings.runtime.responder, settings)
+    elif settings.runtime.responder == "agent" and not (settings.model.base_url or settings.model.api_key):
         from agent.local import LocalModelError, ensure_weights
 
         try:
-            ensure_weights(settings.hudhud_local_model, settings.hudhud_data_dir)
+            ensure_weights(settings.model.local_model, settings.runtime.data_dir)
         except LocalModelError as exc:
             raise SettingsError(f"invalid setting HUDHUD_LOCAL_MODEL: {exc}") from None
 
@@ -82,23 +82,23 @@ def tool_registry(settings: Settings) -> ToolRegistry:
     from tools.registry import ToolRegistry
 
     try:
-        return ToolRegistry.shipped(settings.hudhud_tool_packs)
+        return ToolRegistry.shipped(settings.core.tool_packs)
     except ValueError as exc:  # PackError, ToolSpecError
         raise SettingsError(f"invalid setting HUDHUD_TOOL_PACKS: {exc}") from None
 
 
 def tools_executor(settings: Settings, redis: aioredis.Redis, keys: Keys) -> CoreApiExecutor | None:
     """The core API executor when CORE_API_URL is configured; without it commands are not executed."""
-    if not settings.core_api_url:
+    if not settings.core.url:
         return None
-    if settings.hudhud_core_api_token is None:
+    if settings.core.token is None:
         raise SettingsError("invalid setting HUDHUD_CORE_API_TOKEN: required with CORE_API_URL")
     from memory.links import IdentityLinks
     from tools.client import CoreApiClient
     from tools.confirm import Confirmations
     from tools.executor import CoreApiExecutor
 
-    client = CoreApiClient(settings.core_api_url, settings.hudhud_core_api_token.get_secret_value())
+    client = CoreApiClient(settings.core.url, settings.core.token.get_secret_value())
     return CoreApiExecutor(
         client,
         IdentityLinks(redis, keys),
@@ -146,8 +146,8 @@ async def open_stores(settings: Settings, closers: list[Callable[[], Awaitable[N
         await asyncio.to_thread(store.close)
 
     closers.append(close)
-    knowledge = KnowledgeBase.from_settings(settings, store)
-    report = await knowledge.seed(settings.hudhud_kb_seed)
+    knowledge = KnowledgeBase.from_settings(settings.memory, store)
+    report = await knowledge.seed(settings.memory.kb_seed)
     if report is not None:
         log.info("knowledge base seeded", summary=report.summary())
     return Stores(knowledge=knowledge, memories=UserMemories(store))
@@ -166,10 +166,10 @@ def check_security(settings: Settings, *, listen_host: str | None = None) -> lis
     outsider could post a message as any linked number. `listen_host` is where webhooks are served
     (None for processes that serve none, such as workers)."""
     warnings = []
-    if settings.whatsapp_app_secret is None:
-        if settings.hudhud_env != Environment.dev:
+    if settings.whatsapp.app_secret is None:
+        if settings.runtime.env != Environment.dev:
             raise SettingsError(
-                f"invalid setting WHATSAPP_APP_SECRET: required when HUDHUD_ENV={settings.hudhud_env.value}"
+                f"invalid setting WHATSAPP_APP_SECRET: required when HUDHUD_ENV={settings.runtime.env.value}"
                 " (unsigned webhooks are accepted only in dev on loopback)"
             )
         if listen_host is not None and not is_loopback(listen_host):
@@ -181,9 +181,9 @@ def check_security(settings: Settings, *, listen_host: str | None = None) -> lis
             "WHATSAPP_APP_SECRET is not set: webhook signatures are NOT checked — anyone who can reach"
             " this machine's loopback can post messages"
         )
-    if settings.whatsapp_verify_token is None:
+    if settings.whatsapp.verify_token is None:
         warnings.append("WHATSAPP_VERIFY_TOKEN is not set: Meta's webhook verification will be refused")
-    if settings.hudhud_env != Environment.dev:
+    if settings.runtime.env != Environment.dev:
         _refuse_weak_secrets(settings)
     return warnings
 
@@ -195,8 +195,8 @@ MIN_SERVICE_TOKEN = 32  # bytes: the core API signs HS256 tokens with secrets of
 
 
 def _refuse_weak_secrets(settings: Settings) -> None:
-    env = settings.hudhud_env.value
-    password = settings.hudhud_admin_password
+    env = settings.runtime.env.value
+    password = settings.admin.password
     if password is not None:
         value = password.get_secret_value()
         if len(value) < MIN_ADMIN_PASSWORD or value.lower().rstrip("0123456789!") in _COMMON_PASSWORDS:
@@ -204,7 +204,7 @@ def _refuse_weak_secrets(settings: Settings) -> None:
                 f"invalid setting HUDHUD_ADMIN_PASSWORD: a default or short password is refused when"
                 f" HUDHUD_ENV={env} (at least {MIN_ADMIN_PASSWORD} characters, not a common word)"
             )
-    token = settings.hudhud_core_api_token
+    token = settings.core.token
     if token is not None and len(token.get_secret_value().encode()) < MIN_SERVICE_TOKEN:
         raise SettingsError(
             f"invalid setting HUDHUD_CORE_API_TOKEN: at least {MIN_SERVICE_TOKEN} bytes when HUDHUD_ENV={env}"
@@ -247,10 +247,10 @@ class Container:
         for w in warnings:
             log.warning(w)
         bots = load_bots(settings)
-        if responder is None and settings.hudhud_responder != "agent":
-            responder = load_responder(settings.hudhud_responder, settings)
+        if responder is None and settings.runtime.responder != "agent":
+            responder = load_responder(settings.runtime.responder, settings)
         handle = await connect(settings)
-        keys = Keys(settings.hudhud_redis_prefix)
+        keys = Keys(settings.queue.redis_prefix)
         closers: list[Callable[[], Awaitable[None]]] = []
         stores = Stores()
         user_data: UserData | None = None
@@ -306,14 +306,14 @@ class Container:
         enqueuer = Enqueuer(
             handle.client,
             keys,
-            dedupe_ttl_s=settings.hudhud_dedupe_ttl_s,
-            events_maxlen=settings.hudhud_events_maxlen,
+            dedupe_ttl_s=settings.queue.dedupe_ttl_s,
+            events_maxlen=settings.queue.events_maxlen,
         )
-        outbox = Outbox(handle.client, keys, ttl_s=settings.hudhud_dedupe_ttl_s)
-        watch = RedisWatch(handle.client, keys, events_maxlen=settings.hudhud_events_maxlen)
+        outbox = Outbox(handle.client, keys, ttl_s=settings.queue.dedupe_ttl_s)
+        watch = RedisWatch(handle.client, keys, events_maxlen=settings.queue.events_maxlen)
         await watch.mark_start()
-        messengers = MessengerPool(settings, bots, handle.client, keys)
-        secret = settings.whatsapp_app_secret
+        messengers = MessengerPool(settings.whatsapp, bots, handle.client, keys)
+        secret = settings.whatsapp.app_secret
         whatsapp = WhatsAppChannel(
             bots, messengers, app_secret=secret.get_secret_value().encode() if secret else None
         )
@@ -328,8 +328,8 @@ class Container:
             ingress=Ingress(enqueuer),
             delivery=Delivery(
                 outbox,
-                fallback_template=settings.whatsapp_fallback_template,
-                fallback_language=settings.whatsapp_fallback_template_lang,
+                fallback_template=settings.whatsapp.fallback_template,
+                fallback_language=settings.whatsapp.fallback_template_lang,
             ),
             responder=responder,
             watch=watch,
@@ -342,13 +342,13 @@ class Container:
     def worker(self, *, name: str | None = None, concurrency: int | None = None) -> Worker:
         s = self.settings
         options = WorkerOptions(
-            lease_ms=s.hudhud_lease_ms,
-            concurrency=concurrency or s.hudhud_worker_concurrency,
-            max_attempts=s.hudhud_max_attempts,
-            turn_timeout_s=s.hudhud_turn_timeout_ms / 1000,
-            block_ms=s.hudhud_block_ms,
-            events_maxlen=s.hudhud_events_maxlen,
-            outbox_ttl_s=s.hudhud_dedupe_ttl_s,
+            lease_ms=s.queue.lease_ms,
+            concurrency=concurrency or s.queue.worker_concurrency,
+            max_attempts=s.queue.max_attempts,
+            turn_timeout_s=s.queue.turn_timeout_ms / 1000,
+            block_ms=s.queue.block_ms,
+            events_maxlen=s.queue.events_maxlen,
+            outbox_ttl_s=s.queue.dedupe_ttl_s,
         )
         if name:
             options.name = name
@@ -366,15 +366,15 @@ class Container:
                 self.redis,
                 self.keys,
                 Limits(
-                    per_min=s.hudhud_rate_per_min,
-                    unlinked_per_min=s.hudhud_rate_unlinked_per_min,
-                    global_per_min=s.hudhud_rate_global_per_min,
-                    repeats=s.hudhud_flood_repeats,
-                    block_s=s.hudhud_block_s,
-                    max_chars=s.hudhud_max_text_chars,
-                    shed_after_s=s.hudhud_shed_after_s,
+                    per_min=s.abuse.rate_per_min,
+                    unlinked_per_min=s.abuse.rate_unlinked_per_min,
+                    global_per_min=s.abuse.rate_global_per_min,
+                    repeats=s.abuse.flood_repeats,
+                    block_s=s.abuse.block_s,
+                    max_chars=s.abuse.max_text_chars,
+                    shed_after_s=s.abuse.shed_after_s,
                 ),
-                IdentityLinks(self.redis, self.keys) if s.core_api_url else None,
+                IdentityLinks(self.redis, self.keys) if s.core.url else None,
             ),
         )
 

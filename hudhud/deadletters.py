@@ -27,7 +27,7 @@ class DeadLetters:
 
     @classmethod
     def from_settings(cls, redis: aioredis.Redis, settings: Settings) -> DeadLetters:
-        return cls(redis, Keys(settings.hudhud_redis_prefix))
+        return cls(redis, Keys(settings.queue.redis_prefix))
 
     async def list(self, limit: int = 20) -> list[DeadLetter]:
         rows = await self._redis.xrevrange(self._keys.dead, count=limit)

@@ -33,21 +33,21 @@ def embedded_core(settings: Settings) -> tuple[FastAPI, Settings]:
     from coreapi.app import create_app
     from coreapi.config import CoreSettings
 
-    found = _secrets(settings.hudhud_data_dir)
+    found = _secrets(settings.runtime.data_dir)
     core = create_app(
         CoreSettings(  # type: ignore[call-arg]
             _env_file=None,
-            database_url=settings.database_url,
-            hudhud_data_dir=settings.hudhud_data_dir,
+            database_url=settings.core.database_url,
+            hudhud_data_dir=settings.runtime.data_dir,
             coreapi_jwt_secret=found["jwt_secret"],
             coreapi_service_token=found["service_token"],
-            coreapi_admin_password=settings.hudhud_admin_password,
+            coreapi_admin_password=settings.admin.password,
         )
     )
-    host = "127.0.0.1" if settings.hudhud_host in ("0.0.0.0", "::") else settings.hudhud_host
+    host = "127.0.0.1" if settings.runtime.host in ("0.0.0.0", "::") else settings.runtime.host
     wired = settings.model_copy(
         update={
-            "core_api_url": f"http://{host}:{settings.hudhud_port}{MOUNT}",
+            "core_api_url": f"http://{host}:{settings.runtime.port}{MOUNT}",
             "hudhud_core_api_token": SecretStr(found["service_token"]),
         }
     )

@@ -48,14 +48,14 @@ def private(texts: Iterable[str | None]) -> Iterator[None]:
 def hash_key(settings: Settings) -> bytes:
     """The key of the phone-number hash: derived from the encryption key (required in prod), else from
     a fixed label (dev: stable across restarts, and dev data is not people's)."""
-    secret = settings.hudhud_encryption_key
+    secret = settings.memory.encryption_key
     base = secret.get_secret_value().encode() if secret is not None else b"hudhud-dev"
     return hmac.new(base, b"hudhud log hash v1", hashlib.sha256).digest()
 
 
 def secrets_of(settings: Settings) -> list[str]:
     """Every configured secret's value, for the redactor to blank wherever one appears."""
-    values = [getattr(settings, name) for name in type(settings).model_fields]
+    values = list(settings.variables().values())
     found = [v.get_secret_value() for v in values if isinstance(v, SecretStr)]
     # HUDHUD_ENCRYPTION_OLD_KEYS is a comma-separated list: each key on its own too.
     return sorted(

@@ -47,11 +47,11 @@ def start_embedded(data_dir: Path) -> Any:
 
 
 async def connect(settings: Settings) -> RedisHandle:
-    if settings.redis_url:
-        client = aioredis.from_url(settings.redis_url, health_check_interval=30)
+    if settings.queue.redis_url:
+        client = aioredis.from_url(settings.queue.redis_url, health_check_interval=30)
         await client.ping()
-        return RedisHandle(client=client, url=settings.redis_url)
-    server = start_embedded(settings.hudhud_data_dir)
+        return RedisHandle(client=client, url=settings.queue.redis_url)
+    server = start_embedded(settings.runtime.data_dir)
     client = aioredis.Redis(unix_socket_path=server.socket_file)
     await client.ping()
     return RedisHandle(client=client, url=f"unix://{server.socket_file}", embedded=server)

@@ -77,16 +77,16 @@ class Cipher:
     def from_settings(cls, settings: Settings) -> Cipher:
         """HUDHUD_ENCRYPTION_KEY (+ HUDHUD_ENCRYPTION_OLD_KEYS); when unset: in dev a key generated once
         under HUDHUD_DATA_DIR, elsewhere a SettingsError."""
-        old_keys = settings.hudhud_encryption_old_keys
+        old_keys = settings.memory.encryption_old_keys
         old = _split_keys(old_keys.get_secret_value()) if old_keys else []
-        if settings.hudhud_encryption_key is not None:
-            return cls(settings.hudhud_encryption_key.get_secret_value(), old)
-        if settings.hudhud_env != Environment.dev:
+        if settings.memory.encryption_key is not None:
+            return cls(settings.memory.encryption_key.get_secret_value(), old)
+        if settings.runtime.env != Environment.dev:
             raise SettingsError(
                 "invalid setting HUDHUD_ENCRYPTION_KEY: required when "
-                f"HUDHUD_ENV={settings.hudhud_env.value} (generate one with `hudhud keygen`)"
+                f"HUDHUD_ENV={settings.runtime.env.value} (generate one with `hudhud keygen`)"
             )
-        return cls(dev_key(settings.hudhud_data_dir), old)
+        return cls(dev_key(settings.runtime.data_dir), old)
 
     @property
     def key_ids(self) -> list[str]:

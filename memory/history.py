@@ -149,10 +149,10 @@ class ConversationHistory:
     ) -> ConversationHistory:
         return cls(
             redis,
-            Keys(settings.hudhud_redis_prefix),
+            Keys(settings.queue.redis_prefix),
             cipher or Cipher.from_settings(settings),
-            ttl_s=settings.hudhud_history_ttl_s,
-            max_messages=settings.hudhud_history_max_messages,
+            ttl_s=settings.memory.history_ttl_s,
+            max_messages=settings.memory.history_max_messages,
             counter=counter,
         )
 

@@ -29,7 +29,7 @@ from memory.chunking import (
 )
 
 if TYPE_CHECKING:  # chromadb loads only when a store is opened, not when the admin API is mounted
-    from base.settings import Settings
+    from base.settings import MemorySettings
     from memory.vectors import VectorCollection, VectorStore
 
 COLLECTION = "hudhud_kb"
@@ -182,8 +182,8 @@ class KnowledgeBase:
         self._lock = asyncio.Lock()  # one ingest at a time: two adds of one source must not interleave
 
     @classmethod
-    def from_settings(cls, settings: Settings, store: VectorStore) -> KnowledgeBase:
-        return cls(store, top_k=settings.hudhud_kb_top_k, threshold=settings.hudhud_kb_threshold)
+    def from_settings(cls, memory: MemorySettings, store: VectorStore) -> KnowledgeBase:
+        return cls(store, top_k=memory.kb_top_k, threshold=memory.kb_threshold)
 
     async def _col(self) -> VectorCollection:
         return await self.store.collection(self._collection_name)

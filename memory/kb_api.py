@@ -57,9 +57,9 @@ def admin_guard(settings: Settings):
     """A dependency that lets the admin in: the Basic password, or loopback while none is set."""
 
     def check(request: Request, creds: Annotated[HTTPBasicCredentials | None, Depends(_basic)]) -> None:
-        password = settings.hudhud_admin_password
+        password = settings.admin.password
         if password is None:
-            if settings.hudhud_env == Environment.prod:
+            if settings.runtime.env == Environment.prod:
                 raise HTTPException(403, "the admin API is disabled: set HUDHUD_ADMIN_PASSWORD")
             host = request.client.host if request.client else ""
             if host not in LOOPBACK:
@@ -118,15 +118,15 @@ async def _open(settings: Settings, state: Any, container: Any) -> KnowledgeBase
     closers = getattr(container, "closers", None)
     if closers is not None:
         closers.append(close)
-    return KnowledgeBase.from_settings(settings, store)
+    return KnowledgeBase.from_settings(settings.memory, store)
 
 
 def kb_root(settings: Settings) -> Path | None:
     """Where server-side paths may be read from over HTTP: HUDHUD_KB_ROOT; in dev, unset means the
     service's working directory; elsewhere unset means nowhere (uploads still work)."""
-    if settings.hudhud_kb_root is not None:
-        return settings.hudhud_kb_root.resolve()
-    return Path.cwd().resolve() if settings.hudhud_env == Environment.dev else None
+    if settings.admin.kb_root is not None:
+        return settings.admin.kb_root.resolve()
+    return Path.cwd().resolve() if settings.runtime.env == Environment.dev else None
 
 
 def inside_root(root: Path | None, path: str) -> None:

@@ -142,9 +142,9 @@ class VectorStore:
     @classmethod
     def open(cls, settings: Settings) -> VectorStore:
         """A Chroma server when CHROMA_URL is set, else the embedded store under HUDHUD_DATA_DIR/chroma."""
-        if settings.chroma_url:
-            return cls.remote(settings.chroma_url)
-        return cls.embedded(Path(settings.hudhud_data_dir) / "chroma")
+        if settings.memory.chroma_url:
+            return cls.remote(settings.memory.chroma_url)
+        return cls.embedded(Path(settings.runtime.data_dir) / "chroma")
 
     @classmethod
     def embedded(cls, path: Path) -> VectorStore:

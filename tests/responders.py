@@ -19,8 +19,8 @@ class Slow:
         self.settings = settings
 
     async def respond(self, turn: Turn) -> Sequence[ReplyPart]:
-        client = aioredis.from_url(self.settings.redis_url or "")
-        await client.rpush(f"{self.settings.hudhud_redis_prefix}:test:started", turn.turn_id)
+        client = aioredis.from_url(self.settings.queue.redis_url or "")
+        await client.rpush(f"{self.settings.queue.redis_prefix}:test:started", turn.turn_id)
         await client.aclose()
         await asyncio.sleep(float(os.environ.get("SLOW_TURN_S", "60")))
         return [TextPart(text=f"slow answer pid {os.getpid()}")]

@@ -168,7 +168,7 @@ async def test_the_admin_api_and_the_cli_lift_and_waive_blocks(
         # The CLI goes through the running service.
         monkeypatch.setenv("HUDHUD_SERVICE_URL", server.url)
         monkeypatch.setenv("HUDHUD_ADMIN_PASSWORD", "s3cret")
-        monkeypatch.setenv("HUDHUD_REDIS_PREFIX", settings.hudhud_redis_prefix)
+        monkeypatch.setenv("HUDHUD_REDIS_PREFIX", settings.queue.redis_prefix)
         await throttles.block(USER, "flood", 600)
         result = await asyncio.to_thread(CliRunner().invoke, cli, ["unblock", USER])  # its own event loop
         assert result.exit_code == 0, result.output

@@ -110,7 +110,7 @@ async def test_restart_without_persistence_then_a_message_is_answered(
         private_redis.stop()
         # Down across several reclaim rounds (every half lease): a failed round must not keep the
         # worker's slots, or its reader waits for them forever.
-        await asyncio.sleep(4 * settings.lease_s)
+        await asyncio.sleep(4 * settings.queue.lease_s)
         private_redis.start()
         await wait_for(lambda: _delivered(p, "wamid.two"), timeout=15)
         assert await wait_for(lambda: p.reply_texts(USER), timeout=15)
@@ -136,7 +136,7 @@ def test_readyz_reports_redis_group_and_the_oldest_waiting_message(
         body = body_of(envelope([message("wamid.waiting", USER, "/ping")]))
         assert httpx.post(server.url + PATH, content=body, headers=signed_headers(body)).status_code == 200
         with sync_redis.Redis.from_url(private_redis.url) as client:  # as a starting worker does
-            client.xgroup_create(f"{settings.hudhud_redis_prefix}:in", "workers", id="0")
+            client.xgroup_create(f"{settings.queue.redis_prefix}:in", "workers", id="0")
         time.sleep(0.2)
         ready = httpx.get(server.url + "/readyz")
         report = ready.json()

@@ -9,7 +9,7 @@ import pytest
 from base.bots import ANY_NUMBER, load_bots
 from base.commands import CommandRouter
 from base.responder import StaticResponder
-from base.settings import Environment, Settings, SettingsError, load_settings
+from base.settings import VARIABLES, Environment, Settings, SettingsError, load_settings
 from hudhud.container import check_security, load_responder
 
 
@@ -19,9 +19,9 @@ def make(**values: object) -> Settings:
 
 def test_defaults_are_a_runnable_sandbox() -> None:
     s = make()
-    assert s.sandbox and s.hudhud_env == Environment.dev
-    assert s.whatsapp_api_base == "https://graph.facebook.com/v25.0"
-    assert s.hudhud_dedupe_ttl_s >= 7 * 86400
+    assert s.sandbox and s.runtime.env == Environment.dev
+    assert s.whatsapp.api_base == "https://graph.facebook.com/v25.0"
+    assert s.queue.dedupe_ttl_s >= 7 * 86400
 
 
 def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -30,9 +30,9 @@ def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch, tmp_pat
     monkeypatch.setenv("HUDHUD_LEASE_MS", "1234")
     (tmp_path / ".env").write_text("HUDHUD_TIMEZONE=Africa/Cairo\n")
     s = load_settings()
-    assert s.whatsapp_api_base == "http://127.0.0.1:9/v25.0"
-    assert s.hudhud_lease_ms == 1234 and s.lease_s == 1.234
-    assert s.hudhud_timezone == "Africa/Cairo"
+    assert s.whatsapp.api_base == "http://127.0.0.1:9/v25.0"
+    assert s.queue.lease_ms == 1234 and s.queue.lease_s == 1.234
+    assert s.runtime.timezone == "Africa/Cairo"
 
 
 @pytest.mark.parametrize(
@@ -143,12 +143,12 @@ def test_env_example_documents_every_setting_and_copies_cleanly(
     from coreapi.config import CoreSettings
 
     core = {name.upper() for name in CoreSettings.model_fields} - {"HUDHUD_DATA_DIR", "DATABASE_URL"}
-    assert documented == {name.upper() for name in Settings.model_fields} | core | {"COREAPI_DATABASE_URL"}
+    assert documented == {name.upper() for name in VARIABLES} | core | {"COREAPI_DATABASE_URL"}
     # Copied as is, the example is a valid sandbox configuration (empty values mean unset).
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text(example.read_text())
     s = load_settings()
-    assert s.sandbox and s.whatsapp_app_secret is None and s.hudhud_bots is None
+    assert s.sandbox and s.whatsapp.app_secret is None and s.whatsapp.bots is None
 
 
 async def test_core_api_executor_needs_its_token(redis, redis_prefix: str) -> None:

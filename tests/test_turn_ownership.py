@@ -70,7 +70,7 @@ async def test_the_first_recording_of_a_reply_wins_and_expires(settings_factory)
         again = await outbox.record("t-1", [TextPart(text="other")], conv=CONV)
         assert [r.part.text for r in again] == ["one", "two"] == [r.part.text for r in first]
         assert [r.part.text for r in await outbox.load("t-1")] == ["one", "two"]
-        assert 0 < await p.redis.ttl(p.keys.outbox("t-1")) <= p.container.settings.hudhud_dedupe_ttl_s
+        assert 0 < await p.redis.ttl(p.keys.outbox("t-1")) <= p.container.settings.queue.dedupe_ttl_s
 
 
 async def test_a_record_half_written_by_a_crash_completes_on_retry(settings_factory) -> None:

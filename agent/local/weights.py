@@ -256,8 +256,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except SettingsError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        spec = spec or settings.hudhud_local_model
-        data_dir = data_dir or settings.hudhud_data_dir
+        spec = spec or settings.model.local_model
+        data_dir = data_dir or settings.runtime.data_dir
     try:
         path = ensure_weights(spec, data_dir, progress=lambda message: print(message, flush=True))
     except LocalModelError as exc:

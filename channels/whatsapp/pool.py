@@ -7,17 +7,19 @@ import redis.asyncio as aioredis
 
 from base.bots import BotRegistry
 from base.keys import Keys
-from base.settings import Settings
+from base.settings import WhatsAppSettings
 from channels.whatsapp.graph import GraphClient
 from channels.whatsapp.messenger import Messenger
 from channels.whatsapp.sandbox import SandboxClient
 
 
 class MessengerPool:
-    def __init__(self, settings: Settings, bots: BotRegistry, redis: aioredis.Redis, keys: Keys) -> None:
+    def __init__(
+        self, whatsapp: WhatsAppSettings, bots: BotRegistry, redis: aioredis.Redis, keys: Keys
+    ) -> None:
         self._bots = bots
         self._http = httpx.AsyncClient(
-            timeout=settings.hudhud_graph_timeout_ms / 1000,
+            timeout=whatsapp.graph_timeout_ms / 1000,
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         )
         self.sandbox = SandboxClient(redis, keys)
@@ -26,13 +28,13 @@ class MessengerPool:
             if bot.access_token is None:
                 continue
             self._clients[bot.phone_number_id] = GraphClient(
-                settings.whatsapp_api_base,
+                whatsapp.api_base,
                 bot.access_token.get_secret_value(),
                 http=self._http,
-                timeout_s=settings.hudhud_graph_timeout_ms / 1000,
-                retries=settings.hudhud_graph_retries,
-                backoff_s=settings.hudhud_graph_backoff_ms / 1000,
-                backoff_max_s=settings.hudhud_graph_backoff_max_ms / 1000,
+                timeout_s=whatsapp.graph_timeout_ms / 1000,
+                retries=whatsapp.graph_retries,
+                backoff_s=whatsapp.graph_backoff_ms / 1000,
+                backoff_max_s=whatsapp.graph_backoff_max_ms / 1000,
             )
 
     def for_number(self, phone_number_id: str) -> Messenger:

@@ -85,7 +85,7 @@ def make_agent(
         else None
     )
     return Agent(
-        llm=chat_model(endpoint, Settings(_env_file=None), max_retries=0),  # type: ignore[call-arg]
+        llm=chat_model(endpoint, Settings(_env_file=None).model, max_retries=0),  # type: ignore[call-arg]
         model_name="remote-model",
         mode=mode,  # type: ignore[arg-type]
         registry=registry if registry is not None else ToolRegistry.shipped(),
@@ -315,7 +315,7 @@ async def test_tool_result_goes_back_to_the_model_when_the_spec_says_so(fake_ope
 async def test_each_bot_number_can_use_its_own_model(fake_openai, redis) -> None:
     agent = make_agent(fake_openai, redis, registry=ToolRegistry())
     endpoint = ModelEndpoint(base_url=fake_openai.base_url, api_key="k", model="big-model", local=False)
-    llm = chat_model(endpoint, Settings(_env_file=None), max_retries=0)  # type: ignore[call-arg]
+    llm = chat_model(endpoint, Settings(_env_file=None).model, max_retries=0)  # type: ignore[call-arg]
     agent.models = {"p": (llm, "big-model")}
     fake_openai.reply_text("hi")
     await agent.respond(turn("hi", 1))

@@ -24,7 +24,7 @@ NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Riyadh"))
 def make_agent(fake_openai, mode: str = "native", executor=None) -> Agent:
     endpoint = ModelEndpoint(base_url=fake_openai.base_url, api_key="k", model="remote-model", local=False)
     return Agent(
-        llm=chat_model(endpoint, Settings(_env_file=None), max_retries=0),  # type: ignore[call-arg]
+        llm=chat_model(endpoint, Settings(_env_file=None).model, max_retries=0),  # type: ignore[call-arg]
         model_name="remote-model",
         mode=mode,  # type: ignore[arg-type]
         registry=ToolRegistry.shipped(),

@@ -64,7 +64,7 @@ def local_endpoint() -> Iterator[ModelEndpoint]:
     loop = asyncio.new_event_loop()
     found, server = loop.run_until_complete(start_local(settings))
     # Process the stable prompts once, as start-up does, so recorded turns are warm turns.
-    router = StructuredRouter(chat_model(found, settings), ToolRegistry.shipped(), PromptStore())
+    router = StructuredRouter(chat_model(found, settings.model), ToolRegistry.shipped(), PromptStore())
     loop.run_until_complete(server.warm(router.system_prompt()))
     try:
         yield found
@@ -90,7 +90,7 @@ def cassette(request: pytest.FixtureRequest) -> Iterator[object]:
 async def agent(endpoint: ModelEndpoint, redis, redis_prefix: str) -> AsyncIterator[Agent]:
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     yield Agent(
-        llm=chat_model(endpoint, settings, max_retries=0, timeout=300),
+        llm=chat_model(endpoint, settings.model, max_retries=0, timeout=300),
         model_name="local:1.5b",
         mode="router",
         registry=ToolRegistry.shipped(),

@@ -230,7 +230,8 @@ async def test_the_agent_asks_to_confirm_the_numbers_the_user_wrote(
     """The model copies the numbers as written; code reads them (Arabic-Indic digits too), checks each
     is in the message, and the executor asks for the confirmation showing them."""
     agent = Agent(
-        llm=chat_model(ModelEndpoint(fake_openai.base_url, "k", "m", local=False), Settings(_env_file=None),  # type: ignore[call-arg]
+        llm=chat_model(ModelEndpoint(fake_openai.base_url, "k", "m", local=False),
+                       Settings(_env_file=None).model,
                        max_retries=0),
         model_name="m", mode="native", registry=ToolRegistry.shipped(), prompts=PromptStore(),
         executor=desk.executor, clock=lambda: datetime(2026, 11, 25, tzinfo=ZoneInfo("Asia/Riyadh")),

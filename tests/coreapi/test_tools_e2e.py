@@ -249,7 +249,7 @@ def _native_agent(bench: Bench, fake_openai):
 
     endpoint = ModelEndpoint(base_url=fake_openai.base_url, api_key="k", model="m", local=False)
     return Agent(
-        llm=chat_model(endpoint, Settings(_env_file=None), max_retries=0),  # type: ignore[call-arg]
+        llm=chat_model(endpoint, Settings(_env_file=None).model, max_retries=0),  # type: ignore[call-arg]
         model_name="m", mode="native", registry=ToolRegistry.shipped(), prompts=PromptStore(),
         executor=bench.executor, clock=lambda: datetime(2026, 11, 25, tzinfo=ZoneInfo("Asia/Riyadh")),
     )  # fmt: skip

@@ -128,7 +128,7 @@ def test_case_settings_point_at_the_case(tmp_path: Path, fixture_lang: str) -> N
     )
     core = SimpleNamespace(url="http://127.0.0.1:1", service_token="t" * 48)
     settings = env.case_settings(prefix="p", core=core, timezone="Africa/Cairo")  # type: ignore[arg-type]
-    assert settings.core_api_url == "http://127.0.0.1:1" and settings.hudhud_redis_prefix == "p"
-    assert settings.hudhud_timezone == "Africa/Cairo" and settings.hudhud_data_dir == tmp_path / "d"
-    assert settings.whatsapp_app_secret.get_secret_value() == env.secret.decode()  # type: ignore[union-attr]
+    assert settings.core.url == "http://127.0.0.1:1" and settings.queue.redis_prefix == "p"
+    assert settings.runtime.timezone == "Africa/Cairo" and settings.runtime.data_dir == tmp_path / "d"
+    assert settings.whatsapp.app_secret.get_secret_value() == env.secret.decode()  # type: ignore[union-attr]
     assert "profile: query" in env.bots_file.read_text()

@@ -242,8 +242,8 @@ async def test_the_embedded_model_is_started_once_and_warmed(smollm2_path: Path,
     async with model_backend(settings, RunOptions(model=str(smollm2_path))) as backend:
         assert backend.server is not None and backend.concurrency == 1
         assert backend.model_name == f"local:{smollm2_path}" and backend.tool_mode == "router"
-        assert backend.settings.openai_base_url == backend.server.base_url
-        assert backend.settings.hudhud_context_window == 1024
+        assert backend.settings.model.base_url == backend.server.base_url
+        assert backend.settings.model.context_window == 1024
         warmed: list[str] = []
 
         async def warm(prompt: str) -> float:

@@ -469,8 +469,8 @@ async def test_from_settings(redis: aioredis.Redis, settings_factory, tmp_path: 
     settings = settings_factory(hudhud_history_ttl_s=77, hudhud_history_max_messages=3,
                                 hudhud_encryption_key=generate_key())  # fmt: skip
     history = ConversationHistory.from_settings(redis, settings)
-    assert (history.ttl_s, history.max_messages, history.keys.prefix) == (77, 3, settings.hudhud_redis_prefix)
-    assert history.cipher.key_id == Cipher(settings.hudhud_encryption_key.get_secret_value()).key_id
+    assert (history.ttl_s, history.max_messages, history.keys.prefix) == (77, 3, settings.queue.redis_prefix)
+    assert history.cipher.key_id == Cipher(settings.memory.encryption_key.get_secret_value()).key_id
     await history.append_turn("exec", WA, "t", [user(str(i)) for i in range(5)])
     assert await history.length("exec", WA) == 3
     assert await history.count("") == 0

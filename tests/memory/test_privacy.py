@@ -135,7 +135,7 @@ def test_cli_export_and_forget_without_a_service(settings_factory, monkeypatch, 
     from hudhud.cli import app
 
     settings = settings_factory(hudhud_service_url="http://127.0.0.1:9")  # nothing listens there
-    for name, value in settings.model_dump().items():
+    for name, value in settings.variables().items():
         if value is not None and not isinstance(value, dict):
             shown = value.get_secret_value() if hasattr(value, "get_secret_value") else value
             monkeypatch.setenv(name.upper(), str(shown))

@@ -54,7 +54,7 @@ async def executor(leave_api: LiveServer, redis, redis_prefix: str) -> AsyncIter
 def make_agent(fake_openai, executor: CoreApiExecutor, redis, redis_prefix: str) -> Agent:
     endpoint = ModelEndpoint(base_url=fake_openai.base_url, api_key="k", model="remote-model", local=False)
     return Agent(
-        llm=chat_model(endpoint, Settings(_env_file=None), max_retries=0),  # type: ignore[call-arg]
+        llm=chat_model(endpoint, Settings(_env_file=None).model, max_retries=0),  # type: ignore[call-arg]
         model_name="remote-model",
         mode="router",
         registry=executor.registry,
