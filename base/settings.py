@@ -127,6 +127,9 @@ class QueueSettings(_Section):
     turn_timeout_ms: int = _var(120_000, "hudhud_turn_timeout_ms", gt=0)
     block_ms: int = _var(1_000, "hudhud_block_ms", gt=0)
     events_maxlen: int = _var(10_000, "hudhud_events_maxlen", gt=0)
+    # Dead letters: at most this many kept, none older than this (they hold messages: not forever).
+    dead_maxlen: int = _var(10_000, "hudhud_dead_maxlen", gt=0)
+    dead_retention_s: int = _var(30 * 24 * 3600, "hudhud_dead_retention_s", gt=0)
 
     @property
     def lease_s(self) -> float:

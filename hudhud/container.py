@@ -349,6 +349,8 @@ class Container:
             block_ms=s.queue.block_ms,
             events_maxlen=s.queue.events_maxlen,
             outbox_ttl_s=s.queue.dedupe_ttl_s,
+            dead_maxlen=s.queue.dead_maxlen,
+            dead_retention_s=s.queue.dead_retention_s,
         )
         if name:
             options.name = name

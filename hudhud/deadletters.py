@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import orjson
@@ -28,6 +29,16 @@ class DeadLetters:
     @classmethod
     def from_settings(cls, redis: aioredis.Redis, settings: Settings) -> DeadLetters:
         return cls(redis, Keys(settings.queue.redis_prefix))
+
+    async def trim(self, *, maxlen: int, retention_s: float, now: float | None = None) -> int:
+        """Drop dead letters beyond `maxlen` (oldest first) and older than `retention_s`: they hold
+        people's messages, so they are kept long enough to be looked at and retried, not forever."""
+        oldest_ms = int(((time.time() if now is None else now) - retention_s) * 1000)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.xtrim(self._keys.dead, minid=f"{max(oldest_ms, 0)}-0", approximate=False)
+            pipe.xtrim(self._keys.dead, maxlen=maxlen, approximate=False)
+            aged, over = await pipe.execute()
+        return int(aged) + int(over)
 
     async def list(self, limit: int = 20) -> list[DeadLetter]:
         rows = await self._redis.xrevrange(self._keys.dead, count=limit)

@@ -39,6 +39,7 @@ from base.turn import InboundMessage, ReplyPart, TextPart, Turn, UserRef, make_t
 from channels.whatsapp.pool import MessengerPool
 from hudhud import metrics
 from hudhud.abuse import AbuseGuard, notice_language
+from hudhud.deadletters import DeadLetters
 from hudhud.delivery import Delivery
 from hudhud.leases import LeaseLost, Leases
 from hudhud.log_privacy import private
@@ -60,6 +61,8 @@ class WorkerOptions:
     block_ms: int = 1_000
     events_maxlen: int = 10_000
     outbox_ttl_s: int = 8 * 86400
+    dead_maxlen: int = 10_000
+    dead_retention_s: float = 30 * 86400
     name: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}")
 
     @property
@@ -245,6 +248,11 @@ class Worker:
         if await self.watch.check():
             await self._recover_group()
         await self.reclaim()
+        await self._trim_dead()
+
+    async def _trim_dead(self) -> None:
+        o = self.options
+        await DeadLetters(self.redis, self.keys).trim(maxlen=o.dead_maxlen, retention_s=o.dead_retention_s)
 
     async def reclaim(self) -> int:
         """Take over jobs of dead workers (idle beyond the reclaim threshold)."""
@@ -474,6 +482,7 @@ class Worker:
             self.keys.dead,
             {**fields, b"entry": entry_id, b"error": error, b"deliveries": deliveries, b"ts": time.time()},
         )
+        await self._trim_dead()
 
     async def _dead_letter_job(self, running: _Running, fields: dict[bytes, bytes], deliveries: int) -> None:
         if fields.get(b"kind") == b"message":
@@ -499,6 +508,7 @@ class Worker:
                 "ts": time.time(),
             },
         )
+        await self._trim_dead()
 
 
 def _no_group(exc: ResponseError) -> bool:

@@ -82,8 +82,11 @@ BEFORE = set(
         "whatsapp_verify_token",
     ]
 )
-# Added since, each with its capability: tool packs (issue 12), abuse control (issue 14).
+# Added since, each with its capability: tool packs (issue 12), abuse control and dead-letter limits
+# (issue 14).
 ADDED = {
+    "hudhud_dead_maxlen",
+    "hudhud_dead_retention_s",
     "hudhud_tool_packs",
     "hudhud_rate_per_min",
     "hudhud_rate_unlinked_per_min",
