@@ -144,5 +144,5 @@ def person_from_facts(phrase: str, facts: list[str]) -> str | None:
     return None
 
 
-# Words that say a six-digit number is a link code ("my code is 123456", "رمز الربط ١٢٣٤٥٦").
+# Words that say an eight-digit number is a link code ("my code is 12345678", "رمز الربط ١٢٣٤٥٦٧٨").
 LINK_WORDS = ("code", "link", "رمز", "كود", "ربط")

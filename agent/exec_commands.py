@@ -18,11 +18,11 @@ from tools.executor import CoreApiExecutor, explain
 
 LangOf = Callable[[Turn], Awaitable[str]]  # always a language: the bot answers commands in one
 
-_CODE = re.compile(r"^\D*?(\d{6})\D*$")
+_CODE = re.compile(r"^\D*?(\d{8})\D*$")
 
 
 def link_code_in(text: str) -> str | None:
-    """A six-digit link code said in words (agent.cues.LINK_WORDS: "my code is 123456", in Arabic too)."""
+    """An eight-digit link code said in words ("my code is 12345678", in Arabic too: cues.LINK_WORDS)."""
     from agent.cues import LINK_WORDS
     from base.text.folding import to_latin_digits
 

@@ -219,7 +219,7 @@ _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123
 
 
 class LinkCodeOut(Out):
-    code: str = Field(description="Six digits, single use")
+    code: str = Field(description="Eight digits, single use")
     expires_at: datetime
     expires_in: int
 

@@ -37,13 +37,14 @@ router = APIRouter(tags=["links"])
 # Draws before issuing gives up: a clash is one in a million per live code, twenty in a row means the
 # code space is crowded and the caller should rather try again later.
 ISSUE_TRIES = 20
+CODE_DIGITS = 8  # a hundred million codes: guessing one within its 10 minutes and 5 tries is hopeless
 UNKNOWN_CLIENT = "unknown"  # an ASGI server that does not say who connected
 
 WaIdPath = Annotated[str, Path(pattern=r"^\d{5,20}$", description="The WhatsApp id (phone number digits)")]
 
 
 def code_hash(core: Core, code: str) -> str:
-    # Keyed: six digits are a million guesses, so a plain hash of a leaked table would give codes away.
+    # Keyed: eight digits are 10^8 guesses, so a plain hash of a leaked table would give codes away.
     return hmac.new(core.jwt_secret.encode(), code.encode(), hashlib.sha256).hexdigest()
 
 
@@ -56,7 +57,7 @@ async def link_out(session: AsyncSession, link: Link) -> LinkOut:
 
 @router.post("/link-codes", operation_id="create_link_code", status_code=201, response_model=LinkCodeOut)
 async def create_link_code(ctx: UserChange, core: CoreDep) -> Response:
-    """A one-time six-digit code for the caller, valid for COREAPI_LINK_CODE_TTL_S (10 minutes). No other
+    """A one-time eight-digit code for the caller, valid for COREAPI_LINK_CODE_TTL_S (10 minutes). No other
     unused code has the same digits: a code names exactly one person."""
     user, session, settings = ctx.user, ctx.session, core.settings
     ttl = settings.coreapi_link_code_ttl_s
@@ -66,7 +67,7 @@ async def create_link_code(ctx: UserChange, core: CoreDep) -> Response:
         await _purge_codes(session, now - timedelta(seconds=settings.coreapi_link_code_retention_s))
         expires_at = now + timedelta(seconds=ttl)
         for _ in range(ISSUE_TRIES):
-            code = f"{secrets.randbelow(10**6):06d}"
+            code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
             row = LinkCode(code_hash=code_hash(core, code), user_id=user.id, expires_at=expires_at)
             if await _claim(session, row, now):
                 return LinkCodeOut(code=code, expires_at=expires_at, expires_in=ttl)

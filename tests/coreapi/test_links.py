@@ -33,7 +33,7 @@ async def test_a_code_links_the_number_to_its_user(api: Api) -> None:
     r = await api.client("sara").post("/link-codes")
     assert r.status_code == 201
     body = r.json()
-    assert len(body["code"]) == 6 and body["code"].isdigit()
+    assert len(body["code"]) == 8 and body["code"].isdigit()
     assert body["expires_in"] == 600
     r = await redeem(api, body["code"])
     assert r.status_code == 200, r.text
@@ -107,7 +107,7 @@ async def test_five_failures_lock_the_number_out_for_the_window(api: Api) -> Non
 async def test_the_attempt_limit_is_configurable(start: Any) -> None:
     api = await start(coreapi_link_max_attempts=2, coreapi_link_window_s=60)
     for status in (400, 400, 429):
-        assert (await redeem(api, "000000")).status_code == status
+        assert (await redeem(api, "00000000")).status_code == status
 
 
 async def test_a_retried_redeem_replays_instead_of_failing_as_used(api: Api) -> None:
@@ -240,10 +240,10 @@ async def unused_rows_per_hash(api: Api) -> list[int]:
 async def test_a_used_code_does_not_hide_another_users_live_code(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fixed_codes(monkeypatch, "424242")
+    fixed_codes(monkeypatch, "42424242")
     assert (await redeem(api, await new_code(api, "sara"))).status_code == 200
-    assert await new_code(api, "samir") == "424242"  # the same code again, for someone else
-    r = await redeem(api, "424242", wa_id="966500000002")
+    assert await new_code(api, "samir") == "42424242"  # the same code again, for someone else
+    r = await redeem(api, "42424242", wa_id="966500000002")
     assert r.status_code == 200, r.text
     assert r.json()["user_id"] == api.id("samir")
 
@@ -251,42 +251,42 @@ async def test_a_used_code_does_not_hide_another_users_live_code(
 async def test_an_expired_code_does_not_hide_another_users_live_code(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fixed_codes(monkeypatch, "424242")
+    fixed_codes(monkeypatch, "42424242")
     await new_code(api, "sara")
     await api.execute("UPDATE link_codes SET expires_at = :t", t=utcnow() - timedelta(seconds=1))
-    assert await new_code(api, "samir") == "424242"
-    r = await redeem(api, "424242")
+    assert await new_code(api, "samir") == "42424242"
+    r = await redeem(api, "42424242")
     assert r.status_code == 200, r.text
     assert r.json()["user_id"] == api.id("samir")
     assert await unused_rows_per_hash(api) == []  # the dead row made way, the live one is spent
 
 
 async def test_a_dead_code_is_worded_by_its_newest_row(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    fixed_codes(monkeypatch, "424242")
+    fixed_codes(monkeypatch, "42424242")
     assert (await redeem(api, await new_code(api, "sara"))).status_code == 200
     await new_code(api, "samir")
     await api.execute(
         "UPDATE link_codes SET expires_at = :t WHERE used_at IS NULL", t=utcnow() - timedelta(seconds=1)
     )
-    r = await redeem(api, "424242", wa_id="966500000002")
+    r = await redeem(api, "42424242", wa_id="966500000002")
     assert (r.status_code, r.json()["code"]) == (410, "code_expired")
     assert (await api.service().get("/links/966500000002")).status_code == 404
 
 
 async def test_issuing_skips_a_code_someone_holds(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    fixed_codes(monkeypatch, "111111", "111111", "111111", "222222")
-    assert await new_code(api, "sara") == "111111"
-    assert await new_code(api, "samir") == "222222"
+    fixed_codes(monkeypatch, "11111111", "11111111", "11111111", "22222222")
+    assert await new_code(api, "sara") == "11111111"
+    assert await new_code(api, "samir") == "22222222"
     assert await unused_rows_per_hash(api) == [1, 1]
-    assert (await redeem(api, "111111")).json()["user_id"] == api.id("sara")
-    r = await redeem(api, "222222", wa_id="966500000002")
+    assert (await redeem(api, "11111111")).json()["user_id"] == api.id("sara")
+    r = await redeem(api, "22222222", wa_id="966500000002")
     assert r.json()["user_id"] == api.id("samir")
 
 
 async def test_issuing_gives_up_when_every_code_it_draws_is_taken(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fixed_codes(monkeypatch, "111111")
+    fixed_codes(monkeypatch, "11111111")
     await new_code(api, "sara")
     r = await api.client("samir").post("/link-codes")
     assert r.status_code == 503
@@ -306,17 +306,17 @@ async def test_the_database_refuses_two_unused_rows_with_one_hash(api: Api) -> N
 
 async def test_old_codes_and_attempts_are_purged(start: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     api = await start(coreapi_link_code_retention_s=3600)
-    fixed_codes(monkeypatch, "111111", "222222", "333333")
+    fixed_codes(monkeypatch, "11111111", "22222222", "33333333")
     await new_code(api, "sara")
     await new_code(api, "samir")
-    assert (await redeem(api, "000000")).status_code == 400
+    assert (await redeem(api, "00000000")).status_code == 400
     old_code = utcnow() - timedelta(seconds=3601)
     await api.execute(
         "UPDATE link_codes SET expires_at = :t WHERE user_id = :u", t=old_code, u=api.id("sara")
     )
     await api.execute("UPDATE link_attempts SET created_at = :t", t=utcnow() - timedelta(seconds=901))
     await new_code(api, "mona")  # issuing sweeps the codes
-    assert (await redeem(api, "000000", wa_id="966500000002")).status_code == 400
+    assert (await redeem(api, "00000000", wa_id="966500000002")).status_code == 400
     owners = {row[0] for row in await api.fetch("SELECT user_id FROM link_codes")}
     assert owners == {api.id("samir"), api.id("mona")}
     assert [row[0] for row in await api.fetch("SELECT wa_id FROM link_attempts")] == ["966500000002"]
@@ -341,11 +341,11 @@ async def redeem_from(client: httpx.AsyncClient, code: str, wa_id: str) -> int:
 
 async def test_failures_are_throttled_per_client(start: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     api = await start(coreapi_link_max_attempts_per_client=3)
-    fixed_codes(monkeypatch, "111111")
+    fixed_codes(monkeypatch, "11111111")
     first, other = from_address(api, "127.0.0.2"), from_address(api, "127.0.0.3")
     code = await new_code(api)
     for n in range(3):  # a new number each time: the per-number limit never trips
-        assert await redeem_from(first, "000000", f"96650000001{n}") == 400
+        assert await redeem_from(first, "00000000", f"96650000001{n}") == 400
     r = await first.post("/link-codes/redeem", json={"code": code, "wa_id": "966500000019"})
     assert (r.status_code, r.json()["code"]) == (429, "too_many_attempts")
     assert r.headers["retry-after"] == "900"
@@ -356,11 +356,11 @@ async def test_failures_are_throttled_per_client(start: Any, monkeypatch: pytest
 
 async def test_failures_are_throttled_globally(start: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     api = await start(coreapi_link_max_attempts_global=3)
-    fixed_codes(monkeypatch, "111111")
+    fixed_codes(monkeypatch, "11111111")
     code = await new_code(api)
     for n in range(3):  # a new client and a new number each time: only the global limit can trip
         client = from_address(api, f"127.0.0.{n + 2}")
-        assert await redeem_from(client, "000000", f"96650000002{n}") == 400
+        assert await redeem_from(client, "00000000", f"96650000002{n}") == 400
     r = await from_address(api, "127.0.0.9").post(
         "/link-codes/redeem", json={"code": code, "wa_id": "966500000029"}
     )

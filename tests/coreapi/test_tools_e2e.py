@@ -202,7 +202,8 @@ async def test_link_flow_and_slash_commands(bench: Bench) -> None:
     async with bench.api.client("sara") as sara:
         code = (await sara.post("/link-codes")).json()["code"]
     assert (await bench.say(SARA_WA, "/tasks"))[0].text == NOT_LINKED
-    wrong = await bench.say(SARA_WA, "/link 000000" if code != "000000" else "/link 111111")
+    assert len(code) == 8
+    wrong = await bench.say(SARA_WA, "/link 00000000" if code != "00000000" else "/link 11111111")
     assert wrong[0].text == t("link.failed", "en", reason=t("api_error.invalid_code", "en"))
     assert (await bench.say(SARA_WA, "/link abc"))[0].text == t("link.usage", "en")
     linked = await bench.say(SARA_WA, f"/link {code}")
@@ -258,10 +259,11 @@ def _native_agent(bench: Bench, fake_openai):
 @pytest.mark.parametrize(
     ("text", "code"),
     [
-        ("my code is 123456", "123456"),
-        ("رمز الربط ١٢٣٤٥٦", "123456"),
-        ("123456", None),
-        ("call 123456 now", None),
+        ("my code is 12345678", "12345678"),
+        ("رمز الربط ١٢٣٤٥٦٧٨", "12345678"),
+        ("12345678", None),
+        ("call 12345678 now", None),
+        ("my code is 123456", None),  # six digits: the codes of before, no longer issued
     ],
 )
 def test_link_code_said_in_words(text: str, code: str | None) -> None:
@@ -318,6 +320,6 @@ async def test_an_arabic_user_refused_by_the_core_api_reads_arabic_only(bench: B
 
     router = CommandRouter()
     register_tool_commands(router, bench.executor, arabic)
-    [wrong] = await router.respond(turn(MONA_WA, "/link 000001"))
+    [wrong] = await router.respond(turn(MONA_WA, "/link 00000001"))
     assert wrong.text == t("link.failed", "ar", reason=t("api_error.invalid_code", "ar"))  # type: ignore[union-attr]
     assert not re.search("[A-Za-z]", wrong.text.replace("/link", ""))  # type: ignore[union-attr]
