@@ -41,6 +41,12 @@ class CoreSettings(BaseSettings):
     coreapi_link_window_s: int = Field(900, gt=0)
     # How long an expired or used code is kept (for the used/expired wording) before it is purged.
     coreapi_link_code_retention_s: int = Field(24 * 3600, gt=0)
+    # Failed logins allowed per window: per (account, client address), per address, and in all (beyond
+    # that only addresses that failed are refused, so nobody can lock an account out for its owner).
+    coreapi_login_max_failures: int = Field(5, gt=0)
+    coreapi_login_max_failures_per_client: int = Field(20, gt=0)
+    coreapi_login_max_failures_global: int = Field(200, gt=0)
+    coreapi_login_window_s: int = Field(900, gt=0)
     coreapi_idempotency_ttl_s: int = Field(24 * 3600, gt=0)
     coreapi_timezone: str = "Asia/Riyadh"  # default time zone of new users
 

@@ -16,6 +16,7 @@ from coreapi.config import CoreSettings
 from coreapi.db import Database
 from coreapi.errors import ApiError, unauthorized
 from coreapi.idempotency import HEADER, Idempotency
+from coreapi.login_throttle import LoginThrottle
 from coreapi.models import User
 from coreapi.tokens import TokenIssuer
 
@@ -32,6 +33,12 @@ class Core:
         self.tokens = TokenIssuer(self.jwt_secret, settings.coreapi_token_ttl_s)
         service = settings.coreapi_service_token
         self.service_token = service.get_secret_value() if service else None
+        self.logins = LoginThrottle(
+            per_account_client=settings.coreapi_login_max_failures,
+            per_client=settings.coreapi_login_max_failures_per_client,
+            overall=settings.coreapi_login_max_failures_global,
+            window_s=settings.coreapi_login_window_s,
+        )
 
 
 def get_core(request: Request) -> Core:

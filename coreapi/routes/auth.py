@@ -4,11 +4,14 @@ must not keep live bearer tokens at rest."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+import math
+
+from fastapi import APIRouter, Request
 from sqlalchemy import select
 
 from coreapi.deps import CoreDep, ServiceOnly, Session
-from coreapi.errors import forbidden, not_found, unauthorized
+from coreapi.errors import ApiError, forbidden, not_found, unauthorized
 from coreapi.models import User
 from coreapi.passwords import verify_password
 from coreapi.schemas import LoginRequest, TokenOut, TokenRequest
@@ -31,11 +34,25 @@ async def exchange_token(
 
 
 @router.post("/login", operation_id="login", response_model=TokenOut)
-async def login(body: LoginRequest, session: Session, core: CoreDep) -> TokenOut:
-    """Username and password in, a short-lived JWT out (the dashboard and the link-code flow use it)."""
-    user = await session.scalar(select(User).where(User.username == body.username.strip().lower()))
-    ok = verify_password(body.password, user.password_hash if user else None)
+async def login(body: LoginRequest, request: Request, session: Session, core: CoreDep) -> TokenOut:
+    """Username and password in, a short-lived JWT out (the dashboard and the link-code flow use it).
+    Failed logins are throttled per account and address, per address and in all (coreapi/login_throttle.py):
+    429 with Retry-After. The password hash is checked off the event loop (scrypt takes tens of ms)."""
+    account = body.username.strip().lower()
+    client = request.client.host if request.client is not None else "unknown"
+    wait = core.logins.refused(account, client)
+    if wait is not None:
+        raise ApiError(
+            429,
+            "too_many_logins",
+            "too many failed logins; wait and try again",
+            headers={"Retry-After": str(math.ceil(wait))},
+        )
+    user = await session.scalar(select(User).where(User.username == account))
+    ok = await asyncio.to_thread(verify_password, body.password, user.password_hash if user else None)
     if user is None or not ok or not user.active:
+        core.logins.failed(account, client)
         raise unauthorized("invalid username or password")
+    core.logins.succeeded(account, client)
     issued = core.tokens.issue(user.id)
     return TokenOut(access_token=issued.access_token, expires_in=issued.expires_in)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -87,7 +88,7 @@ async def create_user(body: UserCreate, ctx: UserChange, core: CoreDep) -> Respo
             team=body.team,
             timezone=zone,
             language=body.language.value,
-            password_hash=hash_password(body.password) if body.password else None,
+            password_hash=await asyncio.to_thread(hash_password, body.password) if body.password else None,
             active=body.active,
         )
         session.add(created)
@@ -131,7 +132,7 @@ async def update_user(user_id: UserId, body: UserUpdate, ctx: UserChange) -> Res
         before = audit.user_state(target)
         password = changes.pop("password", None)
         if password:
-            target.password_hash = hash_password(password)
+            target.password_hash = await asyncio.to_thread(hash_password, password)  # off the loop
         for name, value in changes.items():
             setattr(target, name, value.value if hasattr(value, "value") else value)
         await session.flush()

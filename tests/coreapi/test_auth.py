@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 
@@ -178,3 +179,69 @@ async def test_a_deactivated_user_cannot_log_in(api: Api) -> None:
     await api.add_user(username="gone", password="correct horse", active=False)
     r = await api.client().post("/auth/login", json={"username": "gone", "password": "correct horse"})
     assert r.status_code == 401
+
+
+# --- login throttling (coreapi/login_throttle.py) ---
+
+
+def _from(api: Api, address: str) -> httpx.AsyncClient:
+    """A client connecting from another loopback address: the API sees a different caller."""
+    transport = httpx.AsyncHTTPTransport(local_address=address)
+    return httpx.AsyncClient(base_url=api.url, transport=transport, timeout=30)
+
+
+async def _login(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
+    return await client.post("/auth/login", json={"username": username, "password": password})
+
+
+async def test_a_guesser_is_throttled_without_locking_the_owner_out(api: Api) -> None:
+    await api.add_user(username="lina", password="correct horse")
+    async with _from(api, "127.0.0.2") as guesser, _from(api, "127.0.0.3") as owner:
+        for _ in range(5):
+            assert (await _login(guesser, "lina", "wrong")).status_code == 401
+        refused = await _login(guesser, "lina", "correct horse")  # even the right one: the guesser waits
+        assert refused.status_code == 429 and refused.json()["code"] == "too_many_logins"
+        assert 1 <= int(refused.headers["Retry-After"]) <= 900
+        assert (await _login(owner, "lina", "correct horse")).status_code == 200
+
+
+async def test_one_address_spraying_accounts_is_throttled(start: Any) -> None:
+    api = await start(coreapi_login_max_failures_per_client=3)
+    async with _from(api, "127.0.0.4") as sprayer, _from(api, "127.0.0.5") as other:
+        for name in ("sara", "samir", "mona"):
+            assert (await _login(sprayer, name, "guess")).status_code == 401
+        assert (await _login(sprayer, "khalid", "guess")).status_code == 429
+        assert (await _login(other, "khalid", "guess")).status_code == 401  # a different address: counted
+
+
+async def test_a_global_flood_refuses_only_addresses_that_failed(start: Any) -> None:
+    api = await start(coreapi_login_max_failures_global=3)
+    await api.add_user(username="lina", password="correct horse")
+    async with _from(api, "127.0.0.6") as a, _from(api, "127.0.0.7") as b, _from(api, "127.0.0.8") as c:
+        assert (await _login(a, "sara", "x")).status_code == 401
+        assert (await _login(b, "samir", "x")).status_code == 401
+        assert (await _login(b, "mona", "x")).status_code == 401
+        assert (await _login(a, "lina", "correct horse")).status_code == 429  # a failed in the window
+        assert (await _login(c, "lina", "correct horse")).status_code == 200  # c never failed
+
+
+async def test_passwords_are_checked_off_the_event_loop(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from coreapi import passwords
+    from coreapi.routes import auth
+
+    on_loop: list[bool] = []
+
+    def checked(password: str, stored: str | None) -> bool:
+        try:
+            asyncio.get_running_loop()
+            on_loop.append(True)
+        except RuntimeError:
+            on_loop.append(False)
+        return passwords.verify_password(password, stored)
+
+    monkeypatch.setattr(auth, "verify_password", checked)
+    await api.add_user(username="lina", password="correct horse")
+    assert (await _login(api.client(), "lina", "correct horse")).status_code == 200
+    assert on_loop == [False]
