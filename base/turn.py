@@ -16,6 +16,12 @@ TurnId = str
 """Stable id of a turn: `t_` + 32 hex chars of sha256 over the covered message ids, in order."""
 
 
+def trace_id(message_id: str) -> str:
+    """The trace id of one inbound message, the same at every stage (webhook, queue, agent, tools, send)
+    because it is derived from the channel's message id; short, and it does not reveal that id."""
+    return "tr_" + hashlib.sha256(message_id.encode()).hexdigest()[:16]
+
+
 def make_turn_id(message_ids: list[str]) -> TurnId:
     digest = hashlib.sha256("\n".join(message_ids).encode()).hexdigest()
     return f"t_{digest[:32]}"

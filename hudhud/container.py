@@ -21,7 +21,7 @@ from base.commands import CommandRouter
 from base.keys import Keys
 from base.responder import Responder
 from base.settings import Environment, Settings, SettingsError, is_loopback
-from base.turn import Turn
+from base.turn import Turn, trace_id
 from channels.whatsapp.channel import WhatsAppChannel
 from channels.whatsapp.models import WebhookEnvelope
 from channels.whatsapp.pool import MessengerPool
@@ -388,7 +388,12 @@ class Container:
         try:
             return await self.ingress.accept(jobs)
         except QueueUnavailable as exc:
-            log.warning("queue unavailable: the webhook answers 503 and is delivered again", error=str(exc))
+            traces = [trace_id(j.dedupe_id) for j in jobs if j.kind == "message"]
+            log.warning(
+                "queue unavailable: the webhook answers 503 and is delivered again",
+                error=str(exc),
+                traces=traces,
+            )
             raise SinkUnavailable(str(exc)) from exc
 
     @property

@@ -26,7 +26,7 @@ from pydantic import SecretStr
 
 from base.settings import Settings
 
-_PHONE = re.compile(r"(?<![\d.])\+?[1-9]\d{7,14}(?![\d.])")
+_PHONE = re.compile(r"(?<![\w.+])\+?[1-9]\d{7,14}(?![\w.])")  # not inside an id or a decimal
 _PERSON_KEYS = frozenset({"wa_id", "to", "from", "phone", "recipient", "sender", "user_wa_id"})
 _TEXT_KEYS = frozenset({"text", "body", "caption", "reply", "content", "question", "answer"})
 _MIN_PRIVATE = 4  # shorter texts ("ok", "hi") are everywhere in a log; scrubbing them would garble it

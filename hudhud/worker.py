@@ -35,7 +35,7 @@ from base.catalog import t
 from base.channel import Channel
 from base.keys import Keys
 from base.responder import FAILURE_REPLY, TIMEOUT_REPLY, UNSUPPORTED_REPLY, Responder
-from base.turn import InboundMessage, ReplyPart, TextPart, Turn, UserRef, make_turn_id
+from base.turn import InboundMessage, ReplyPart, TextPart, Turn, UserRef, make_turn_id, trace_id
 from channels.whatsapp.pool import MessengerPool
 from hudhud import metrics
 from hudhud.abuse import AbuseGuard, notice_language
@@ -376,8 +376,10 @@ class Worker:
             status = "dead"
         else:
             started = time.perf_counter()
+            traced = structlog.contextvars.bound_contextvars(**_trace_of(record, messages))
             try:
-                status = await self._answer(conv, record, messages, queued_ms)
+                with traced:  # every line of this turn, down to the tools' HTTP calls, names its trace
+                    status = await self._answer(conv, record, messages, queued_ms)
             except Exception as exc:
                 record["errors"] = [*record["errors"][-4:], f"{type(exc).__name__}: {exc}"]
                 with contextlib.suppress(LeaseLost):  # the new holder keeps its own record
@@ -467,6 +469,7 @@ class Worker:
                 "messages": orjson.dumps([m.id for m in messages]),
                 "ms": round(seconds * 1000, 1),
                 "ts": time.time(),
+                "trace_id": trace_id(messages[-1].id) if messages else "",
             },
             maxlen=self.options.events_maxlen,
             approximate=True,
@@ -509,6 +512,17 @@ class Worker:
             },
         )
         await self._trim_dead()
+
+
+def _trace_of(record: dict[str, Any], messages: list[InboundMessage]) -> dict[str, Any]:
+    """What every log line of a turn carries: its trace (the newest message's; all of them when the turn
+    answers several) and its turn id."""
+    bound: dict[str, Any] = {"turn_id": record["turn_id"]}
+    if messages:
+        bound["trace_id"] = trace_id(messages[-1].id)
+    if len(messages) > 1:
+        bound["traces"] = [trace_id(m.id) for m in messages]
+    return bound
 
 
 def _no_group(exc: ResponseError) -> bool:

@@ -88,6 +88,7 @@ def test_the_hash_is_keyed_and_stable() -> None:
         ("ts 1733456789.123", True),  # a timestamp with its decimals is not a phone number
         ("2026-12-06T01:30:00Z", True),
         ("t_5f0c1e2a9b7d4c3e8f6a1b2c3d4e5f60", True),  # turn ids
+        ("t_43d766c98e3d5efe17678423daa89c0c", True),  # a digit run inside an id is not a number
         ("call 0501234567", True),  # a leading 0 is a local number, not an E.164 one: left alone
         ("to +966512345678", False),
         ("links/966512345678/x", False),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import structlog
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 
@@ -143,6 +144,9 @@ class CoreApiClient:
 
     async def _send(self, method: str, path: str, *, bearer: str | None = None, **kwargs: Any) -> Any:
         headers = dict(kwargs.pop("headers", None) or {})
+        trace = structlog.contextvars.get_contextvars().get("trace_id")
+        if trace:  # the core API can log the same trace as the message that caused the call
+            headers["X-Trace-Id"] = str(trace)
         if bearer:
             headers["Authorization"] = f"Bearer {bearer}"
         async for attempt in AsyncRetrying(
