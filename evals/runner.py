@@ -101,9 +101,9 @@ async def model_backend(settings: Settings, options: RunOptions) -> AsyncIterato
     from agent.model import endpoint_from_settings
 
     if options.model and (settings.model.base_url or settings.model.api_key):
-        settings = settings.replace(**{"hudhud_model": options.model})
+        settings = settings.replace(hudhud_model=options.model)
     elif options.model:
-        settings = settings.replace(**{"hudhud_local_model": options.model})
+        settings = settings.replace(hudhud_local_model=options.model)
     endpoint = options.endpoint or endpoint_from_settings(settings.model)
     server = None
     if endpoint is None:

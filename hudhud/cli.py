@@ -54,7 +54,7 @@ def _serve(host: str, port: int, workers: int) -> None:
     settings = _settings()
     configure_logging(settings.observability.log_level, **log_privacy(settings))
     try:
-        settings = settings.replace(**{"hudhud_host": host, "hudhud_port": port})
+        settings = settings.replace(hudhud_host=host, hudhud_port=port)
         preflight(settings)
         application = create_app(settings, workers=workers, embed_core=workers > 0)
     except SettingsError as exc:

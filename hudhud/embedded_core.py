@@ -45,10 +45,8 @@ def embedded_core(settings: Settings) -> tuple[FastAPI, Settings]:
         )
     )
     host = "127.0.0.1" if settings.runtime.host in ("0.0.0.0", "::") else settings.runtime.host
-    wired = settings.model_copy(
-        update={
-            "core_api_url": f"http://{host}:{settings.runtime.port}{MOUNT}",
-            "hudhud_core_api_token": SecretStr(found["service_token"]),
-        }
+    wired = settings.replace(
+        core_api_url=f"http://{host}:{settings.runtime.port}{MOUNT}",
+        hudhud_core_api_token=SecretStr(found["service_token"]),
     )
     return core, wired

@@ -60,7 +60,7 @@ async def test_wrong_counts_and_signatures_fail(service: tuple[LiveServer, Any])
     assert results[0].scores["replay"].details == ["1 replies, expected 2"] and not results[0].success
     assert results[1].scores["replay"].details == ["HTTP 200, expected 202"]
     assert results[1].turns[0].status == "http_200"
-    unsigned = settings.replace(**{"whatsapp_app_secret": None})
+    unsigned = settings.replace(whatsapp_app_secret=None)
     results = await replay_suite(suite.model_copy(update={"bodies": [suite.bodies[0]]}), server.url, unsigned,
                                  timeout_s=1, settle_s=0.1)  # fmt: skip
     assert results[0].scores["replay"].details[0] == "HTTP 401, expected 200"
@@ -73,7 +73,7 @@ async def test_replay_reads_the_guarded_sandbox_with_the_admin_password(settings
     with live(create_app(settings, workers=1)) as server:
         results = await replay_suite(suite, server.url, settings, timeout_s=15, settle_s=0.3)
         assert results[0].success, results[0].scores["replay"].details
-        wrong = settings.replace(**{"hudhud_admin_password": SecretStr("not-the-password")})
+        wrong = settings.replace(hudhud_admin_password=SecretStr("not-the-password"))
         results = await replay_suite(suite, server.url, wrong, timeout_s=1, settle_s=0.1)
         assert not results[0].success and "401" in str(results[0].error)
 
