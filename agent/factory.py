@@ -18,6 +18,7 @@ from agent.tokens import LlamaTokenCounter, TiktokenCounter, TokenCounter
 from base.keys import Keys
 from base.settings import Settings, SettingsError
 from memory.context import ContextManager, KnowledgeSearch
+from memory.crypto import Cipher
 from memory.history import ConversationHistory
 from memory.summary import Summarizer
 from prompts.store import PromptStore
@@ -99,7 +100,13 @@ async def build_agent(
     memory = None
     if redis is not None and keys is not None:
         memory = AgentMemory(
-            history=ConversationHistory.from_settings(redis, settings, counter=counter),
+            history=ConversationHistory.from_settings(
+                redis,
+                keys,
+                settings.memory,
+                Cipher.from_settings(settings.memory, settings.runtime),
+                counter=counter,
+            ),
             summarizer=Summarizer(llm),
             context=ContextManager(
                 knowledge,

@@ -111,7 +111,7 @@ async def _direct(settings: Settings, action: Callable[[KnowledgeBase], Awaitabl
     from memory.vectors import VectorStore, VectorStoreUnavailable
 
     try:
-        store = await asyncio.to_thread(VectorStore.open, settings)
+        store = await asyncio.to_thread(VectorStore.open, settings.memory, settings.runtime.data_dir)
     except (VectorStoreUnavailable, SettingsError) as exc:
         raise KbError(str(exc)) from None
     try:

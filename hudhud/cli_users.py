@@ -46,21 +46,24 @@ async def _direct(settings: Settings, wa_id: str, action: str) -> dict[str, Any]
             return await throttles.state(wa_id)
         finally:
             await handle.aclose()
+    from memory.crypto import Cipher
     from memory.history import ConversationHistory
     from memory.longterm import UserMemories
     from memory.privacy import UserData
     from memory.vectors import VectorStore, VectorStoreUnavailable
 
     try:
-        store = await asyncio.to_thread(VectorStore.open, settings)
+        store = await asyncio.to_thread(VectorStore.open, settings.memory, settings.runtime.data_dir)
     except (VectorStoreUnavailable, SettingsError) as exc:
         raise KbError(str(exc)) from None
     handle = await connect(settings)
     try:
+        keys = Keys(settings.queue.redis_prefix)
+        cipher = Cipher.from_settings(settings.memory, settings.runtime)
         data = UserData(
             handle.client,
-            Keys(settings.queue.redis_prefix),
-            history=ConversationHistory.from_settings(handle.client, settings),
+            keys,
+            history=ConversationHistory.from_settings(handle.client, keys, settings.memory, cipher),
             memories=UserMemories(store),
         )
         return await data.export(wa_id) if action == "export" else (await data.forget(wa_id)).as_dict()

@@ -138,7 +138,7 @@ async def open_stores(settings: Settings, closers: list[Callable[[], Awaitable[N
     from memory.vectors import VectorStore, VectorStoreUnavailable
 
     try:
-        store = await asyncio.to_thread(VectorStore.open, settings)
+        store = await asyncio.to_thread(VectorStore.open, settings.memory, settings.runtime.data_dir)
     except VectorStoreUnavailable as exc:
         raise SettingsError(f"invalid setting CHROMA_URL: {exc}") from None
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from base.settings import Environment, Settings, SettingsError
+from base.settings import Environment, MemorySettings, RuntimeSettings, SettingsError
 
 VERSION = "v1"
 KEY_BYTES = 32
@@ -74,19 +74,19 @@ class Cipher:
             self._keyring[key_id(key)] = AESGCM(key)  # the current key last: it wins an id clash
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Cipher:
+    def from_settings(cls, memory: MemorySettings, runtime: RuntimeSettings) -> Cipher:
         """HUDHUD_ENCRYPTION_KEY (+ HUDHUD_ENCRYPTION_OLD_KEYS); when unset: in dev a key generated once
         under HUDHUD_DATA_DIR, elsewhere a SettingsError."""
-        old_keys = settings.memory.encryption_old_keys
+        old_keys = memory.encryption_old_keys
         old = _split_keys(old_keys.get_secret_value()) if old_keys else []
-        if settings.memory.encryption_key is not None:
-            return cls(settings.memory.encryption_key.get_secret_value(), old)
-        if settings.runtime.env != Environment.dev:
+        if memory.encryption_key is not None:
+            return cls(memory.encryption_key.get_secret_value(), old)
+        if runtime.env != Environment.dev:
             raise SettingsError(
                 "invalid setting HUDHUD_ENCRYPTION_KEY: required when "
-                f"HUDHUD_ENV={settings.runtime.env.value} (generate one with `hudhud keygen`)"
+                f"HUDHUD_ENV={runtime.env.value} (generate one with `hudhud keygen`)"
             )
-        return cls(dev_key(settings.runtime.data_dir), old)
+        return cls(dev_key(runtime.data_dir), old)
 
     @property
     def key_ids(self) -> list[str]:

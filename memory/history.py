@@ -40,7 +40,7 @@ from base.keys import Keys
 from memory.crypto import Cipher, UndecryptableError
 
 if TYPE_CHECKING:
-    from base.settings import Settings
+    from base.settings import MemorySettings
 
 log = structlog.get_logger(__name__)
 
@@ -142,17 +142,18 @@ class ConversationHistory:
     def from_settings(
         cls,
         redis: aioredis.Redis,
-        settings: Settings,
+        keys: Keys,
+        memory: MemorySettings,
+        cipher: Cipher,
         *,
-        cipher: Cipher | None = None,
         counter: TokenCounter | None = None,
     ) -> ConversationHistory:
         return cls(
             redis,
-            Keys(settings.queue.redis_prefix),
-            cipher or Cipher.from_settings(settings),
-            ttl_s=settings.memory.history_ttl_s,
-            max_messages=settings.memory.history_max_messages,
+            keys,
+            cipher,
+            ttl_s=memory.history_ttl_s,
+            max_messages=memory.history_max_messages,
             counter=counter,
         )
 

@@ -107,7 +107,7 @@ async def _open(settings: Settings, state: Any, container: Any) -> KnowledgeBase
     from memory.vectors import VectorStore, VectorStoreUnavailable
 
     try:
-        store = await asyncio.to_thread(VectorStore.open, settings)
+        store = await asyncio.to_thread(VectorStore.open, settings.memory, settings.runtime.data_dir)
     except VectorStoreUnavailable as exc:
         raise HTTPException(503, str(exc)) from None
 

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from base.settings import Settings, SettingsError
+from base.settings import MemorySettings, SettingsError
 from memory.embeddings import E5Embeddings, baseline
 
 Where = dict[str, Any]
@@ -140,11 +140,11 @@ class VectorStore:
         self._collections: dict[str, VectorCollection] = {}
 
     @classmethod
-    def open(cls, settings: Settings) -> VectorStore:
+    def open(cls, memory: MemorySettings, data_dir: Path) -> VectorStore:
         """A Chroma server when CHROMA_URL is set, else the embedded store under HUDHUD_DATA_DIR/chroma."""
-        if settings.memory.chroma_url:
-            return cls.remote(settings.memory.chroma_url)
-        return cls.embedded(Path(settings.runtime.data_dir) / "chroma")
+        if memory.chroma_url:
+            return cls.remote(memory.chroma_url)
+        return cls.embedded(Path(data_dir) / "chroma")
 
     @classmethod
     def embedded(cls, path: Path) -> VectorStore:

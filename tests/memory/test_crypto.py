@@ -105,24 +105,26 @@ def test_keys_accept_raw_bytes_and_missing_padding() -> None:
     assert Cipher(raw).key_id == Cipher(text).key_id
 
 
+def _cipher(settings) -> Cipher:
+    return Cipher.from_settings(settings.memory, settings.runtime)
+
+
 def test_from_settings_uses_the_configured_keys(settings_factory) -> None:
     key_a, key_b = generate_key(), generate_key()
     value = Cipher(key_a).encrypt("x", AAD)
-    cipher = Cipher.from_settings(
-        settings_factory(hudhud_encryption_key=key_b, hudhud_encryption_old_keys=f" {key_a} , ")
-    )
+    cipher = _cipher(settings_factory(hudhud_encryption_key=key_b, hudhud_encryption_old_keys=f" {key_a} , "))
     assert cipher.key_id == Cipher(key_b).key_id
     assert cipher.decrypt(value, AAD) == "x"
     with pytest.raises(SettingsError, match="HUDHUD_ENCRYPTION_OLD_KEYS"):
-        Cipher.from_settings(settings_factory(hudhud_encryption_key=key_b, hudhud_encryption_old_keys="bad"))
+        _cipher(settings_factory(hudhud_encryption_key=key_b, hudhud_encryption_old_keys="bad"))
 
 
 def test_dev_key_is_generated_once_and_private(settings_factory, tmp_path: Path) -> None:
     settings = settings_factory(hudhud_env="dev", hudhud_data_dir=tmp_path / "fresh" / "data")
-    first = Cipher.from_settings(settings)
+    first = _cipher(settings)
     path = tmp_path / "fresh" / "data" / KEY_FILE
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    again = Cipher.from_settings(settings)  # a restart reads the same key: old values stay readable
+    again = _cipher(settings)  # a restart reads the same key: old values stay readable
     assert again.key_id == first.key_id
     assert again.decrypt(first.encrypt("kept", AAD), AAD) == "kept"
     assert [p.name for p in path.parent.iterdir()] == [KEY_FILE]  # no temporary file left behind
@@ -137,7 +139,7 @@ def test_corrupt_dev_key_file_is_named(tmp_path: Path) -> None:
 @pytest.mark.parametrize("env", ["prod", "staging"])
 def test_missing_key_outside_dev_is_refused(settings_factory, tmp_path: Path, env: str) -> None:
     with pytest.raises(SettingsError) as info:
-        Cipher.from_settings(settings_factory(hudhud_env=env, hudhud_data_dir=tmp_path / "d"))
+        _cipher(settings_factory(hudhud_env=env, hudhud_data_dir=tmp_path / "d"))
     assert str(info.value).startswith("invalid setting HUDHUD_ENCRYPTION_KEY: required when HUDHUD_ENV=")
     assert not (tmp_path / "d").exists()  # no key silently generated
 

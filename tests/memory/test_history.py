@@ -468,7 +468,10 @@ async def test_export_user_is_decrypted_json(history: ConversationHistory) -> No
 async def test_from_settings(redis: aioredis.Redis, settings_factory, tmp_path: Path) -> None:
     settings = settings_factory(hudhud_history_ttl_s=77, hudhud_history_max_messages=3,
                                 hudhud_encryption_key=generate_key())  # fmt: skip
-    history = ConversationHistory.from_settings(redis, settings)
+    cipher = Cipher.from_settings(settings.memory, settings.runtime)
+    history = ConversationHistory.from_settings(
+        redis, Keys(settings.queue.redis_prefix), settings.memory, cipher
+    )
     assert (history.ttl_s, history.max_messages, history.keys.prefix) == (77, 3, settings.queue.redis_prefix)
     assert history.cipher.key_id == Cipher(settings.memory.encryption_key.get_secret_value()).key_id
     await history.append_turn("exec", WA, "t", [user(str(i)) for i in range(5)])

@@ -57,7 +57,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_open_uses_the_data_dir_without_chroma_url(settings_factory, tmp_path: Path) -> None:
-    store = VectorStore.open(settings_factory(hudhud_data_dir=tmp_path / "d"))
+    store = VectorStore.open(settings_factory().memory, tmp_path / "d")
     try:
         assert store.location == str(tmp_path / "d" / "chroma")
         assert (tmp_path / "d" / "chroma").is_dir()
@@ -66,7 +66,7 @@ def test_open_uses_the_data_dir_without_chroma_url(settings_factory, tmp_path: P
 
 
 async def test_open_uses_a_chroma_server_with_chroma_url(settings_factory, chroma_server: str) -> None:
-    store = VectorStore.open(settings_factory(chroma_url=chroma_server))
+    store = VectorStore.open(settings_factory(chroma_url=chroma_server).memory, Path("unused"))
     try:
         assert store.location == chroma_server
         col = await store.collection("server_docs")
@@ -81,7 +81,7 @@ async def test_open_uses_a_chroma_server_with_chroma_url(settings_factory, chrom
 
 def test_bad_or_unreachable_chroma_url(settings_factory) -> None:
     with pytest.raises(SettingsError, match="invalid setting CHROMA_URL"):
-        VectorStore.open(settings_factory(chroma_url="localhost:8000"))
+        VectorStore.open(settings_factory(chroma_url="localhost:8000").memory, Path("unused"))
     with pytest.raises(VectorStoreUnavailable, match=r"cannot reach Chroma at http://127.0.0.1:1"):
         VectorStore.remote("http://127.0.0.1:1")
 
