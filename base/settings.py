@@ -54,12 +54,10 @@ def _var(default: Any, name: str, **constraints: Any) -> Any:
 
 
 class _Section(BaseSettings):
+    # No populate_by_name: pydantic-settings would then also read each field's short name from the
+    # environment (PORT, HOST, NAME, URL…), variables that were never Hudhud's. Values go by variable.
     model_config = SettingsConfigDict(
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        env_ignore_empty=True,
-        populate_by_name=True,
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
     )
 
 
@@ -249,12 +247,13 @@ class Settings(BaseModel):
         for variable, value in overrides.items():
             if variable not in VARIABLES:
                 raise ValueError(f"unknown setting {variable!r}")
-            section, field = VARIABLES[variable]
-            changed.setdefault(section, {})[field] = value
+            changed.setdefault(VARIABLES[variable][0], {})[variable] = value
         sections = {name: getattr(self, name) for name in self.SECTIONS}
-        for name, fields in changed.items():
-            current = sections[name].model_dump(by_alias=False)
-            sections[name] = self.SECTIONS[name].model_validate({**current, **fields})  # validated
+        for name, values in changed.items():
+            section = sections[name]
+            fields = type(section).model_fields
+            current = {str(info.validation_alias): getattr(section, f) for f, info in fields.items()}
+            sections[name] = self.SECTIONS[name].model_validate({**current, **values})  # validated
         return Settings.model_construct(**sections)
 
     def variables(self) -> dict[str, Any]:

@@ -150,3 +150,17 @@ def test_a_bad_environment_value_names_its_variable(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("HUDHUD_LEASE_MS", "-5")
     with pytest.raises(SettingsError, match=r"^invalid setting HUDHUD_LEASE_MS: "):
         load_settings(_env_file=None)
+
+
+def test_no_variable_outside_the_list_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Short field names are not variables: a platform's PORT, HOST, NAME or URL must not leak in."""
+    for name in ("PORT", "HOST", "NAME", "URL", "ENV", "PASSWORD", "TOKEN", "LOG_LEVEL", "BOTS"):
+        monkeypatch.setenv(name, "9" if name == "PORT" else "prod" if name == "ENV" else "leaked")
+    settings = Settings(_env_file=None)
+    assert (settings.runtime.port, settings.runtime.host, settings.runtime.env.value) == (
+        8000,
+        "127.0.0.1",
+        "dev",
+    )
+    assert settings.model.name is None and settings.core.url is None and settings.admin.password is None
+    assert settings.observability.log_level == "INFO" and settings.whatsapp.bots is None
