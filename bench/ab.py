@@ -33,7 +33,9 @@ METRICS = {
 
 
 def run_bench(checkout: Path, script: str, extra: list[str]) -> dict[str, Any]:
-    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    # The checkout's packages before its bench/ folder: bench/memory.py must not shadow the memory package
+    # (PYTHONSAFEPATH keeps the script's folder off the front of sys.path).
+    env = {**os.environ, "PYTHONPATH": f"{checkout}:{checkout / 'bench'}", "PYTHONSAFEPATH": "1"}
     done = subprocess.run(
         [sys.executable, f"bench/{script}.py", *extra],
         cwd=checkout,
