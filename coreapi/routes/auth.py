@@ -49,10 +49,14 @@ async def login(body: LoginRequest, request: Request, session: Session, core: Co
             headers={"Retry-After": str(math.ceil(wait))},
         )
     user = await session.scalar(select(User).where(User.username == account))
-    ok = await asyncio.to_thread(verify_password, body.password, user.password_hash if user else None)
-    if user is None or not ok or not user.active:
+    found = (user.id, user.password_hash, user.active) if user is not None else None
+    # End the transaction before the slow check: on SQLite it holds the write lock (BEGIN IMMEDIATE),
+    # and other requests would wait behind every password being hashed.
+    await session.rollback()
+    ok = await asyncio.to_thread(verify_password, body.password, found[1] if found else None)
+    if found is None or not ok or not found[2]:
         core.logins.failed(account, client)
         raise unauthorized("invalid username or password")
     core.logins.succeeded(account, client)
-    issued = core.tokens.issue(user.id)
+    issued = core.tokens.issue(found[0])
     return TokenOut(access_token=issued.access_token, expires_in=issued.expires_in)

@@ -245,3 +245,28 @@ async def test_passwords_are_checked_off_the_event_loop(api: Api, monkeypatch: p
     await api.add_user(username="lina", password="correct horse")
     assert (await _login(api.client(), "lina", "correct horse")).status_code == 200
     assert on_loop == [False]
+
+
+async def test_a_slow_password_check_holds_no_database_lock(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite a transaction holds the write lock (BEGIN IMMEDIATE): the login must not keep one open
+    while the password is hashed, or every write would wait behind it."""
+    import asyncio
+    import time
+
+    from coreapi import passwords
+    from coreapi.routes import auth
+
+    def slow(password: str, stored: str | None) -> bool:
+        time.sleep(1.5)
+        return passwords.verify_password(password, stored)
+
+    monkeypatch.setattr(auth, "verify_password", slow)
+    await api.add_user(username="lina", password="correct horse")
+    login = asyncio.create_task(_login(api.client(), "lina", "correct horse"))
+    await asyncio.sleep(0.3)  # the login is now hashing
+    async with api.client("sara") as sara:
+        created = await sara.post("/tasks", json={"title": "written while a login hashes"})
+    assert created.status_code in (200, 201) and not login.done()
+    assert (await login).status_code == 200
