@@ -146,12 +146,15 @@ async def redis_url(settings: Settings, workdir: Path) -> AsyncIterator[str]:
     if settings.queue.redis_url:
         yield settings.queue.redis_url
         return
-    from hudhud.redis_conn import start_embedded
+    from hudhud.redis_conn import start_embedded, watch_parent
 
     server = await asyncio.to_thread(start_embedded, workdir / "redis")
+    watchdog = watch_parent(server.socket_file)  # a killed eval run leaves no redis-server behind
     try:
         yield f"unix://{server.socket_file}"
     finally:
+        watchdog.kill()
+        await asyncio.to_thread(watchdog.wait)
         await asyncio.to_thread(server._cleanup)
 
 
