@@ -74,3 +74,17 @@ def _structlog_config_restored() -> Iterator[None]:
     structlog.reset_defaults()
     structlog.configure(**saved)
     root.handlers, root.level = handlers, level
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_heap_freeze() -> Iterator[None]:
+    """Apps started in tests run their lifespan on the test's main thread (ASGI transport) while server
+    threads of other fixtures run: `gc.freeze()` there can re-link the lists another thread's collection
+    is walking (hudhud/app.py, freeze_startup_objects), and that collection never ends. Freezing the
+    heap is a start-up optimization of a served process, not behaviour a test observes."""
+    import gc
+
+    freeze = gc.freeze
+    gc.freeze = lambda: None  # type: ignore[assignment]
+    yield
+    gc.freeze = freeze  # type: ignore[assignment]
