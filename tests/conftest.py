@@ -84,7 +84,12 @@ def _no_heap_freeze() -> Iterator[None]:
     heap is a start-up optimization of a served process, not behaviour a test observes."""
     import gc
 
-    freeze = gc.freeze
+    freeze, thresholds = gc.freeze, gc.get_threshold()
     gc.freeze = lambda: None  # type: ignore[assignment]
+    # Full runs still stalled now and then in a collection that never ended inside a weakref callback,
+    # with server threads alive (not root-caused yet: see the session notes); far fewer collections
+    # make it far rarer while it is looked into.
+    gc.set_threshold(50_000, 50, 50)
     yield
     gc.freeze = freeze  # type: ignore[assignment]
+    gc.set_threshold(*thresholds)
