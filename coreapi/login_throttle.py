@@ -15,6 +15,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -31,8 +32,9 @@ class LoginThrottle:
     def refused(self, account: str, client: str) -> float | None:
         """Seconds until this attempt may be made, or None when it may go ahead."""
         now = self.clock()
-        pair, mine = self._trim((account, client), now), self._trim_client(client, now)
-        self._trim_all(now)
+        pair = self._recent(self._failures, (account, client), now)
+        mine = self._recent(self._by_client, client, now)
+        self._drop_old(self._all, now)
         if len(pair) >= self.per_account_client:
             return self._wait(pair, now)
         if len(mine) >= self.per_client:
@@ -53,26 +55,15 @@ class LoginThrottle:
     def _wait(self, times: deque[float], now: float) -> float:
         return max(1.0, times[0] + self.window_s - now)
 
-    def _trim(self, key: tuple[str, str], now: float) -> deque[float]:
-        times = self._failures.get(key)
+    def _recent(self, store: dict[Any, deque[float]], key: Any, now: float) -> deque[float]:
+        """The key's failures still inside the window; a key left with none is forgotten."""
+        times = store.get(key)
         if times is None:
             return deque()
         self._drop_old(times, now)
         if not times:
-            del self._failures[key]
+            del store[key]
         return times
-
-    def _trim_client(self, client: str, now: float) -> deque[float]:
-        times = self._by_client.get(client)
-        if times is None:
-            return deque()
-        self._drop_old(times, now)
-        if not times:
-            del self._by_client[client]
-        return times
-
-    def _trim_all(self, now: float) -> None:
-        self._drop_old(self._all, now)
 
     def _drop_old(self, times: deque[float], now: float) -> None:
         while times and times[0] <= now - self.window_s:

@@ -49,7 +49,10 @@ def hash_key(settings: Settings) -> bytes:
     """The key of the phone-number hash: derived from the encryption key (required in prod), else from
     a fixed label (dev: stable across restarts, and dev data is not people's)."""
     secret = settings.memory.encryption_key
-    base = secret.get_secret_value().encode() if secret is not None else b"hudhud-dev"
+    return _derive(secret.get_secret_value().encode() if secret is not None else b"hudhud-dev")
+
+
+def _derive(base: bytes) -> bytes:
     return hmac.new(base, b"hudhud log hash v1", hashlib.sha256).digest()
 
 
@@ -65,7 +68,7 @@ def secrets_of(settings: Settings) -> list[str]:
 
 class Redactor:
     def __init__(self, key: bytes = b"", secrets: Iterable[str] = ()) -> None:
-        self._key = key or hmac.new(b"hudhud-dev", b"hudhud log hash v1", hashlib.sha256).digest()
+        self._key = key or _derive(b"hudhud-dev")
         self._secrets = tuple(secrets)
 
     def person(self, number: str) -> str:
