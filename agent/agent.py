@@ -121,7 +121,9 @@ class Agent:
 
     # ------------------------------------------------------------------ Responder
 
-    async def respond(self, turn: Turn) -> Sequence[ReplyPart]:
+    async def respond(self, turn: Turn, *, decided: Decision | None = None) -> Sequence[ReplyPart]:
+        """`decided`: a decision `route()` already made on this turn's text (corrections applied), so a
+        caller that had to look first (agent/awaiting.py) does not cost a second model call."""
         started = time.perf_counter()
         profile = get_profile(turn.profile)
         llm, model_name = self.models.get(turn.phone_number_id, (self.llm, self.model_name))
@@ -167,10 +169,15 @@ class Agent:
                 routed = f"{text} {replies.text('model.followup_ref', reply_language(lang), id=ref)}"
             elif follow:
                 previous = last_exchange(window, now=now, recent_s=recent)
-            decision = await self._decide(llm, routed, tools, used, previous=previous, window=window)
-            trace.action, trace.raw_args = decision.action, decision.args
-            trace.tokens_in, trace.tokens_out = decision.tokens_in, decision.tokens_out
-            decision = tools.correct(decision, text, follow_ref=ref)
+            if decided is None:
+                decision = await self._decide(llm, routed, tools, used, previous=previous, window=window)
+                trace.action, trace.raw_args = decision.action, decision.args
+                trace.tokens_in, trace.tokens_out = decision.tokens_in, decision.tokens_out
+                decision = tools.correct(decision, text, follow_ref=ref)
+            else:
+                decision = decided
+                trace.action, trace.raw_args = decision.action, decision.args
+                trace.tokens_in, trace.tokens_out = decision.tokens_in, decision.tokens_out
             if decision.action != trace.action:
                 trace.routed_action, trace.action = trace.action, decision.action
             if decision.is_answer or tools.get(decision.action) is None:

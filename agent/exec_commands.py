@@ -1,6 +1,7 @@
 """Slash commands of the exec bot, answered in code through the same executor as the agent's tools:
-/link, /unlink, /forget, /cancel and the Confirm / Cancel buttons, plus each domain pack's own commands
-(the task pack's /tasks, /new, /done: tools/packs/tasks/commands.py)."""
+/link, /unlink, /forget, /cancel, the Confirm / Cancel buttons and typed answers to them
+(agent/awaiting.py), plus each domain pack's own commands (the task pack's /tasks, /new, /done:
+tools/packs/tasks/commands.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 from collections.abc import Awaitable, Callable
 
 from agent import replies
+from agent.awaiting import AwaitingAnswer, carry_out
 from base.catalog import t
 from base.commands import CommandResult, CommandRouter
 from base.turn import Turn
@@ -83,15 +85,9 @@ def register_tool_commands(
 
     async def confirmed(turn: Turn, payload: str) -> CommandResult:
         pending = await executor.confirmations.take(turn.user.wa_id, payload.removeprefix(CONFIRM))
-        user = await links.user_for(turn.user.wa_id)
-        if pending is None or user is None:
+        if pending is None:
             return t("confirm.expired", await lang_of(turn))
-        spec = executor.registry.get(pending.call.name)
-        assert spec is not None
-        # The idempotency key is the original turn's: a repeated tap cannot run it twice.
-        original = turn.model_copy(update={"turn_id": pending.turn_id})
-        result = await executor.run(pending.call, original, user)
-        return replies.render_result(spec, result, pending.call.args, await lang_of(turn))
+        return await carry_out(executor, pending, turn, await lang_of(turn))
 
     async def cancelled(turn: Turn, payload: str) -> CommandResult:
         pending = await executor.confirmations.take(turn.user.wa_id, payload.removeprefix(CANCEL))
@@ -117,3 +113,5 @@ def register_tool_commands(
     router.on_payload(CONFIRM, confirmed)
     router.on_text(link_code_in, link)
     router.on_payload(CANCEL, cancelled)
+    # Typed answers to a waiting confirmation are read in code before the agent sees them.
+    router.fallback = AwaitingAnswer(router.fallback, executor, lang_of)

@@ -22,6 +22,7 @@ class Pending(BaseModel):
     token: str
     call: ToolCall
     turn_id: str
+    question: str = ""  # what the user was asked (shown again while the answer is unclear)
 
 
 class Confirmations:
@@ -33,10 +34,15 @@ class Confirmations:
     def _key(self, wa_id: str) -> str:
         return self._keys.confirmation(wa_id)
 
-    async def ask(self, wa_id: str, call: ToolCall, turn_id: str) -> Pending:
-        pending = Pending(token=secrets.token_hex(8), call=call, turn_id=turn_id)
+    async def ask(self, wa_id: str, call: ToolCall, turn_id: str, *, question: str = "") -> Pending:
+        pending = Pending(token=secrets.token_hex(8), call=call, turn_id=turn_id, question=question)
         await self._redis.set(self._key(wa_id), pending.model_dump_json(), ex=self.ttl_s)
         return pending
+
+    async def peek(self, wa_id: str) -> Pending | None:
+        """The call waiting for this user's answer, left in place."""
+        raw = await self._redis.get(self._key(wa_id))
+        return Pending.model_validate_json(raw) if raw is not None else None
 
     async def take(self, wa_id: str, token: str) -> Pending | None:
         """The pending call if this user's token matches; it is consumed (a second tap finds nothing).

@@ -113,7 +113,7 @@ class CoreApiExecutor:
                     return await self._failed(exc, call, link, turn, started)
                 task = _flat(found) if isinstance(found, dict) else None
             text = confirm_text(spec, call, task)
-        pending = await self.confirmations.ask(turn.user.wa_id, call, turn.turn_id)
+        pending = await self.confirmations.ask(turn.user.wa_id, call, turn.turn_id, question=text)
         return ToolResult(ok=True, confirm=True, parts=[confirmation_buttons(text, pending.token, call.lang)])
 
     async def _complete_tasks(self, call: ToolCall, turn: Turn, link: Link) -> ToolResult:
@@ -153,8 +153,8 @@ class CoreApiExecutor:
             error = tn("api_error.already_done", len(done), call.lang, tasks=numbered(done, call.lang))
             return ToolResult(ok=False, error=error)
         bulk = call.model_copy(update={"args": {"task_ids": ids}})
-        pending = await self.confirmations.ask(turn.user.wa_id, bulk, turn.turn_id)
         text = "\n".join([heading, *task_lines(tasks, limit=_SHOWN)])
+        pending = await self.confirmations.ask(turn.user.wa_id, bulk, turn.turn_id, question=text)
         return ToolResult(ok=True, confirm=True, parts=[confirmation_buttons(text, pending.token, call.lang)])
 
     async def _tasks(self, user_id: int, ids: list[int]) -> list[dict[str, Any]]:

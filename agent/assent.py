@@ -1,0 +1,132 @@
+"""Yes and no typed in words, read in code: the only way a typed message confirms a waiting action.
+
+A confirmation must never rest on a model's reading (a 1.5B model was seen to answer "deleted" to a
+typed "yes" and to complete a task on a typed refusal), so an answer to a waiting question is matched
+against these word lists, written per dialect group from how people say yes and no, not from any eval
+message. A message confirms only when every word in it is an affirmative or a filler ("yes please",
+"ايوه تمام", "tamam yalla"), or when it opens with one and says at most a few words more ("ok do it",
+"أكد الحذف"); a question, a "but", a "wait" or a negation anywhere keeps it from confirming.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from base.text.lexicon import word_set, words_of
+
+
+class Assent(Enum):
+    YES = "yes"  # confirm the waiting action
+    NO = "no"  # cancel it
+    NO_THEN = "no_then"  # opens with a refusal and goes on ("no, I meant 12"): maybe a new command
+    OTHER = "other"  # not an answer to the question
+
+
+# Affirmatives, by dialect group (each group lists what it says; overlaps are fine).
+YES = frozenset().union(
+    word_set("yes yeah yea yep yup ya ok okay okey k kk sure confirm confirmed proceed correct right"),
+    word_set("absolutely definitely certainly affirmative alright fine agreed agree approve approved"),
+    # MSA
+    word_set("نعم أجل بلى موافق أوافق موافقة أكد أكّد تأكيد أؤكد حسنا حسناً طيب صحيح بالتأكيد تفضل"),
+    word_set("نفذ نفّذ نفذها استمر امض امضِ"),
+    # Gulf
+    word_set("اي ايوه أيوه ايوا اكيد أكيد تمام زين اوكي أوكي اوك يلا يالله ابشر سوها كمل"),
+    # Egyptian
+    word_set("أيوة ايوة اه آه ايوا ماشي طبعا طبعاً اشطا حاضر اعملها تمام"),
+    # Levantine
+    word_set("إي منيح مزبوط صح اكيد يلا ماشي طيب"),
+    # Arabizi (Latin script)
+    word_set("aywa aiwa aywah aiwah aywaa ee ah aah tamam tmam tamaam mashi mashy akeed akid"),
+    word_set("yalla yallah na3am naam sa7 sah tayeb tayb 7ader hader ashta zain zein tab3an"),
+)
+
+# Short or many-sense words ("اي" is also "which", "right" ends questions, "طيب" opens a thought):
+# a yes only when the whole message is yes and filler, never as the opening of a longer one.
+WEAK_YES = frozenset().union(
+    word_set("ya k kk right fine ah aah ee sah sa7 tayeb tayb"),
+    word_set("اي إي طيب صح اه آه"),
+)
+
+# Refusals (one word each; two-word refusals are below).
+NO = frozenset().union(
+    word_set("no nope nah nay cancel stop abort never negative dont don't"),
+    # MSA
+    word_set("لا كلا ألغ ألغِ ألغي الغي إلغاء الغاء توقف أوقف"),
+    # Gulf
+    word_set("لالا بلاش وقف هونت"),
+    # Egyptian
+    word_set("لأ لاء بلاش سيبها"),
+    # Levantine
+    word_set("لأ بلا بطلت"),
+    # Arabizi
+    word_set("la la2 laa la2a laaa lah balash bala wa2ef el8i elghi 2elghi"),
+)
+
+# "I don't want", "not now": a negation particle and the word it negates.
+_NO_PAIRS = {
+    (a, b)
+    for firsts, seconds in (
+        (word_set("ما"), word_set("ابي ابغى ابغي بدي ودي تسوي")),
+        (word_set("مش مو مب"), word_set("عايز عاوز ابي ابغى الحين دلوقتي هلق")),
+        (word_set("لا"), word_set("أريد اريد تفعل تحذف تسوي")),
+        (word_set("ma mish msh mesh mo mub"), word_set("badi abi abgha 3ayez 3awez delwa2ti hala2")),
+        (word_set("not"), word_set("now yet")),
+        (word_set("don do"), word_set("t nt")),  # "don't" is split at its apostrophe
+    )
+    for a in firsts
+    for b in seconds
+}
+
+# Words that may stand next to a yes or a no without changing it.
+FILLER = frozenset().union(
+    word_set("please pls plz thanks thank you it that this do go ahead now then just so fine sure"),
+    word_set("من فضلك لو سمحت الله شكرا شكراً يعطيك العافية خلاص حبيبي يا والله"),
+    word_set("khalas 5alas khalass habibi 7abibi 7abibti wallah law sama7t please"),
+)
+
+# Words that turn a yes into something else: a condition, a delay, a negation, a change of plan.
+BLOCKERS = frozenset().union(
+    word_set("but wait first instead except not without hold later before"),
+    word_set("لكن بس استنى انتظر لحظة اصبر مو مش مب غير بدل قبل بعدين"),
+    word_set("bas lakin estanna istanna wait"),
+)
+
+_YES_TAIL = 3  # words that may follow an opening yes ("ok delete it", "أيوه احذفها الحين")
+_YES_EMOJI = ("👍", "✅", "👌", "✔")
+_NO_EMOJI = ("👎", "❌", "🚫", "✖")
+
+
+def read_assent(text: str) -> Assent:
+    """Is `text` a yes, a no, a no that goes on, or something else? Questions are never a yes."""
+    words = _joined_refusals(words_of(text))
+    if not words:
+        if any(e in text for e in _YES_EMOJI) and not any(e in text for e in _NO_EMOJI):
+            return Assent.YES
+        return Assent.NO if any(e in text for e in _NO_EMOJI) else Assent.OTHER
+    if any(w in NO for w in words):
+        if all(w in NO or w in FILLER for w in words):
+            return Assent.NO
+        return Assent.NO_THEN if words[0] in NO else Assent.OTHER
+    if "?" in text or "؟" in text or any(w in BLOCKERS for w in words):
+        return Assent.OTHER
+    if any(w in YES for w in words) and all(w in YES or w in FILLER for w in words):
+        return Assent.YES
+    tail = words[1:]
+    opens = words[0] in YES and words[0] not in WEAK_YES
+    if opens and len(tail) <= _YES_TAIL and not any(w.isdigit() for w in tail):
+        return Assent.YES  # "ok delete it"; a number might name another task, so never with one
+    return Assent.OTHER
+
+
+def _joined_refusals(words: list[str]) -> list[str]:
+    """Two-word refusals ("ما ابي", "mish 3ayez") made one refusal word, so they read like "no"."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if i + 1 < len(words) and (words[i], words[i + 1]) in _NO_PAIRS:
+            out.append("no")
+            i += 2
+        else:
+            out.append(words[i])
+            i += 1
+    return out

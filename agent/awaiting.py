@@ -1,0 +1,120 @@
+"""A typed answer to a waiting confirmation: read in code, before any model sees the message.
+
+While a destructive call waits for Confirm / Cancel (tools/confirm.py), a typed message is first read
+for yes or no (agent/assent.py). Only that code confirms: the model is asked at most whether the message
+is a clear new command, and a new command about the task the question is about never counts as one, so a
+reply to "Delete task 7?" can neither be read as a delete nor turn into a different change of task 7.
+
+- yes → the waiting call runs, exactly as a tap on Confirm would (same idempotency key);
+- no → it is cancelled;
+- a clear new command (another task, or none: "list my tasks") → the question lapses, said in one line,
+  and the command runs; a refusal that goes on ("no, I meant 12") is read the same way, else cancels;
+- anything else → the question stays open and is shown again with what to tap or type.
+
+Messages that arrive together are taken in order: "yes" then "and add a task for Monday" confirms first
+and passes the rest on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
+
+from agent import replies
+from agent.assent import Assent, read_assent
+from base.catalog import t
+from base.responder import Responder
+from base.turn import ReplyPart, TextPart, Turn
+from tools.asking import confirmation_buttons
+from tools.confirm import Pending
+from tools.decision import Decision
+from tools.executor import CoreApiExecutor
+from tools.spec import MANY_IDS, ONE_ID, ToolSpec
+
+LangOf = Callable[[Turn], Awaitable[str]]
+
+
+class Decides(Protocol):
+    """What the agent offers: a decision on one message without executing it (Agent.route)."""
+
+    async def route(self, text: str, *, profile: str = ...) -> Any: ...
+
+
+async def carry_out(executor: CoreApiExecutor, pending: Pending, turn: Turn, lang: str) -> str:
+    """Run a confirmed call as its user and word the result. The idempotency key is the asking turn's:
+    a repeated yes or tap cannot run it twice."""
+    user = await executor.links.user_for(turn.user.wa_id)
+    if user is None:
+        return t("confirm.expired", lang)
+    spec = executor.registry.get(pending.call.name)
+    assert spec is not None
+    original = turn.model_copy(update={"turn_id": pending.turn_id})
+    result = await executor.run(pending.call, original, user)
+    return replies.render_result(spec, result, pending.call.args, lang)
+
+
+class AwaitingAnswer:
+    """Responder in front of the agent: answers what was typed while a confirmation waits."""
+
+    def __init__(self, inner: Responder, executor: CoreApiExecutor, lang_of: LangOf) -> None:
+        self.inner = inner
+        self.executor = executor
+        self.lang_of = lang_of
+
+    async def respond(self, turn: Turn) -> Sequence[ReplyPart]:
+        confirmations = self.executor.confirmations
+        pending = await confirmations.peek(turn.user.wa_id)
+        if pending is None:
+            return await self.inner.respond(turn)
+        first, rest = turn.messages[0], turn.messages[1:]
+        assent = read_assent(first.text)
+        lang = await self.lang_of(turn)
+        parts: list[ReplyPart] = []
+        if assent is Assent.YES:
+            taken = await confirmations.take(turn.user.wa_id, pending.token)
+            done = await carry_out(self.executor, taken, turn, lang) if taken else t("confirm.expired", lang)
+            parts.append(TextPart(text=done))
+        elif assent is Assent.NO:
+            await confirmations.take(turn.user.wa_id, pending.token)
+            parts.append(TextPart(text=replies.text("cancelled", lang)))
+        else:
+            # The whole turn is one new message: a new command, a refusal that goes on, or unclear.
+            decided = await self._new_command(turn, pending)
+            if decided is not None:
+                await confirmations.take(turn.user.wa_id, pending.token)
+                answered = await self.inner.respond(turn, decided=decided)  # type: ignore[call-arg]
+                return [TextPart(text=t("confirm.lapsed", lang)), *answered]
+            if assent is Assent.NO_THEN:
+                await confirmations.take(turn.user.wa_id, pending.token)
+                return [TextPart(text=replies.text("cancelled", lang))]
+            asked = "\n\n".join(x for x in (t("confirm.still_waiting", lang), pending.question) if x)
+            return [confirmation_buttons(asked, pending.token, lang)]
+        if rest:
+            parts.extend(await self.inner.respond(turn.model_copy(update={"messages": rest})))
+        return parts
+
+    async def _new_command(self, turn: Turn, pending: Pending) -> Decision | None:
+        """The decision on the message when it is a command with everything it needs, not about the
+        waiting call's tasks; None otherwise (or when the responder behind cannot decide alone)."""
+        route = getattr(self.inner, "route", None)
+        if route is None:
+            return None
+        routed = await route(turn.text, profile=turn.profile)
+        spec = self.executor.registry.get(routed.decision.action)
+        prepared = routed.prepared
+        if spec is None or prepared is None or prepared.missing or prepared.unclear:
+            return None
+        waiting = self.executor.registry.get(pending.call.name)
+        if _objects(spec, prepared.args) & _objects(waiting, pending.call.args):
+            return None
+        return routed.decision  # type: ignore[no-any-return]
+
+
+def _objects(spec: ToolSpec | None, args: dict[str, Any]) -> set[int]:
+    """The ids a call acts on: the values of its id-kind arguments."""
+    out: set[int] = set()
+    for name, arg in (spec.args if spec is not None else {}).items():
+        if arg.kind in ONE_ID or arg.kind in MANY_IDS:
+            value = args.get(name)
+            out.update(v for v in (value if isinstance(value, list) else [value]) if isinstance(v, int))
+    return out

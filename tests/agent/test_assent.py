@@ -1,0 +1,78 @@
+"""Yes and no in words, per dialect group: what confirms, what cancels, and what must do neither."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.assent import Assent, read_assent
+
+YES = {
+    "en": [
+        "yes",
+        "Yes please!",
+        "yeah sure",
+        "ok",
+        "OK go ahead",
+        "confirm",
+        "yep do it",
+        "sure thing, thanks",
+    ],
+    "msa": ["نعم", "نعم، أكّد", "أجل", "موافق", "حسناً", "نفّذ من فضلك", "بالتأكيد"],
+    "gulf": ["ايوه", "أيوه احذفها", "اكيد", "تمام", "زين", "يلا سوها", "ابشر", "اوكي"],
+    "egyptian": ["أيوة", "ايوة اعملها", "ماشي", "طبعاً", "اشطا", "حاضر"],
+    "levantine": ["إي", "منيح", "مزبوط", "يلا", "طيب", "ماشي"],
+    "arabizi": ["aywa", "aiwa ya 7abibi", "tamam", "mashi", "akeed", "yalla", "na3am", "7ader"],
+    "emoji": ["👍", "✅"],
+}
+NO = {
+    "en": ["no", "No thanks", "nope", "cancel", "cancel it", "stop", "don't", "not now"],
+    "msa": ["لا", "لا، شكراً", "كلا", "ألغِ", "إلغاء", "لا أريد"],
+    "gulf": ["لا خلاص", "لالا", "بلاش", "ما ابي", "هونت"],
+    "egyptian": ["لأ", "لأ خلاص", "مش عايز", "بلاش", "سيبها"],
+    "levantine": ["لأ", "ما بدي", "بلا", "بطلت"],
+    "arabizi": ["la2", "la khalas", "mish 3ayez", "ma badi", "balash", "el8i"],
+    "emoji": ["👎", "❌"],
+}
+# Neither: questions, conditions, delays, other intents, words with another sense — the question stays.
+NEITHER = [
+    "yes?",
+    "ok but rename it first",
+    "wait",
+    "ok delete 12",  # a number may name another task
+    "what does it say?",
+    "mark task 9 done",
+    "ايه ده",  # Egyptian "what's this"
+    "اي واحدة؟",
+    "اي واحدة",  # "which one": a weak yes opens nothing
+    "طيب بس استنى",
+    "تمام بس غير العنوان",
+    "خلاص",  # "enough" or "fine": it says neither
+    "",
+    "🙂",
+    "right, and the other one",
+]
+NO_THEN = ["no, I meant 12", "لا قصدي المهمة ١٢", "la2 el tanya", "no the other one"]
+
+
+@pytest.mark.parametrize("text", [x for xs in YES.values() for x in xs])
+def test_yes(text: str) -> None:
+    assert read_assent(text) is Assent.YES
+
+
+@pytest.mark.parametrize("text", [x for xs in NO.values() for x in xs])
+def test_no(text: str) -> None:
+    assert read_assent(text) is Assent.NO
+
+
+@pytest.mark.parametrize("text", NEITHER)
+def test_neither(text: str) -> None:
+    assert read_assent(text) is Assent.OTHER
+
+
+@pytest.mark.parametrize("text", NO_THEN)
+def test_a_refusal_that_goes_on(text: str) -> None:
+    assert read_assent(text) is Assent.NO_THEN
+
+
+def test_every_dialect_group_has_both() -> None:
+    assert set(YES) == set(NO) and len(YES) == 7

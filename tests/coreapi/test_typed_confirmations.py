@@ -1,0 +1,173 @@
+"""A confirmation answered in words instead of a tap, against the real core API over loopback: yes and no
+are read in code (agent/assent.py), a clear new command lets the question lapse, anything else keeps it
+open — and a typed answer never becomes a different change of the task the question is about."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from agent.agent import Agent
+from agent.exec_commands import register_tool_commands
+from base.catalog import t
+from base.commands import CommandRouter
+from base.keys import Keys
+from base.turn import ButtonsPart, InboundMessage, ReplyPart, Turn, UserRef, make_turn_id
+from memory.links import IdentityLinks
+from tests.coreapi.conftest import SERVICE_TOKEN, Api
+from tests.tools.test_second_domain import make_agent, routed
+from tools.client import CoreApiClient
+from tools.confirm import CONFIRM, Confirmations
+from tools.executor import CoreApiExecutor
+from tools.registry import ToolRegistry
+
+MONA = "966500000011"
+
+
+def turn(*texts: str, payload: str | None = None) -> Turn:
+    messages = [
+        InboundMessage(
+            id=f"wamid.{i}.{abs(hash(x))}",
+            wa_id=MONA,
+            phone_number_id="p",
+            type="text",
+            text=x,
+            payload=payload,
+        )
+        for i, x in enumerate(texts)
+    ]
+    ids = [m.id for m in messages]
+    return Turn(turn_id=make_turn_id(ids), message_ids=ids, messages=messages, user=UserRef(wa_id=MONA),
+                phone_number_id="p", profile="exec")  # fmt: skip
+
+
+class Chat:
+    def __init__(self, api: Api, executor: CoreApiExecutor, agent: Agent, fake_openai: Any) -> None:
+        self.api, self.executor, self.agent, self.model = api, executor, agent, fake_openai
+        self.router = CommandRouter(fallback=agent)
+        self.a, self.b = api.task(5), api.task(2)  # "Order chairs" and "Call the supplier", both Mona's
+
+        async def english(turn: Turn) -> str:
+            return "en"
+
+        register_tool_commands(self.router, executor, english)
+
+    async def say(self, *texts: str) -> list[ReplyPart]:
+        return list(await self.router.respond(turn(*texts)))
+
+    async def ask_delete(self, task_id: int) -> ButtonsPart:
+        routed(self.model, "delete_task", task_id=str(task_id))
+        parts = await self.say(f"delete task {task_id}")
+        assert isinstance(parts[0], ButtonsPart), parts
+        return parts[0]
+
+    async def exists(self, task_id: int) -> bool:
+        """Seen by its owner through the API (a deleted task may be kept in a trash)."""
+        found = await self.api.client("mona").get(f"/tasks/{task_id}")
+        assert found.status_code in (200, 404), found.text
+        return found.status_code == 200
+
+    async def status(self, task_id: int) -> str:
+        return str((await self.api.fetch("SELECT status FROM tasks WHERE id = :i", i=task_id))[0][0])
+
+    async def waiting(self) -> bool:
+        return await self.executor.confirmations.peek(MONA) is not None
+
+
+@pytest.fixture
+async def chat(api: Api, redis, redis_prefix: str, fake_openai) -> AsyncIterator[Chat]:
+    keys = Keys(redis_prefix)
+    client = CoreApiClient(api.url, SERVICE_TOKEN, retries=0)
+    executor = CoreApiExecutor(client, IdentityLinks(redis, keys), ToolRegistry.shipped(),
+                               Confirmations(redis, keys, ttl_s=60), redis=redis, keys=keys)  # fmt: skip
+    await executor.links.link(MONA, api.id("mona"), role="manager")
+    yield Chat(api, executor, make_agent(fake_openai, executor, redis, redis_prefix), fake_openai)
+    await client.aclose()
+
+
+@pytest.mark.parametrize("answer", ["yes", "ايوه", "تمام احذفها", "aywa", "ok go ahead 👍"])
+async def test_a_typed_yes_does_what_the_tap_would(chat: Chat, answer: str) -> None:
+    await chat.ask_delete(chat.a)
+    asked = len(chat.model.requests)
+    parts = await chat.say(answer)
+    assert [p.text for p in parts] == [t("tool.delete_task.reply", "en", id=chat.a)]  # type: ignore[union-attr]
+    assert not await chat.exists(chat.a) and not await chat.waiting()
+    assert len(chat.model.requests) == asked  # no model was asked whether "yes" means yes
+
+
+@pytest.mark.parametrize("answer", ["no", "لا", "la2 khalas", "ما ابي", "cancel it"])
+async def test_a_typed_no_cancels(chat: Chat, answer: str) -> None:
+    await chat.ask_delete(chat.a)
+    parts = await chat.say(answer)
+    assert [p.text for p in parts] == [t("reply.cancelled", "en")]  # type: ignore[union-attr]
+    assert await chat.exists(chat.a) and not await chat.waiting()
+
+
+async def test_an_unclear_answer_keeps_the_question_and_says_what_to_tap(chat: Chat) -> None:
+    asked = await chat.ask_delete(chat.a)
+    chat.model.reply_text('{"action": "answer"}')
+    parts = await chat.say("hmm which one was that?")
+    again = parts[0]
+    assert isinstance(again, ButtonsPart) and len(parts) == 1
+    assert again.text.startswith(t("confirm.still_waiting", "en")) and asked.text in again.text
+    assert [b.id for b in again.buttons] == [b.id for b in asked.buttons]  # the same question
+    assert await chat.exists(chat.a) and await chat.waiting()
+    tapped = await chat.router.respond(turn("Confirm", payload=asked.buttons[0].id))
+    assert tapped[0].text == t("tool.delete_task.reply", "en", id=chat.a)  # type: ignore[union-attr]
+    assert not await chat.exists(chat.a)
+
+
+async def test_a_reply_about_the_same_task_never_becomes_another_change_of_it(chat: Chat) -> None:
+    await chat.ask_delete(chat.b)
+    routed(chat.model, "complete_task", task_id=str(chat.b))  # the model misreads a refusal as "done"
+    parts = await chat.say("finished with that, leave it alone")
+    assert isinstance(parts[0], ButtonsPart) and parts[0].buttons[0].id.startswith(CONFIRM)
+    assert await chat.status(chat.b) == "open" and await chat.exists(chat.b) and await chat.waiting()
+
+
+async def test_a_clear_new_command_runs_and_the_question_lapses(chat: Chat) -> None:
+    await chat.ask_delete(chat.a)
+    routed(chat.model, "list_tasks", scope="mine", status="open")
+    parts = await chat.say("show me my open tasks")
+    assert parts[0].text == t("confirm.lapsed", "en")  # type: ignore[union-attr]
+    assert "Call the supplier" in parts[1].text and "Order chairs" in parts[1].text  # type: ignore[union-attr]
+    assert await chat.exists(chat.a) and not await chat.waiting()
+    assert len(chat.model.requests) == 2  # the question, then one look at the new command
+
+
+async def test_no_then_a_correction_asks_about_the_right_task(chat: Chat) -> None:
+    await chat.ask_delete(chat.a)
+    routed(chat.model, "delete_task", task_id=str(chat.b))
+    parts = await chat.say(f"no, I meant {chat.b}")
+    assert parts[0].text == t("confirm.lapsed", "en")  # type: ignore[union-attr]
+    assert isinstance(parts[1], ButtonsPart) and f"#{chat.b}" in parts[1].text
+    assert await chat.exists(chat.a) and await chat.exists(chat.b)
+    pending = await chat.executor.confirmations.peek(MONA)
+    assert pending is not None and pending.call.args == {"task_id": chat.b}
+
+
+async def test_no_then_something_unclear_cancels(chat: Chat) -> None:
+    await chat.ask_delete(chat.a)
+    chat.model.reply_text('{"action": "answer"}')
+    parts = await chat.say("no no keep it please, I still need it")
+    assert [p.text for p in parts] == [t("reply.cancelled", "en")]  # type: ignore[union-attr]
+    assert await chat.exists(chat.a) and not await chat.waiting()
+
+
+async def test_messages_that_arrive_together_are_taken_in_order(chat: Chat) -> None:
+    await chat.ask_delete(chat.a)
+    routed(chat.model, "list_tasks", scope="mine")
+    parts = await chat.say("yes", "and show me my tasks")
+    assert parts[0].text == t("tool.delete_task.reply", "en", id=chat.a)  # type: ignore[union-attr]
+    assert "Order chairs" not in parts[1].text and "Call the supplier" in parts[1].text  # type: ignore[union-attr]
+    assert not await chat.exists(chat.a)
+
+
+async def test_without_a_waiting_question_yes_goes_to_the_agent(chat: Chat) -> None:
+    chat.model.reply_text('{"action": "answer"}')
+    chat.model.reply_text("Yes to what? Tell me what you need.")
+    parts = await chat.say("yes")
+    assert len(chat.model.requests) >= 1 and parts[0].text  # type: ignore[union-attr]
+    assert await chat.exists(chat.a) and await chat.exists(chat.b)
