@@ -118,7 +118,9 @@ async def run_case(
             )
             timeout = settings.queue.turn_timeout_ms / 1000 + 30
             for index, turn in enumerate(case.turns):
-                result.turns.append(await chat.send(index, turn, timeout_s=timeout))
+                record = await chat.send(index, turn, timeout_s=timeout)
+                result.turns.append(record)
+                record.state_after = await world.snapshot()  # what this turn changed: `truthful`
         result.state_after = await world.snapshot()
     except Exception as exc:
         result.error = f"{type(exc).__name__}: {exc}"

@@ -49,6 +49,8 @@ class TurnRecord(BaseModel):
     status: str = ""  # the worker's: ok | failed | timeout | unsupported | dead | no_reply
     latency_ms: float = 0.0  # webhook accepted -> turn finished (replies sent)
     error: str | None = None
+    # The core API's tasks after this turn (the truthful scorer's per-turn change); None: not read.
+    state_after: list[dict[str, Any]] | None = None
 
     @property
     def text(self) -> str:

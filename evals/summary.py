@@ -85,6 +85,7 @@ def metrics(results: list[CaseResult]) -> dict[str, Any]:
         "language_match": _ratio(results, "language"),
         "format_ok": passed("format"),
         "judge": _mean(score_values("judge")),
+        "false_claims": false_claims(results),
         "turns": len(turns),
         "latency_ms": {
             "p50": percentile([t.latency_ms for t in answered], 50),
@@ -95,6 +96,13 @@ def metrics(results: list[CaseResult]) -> dict[str, Any]:
             "out": _mean([float(t.tokens_out) for t in traced]),
         },
     }
+
+
+def false_claims(results: list[CaseResult]) -> int | None:
+    """Actions a reply said happened that the core API does not show (evals/scorers/truthful.py); None
+    where nothing was checked (webhook replays)."""
+    scores = [s for r in results if (s := r.scores.get("truthful")) is not None]
+    return sum(len(s.extra.get("false_claims") or []) for s in scores) if scores else None
 
 
 def _counts(results: list[CaseResult], key: Any) -> dict[str, dict[str, Any]]:

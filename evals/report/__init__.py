@@ -25,6 +25,7 @@ def render_report(summary: dict[str, Any], results: list[CaseResult]) -> str:
         title=_e(title),
         meta=_meta(run, summary),
         notes=_notes(run, summary),
+        false_claims=_false_claims(results),
         cards=_cards(overall),
         charts=_charts(summary, results),
         suites=_suites(summary.get("suites", {})),
@@ -100,8 +101,10 @@ def _cards(m: dict[str, Any]) -> str:
     top = max(pass_k, key=int) if pass_k else None
     latency = m.get("latency_ms") or {}
     tokens = m.get("tokens_per_turn") or {}
+    false_claims = m.get("false_claims")
     cards = [
         ("Command success", _pct(m.get("command_success"))),
+        ("False action claims", "—" if false_claims is None else str(false_claims)),
         (f"pass^{top}" if top else "pass^k", _pct(pass_k.get(top)) if top else "—"),
         ("Tool-call accuracy", _pct(m.get("tool_call_accuracy"))),
         ("Quality", _pct(m.get("quality"))),
@@ -114,8 +117,32 @@ def _cards(m: dict[str, Any]) -> str:
         ("Cases · results · errors", f"{m.get('cases', 0)} · {m.get('results', 0)} · {m.get('errors', 0)}"),
     ]
     return "".join(
-        f"<div class='card'><div class='v'>{_e(v)}</div><div class='k'>{_e(k)}</div></div>" for k, v in cards
+        f"<div class='card{' bad' if k == 'False action claims' and false_claims else ''}'>"
+        f"<div class='v'>{_e(v)}</div><div class='k'>{_e(k)}</div></div>"
+        for k, v in cards
     )
+
+
+def _false_claims(results: list[CaseResult]) -> str:
+    """Every action a reply said happened and the core API does not show — first, in red."""
+    rows = []
+    for r in sorted(results, key=lambda r: (r.suite, r.case_id, r.trial)):
+        score = r.scores.get("truthful")
+        for claim in score.extra.get("false_claims") or [] if score is not None else []:
+            rows.append(
+                [
+                    _e(f"{r.suite}/{r.case_id}" + (f" · trial {r.trial}" if r.trial else "")),
+                    _e(claim.get("turn")),
+                    _e(claim.get("family")),
+                    f"<code>{_e(claim.get('phrase'))}</code> "
+                    f"<span class='muted'>({_e(claim.get('source'))})</span>",
+                    _e("; ".join(claim.get("changed") or []) or "nothing changed"),
+                ]
+            )
+    if not rows:
+        return ""
+    table = _table(["case", "turn", "claimed", "said", "what changed in that turn"], rows, {1})
+    return f"<div class='falseclaims'><h2 class='bad'>False action claims ({len(rows)})</h2>{table}</div>"
 
 
 def bar_chart(title: str, items: list[tuple[str, float | None]], *, width: int = 420) -> str:
@@ -191,8 +218,8 @@ def _charts(summary: dict[str, Any], results: list[CaseResult]) -> str:
 
 
 def _suites(suites: dict[str, Any]) -> str:
-    head = ["suite", "cases", "clock", "trials", "command success", "pass^k", "tool calls", "quality",
-            "language", "p50 / p95 ms", "tokens in·out"]  # fmt: skip
+    head = ["suite", "cases", "clock", "trials", "command success", "false claims", "pass^k", "tool calls",
+            "quality", "language", "p50 / p95 ms", "tokens in·out"]  # fmt: skip
     rows = []
     for name, s in suites.items():
         pass_k = ", ".join(f"^{k} {_pct(v)}" for k, v in (s.get("pass_k") or {}).items())
@@ -205,6 +232,7 @@ def _suites(suites: dict[str, Any]) -> str:
                 _e(s.get("clock") or s.get("kind", "")),
                 _e(s.get("trials", 1)),
                 _pct(s.get("command_success")),
+                _false_count(s.get("false_claims")),
                 _e(pass_k or "—"),
                 _pct(s.get("tool_call_accuracy")),
                 _pct(s.get("quality")),
@@ -213,7 +241,13 @@ def _suites(suites: dict[str, Any]) -> str:
                 f"{_num(tok.get('in'))} · {_num(tok.get('out'))}",
             ]
         )
-    return _table(head, rows, numeric={1, 3, 4, 6, 7, 8, 9, 10})
+    return _table(head, rows, numeric={1, 3, 4, 5, 7, 8, 9, 10, 11})
+
+
+def _false_count(value: int | None) -> str:
+    if value is None:
+        return "—"
+    return f"<span class='bad'><b>{value}</b></span>" if value else "0"
 
 
 def _groups(summary: dict[str, Any]) -> str:
@@ -245,7 +279,14 @@ def _case(r: CaseResult) -> str:
     body = []
     if r.error:
         body.append(f"<p class='bad'>Harness error: {_e(r.error)}</p>")
-    body.append("".join(_turn(t) for t in r.turns) or "<p class='muted'>no turn ran</p>")
+    truthful = r.scores.get("truthful")
+    if truthful is not None and truthful.passed is False:
+        body.append("<p class='badge bad'>False action claim</p>" + _list(truthful.details))
+    turns, before = [], r.state_before
+    for t in r.turns:
+        turns.append(_turn(t, before))
+        before = t.state_after if t.state_after is not None else before
+    body.append("".join(turns) or "<p class='muted'>no turn ran</p>")
     calls = [
         [_e(t.index), _e(c.name), f"<code>{_e(_args(c.args))}</code>", _e(c.outcome), _e(c.status or "")]
         for t in r.turns
@@ -270,7 +311,7 @@ def _case(r: CaseResult) -> str:
     return f"<details class='case'{opened}>{summary}<div class='case-body'>{''.join(body)}</div></details>"
 
 
-def _turn(t: TurnRecord) -> str:
+def _turn(t: TurnRecord, before: list[dict[str, Any]]) -> str:
     said = t.user if t.user is not None else f"[pressed {t.press}]"
     out = [f"<div class='turn'><div class='bubble user'>{_e(said)}</div>"]
     for reply in t.replies:
@@ -284,6 +325,9 @@ def _turn(t: TurnRecord) -> str:
         meta.append(f"{trace.action or '—'} → {trace.outcome or '—'} ({trace.lang}, {tokens})")
     if t.error:
         meta.append(f"error: {t.error}")
+    if t.state_after is not None:
+        changed = state_diff(before, t.state_after)
+        meta.append("changed: " + "; ".join(changed) if changed else "no change")
     out.append(f"<div class='turnmeta'>{_e(' · '.join(meta))}</div></div>")
     return "".join(out)
 

@@ -10,6 +10,7 @@ from evals.scorers.quality import FormatScorer, LanguageScorer, SimilarityScorer
 from evals.scorers.replies import RepliesScorer
 from evals.scorers.state import StateScorer, state_diff
 from evals.scorers.toolcalls import ToolCallScorer
+from evals.scorers.truthful import TruthfulScorer
 from evals.suite import Case, Suite
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "SimilarityScorer",
     "StateScorer",
     "ToolCallScorer",
+    "TruthfulScorer",
     "default_scorers",
     "score_case",
     "state_diff",
@@ -33,6 +35,7 @@ def default_scorers() -> list[Scorer]:
     return [
         StateScorer(),
         RepliesScorer(),
+        TruthfulScorer(),
         ToolCallScorer(),
         LanguageScorer(),
         FormatScorer(),
@@ -44,8 +47,8 @@ async def score_case(scorers: list[Scorer], suite: Suite, case: Case, result: Ca
     """Fill `scores`, `success` and `quality`.
 
     Command success: the case ran, every turn was answered, and every "success" scorer (end state,
-    required replies) passed. Quality: the mean of the quality measures that apply (reply checks,
-    similarity, language, format, judge)."""
+    required replies, no false action claim) passed. Quality: the mean of the quality measures that
+    apply (reply checks, similarity, language, format, judge)."""
     for scorer in scorers:
         if scorer.applies(suite, case):
             try:
