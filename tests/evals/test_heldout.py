@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from base.text.folding import to_latin_digits
+from evals.splits import split_hash
 from evals.suite import ReplaySuite, Suite, load_suites
 
 SUITES = Path(__file__).parents[2] / "evals" / "suites"
@@ -118,3 +119,9 @@ def test_held_out_covers_every_dialect_group_fairly() -> None:
     total = sum(counts.values())
     assert set(counts) == {*GROUPS, "en"}
     assert all(n >= total * 0.12 for n in counts.values()), counts
+
+
+def test_the_recorded_hash_is_the_split_s() -> None:
+    """docs/evals.md records the test split's hash: a change to a held-out file shows in review."""
+    docs = (SUITES.parents[1] / "docs" / "evals.md").read_text(encoding="utf-8")
+    assert f"`{split_hash()}`" in docs, "the test split changed: record its new hash in docs/evals.md"
