@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format bench cassettes eval eval-routing clean
+.PHONY: run test install lint format bench cassettes eval eval-test eval-routing clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ cassettes: $(VENV)/.local-model
 # results.jsonl, summary.json and report.html in evals/results/ (docs/evals.md).
 eval: $(VENV)/.local-model
 	$(BIN)/hudhud eval run $(filter-out evals/suites/routing.yaml evals/suites/ci-smoke.yaml,$(wildcard evals/suites/*.yaml))
+
+# The held-out test split (docs/evals.md, "Dev and test splits"): run to report, never to tune.
+eval-test: $(VENV)/.local-model
+	$(BIN)/hudhud eval run evals/suites/test/*.yaml --split test
 
 # Routing accuracy per language group on the configured model (the embedded 1.5B by default).
 eval-routing: $(VENV)/.local-model

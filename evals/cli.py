@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,9 +26,16 @@ err_console = Console(stderr=True)
 INTERRUPTED = 130
 
 
+class SplitChoice(StrEnum):
+    dev = "dev"
+    test = "test"
+    all = "all"
+
+
 def register_eval_commands(eval_app: typer.Typer) -> None:
     eval_app.command("run")(eval_run)
     eval_app.command("compare")(eval_compare)
+    eval_app.command("split-hash")(eval_split_hash)
 
 
 class RichProgress:
@@ -91,6 +99,9 @@ def eval_run(
         Path | None, typer.Option(help="Output directory (default evals/results/<suite>-<time>)")
     ] = None,
     filter: Annotated[str | None, typer.Option("--filter", help="Only case ids matching this glob")] = None,
+    split: Annotated[
+        SplitChoice, typer.Option(help="Only the cases of this split: dev (tune on it), test (report only)")
+    ] = SplitChoice.all,
     judge_model: Annotated[str | None, typer.Option(help="LLM-as-judge model (off by default)")] = None,
     judge_url: Annotated[
         str | None, typer.Option(help="Judge endpoint (default OPENAI_BASE_URL, else the run's model)")
@@ -135,6 +146,7 @@ def eval_run(
         concurrency=concurrency,
         out=out or default_out(loaded),
         filter=filter,
+        split=split.value,
         judge_model=judge_model,
         judge_url=judge_url,
         url=url,
@@ -144,12 +156,21 @@ def eval_run(
         data_dir=data_dir,
         turn_timeout_s=turn_timeout,
     )
-    from evals.runner import select
+    from evals.runner import of_split, select
     from evals.suite import Suite
 
     if filter and not any(select(s, filter) for s in loaded if isinstance(s, Suite)):
         err_console.print(f"[red]error:[/red] no case id matches {filter!r}")
         raise typer.Exit(2)
+    chosen = of_split(loaded, split.value)
+    if not chosen or (
+        filter and not any(select(s, filter, split.value) for s in chosen if isinstance(s, Suite))
+    ):
+        err_console.print(f"[red]error:[/red] no case of the {split.value} split in these suites")
+        raise typer.Exit(2)
+    if len(chosen) < len(loaded):
+        options.out = out or default_out(chosen)
+    loaded = chosen
     progress = RichProgress(console)
     try:
         outcome = asyncio.run(run_eval(loaded, options, settings, progress=progress))
@@ -215,6 +236,16 @@ def print_summary(summary: dict[str, Any], results: list[Any]) -> None:
             f"{tok.get('in') or '—'}/{tok.get('out') or '—'}",
         )
     console.print(table)
+    by_split = summary.get("by_split") or {}
+    if by_split:
+        console.print(
+            "by split: "
+            + " · ".join(
+                f"{name} {_pct(g.get('command_success'))} command success ({g.get('cases', 0)} cases)"
+                for name, g in by_split.items()
+            ),
+            highlight=False,
+        )
     failed = [r for r in results if not r.success]
     for r in failed[:25]:
         why = r.error or "; ".join(
@@ -266,6 +297,13 @@ def eval_compare(
         f"quality {_pct(result.quality_a)} → {_pct(result.quality_b)} · "
         f"{len(result.regressions)} regressions, {len(result.fixes)} fixes"
     )
+    if len(result.by_split) > 1:
+        for name, f in result.by_split.items():
+            console.print(
+                f"  {name}: {f['common']} cases · command success {_pct(f['success_a'])} → "
+                f"{_pct(f['success_b'])} · quality {_pct(f['quality_a'])} → {_pct(f['quality_b'])}",
+                highlight=False,
+            )
     if result.only_a or result.only_b:
         console.print(
             f"[dim]only in A: {len(result.only_a)} · only in B: {len(result.only_b)} (not compared)[/dim]"
@@ -275,3 +313,19 @@ def eval_compare(
         err_console.print(f"[red]FAIL[/red] {gate}")
     if not result.ok:
         raise typer.Exit(1)
+
+
+def eval_split_hash(
+    directory: Annotated[
+        Path | None, typer.Argument(help="The held-out suites (default evals/suites/test)")
+    ] = None,
+) -> None:
+    """SHA-256 of the test split: every file under the directory, concatenated in path order."""
+    from evals.splits import TEST_SUITES, split_files, split_hash
+
+    where = directory or TEST_SUITES
+    files = split_files(where)
+    if not files:
+        err_console.print(f"[red]error:[/red] no file under {where}")
+        raise typer.Exit(2)
+    print(f"{split_hash(where)}  {len(files)} files")

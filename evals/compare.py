@@ -1,7 +1,9 @@
 """`hudhud eval compare RUN_A RUN_B`: per-case regressions and fixes, and a gate for CI.
 
-Figures are compared over the cases both runs have (a filtered run is not a regression). The gate
-fails when command success or quality of B is lower than A's by more than `max_drop`."""
+Figures are compared over the cases both runs have (a filtered run is not a regression). Splits are
+kept apart (docs/evals.md): a case is matched only with the same case of the same split, figures are
+also given per split, and the gate holds per split — it fails when command success or quality of B is
+lower than A's by more than `max_drop` on any split (a gain on dev does not hide a drop on test)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import Any
 
 from evals.results import CaseResult, read_results
 
-Key = tuple[str, str]
+Key = tuple[str, str, str]  # split, suite, case
 
 
 @dataclass
@@ -24,8 +26,12 @@ class CaseDelta:
     quality_b: float | None
 
     @property
+    def split(self) -> str:
+        return self.key[0]
+
+    @property
     def name(self) -> str:
-        return f"{self.key[0]}/{self.key[1]}"
+        return case_name(self.key)
 
     @property
     def quality_delta(self) -> float | None:
@@ -47,6 +53,7 @@ class Comparison:
     fixes: list[CaseDelta] = field(default_factory=list)
     quality_drops: list[CaseDelta] = field(default_factory=list)  # success unchanged, quality lower
     failed_gates: list[str] = field(default_factory=list)
+    by_split: dict[str, dict[str, Any]] = field(default_factory=dict)  # common, success and quality A/B
 
     @property
     def ok(self) -> bool:
@@ -69,14 +76,32 @@ class Comparison:
             "fixes": rows(self.fixes),
             "quality_drops": rows(self.quality_drops),
             "failed_gates": self.failed_gates,
+            "by_split": self.by_split,
         }
+
+
+def case_name(key: Key) -> str:
+    """suite/case, with the split named when it is not dev."""
+    split, suite, case = key
+    return f"{suite}/{case}" if split == "dev" else f"{suite}/{case} [{split}]"
 
 
 def _by_case(results: list[CaseResult]) -> dict[Key, list[CaseResult]]:
     out: dict[Key, list[CaseResult]] = defaultdict(list)
     for r in results:
-        out[(r.suite, r.case_id)].append(r)
+        out[(r.split, r.suite, r.case_id)].append(r)
     return out
+
+
+def _figures(deltas: list[CaseDelta]) -> dict[str, Any]:
+    both = [d for d in deltas if d.quality_a is not None and d.quality_b is not None]
+    return {
+        "common": len(deltas),
+        "success_a": _mean([d.success_a for d in deltas]),
+        "success_b": _mean([d.success_b for d in deltas]),
+        "quality_a": _mean([d.quality_a for d in both if d.quality_a is not None]),
+        "quality_b": _mean([d.quality_b for d in both if d.quality_b is not None]),
+    }
 
 
 def _mean(values: list[float]) -> float | None:
@@ -98,14 +123,15 @@ def compare(a: list[CaseResult], b: list[CaseResult], *, max_drop: float = 0.02)
                 quality_b=_mean([r.quality for r in rb if r.quality is not None]),
             )
         )
+    overall = _figures(deltas)
     result = Comparison(
         common=len(common),
-        only_a=[f"{s}/{c}" for s, c in sorted(cases_a.keys() - cases_b.keys())],
-        only_b=[f"{s}/{c}" for s, c in sorted(cases_b.keys() - cases_a.keys())],
-        success_a=_mean([d.success_a for d in deltas]),
-        success_b=_mean([d.success_b for d in deltas]),
-        quality_a=_mean([d.quality_a for d in deltas if d.quality_a is not None and d.quality_b is not None]),
-        quality_b=_mean([d.quality_b for d in deltas if d.quality_a is not None and d.quality_b is not None]),
+        only_a=[case_name(k) for k in sorted(cases_a.keys() - cases_b.keys())],
+        only_b=[case_name(k) for k in sorted(cases_b.keys() - cases_a.keys())],
+        success_a=overall["success_a"],
+        success_b=overall["success_b"],
+        quality_a=overall["quality_a"],
+        quality_b=overall["quality_b"],
         regressions=[d for d in deltas if d.success_b < d.success_a],
         fixes=[d for d in deltas if d.success_b > d.success_a],
         quality_drops=[
@@ -114,24 +140,23 @@ def compare(a: list[CaseResult], b: list[CaseResult], *, max_drop: float = 0.02)
             if d.success_b == d.success_a and d.quality_delta is not None and d.quality_delta < -max_drop
         ],
     )
-    if (
-        result.success_a is not None
-        and result.success_b is not None
-        and result.success_b < result.success_a - max_drop
-    ):
-        result.failed_gates.append(
-            f"command success dropped {result.success_a:.1%} → {result.success_b:.1%} "
-            f"(more than {max_drop:.1%})"
-        )
-    if (
-        result.quality_a is not None
-        and result.quality_b is not None
-        and result.quality_b < result.quality_a - max_drop
-    ):
-        result.failed_gates.append(
-            f"quality dropped {result.quality_a:.1%} → {result.quality_b:.1%} (more than {max_drop:.1%})"
-        )
+    splits = sorted({d.split for d in deltas})
+    for split in splits:
+        figures = result.by_split[split] = _figures([d for d in deltas if d.split == split])
+        prefix = f"{split} split: " if len(splits) > 1 else ""
+        result.failed_gates.extend(f"{prefix}{gate}" for gate in _gates(figures, max_drop))
     return result
+
+
+def _gates(figures: dict[str, Any], max_drop: float) -> list[str]:
+    gates = []
+    success_a, success_b = figures["success_a"], figures["success_b"]
+    if success_a is not None and success_b is not None and success_b < success_a - max_drop:
+        gates.append(f"command success dropped {success_a:.1%} → {success_b:.1%} (more than {max_drop:.1%})")
+    quality_a, quality_b = figures["quality_a"], figures["quality_b"]
+    if quality_a is not None and quality_b is not None and quality_b < quality_a - max_drop:
+        gates.append(f"quality dropped {quality_a:.1%} → {quality_b:.1%} (more than {max_drop:.1%})")
+    return gates
 
 
 def compare_runs(run_a: Path, run_b: Path, *, max_drop: float = 0.02) -> Comparison:

@@ -97,6 +97,7 @@ async def run_case(
         trial=trial,
         seed=seed,
         tags=case.tags,
+        split=suite.split_of(case),
         lang=case.lang,
         profile=suite.profile_of(case),
         model=env.model_name,
@@ -186,8 +187,8 @@ def tune_sampling(agent: Any, temperature: float, seed: int | None) -> None:
 
 
 async def prepare_user(container: Any, world: CoreWorld, suite: Suite, case: Case) -> None:
-    """Link the number (as /link leaves it: in Redis and mirrored in the core API), remember the
-    user's language, and store the case's long-term memories."""
+    """Link the number (as /link leaves it: in Redis and mirrored in the core API), block it when the
+    case says so, remember the user's language, and store the case's long-term memories."""
     from agent.prefs import PrefsStore
     from memory.links import IdentityLinks
 
@@ -206,6 +207,9 @@ async def prepare_user(container: Any, world: CoreWorld, suite: Suite, case: Cas
             role=user.role or person.role,
         )
         await world.mirror_link(user.wa_id, person.username)
+    if user.blocked:  # as `hudhud links block` leaves it: the link kept, marked blocked
+        await IdentityLinks(container.redis, container.keys).block(user.wa_id)
+        await world.mirror_block(user.wa_id)
     if user.lang is not None:
         await PrefsStore(container.redis, container.keys).set(user.wa_id, lang=user.lang)
     if case.memories:

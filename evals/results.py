@@ -83,6 +83,7 @@ class CaseResult(BaseModel):
     trial: int = 0
     seed: int | None = None
     tags: list[str] = Field(default_factory=list)
+    split: str = "dev"  # dev | test (docs/evals.md); results written before splits existed are dev
     lang: str = ""
     profile: str = ""
     model: str = ""

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -31,7 +31,7 @@ from evals.clock import frozen_core_clock
 from evals.harness import CaseEnv, find_agent, run_case
 from evals.results import CaseResult, ResultsWriter
 from evals.scorers import JudgeScorer, Scorer, default_scorers, score_case
-from evals.suite import Case, ReplaySuite, Suite
+from evals.suite import Case, ReplaySuite, Split, Suite
 from evals.summary import summarize
 
 RESULTS_DIR = Path("evals/results")
@@ -47,6 +47,7 @@ class RunOptions(BaseModel):
     concurrency: int | None = Field(None, ge=1)
     out: Path | None = None
     filter: str | None = None  # glob over case ids (or suite/case)
+    split: Split | Literal["all"] = "all"  # only the cases of this split (docs/evals.md)
     judge_model: str | None = None
     judge_url: str | None = None  # default: OPENAI_BASE_URL, else the run's own model
     url: str | None = None  # webhook replay: the running service
@@ -158,14 +159,23 @@ async def redis_url(settings: Settings, workdir: Path) -> AsyncIterator[str]:
         await asyncio.to_thread(server._cleanup)
 
 
-def select(suite: Suite, pattern: str | None) -> list[Case]:
-    if not pattern:
-        return list(suite.cases)
+def select(suite: Suite, pattern: str | None, split: str = "all") -> list[Case]:
+    """The cases of the suite whose id matches the glob (all without one) and of the split."""
     return [
         c
         for c in suite.cases
-        if fnmatch.fnmatch(c.id, pattern) or fnmatch.fnmatch(f"{suite.name}/{c.id}", pattern)
+        if (split == "all" or suite.split_of(c) == split)
+        and (
+            not pattern or fnmatch.fnmatch(c.id, pattern) or fnmatch.fnmatch(f"{suite.name}/{c.id}", pattern)
+        )
     ]
+
+
+def of_split(suites: list[Suite | ReplaySuite], split: str) -> list[Suite | ReplaySuite]:
+    """The suites that have cases of the split (`all`: every suite); replay suites are dev."""
+    if split == "all":
+        return list(suites)
+    return [s for s in suites if (select(s, None, split) if isinstance(s, Suite) else s.split == split)]
 
 
 def trials_of(suite: Suite, options: RunOptions) -> int:
@@ -183,6 +193,7 @@ def suite_meta(suite: Suite | ReplaySuite, options: RunOptions) -> dict[str, Any
     if isinstance(suite, ReplaySuite):
         return {
             "kind": "webhook-replay",
+            "split": suite.split,
             "path": str(suite.path),
             "bodies": len(suite.bodies),
             "url": options.url,
@@ -193,6 +204,7 @@ def suite_meta(suite: Suite | ReplaySuite, options: RunOptions) -> dict[str, Any
         note = "temperature 0: trials are identical, one was run and pass^k = pass^1"
     return {
         "kind": "cases",
+        "split": suite.split,
         "path": str(suite.path) if suite.path else None,
         "clock": suite.clock.isoformat(),
         "timezone": suite.timezone,
@@ -200,7 +212,7 @@ def suite_meta(suite: Suite | ReplaySuite, options: RunOptions) -> dict[str, Any
         "trials": trials,
         "trials_asked": options.trials,
         "pass_k_note": note,
-        "selected": len(select(suite, options.filter)),
+        "selected": len(select(suite, options.filter, options.split)),
     }
 
 
@@ -224,12 +236,14 @@ async def run_eval(
         "suites": [s.name for s in suites],
         "trials": options.trials,
         "filter": options.filter,
+        "split": options.split,
+        "splits": _splits(suites, options),
         "judge_model": options.judge_model,
         "git": _git_commit(),
     }
     cases = [s for s in suites if isinstance(s, Suite)]
-    replays = [s for s in suites if isinstance(s, ReplaySuite)]
-    total = sum(len(select(s, options.filter)) * trials_of(s, options) for s in cases)
+    replays = [s for s in suites if isinstance(s, ReplaySuite) and options.split in ("all", s.split)]
+    total = sum(len(select(s, options.filter, options.split)) * trials_of(s, options) for s in cases)
     total += sum(len(s.bodies) for s in replays)
     if progress is not None:
         progress.start(total)
@@ -302,7 +316,7 @@ async def _run_suite(
     env: CaseEnv, suite: Suite, options: RunOptions, concurrency: int, scorers: list[Scorer], keep: Any
 ) -> None:
     trials = trials_of(suite, options)
-    jobs = [(case, trial) for case in select(suite, options.filter) for trial in range(trials)]
+    jobs = [(case, trial) for case in select(suite, options.filter, options.split) for trial in range(trials)]
     # One number's cases never overlap: they share its long-term memories in the run's store.
     numbers: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -324,6 +338,15 @@ async def _run_suite(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _splits(suites: list[Suite | ReplaySuite], options: RunOptions) -> list[str]:
+    """The splits of the cases this run selects."""
+    found = {s.split for s in suites if isinstance(s, ReplaySuite) and options.split in ("all", s.split)}
+    for suite in suites:
+        if isinstance(suite, Suite):
+            found.update(suite.split_of(c) for c in select(suite, options.filter, options.split))
+    return sorted(found)
 
 
 def _scorers(options: RunOptions, settings: Settings, backend: _Backend) -> list[Scorer]:

@@ -23,6 +23,11 @@ from evals.matchers import matcher_error
 Profile = Literal["exec", "query", "default"]
 Lang = Literal["ar", "en"]
 LANG_TAGS = ("ar", "en")
+# Held-out discipline (docs/evals.md, "Dev and test splits"): prompts, rules and examples are tuned on
+# `dev`; `test` is run only to report. Test suites live in a `test/` directory and say `split: test`.
+Split = Literal["dev", "test"]
+SPLITS: tuple[Split, ...] = ("dev", "test")
+TEST_DIR = "test"
 
 # Field names of a task as fixtures and expect_state write them (the API's names accepted as aliases).
 TASK_FIELDS = (
@@ -98,6 +103,7 @@ class CaseUser(_Strict):
     role: Literal["member", "manager", "admin"] | None = None  # default: the linked user's role
     lang: Literal["ar", "en", "ar-latn"] | None = None  # the language the user writes (remembered)
     name: str | None = None  # WhatsApp profile name
+    blocked: bool = False  # an administrator blocked the number (`hudhud links block`): it runs nothing
 
     @model_validator(mode="before")
     @classmethod
@@ -177,6 +183,7 @@ class ExpectState(_Strict):
 class Case(_Strict):
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100)
     description: str | None = None
+    split: Split | None = None  # default (and the only value allowed): the suite's
     tags: list[str] = Field(default_factory=list)
     profile: Profile | None = None  # default: the suite's
     user: CaseUser
@@ -194,6 +201,7 @@ class Case(_Strict):
 class Suite(_Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     description: str | None = None
+    split: Split = "dev"
     clock: datetime
     timezone: str = "Asia/Riyadh"
     profile: Profile = "exec"
@@ -217,6 +225,9 @@ class Suite(_Strict):
 
     def profile_of(self, case: Case) -> str:
         return case.profile or self.profile
+
+    def split_of(self, case: Case) -> Split:
+        return case.split or self.split
 
     def fixtures_of(self, case: Case) -> Fixtures:
         """Suite fixtures with the case's on top (a case user replaces a suite user of that name), and
@@ -252,6 +263,7 @@ class ReplaySuite(BaseModel):
     name: str
     path: Path
     bodies: list[ReplayBody]
+    split: Split = "dev"  # replayed bodies are never held out
 
 
 # ---------------------------------------------------------------------------------------------- loading
@@ -262,24 +274,23 @@ def load_suite(path: Path | str, *, tools: set[str] | None = None) -> Suite | Re
     path = Path(path)
     if path.is_dir():
         return load_replay(path)
+    label = f"{TEST_DIR}/{path.name}" if path.parent.name == TEST_DIR else path.name
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise SuiteError([f"{path.name}: cannot read: {exc.strerror}"]) from None
+        raise SuiteError([f"{label}: cannot read: {exc.strerror}"]) from None
     except yaml.YAMLError as exc:
-        raise SuiteError([f"{path.name}: not valid YAML: {exc}"]) from None
+        raise SuiteError([f"{label}: not valid YAML: {exc}"]) from None
     if not isinstance(data, dict):
-        raise SuiteError([f"{path.name}: a suite is a mapping with `name`, `clock` and `cases`"])
+        raise SuiteError([f"{label}: a suite is a mapping with `name`, `clock` and `cases`"])
     if is_routing_suite(data):
-        raise RoutingSuiteFound(
-            f"{path.name}: a routing suite: run it with `hudhud eval routing --suite {path}`"
-        )
+        raise RoutingSuiteFound(f"{label}: a routing suite: run it with `hudhud eval routing --suite {path}`")
     try:
         suite = Suite.model_validate(data)
     except ValidationError as exc:
-        raise SuiteError([_pydantic_error(path.name, data, e) for e in exc.errors()]) from None
+        raise SuiteError([_pydantic_error(label, data, e) for e in exc.errors()]) from None
     suite.path = path
-    errors = check_suite(suite, path.name, tools=tools)
+    errors = check_suite(suite, label, tools=tools)
     if errors:
         raise SuiteError(errors)
     return suite
@@ -368,6 +379,7 @@ def check_suite(suite: Suite, file: str, *, tools: set[str] | None = None) -> li
     errors: list[str] = []
     if suite.path is not None and suite.path.suffix in (".yaml", ".yml") and suite.path.stem != suite.name:
         errors.append(f"{file}: name: {suite.name!r} must match the file name ({suite.path.stem!r})")
+    errors.extend(_check_split(suite, file))
     seen: set[str] = set()
     for case in suite.cases:
         where = f"{file}: case {case.id}"
@@ -375,6 +387,29 @@ def check_suite(suite: Suite, file: str, *, tools: set[str] | None = None) -> li
             errors.append(f"{where}: id: used twice in this suite")
         seen.add(case.id)
         errors.extend(f"{where}: {e}" for e in _check_case(suite, case, specs))
+    return errors
+
+
+def _check_split(suite: Suite, file: str) -> list[str]:
+    """Test suites live in a `test/` directory and a file there is a test suite; a case keeps its
+    suite's split (a held-out case cannot be moved to dev, nor a dev case declared held out)."""
+    errors: list[str] = []
+    if suite.path is not None:
+        under_test = suite.path.parent.name == TEST_DIR
+        if under_test and suite.split != "test":
+            errors.append(f"{file}: split: a suite under {TEST_DIR}/ is held out: it needs `split: test`")
+        elif suite.split == "test" and not under_test:
+            errors.append(
+                f"{file}: split: a test suite belongs in a {TEST_DIR}/ directory (evals/suites/test/)"
+            )
+    for case in suite.cases:
+        if case.split is not None and case.split != suite.split:
+            why = (
+                "a held-out case cannot be moved to dev"
+                if suite.split == "test"
+                else "held-out cases go in a test suite (evals/suites/test/)"
+            )
+            errors.append(f"{file}: case {case.id}: split: {case.split!r} differs from the suite's ({why})")
     return errors
 
 

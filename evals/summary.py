@@ -133,7 +133,7 @@ def summarize(
     results: list[CaseResult], suites: dict[str, dict[str, Any]], run: dict[str, Any]
 ) -> dict[str, Any]:
     """summary.json: `run` (model, times, options), `overall`, `suites` (with their clock and trials),
-    `by_tag`, `by_language`, `prompts` (hashes seen per prompt name)."""
+    `by_tag`, `by_language`, `by_split`, `prompts` (hashes seen per prompt name)."""
     by_suite: dict[str, list[CaseResult]] = defaultdict(list)
     for r in results:
         by_suite[r.suite].append(r)
@@ -143,6 +143,7 @@ def summarize(
         "suites": {name: {**meta, **metrics(by_suite.get(name, []))} for name, meta in suites.items()},
         "by_tag": _counts(results, lambda r: r.tags),
         "by_language": _counts(results, lambda r: [r.lang or "?"]),
+        "by_split": _counts(results, lambda r: [r.split]),  # dev and test apart (docs/evals.md)
         "prompts": prompt_hashes(results),
         "models": sorted({r.model for r in results if r.model}),
     }

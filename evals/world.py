@@ -117,6 +117,10 @@ class CoreWorld:
         """The core API's mirror of a link (Redis holds the link itself), as /link leaves it."""
         await self._service("PUT", f"/links/{wa_id}", json={"user_id": self.user_ids[username.lower()]})
 
+    async def mirror_block(self, wa_id: str) -> None:
+        """The core API's mirror of an administrator's block (`hudhud links block` sets Redis)."""
+        await self._admin_request("POST", f"/links/{wa_id}/block")
+
     async def _service(self, method: str, path: str, **kwargs: Any) -> Any:
         assert self._http is not None
         response = await self._http.request(
@@ -126,12 +130,15 @@ class CoreWorld:
         return response.json() if response.content else None
 
     async def _admin(self, path: str, **params: Any) -> Any:
+        return await self._admin_request("GET", path, params=params)
+
+    async def _admin_request(self, method: str, path: str, **kwargs: Any) -> Any:
         assert self._http is not None
         if self._admin_token is None:
             token = await self._service("POST", "/auth/token", json={"user_id": self.user_ids[ADMIN]})
             self._admin_token = token["access_token"]
-        response = await self._http.get(
-            path, params=params, headers={"Authorization": f"Bearer {self._admin_token}"}
+        response = await self._http.request(
+            method, path, headers={"Authorization": f"Bearer {self._admin_token}"}, **kwargs
         )
         response.raise_for_status()
         return response.json()

@@ -81,6 +81,8 @@ def _meta(run: dict[str, Any], summary: dict[str, Any]) -> str:
         parts.append(f"commit {_e(run['git'])}")
     if run.get("filter"):
         parts.append(f"filter {_e(run['filter'])}")
+    if run.get("splits"):
+        parts.append(f"split <b>{_e(' + '.join(run['splits']))}</b>")
     return " · ".join(parts)
 
 
@@ -225,9 +227,10 @@ def _suites(suites: dict[str, Any]) -> str:
         pass_k = ", ".join(f"^{k} {_pct(v)}" for k, v in (s.get("pass_k") or {}).items())
         lat = s.get("latency_ms") or {}
         tok = s.get("tokens_per_turn") or {}
+        held_out = " <span class='muted'>(test)</span>" if s.get("split") == "test" else ""
         rows.append(
             [
-                _e(name),
+                _e(name) + held_out,
                 _e(s.get("cases", 0)),
                 _e(s.get("clock") or s.get("kind", "")),
                 _e(s.get("trials", 1)),
@@ -252,11 +255,13 @@ def _false_count(value: int | None) -> str:
 
 def _groups(summary: dict[str, Any]) -> str:
     out = []
-    for label, key in (("language", "by_language"), ("tag", "by_tag")):
+    for label, key in (("split", "by_split"), ("language", "by_language"), ("tag", "by_tag")):
         rows = [
             [_e(n), _e(g["cases"]), _pct(g.get("command_success")), _pct(g.get("quality"))]
             for n, g in summary.get(key, {}).items()
         ]
+        if not rows and key == "by_split":
+            continue  # a summary written before splits existed
         out.append(_table([label, "cases", "command success", "quality"], rows, numeric={1, 2, 3}))
     return "\n".join(out)
 
