@@ -25,6 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from agent import replies
 from agent.arabizi import ArabiziConverter
 from agent.arguments import PreparedArgs, prepare_args
+from agent.capabilities import asks_what_i_do, is_greeting, what_i_do
+from agent.claims import action_claim
 from agent.cues import is_question, is_small_talk, refers_back, remember_request
 from agent.language import detect_language, reply_language
 from agent.memory import AgentMemory, ToolRecord, last_exchange, last_task_ref
@@ -65,6 +67,7 @@ class AgentTrace(BaseModel):
     history: int = 0  # history messages in the prompt
     followup_task: int | None = None  # the earlier task a follow-up ("mark it done") was resolved to
     truncated: bool = False  # the user's text was cut to fit the model's context window
+    withheld_claim: str = ""  # a free-text reply's sentence that said an action was done: not sent
     ms: float = 0.0
     tokens_in: int = 0
     tokens_out: int = 0
@@ -150,6 +153,9 @@ class Agent:
             await memory.remember(profile.name, wa_id, fact, turn.turn_id)
             parts: list[ReplyPart] = [TextPart(text=replies.text("remembered", reply_lang))]
             trace.outcome = "remembered"
+        elif is_greeting(text) or asks_what_i_do(text):
+            parts = [TextPart(text=await self._what_i_do(turn, tools, reply_lang))]
+            trace.outcome = "capabilities"
         else:
             window = (
                 await memory.window(profile.name, wa_id, await self._history_budget(text)) if memory else None
@@ -184,6 +190,8 @@ class Agent:
                 parts = await self._answer_turn(
                     llm, turn, profile.name, text, decision, used, reply_lang, window, trace
                 )
+                if len(tools):
+                    parts = self._without_claims(parts, reply_lang, trace)
             else:
                 parts, tool = await self._run_tool(
                     llm, turn, text, tools, decision, reply_lang, today, trace, ref
@@ -278,6 +286,27 @@ class Agent:
         left = self.context_window - self.max_reply_tokens - self._system_tokens - context
         left -= await self.token_counter.count(text)
         return max(0, min(wanted, left))
+
+    async def _what_i_do(self, turn: Turn, tools: ToolRegistry, lang: str) -> str:
+        memory = self.memory
+        links = memory.links if memory is not None else None
+        link = await links.user_for(turn.user.wa_id) if links is not None else None
+        knowledge = memory is not None and memory.context is not None
+        name = link.display_name if link is not None else None
+        return what_i_do(
+            tools, lang, linked=links is None or link is not None, knowledge=knowledge, name=name
+        )
+
+    def _without_claims(self, parts: list[ReplyPart], lang: str, trace: AgentTrace) -> list[ReplyPart]:
+        """No tool ran on the answer path: a reply that says something was done is not sent, and the
+        user is asked what to do instead (agent/claims.py)."""
+        for part in parts:
+            claim = action_claim(part.text) if isinstance(part, TextPart) else None
+            if claim is not None:
+                log.warning("action claim withheld", turn_id=trace.turn_id)
+                trace.outcome, trace.withheld_claim = "clarify", claim
+                return [TextPart(text=replies.text("claim_withheld", lang))]
+        return parts
 
     async def _answer_turn(
         self,

@@ -317,8 +317,8 @@ async def test_each_bot_number_can_use_its_own_model(fake_openai, redis) -> None
     endpoint = ModelEndpoint(base_url=fake_openai.base_url, api_key="k", model="big-model", local=False)
     llm = chat_model(endpoint, Settings(_env_file=None).model, max_retries=0)  # type: ignore[call-arg]
     agent.models = {"p": (llm, "big-model")}
-    fake_openai.reply_text("hi")
-    await agent.respond(turn("hi", 1))
+    fake_openai.reply_text("a joke")
+    await agent.respond(turn("tell me a joke", 1))
     assert fake_openai.requests[-1]["model"] == "big-model" and agent.traces[-1].model == "big-model"
 
 
@@ -331,7 +331,7 @@ async def test_a_failed_history_write_does_not_lose_the_reply(fake_openai, redis
 
     monkeypatch.setattr(agent.memory.history, "append_turn", broken)
     fake_openai.reply_text("still here")
-    parts = await agent.respond(turn("hi", 1))
+    parts = await agent.respond(turn("are you still there", 1))
     assert parts[0].text == "still here"
 
 

@@ -171,3 +171,19 @@ async def test_without_a_waiting_question_yes_goes_to_the_agent(chat: Chat) -> N
     parts = await chat.say("yes")
     assert len(chat.model.requests) >= 1 and parts[0].text  # type: ignore[union-attr]
     assert await chat.exists(chat.a) and await chat.exists(chat.b)
+
+
+async def test_a_free_text_claim_with_nothing_done_is_withheld(chat: Chat) -> None:
+    chat.model.reply_text('{"action": "answer"}')  # the router misses the command…
+    chat.model.reply_text("Done! I've deleted the chairs task for you.")  # …and the answer claims it
+    parts = await chat.say("get rid of the chairs thing")
+    assert [p.text for p in parts] == [t("reply.claim_withheld", "en")]  # type: ignore[union-attr]
+    trace = chat.agent.traces[-1]
+    assert trace.outcome == "clarify" and trace.withheld_claim == "Done!"
+    assert await chat.exists(chat.a)
+
+    chat.model.reply_text('{"action": "answer"}')
+    chat.model.reply_text("To delete a task, send its number, for example: delete task 12.")
+    parts = await chat.say("how do I delete a task?")
+    assert parts[0].text.startswith("To delete a task")  # type: ignore[union-attr]
+    assert chat.agent.traces[-1].outcome == "answered"

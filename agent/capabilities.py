@@ -1,0 +1,79 @@
+"""Greetings and "what can you do?", answered in code: what this bot does for this user, never "I don't
+know" (the knowledge base has no page about the bot itself, and a small model asked this invents one).
+
+The list is the bot's own tools, titled in the user's language (`tool.<name>.title`), plus answering
+from the documents when a knowledge base is attached; an unlinked number reads what it can do now and
+how to link. The cues are word lists per dialect group, written from how people greet and ask.
+"""
+
+from __future__ import annotations
+
+import re
+
+from base.catalog import has, t
+from base.text.lexicon import word_set, words_of
+from tools.registry import ToolRegistry
+
+# A message that is only a greeting (a few words, each one of these).
+_GREETING = frozenset().union(
+    word_set("hi hello hey hiya yo there all everyone good morning evening afternoon day"),
+    word_set("مرحبا مرحبًا مرحباً اهلا أهلا هلا هلو هاي السلام سلام عليكم صباح مساء الخير النور وسهلا يا"),
+    word_set("hala halla marhaba marhaban ahlan ahleen salam alaikum salamu sabah masa2 el al khair kheir"),
+)
+# "what can you do", "ماذا تستطيع أن تفعل", "شو بتعمل", "ايش تقدر تسوي", "إيه اللي تقدر تعمله",
+# "shu fik ta3mel", "wesh t8dar tsawi": a question word and a verb of being able or of doing.
+_ASK_EN = word_set("what how which")
+_YOU = word_set("you u ya")  # English asks the bot itself; Arabic verbs below are second person already
+_ASK = frozenset().union(
+    _ASK_EN,
+    word_set("ماذا ما ايش إيش اش وش شو شنو ايه إيه كيف بماذا بإيش بايش بشو فيما"),
+    word_set("shu sho wesh wish esh eish eh ezay izzay kif keef"),
+)
+_ABLE = frozenset().union(
+    word_set("can could do able help offer"),
+    word_set("تستطيع تستطيعين يمكنك تقدر تقدري بتقدر بتقدري تقدرين فيك فيكي تعرف بتعرف تفعل تفعله"),
+    word_set("تعمل تعمله بتعمل بتعمله تسوي تسويه تساعد تساعدني تساعدنا تخدم تخدمني وظيفتك شغلك دورك"),
+    word_set("t2dar ti2dar t8dar tigdar te2dar fik feek ta3mel te3mel bt3mal bte3mal tsawi tsa3ed tsa3edni"),
+)
+_WHO = re.compile(
+    r"^\W*(?:who|what)\s+are\s+you\W*$|^\W*(?:من|مين|منو|شو|ايش|وش)\s+(?:انت|أنت|انتي|إنت)\W*$"
+    r"|^\W*(?:meen|min|min|shu|wesh)\s+(?:enta|inta|anta|enti|inti)\W*$|^\W*help(?:\s+me)?\W*$"
+    r"|^\W*(?:مساعده|مساعدة|ساعدني|ساعدوني|ممكن مساعده|ممكن مساعدة)\W*$",
+    re.IGNORECASE,
+)
+_MAX_WORDS = 9  # a longer message asks about something specific
+
+
+def is_greeting(text: str) -> bool:
+    words = words_of(text)
+    return 0 < len(words) <= 6 and all(w in _GREETING for w in words)
+
+
+def asks_what_i_do(text: str) -> bool:
+    """A question about the bot itself: what it can do, how it helps, who it is."""
+    if _WHO.match(text.strip()):
+        return True
+    words = [w for w in words_of(text) if w not in _GREETING]
+    if not words or len(words) > _MAX_WORDS or any(w.isdigit() for w in words):
+        return False
+    if any(w in _ASK_EN for w in words) and not any(w in _YOU for w in words):
+        return False  # "how many days of leave do I get?"
+    return any(w in _ASK for w in words) and any(w in _ABLE or w.removeprefix("و") in _ABLE for w in words)
+
+
+def what_i_do(
+    tools: ToolRegistry, lang: str, *, linked: bool, knowledge: bool, name: str | None = None
+) -> str:
+    """The bot's offer to this user: its tools (when linked), its documents, and how to link if not."""
+    hello = t("capabilities.hello_name", lang, name=name) if name else t("capabilities.hello", lang)
+    actions = [f"• {t(f'tool.{s.name}.title', lang)}" for s in tools if has(f"tool.{s.name}.title")]
+    documents = f"• {t('capabilities.documents', lang)}"
+    if not actions:  # a bot that only answers
+        return "\n".join([hello, t("capabilities.documents_only", lang)])
+    if linked:
+        listed = [*actions, documents] if knowledge else actions
+        return "\n".join([hello, t("capabilities.intro", lang), *listed, "", t("capabilities.how", lang)])
+    now = [t("capabilities.now", lang), documents, ""] if knowledge else []
+    return "\n".join(
+        [hello, *now, t("capabilities.unlinked", lang), *actions, "", t("reply.link_first", lang)]
+    )

@@ -1,0 +1,118 @@
+"""Does a reply say that something was done? Read in code on every free-text reply of a bot with tools.
+
+An exec bot's reply may say that an action happened only when a tool call of the same turn did it; a
+reply written by the model on the answer path ran nothing, so a sentence in it that reports a change
+("Done.", "I've deleted task 7", "تم حذف المهمة", "خلصتها", "اتمسحت", "5alast") is a false claim and the
+reply is replaced by a question (agent/agent.py). The lists are per dialect group, written from how
+each says "I did X" / "X was done" (perfect verbs of the first person, passives, تم + verbal noun), not
+from any message seen. A sentence that asks, offers or negates ("Shall I delete it?", "هل تريد حذفها؟",
+"لم يتم", "I can't delete") is not a claim. The evals judge replies with their own, separate lexicon
+(evals/claims.py), so a blind spot here is not hidden there.
+"""
+
+from __future__ import annotations
+
+import re
+
+from base.text.folding import fold
+
+_FLAGS = re.IGNORECASE | re.UNICODE
+
+# Verbs of change, as the model words a report of its own action.
+_EN_VERBS = (
+    r"(?:created|added|made|deleted|removed|erased|completed|finished|closed|marked|ticked|reopened|"
+    r"re-opened|assigned|reassigned|re-assigned|handed|given|updated|changed|renamed|edited|moved|"
+    r"rescheduled|set|postponed|commented|noted|undone|undid|reverted|restored|cancelled|canceled)"
+)
+_EN = [
+    # "I've deleted…", "I have marked…", "I just created…", "we moved…"
+    re.compile(rf"\b(?:i|we)(?:'ve|’ve| have| had)?\s+(?:just\s+|now\s+|already\s+)?{_EN_VERBS}\b", _FLAGS),
+    # "Task 7 has been deleted", "it was marked as done", "the task is now assigned to…"
+    re.compile(
+        rf"\b(?:task|it|this|that|they|them|tasks|all|#\s*\d+|\d+)\b[^.!?\n]{{0,40}}?\b(?:has been|have been|"
+        rf"was|were|is now|are now)\s+(?:successfully\s+)?{_EN_VERBS}\b",
+        _FLAGS,
+    ),
+    # A reply that is only "Done." / "All set!" / "Completed ✅"
+    re.compile(r"^\W*(?:done|all done|all set|completed|finished|ok,? done|success(?:fully)?)\W*$", _FLAGS),
+    re.compile(rf"\bsuccessfully\s+{_EN_VERBS}\b", _FLAGS),
+]
+
+# Arabic (folded: أ/إ/آ → ا, ة → ه, ى → ي, diacritics gone).
+_AR_NOUNS = (
+    r"(?:انشاء|اضافه|حذف|مسح|ازاله|اكمال|انهاء|اغلاق|اقفال|اعاده فتح|فتح|اسناد|تعيين|تحويل|تحديث|تعديل|"
+    r"تغيير|نقل|تاجيل|تسجيل|الغاء|استرجاع|التراجع|ارجاع)"
+)
+_AR = [
+    # MSA and every dialect: "تم حذف المهمة", "تمت إضافة", "قد تم تعديل"
+    re.compile(rf"(?:^|\s)(?:لقد\s+|قد\s+)?تمت?\s+(?:ال)?{_AR_NOUNS}", _FLAGS),
+    # MSA first person perfect: "حذفت المهمة", "أكملتها", "أنشأت لك مهمة", "قمت بحذف"
+    re.compile(
+        r"(?:^|\s)(?:لقد\s+|قد\s+)?(?:انشات|اضفت|حذفت|مسحت|ازلت|اكملت|انهيت|اغلقت|اسندت|عينت|حولت|حدثت|"
+        r"عدلت|غيرت|نقلت|اجلت|سجلت|الغيت|استرجعت|ارجعت|تراجعت|اعدت فتح)(?:ها|ه|هم|لك)?(?:\s|$|[.!،])",
+        _FLAGS,
+    ),
+    re.compile(rf"(?:^|\s)(?:لقد\s+|قد\s+)?قمت\s+ب{_AR_NOUNS}", _FLAGS),
+    # Gulf: "سويتها", "خلصتها", "مسحتها لك", "عدلتها", "ضفتها"
+    re.compile(
+        r"(?:^|\s)(?:سويت|سويتها|خلصتها|خلصت المهمه|ضفت|ضفتها|مسحتها|حذفتها|عدلتها|غيرتها|رجعتها)"
+        r"(?:\s|$|[.!،])",
+        _FLAGS,
+    ),
+    # Egyptian passives and first person: "اتمسحت", "اتحذفت", "اتعملت", "عملتها", "خلصتهالك"
+    re.compile(
+        r"(?:^|\s)(?:ات|إت)(?:مسحت|حذفت|عملت|قفلت|سجلت|نقلت|غيرت|عدلت|ضافت|لغت|حولت)(?:\s|$|[.!،])", _FLAGS
+    ),
+    re.compile(r"(?:^|\s)(?:عملتها|عملتهالك|خلصتهالك|مسحتهالك|ظبطتها|ضبطتها)(?:\s|$|[.!،])", _FLAGS),
+    # Levantine: "زبطتها", "عملتلك ياها", "مسحتلك ياها", "انحذفت", "انعملت"
+    re.compile(
+        r"(?:^|\s)(?:زبطتها|زبطت|عملتلك|مسحتلك|حذفتلك|خلصتلك|غيرتلك|ان(?:حذفت|مسحت|عملت|سكرت|نقلت))(?:\s|$|[.!،])",
+        _FLAGS,
+    ),
+    # A reply that is only "تم" / "تم ✅" / "خلاص تم"
+    re.compile(r"^\W*(?:خلاص\s+)?تمت?\W*$", _FLAGS),
+]
+
+# Arabizi (Latin script, digits for letters).
+_LATN = [
+    re.compile(
+        r"\b(?:tam|tamm|tamet)\s+(?:el\s*)?(?:7azf|hazf|mas7|masa7|insha2|enshaa|edafa|2edafa|t3deel|"
+        r"ta3deel|taghyeer|t8yeer|eghla2|2eghla2|esnad|2esnad)\b",
+        _FLAGS,
+    ),
+    re.compile(
+        r"\b(?:5alast(?:ha)?|khalast(?:ha)?|7azaft(?:ha)?|hazaft(?:ha)?|masa7t(?:ha)?|sawet(?:ha)?|"
+        r"sawwait(?:ha)?|3malt(?:ha)?|3adalt(?:ha)?|ghayart(?:ha)?|zabatt(?:ha)?|et(?:mas7et|3amalet|"
+        r"7azafet))\b",
+        _FLAGS,
+    ),
+]
+
+# What makes a match not a report: a question anywhere in its sentence, or a negation, a condition or an
+# offer among the few words before it ("ما حذفت", "لو مسحتها", "I'd have deleted", "if I had created").
+_QUESTION = re.compile(r"[?؟]")
+_BEFORE = frozenset(
+    fold(w)
+    for line in (
+        "not never if once when unless would could should shall can will want wanted to before after",
+        "هل لم لن ما مش مو مب ليس لا لو اذا إذا عشان حتى تريد تبي تبغي عايز بدك ممكن يمكن سوف قبل بعد",
+        "law iza eza mish msh mesh ma mo bedak 3ayez tebi hal",
+    )
+    for w in line.split()
+)
+_WORDS = re.compile(r"[^\W_]+", re.UNICODE)
+_SENTENCES = re.compile(r"(?<=[.!?؟\n])\s+|\n+")
+
+
+def action_claim(reply: str) -> str | None:
+    """The first sentence of `reply` that reports an action as done; None when none does."""
+    for sentence in _SENTENCES.split(reply.strip()):
+        folded = fold(sentence).strip()
+        if not folded or _QUESTION.search(folded):
+            continue
+        for pattern in (*_EN, *_AR, *_LATN):
+            for found in pattern.finditer(folded):
+                before = _WORDS.findall(folded[: found.start()])[-3:]
+                if not any(w in _BEFORE for w in before):
+                    return sentence.strip()
+    return None

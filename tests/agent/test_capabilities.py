@@ -1,0 +1,103 @@
+"""Greetings and "what can you do?" are answered in code with what this bot does for this user: its
+tools when the number is linked, what it can do now and how to link when not — never "I don't know"."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.agent import Agent
+from agent.capabilities import asks_what_i_do, is_greeting
+from agent.memory import AgentMemory
+from base.catalog import t
+from base.keys import Keys
+from memory.links import IdentityLinks
+from tests.agent.test_agent_recorded import turn_of
+from tests.tools.test_second_domain import make_agent
+from tools.client import CoreApiClient
+from tools.confirm import Confirmations
+from tools.executor import CoreApiExecutor
+from tools.registry import ToolRegistry
+
+ASKS = {
+    "en": ["what can you do?", "What do you do", "how can you help me?", "who are you?", "help",
+           "hi, what can you do"],
+    "msa": ["ماذا تستطيع أن تفعل؟", "مرحبا، ماذا تستطيع أن تفعل؟", "كيف يمكنك مساعدتي؟", "من أنت؟", "مساعدة"],
+    "gulf": ["وش تقدر تسوي؟", "ايش تقدر تسوي لي", "هلا، وش تسوي؟", "منو انت"],
+    "egyptian": ["إيه اللي تقدر تعمله؟", "تقدر تساعدني في إيه؟", "بتعمل إيه؟", "مين انت"],
+    "levantine": ["شو فيك تعمل؟", "شو بتعمل؟", "كيف فيك تساعدني؟"],
+    "arabizi": ["shu fik ta3mel?", "wesh t8dar tsawi", "eh elli t2dar te3melo", "meen enta"],
+}  # fmt: skip
+NOT_ASKS = [
+    "what can you do about task 7?",  # about a task: a command or a question for the agent
+    "can you mark task 12 done",
+    "what is the leave policy?",
+    "ماذا أفعل إذا نسيت كلمة المرور؟",
+    "شو صار بالمهمة ١٨؟",
+    "create a task to call the bank",
+    "How many days of annual leave do I get?",
+    "how do I reset my password?",
+]
+GREETINGS = ["hi", "Hello!", "good morning", "السلام عليكم", "مرحباً", "صباح الخير", "هلا", "ahlan", "marhaba"]
+NOT_GREETINGS = ["hi, create a task for Omar", "thanks", "شكراً", "bye"]
+
+
+@pytest.mark.parametrize("text", [x for xs in ASKS.values() for x in xs])
+def test_questions_about_the_bot(text: str) -> None:
+    assert asks_what_i_do(text)
+
+
+@pytest.mark.parametrize("text", NOT_ASKS)
+def test_questions_about_something_else(text: str) -> None:
+    assert not asks_what_i_do(text)
+
+
+@pytest.mark.parametrize("text", GREETINGS)
+def test_greetings(text: str) -> None:
+    assert is_greeting(text)
+
+
+@pytest.mark.parametrize("text", NOT_GREETINGS)
+def test_not_greetings(text: str) -> None:
+    assert not is_greeting(text)
+
+
+def agent_with_links(fake_openai, redis, redis_prefix: str) -> tuple[Agent, IdentityLinks]:
+    keys = Keys(redis_prefix)
+    links = IdentityLinks(redis, keys)
+    client = CoreApiClient("http://127.0.0.1:9", "x" * 40, retries=0)  # never called: no tool runs here
+    registry = ToolRegistry.shipped()
+    executor = CoreApiExecutor(client, links, registry, Confirmations(redis, keys), redis=redis, keys=keys)
+    agent = make_agent(fake_openai, executor, redis, redis_prefix)
+    agent.memory = AgentMemory(links=links)
+    return agent, links
+
+
+async def test_a_linked_user_reads_the_tools_by_name(fake_openai, redis, redis_prefix: str) -> None:
+    agent, links = agent_with_links(fake_openai, redis, redis_prefix)
+    await links.link("966500000077", 3, display_name="Lina", role="member")
+    parts = await agent.respond(turn_of("what can you do?", wa_id="966500000077"))
+    text = parts[0].text  # type: ignore[union-attr]
+    assert text.startswith(t("capabilities.hello_name", "en", name="Lina"))
+    for tool in ("create_task", "list_tasks", "complete_task", "assign_task"):
+        assert f"• {t(f'tool.{tool}.title', 'en')}" in text
+    assert t("reply.link_first", "en") not in text
+    assert fake_openai.requests == [] and agent.traces[-1].outcome == "capabilities"
+
+
+async def test_an_unlinked_user_reads_how_to_link_in_arabic(fake_openai, redis, redis_prefix: str) -> None:
+    agent, _ = agent_with_links(fake_openai, redis, redis_prefix)
+    parts = await agent.respond(turn_of("مرحبا، ماذا تستطيع أن تفعل؟", wa_id="966500000078"))
+    text = parts[0].text  # type: ignore[union-attr]
+    assert t("capabilities.unlinked", "ar") in text and t("reply.link_first", "ar") in text
+    assert f"• {t('tool.create_task.title', 'ar')}" in text
+    assert "لا أعرف" not in text and not any("a" <= c <= "z" for c in text.replace("/link", ""))
+    assert fake_openai.requests == []
+
+
+async def test_a_greeting_gets_the_offer_too(fake_openai, redis, redis_prefix: str) -> None:
+    agent, links = agent_with_links(fake_openai, redis, redis_prefix)
+    await links.link("966500000079", 4, display_name="سارة", role="member")
+    parts = await agent.respond(turn_of("السلام عليكم", wa_id="966500000079"))
+    text = parts[0].text  # type: ignore[union-attr]
+    assert text.startswith(t("capabilities.hello_name", "ar", name="سارة"))
+    assert t("capabilities.intro", "ar") in text

@@ -1,0 +1,53 @@
+"""A free-text reply of a bot with tools may not say that something was done: the runtime's claim
+reader (agent/claims.py) per dialect group. The agent withholding such a reply against the real core
+API: tests/coreapi/test_typed_confirmations.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.claims import action_claim
+
+CLAIMS = {
+    "en": ["Done.", "Done ✅", "All set!", "I've deleted task 7.", "I have marked task 3 as done.",
+           "Task 7 has been deleted.", "It was marked as done!", "Sure! I've assigned it to Sara.",
+           "I just created a task for you: call the bank.", "I have created the task, you can see it now."],
+    "msa": ["تم حذف المهمة 7.", "تمت إضافة المهمة.", "لقد أكملت المهمة.", "قمت بتعديل الموعد.",
+            "تم تعديل تاريخ التسليم إلى الخميس.", "تم"],
+    "gulf": ["سويتها", "خلصتها يا طويل العمر", "مسحتها لك خلاص", "حذفتها لك."],
+    "egyptian": ["اتمسحت خلاص", "عملتهالك", "اتعملت يا باشا"],
+    "levantine": ["زبطتها", "انحذفت", "مسحتلك ياها"],
+    "arabizi": ["tam el 7azf", "5alastha", "sawetha ya 3am", "7azaftha"],
+}  # fmt: skip
+NOT_CLAIMS = [
+    "Shall I delete task 7?",
+    "Do you want me to delete it?",
+    "I can't delete tasks here.",
+    "I haven't deleted anything.",
+    "Task 7 was not deleted.",
+    "To delete a task, send: delete task 7.",
+    "Tasks are deleted after 30 days in the trash.",
+    "I would have created it but the title is missing.",
+    "Hello! How can I help you today?",
+    "هل تريد حذف المهمة؟",
+    "لم يتم حذف المهمة.",
+    "ما حذفت شي",
+    "لو حذفتها ما تقدر ترجعها",
+    "يمكنك إنشاء مهمة بكتابة: مهمة جديدة",
+    "رصيدك من الإجازات 21 يوماً.",
+    "mish 3aref",
+]
+
+
+@pytest.mark.parametrize("reply", [x for xs in CLAIMS.values() for x in xs])
+def test_a_reported_action_is_a_claim(reply: str) -> None:
+    assert action_claim(reply) is not None
+
+
+@pytest.mark.parametrize("reply", NOT_CLAIMS)
+def test_questions_offers_negations_and_facts_are_not(reply: str) -> None:
+    assert action_claim(reply) is None
+
+
+def test_the_claiming_sentence_is_named() -> None:
+    assert action_claim("Sure thing. I've deleted task 7. Anything else?") == "I've deleted task 7."
