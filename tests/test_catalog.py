@@ -193,7 +193,7 @@ ARABIC_DATA = {
     "base/text/priority.py": "priority words of the user's messages (عاجل, مش مهم)",
     "base/text/lexicon.py": "the Arabic diacritics set aside when users' words are matched",
     "agent/cues.py": "cue lexicons: follow-ups, questions, small talk, 'remember', link-code words",
-    "tools/packs/tasks/cues.py": "cue lexicons of task commands: create, done, reopen, mine, hand over",
+    "tools/packs/tasks/cues.py": "cue lexicons of task commands: create, done, reopen, mine, hand over, undo",
     "agent/replies.py": "the 'Source:' labels a model writes in Arabic, matched to be replaced by ours",
     "memory/embeddings.py": "off-topic Arabic sentences calibrating retrieval relevance (model input)",
 }
