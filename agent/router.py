@@ -36,7 +36,7 @@ class StructuredRouter:
 
     def system_prompt(self) -> str:
         rules, examples = self.prompts_used()
-        tools = "\n".join(spec.signature() for spec in self.registry)
+        tools = "\n".join(spec.signature() for spec in self.registry.offered())
         return (
             f"{rules.text}\n\nActions:\n{tools}\n- {ANSWER}: anything that is not one of the actions above: "
             f"greetings, thanks, chit-chat, questions.\n\nExamples (message -> output):\n{examples.text}\n"

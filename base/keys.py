@@ -128,6 +128,11 @@ class Keys:
         """The tool call waiting for a user's Confirm tap."""
         return f"{self.prefix}:confirm:{wa_id}"
 
+    def undo(self, user_id: int) -> str:
+        """The user's own last change made through Hudhud and how to revert it (tools/undo.py); expires
+        after twice HUDHUD_UNDO_WINDOW_S (undoable within the window itself)."""
+        return f"{self.prefix}:undo:{user_id}"
+
     def tool_mode(self, digest: str) -> str:
         """Whether a model endpoint does native tool calls (probed once, cached)."""
         return f"{self.prefix}:toolmode:{digest}"

@@ -12,7 +12,7 @@ alias is its variable, whatever its short name in the section. `.env.example` do
 | `queue` | Redis and the pipeline: URL and prefix, body cap, dedupe, leases, workers, attempts, timeouts |
 | `abuse` | per-number and global budgets, flood, block length, longest text, load shedding |
 | `model` | the OpenAI-compatible endpoint or the embedded model, tool mode, timeouts, tokens |
-| `core` | the organization's core API, its token, tool packs and Python tools, its database |
+| `core` | the core API, its token, tool packs (corrections switched off), Python tools, undo, its database |
 | `memory` | history, summaries, encryption keys, Chroma, knowledge base and memories thresholds |
 | `admin` | the admin password, the knowledge-base root, where the CLI finds the service |
 | `observability` | log level, the /metrics token |
@@ -165,6 +165,10 @@ class CoreApiSettings(_Section):
     token: SecretStr | None = _var(None, "hudhud_core_api_token")  # Hudhud's service token
     tools: str | None = _var(None, "hudhud_tools")  # "package.module:kit": a ToolKit of Python tools
     tool_packs: str = _var("tools.packs.tasks", "hudhud_tool_packs")  # comma-separated modules
+    # Corrections of the packs (tools/packs/*/corrections.py) switched off, by name, comma-separated.
+    disabled_corrections: str = _var("", "hudhud_disabled_corrections")
+    # How long a user's own last change can be undone ("undo", /undo: tools/undo.py).
+    undo_window_s: int = _var(600, "hudhud_undo_window_s", gt=0)
     database_url: str | None = _var(None, "database_url")  # the reference core API's
 
 

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from coreapi import errors
+from coreapi import errors, trash
 from coreapi.config import CoreSettings
 from coreapi.deps import Core, CoreDep
 from coreapi.routes import audit, auth, links, reports, tasks, users
@@ -30,6 +30,8 @@ def create_app(settings: CoreSettings | None = None) -> FastAPI:
         await core.db.create_all()
         async with core.db.sessions() as session:
             await ensure_admin(session, settings)
+            await trash.purge(session, settings.coreapi_trash_retention_s)
+            await session.commit()
         try:
             yield
         finally:

@@ -47,6 +47,8 @@ class CoreSettings(BaseSettings):
     coreapi_login_max_failures_per_client: int = Field(20, gt=0)
     coreapi_login_max_failures_global: int = Field(200, gt=0)
     coreapi_login_window_s: int = Field(900, gt=0)
+    # How long a deleted task stays in the trash (restorable) before it is purged for good.
+    coreapi_trash_retention_s: int = Field(7 * 24 * 3600, gt=0)
     coreapi_idempotency_ttl_s: int = Field(24 * 3600, gt=0)
     coreapi_timezone: str = "Asia/Riyadh"  # default time zone of new users
 

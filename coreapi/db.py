@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from coreapi.clock import utcnow
-from coreapi.models import Base, LinkAttempt, LinkCode
+from coreapi.models import Base, LinkAttempt, LinkCode, Task
 
 log = logging.getLogger("coreapi")
 
@@ -54,9 +54,20 @@ def upgrade(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE link_attempts ADD COLUMN client VARCHAR(64)"))
     if UNUSED_HASH_INDEX not in {index["name"] for index in inspector.get_indexes("link_codes")}:
         _drop_shared_unused_codes(conn)
-    for name in (LinkCode.__tablename__, LinkAttempt.__tablename__):
+    # The trash: a delete marks the task (deleted_at, deleted_by) instead of removing it.
+    _add_columns(conn, Task.__tablename__, ("deleted_at", "deleted_by"))
+    for name in (LinkCode.__tablename__, LinkAttempt.__tablename__, Task.__tablename__):
         for index in Base.metadata.tables[name].indexes:
             index.create(conn, checkfirst=True)
+
+
+def _add_columns(conn: Connection, table: str, names: tuple[str, ...]) -> None:
+    """Nullable columns of the model that an older table lacks, typed as this database spells them."""
+    have = {column["name"] for column in inspect(conn).get_columns(table)}
+    for name in names:
+        if name not in have:
+            kind = Base.metadata.tables[table].c[name].type.compile(dialect=conn.dialect)
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
 
 
 def _drop_shared_unused_codes(conn: Connection) -> None:

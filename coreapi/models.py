@@ -98,6 +98,10 @@ class Task(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # In the trash since (a delete only marks the task; it can be restored until the trash is purged,
+    # COREAPI_TRASH_RETENTION_S later), and who deleted it. No foreign key: like the audit log's actor.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    deleted_by: Mapped[int | None] = mapped_column(Integer)
 
     # Loaded eagerly: every permission check needs both people's teams.
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")

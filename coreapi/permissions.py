@@ -1,8 +1,8 @@
 """Who may do what, in one place. Each check raises a 403 whose reason a WhatsApp user can read.
 
 - member: sees tasks they created or are assigned to, and their team's tasks (read-only); edits,
-  completes, reopens and comments on tasks they created or are assigned to; assigns and deletes tasks
-  they created (assigning only to themselves or people of their team).
+  completes, reopens and comments on tasks they created or are assigned to; assigns, unassigns, deletes
+  and restores (from the trash) tasks they created (assigning only to themselves or people of their team).
 - manager: the same, plus everything on their team's tasks; assigns within their team.
 - admin: everything, across teams.
 
@@ -75,6 +75,15 @@ def ensure_assign(user: User, task: Task | None, target: User) -> None:
             f"{target.display_name} is not in your team; only an admin can assign across teams",
             name=target.display_name,
         )
+
+
+def ensure_unassign(user: User, task: Task) -> None:
+    """Who may give the task to someone may also leave it with nobody."""
+    if is_admin(user) or task.created_by == user.id or _manages(user, task):
+        return
+    if user.role == Role.manager:
+        raise forbidden("assign_not_team", "you can only assign tasks of your team or tasks you created")
+    raise forbidden("assign_not_yours", "you can only assign tasks you created; ask its creator or a manager")
 
 
 def ensure_role(user: User, *roles: Role, action: str) -> None:

@@ -171,6 +171,9 @@ class TasksCompleted(Out):
 class Deleted(Out):
     id: int
     deleted: Literal[True] = True
+    restorable_until: datetime | None = Field(
+        None, description="Until when POST /tasks/{id}/restore can bring it back (the trash is purged after)"
+    )
 
 
 # --- reports and audit ---

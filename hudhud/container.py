@@ -78,13 +78,19 @@ def preflight(settings: Settings) -> None:
 
 
 def tool_registry(settings: Settings) -> ToolRegistry:
-    """The registry of the domain packs `HUDHUD_TOOL_PACKS` names; a bad pack is one SettingsError line."""
+    """The registry of the domain packs `HUDHUD_TOOL_PACKS` names, less the corrections
+    `HUDHUD_DISABLED_CORRECTIONS` switches off; a bad pack or name is one SettingsError line."""
     from tools.registry import ToolRegistry
 
     try:
-        return ToolRegistry.shipped(settings.core.tool_packs)
+        registry = ToolRegistry.shipped(settings.core.tool_packs)
     except ValueError as exc:  # PackError, ToolSpecError
         raise SettingsError(f"invalid setting HUDHUD_TOOL_PACKS: {exc}") from None
+    try:
+        registry.disable_corrections(settings.core.disabled_corrections)
+    except ValueError as exc:  # a name no loaded pack's correction has
+        raise SettingsError(f"invalid setting HUDHUD_DISABLED_CORRECTIONS: {exc}") from None
+    return registry
 
 
 def tools_executor(settings: Settings, redis: aioredis.Redis, keys: Keys) -> CoreApiExecutor | None:
@@ -106,6 +112,7 @@ def tools_executor(settings: Settings, redis: aioredis.Redis, keys: Keys) -> Cor
         Confirmations(redis, keys),
         redis=redis,
         keys=keys,
+        undo_window_s=settings.core.undo_window_s,
     )
 
 

@@ -83,8 +83,10 @@ BEFORE = set(
     ]
 )
 # Added since, each with its capability: tool packs (issue 12), abuse control and dead-letter limits
-# (issue 14).
+# (issue 14), undo and switchable corrections (issue 13).
 ADDED = {
+    "hudhud_undo_window_s",
+    "hudhud_disabled_corrections",
     "hudhud_dead_maxlen",
     "hudhud_dead_retention_s",
     "hudhud_tool_packs",

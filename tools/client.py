@@ -124,8 +124,16 @@ class CoreApiClient:
         return self._operations
 
     async def call(
-        self, user_id: int, operation_id: str, args: dict[str, Any], *, idempotency_key: str | None = None
+        self,
+        user_id: int,
+        operation_id: str,
+        args: dict[str, Any],
+        *,
+        idempotency_key: str | None = None,
+        send_nulls: bool = False,
     ) -> Any:
+        """Run the operation named `operation_id` as the user. Arguments that are None are left out,
+        unless `send_nulls`: then they go in the JSON body as null (an undo clearing a due date)."""
         op = (await self.operations()).get(operation_id)
         if op is None:
             raise CoreApiError(
@@ -134,9 +142,13 @@ class CoreApiClient:
         path = op.path
         for name in op.path_params:
             path = path.replace("{" + name + "}", str(args[name]))
-        rest = {k: v for k, v in args.items() if k not in op.path_params and v is not None}
-        params = {k: v for k, v in rest.items() if k in op.query_params}
-        body = {k: v for k, v in rest.items() if k not in op.query_params} if op.has_body else None
+        rest = {k: v for k, v in args.items() if k not in op.path_params}
+        params = {k: v for k, v in rest.items() if k in op.query_params and v is not None}
+        body = (
+            {k: v for k, v in rest.items() if k not in op.query_params and (send_nulls or v is not None)}
+            if op.has_body
+            else None
+        )
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key and op.method != "GET" else {}
         return await self.as_user(user_id, op.method, path, params=params or None, json=body, headers=headers)
 

@@ -3,7 +3,8 @@
 Authorization is enforced here in code, whatever the model produced: unlinked or blocked numbers
 run nothing, a role below the tool's is refused (and logged), destructive tools wait for the user's
 confirmation. Each call carries an idempotency key derived from the TurnId, so a retried turn creates
-nothing twice. API errors become short replies; every call is recorded with latency and outcome.
+nothing twice. API errors become short replies; every call is recorded with latency and outcome. Each
+change is also remembered as the user's last one, which `undo_last` reverts (tools/undo.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from tools.client import CoreApiClient, CoreApiError
 from tools.confirm import Confirmations
 from tools.registry import ToolRegistry
 from tools.spec import ToolSpec
+from tools.undo import UNDO, Undo
 
 log = structlog.get_logger(__name__)
 
@@ -58,6 +60,7 @@ class CoreApiExecutor:
         redis: aioredis.Redis,
         keys: Keys,
         maxlen: int = 10_000,
+        undo_window_s: int = 600,
     ) -> None:
         self.client = client
         self.links = links
@@ -66,6 +69,7 @@ class CoreApiExecutor:
         self._redis = redis
         self._keys = keys
         self._maxlen = maxlen
+        self.undo = Undo(client, redis, keys, window_s=undo_window_s)
 
     async def execute(self, call: ToolCall, turn: Turn) -> ToolResult:
         link = await self.links.user_for(turn.user.wa_id)
@@ -81,6 +85,8 @@ class CoreApiExecutor:
             return ToolResult(ok=False, error=t("error.role", call.lang, role=role, tool=call.name))
         if call.name == BULK_COMPLETE:
             return await self._complete_tasks(call, turn, link)
+        if call.name == UNDO:
+            return await self._undo(call, turn, link)
         held = await self._held_by_someone_else(call, link)
         if spec.confirm or held is not None:
             return await self._ask(spec, call, turn, link, held)
@@ -193,12 +199,23 @@ class CoreApiExecutor:
         assert link.user_id is not None
         started = time.perf_counter()
         key = f"{turn.turn_id}:{call.name}{key_suffix}"
+        before = await self.undo.read_before(call, link.user_id)  # what an undo would put back
         try:
             data = await self.client.call(link.user_id, call.name, call.args, idempotency_key=key)
         except Exception as exc:
             return await self._failed(exc, call, link, turn, started)
         await self._record(call, link, turn, "ok", 200, time.perf_counter() - started)
+        await self.undo.remember(call, link.user_id, turn.turn_id, key, before, data)
         return ToolResult(ok=True, data=flatten(data))
+
+    async def _undo(self, call: ToolCall, turn: Turn, link: Link) -> ToolResult:
+        """The user's own last change reverted (tools/undo.py), recorded like any call."""
+        assert link.user_id is not None
+        started = time.perf_counter()
+        result = await self.undo.undo(link.user_id, turn.turn_id, call.lang)
+        outcome = "ok" if result.ok else f"declined:{result.error}"
+        await self._record(call, link, turn, outcome, 200 if result.ok else 0, time.perf_counter() - started)
+        return result
 
     async def _failed(
         self, exc: Exception, call: ToolCall, link: Link, turn: Turn, started: float

@@ -2,7 +2,11 @@
 in code, and the packs themselves, whose corrections and cues the agent reaches only through here.
 
 One registry feeds both native tool calling (`openai_tools`) and the structured router
-(`router_schema`), so a tool is described once.
+(`router_schema`), so a tool is described once. A spec with `routed: false` is left out of both: the
+model never picks it; the packs' corrections (the user's own words) and slash commands reach it.
+
+Each correction can be switched off by name (`HUDHUD_DISABLED_CORRECTIONS`): the name of its function
+without the leading underscore (`new_task`, `undo`), or with its pack's name (`tasks.undo`).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from pydantic import BaseModel
 
 from base.yamlfile import YamlFileError, read_model
 from tools.decision import ANSWER, Decision
-from tools.pack import SHIPPED_PACKS, DomainPack, load_packs
+from tools.pack import SHIPPED_PACKS, Correction, DomainPack, load_packs
 from tools.spec import ToolSpec
 
 __all__ = ["ANSWER", "ToolRegistry", "ToolSpecError", "load_specs"]
@@ -39,30 +43,72 @@ def load_specs(paths: Iterable[Path]) -> list[ToolSpec]:
     return specs
 
 
+def correction_name(rule: Correction) -> str:
+    """How a correction is named to switch it off: its function's name without the leading underscore."""
+    return getattr(rule, "__name__", type(rule).__name__).lstrip("_")
+
+
 class ToolRegistry:
-    def __init__(self, specs: Iterable[ToolSpec] = (), *, packs: Iterable[DomainPack] = ()) -> None:
+    def __init__(
+        self,
+        specs: Iterable[ToolSpec] = (),
+        *,
+        packs: Iterable[DomainPack] = (),
+        disabled_corrections: Iterable[str] | str = (),
+    ) -> None:
         self._specs: dict[str, ToolSpec] = {}
         self.packs: tuple[DomainPack, ...] = tuple(packs)
         for spec in specs:
             self.add(spec)
+        self.disabled_corrections: frozenset[str] = frozenset()
+        self.disable_corrections(disabled_corrections)
 
     @classmethod
-    def from_packs(cls, packs: Iterable[DomainPack]) -> ToolRegistry:
+    def from_packs(
+        cls, packs: Iterable[DomainPack], *, disabled_corrections: Iterable[str] | str = ()
+    ) -> ToolRegistry:
         packs = list(packs)
-        return cls(load_specs(p.specs for p in packs), packs=packs)
+        return cls(load_specs(p.specs for p in packs), packs=packs, disabled_corrections=disabled_corrections)
 
     @classmethod
-    def shipped(cls, modules: Iterable[str] | str = SHIPPED_PACKS) -> ToolRegistry:
+    def shipped(
+        cls, modules: Iterable[str] | str = SHIPPED_PACKS, *, disabled_corrections: Iterable[str] | str = ()
+    ) -> ToolRegistry:
         """The packs named by module (`HUDHUD_TOOL_PACKS`, comma-separated); by default the shipped
-        task pack. Raises PackError or ToolSpecError naming the module or the spec file."""
+        task pack. Raises PackError or ToolSpecError naming the module, the spec file or the unknown
+        correction (`HUDHUD_DISABLED_CORRECTIONS`)."""
         names = modules.split(",") if isinstance(modules, str) else modules
-        return cls.from_packs(load_packs(names))
+        return cls.from_packs(load_packs(names), disabled_corrections=disabled_corrections)
+
+    @staticmethod
+    def _names(pack: DomainPack, rule: Correction) -> tuple[str, str]:
+        name = correction_name(rule)
+        return name, f"{pack.name}.{name}"
+
+    def correction_names(self) -> list[str]:
+        """Every correction of the loaded packs, as `pack.name`, in the order they run."""
+        return [self._names(pack, rule)[1] for pack in self.packs for rule in pack.corrections]
+
+    def disable_corrections(self, names: Iterable[str] | str) -> None:
+        """Switch corrections off by name (comma-separated or a list); an unknown name is a ValueError
+        that lists the known ones."""
+        wanted = names.split(",") if isinstance(names, str) else names
+        chosen = frozenset(n.strip() for n in wanted if n.strip())
+        known = {n for pack in self.packs for rule in pack.corrections for n in self._names(pack, rule)}
+        unknown = sorted(chosen - known)
+        if unknown:
+            raise ValueError(
+                f"no correction named {', '.join(unknown)} (known: {', '.join(self.correction_names())})"
+            )
+        self.disabled_corrections = self.disabled_corrections | chosen
 
     def correct(self, decision: Decision, text: str, *, follow_ref: int | None = None) -> Decision:
-        """The decision with the packs' known misreadings of `text` put right (tools/pack.py)."""
+        """The decision with the packs' known misreadings of `text` put right (tools/pack.py), but for
+        the corrections switched off."""
         for pack in self.packs:
             for rule in pack.corrections:
-                decision = rule(decision, self, text, follow_ref)
+                if self.disabled_corrections.isdisjoint(self._names(pack, rule)):
+                    decision = rule(decision, self, text, follow_ref)
         return decision
 
     def names_object(self, text: str) -> bool:
@@ -89,10 +135,18 @@ class ToolRegistry:
     def subset(self, names: Iterable[str] | None) -> ToolRegistry:
         if names is None:
             return self
-        return ToolRegistry((self._specs[n] for n in names if n in self._specs), packs=self.packs)
+        return ToolRegistry(
+            (self._specs[n] for n in names if n in self._specs),
+            packs=self.packs,
+            disabled_corrections=self.disabled_corrections,
+        )
+
+    def offered(self) -> list[ToolSpec]:
+        """The tools the model may pick (`routed`): what its tool list and the router's prompt show."""
+        return [s for s in self if s.routed]
 
     def openai_tools(self) -> list[dict[str, Any]]:
-        return [s.openai_tool() for s in self]
+        return [s.openai_tool() for s in self.offered()]
 
     def router_schema(self) -> dict[str, Any]:
         """anyOf one object per tool plus `{"action": "answer"}`: the grammar the router model fills."""
@@ -102,4 +156,4 @@ class ToolRegistry:
             "required": ["action"],
             "additionalProperties": False,
         }
-        return {"anyOf": [*(s.router_schema() for s in self), answer]}
+        return {"anyOf": [*(s.router_schema() for s in self.offered()), answer]}

@@ -101,6 +101,10 @@ class ToolSpec(BaseModel):
     # (results too rich for a template, such as reports) for one more call that phrases the answer.
     reply_mode: Literal["template", "model"] = "template"
     api: dict[str, Any] = Field(default_factory=dict)  # how the call maps to the core API (tools issue)
+    # false: never offered to the model (its tool list, the router's prompt and schema); only the pack's
+    # corrections, from the user's own words, and slash commands reach it (undo: a model's guess must
+    # never revert anything).
+    routed: bool = True
     needs_one_of: OneOf | None = None
 
     _texts_known = field_validator("reply", "confirm_text", "empty", "line")(_known_key)

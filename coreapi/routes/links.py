@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coreapi import audit, permissions
+from coreapi import audit, permissions, trash
 from coreapi.clock import utcnow
 from coreapi.config import CoreSettings
 from coreapi.deps import Core, CoreDep, CurrentUser, ServiceChange, ServiceOnly, Session, UserChange
@@ -65,6 +65,7 @@ async def create_link_code(ctx: UserChange, core: CoreDep) -> Response:
     async def op() -> LinkCodeOut:
         now = utcnow()
         await _purge_codes(session, now - timedelta(seconds=settings.coreapi_link_code_retention_s))
+        await trash.purge(session, settings.coreapi_trash_retention_s)
         expires_at = now + timedelta(seconds=ttl)
         for _ in range(ISSUE_TRIES):
             code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"

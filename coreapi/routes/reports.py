@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, case, func, select
 from coreapi.clock import today_in
 from coreapi.deps import CurrentUser, Session
 from coreapi.models import Role, Status, Task, User
-from coreapi.routes.tasks import mine_clause, overdue_clause, team_clause
+from coreapi.routes.tasks import live_clause, mine_clause, overdue_clause, team_clause
 from coreapi.schemas import AssigneeCount, Summary
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -25,7 +25,7 @@ async def summary_report(user: CurrentUser, session: Session) -> Summary:
         label, scope = "team", team_clause(user.team) | mine_clause(user)
     else:
         label, scope = "own", mine_clause(user)
-    conds = [scope] if scope is not None else []
+    conds = [live_clause(), *([scope] if scope is not None else [])]
 
     overdue = func.sum(case((overdue_clause(today), 1), else_=0))
     rows = (

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
-from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from coreapi import audit, permissions
+from coreapi import audit, permissions, trash
 from coreapi.clock import today_in, utcnow
-from coreapi.deps import CurrentUser, Session, UserChange
+from coreapi.deps import CoreDep, CurrentUser, Session, UserChange
 from coreapi.errors import ApiError, forbidden, invalid, not_found
-from coreapi.models import Comment, Role, Status, Task, User
+from coreapi.models import AuditEntry, Comment, Role, Status, Task, User
 from coreapi.people import resolve_user
 from coreapi.schemas import (
     AssignRequest,
@@ -49,6 +49,11 @@ def task_out(task: Task, today: date, *, with_comments: bool = False) -> TaskOut
     return out
 
 
+def live_clause() -> ColumnElement[bool]:
+    """Not in the trash: every read and change sees only these tasks."""
+    return Task.deleted_at.is_(None)
+
+
 def overdue_clause(today: date) -> ColumnElement[bool]:
     return and_(Task.due_date.is_not(None), Task.due_date < today, Task.status != Status.done.value)
 
@@ -79,7 +84,7 @@ def scope_clause(user: User, scope: Scope) -> ColumnElement[bool] | None:
 async def load_task(
     session: AsyncSession, task_id: int, user: User, *, for_update: bool = False, comments: bool = False
 ) -> Task:
-    stmt = select(Task).where(Task.id == task_id)
+    stmt = select(Task).where(Task.id == task_id, live_clause())
     if comments:
         stmt = stmt.options(selectinload(Task.comments))
     if for_update:
@@ -140,7 +145,7 @@ async def list_tasks(
 ) -> TaskList:
     """Tasks the caller may see, filtered. Ordered by due date (undated last), then number."""
     today = today_in(user.timezone)
-    conds: list[ColumnElement[bool]] = []
+    conds: list[ColumnElement[bool]] = [live_clause()]
     scoped = scope_clause(user, scope)
     if scoped is not None:
         conds.append(scoped)
@@ -186,7 +191,7 @@ async def complete_tasks(body: CompleteTasksRequest, ctx: UserChange) -> Respons
 
     async def op() -> TasksCompleted:
         rows = await session.scalars(
-            select(Task).where(Task.id.in_(wanted)).order_by(Task.id).with_for_update(of=Task)
+            select(Task).where(Task.id.in_(wanted), live_clause()).order_by(Task.id).with_for_update(of=Task)
         )
         found = {task.id: task for task in rows}
         missing = [i for i in wanted if i not in found]
@@ -219,8 +224,12 @@ async def complete_tasks(body: CompleteTasksRequest, ctx: UserChange) -> Respons
             raise ApiError(409, "already_done", f"{numbered(done)} {verb} already done", task_ids=done)
         tasks = [found[i] for i in wanted]
         before = [audit.task_state(task) for task in tasks]
+        now = utcnow()
         for task in tasks:
             _set_status(task, Status.done)
+            # Set here, not by the column's onupdate: in a batched UPDATE the objects would not all
+            # carry the instant stored for them, and the response must say what is stored.
+            task.updated_at = now
         await session.flush()
         for task, state in zip(tasks, before, strict=True):  # one entry per task, like single completes
             audit.record(
@@ -297,6 +306,25 @@ async def assign_task(task_id: TaskId, body: AssignRequest, ctx: UserChange) -> 
     return await ctx.idem.run(op)
 
 
+@router.delete("/{task_id}/assignee", operation_id="unassign_task", response_model=TaskOut)
+async def unassign_task(task_id: TaskId, ctx: UserChange) -> Response:
+    """Leave the task with nobody (who may assign it may unassign it); a task nobody holds is unchanged."""
+    user, session = ctx.user, ctx.session
+
+    async def op() -> TaskOut:
+        task = await load_task(session, task_id, user, for_update=True)
+        permissions.ensure_unassign(user, task)
+        if task.assignee_id is not None:
+            before = audit.task_state(task)
+            task.assignee = None
+            await session.flush()
+            after = audit.task_state(task)
+            audit.record(session, user.id, "unassign", task_id=task.id, before=before, after=after)
+        return task_out(task, today_in(user.timezone))
+
+    return await ctx.idem.run(op)
+
+
 @router.post("/{task_id}/complete", operation_id="complete_task", response_model=TaskOut)
 async def complete_task(task_id: TaskId, ctx: UserChange) -> Response:
     """Mark the task done (409 if it already is)."""
@@ -358,17 +386,87 @@ async def list_comments(task_id: TaskId, user: CurrentUser, session: Session) ->
 
 
 @router.delete("/{task_id}", operation_id="delete_task", response_model=Deleted)
-async def delete_task(task_id: TaskId, ctx: UserChange) -> Response:
-    """Delete the task and its comments."""
+async def delete_task(task_id: TaskId, ctx: UserChange, core: CoreDep) -> Response:
+    """Move the task (with its comments) to the trash: it disappears from every read and change, and
+    `POST /tasks/{id}/restore` brings it back unchanged until it is purged, COREAPI_TRASH_RETENTION_S
+    (7 days) after the delete."""
     user, session = ctx.user, ctx.session
+    retention = core.settings.coreapi_trash_retention_s
 
     async def op() -> Deleted:
-        task = await load_task(session, task_id, user, for_update=True, comments=True)
+        task = await load_task(session, task_id, user, for_update=True)
         permissions.ensure_delete(user, task)
         before = audit.task_state(task)
-        await session.delete(task)
-        await session.flush()
+        now = utcnow()
+        await _mark(session, task_id, deleted_at=now, deleted_by=user.id)
         audit.record(session, user.id, "delete", task_id=task_id, before=before)
-        return Deleted(id=task_id)
+        await trash.purge(session, retention)
+        return Deleted(id=task_id, restorable_until=now + timedelta(seconds=retention))
 
     return await ctx.idem.run(op)
+
+
+@router.post("/{task_id}/restore", operation_id="restore_task", response_model=TaskOut)
+async def restore_task(task_id: TaskId, ctx: UserChange, core: CoreDep) -> Response:
+    """Bring a deleted task back from the trash, unchanged (who may delete it may restore it). 404
+    `task_not_in_trash` when it is not deleted; 410 `trash_expired` once it was purged or has been in the
+    trash longer than COREAPI_TRASH_RETENTION_S."""
+    user, session = ctx.user, ctx.session
+    retention = core.settings.coreapi_trash_retention_s
+
+    async def op() -> TaskOut:
+        task = await session.scalar(select(Task).where(Task.id == task_id).with_for_update(of=Task))
+        expired = ApiError(
+            410,
+            "trash_expired",
+            f"task {task_id} was deleted too long ago to be restored",
+            task_id=task_id,
+        )
+        if task is None:
+            if await _deleted_by_or_for(session, task_id, user):
+                raise expired
+            raise not_found("task_not_found", f"task {task_id} not found", task_id=task_id)
+        if not permissions.can_view(user, task):
+            raise forbidden(
+                "task_not_visible", f"task {task_id} is neither yours nor your team's", task_id=task_id
+            )
+        if task.deleted_at is None:
+            raise not_found("task_not_in_trash", f"task {task_id} is not in the trash", task_id=task_id)
+        permissions.ensure_delete(user, task)
+        if task.deleted_at <= trash.cutoff(retention):
+            await trash.purge(session, retention)
+            await session.commit()  # purged although the request fails
+            raise expired
+        await _mark(session, task_id, deleted_at=None, deleted_by=None)
+        await session.refresh(task)
+        audit.record(session, user.id, "restore", task_id=task_id, after=audit.task_state(task))
+        return task_out(task, today_in(user.timezone))
+
+    return await ctx.idem.run(op)
+
+
+async def _mark(session: AsyncSession, task_id: int, **values: object) -> None:
+    """Put a task in the trash or take it out. `updated_at` is kept as it was: the task itself is
+    unchanged, and a restored task is exactly the one that was deleted."""
+    await session.execute(
+        update(Task)
+        .where(Task.id == task_id)
+        .values(**values, updated_at=Task.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def _deleted_by_or_for(session: AsyncSession, task_id: int, user: User) -> bool:
+    """The task was deleted (its row purged since) and `user` had a part in it: deleted it, created or
+    held it, or is an admin. Anyone else is told it does not exist, as before."""
+    entry = await session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.task_id == task_id, AuditEntry.action == "delete")
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    if entry is None:
+        return False
+    state = entry.before or {}
+    parties = (entry.actor_id, state.get("created_by"), state.get("assignee_id"))
+    return user.role == Role.admin or user.id in parties

@@ -30,6 +30,8 @@ TOOL_OPERATIONS = {
     "reopen_task",
     "add_comment",
     "delete_task",
+    "restore_task",  # what an undo of a delete calls
+    "unassign_task",  # what an undo of an assignment to a task nobody held calls
 }
 
 

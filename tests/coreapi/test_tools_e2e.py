@@ -179,7 +179,8 @@ async def test_delete_asks_for_confirmation_from_the_same_user(bench: Bench) -> 
     assert (await bench.api.fetch("SELECT count(*) FROM tasks WHERE id = :t", t=task))[0][0] == 1
     done = await bench.say(SARA_WA, "Confirm", confirm_id)
     assert done[0].text == t("tool.delete_task.reply", "en", id=task)
-    assert (await bench.api.fetch("SELECT count(*) FROM tasks WHERE id = :t", t=task))[0][0] == 0
+    live = "SELECT count(*) FROM tasks WHERE id = :t AND deleted_at IS NULL"  # deleted: in the trash
+    assert (await bench.api.fetch(live, t=task))[0][0] == 0
     # A second tap finds nothing.
     assert (await bench.say(SARA_WA, "Confirm", confirm_id))[0].text == t("confirm.expired", "en")
     # Cancel by button and by /cancel; expiry.

@@ -15,7 +15,7 @@ def test_shipped_specs_load_and_describe_every_task_action() -> None:
     registry = ToolRegistry.shipped()
     assert registry.names() == [
         "create_task", "list_tasks", "get_task", "complete_task", "complete_tasks", "reopen_task",
-        "update_task", "assign_task", "delete_task", "add_comment", "summary_report",
+        "update_task", "assign_task", "delete_task", "add_comment", "summary_report", "undo_last",
     ]  # fmt: skip
     create = registry.get("create_task")
     assert create is not None and create.required == ["title"]
@@ -32,6 +32,40 @@ def test_shipped_specs_load_and_describe_every_task_action() -> None:
             assert text_of(spec.args[arg].ask, "en") and text_of(spec.args[arg].ask, "ar"), (spec.name, arg)
         for text in (spec.reply, spec.confirm_text):
             assert text == {} or (isinstance(text, str) and has(text)), spec.name
+
+
+def test_a_tool_that_is_not_routed_is_never_offered_to_the_model() -> None:
+    """`undo_last` is reached from the user's words and /undo only: the model's tool list, the router's
+    schema and its prompt are those of the other tools, byte for byte (prompt caches, cassettes)."""
+    from agent.router import StructuredRouter
+    from prompts.store import PromptStore
+
+    registry = ToolRegistry.shipped()
+    undo = registry.get("undo_last")
+    assert undo is not None and not undo.routed and undo.reply == "tool.undo_last.reply"
+    without = registry.subset([n for n in registry.names() if n != "undo_last"])
+    assert [s.name for s in registry.offered()] == without.names()
+    assert registry.openai_tools() == without.openai_tools()
+    assert registry.router_schema() == without.router_schema()
+    prompt = StructuredRouter(None, registry, PromptStore()).system_prompt()  # type: ignore[arg-type]
+    assert prompt == StructuredRouter(None, without, PromptStore()).system_prompt()  # type: ignore[arg-type]
+    assert "undo_last" not in prompt
+
+
+def test_corrections_are_switched_off_by_name() -> None:
+    from tools.decision import Decision
+
+    registry = ToolRegistry.shipped()
+    assert "tasks.undo" in registry.correction_names() and "tasks.new_task" in registry.correction_names()
+    undo = Decision(action="reopen_task", args={"task_id": 7})
+    assert registry.correct(undo, "undo that", follow_ref=7).action == "undo_last"
+    for names in ("undo", "tasks.undo", "mine, undo", ["undo"]):
+        off = ToolRegistry.shipped(disabled_corrections=names)
+        assert off.correct(undo, "undo that", follow_ref=7) == undo
+        kept = off.subset(["reopen_task", "undo_last"])  # a profile's subset keeps them off
+        assert kept.correct(undo, "undo that", follow_ref=7) == undo
+    with pytest.raises(ValueError, match="no correction named nope"):
+        ToolRegistry.shipped(disabled_corrections="undo,nope")
 
 
 def test_a_spec_naming_a_text_the_catalog_lacks_is_refused() -> None:

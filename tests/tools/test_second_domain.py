@@ -97,6 +97,18 @@ def test_a_bad_pack_is_one_settings_line(settings_factory, packs: str, says: str
         tool_registry(settings_factory(hudhud_tool_packs=packs))
 
 
+def test_corrections_are_switched_off_by_their_names(settings_factory) -> None:
+    """HUDHUD_DISABLED_CORRECTIONS names corrections of any loaded pack; a name none has stops the start."""
+    off = "undo,leave.cancel_not_request"
+    registry = tool_registry(settings_factory(hudhud_tool_packs=PACKS, hudhud_disabled_corrections=off))
+    assert registry.disabled_corrections == {"undo", "leave.cancel_not_request"}
+    assert not tool_registry(settings_factory()).disabled_corrections
+    with pytest.raises(
+        SettingsError, match="invalid setting HUDHUD_DISABLED_CORRECTIONS: no correction named"
+    ):
+        tool_registry(settings_factory(hudhud_disabled_corrections="undo, no_such_rule"))
+
+
 async def test_the_agent_runs_the_second_domain(
     fake_openai, executor: CoreApiExecutor, leave_api: LiveServer, redis, redis_prefix: str
 ) -> None:

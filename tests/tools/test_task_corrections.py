@@ -151,3 +151,48 @@ def test_asking_about_overdue_tasks_completes_nothing(text: str) -> None:
 @pytest.mark.parametrize("text", ["close all my overdue tasks", "أغلق المهام ٣ و٤ و٥", "sakker kol el tasks"])
 def test_a_bulk_completion_stays_one(text: str) -> None:
     assert decide("complete_tasks", text, overdue=True).action == "complete_tasks"
+
+
+# Undo (the `undo` correction): the undo tool is never offered to the model, so an undo request is
+# whatever the router made of it — a reopen, an empty update, a question — and becomes `undo_last`.
+UNDO_REQUESTS = [
+    "undo", "Undo that.", "undo it please", "oops, undo", "revert", "revert that", "put it back",
+    "put it back the way it was", "undo my last change",  # English
+    "تراجع", "تراجع عن آخر تغيير", "ألغِ آخر تغيير", "تراجع لو سمحت", "أعدها كما كانت",  # MSA
+    "رجّعها", "رجعها مثل ما كانت", "رجّعها شرات ما كانت",  # Gulf
+    "رجعها زي ما كانت", "رجّعها زى الأول",  # Egyptian
+    "رجّعها متل ما كانت", "رجعا متل ما كانت",  # Levantine
+    "raje3ha", "rag3ha zay ma kanet", "undo pls",  # Arabizi
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", UNDO_REQUESTS)
+@pytest.mark.parametrize(
+    ("action", "args"),
+    [("reopen_task", {"task_id": None}), ("update_task", {"task_id": 4}), ("answer", {}), ("get_task", {})],
+)
+def test_an_undo_request_is_an_undo(text: str, action: str, args: dict[str, Any]) -> None:
+    decision = decide(action, text, follow_ref=4, **args)
+    assert (decision.action, decision.args) == ("undo_last", {})
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        ("undo task 7", "get_task"),  # names a task: undo reverts the last change, whichever task
+        ("رجعها مفتوحة", "reopen_task"),  # "make it open again": a reopen
+        ("رجّعي المهمة ٢٣ مفتوحة", "reopen_task"),
+        ("put it back to Sara", "assign_task"),
+        ("خليها زي ما هي", "answer"),  # "leave it as it is"
+        ("don't undo that", "answer"),
+        ("revert the title to Budget", "update_task"),
+    ],
+)
+def test_other_messages_are_no_undo(text: str, action: str) -> None:
+    args = {"title": "Budget"} if action == "update_task" else {}
+    assert decide(action, text, follow_ref=7, task_id=7, **args).action == action
+
+
+def test_a_model_naming_undo_unasked_is_not_followed() -> None:
+    assert decide("undo_last", "hello there").action == ANSWER
+    assert decide("undo_last", "مرحبا").action == ANSWER

@@ -1,5 +1,6 @@
-"""The task domain's slash commands: /tasks, /new <title>, /done <numbers>. Each runs one of the pack's
-tools through the executor, like a call the agent decided on (role checks, confirmation, the trace)."""
+"""The task domain's slash commands: /tasks, /new <title>, /done <numbers>, /undo. Each runs one of the
+pack's tools through the executor, like a call the agent decided on (role checks, confirmation, the
+trace)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,10 @@ def register(router: CommandRouter, run: RunTool, lang_of: LangOf) -> None:
             return await run(turn, "complete_task", {"task_id": ids[0]})
         return await run(turn, "complete_tasks", {"task_ids": ids})  # asks for confirmation
 
+    async def undo(turn: Turn, args: str) -> CommandResult:
+        return await run(turn, "undo_last", {})  # the user's own last change (tools/undo.py)
+
     router.add("tasks", tasks, help="help.tasks")
     router.add("new", new, help="help.new", usage="usage.new")
     router.add("done", done, help="help.done", usage="usage.done")
+    router.add("undo", undo, help="help.undo")

@@ -2,7 +2,8 @@
 
 Small models make a handful of systematic mistakes that the words of the message settle without doubt.
 Each rule here is one such mistake; a rule only fires when the message itself says so, and the model's
-decision stands otherwise. The registry runs them in this order (`CORRECTIONS`) on every decision.
+decision stands otherwise. The registry runs them in this order (`CORRECTIONS`) on every decision;
+each can be switched off by its name without the underscore (`HUDHUD_DISABLED_CORRECTIONS=undo,mine`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tools.packs.tasks.cues import (
     says_done,
     says_mine,
     says_reopen,
+    says_undo,
     title_in_message,
 )
 
@@ -153,6 +155,20 @@ def _garbled_title(decision: Decision, tools: ToolRegistry, text: str, follow_re
     return decision.model_copy(update={"args": {**decision.args, "title": written}})
 
 
+def _undo(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "undo that", "تراجع", "رجّعها زي ما كانت", "raje3ha": the user's own last change reverted
+    (`undo_last`). The undo tool is never offered to the model (tools.yaml: `routed: false`), so the
+    router reads these as something else — a reopen, an update that changes nothing, a question; and a
+    model that names the undo tool for a message that does not ask for an undo is not followed."""
+    if tools.get("undo_last") is None:
+        return decision
+    if says_undo(text):
+        return decision.model_copy(update={"action": "undo_last", "args": {}})
+    if decision.action == "undo_last":
+        return decision.model_copy(update={"action": ANSWER, "args": {}})
+    return decision
+
+
 CORRECTIONS = (
     _new_task,
     _invented_id,
@@ -163,4 +179,5 @@ CORRECTIONS = (
     _recipient_not_assignee,
     _mine,
     _garbled_title,
+    _undo,  # last: an undo request is an undo, whatever an earlier rule made of it
 )

@@ -182,3 +182,64 @@ _TASK_NUMBER = re.compile(r"(?:#|\b(?:task|tsk|tasks)\s*#?|(?:مهمه|تاسك|
 def names_task_number(message: str) -> bool:
     """The message names a task by its number ("task 43", "#43", "المهمة ٤٣"): it is not about "it"."""
     return bool(_TASK_NUMBER.search(fold(to_latin_digits(message))))
+
+
+# Undo the user's own last change (tools/undo.py). Written from dialect knowledge, not from failures: the
+# whole message — politeness and interjections aside (_UNDO_FILLER) — is one of these, or asks for
+# something to be put back "as it was" (_AS_IT_WAS). A message that names a task ("undo task 7") or says
+# anything more is not an undo: undo reverts the last change, whichever task that was.
+# fmt: off
+UNDO: dict[str, tuple[str, ...]] = {
+    "english": (
+        "undo", "undo that", "undo it", "undo this", "undo the last change", "undo my last change",
+        "undo last change", "undo the last one", "undo last", "undo the change", "undo what you did",
+        "undo your last change", "revert", "revert that", "revert it", "revert this",
+        "revert the last change", "revert my last change", "put it back", "put that back",
+        "change it back", "change that back", "set it back", "roll back", "roll it back",
+        "roll that back", "rollback", "cancel the last change", "cancel my last change",
+    ),
+    "msa": (
+        "تراجع", "تراجعي", "تراجع عن ذلك", "تراجع عن هذا", "تراجع عنه", "تراجع عنها",
+        "تراجع عن التغيير", "تراجع عن التعديل", "تراجع عن آخر تغيير", "تراجع عن آخر تعديل",
+        "تراجع عن التغيير الأخير", "تراجع عن التعديل الأخير", "ألغِ آخر تغيير", "ألغِ آخر تعديل",
+        "ألغي آخر تغيير", "ألغي آخر تعديل", "ألغِ التغيير الأخير", "ألغِ التعديل الأخير",
+        "أعدها كما كانت",
+    ),
+    "gulf": (
+        "رجّعها", "رجّعه", "رجعها مثل ما كانت", "رجّع اللي سويته", "الغ اللي سويته",
+        "تراجع عن آخر شي", "تراجع عن اللي سويته", "رجعها شرات ما كانت",
+    ),
+    "egyptian": ("رجعها زي ما كانت", "رجّعها زي الأول", "الغي اللي عملته", "رجّع اللي عملته"),
+    "levantine": ("رجّعها متل ما كانت", "رجّعا", "رجّعا متل ما كانت", "رجّع يلي عملتو"),
+    "arabizi": (
+        "undo", "raje3ha", "rag3ha", "rage3ha", "raj3ha", "rg3ha", "raje3o", "rag3o",
+        "rag3ha zay ma kanet", "raje3ha mitl ma kanet", "raje3ha methl ma kanat",
+    ),
+}
+# fmt: on
+_UNDO = frozenset(" ".join(_words(phrase)) for phrases in UNDO.values() for phrase in phrases)
+_UNDO_FILLER = _folded(
+    "please pls plz pliz kindly just now ok okay oops oh no sorry wait actually hey hudhud "
+    "لو سمحت من فضلك رجاء رجاءً بليز ارجوك أرجوك لا معليش عفوا اوه اوبس يا هدهد "
+    "law lw sama7t sm7t min fadlak fadlik"
+)
+# "رجّعها زي ما كانت", "أعدها كما كانت", "خليها متل الأول", "rag3ha zay ma kanet", "put it back the way
+# it was": a verb of putting back, at most three words, then "like / as it was / before".
+_AS_IT_WAS = re.compile(
+    r"(?:(?:ا?رجع|اعد|اعيد|رد|خلي?)\S*|(?:ra[gj]e?3|raj3|rg3|reg3|rja3|5all?i|khall?i)\S*)"
+    r"(?:\s+\S+){0,3}?\s+(?:مثل|زي|متل|كما|كيف|زيما|شرات|zay|zai|zei|zy|zayy|mitl|mitel|metl|mithl|methl|misl)"
+    r"(?:\s+(?:ما|ma))?\s+(?:كان\S*|قبل|الاول|اول|kan\S*|2abl|abl|awel|awal|el\s*awal|el\s*awel)"
+    r"(?:\s+(?:قبل|تماما|بالضبط|2abl|abl))?"
+    r"|(?:put|change|set|turn|make|switch)\s+(?:it|that|this|them|everything|the\s+task)\s+back"
+    r"(?:\s+(?:to\s+)?(?:the\s+way|how|as|like)\s+(?:it|they)\s+(?:was|were)(?:\s+before)?)?"
+    r"|(?:make|leave|revert|restore)\s+(?:it\s+|that\s+)?(?:to\s+)?(?:the\s+way|how|as|like)\s+it\s+was"
+    r"(?:\s+before)?"
+)
+
+
+def says_undo(text: str) -> bool:
+    """ "undo that", "تراجع", "رجّعها زي ما كانت", "raje3ha": the message asks, and only asks, for the
+    user's last change to be reverted."""
+    words = [w for w in _words(text) if w not in _UNDO_FILLER]
+    said = " ".join(words)
+    return bool(words) and (said in _UNDO or _AS_IT_WAS.fullmatch(said) is not None)
