@@ -49,6 +49,22 @@ log = structlog.get_logger(__name__)
 
 ToolMode = Literal["native", "router"]
 
+# Rules of the agent that a setting can switch off, to measure each one's benefit on the dev split:
+# withholding a free-text reply that claims an action (agent/claims.py) and answering greetings and
+# "what can you do?" in code (agent/capabilities.py).
+AGENT_RULES = ("withhold_claims", "capabilities")
+
+
+def agent_rules_off(value: str, *, env: str) -> frozenset[str]:
+    """The rules named in HUDHUD_DISABLED_AGENT_RULES; ValueError names an unknown or refused one."""
+    names = frozenset(n.strip() for n in value.split(",") if n.strip())
+    unknown = sorted(names - set(AGENT_RULES))
+    if unknown:
+        raise ValueError(f"unknown rule {unknown[0]!r} (known: {', '.join(AGENT_RULES)})")
+    if "withhold_claims" in names and env != "dev":
+        raise ValueError("withhold_claims can be switched off only in dev (replies could claim actions)")
+    return names
+
 
 class AgentTrace(BaseModel):
     turn_id: str
@@ -100,7 +116,9 @@ class Agent:
         max_reply_tokens: int = 400,
         memory: AgentMemory | None = None,
         models: dict[str, tuple[BaseChatModel, str]] | None = None,
+        rules_off: frozenset[str] = frozenset(),
     ) -> None:
+        self.rules_off = rules_off
         self.llm = llm
         self.model_name = model_name
         self.memory = memory
@@ -153,7 +171,7 @@ class Agent:
             await memory.remember(profile.name, wa_id, fact, turn.turn_id)
             parts: list[ReplyPart] = [TextPart(text=replies.text("remembered", reply_lang))]
             trace.outcome = "remembered"
-        elif is_greeting(text) or asks_what_i_do(text):
+        elif "capabilities" not in self.rules_off and (is_greeting(text) or asks_what_i_do(text)):
             parts = [TextPart(text=await self._what_i_do(turn, tools, reply_lang))]
             trace.outcome = "capabilities"
         else:
@@ -190,7 +208,7 @@ class Agent:
                 parts = await self._answer_turn(
                     llm, turn, profile.name, text, decision, used, reply_lang, window, trace
                 )
-                if len(tools):
+                if len(tools) and "withhold_claims" not in self.rules_off:
                     parts = self._without_claims(parts, reply_lang, trace)
             else:
                 parts, tool = await self._run_tool(

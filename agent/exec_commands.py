@@ -94,6 +94,9 @@ def register_tool_commands(
         return replies.text("cancelled" if pending else "nothing_to_cancel", await lang_of(turn))
 
     async def forget(turn: Turn, args: str) -> CommandResult:
+        link = await links.user_for(turn.user.wa_id)
+        if link is not None and link.user_id is not None:  # the undo record names tasks by title
+            await executor._redis.delete(executor._keys.undo(link.user_id))
         await unlink(turn, "")  # here and in the core API's mirror
         await executor.confirmations.cancel(turn.user.wa_id)
         lang = await lang_of(turn)  # before the preferences are gone

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import redis.asyncio as aioredis
 import structlog
 
-from agent.agent import Agent
+from agent.agent import Agent, agent_rules_off
 from agent.memory import AgentMemory
 from agent.model import ModelEndpoint, chat_model, endpoint_from_settings
 from agent.probe import choose_tool_mode
@@ -123,6 +123,10 @@ async def build_agent(
             summary_every=settings.memory.summary_every,
         )
     # auto: a remote endpoint is probed for native tool calls once (then cached in Redis for a day).
+    try:
+        rules_off = agent_rules_off(settings.model.disabled_rules, env=settings.runtime.env)
+    except ValueError as exc:
+        raise SettingsError(f"invalid setting HUDHUD_DISABLED_AGENT_RULES: {exc}") from None
     choice = await choose_tool_mode(settings, endpoint, redis=redis, keys=keys)
     agent = Agent(
         llm=llm,
@@ -139,6 +143,7 @@ async def build_agent(
         max_reply_tokens=settings.model.max_reply_tokens,
         memory=memory,
         models=bot_models(settings, endpoint),
+        rules_off=rules_off,
     )
     if server is not None:
         # The first user should not pay a cold prompt: process every stable system prompt now — the

@@ -158,6 +158,9 @@ class ModelSettings(_Section):
     retries: int = _var(2, "hudhud_model_retries", ge=0)
     max_reply_tokens: int = _var(256, "hudhud_max_reply_tokens", gt=0)
     context_window: int = _var(32_768, "hudhud_context_window", ge=1024)
+    # The agent's own rules switched off by name, comma-separated (agent/agent.py AGENT_RULES), to
+    # measure what each is worth; `withhold_claims` only in dev.
+    disabled_rules: str = _var("", "hudhud_disabled_agent_rules")
 
 
 class CoreApiSettings(_Section):

@@ -86,6 +86,7 @@ BEFORE = set(
 # (issue 14), undo and switchable corrections (issue 13).
 ADDED = {
     "hudhud_undo_window_s",
+    "hudhud_disabled_agent_rules",
     "hudhud_disabled_corrections",
     "hudhud_dead_maxlen",
     "hudhud_dead_retention_s",

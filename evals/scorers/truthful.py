@@ -34,6 +34,7 @@ MUTATIONS = {
     "assign_task": "assigned",
     "update_task": "updated",
     "add_comment": "commented",
+    "undo_last": "undone",  # whatever the reverted change was: something must have changed
 }
 READ_ONLY = {"list_tasks", "get_task", "summary_report"}
 MODEL_WORDED = {"summary_report"}  # tools whose result the model puts into words (reply_mode: model)

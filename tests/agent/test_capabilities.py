@@ -101,3 +101,27 @@ async def test_a_greeting_gets_the_offer_too(fake_openai, redis, redis_prefix: s
     text = parts[0].text  # type: ignore[union-attr]
     assert text.startswith(t("capabilities.hello_name", "ar", name="سارة"))
     assert t("capabilities.intro", "ar") in text
+
+
+def test_rules_are_switched_off_by_name() -> None:
+    from agent.agent import agent_rules_off
+
+    assert agent_rules_off("capabilities", env="prod") == {"capabilities"}
+    assert agent_rules_off(" withhold_claims , capabilities", env="dev") == {
+        "withhold_claims",
+        "capabilities",
+    }
+    with pytest.raises(ValueError, match="unknown rule 'nope'"):
+        agent_rules_off("nope", env="dev")
+    with pytest.raises(ValueError, match="only in dev"):
+        agent_rules_off("withhold_claims", env="staging")
+
+
+async def test_with_the_rule_off_the_model_answers(fake_openai, redis, redis_prefix: str) -> None:
+    agent, _ = agent_with_links(fake_openai, redis, redis_prefix)
+    agent.rules_off = frozenset({"capabilities"})
+    fake_openai.reply_text('{"action": "answer"}')
+    fake_openai.reply_text("I am a bot.")
+    parts = await agent.respond(turn_of("what can you do?", wa_id="966500000080"))
+    assert len(fake_openai.requests) == 2 and agent.traces[-1].outcome != "capabilities"
+    assert parts

@@ -225,12 +225,16 @@ async def test_link_flow_and_slash_commands(bench: Bench) -> None:
     assert (await bench.say(SARA_WA, "/unlink"))[0].text == t("reply.unlinked", "en")
     assert await bench.executor.links.user_for(SARA_WA) is None
     assert (await bench.say(SARA_WA, "/unlink"))[0].text == t("reply.not_linked", "en")
-    # /forget deletes the link, preferences and pending confirmations.
+    # /forget deletes the link, preferences, pending confirmations and the record of the last change.
     await bench.link(SARA_WA, "sara")
     await bench.executor.confirmations.ask(SARA_WA, ToolCall(name="delete_task", args={"task_id": 1}), "t")
+    assert (await bench.say(SARA_WA, f"/done {bench.api.task(1)}"))[0].text.startswith("✅")
+    undo_key = bench.executor._keys.undo(bench.api.id("sara"))
+    assert await bench.executor._redis.exists(undo_key)
     assert (await bench.say(SARA_WA, "/forget"))[0].text == t("forget.done_link", "en")
     assert await bench.executor.links.get(SARA_WA) is None
     assert not await bench.executor.confirmations.cancel(SARA_WA)
+    assert not await bench.executor._redis.exists(undo_key)
     # Said in words, in Arabic with Arabic-Indic digits.
     async with bench.api.client("mona") as mona:
         code = (await mona.post("/link-codes")).json()["code"]

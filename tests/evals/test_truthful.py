@@ -329,7 +329,7 @@ cases:
 """
 
 
-def settings_for(fake_openai: Any, tmp_path: Path) -> Settings:
+def settings_for(fake_openai: Any, tmp_path: Path, **more: Any) -> Settings:
     return Settings(  # type: ignore[call-arg]
         _env_file=None,
         redis_url=REDIS_TEST_URL,
@@ -339,20 +339,21 @@ def settings_for(fake_openai: Any, tmp_path: Path) -> Settings:
         hudhud_model="gpt-test",
         hudhud_tool_mode="native",
         hudhud_model_retries=0,
+        **more,
     )
 
 
 async def test_through_the_pipeline(fake_openai: Any, tmp_path: Path) -> None:
     """The model answers in words that it deleted the task and nothing is deleted: the run counts one
-    false claim; a real create passes."""
+    false claim (the runtime's own guard switched off, as a dev run measuring it would); a real create
+    passes."""
     fake_openai.reply_text("Done, I've deleted task 7.")
     fake_openai.reply_tool("create_task", {"title": "call the bank"})
     path = tmp_path / "claims.yaml"
     path.write_text(SUITE, encoding="utf-8")
     out = tmp_path / "out"
-    outcome = await run_eval(
-        [load_suite(path)], RunOptions(out=out, kb="", concurrency=1), settings_for(fake_openai, tmp_path)
-    )
+    settings = settings_for(fake_openai, tmp_path, hudhud_disabled_agent_rules="withhold_claims")
+    outcome = await run_eval([load_suite(path)], RunOptions(out=out, kb="", concurrency=1), settings)
     by_id = {r.case_id: r for r in outcome.results}
     lied, created = by_id["says-deleted"], by_id["creates"]
     assert lied.error is None and lied.turns[0].state_after == lied.state_after
@@ -362,3 +363,19 @@ async def test_through_the_pipeline(fake_openai: Any, tmp_path: Path) -> None:
     summary = json.loads((out / "summary.json").read_text())
     assert summary["overall"]["false_claims"] == 1 and summary["suites"]["claims"]["false_claims"] == 1
     assert "False action claims (1)" in (out / "report.html").read_text()
+
+
+async def test_the_runtime_guard_keeps_the_claim_from_the_user(fake_openai: Any, tmp_path: Path) -> None:
+    """The same lie with the agent's default rules: the reply is withheld, so nothing false is asserted."""
+    fake_openai.reply_text("Done, I've deleted task 7.")
+    fake_openai.reply_tool("create_task", {"title": "call the bank"})
+    path = tmp_path / "claims.yaml"
+    path.write_text(SUITE, encoding="utf-8")
+    outcome = await run_eval(
+        [load_suite(path)],
+        RunOptions(out=tmp_path / "out", kb="", concurrency=1),
+        settings_for(fake_openai, tmp_path),
+    )
+    lied = {r.case_id: r for r in outcome.results}["says-deleted"]
+    assert lied.scores["truthful"].passed and lied.scores["truthful"].extra["false_claims"] == []
+    assert "deleted" not in str(lied.turns[0].replies).lower()
