@@ -84,6 +84,9 @@ class AgentTrace(BaseModel):
     followup_task: int | None = None  # the earlier task a follow-up ("mark it done") was resolved to
     truncated: bool = False  # the user's text was cut to fit the model's context window
     withheld_claim: str = ""  # a free-text reply's sentence that said an action was done: not sent
+    more: list[dict[str, Any]] = Field(
+        default_factory=list
+    )  # further changes of the message: action, args, outcome
     ms: float = 0.0
     tokens_in: int = 0
     tokens_out: int = 0
@@ -214,6 +217,10 @@ class Agent:
                 parts, tool = await self._run_tool(
                     llm, turn, text, tools, decision, reply_lang, today, trace, ref
                 )
+                if decision.more and tool is not None and (tool.ok or tool.confirm):
+                    parts = await self._more_changes(
+                        llm, turn, text, tools, decision.more, reply_lang, today, trace, tool, parts
+                    )
         trace.prompts = PromptStore.hashes(used)
         trace.ms = round((time.perf_counter() - started) * 1000, 1)
         await self._record(trace)
@@ -398,6 +405,8 @@ class Agent:
         today: date,
         trace: AgentTrace,
         follow_ref: int | None = None,
+        *,
+        position: int = 0,
     ) -> tuple[list[ReplyPart], ToolRecord | None]:
         spec = tools.get(decision.action)
         assert spec is not None
@@ -422,7 +431,9 @@ class Agent:
         if prepared.missing:
             trace.outcome = "clarify"
             return [TextPart(text=replies.clarifying_question(spec, prepared.missing, lang))], None
-        call = ToolCall(name=spec.name, args=prepared.args, raw_args=decision.args, lang=lang)
+        call = ToolCall(
+            name=spec.name, args=prepared.args, raw_args=decision.args, lang=lang, position=position
+        )
         result = await self.executor.execute(call, turn)
         trace.outcome = "confirm" if result.confirm else "executed" if result.ok else "failed"
         record = ToolRecord(
@@ -445,6 +456,41 @@ class Agent:
             answer = await self._answer(llm, f"{text}\n\n{shown}", used, trace)
             return [TextPart(text=answer)], record
         return [TextPart(text=replies.render_result(spec, result, prepared.args, lang))], record
+
+    async def _more_changes(
+        self,
+        llm: BaseChatModel,
+        turn: Turn,
+        text: str,
+        tools: ToolRegistry,
+        more: list[Decision],
+        lang: str,
+        today: date,
+        trace: AgentTrace,
+        first: ToolRecord,
+        parts: list[ReplyPart],
+    ) -> list[ReplyPart]:
+        """The other changes one message asked for, in order, on the same object unless they name
+        another; the reply says each one's result — what changed and what failed — in one message."""
+        lines = [p.text for p in parts if isinstance(p, TextPart)]
+        rest = [p for p in parts if not isinstance(p, TextPart)]
+        for position, extra in enumerate(more, start=1):
+            spec = tools.get(extra.action)
+            if spec is None:
+                continue
+            ref_arg = _ref_arg(spec)
+            args = dict(extra.args)
+            if ref_arg is not None and args.get(ref_arg) in (None, "") and first.task_id is not None:
+                args[ref_arg] = first.task_id
+            step = AgentTrace(**trace.model_dump(include={"turn_id", "profile", "model", "mode", "lang"}))
+            got, _ = await self._run_tool(
+                llm, turn, text, tools, extra.model_copy(update={"args": args}), lang, today, step,
+                position=position,
+            )  # fmt: skip
+            trace.more.append({"action": spec.name, "args": step.args, "outcome": step.outcome})
+            lines.extend(p.text for p in got if isinstance(p, TextPart))
+            rest.extend(p for p in got if not isinstance(p, TextPart))
+        return [TextPart(text="\n".join(lines)), *rest] if lines else rest
 
     async def _resolve_people(self, spec: ToolSpec, prepared: PreparedArgs, turn: Turn) -> None:
         """ "Assign it to my manager": the person the user told us about, not the phrase itself."""

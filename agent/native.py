@@ -22,9 +22,14 @@ class NativeToolCaller:
             "tokens_in": int(usage.get("input_tokens", 0)),
             "tokens_out": int(usage.get("output_tokens", 0)),
         }
-        for call in reply.tool_calls:
-            if self.registry.get(call["name"]) is not None:
-                args = {k: v for k, v in (call.get("args") or {}).items() if v is not None}
-                return Decision(action=call["name"], args=args, **tokens)
+        chosen = [
+            Decision(
+                action=call["name"], args={k: v for k, v in (call.get("args") or {}).items() if v is not None}
+            )
+            for call in reply.tool_calls
+            if self.registry.get(call["name"]) is not None
+        ]
+        if chosen:  # parallel calls: the first decides, the others follow in order
+            return chosen[0].model_copy(update={"more": chosen[1:], **tokens})
         text = reply.content if isinstance(reply.content, str) else str(reply.content)
         return Decision(action=ANSWER, text=text.strip(), **tokens)

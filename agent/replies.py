@@ -11,7 +11,7 @@ from typing import Any
 
 from base.catalog import has, t, text_of, tn
 from tools.base import ToolResult
-from tools.spec import SpecText, ToolSpec
+from tools.spec import MANY_IDS, ONE_ID, SpecText, ToolSpec
 
 _SHOWN = 20  # items listed one per line; the rest are counted
 
@@ -55,7 +55,21 @@ def render_result(spec: ToolSpec, result: ToolResult, args: dict[str, Any], lang
         values["due_line"] = text("due", lang, value=values["due_date"])
     if values.get("assignee"):
         values["assignee_line"] = text("assignee", lang, value=values["assignee"])
+    values["changes"] = changes(spec, args, lang)
     return text_of(spec.reply, lang, **values) or text("done", lang)
+
+
+def changes(spec: ToolSpec, args: dict[str, Any], lang: str) -> str:
+    """What a call set, as the reply says it: "priority: high, due date: 2026-12-10" (the id arguments
+    aside; field names from the catalog's `field.<name>` where it has them)."""
+    shown = []
+    for name, given in args.items():
+        arg = spec.args.get(name)
+        if arg is None or arg.kind in ONE_ID or arg.kind in MANY_IDS or given in (None, "", False):
+            continue
+        label = t(f"field.{name}", lang) if has(f"field.{name}") else name.replace("_", " ")
+        shown.append(f"{label}: {value(given, lang)}")
+    return t("list.separator", lang).join(shown)
 
 
 def render_list(items: list[dict[str, Any]], lang: str, *, empty: SpecText = "", line: SpecText = "") -> str:

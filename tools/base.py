@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Protocol
 
+import orjson
 from pydantic import BaseModel, Field
 
 from base.turn import ReplyPart, Turn
@@ -14,6 +16,13 @@ class ToolCall(BaseModel):
     args: dict[str, Any] = Field(default_factory=dict)  # normalized: API values, not the user's phrases
     raw_args: dict[str, Any] = Field(default_factory=dict)  # what the model filled, for traces and evals
     lang: str = "en"  # the user's reply language, for what the tools layer words itself (confirmations)
+    position: int = 0  # its place among the changes one message asked for (its idempotency key has it)
+
+    def idempotency_key(self, turn_id: str) -> str:
+        """The turn, the call's place in it and its arguments: stable across retries of the turn, and
+        distinct for two changes of one message (even two of the same tool)."""
+        digest = hashlib.sha256(orjson.dumps(self.args, option=orjson.OPT_SORT_KEYS)).hexdigest()[:12]
+        return f"{turn_id}:{self.position}:{self.name}:{digest}"
 
 
 class ToolResult(BaseModel):

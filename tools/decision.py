@@ -16,6 +16,9 @@ class Decision(BaseModel):
     text: str | None = None  # the model's own answer, when the path produced one
     tokens_in: int = 0
     tokens_out: int = 0
+    # Further changes the same message asks for, run in order after this one ("make it urgent and give
+    # it to Omar"): a native model's other tool calls, or what a pack read from the words.
+    more: list[Decision] = Field(default_factory=list)
 
     @property
     def is_answer(self) -> bool:

@@ -198,7 +198,7 @@ class CoreApiExecutor:
     async def run(self, call: ToolCall, turn: Turn, link: Link, *, key_suffix: str = "") -> ToolResult:
         assert link.user_id is not None
         started = time.perf_counter()
-        key = f"{turn.turn_id}:{call.name}{key_suffix}"
+        key = call.idempotency_key(turn.turn_id) + key_suffix
         before = await self.undo.read_before(call, link.user_id)  # what an undo would put back
         try:
             data = await self.client.call(link.user_id, call.name, call.args, idempotency_key=key)

@@ -241,3 +241,6 @@ async def start(database_url: str, tmp_path: Path) -> AsyncIterator[Any]:
 @pytest.fixture
 async def api(start: Any) -> Api:
     return await start()  # type: ignore[no-any-return]
+
+
+from tests.coreapi.chat import chat  # noqa: E402,F401 (the fixture, for the conversation tests)

@@ -8,18 +8,22 @@ each can be switched off by its name without the underscore (`HUDHUD_DISABLED_CO
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
+from base.text.dates import resolve_date_in_text
 from base.text.priority import normalize_priority
 from tools.decision import ANSWER, Decision
 from tools.packs.tasks.cues import (
     garbled,
+    joins_changes,
     mentions_task,
     names_task_number,
     opens_with_create,
     person_target,
     recipient,
     says_done,
+    says_hand_over,
     says_mine,
     says_reopen,
     says_undo,
@@ -155,6 +159,33 @@ def _garbled_title(decision: Decision, tools: ToolRegistry, text: str, follow_re
     return decision.model_copy(update={"args": {**decision.args, "title": written}})
 
 
+def _several_changes(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "make task 7 urgent and give it to Omar", "أسند المهمة ٩ لسارة وخليها عاجلة وبكرة": every field the
+    message names is changed, not only the one the router picked. An update gets the priority the words
+    say and a hand-over as a second call; an assignment gets the priority and due date as an update.
+    (A due date the words say is read by the argument layer when the update leaves it empty.)"""
+    if decision.action not in ("update_task", "assign_task") or not joins_changes(text):
+        return decision
+    task = decision.args.get("task_id")
+    priority = normalize_priority(text)
+    if decision.action == "update_task":
+        args = dict(decision.args)
+        if args.get("priority") in (None, "") and priority is not None:
+            args["priority"] = priority
+        more = list(decision.more)
+        person = person_target(text) if says_hand_over(text) and tools.get("assign_task") else None
+        if person and not any(d.action == "assign_task" for d in more):
+            more.append(Decision(action="assign_task", args={"task_id": task, "assignee": person}))
+        return decision.model_copy(update={"args": args, "more": more})
+    if tools.get("update_task") is None or any(d.action == "update_task" for d in decision.more):
+        return decision
+    dated = resolve_date_in_text(text, date.today()) is not None  # is a date said? (not which)
+    if priority is None and not dated:
+        return decision
+    update = Decision(action="update_task", args={"task_id": task, "priority": priority, "due_date": None})
+    return decision.model_copy(update={"more": [*decision.more, update]})
+
+
 def _undo(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
     """ "undo that", "تراجع", "رجّعها زي ما كانت", "raje3ha": the user's own last change reverted
     (`undo_last`). The undo tool is never offered to the model (tools.yaml: `routed: false`), so the
@@ -179,5 +210,6 @@ CORRECTIONS = (
     _recipient_not_assignee,
     _mine,
     _garbled_title,
+    _several_changes,
     _undo,  # last: an undo request is an undo, whatever an earlier rule made of it
 )

@@ -243,3 +243,31 @@ def says_undo(text: str) -> bool:
     words = [w for w in _words(text) if w not in _UNDO_FILLER]
     said = " ".join(words)
     return bool(words) and (said in _UNDO or _AS_IT_WAS.fullmatch(said) is not None)
+
+
+# Verbs of handing a task to someone, each dialect group: "give it to", "أسندها لـ", "عطها", "اديها",
+# "حوّلها", "3teeha". A leading "و" ("وأسندها") is the "and" of a second change.
+_HAND_OVER = _folded(
+    "assign assigned reassign delegate give hand pass transfer "
+    "اسند أسند اسندها أسندها اسنده أسنده اعط أعط اعطها أعطها اعطيها عط عطها عطيها عطه حول حولها حوليها "
+    "ادي اديها إديها اديله ودي وديها سلم سلمها "
+    "3teeha a3teeha a3tiha 3tiha 7awelha hawelha ediha eddiha asnedha"
+)
+# Words that join a second change to the first: "and", "also", "و…", "كمان", "w", "kaman", a comma.
+_JOINERS = _folded("and also plus then too كمان وكمان وبعدين بعدين وكذلك كذلك w we kaman kman")
+
+
+def says_hand_over(text: str) -> bool:
+    """The message hands a task to a person ("and give it to Omar", "وأسندها لخالد")."""
+    return any(w in _HAND_OVER or (w.startswith("و") and w[1:] in _HAND_OVER) for w in _words(text))
+
+
+def joins_changes(text: str) -> bool:
+    """The message strings changes together ("make it urgent and give it to Omar", "…، وخليها بكرة")."""
+    words = _words(text)
+    return (
+        "," in text
+        or "،" in text
+        or any(w in _JOINERS for w in words)
+        or any(w.startswith("و") and len(w) > 3 for w in words[1:])
+    )
