@@ -12,9 +12,8 @@ Arabic "ل"/"و"/"ب". A pair overlaps when the folded texts are equal or when t
 their word sets (|A ∩ B| / |A ∪ B|) is above 0.8. Jaccard, not containment: a short example inside a
 long message ("Good morning!" in a rambling message) is not the same message.
 
-The pairs that overlap today are listed in ALLOWED, each "to be rewritten (issue 13)"; the prompts are
-not edited here. Any other pair fails the test, and so does an entry of ALLOWED that no longer overlaps
-(drop it when the example is rewritten).
+Pairs let through are listed in ALLOWED (none today). Any other pair fails the test, and so does an
+entry of ALLOWED that no longer overlaps.
 
 The held-out split gets the same check against the router examples and, in addition, against every
 dev message: a test case must not be a dev case in other words.
@@ -40,29 +39,9 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?^---[ \t]*\n", re.DOTALL | re.MULTI
 _DIGITS = re.compile(r"\d+")
 _PREFIXES = ("ل", "و", "ب")
 
-# (router example, suite message) pairs that overlapped when this test was written (2027 suites, router
-# examples version 5). Every one: to be rewritten (issue 13) — the router example, not the suite case.
-ALLOWED: set[tuple[str, str]] = {
-    ("2olli eh el task 66", "2olli eh el task 66"),  # to be rewritten (issue 13)
-    ("5alast el task 19", "el task 12 5alast"),  # to be rewritten (issue 13)
-    ("Assign task 14 to Layla", "Assign task 14 to Layla"),  # to be rewritten (issue 13)
-    (  # to be rewritten (issue 13)
-        "Create a task for Hassan to book the meeting room tomorrow, it's urgent",
-        "Create a task for Hassan to book the meeting room tomorrow, it's urgent",
-    ),
-    ("Mark 11, 12 and 17 as done", "mark 21, 22 and 30 as done"),  # to be rewritten (issue 13)
-    ("Mark 11, 12 and 17 as done", "mark tasks 7 and 8 as done"),  # to be rewritten (issue 13)
-    ("Move task 21 to next Tuesday", "Move task 21 to next Tuesday"),  # to be rewritten (issue 13)
-    (  # to be rewritten (issue 13)
-        "What's the tallest mountain in the world?",
-        "What's the tallest mountain in the world?",
-    ),
-    ("أغلق المهام ٢٣ و٢٤ و٢٩", "أغلق المهام ٣ و٤ و٥"),  # to be rewritten (issue 13)
-    ("اعمل تاسك: اتصل بالبنك بكرة", "اعمل تاسك اتصل بالبنك بكرة"),  # to be rewritten (issue 13)
-    ("المهمة ٣٦ خلصت", "خلّصت المهمة ١٤"),  # to be rewritten (issue 13)
-    ("وش صار على المهمة ٧٣؟", "وش صار على المهمة ١٨؟"),  # to be rewritten (issue 13)
-    ("وش صار على المهمة ٧٣؟", "وش صار على المهمة ٣٠؟"),  # to be rewritten (issue 13)
-}
+# (router example, suite message) pairs let through. Empty: the 13 pairs that overlapped when this test
+# was written (router examples version 5) were rewritten in version 6 — the examples, not the cases.
+ALLOWED: set[tuple[str, str]] = set()
 
 
 def router_examples() -> list[str]:
