@@ -196,3 +196,42 @@ def test_other_messages_are_no_undo(text: str, action: str) -> None:
 def test_a_model_naming_undo_unasked_is_not_followed() -> None:
     assert decide("undo_last", "hello there").action == ANSWER
     assert decide("undo_last", "مرحبا").action == ANSWER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my overdue tasks",
+        "what's late on my plate?",
+        "anything past its deadline?",
+        "وريني مهامي المتأخرة",  # MSA
+        "وش المهام اللي طاف وقتها؟",  # Gulf
+        "التاسكات اللي عدى ميعادها",  # Egyptian
+        "شو المهام اللي مرق وقتها",  # Levantine
+        "warini el tasks el mit2a5ra",  # Arabizi
+    ],
+)
+def test_an_overdue_list_is_not_the_done_list(text: str) -> None:
+    decision = decide("list_tasks", text, scope="mine", status="done")
+    assert decision.args["overdue"] is True and decision.args["status"] is None
+
+
+@pytest.mark.parametrize(
+    "text", ["show my done tasks", "مهامي المنجزة", "tasks due next week", "late tasks I finished"]
+)
+def test_a_list_that_says_nothing_overdue_or_says_done_stands(text: str) -> None:
+    assert decide("list_tasks", text, status="done").args == {"status": "done"}
+
+
+@pytest.mark.parametrize(
+    ("text", "verb"),
+    [("ابي اسوي تقرير المبيعات", "اسوي"), ("بدي خلص تقرير الشهر", "خلص"), ("3ayez a3mel report", "a3mel")],
+)
+def test_the_verb_after_a_verb_of_wanting_is_nobody(text: str, verb: str) -> None:
+    decision = decide("create_task", text, title="x", assignee=verb)
+    assert decision.args["assignee"] is None
+
+
+def test_a_person_after_a_verb_of_wanting_stays() -> None:
+    decision = decide("create_task", "ابي مهمة لسارة تراجع العقد", title="مراجعة العقد", assignee="سارة")
+    assert decision.args["assignee"] == "سارة"

@@ -25,9 +25,11 @@ from tools.packs.tasks.cues import (
     says_done,
     says_hand_over,
     says_mine,
+    says_overdue,
     says_reopen,
     says_undo,
     title_in_message,
+    wanted_not_person,
 )
 
 if TYPE_CHECKING:
@@ -159,6 +161,28 @@ def _garbled_title(decision: Decision, tools: ToolRegistry, text: str, follow_re
     return decision.model_copy(update={"args": {**decision.args, "title": written}})
 
 
+def _overdue(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "وريني مهامي اللي فات موعدها", "my overdue stuff": a list the words call overdue is the overdue
+    list — not the done one (a small model maps "late / past" to status done), unless they say done."""
+    if decision.action != "list_tasks" or decision.args.get("overdue") is True:
+        return decision
+    if not says_overdue(text) or says_done(text):
+        return decision
+    args = {**decision.args, "overdue": True, "status": None}
+    return decision.model_copy(update={"args": args})
+
+
+def _wanted_not_person(
+    decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None
+) -> Decision:
+    """ "ابي اسوي تقرير المبيعات", "بدي خلص المهمة": the verb after a verb of wanting copied as the
+    assignee. Nobody is named then; an assignment with nobody asks who."""
+    assignee = decision.args.get("assignee")
+    if not isinstance(assignee, str) or not wanted_not_person(text, assignee):
+        return decision
+    return decision.model_copy(update={"args": {**decision.args, "assignee": None}})
+
+
 def _several_changes(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
     """ "make task 7 urgent and give it to Omar", "أسند المهمة ٩ لسارة وخليها عاجلة وبكرة": every field the
     message names is changed, not only the one the router picked. An update gets the priority the words
@@ -210,6 +234,8 @@ CORRECTIONS = (
     _recipient_not_assignee,
     _mine,
     _garbled_title,
+    _overdue,
+    _wanted_not_person,
     _several_changes,
     _undo,  # last: an undo request is an undo, whatever an earlier rule made of it
 )

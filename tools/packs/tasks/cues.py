@@ -271,3 +271,40 @@ def joins_changes(text: str) -> bool:
         or any(w in _JOINERS for w in words)
         or any(w.startswith("و") and len(w) > 3 for w in words[1:])
     )
+
+
+# Overdue, as each dialect group says it: one word ("overdue", "المتأخرة", "mit2a5ra"), or "its time
+# passed" (فات / عدى / طاف / مرق / راح + موعد / ميعاد / وقت: MSA, Egyptian, Gulf, Levantine), matched on
+# folded text (ى → ي).
+_OVERDUE = _folded(
+    "overdue late delayed behind lagging expired missed "
+    "متأخرة متأخره المتأخرة المتأخره متأخرات المتأخرات متأخرين المتأخرين متأخر المتأخر متعثرة المتعثرة "
+    "mit2a5ra mit2a5reen mt2a5ra mt2a5rin met2a5ra mete2a5ra mit2akhra met2akhra mt2akhra"
+)
+_TIME_PASSED = re.compile(
+    r"\bpast\s+(?:its\s+|their\s+|the\s+)?(?:due|deadline)"
+    r"|(?:^|\s)(?:فات|فاتت|فاتها|عدي|عدا|عدت|طاف|طافت|مرق|مرقت|راح|راحت|تجاوز\S*|تعد\S*|انقضي|انتهي)\s+"
+    r"(?:\S+\s+)?(?:ال)?(?:موعد|ميعاد|معاد|وقت|مهل)\S*"
+    r"|\b(?:fat|fatet|3ada|3adda|tafat|mara2)\s+(?:\S+\s+)?(?:ma3ad|me3ad|mi3ad|wa2t|wa2th)\S*"
+)
+
+
+def says_overdue(text: str) -> bool:
+    """ "my overdue tasks", "المهام اللي فات موعدها", "التاسكات اللي عدى ميعادها", "el mit2a5ra"."""
+    folded = fold(text)
+    return any(w in _OVERDUE for w in _words(folded)) or bool(_TIME_PASSED.search(folded))
+
+
+# Verbs of wanting ("I want to…"): the verb after one is what the user wants done, never a person.
+_WANT = _folded(
+    "want wanna أريد اريد أود اود ابي أبي ابغى أبغى ابغا ابغي ودي بدي بدنا عايز عايزة عاوز عاوزة "
+    "حابب حابة نفسي abi abgha abghi widdi biddi badi 3ayez 3ayza 3awez 3awza"
+)
+
+
+def wanted_not_person(text: str, phrase: str) -> bool:
+    """ "ابي اسوي تقرير", "بدي خلص المهمة": `phrase` is the verb right after a verb of wanting."""
+    words, said = _words(text), _words(phrase)
+    if not said:
+        return False
+    return any(words[i] in _WANT and words[i + 1] == said[0] for i in range(len(words) - 1))
