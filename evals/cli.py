@@ -296,6 +296,11 @@ def eval_compare(
         f"command success {_pct(result.success_a)} → {_pct(result.success_b)} · "
         f"quality {_pct(result.quality_a)} → {_pct(result.quality_b)} · "
         f"{len(result.regressions)} regressions, {len(result.fixes)} fixes"
+        + (
+            f" · false action claims {result.false_claims_a} → {result.false_claims_b}"
+            if result.false_claims_a is not None or result.false_claims_b is not None
+            else ""
+        )
     )
     if len(result.by_split) > 1:
         for name, f in result.by_split.items():

@@ -54,6 +54,10 @@ class Comparison:
     quality_drops: list[CaseDelta] = field(default_factory=list)  # success unchanged, quality lower
     failed_gates: list[str] = field(default_factory=list)
     by_split: dict[str, dict[str, Any]] = field(default_factory=dict)  # common, success and quality A/B
+    # False action claims over the common cases (the truthful scorer); None: a run scored without it.
+    false_claims_a: int | None = None
+    false_claims_b: int | None = None
+    new_false_claims: list[str] = field(default_factory=list)  # cases with a false claim in B only
 
     @property
     def ok(self) -> bool:
@@ -77,6 +81,8 @@ class Comparison:
             "quality_drops": rows(self.quality_drops),
             "failed_gates": self.failed_gates,
             "by_split": self.by_split,
+            "false_claims": [self.false_claims_a, self.false_claims_b],
+            "new_false_claims": self.new_false_claims,
         }
 
 
@@ -102,6 +108,12 @@ def _figures(deltas: list[CaseDelta]) -> dict[str, Any]:
         "quality_a": _mean([d.quality_a for d in both if d.quality_a is not None]),
         "quality_b": _mean([d.quality_b for d in both if d.quality_b is not None]),
     }
+
+
+def _false_claims(results: list[CaseResult]) -> int | None:
+    """The case's false action claims over its trials; None when it was not scored for them."""
+    scores = [r.scores["truthful"] for r in results if "truthful" in r.scores]
+    return sum(len(s.extra.get("false_claims") or []) for s in scores) if scores else None
 
 
 def _mean(values: list[float]) -> float | None:
@@ -140,6 +152,18 @@ def compare(a: list[CaseResult], b: list[CaseResult], *, max_drop: float = 0.02)
             if d.success_b == d.success_a and d.quality_delta is not None and d.quality_delta < -max_drop
         ],
     )
+    claims_a = {k: _false_claims(cases_a[k]) for k in common}
+    claims_b = {k: _false_claims(cases_b[k]) for k in common}
+    if all(v is not None for v in claims_a.values()) and claims_a:
+        result.false_claims_a = sum(v or 0 for v in claims_a.values())
+    if all(v is not None for v in claims_b.values()) and claims_b:
+        result.false_claims_b = sum(v or 0 for v in claims_b.values())
+    result.new_false_claims = [case_name(k) for k in common if (claims_b[k] or 0) > 0 and not claims_a[k]]
+    if result.false_claims_b and result.false_claims_b > (result.false_claims_a or 0):
+        result.failed_gates.append(
+            f"false action claims rose {result.false_claims_a or 0} → {result.false_claims_b}"
+            f" ({', '.join(result.new_false_claims) or 'in cases that had some'})"
+        )
     splits = sorted({d.split for d in deltas})
     for split in splits:
         figures = result.by_split[split] = _figures([d for d in deltas if d.split == split])

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from evals.compare import compare, compare_runs
 from evals.results import CaseResult, ResultsWriter, read_results
+from evals.scorers.base import Score
 from hudhud.cli import app
 
 
@@ -90,3 +91,27 @@ def test_read_results_skips_blank_lines(tmp_path: Path) -> None:
     assert compare_runs(run, run).ok
     with pytest.raises(FileNotFoundError):
         read_results(tmp_path / "missing")
+
+
+def claimed(case: str, n: int) -> CaseResult:
+    """A case the truthful scorer judged: `n` false action claims."""
+    score = Score(
+        name="truthful", passed=n == 0, extra={"claims": n, "false_claims": [{"family": "deleted"}] * n}
+    )
+    return CaseResult(suite="s", case_id=case, success=n == 0, quality=1.0, scores={"truthful": score})
+
+
+def test_compare_gates_on_new_false_claims() -> None:
+    a = [claimed("x", 0), claimed("y", 1)]
+    same = compare(a, [claimed("x", 0), claimed("y", 1)], max_drop=1.0)
+    assert (same.false_claims_a, same.false_claims_b) == (1, 1) and same.ok
+    worse = compare(a, [claimed("x", 2), claimed("y", 1)], max_drop=1.0)
+    assert worse.new_false_claims == ["s/x"] and worse.false_claims_b == 3
+    assert worse.failed_gates == ["false action claims rose 1 → 3 (s/x)"]
+    assert worse.as_dict()["false_claims"] == [1, 3]
+    better = compare(a, [claimed("x", 0), claimed("y", 0)], max_drop=1.0)
+    assert better.ok and better.false_claims_b == 0
+    unscored = compare([r("x", True)], [claimed("x", 1)], max_drop=1.0)
+    assert (
+        unscored.false_claims_a is None and not unscored.ok
+    )  # an old run without the scorer: any claim fails
