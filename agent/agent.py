@@ -171,9 +171,10 @@ class Agent:
         tool: ToolRecord | None = None
         fact = remember_request(text) if memory is not None and memory.memories is not None else None
         if memory is not None and fact is not None:
-            await memory.remember(profile.name, wa_id, fact, turn.turn_id)
-            parts: list[ReplyPart] = [TextPart(text=replies.text("remembered", reply_lang))]
-            trace.outcome = "remembered"
+            stored = await memory.remember(profile.name, wa_id, fact, turn.turn_id)
+            said = replies.text("remembered", reply_lang) if stored else self._memory_full(reply_lang)
+            parts: list[ReplyPart] = [TextPart(text=said)]
+            trace.outcome = "remembered" if stored else "refused"
         elif "capabilities" not in self.rules_off and (is_greeting(text) or asks_what_i_do(text)):
             parts = [TextPart(text=await self._what_i_do(turn, tools, reply_lang))]
             trace.outcome = "capabilities"
@@ -311,6 +312,10 @@ class Agent:
         left = self.context_window - self.max_reply_tokens - self._system_tokens - context
         left -= await self.token_counter.count(text)
         return max(0, min(wanted, left))
+
+    def _memory_full(self, lang: str) -> str:
+        memories = self.memory.memories if self.memory is not None else None
+        return replies.text("memory.full", lang, max=memories.max_per_user if memories is not None else 0)
 
     async def _what_i_do(self, turn: Turn, tools: ToolRegistry, lang: str) -> str:
         memory = self.memory

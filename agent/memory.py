@@ -17,6 +17,7 @@ import structlog
 from agent.cues import person_from_facts
 from base.turn import ReplyPart, Turn
 from memory.context import Context, ContextManager
+from memory.longterm import MemoryFull
 
 if TYPE_CHECKING:
     from memory.history import ConversationHistory, HistoryEntry, Window
@@ -73,9 +74,13 @@ class AgentMemory:
         return person_from_facts(phrase, [m.text for m in await self.memories.list(wa_id, profile)])
 
     async def remember(self, profile: str, wa_id: str, fact: str, turn_id: str) -> bool:
+        """False when nothing was stored: no memory store, or the user is at the cap (MemoryFull)."""
         if self.memories is None:
             return False
-        await self.memories.remember(profile, wa_id, fact, turn_id=turn_id)
+        try:
+            await self.memories.remember(profile, wa_id, fact, turn_id=turn_id)
+        except MemoryFull:
+            return False
         return True
 
     async def record(

@@ -189,6 +189,7 @@ class MemorySettings(_Section):
     memory_threshold: float = _var(0.05, "hudhud_memory_threshold", ge=-1, le=1)
     kb_threshold: float = _var(0.09, "hudhud_kb_threshold", ge=-1, le=1)  # relevance margin, not a cosine
     kb_seed: str | None = _var(None, "hudhud_kb_seed")  # paths ingested at start-up, unchanged ones skipped
+    max_memories: int = _var(200, "hudhud_max_memories", gt=0)  # long-term memories per user (abuse cap)
 
 
 class AdminSettings(_Section):

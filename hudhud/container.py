@@ -157,7 +157,9 @@ async def open_stores(settings: Settings, closers: list[Callable[[], Awaitable[N
     report = await knowledge.seed(settings.memory.kb_seed)
     if report is not None:
         log.info("knowledge base seeded", summary=report.summary())
-    return Stores(knowledge=knowledge, memories=UserMemories(store))
+    return Stores(
+        knowledge=knowledge, memories=UserMemories(store, max_per_user=settings.memory.max_memories)
+    )
 
 
 async def _close_all(closers: list[Callable[[], Awaitable[None]]]) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from base.catalog import t
 from base.commands import CommandRouter, LangOf
 from base.turn import Turn
+from memory.longterm import MemoryFull
 from memory.privacy import UserData
 
 if TYPE_CHECKING:
@@ -38,7 +39,10 @@ def register_memory_commands(
         fact = args.strip()
         if len(fact) < 3 or memories is None:
             return t("memory.remember_usage", await language(turn))
-        await memories.remember(turn.profile, turn.user.wa_id, fact, turn_id=turn.turn_id)
+        try:
+            await memories.remember(turn.profile, turn.user.wa_id, fact, turn_id=turn.turn_id)
+        except MemoryFull:
+            return t("memory.full", await language(turn), max=memories.max_per_user)
         return t("reply.remembered", await language(turn))
 
     async def list_memories(turn: Turn, args: str) -> str:

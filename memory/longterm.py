@@ -53,10 +53,22 @@ def _memory(mid: str, meta: dict[str, Any], text: str, **extra: float) -> Memory
     )
 
 
+class MemoryFull(ValueError):
+    """The user already holds as many memories as one user may (a cap against filling the store)."""
+
+
 class UserMemories:
-    def __init__(self, store: VectorStore, *, collection: str = COLLECTION, threshold: float = 0.05) -> None:
+    def __init__(
+        self,
+        store: VectorStore,
+        *,
+        collection: str = COLLECTION,
+        threshold: float = 0.05,
+        max_per_user: int = 200,
+    ) -> None:
         self.store = store
         self.threshold = threshold
+        self.max_per_user = max_per_user
         self._collection_name = collection
 
     async def _col(self) -> VectorCollection:
@@ -64,7 +76,8 @@ class UserMemories:
 
     async def remember(self, profile: str, wa_id: str, text: str, *, turn_id: str | None = None) -> str:
         """Store a memory; the same text (ignoring case and spacing) for the same user and profile is
-        kept once and returns the existing id."""
+        kept once and returns the existing id. A user at the cap gets MemoryFull (nothing is evicted:
+        what someone asked to be remembered is not dropped behind their back)."""
         where = _user_where(wa_id, profile)  # validates wa_id
         text = _SPACES.sub(" ", text).strip()
         if not text:
@@ -76,6 +89,8 @@ class UserMemories:
         col = await self._col()
         if await col.get(ids=[mid], where=where):
             return mid
+        if len(await col.get(where=_user_where(wa_id))) >= self.max_per_user:
+            raise MemoryFull(f"at most {self.max_per_user} memories per user")
         meta = {"profile": profile, "wa_id": wa_id, "created_at": time.time(), "turn_id": turn_id or ""}
         await col.add([mid], [text], [meta])
         return mid

@@ -87,6 +87,7 @@ BEFORE = set(
 ADDED = {
     "hudhud_undo_window_s",
     "hudhud_disabled_agent_rules",
+    "hudhud_max_memories",
     "hudhud_disabled_corrections",
     "hudhud_dead_maxlen",
     "hudhud_dead_retention_s",

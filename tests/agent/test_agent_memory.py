@@ -359,6 +359,11 @@ async def test_remembered_facts_reach_only_their_owners_answers(fake_openai, red
     # Another user asking the same question gets nothing of the first user's memories.
     await agent.respond(turn("When is my team meeting?", 4, wa_id="966500000002"))
     assert agent.traces[-1].outcome == "unknown" and len(fake_openai.requests) == 1
+    # At the cap, a new fact is refused in words, and nothing is stored.
+    memories.max_per_user = 2
+    parts = await agent.respond(turn("Remember that my car is blue", 5))
+    assert parts[0].text == t("memory.full", "en", max=2) and agent.traces[-1].outcome == "refused"
+    assert len(await memories.list("966500000001")) == 2
 
 
 async def test_arabizi_question_is_searched_in_arabic_script(fake_openai, redis, knowledge) -> None:

@@ -115,3 +115,16 @@ async def test_bad_input_is_refused(memories: UserMemories) -> None:
         await memories.remember("exec", SARA, " \n ")
     with pytest.raises(ValueError, match=f"at most {MAX_CHARS}"):
         await memories.remember("exec", SARA, "x" * (MAX_CHARS + 1))
+
+
+async def test_a_user_at_the_cap_stores_nothing_more(store: VectorStore) -> None:
+    from memory.longterm import MemoryFull
+
+    capped = UserMemories(store, max_per_user=2)
+    await capped.remember("exec", SARA, "My manager is Omar.")
+    await capped.remember("query", SARA, "I prefer short answers.")  # every profile counts
+    assert await capped.remember("exec", SARA, "my manager is omar.") != ""  # a repeat is not new
+    with pytest.raises(MemoryFull, match="at most 2"):
+        await capped.remember("exec", SARA, "My birthday is on March 3rd.")
+    await capped.remember("exec", OMAR, "My birthday is on March 3rd.")  # another user's own cap
+    assert len(await capped.list(SARA)) == 2 and len(await capped.list(OMAR)) == 1
