@@ -31,6 +31,7 @@ from agent.cues import is_question, is_small_talk, refers_back, remember_request
 from agent.language import detect_language, reply_language
 from agent.memory import AgentMemory, ToolRecord, last_exchange, last_task_ref
 from agent.native import NativeToolCaller
+from agent.picking import render_named
 from agent.prefs import PrefsStore
 from agent.profiles import get_profile
 from agent.router import StructuredRouter
@@ -42,6 +43,7 @@ from memory.context import Context
 from prompts.store import Prompt, PromptStore
 from tools.base import ToolCall, ToolExecutor, UnavailableExecutor
 from tools.decision import Decision
+from tools.naming import Named
 from tools.registry import ANSWER, ToolRegistry
 from tools.spec import ONE_ID, ToolSpec
 
@@ -77,11 +79,14 @@ class AgentTrace(BaseModel):
     routed_action: str = ""  # the model's own choice, when a correction changed it
     raw_args: dict[str, Any] = Field(default_factory=dict)
     args: dict[str, Any] = Field(default_factory=dict)
-    outcome: str = ""  # answered | executed | failed | clarify | unclear | confirm | unknown | remembered
+    # answered | executed | failed | clarify | unclear | confirm | unknown | remembered, and for a task
+    # named by its title: pick (a list to choose from) | narrow (too many) | none (no task matches)
+    outcome: str = ""
     sources: list[str] = Field(default_factory=list)  # knowledge-base documents given to the answer
     memories: int = 0  # the user's long-term memories given to the answer
     history: int = 0  # history messages in the prompt
     followup_task: int | None = None  # the earlier task a follow-up ("mark it done") was resolved to
+    named_task: int | None = None  # the task the user named by its title ("the slides one")
     truncated: bool = False  # the user's text was cut to fit the model's context window
     withheld_claim: str = ""  # a free-text reply's sentence that said an action was done: not sent
     more: list[dict[str, Any]] = Field(
@@ -428,6 +433,19 @@ class Agent:
                 prepared.args[ref_arg] = follow_ref
                 trace.followup_task = follow_ref
         await self._resolve_people(spec, prepared, turn)
+        named_title = ""
+        if ref_arg is not None and prepared.missing == [ref_arg] and not prepared.unclear:
+            # No number: the object may be named by its title ("mark the slides one done").
+            named = await self._name_object(spec, ref_arg, decision, prepared, text, turn, lang)
+            if named is not None and named.id is None:
+                trace.outcome = named.outcome
+                if named.error is not None:
+                    return [TextPart(text=replies.text("failed", lang, error=named.error))], None
+                return list(named.parts or []), None
+            if named is not None and named.id is not None:
+                prepared.missing.remove(ref_arg)
+                prepared.args[ref_arg] = named.id
+                trace.named_task, named_title = named.id, named.title
         trace.args = prepared.args
         if prepared.unclear:
             trace.outcome = "unclear"
@@ -452,6 +470,8 @@ class Agent:
         )
         if result.parts:
             return list(result.parts), record
+        if named_title and ref_arg is not None:
+            return [TextPart(text=render_named(spec, result, prepared.args, ref_arg, lang))], record
         if result.ok and spec.reply_mode == "model" and result.data is not None:
             # A result too rich for a template (a report) goes back to the model as plain text.
             used = self._base_prompts(get_profile(turn.profile).persona, lang)
@@ -496,6 +516,30 @@ class Agent:
             lines.extend(p.text for p in got if isinstance(p, TextPart))
             rest.extend(p for p in got if not isinstance(p, TextPart))
         return [TextPart(text="\n".join(lines)), *rest] if lines else rest
+
+    async def _name_object(
+        self,
+        spec: ToolSpec,
+        ref_arg: str,
+        decision: Decision,
+        prepared: PreparedArgs,
+        text: str,
+        turn: Turn,
+        lang: str,
+    ) -> Named | None:
+        """The object the user named by its title (tools/naming.py): looked for by the phrase the model
+        put in the id argument, then by the message's own words, leaving out the call's other
+        arguments (an assignee's name, a new title). None when the executor cannot name objects."""
+        name_object = getattr(self.executor, "name_object", None)
+        if name_object is None:
+            return None
+        phrase = decision.args.get(ref_arg)
+        phrases = [p for p in (phrase if isinstance(phrase, str) else None, text) if p and p.strip()]
+        skip = [str(v) for k, v in decision.args.items() if k != ref_arg and isinstance(v, str)]
+        skip += [str(v) for k, v in prepared.args.items() if k != ref_arg and isinstance(v, str)]
+        call = ToolCall(name=spec.name, args=prepared.args, raw_args=decision.args, lang=lang)
+        named: Named | None = await name_object(call, ref_arg, phrases, turn, skip=skip)
+        return named
 
     async def _resolve_people(self, spec: ToolSpec, prepared: PreparedArgs, turn: Turn) -> None:
         """ "Assign it to my manager": the person the user told us about, not the phrase itself."""

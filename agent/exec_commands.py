@@ -1,7 +1,7 @@
 """Slash commands of the exec bot, answered in code through the same executor as the agent's tools:
 /link, /unlink, /forget, /cancel, the Confirm / Cancel buttons and typed answers to them
-(agent/awaiting.py), plus each domain pack's own commands (the task pack's /tasks, /new, /done:
-tools/packs/tasks/commands.py)."""
+(agent/awaiting.py), the list of objects named by their title and picks from it (agent/picking.py),
+plus each domain pack's own commands (the task pack's /tasks, /new, /done: tools/packs/tasks/commands.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from agent import replies
 from agent.awaiting import AwaitingAnswer, carry_out
+from agent.picking import AwaitingChoice, picked
 from base.catalog import t
 from base.commands import CommandResult, CommandRouter
 from base.turn import Turn
@@ -17,6 +18,7 @@ from tools.base import ToolCall
 from tools.client import CoreApiError
 from tools.confirm import CANCEL, CONFIRM
 from tools.executor import CoreApiExecutor, explain
+from tools.naming import PICK
 
 LangOf = Callable[[Turn], Awaitable[str]]  # always a language: the bot answers commands in one
 
@@ -81,6 +83,7 @@ def register_tool_commands(
 
     async def cancel(turn: Turn, args: str) -> CommandResult:
         cancelled = await executor.confirmations.cancel(turn.user.wa_id)
+        cancelled = await executor.choices.cancel(turn.user.wa_id) or cancelled
         return replies.text("cancelled" if cancelled else "nothing_to_cancel", await lang_of(turn))
 
     async def confirmed(turn: Turn, payload: str) -> CommandResult:
@@ -93,12 +96,16 @@ def register_tool_commands(
         pending = await executor.confirmations.take(turn.user.wa_id, payload.removeprefix(CANCEL))
         return replies.text("cancelled" if pending else "nothing_to_cancel", await lang_of(turn))
 
+    async def pick(turn: Turn, payload: str) -> CommandResult:
+        return await picked(executor, turn, payload, await lang_of(turn))
+
     async def forget(turn: Turn, args: str) -> CommandResult:
         link = await links.user_for(turn.user.wa_id)
         if link is not None and link.user_id is not None:  # the undo record names tasks by title
             await executor._redis.delete(executor._keys.undo(link.user_id))
         await unlink(turn, "")  # here and in the core API's mirror
         await executor.confirmations.cancel(turn.user.wa_id)
+        await executor.choices.cancel(turn.user.wa_id)
         lang = await lang_of(turn)  # before the preferences are gone
         await executor._redis.delete(executor._keys.prefs(turn.user.wa_id))
         if forget_data is not None:
@@ -116,5 +123,7 @@ def register_tool_commands(
     router.on_payload(CONFIRM, confirmed)
     router.on_text(link_code_in, link)
     router.on_payload(CANCEL, cancelled)
-    # Typed answers to a waiting confirmation are read in code before the agent sees them.
-    router.fallback = AwaitingAnswer(router.fallback, executor, lang_of)
+    router.on_payload(PICK, pick)
+    # Typed answers to a waiting confirmation, then to a waiting list of tasks named by their title, are
+    # read in code before the agent sees them.
+    router.fallback = AwaitingAnswer(AwaitingChoice(router.fallback, executor, lang_of), executor, lang_of)

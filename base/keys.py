@@ -128,6 +128,10 @@ class Keys:
         """The tool call waiting for a user's Confirm tap."""
         return f"{self.prefix}:confirm:{wa_id}"
 
+    def choice(self, wa_id: str) -> str:
+        """The tool call waiting for a user to pick, from a list, the object it acts on (tools/naming.py)."""
+        return f"{self.prefix}:pick:{wa_id}"
+
     def undo(self, user_id: int) -> str:
         """The user's own last change made through Hudhud and how to revert it (tools/undo.py); expires
         after twice HUDHUD_UNDO_WINDOW_S (undoable within the window itself)."""

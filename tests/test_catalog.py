@@ -198,6 +198,7 @@ ARABIC_DATA = {
     "evals/claims.py": "the evals' own lexicon of action claims per dialect group, to score replies",
     "agent/assent.py": "yes and no as typed in each dialect group, to answer a waiting confirmation",
     "tools/packs/tasks/cues.py": "cue lexicons of task commands: create, done, reopen, mine, hand over, undo",
+    "tools/naming.py": "stop words and ordinals (الثانية, التاني) per dialect group, to find a task by title",
     "agent/replies.py": "the 'Source:' labels a model writes in Arabic, matched to be replaced by ours",
     "memory/embeddings.py": "off-topic Arabic sentences calibrating retrieval relevance (model input)",
 }

@@ -19,13 +19,14 @@ import structlog
 
 from base.catalog import has, is_plural, t, tn
 from base.keys import Keys
-from base.turn import Turn
+from base.turn import ListPart, ListRow, ListSection, TextPart, Turn
 from base.wording import shorten
 from memory.links import IdentityLinks, Link
 from tools.asking import confirm_text, confirmation_buttons
 from tools.base import ToolCall, ToolResult
 from tools.client import CoreApiClient, CoreApiError
 from tools.confirm import Confirmations
+from tools.naming import MAX_OFFERED, Choices, Named, Naming, Option, best, row_id, shown
 from tools.registry import ToolRegistry
 from tools.spec import ToolSpec
 from tools.undo import UNDO, Undo
@@ -61,6 +62,7 @@ class CoreApiExecutor:
         keys: Keys,
         maxlen: int = 10_000,
         undo_window_s: int = 600,
+        choice_ttl_s: int = 300,
     ) -> None:
         self.client = client
         self.links = links
@@ -70,6 +72,7 @@ class CoreApiExecutor:
         self._keys = keys
         self._maxlen = maxlen
         self.undo = Undo(client, redis, keys, window_s=undo_window_s)
+        self.choices = Choices(redis, keys, ttl_s=choice_ttl_s)
 
     async def execute(self, call: ToolCall, turn: Turn) -> ToolResult:
         link = await self.links.user_for(turn.user.wa_id)
@@ -91,6 +94,65 @@ class CoreApiExecutor:
         if spec.confirm or held is not None:
             return await self._ask(spec, call, turn, link, held)
         return await self.run(call, turn, link)
+
+    async def name_object(
+        self, call: ToolCall, arg: str, phrases: list[str], turn: Turn, *, skip: list[str] | None = None
+    ) -> Named | None:
+        """The object a call's `arg` means when the user named it by its title (tools/naming.py): looked
+        for, by the first of `phrases` that names something (the router's phrase, then the message),
+        among the objects the user can see. None when no pack names this kind, the user is not linked
+        (the call itself says how to link) or the phrases hold no word that could name an object."""
+        spec = self.registry.get(call.name)
+        naming = self.registry.naming(spec.args[arg].kind) if spec is not None and arg in spec.args else None
+        if naming is None:
+            return None
+        link = await self.links.user_for(turn.user.wa_id)
+        if link is None or link.user_id is None:
+            return None
+        queries = [(p, q) for p in phrases if (q := naming.query(p, skip=skip or ()))]
+        if not queries:
+            return None
+        started = time.perf_counter()
+        try:
+            items = await self._visible(naming, link)
+        except Exception as exc:
+            failed = await self._failed(exc, call, link, turn, started)
+            return Named(error=failed.error, outcome="failed")
+        phrase, query = queries[0]
+        found = best(query, items, title=naming.title)
+        for later, words in queries[1:]:
+            if found:
+                break
+            phrase, query, found = later, words, best(words, items, title=naming.title)
+        what = shown(phrase, query)
+        if len(found) == 1:
+            return Named(id=int(found[0]["id"]), title=str(found[0].get(naming.title) or ""), outcome="named")
+        if not found:
+            return Named(parts=[TextPart(text=t("pick.none", call.lang, what=what))], outcome="none")
+        if len(found) > min(MAX_OFFERED, turn.limits.list_rows):
+            text = t("pick.narrow", call.lang, what=what, count=len(found))
+            return Named(parts=[TextPart(text=text)], outcome="narrow")
+        options = [Option(id=int(o["id"]), title=str(o.get(naming.title) or "")) for o in found]
+        question = "\n".join(
+            [t("pick.ask", call.lang, what=what), *task_lines([o.model_dump() for o in options])]
+        )
+        pending = await self.choices.offer(turn.user.wa_id, call, arg, options, turn.turn_id, question)
+        return Named(parts=[choice_list(question, pending.token, options, turn, call.lang)], outcome="pick")
+
+    async def _visible(self, naming: Naming, link: Link) -> list[dict[str, Any]]:
+        """The objects the user can see, by the pack's listings: the first the API allows."""
+        assert link.user_id is not None
+        listings = naming.listings(link.role)
+        for i, args in enumerate(listings):
+            try:
+                listed = await self.client.call(link.user_id, naming.operation, args)
+            except CoreApiError as exc:
+                if exc.status in (400, 403, 422) and i + 1 < len(listings):
+                    continue  # not allowed for this user (no team): the next, narrower listing
+                raise
+            items = listed.get("items", []) if isinstance(listed, dict) else listed
+            return [item for item in items if isinstance(item, dict) and isinstance(item.get("id"), int)]
+        return []
 
     async def _ask(
         self, spec: ToolSpec, call: ToolCall, turn: Turn, link: Link, held: dict[str, Any] | None
@@ -298,6 +360,28 @@ def numbered(ids: list[int], lang: str) -> str:
     """How a reply names tasks: "task 7", "tasks 7 and 9", "tasks 3, 4 and 9" (in `lang`)."""
     head = t("list.separator", lang).join(str(i) for i in ids[:-1])
     return tn("tasks.numbered", len(ids), lang, ids=head, last=ids[-1])
+
+
+def choice_list(text: str, token: str, options: list[Option], turn: Turn, lang: str) -> ListPart:
+    """The objects to pick from as a WhatsApp list: one row each, "#12 Prepare slides" cut to the
+    channel's row title, the whole title below when it is longer."""
+    limits = turn.limits
+    rows = []
+    for option in options[: limits.list_rows]:
+        title = f"#{option.id} {option.title}"
+        longer = len(title) > limits.row_title
+        rows.append(
+            ListRow(
+                id=row_id(token, option.id),
+                title=shorten(title, limits.row_title),
+                description=shorten(option.title, limits.row_description) if longer else None,
+            )
+        )
+    return ListPart(
+        text=shorten(text, limits.buttons_body),
+        button=shorten(t("pick.button", lang), limits.list_button),
+        sections=[ListSection(rows=rows)],
+    )
 
 
 def task_lines(tasks: list[dict[str, Any]], *, limit: int = 20) -> list[str]:

@@ -2,7 +2,8 @@
 
 A pack is a module that exposes `PACK = DomainPack(...)`: its tool specs (YAML), the corrections of the
 router's known misreadings of its commands (each reads the message's own words), how to tell that a
-message names one of its objects by number, and its slash commands. The agent and the service name no
+message names one of its objects by number, how its objects are named by title, and its slash
+commands. The agent and the service name no
 tool: they ask the registry, which holds the packs. `HUDHUD_TOOL_PACKS` lists the packs to load
 (module names); the shipped one is `tools.packs.tasks`. docs/tools.md shows how to write one.
 """
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from base.commands import CommandResult, CommandRouter
 from base.turn import Turn
 from tools.decision import Decision
+from tools.naming import Naming
 
 if TYPE_CHECKING:
     from tools.registry import ToolRegistry
@@ -51,6 +53,9 @@ class DomainPack:
     # True when the message names one of the pack's objects by its number ("task 43", "المهمة ٤٣"):
     # it is then not a follow-up on the previous turn's object.
     names_object: Callable[[str], bool] | None = None
+    # How its objects are named by their title ("the slides one"): the id kind, the words that name no
+    # object, how to list what the user can see (tools/naming.py).
+    naming: Naming | None = None
     # Adds the pack's slash commands (/tasks, /new, /done) to the router.
     commands: Callable[[CommandRouter, RunTool, LangOf], None] | None = None
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from base.yamlfile import YamlFileError, read_model
 from tools.decision import ANSWER, Decision
+from tools.naming import Naming
 from tools.pack import SHIPPED_PACKS, Correction, DomainPack, load_packs
 from tools.spec import ToolSpec
 
@@ -114,6 +115,10 @@ class ToolRegistry:
     def names_object(self, text: str) -> bool:
         """The message names one of the packs' objects by its number ("task 43")."""
         return any(p.names_object is not None and p.names_object(text) for p in self.packs)
+
+    def naming(self, kind: str) -> Naming | None:
+        """How objects of this id kind are named by their title, if a pack says (tools/naming.py)."""
+        return next((p.naming for p in self.packs if p.naming is not None and p.naming.kind == kind), None)
 
     def add(self, spec: ToolSpec) -> None:
         if spec.name in self._specs or spec.name == ANSWER:

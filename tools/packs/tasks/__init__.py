@@ -9,11 +9,13 @@ from tools.pack import DomainPack
 from tools.packs.tasks import commands
 from tools.packs.tasks.corrections import CORRECTIONS
 from tools.packs.tasks.cues import names_task_number
+from tools.packs.tasks.naming import NAMING
 
 PACK = DomainPack(
     name="tasks",
     specs=Path(__file__).with_name("tools.yaml"),
     corrections=CORRECTIONS,
     names_object=names_task_number,
+    naming=NAMING,
     commands=commands.register,
 )

@@ -31,6 +31,7 @@ from tools.packs.tasks.cues import (
     title_in_message,
     wanted_not_person,
 )
+from tools.packs.tasks.naming import NAMING
 
 if TYPE_CHECKING:
     from tools.registry import ToolRegistry
@@ -63,9 +64,26 @@ def _invented_id(decision: Decision, tools: ToolRegistry, text: str, follow_ref:
     unless it follows up on the task of the previous turn ("mark it done")."""
     spec = tools.get(decision.action)
     needs_id = spec is not None and "task_id" in spec.required
-    if needs_id and follow_ref is None and not mentions_task(text):
+    if needs_id and follow_ref is None and not mentions_task(text) and not _by_title(decision, text):
         return decision.model_copy(update={"action": ANSWER, "args": {}})
     return decision
+
+
+def _by_title(decision: Decision, text: str) -> bool:
+    """A command that names its task by words of the title ("mark the slides one done", "خلصت حق
+    العقد"): the model put a phrase of the message in the id, or the message says a task is done and
+    has words that could be a title (tools/naming.py finds the task, or says none matches). Showing a
+    task is left out: questions reach get_task with a phrase too."""
+    if decision.action == "get_task":
+        return False
+    phrase = decision.args.get("task_id")
+    if (
+        isinstance(phrase, str)
+        and NAMING.query(phrase)
+        and set(NAMING.query(phrase)) <= set(NAMING.query(text))
+    ):
+        return True
+    return says_done(text) and bool(NAMING.query(text))
 
 
 def _reopen(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:

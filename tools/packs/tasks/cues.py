@@ -308,3 +308,29 @@ def wanted_not_person(text: str, phrase: str) -> bool:
     if not said:
         return False
     return any(words[i] in _WANT and words[i + 1] == said[0] for i in range(len(words) - 1))
+
+
+# Words that name no task when a task is named by its title ("mark the slides one done", "خلصت حق
+# العقد", "delete the supplier contract task"): the nouns of the domain, the pack's command verbs in each
+# dialect group, and the possessives that join a verb to a title ("حق", "بتاع", "تبع"). Written from
+# dialect knowledge; the generic stop words (articles, pronouns, politeness) are tools/naming.py's.
+NAMING_WORDS = (
+    _TASK_NOUNS
+    | _DONE
+    | _ASSIGN
+    | _folded(
+        # the domain's nouns and possessives
+        "task tasks todo item thing one reminder مهمة مهمه المهمة المهمه مهام تاسك التاسك تاسكات "
+        "حق حقت حقة بتاع بتاعة بتاعت تبع تبعة تبعت تاع حقها بتاعها تبعها "
+        "ta5 task el-task bta3 bta3et ta3 7a2 7a2et tab3 "
+        # done, delete, reopen, show, change, comment: verbs and what goes with them
+        "mark marked as tick off finish finished done complete remove delete del drop erase cancel "
+        "trash get rid reopen open again show see view details status about change edit update rename "
+        "move give hand over comment note add "
+        "احذف احذفي احذفها امسح امسحي امسحها شيل شيلي شيلها الغي الغ ألغ الغاء حذف مسح "
+        "افتح افتحي افتحها رجع رجعي رجعها اعرض اعرضي وريني ورني فرجيني شوف تفاصيل حالة "
+        "عدل عدلي غير غيري حدث اسند حول حولي عط عطي اعط ادي اديني علق علقي تعليق ملاحظة "
+        "كمل كملي سوي سويت خلي خليها "
+        "e7zef emsa7 shil sheel 5alas 5alast khalas khalast sakker efta7 wareeni warini"
+    )
+)

@@ -1,0 +1,280 @@
+"""Objects named by their title instead of their number: "mark the slides one done", "خلصت مهمة الفواتير",
+"delete the supplier contract task".
+
+Generic over the id kind of a tool's argument (tools/spec.py ONE_ID): a domain pack says, in its
+`naming` (tools/pack.py), which kind it names, which of its words name no object (its command verbs,
+"task", "مهمة"…) and how to list the objects the user can see. Matching is done in code on folded words
+(base/text/folding.fold: case, diacritics, Arabic letter variants, Arabic-Indic digits): stop words and
+the pack's words dropped, each remaining word compared by light stems — Arabic proclitics (و ب ل ف ك
+ال لل) and suffix pronouns, English plural -s — Latin and Arabic script apart, digits as words. The
+objects whose titles hold the most of the phrase's words are kept, and only when they hold at least half
+of them: one is acted on, 2–10 are offered in a list, more ask to narrow down, none says so.
+
+A list offered waits in Redis (`Keys.choice`, per user, short TTL) until a row is tapped or a pick is
+typed: its number, an ordinal ("the second one", "الثانية", "tani") or title words that leave one.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis.asyncio as aioredis
+from pydantic import BaseModel
+
+from base.keys import Keys
+from base.text.folding import fold, to_latin_digits
+from tools.base import ToolCall
+
+PICK = "pick:"  # the id of a list row: pick:<token>:<object id>
+MAX_OFFERED = 10  # rows of one WhatsApp list (ChannelLimits.list_rows)
+
+_TOKEN = re.compile(r"[^\W_]+")
+_WORD = re.compile(r"[a-z]+|[\u0621-\u064a]+|[0-9]+")
+_CODE = re.compile(r"[a-z]{1,3}[0-9]+")  # "q3", "fy24", "v2": a short code and its number
+_LATIN, _DIGIT = re.compile("[a-z]"), re.compile("[0-9]")
+_ARABIC = re.compile(r"[\u0621-\u064a]")
+# Longest first: "وال" before "و".
+_PROCLITICS = ("وبال", "وال", "بال", "فال", "كال", "ولل", "لل", "ال", "و", "ب", "ل", "ف", "ك")
+_SUFFIXES = ("كما", "هما", "كم", "هم", "ها", "نا", "ات", "ين", "ون", "ه", "ي", "ك")
+_MIN_AR = 3  # letters an Arabic stem keeps
+_MIN_LATIN = 3
+
+# Words that name nothing in any domain: articles, pronouns, fillers, politeness (folded below).
+_STOP = """
+the a an one ones that this it its of for to in on at by with from my our your me please pls plz
+thanks thank you can could would will just now as is be was mark set make which about
+el l il al ya ba3d law lw sama7t mn min fadlak
+ال في على عن من الى إلى ل لي ب و يا هذا هذه هذي هاد هادي هاي ذا ذي اللي الي التي الذي
+لو سمحت فضلك من رجاء شكرا بليز ممكن ابي ابغى بدي عايز عاوز حابب
+"""
+
+# Ordinals of a typed pick, in each dialect group (1-based; -1 is the last).
+# fmt: off
+ORDINALS: dict[int, tuple[str, ...]] = {
+    1: ("first", "1st", "اول", "الاول", "الأول", "الأولى", "اولى", "أولى", "awal", "awel", "awwal", "owel",
+        "el awal", "el awel", "elawal"),
+    2: ("second", "2nd", "ثاني", "الثاني", "الثانية", "ثانية", "تاني", "التاني", "التانية", "تانية",
+        "tani", "tany", "thani", "thany", "el tani", "el tany", "ettani", "eltani"),
+    3: ("third", "3rd", "ثالث", "الثالث", "الثالثة", "ثالثة", "تالت", "التالت", "التالتة", "تالتة",
+        "talet", "talt", "thaleth", "el talet", "el talt"),
+    4: ("fourth", "4th", "رابع", "الرابع", "الرابعة", "رابعة", "rabe3", "el rabe3"),
+    5: ("fifth", "5th", "خامس", "الخامس", "الخامسة", "خامسة", "5ames", "khames", "el 5ames"),
+    6: ("sixth", "6th", "سادس", "السادس", "السادسة", "sades", "el sades"),
+    7: ("seventh", "7th", "سابع", "السابع", "السابعة", "sabe3", "el sabe3"),
+    8: ("eighth", "8th", "ثامن", "الثامن", "الثامنة", "تامن", "التامن", "tamen", "thamen", "el tamen"),
+    9: ("ninth", "9th", "تاسع", "التاسع", "التاسعة", "tase3", "el tase3"),
+    10: ("tenth", "10th", "عاشر", "العاشر", "العاشرة", "3asher", "el 3asher"),
+    -1: ("last", "اخير", "الاخير", "الأخير", "الأخيرة", "الاخيرة", "اخر", "آخر", "الآخر", "akher", "a5er",
+         "el akher", "el a5er", "a5ir", "akhir"),
+}
+# fmt: on
+
+
+def words(text: str) -> list[str]:
+    """Folded words of one script each: "Q3" is "q" and "3", "تقرير٤" is "تقرير" and "4" — but an
+    Arabizi word keeps its digits, which are letters there ("5alast", "ba3d", "7a2")."""
+    out: list[str] = []
+    for token in _TOKEN.findall(fold(to_latin_digits(text))):
+        if _LATIN.search(token) and _DIGIT.search(token) and not _CODE.fullmatch(token):
+            out.append(token)
+        else:
+            out.extend(_WORD.findall(token))
+    return out
+
+
+_ORDINAL_PHRASES = {" ".join(words(phrase)): n for n, phrases in ORDINALS.items() for phrase in phrases}
+
+
+def forms(word: str) -> frozenset[str]:
+    """The word and its light stems: Arabic without a proclitic and/or a suffix pronoun, English
+    without a plural -s. Two words match when their forms meet."""
+    out = {word}
+    if word.isdigit():
+        return frozenset(out)
+    if _ARABIC.match(word):
+        bases = {word} | {
+            word[len(p) :] for p in _PROCLITICS if word.startswith(p) and len(word) - len(p) >= _MIN_AR
+        }
+        out |= bases
+        out |= {
+            b[: -len(s)] for b in bases for s in _SUFFIXES if b.endswith(s) and len(b) - len(s) >= _MIN_AR
+        }
+        return frozenset(out)
+    if len(word) > _MIN_LATIN and word.endswith("s") and not word.endswith("ss"):
+        out.add(word[:-1])
+        if word.endswith("es") and len(word) > _MIN_LATIN + 1:
+            out.add(word[:-2])
+    return frozenset(out)
+
+
+def word_set(written: str) -> frozenset[str]:
+    """A word list written naturally (space-separated), folded like the messages."""
+    return frozenset(w for phrase in written.split() for w in words(phrase))
+
+
+_STOP_WORDS = word_set(_STOP)
+
+
+@dataclass(frozen=True)
+class Naming:
+    """How a domain pack's objects are named by their title (DomainPack.naming)."""
+
+    kind: str  # the id kind of the argument it fills ("task_id")
+    words: frozenset[str]  # folded words that name no object: the pack's command verbs and nouns
+    operation: str  # the core API operation that lists the objects the user can see
+    # The arguments of that listing for a user of this role, tried in order until one is allowed.
+    listings: Callable[[str | None], list[dict[str, Any]]]
+    title: str = "title"  # the field of an object that holds its title
+    _dropped: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_dropped", _STOP_WORDS | self.words)
+
+    def query(self, phrase: str, *, skip: Iterable[str] = ()) -> list[str]:
+        """The words of `phrase` that may name an object: stop words, the pack's words and the words
+        of `skip` (the call's other arguments: the assignee, a new title) left out."""
+        skipped = {w for s in skip for w in words(s)}
+        out: list[str] = []
+        for word in words(phrase):
+            # A command word in another form ("tasks", "احذفها") names nothing; a word with the
+            # article is a noun, though its stem be a verb ("العرض", the presentation; "اعرض", show).
+            dropped = word in self._dropped or (not word.startswith("ال") and forms(word) & self._dropped)
+            if word in skipped or dropped or word in out:
+                continue
+            if not word.isdigit() and len(word) < 2:
+                continue
+            out.append(word)
+        return out
+
+
+def score(query: list[str], title: str) -> int:
+    """How many of the query's words the title holds (by their forms)."""
+    held = set().union(*(forms(w) for w in words(title))) if title else set()
+    return sum(1 for w in query if forms(w) & held)
+
+
+def best(query: list[str], items: list[dict[str, Any]], *, title: str = "title") -> list[dict[str, Any]]:
+    """The items whose titles hold the most of the query's words, at least half of them; [] when none
+    does or the query is empty."""
+    if not query:
+        return []
+    scored = [(score(query, str(item.get(title) or "")), item) for item in items]
+    top = max((s for s, _ in scored), default=0)
+    if top == 0 or top * 2 < len(query):
+        return []
+    return [item for s, item in scored if s == top]
+
+
+@dataclass
+class Named:
+    """What naming an object by its title came to: its id (one match), or a reply that asks (a list,
+    "narrow it down", "no task matches") or says what failed."""
+
+    id: int | None = None
+    title: str = ""
+    parts: list[Any] | None = None  # reply parts (base.turn.ReplyPart)
+    error: str | None = None  # the listing failed: why, for the user
+    outcome: str = ""  # named | pick | narrow | none | failed
+
+
+def shown(phrase: str, query: list[str]) -> str:
+    """The words of the user's phrase that were looked for, as the user wrote them."""
+    kept = [w for w in phrase.split() if set(words(w)) & set(query)]
+    return " ".join(kept).strip(" .,!?؟") or " ".join(query)
+
+
+class Option(BaseModel):
+    id: int
+    title: str
+
+
+class PendingChoice(BaseModel):
+    """A call waiting for the user to pick the object it acts on."""
+
+    token: str
+    call: ToolCall  # its arguments lack `arg`
+    arg: str
+    options: list[Option]
+    turn_id: str
+    question: str = ""
+
+
+class Choices:
+    """The list offered to a user, stored under their number until they pick (or it expires)."""
+
+    def __init__(self, redis: aioredis.Redis, keys: Keys, *, ttl_s: int = 300) -> None:
+        self._redis = redis
+        self._keys = keys
+        self.ttl_s = ttl_s
+
+    async def offer(
+        self, wa_id: str, call: ToolCall, arg: str, options: list[Option], turn_id: str, question: str
+    ) -> PendingChoice:
+        pending = PendingChoice(
+            token=secrets.token_hex(6),
+            call=call,
+            arg=arg,
+            options=options,
+            turn_id=turn_id,
+            question=question,
+        )
+        await self._redis.set(self._keys.choice(wa_id), pending.model_dump_json(), ex=self.ttl_s)
+        return pending
+
+    async def peek(self, wa_id: str) -> PendingChoice | None:
+        raw = await self._redis.get(self._keys.choice(wa_id))
+        return PendingChoice.model_validate_json(raw) if raw is not None else None
+
+    async def take(self, wa_id: str, token: str | None = None) -> PendingChoice | None:
+        """The waiting choice (if `token` is given, only when it matches), removed."""
+        pending = await self.peek(wa_id)
+        if pending is None or (token is not None and not secrets.compare_digest(pending.token, token)):
+            return None
+        await self._redis.delete(self._keys.choice(wa_id))
+        return pending
+
+    async def cancel(self, wa_id: str) -> bool:
+        return bool(await self._redis.delete(self._keys.choice(wa_id)))
+
+
+def row_id(token: str, object_id: int) -> str:
+    return f"{PICK}{token}:{object_id}"
+
+
+def parse_row(payload: str) -> tuple[str, int] | None:
+    token, _, object_id = payload.removeprefix(PICK).partition(":")
+    return (token, int(object_id)) if object_id.isdigit() else None
+
+
+def typed_pick(text: str, options: list[Option], naming: Naming | None) -> Option | None:
+    """The option a typed answer picks: its number ("12", "#12", "١٢"), an ordinal ("the second one",
+    "الثانية", "التاني", "tani"), or title words that leave exactly one; None when unclear."""
+    by_id = {o.id: o for o in options}
+    said = words(text)
+    numbers = [int(w) for w in said if w.isdigit()]
+    named = [by_id[n] for n in dict.fromkeys(numbers) if n in by_id]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        return None  # two of the offered numbers: never guess between them
+    found = {
+        _ORDINAL_PHRASES[" ".join(said[i : i + size])]
+        for size in (2, 1)
+        for i in range(len(said) - size + 1)
+        if " ".join(said[i : i + size]) in _ORDINAL_PHRASES
+    }
+    if len(found) == 1:
+        n = next(iter(found))
+        if n == -1:
+            return options[-1]
+        return options[n - 1] if 1 <= n <= len(options) else None
+    if found or numbers:
+        return None
+    query = naming.query(text) if naming is not None else [w for w in said if w not in _STOP_WORDS]
+    items = [o.model_dump() for o in options]
+    left = best(query, items)
+    return by_id[int(left[0]["id"])] if len(left) == 1 else None
