@@ -34,6 +34,7 @@ from agent.native import NativeToolCaller
 from agent.picking import render_named
 from agent.prefs import PrefsStore
 from agent.profiles import get_profile
+from agent.readings import MAX_READINGS, Readings, ask
 from agent.router import StructuredRouter
 from agent.tokens import TokenCounter
 from base.keys import Keys
@@ -52,9 +53,10 @@ log = structlog.get_logger(__name__)
 ToolMode = Literal["native", "router"]
 
 # Rules of the agent that a setting can switch off, to measure each one's benefit on the dev split:
-# withholding a free-text reply that claims an action (agent/claims.py) and answering greetings and
-# "what can you do?" in code (agent/capabilities.py).
-AGENT_RULES = ("withhold_claims", "capabilities")
+# withholding a free-text reply that claims an action (agent/claims.py), answering greetings and
+# "what can you do?" in code (agent/capabilities.py), asking which was meant when the router's choice
+# and the words disagree (agent/readings.py).
+AGENT_RULES = ("withhold_claims", "capabilities", "did_you_mean")
 
 
 def agent_rules_off(value: str, *, env: str) -> frozenset[str]:
@@ -138,6 +140,7 @@ class Agent:
         self.redis = redis
         self.keys = keys
         self.prefs = PrefsStore(redis, keys) if redis is not None and keys is not None else None
+        self.readings = Readings(redis, keys) if redis is not None and keys is not None else None
         self.timezone = timezone
         self.clock = clock or (lambda: datetime.now(ZoneInfo(self.timezone)))
         self.trace_maxlen = trace_maxlen
@@ -219,6 +222,8 @@ class Agent:
                 )
                 if len(tools) and "withhold_claims" not in self.rules_off:
                     parts = self._without_claims(parts, reply_lang, trace)
+            elif asked := await self._did_you_mean(turn, text, tools, decision, reply_lang, today, trace):
+                parts = asked
             else:
                 parts, tool = await self._run_tool(
                     llm, turn, text, tools, decision, reply_lang, today, trace, ref
@@ -481,6 +486,44 @@ class Agent:
             answer = await self._answer(llm, f"{text}\n\n{shown}", used, trace)
             return [TextPart(text=answer)], record
         return [TextPart(text=replies.render_result(spec, result, prepared.args, lang))], record
+
+    async def _did_you_mean(
+        self,
+        turn: Turn,
+        text: str,
+        tools: ToolRegistry,
+        decision: Decision,
+        lang: str,
+        today: date,
+        trace: AgentTrace,
+    ) -> list[ReplyPart] | None:
+        """The readings to offer when the router's choice and the words disagree (agent/readings.py);
+        None to go on with the choice (they agree, or the object is not known yet)."""
+        if "did_you_mean" in self.rules_off or self.readings is None:
+            return None
+        others = tools.other_readings(decision.action, text)
+        spec = tools.get(decision.action)
+        ref_arg = _ref_arg(spec) if spec is not None and others else None
+        if spec is None or ref_arg is None:
+            return None
+        prepared = prepare_args(spec, decision.args, message=text, today=today)
+        ref = prepared.args.get(ref_arg)
+        if not isinstance(ref, int) or prepared.unclear:
+            return None
+        calls = []
+        for name in others:
+            other = tools.get(name)
+            arg = _ref_arg(other) if other is not None else None
+            if other is not None and arg is not None and set(other.required) <= {arg}:
+                calls.append(ToolCall(name=name, args={arg: ref}, lang=lang))
+        if not calls:
+            return None
+        chosen = ToolCall(name=spec.name, args=prepared.args, raw_args=decision.args, lang=lang)
+        offered = await self.readings.offer(
+            turn.user.wa_id, [*calls[: MAX_READINGS - 1], chosen], turn.turn_id
+        )
+        trace.outcome, trace.args = "did_you_mean", prepared.args
+        return [ask(offered, [ref] * len(offered.calls), lang)]
 
     async def _more_changes(
         self,

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from agent import replies
 from agent.awaiting import AwaitingAnswer, carry_out
 from agent.picking import AwaitingChoice, picked
+from agent.readings import MEAN, AwaitingReading, Readings, tapped
 from base.catalog import t
 from base.commands import CommandResult, CommandRouter
 from base.turn import Turn
@@ -126,4 +127,13 @@ def register_tool_commands(
     router.on_payload(PICK, pick)
     # Typed answers to a waiting confirmation, then to a waiting list of tasks named by their title, are
     # read in code before the agent sees them.
-    router.fallback = AwaitingAnswer(AwaitingChoice(router.fallback, executor, lang_of), executor, lang_of)
+    readings = Readings(executor._redis, executor._keys)
+
+    async def meant(turn: Turn, payload: str) -> CommandResult:
+        return await tapped(executor, readings, turn, payload, await lang_of(turn))
+
+    router.on_payload(MEAN, meant)
+    # Typed answers — to a confirmation, a list of tasks, readings of an unclear command — are read
+    # in code before the agent sees them, the confirmation first.
+    behind = AwaitingReading(router.fallback, executor, readings, lang_of)
+    router.fallback = AwaitingAnswer(AwaitingChoice(behind, executor, lang_of), executor, lang_of)

@@ -128,6 +128,10 @@ class Keys:
         """The tool call waiting for a user's Confirm tap."""
         return f"{self.prefix}:confirm:{wa_id}"
 
+    def readings(self, wa_id: str) -> str:
+        """The readings of an unclear command offered to a user ("did you mean…", agent/readings.py)."""
+        return f"{self.prefix}:mean:{wa_id}"
+
     def choice(self, wa_id: str) -> str:
         """The tool call waiting for a user to pick, from a list, the object it acts on (tools/naming.py)."""
         return f"{self.prefix}:pick:{wa_id}"

@@ -170,7 +170,9 @@ def find_agent(responder: Any) -> Any:
     while node is not None and seen < 8:
         if hasattr(node, "clock") and hasattr(node, "traces"):
             return node
-        node = getattr(node, "agent", None) or getattr(node, "fallback", None)
+        # The command router's fallback, the agent's own wrappers in front of it (agent/awaiting.py,
+        # picking.py, readings.py: `inner`), or a responder that names its agent.
+        node = getattr(node, "agent", None) or getattr(node, "fallback", None) or getattr(node, "inner", None)
         seen += 1
     return None
 

@@ -11,8 +11,8 @@ tool: they ask the registry, which holds the packs. `HUDHUD_TOOL_PACKS` lists th
 from __future__ import annotations
 
 import importlib
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -56,6 +56,9 @@ class DomainPack:
     # How its objects are named by their title ("the slides one"): the id kind, the words that name no
     # object, how to list what the user can see (tools/naming.py).
     naming: Naming | None = None
+    # Per tool, "do the message's words say this?" ("احذفها" says delete_task): the router's choice is
+    # asked about when its tool has an entry, its words are absent and another tool's are there.
+    says: Mapping[str, Callable[[str], bool]] = field(default_factory=dict)
     # Adds the pack's slash commands (/tasks, /new, /done) to the router.
     commands: Callable[[CommandRouter, RunTool, LangOf], None] | None = None
 

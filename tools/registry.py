@@ -116,6 +116,14 @@ class ToolRegistry:
         """The message names one of the packs' objects by its number ("task 43")."""
         return any(p.names_object is not None and p.names_object(text) for p in self.packs)
 
+    def other_readings(self, action: str, text: str) -> list[str]:
+        """Tools the words say when they do not say `action` (a tool the packs have words for): the
+        router's choice and the message disagree. [] when they agree, or nothing can be told."""
+        says = {name: fn for pack in self.packs for name, fn in pack.says.items() if name in self._specs}
+        if action not in says or says[action](text):
+            return []
+        return [name for name, fn in says.items() if name != action and fn(text)]
+
     def naming(self, kind: str) -> Naming | None:
         """How objects of this id kind are named by their title, if a pack says (tools/naming.py)."""
         return next((p.naming for p in self.packs if p.naming is not None and p.naming.kind == kind), None)

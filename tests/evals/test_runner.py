@@ -266,3 +266,30 @@ async def test_remote_endpoint_model_override(fake_openai: Any, tmp_path: Path) 
     endpoint = ModelEndpoint(base_url=fake_openai.base_url, api_key="k", model="given", local=False)
     async with model_backend(settings, RunOptions(endpoint=endpoint)) as backend:
         assert backend.model_name == "given" and backend.concurrency == evals.runner.REMOTE_CONCURRENCY
+
+
+async def test_find_agent_sees_through_the_shipped_wrappers(redis, redis_prefix: str) -> None:
+    """The exec bot's router puts the typed-answer readers (confirmations, lists, readings) in front of
+    the agent: the harness must still find it, or no suite clock and no trace would reach it."""
+    from agent.exec_commands import register_tool_commands
+    from base.commands import CommandRouter
+    from base.keys import Keys
+    from memory.links import IdentityLinks
+    from tools.client import CoreApiClient
+    from tools.confirm import Confirmations
+    from tools.executor import CoreApiExecutor
+    from tools.registry import ToolRegistry
+
+    keys = Keys(redis_prefix)
+    client = CoreApiClient("http://127.0.0.1:9", "x" * 40, retries=0)  # never called
+    executor = CoreApiExecutor(client, IdentityLinks(redis, keys), ToolRegistry.shipped(),
+                               Confirmations(redis, keys), redis=redis, keys=keys)  # fmt: skip
+    agent = FakeAgent()
+    router = CommandRouter(fallback=agent)  # type: ignore[arg-type]
+
+    async def english(turn: Any) -> str:
+        return "en"
+
+    register_tool_commands(router, executor, english)
+    assert router.fallback is not agent and find_agent(router) is agent
+    await client.aclose()

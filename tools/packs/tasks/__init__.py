@@ -8,7 +8,7 @@ from pathlib import Path
 from tools.pack import DomainPack
 from tools.packs.tasks import commands
 from tools.packs.tasks.corrections import CORRECTIONS
-from tools.packs.tasks.cues import names_task_number
+from tools.packs.tasks.cues import SAYS, names_task_number
 from tools.packs.tasks.naming import NAMING
 
 PACK = DomainPack(
@@ -17,5 +17,6 @@ PACK = DomainPack(
     corrections=CORRECTIONS,
     names_object=names_task_number,
     naming=NAMING,
+    says=SAYS,
     commands=commands.register,
 )

@@ -334,3 +334,32 @@ NAMING_WORDS = (
         "e7zef emsa7 shil sheel 5alas 5alast khalas khalast sakker efta7 wareeni warini"
     )
 )
+
+
+# Removing a task, each dialect group: "delete", "احذف", "امسح", "شيل" (Gulf, Levantine), "امحي",
+# "e7zef", "emsa7", "sheel" — with the object pronoun attached or not.
+_DELETE = _folded(
+    "delete deleted remove removed erase trash drop "
+    "احذف احذفي احذفوا حذف امسح امسحي امسحوا مسح شيل شيلي شيلوا امحي امحوا امحى الغي الغ "
+    "e7zef e7zfi ehzef emsa7 emsahi sheel shil shili"
+)
+_PRONOUNS = ("ها", "ه", "هم", "يها", "وها", "ha", "o", "hom")
+
+
+def says_delete(text: str) -> bool:
+    """ "delete 7", "احذفها", "امسح التاسك ٦", "شيلها", "e7zefha": the message asks to remove a task."""
+    for word in _words(text):
+        if word in _DELETE or any(word.endswith(p) and word[: -len(p)] in _DELETE for p in _PRONOUNS):
+            return True
+    return False
+
+
+# What the words say a message is about, per tool: where the router's choice and these disagree, the
+# agent asks which was meant (agent/readings.py) instead of guessing.
+SAYS = {
+    "complete_task": says_done,
+    "complete_tasks": says_done,
+    "reopen_task": says_reopen,
+    "delete_task": says_delete,
+    "assign_task": says_hand_over,
+}
