@@ -13,6 +13,9 @@ from agent.router import RouterError
 from base.settings import Settings
 
 
+# Starting a real model server and warming its prompts takes most of a minute on 2 quiet cores, and
+# several times that on a busy machine: more room than the suite's 120 s default.
+@pytest.mark.timeout(300)
 async def test_embedded_agent_end_to_end_with_a_real_model(tmp_path: Path) -> None:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
