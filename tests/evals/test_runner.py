@@ -55,7 +55,7 @@ cases:
     tags: [unlinked, ar]
     user: {{wa_id: "966500000099"}}
     turns:
-      - user: "مرحبا"
+      - user: "شكراً جزيلاً"
         expect: {{tool_calls: [], reply: {{language: ar}}}}
       - press: cancel
     expect_state: {{unchanged: true}}
