@@ -39,6 +39,7 @@ class AgentRuntime:
     agent: Agent
     endpoint: ModelEndpoint
     server: Any = field(default=None, repr=False)  # the LocalModelServer when embedded
+    warmed: dict[str, Any] | None = None  # the embedded model's warm-up: prompts restored, processed, seconds
 
     async def aclose(self) -> None:
         if self.agent.memory is not None:
@@ -72,6 +73,7 @@ async def build_agent(
     links: IdentityLinks | None = None,
 ) -> AgentRuntime:
     server = None
+    warmed = None
     endpoint = endpoint or endpoint_from_settings(settings.model)
     if endpoint is None:
         endpoint, server = await start_local(settings)
@@ -158,11 +160,11 @@ async def build_agent(
         from agent.local.prompt_state import model_key, warm_prompts
 
         key = model_key(server.path) if server.state_dir is not None else None
-        await warm_prompts(server, [*agent.persona_prompts(), agent.warmup_prompt()], model=key)
+        warmed = await warm_prompts(server, [*agent.persona_prompts(), agent.warmup_prompt()], model=key)
     log.info(
         "agent ready", model=agent.model_name, mode=agent.mode, why=choice.reason, base_url=endpoint.base_url
     )
-    return AgentRuntime(agent=agent, endpoint=endpoint, server=server)
+    return AgentRuntime(agent=agent, endpoint=endpoint, server=server, warmed=warmed)
 
 
 def bot_models(settings: Settings, endpoint: ModelEndpoint) -> dict[str, tuple[BaseChatModel, str]]:

@@ -26,10 +26,13 @@
    (cold warm-ups, prompt state saved where supported), then a restart whose time to ready and to its
    first answer is measured, then KB_QUESTIONS (answered from the KB, or an honest "I don't know" for
    the two the KB does not cover). Target: answered p50 <= 5 s, p95 <= 10 s; restart to first
-   answer <= 10 s.
+   answer <= 10 s. `--kb-ab ROUNDS` then asks the answered questions again with the latency bounds
+   (HUDHUD_KB_CONTEXT_TOKENS, HUDHUD_KB_REPLY_TOKENS) off and on, alternated on the same warm agent: a
+   ratio that the machine's background load mostly cancels.
 
 Prints a table, then exactly one JSON line (the figures) as the last line of stdout. Progress goes to
-stderr. Usage: `python bench/agent.py [--n 300] [--skip-model] [--threads 2] [--profile]`.
+stderr. Usage: `python bench/agent.py [--n 300] [--skip-model] [--threads 2] [--profile]`, or
+`python bench/agent.py --kb [--kb-ab 2]`.
 """
 
 from __future__ import annotations
@@ -598,7 +601,7 @@ async def model_latency(threads: int) -> dict[str, Any] | None:
     }
 
 
-async def kb_latency(threads: int) -> dict[str, Any] | None:
+async def kb_latency(threads: int, ab_rounds: int = 0) -> dict[str, Any] | None:
     import tempfile
 
     import redis.asyncio as aioredis
@@ -651,6 +654,9 @@ async def kb_latency(threads: int) -> dict[str, Any] | None:
             t0 = time.perf_counter()
             runtime = await start()
             ready_s = time.perf_counter() - t0
+            warmed = getattr(runtime, "warmed", None)
+            load_s = getattr(runtime.server, "load_seconds", None)
+            log(f"[kb] restart: model loaded in {load_s or 0:.1f} s, prompts warmed: {warmed}")
             agent = runtime.agent
             agent.clock = lambda: NOW
             turns: list[ModelTurn] = []
@@ -681,6 +687,7 @@ async def kb_latency(threads: int) -> dict[str, Any] | None:
                         f"out={trace.tokens_out:<4} {text}"
                     )
                     log(f"       {reply[:160]!r}")
+                ab = await kb_ab(agent, ab_rounds) if ab_rounds else None
             finally:
                 await runtime.aclose()
         finally:
@@ -694,6 +701,8 @@ async def kb_latency(threads: int) -> dict[str, Any] | None:
         "threads": threads,
         "first_ready_s": round(first_ready_s, 2),
         "restart_ready_s": round(ready_s, 2),
+        "restart_model_load_s": round(load_s, 2) if load_s is not None else None,
+        "restart_warmed": warmed,
         "restart_first_command_s": round(restart_command_s, 2),
         "restart_first_kb_s": round(restart_kb_s, 2),
         "first_command_s": round(command_s, 2),
@@ -706,6 +715,7 @@ async def kb_latency(threads: int) -> dict[str, Any] | None:
             "tokens_out_p50": median([float(t.tokens_out) for t in answered]) if answered else None,
         },
         "unknown": sum(t.outcome == "unknown" for t in turns),
+        "ab": ab,
         "turns": [
             {
                 "text": t.text,
@@ -717,6 +727,42 @@ async def kb_latency(threads: int) -> dict[str, Any] | None:
             for t in turns
         ],
     }
+
+
+async def kb_ab(agent: Any, rounds: int) -> dict[str, Any]:
+    """The answered KB questions with the latency bounds off (as before them) and on, in one sitting on
+    one warm agent: passes alternate (off, on, then on, off...), each pass asks every question once, so
+    consecutive turns never share a retrieved context."""
+    bounds = (agent.kb_context_tokens, agent.kb_reply_tokens)
+    seconds: dict[str, list[float]] = {"off": [], "on": []}
+    tokens_in: dict[str, list[float]] = {"off": [], "on": []}
+    questions = KB_QUESTIONS[:-2]  # the two the KB does not cover are answered in code either way
+    n = 30_000
+    for r in range(rounds):
+        for arm in ("off", "on") if r % 2 == 0 else ("on", "off"):
+            agent.kb_context_tokens, agent.kb_reply_tokens = bounds if arm == "on" else (None, None)
+            for text in questions:
+                n += 1
+                t0 = time.perf_counter()
+                await agent.respond(make_turn(text, n, wa_id=f"96650{n:07d}", profile="query"))
+                took = time.perf_counter() - t0
+                trace = agent.traces[-1]
+                seconds[arm].append(took)
+                tokens_in[arm].append(float(trace.tokens_in))
+                log(
+                    f"[kb ab] {arm:<3} {took:6.2f} s in={trace.tokens_in:<5} out={trace.tokens_out:<4} {text}"
+                )
+    agent.kb_context_tokens, agent.kb_reply_tokens = bounds
+    out: dict[str, Any] = {"rounds": rounds}
+    for arm in ("off", "on"):
+        out[arm] = {
+            "n": len(seconds[arm]),
+            "p50_s": round(median(seconds[arm]), 3),
+            "p95_s": round(percentile(seconds[arm], 95), 3),
+            "tokens_in_p50": median(tokens_in[arm]),
+        }
+    out["p50_ratio_on_off"] = round(out["on"]["p50_s"] / out["off"]["p50_s"], 3)
+    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -842,6 +888,13 @@ def main() -> None:
     parser.add_argument(
         "--kb", action="store_true", help="only the knowledge-base answers and restart on the embedded 1.5B"
     )
+    parser.add_argument(
+        "--kb-ab",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="with --kb: also ask the KB questions with the latency bounds off and on, alternated",
+    )
     parser.add_argument("--serve-stub", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_stub is not None:
@@ -854,7 +907,7 @@ def main() -> None:
         from base.settings import Settings
 
         threads = args.threads or Settings(_env_file=None).model.local_threads  # type: ignore[call-arg]
-        kb = asyncio.run(kb_latency(threads))
+        kb = asyncio.run(kb_latency(threads, args.kb_ab))
         kb_figures: dict[str, Any] = {"bench": "agent-kb", "cpus": os.cpu_count(), "kb": kb}
         if kb is not None:
             a = kb["answered"]

@@ -26,7 +26,6 @@ from agent.local.server import WARM_MESSAGE
 log = structlog.get_logger(__name__)
 
 SUFFIX = ".bin"
-RESTORED_MAX_TOKENS = 8  # a restored prompt leaves only the last token or so to process
 
 
 def model_key(path: Path) -> str:
@@ -69,12 +68,11 @@ async def warm_prompts(server: Any, prompts: Sequence[str], *, model: str | None
         name = state_file(model, prompt) if saving and model is not None else None
         if name is not None and i > 0:
             await server.flush()  # a restore replaces the slot: keep the previous prompt in RAM first
+        # No request after a restore: each decode costs seconds on a busy 2-core machine, and llama.cpp
+        # checks the file's token count; the name's hashes make it this prompt's state.
         if name is not None and await server.restore_slot(name):
-            _, processed_now = await server.warm_counted(prompt)
-            if processed_now <= RESTORED_MAX_TOKENS:
-                restored += 1
-                continue
-            log.warning("prompt state did not match its prompt: processing it again", file=name)
+            restored += 1
+            continue
         await server.warm_counted(prompt)
         processed += 1
         if name is not None:
