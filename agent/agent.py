@@ -9,6 +9,7 @@ prompt hashes, model, decision, arguments, outcome, latency and tokens.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -20,6 +21,7 @@ import redis.asyncio as aioredis
 import structlog
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.runnables import Runnable
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent import replies
@@ -124,6 +126,8 @@ class Agent:
         token_counter: TokenCounter | None = None,
         context_window: int | None = None,
         max_reply_tokens: int = 400,
+        kb_reply_tokens: int | None = None,
+        kb_context_tokens: int | None = None,
         memory: AgentMemory | None = None,
         models: dict[str, tuple[BaseChatModel, str]] | None = None,
         rules_off: frozenset[str] = frozenset(),
@@ -148,6 +152,9 @@ class Agent:
         self.token_counter = token_counter
         self.context_window = context_window
         self.max_reply_tokens = max_reply_tokens
+        # A grounded answer: its longest reply and the retrieved text it is given (tokens); None = no cap.
+        self.kb_reply_tokens = kb_reply_tokens
+        self.kb_context_tokens = kb_context_tokens
         self._system_tokens: int | None = None
         self.arabizi = ArabiziConverter()  # Arabizi questions are searched in Arabic script
 
@@ -318,7 +325,9 @@ class Agent:
             return wanted
         await self.fit("")  # sizes the system prompt once
         assert self._system_tokens is not None
-        context = self.memory.context.top_k * 250 if self.memory.context is not None else 0
+        context = 0
+        if self.memory.context is not None:
+            context = self.kb_context_tokens or self.memory.context.top_k * 250
         left = self.context_window - self.max_reply_tokens - self._system_tokens - context
         left -= await self.token_counter.count(text)
         return max(0, min(wanted, left))
@@ -382,12 +391,25 @@ class Agent:
         trace.outcome = "answered"
         if decision.text and context.empty:
             return [TextPart(text=decision.text)]
-        answer = await self._answer(llm, text, used, trace, context=context, window=window, lang=lang)
+        if self.kb_context_tokens is not None and not context.empty:
+            # The retrieved text is what a small model spends most of a grounded answer's time on.
+            context = await context.within(self.kb_context_tokens, self._count, lang)
+            trace.sources, trace.memories = context.sources(limit=8), len(context.memories)
+        capped = llm
+        if self.kb_reply_tokens and context.hits:
+            capped = llm.bind(max_tokens=min(self.kb_reply_tokens, self.max_reply_tokens))
+        answer = await self._answer(capped, text, used, trace, context=context, window=window, lang=lang)
         return [TextPart(text=replies.with_sources(answer, context.sources(), lang))]
+
+    async def _count(self, text: str) -> int:
+        """Tokens of `text` with the model's tokenizer (about 4 characters a token without one)."""
+        if self.token_counter is None:
+            return (len(text) + 3) // 4
+        return await self.token_counter.count(text)
 
     async def _answer(
         self,
-        llm: BaseChatModel,
+        llm: Runnable[Any, BaseMessage],
         text: str,
         used: list[Prompt],
         trace: AgentTrace,
@@ -407,6 +429,8 @@ class Agent:
         trace.tokens_in += int(usage.get("input_tokens", 0))
         trace.tokens_out += int(usage.get("output_tokens", 0))
         content = reply.content if isinstance(reply.content, str) else str(reply.content)
+        if (getattr(reply, "response_metadata", None) or {}).get("finish_reason") == "length":
+            content = _whole_sentences(content)  # cut by the reply cap: not in the middle of a sentence
         return content.strip()
 
     async def _run_tool(
@@ -609,6 +633,17 @@ class Agent:
                 maxlen=self.trace_maxlen,
                 approximate=True,
             )
+
+
+_SENTENCE_END = re.compile(r"[.!?؟۔…](?=\s)|\n")
+
+
+def _whole_sentences(text: str) -> str:
+    """A reply cut by max_tokens, up to its last whole sentence (or line); unchanged when that would
+    keep less than half of it."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text.rstrip() + " ")]
+    cut = ends[-1] if ends else 0
+    return text[:cut].rstrip() if cut >= len(text) // 2 else text
 
 
 def _ref_arg(spec: ToolSpec) -> str | None:

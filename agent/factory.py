@@ -39,6 +39,7 @@ class AgentRuntime:
     agent: Agent
     endpoint: ModelEndpoint
     server: Any = field(default=None, repr=False)  # the LocalModelServer when embedded
+    warmed: dict[str, Any] | None = None  # the embedded model's warm-up: prompts restored, processed, seconds
 
     async def aclose(self) -> None:
         if self.agent.memory is not None:
@@ -52,7 +53,10 @@ async def start_local(settings: Settings) -> tuple[ModelEndpoint, Any]:
     from agent.local import LocalModelServer, ensure_weights
 
     path = ensure_weights(settings.model.local_model, settings.runtime.data_dir)
-    server = LocalModelServer(path, threads=settings.model.local_threads, n_ctx=settings.model.local_ctx)
+    state_dir = settings.runtime.data_dir / "prompt-state" if settings.model.local_prompt_state else None
+    server = LocalModelServer(
+        path, threads=settings.model.local_threads, n_ctx=settings.model.local_ctx, state_dir=state_dir
+    )
     await server.astart()
     return ModelEndpoint(base_url=server.base_url, api_key="local", model="local", local=True), server
 
@@ -69,6 +73,7 @@ async def build_agent(
     links: IdentityLinks | None = None,
 ) -> AgentRuntime:
     server = None
+    warmed = None
     endpoint = endpoint or endpoint_from_settings(settings.model)
     if endpoint is None:
         endpoint, server = await start_local(settings)
@@ -141,6 +146,8 @@ async def build_agent(
         token_counter=counter,
         context_window=window,
         max_reply_tokens=settings.model.max_reply_tokens,
+        kb_reply_tokens=settings.memory.kb_reply_tokens,
+        kb_context_tokens=settings.memory.kb_context_tokens,
         memory=memory,
         models=bot_models(settings, endpoint),
         rules_off=rules_off,
@@ -149,12 +156,15 @@ async def build_agent(
         # The first user should not pay a cold prompt: process every stable system prompt now — the
         # free-text personas first (llama.cpp keeps them in its RAM prompt cache), the router last (it
         # is in the slot for the most frequent request).
-        for prompt in [*agent.persona_prompts(), agent.warmup_prompt()]:
-            await server.warm(prompt)
+        # With HUDHUD_LOCAL_PROMPT_STATE the processed prompts are saved and a restart restores them.
+        from agent.local.prompt_state import model_key, warm_prompts
+
+        key = model_key(server.path) if server.state_dir is not None else None
+        warmed = await warm_prompts(server, [*agent.persona_prompts(), agent.warmup_prompt()], model=key)
     log.info(
         "agent ready", model=agent.model_name, mode=agent.mode, why=choice.reason, base_url=endpoint.base_url
     )
-    return AgentRuntime(agent=agent, endpoint=endpoint, server=server)
+    return AgentRuntime(agent=agent, endpoint=endpoint, server=server, warmed=warmed)
 
 
 def bot_models(settings: Settings, endpoint: ModelEndpoint) -> dict[str, tuple[BaseChatModel, str]]:

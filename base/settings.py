@@ -153,6 +153,8 @@ class ModelSettings(_Section):
     local_model: str = _var("1.5b", "hudhud_local_model")
     local_threads: int = _var(2, "hudhud_local_threads", gt=0)
     local_ctx: int = _var(4096, "hudhud_local_ctx", ge=512)
+    # Warmed prompts saved under HUDHUD_DATA_DIR/prompt-state and restored at the next start.
+    local_prompt_state: bool = _var(True, "hudhud_local_prompt_state")
     tool_mode: str = _var("auto", "hudhud_tool_mode", pattern="^(auto|native|router)$")
     timeout_s: float = _var(60.0, "hudhud_model_timeout_s", gt=0)
     retries: int = _var(2, "hudhud_model_retries", ge=0)
@@ -190,6 +192,8 @@ class MemorySettings(_Section):
     kb_threshold: float = _var(0.09, "hudhud_kb_threshold", ge=-1, le=1)  # relevance margin, not a cosine
     kb_seed: str | None = _var(None, "hudhud_kb_seed")  # paths ingested at start-up, unchanged ones skipped
     max_memories: int = _var(200, "hudhud_max_memories", gt=0)  # long-term memories per user (abuse cap)
+    kb_context_tokens: int = _var(200, "hudhud_kb_context_tokens", ge=64)  # retrieved text per answer
+    kb_reply_tokens: int = _var(120, "hudhud_kb_reply_tokens", gt=0)  # longest answer from the KB
 
 
 class AdminSettings(_Section):

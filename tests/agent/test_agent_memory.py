@@ -5,7 +5,9 @@ scripted stand-in (tests/fake_openai.py)."""
 
 from __future__ import annotations
 
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -429,3 +431,34 @@ async def test_an_update_to_a_date_stays_an_update(fake_openai, redis) -> None:
     await agent.respond(turn("Move task 21 to next Tuesday", 1))
     call = agent.executor.calls[-1]  # type: ignore[attr-defined]
     assert call.name == "update_task" and call.args["task_id"] == 21 and "due_date" in call.args
+
+
+async def test_knowledge_answer_caps_its_reply_and_trims_its_context(fake_openai, redis, store) -> None:
+    long_guide = GUIDE.replace(
+        "Requests go to the team manager at least two weeks ahead.",
+        "Requests go to the team manager at least two weeks ahead. " + "Plan the handover with care. " * 60,
+    )
+    kb = KnowledgeBase(store, collection=f"kb_{time.time_ns()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "leave.md").write_text(long_guide)
+        await kb.add_paths([Path(tmp)])
+    agent = make_agent(fake_openai, redis, knowledge=kb)
+    agent.kb_reply_tokens, agent.kb_context_tokens = 120, 90
+    assert agent.memory is not None and agent.memory.context is not None
+    question = "How many days of annual leave do I get?"
+    full = await agent.memory.context.gather(
+        profile="query", wa_id="966500000001", query=question, public_only=False
+    )
+    assert await agent._count(full.render("en")) > 90  # the whole context would not fit
+    fake_openai.reply_text("You get 30 days a year.")
+    parts = await agent.respond(turn("How many days of annual leave do I get?", 1, profile="query"))
+    assert parts[0].text.startswith("You get 30 days a year.")
+    request = fake_openai.requests[-1]
+    assert request.get("max_completion_tokens", request.get("max_tokens")) == 120
+    question = request["messages"][-1]["content"]
+    given = question.rsplit("\n\n", 1)[0]  # the context block, before the user's question
+    assert "30 days of annual leave" in given  # the most relevant chunk is kept, first
+    assert await agent._count(given) <= 90
+    # The system prompt is the byte-stable persona: nothing per turn before the retrieved context.
+    persona = agent._persona_text(agent._base_prompts("persona.query", "en"))
+    assert request["messages"][0]["content"] == persona
