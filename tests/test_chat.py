@@ -34,7 +34,7 @@ def test_chat_runs_commands_and_agent_turns(chat_env: None, fake_openai) -> None
     fake_openai.reply_tool("complete_task", {"task_id": "42"})
     fake_openai.reply_text("Hello Sara!")
     result = runner.invoke(
-        app, ["chat", "--as", "966500000001", "-m", "/ping", "-m", "task 42 is done", "-m", "hi"]
+        app, ["chat", "--as", "966500000001", "-m", "/ping", "-m", "task 42 is done", "-m", "thanks a lot"]
     )
     assert result.exit_code == 0, result.output
     assert "pong" in result.output

@@ -122,12 +122,13 @@ async def test_the_agent_answers_on_the_loop_channel(settings_factory, fake_open
     )  # fmt: skip
     fake_openai.reply_text("Hello from the agent")
     with live(create_app(settings, workers=1, channels=[channel])) as server:
-        assert (await _post(server.url, {"id": "a1", "from": "u8", "text": "hi there"})).status_code == 200
+        said = {"id": "a1", "from": "u8", "text": "thanks a lot"}  # a greeting would be answered in code
+        assert (await _post(server.url, said)).status_code == 200
         await wait_for(lambda: _async(len(channel.out.sent) >= 1), timeout=20)
     [(_, to, reply)] = channel.out.sent
     assert to == "u8" and isinstance(reply, TextPart) and reply.text == "Hello from the agent"
     asked = fake_openai.requests[-1]["messages"][-1]["content"]
-    assert "hi there" in str(asked)
+    assert "thanks a lot" in str(asked)
 
 
 async def _async(value: bool) -> bool:
