@@ -78,9 +78,13 @@ async def test_several_matches_ask_with_a_list_and_a_tap_acts(chat: Chat) -> Non
     first, second, asked = await two_slides(chat)
     rows = [r for s in asked.sections for r in s.rows]
     long = f"#{first} Prepare slides for the board meeting"
-    assert [r.title for r in rows] == [shorten(long, 24), f"#{second} Send slides to Omar"]
+    # PostgreSQL's ids grow over the run: a title that stops fitting 24 characters is cut, in full below.
+    short = f"#{second} Send slides to Omar"
+    fits = len(short) <= 24
+    assert [r.title for r in rows] == [shorten(long, 24), short if fits else shorten(short, 24)]
     assert all(len(r.title) <= 24 for r in rows)  # WhatsApp's row title
-    assert rows[0].description == "Prepare slides for the board meeting" and rows[1].description is None
+    assert rows[0].description == "Prepare slides for the board meeting"
+    assert rows[1].description == (None if fits else "Send slides to Omar")
     assert await chat.status(first) == "open" and await chat.status(second) == "open"
     tapped = await chat.router.respond(turn("#x", payload=rows[1].id))
     assert f"#{second}" in tapped[0].text  # type: ignore[union-attr]
