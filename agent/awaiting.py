@@ -18,7 +18,8 @@ and passes the rest on.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Protocol
+from collections.abc import Set as AbstractSet
+from typing import Any
 
 from agent import replies
 from agent.assent import Assent, read_assent
@@ -29,15 +30,10 @@ from tools.asking import confirmation_buttons
 from tools.confirm import Pending
 from tools.decision import Decision
 from tools.executor import CoreApiExecutor
+from tools.registry import ToolRegistry
 from tools.spec import MANY_IDS, ONE_ID, ToolSpec
 
 LangOf = Callable[[Turn], Awaitable[str]]
-
-
-class Decides(Protocol):
-    """What the agent offers: a decision on one message without executing it (Agent.route)."""
-
-    async def route(self, text: str, *, profile: str = ...) -> Any: ...
 
 
 async def carry_out(executor: CoreApiExecutor, pending: Pending, turn: Turn, lang: str) -> str:
@@ -79,7 +75,8 @@ class AwaitingAnswer:
             parts.append(TextPart(text=replies.text("cancelled", lang)))
         else:
             # The whole turn is one new message: a new command, a refusal that goes on, or unclear.
-            decided = await self._new_command(turn, pending)
+            waiting = _objects(self.executor.registry.get(pending.call.name), pending.call.args)
+            decided = await new_command(self.inner, self.executor.registry, turn, not_about=waiting)
             if decided is not None:
                 await confirmations.take(turn.user.wa_id, pending.token)
                 answered = await self.inner.respond(turn, decided=decided)  # type: ignore[call-arg]
@@ -93,21 +90,28 @@ class AwaitingAnswer:
             parts.extend(await self.inner.respond(turn.model_copy(update={"messages": rest})))
         return parts
 
-    async def _new_command(self, turn: Turn, pending: Pending) -> Decision | None:
-        """The decision on the message when it is a command with everything it needs, not about the
-        waiting call's tasks; None otherwise (or when the responder behind cannot decide alone)."""
-        route = getattr(self.inner, "route", None)
-        if route is None:
-            return None
-        routed = await route(turn.text, profile=turn.profile)
-        spec = self.executor.registry.get(routed.decision.action)
-        prepared = routed.prepared
-        if spec is None or prepared is None or prepared.missing or prepared.unclear:
-            return None
-        waiting = self.executor.registry.get(pending.call.name)
-        if _objects(spec, prepared.args) & _objects(waiting, pending.call.args):
-            return None
-        return routed.decision  # type: ignore[no-any-return]
+
+async def new_command(
+    inner: Responder,
+    registry: ToolRegistry,
+    turn: Turn,
+    *,
+    not_about: AbstractSet[int] = frozenset(),
+) -> Decision | None:
+    """The decision on a message typed while a question waits, when it is a command with everything it
+    needs and about none of the ids in `not_about`; None otherwise, or when the responder behind cannot
+    decide alone (it has no `route`)."""
+    route = getattr(inner, "route", None)
+    if route is None:
+        return None
+    routed = await route(turn.text, profile=turn.profile)
+    spec = registry.get(routed.decision.action)
+    prepared = routed.prepared
+    if spec is None or prepared is None or prepared.missing or prepared.unclear:
+        return None
+    if _objects(spec, prepared.args) & not_about:
+        return None
+    return routed.decision  # type: ignore[no-any-return]
 
 
 def _objects(spec: ToolSpec | None, args: dict[str, Any]) -> set[int]:

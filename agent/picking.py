@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from agent import replies
+from agent.awaiting import new_command
 from base.catalog import t
 from base.responder import Responder
 from base.turn import ReplyPart, TextPart, Turn
@@ -100,23 +101,10 @@ class AwaitingChoice:
             if rest:
                 parts.extend(await self.inner.respond(turn.model_copy(update={"messages": rest})))
             return parts
-        decision = await self._new_command(turn)
+        decision = await new_command(self.inner, registry, turn)
         if decision is not None:
             await choices.take(turn.user.wa_id, pending.token)
             answered = await self.inner.respond(turn, decided=decision)  # type: ignore[call-arg]
             return [TextPart(text=t("pick.lapsed", lang)), *answered]
         asked = "\n\n".join([t("pick.still_waiting", lang), pending.question])
         return [choice_list(asked, pending.token, pending.options, turn, lang)]
-
-    async def _new_command(self, turn: Turn) -> Decision | None:
-        """The decision on the message when it is a command with everything it needs; None otherwise."""
-        route = getattr(self.inner, "route", None)
-        if route is None:
-            return None
-        routed = await route(turn.text, profile=turn.profile)
-        prepared = routed.prepared
-        if self.executor.registry.get(routed.decision.action) is None or prepared is None:
-            return None
-        if prepared.missing or prepared.unclear:
-            return None
-        return routed.decision  # type: ignore[no-any-return]

@@ -90,13 +90,8 @@ def typed_reading(text: str, offered: Offered, registry: ToolRegistry) -> int | 
         return next(iter(picked)) - 1
     if picked:
         return None
-    says = [n for n, call in enumerate(offered.calls) if not registry.other_readings(call.name, text)
-            and _says(registry, call.name, text)]  # fmt: skip
+    says = [n for n, call in enumerate(offered.calls) if registry.says(call.name, text)]
     return says[0] if len(says) == 1 else None
-
-
-def _says(registry: ToolRegistry, name: str, text: str) -> bool:
-    return any(name in pack.says and pack.says[name](text) for pack in registry.packs)
 
 
 async def run_reading(

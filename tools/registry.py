@@ -116,13 +116,18 @@ class ToolRegistry:
         """The message names one of the packs' objects by its number ("task 43")."""
         return any(p.names_object is not None and p.names_object(text) for p in self.packs)
 
+    def says(self, name: str, text: str) -> bool | None:
+        """Do the message's words say tool `name` (`DomainPack.says`)? None: no pack has words for it."""
+        found = [pack.says[name] for pack in self.packs if name in pack.says and name in self._specs]
+        return any(fn(text) for fn in found) if found else None
+
     def other_readings(self, action: str, text: str) -> list[str]:
         """Tools the words say when they do not say `action` (a tool the packs have words for): the
         router's choice and the message disagree. [] when they agree, or nothing can be told."""
-        says = {name: fn for pack in self.packs for name, fn in pack.says.items() if name in self._specs}
-        if action not in says or says[action](text):
+        if self.says(action, text) is not False:
             return []
-        return [name for name, fn in says.items() if name != action and fn(text)]
+        named = dict.fromkeys(name for pack in self.packs for name in pack.says)
+        return [name for name in named if name != action and self.says(name, text)]
 
     def naming(self, kind: str) -> Naming | None:
         """How objects of this id kind are named by their title, if a pack says (tools/naming.py)."""

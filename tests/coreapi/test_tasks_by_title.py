@@ -5,33 +5,14 @@ picks), more ask to narrow down, none says so — and a delete still asks for it
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 
 from base.catalog import t
-from base.keys import Keys
 from base.turn import ButtonsPart, ListPart, TextPart
 from base.wording import shorten
-from memory.links import IdentityLinks
-from tests.coreapi.conftest import SERVICE_TOKEN, Api
-from tests.coreapi.test_typed_confirmations import MONA, Chat, turn
-from tests.tools.test_second_domain import make_agent, routed
-from tools.client import CoreApiClient
-from tools.confirm import Confirmations
-from tools.executor import CoreApiExecutor
-from tools.registry import ToolRegistry
-
-
-@pytest.fixture
-async def chat(api: Api, redis, redis_prefix: str, fake_openai) -> AsyncIterator[Chat]:
-    keys = Keys(redis_prefix)
-    client = CoreApiClient(api.url, SERVICE_TOKEN, retries=0)
-    executor = CoreApiExecutor(client, IdentityLinks(redis, keys), ToolRegistry.shipped(),
-                               Confirmations(redis, keys, ttl_s=60), redis=redis, keys=keys)  # fmt: skip
-    await executor.links.link(MONA, api.id("mona"), role="manager")
-    yield Chat(api, executor, make_agent(fake_openai, executor, redis, redis_prefix), fake_openai)
-    await client.aclose()
+from tests.coreapi.chat import MONA, Chat, turn  # the `chat` fixture: tests/coreapi/conftest.py
+from tests.tools.test_second_domain import routed
 
 
 async def new_task(chat: Chat, title: str) -> int:
