@@ -93,6 +93,9 @@ class AgentTrace(BaseModel):
     named_task: int | None = None  # the task the user named by its title ("the slides one")
     truncated: bool = False  # the user's text was cut to fit the model's context window
     withheld_claim: str = ""  # a free-text reply's sentence that said an action was done: not sent
+    # The rules that changed this turn: the packs' corrections by name (`tasks.overdue`) and the agent's
+    # own (AGENT_RULES) — each rule's benefit is measured on the cases where it fired (docs/evals.md).
+    rules: list[str] = Field(default_factory=list)
     more: list[dict[str, Any]] = Field(
         default_factory=list
     )  # further changes of the message: action, args, outcome
@@ -193,6 +196,7 @@ class Agent:
         elif "capabilities" not in self.rules_off and (is_greeting(text) or asks_what_i_do(text)):
             parts = [TextPart(text=await self._what_i_do(turn, tools, reply_lang))]
             trace.outcome = "capabilities"
+            trace.rules.append("capabilities")
         else:
             window = (
                 await memory.window(profile.name, wa_id, await self._history_budget(text)) if memory else None
@@ -216,7 +220,7 @@ class Agent:
                 decision = await self._decide(llm, routed, tools, used, previous=previous, window=window)
                 trace.action, trace.raw_args = decision.action, decision.args
                 trace.tokens_in, trace.tokens_out = decision.tokens_in, decision.tokens_out
-                decision = tools.correct(decision, text, follow_ref=ref)
+                decision = tools.correct(decision, text, follow_ref=ref, fired=trace.rules)
             else:
                 decision = decided
                 trace.action, trace.raw_args = decision.action, decision.args
@@ -354,6 +358,7 @@ class Agent:
             if claim is not None:
                 log.warning("action claim withheld", turn_id=trace.turn_id)
                 trace.outcome, trace.withheld_claim = "clarify", claim
+                trace.rules.append("withhold_claims")
                 return [TextPart(text=replies.text("claim_withheld", lang))]
         return parts
 
@@ -547,6 +552,7 @@ class Agent:
             turn.user.wa_id, [*calls[: MAX_READINGS - 1], chosen], turn.turn_id
         )
         trace.outcome, trace.args = "did_you_mean", prepared.args
+        trace.rules.append("did_you_mean")
         return [ask(offered, [ref] * len(offered.calls), lang)]
 
     async def _more_changes(

@@ -135,7 +135,7 @@ _BEFORE = frozenset(
     fold(w)
     for line in (
         "not never if once when unless would could should shall can will want wanted to before after",
-        "which who whom whose",  # a relative clause describes ("the tasks which I created"), it reports nothing
+        "which who whom whose",  # a relative clause describes ("the tasks which I created")
         "هل لم لن ما مش مو مب ليس لا لو اذا إذا عشان حتى تريد تبي تبغي عايز بدك ممكن يمكن سوف قبل بعد",
         "التي الذي اللي اللتي الذين اللذين",
         "law iza eza mish msh mesh ma mo bedak 3ayez tebi hal",

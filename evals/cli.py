@@ -36,6 +36,9 @@ def register_eval_commands(eval_app: typer.Typer) -> None:
     eval_app.command("run")(eval_run)
     eval_app.command("compare")(eval_compare)
     eval_app.command("split-hash")(eval_split_hash)
+    from evals.cli_rules import eval_rules
+
+    eval_app.command("rules")(eval_rules)
 
 
 class RichProgress:
