@@ -118,6 +118,10 @@ async def _serving(
     if running:
         await asyncio.gather(*(w.ensure_group() for w, _ in running))
     watching = asyncio.create_task(_watch_redis(container, settings.queue.lease_s / 2), name="redis-watch")
+    stop_alerts = asyncio.Event()
+    evaluator = container.alert_evaluator()
+    alerting = asyncio.create_task(evaluator.run(stop_alerts), name="alerts") if evaluator else None
+    app.state.alert_evaluator = evaluator
     freeze_startup_objects()
     state["ready"] = True
     try:
@@ -125,7 +129,8 @@ async def _serving(
     finally:
         state["ready"] = False
         watching.cancel()
-        await asyncio.gather(watching, return_exceptions=True)
+        stop_alerts.set()
+        await asyncio.gather(watching, *([alerting] if alerting else []), return_exceptions=True)
         for worker, _ in running:
             worker.stop()
         await asyncio.gather(*(t for _, t in running), return_exceptions=True)
