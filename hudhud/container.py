@@ -390,9 +390,7 @@ class Container:
             ),
             responder=responder,
             watch=watch,
-            interactions=InteractionLog(
-                handle.client, keys, retention_s=settings.observability.log_retention_s
-            ),
+            interactions=InteractionLog.from_settings(handle.client, settings),
             aggregates=aggregates,
             alerts=alerts,
             warnings=warnings,

@@ -6,6 +6,7 @@ import structlog
 
 from base.channel import Sender
 from channels.whatsapp.errors import ErrorKind, GraphError, retryable
+from channels.whatsapp.graph import GRAPH_ERRORS
 from channels.whatsapp.messenger import Messenger
 from hudhud import metrics
 from hudhud.aggregates import Aggregates
@@ -47,7 +48,7 @@ class Delivery:
                 record.wamid = await messenger.send_part(phone_number_id, to, record.part)
                 record.state = PartState.sent
             except GraphError as exc:  # only WhatsApp's messengers raise it
-                await self.graph_errors([exc.code])
+                await self.graph_errors([exc.code], counted=True)
                 if retryable(exc.kind) or not isinstance(messenger, Messenger):
                     metrics.MESSAGES_OUT.labels(type=record.part.kind, status="error").inc()
                     raise
@@ -55,12 +56,14 @@ class Delivery:
             metrics.MESSAGES_OUT.labels(type=record.part.kind, status=record.state.value).inc()
             await self.outbox.mark(turn_id, record, conv=conv)
 
-    async def graph_errors(self, codes: list[int | None]) -> None:
-        """Count Graph errors by code: Prometheus and this minute's aggregates (the alerts read them)."""
+    async def graph_errors(self, codes: list[int | None], *, counted: bool = False) -> None:
+        """Count Graph errors by code in this minute's aggregates (the alerts read them), and in
+        Prometheus unless the Graph client `counted` them already (each failed attempt, retries too)."""
         counts: dict[str, float] = {}
         for code in codes:
             label = str(code) if code is not None else "none"
-            metrics.GRAPH_ERRORS.labels(code=label).inc()
+            if not counted:
+                GRAPH_ERRORS.labels(code=label).inc()
             counts[f"graph_error:{label}"] = counts.get(f"graph_error:{label}", 0) + 1
         if self.aggregates is not None and counts:
             await self.aggregates.add(counts)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import orjson
@@ -35,6 +36,7 @@ from pydantic import BaseModel, Field
 
 from base.keys import Keys
 from base.notes import TurnNotes
+from base.settings import Settings
 from base.turn import ButtonsPart, InboundMessage, ListPart, MediaPart, ReplyPart, TemplatePart, TextPart
 
 Outcome = Literal["ok", "error", "refused", "limited", "tool_failed"]
@@ -142,6 +144,13 @@ class InteractionLog:
         self._unseal = unseal
         self._append = redis.register_script(_APPEND)
 
+    @classmethod
+    def from_settings(cls, redis: aioredis.Redis, settings: Settings) -> InteractionLog:
+        """The log as the service, the CLI and the admin API open it (one place to give it a cipher)."""
+        return cls(
+            redis, Keys(settings.queue.redis_prefix), retention_s=settings.observability.log_retention_s
+        )
+
     def seal(self, text: str, conv: str) -> str:
         """The one way a text goes into the log."""
         return self._seal(text, conv) if text else ""
@@ -181,7 +190,6 @@ class InteractionLog:
             "text": self.seal("\n".join(m.text for m in messages if m.text), conv),
             "reply": self.seal(reply_text(parts), conv),
             "ms": round(seconds * 1000, 1),
-            "ts": time.time(),
             "trace_id": trace_id,
         }
         if error:
@@ -271,7 +279,7 @@ class InteractionLog:
         status = f.get("status", "")
         return Interaction(
             id=eid,
-            ts=float(f.get("ts") or int(eid.split("-")[0]) / 1000),
+            ts=int(eid.split("-")[0]) / 1000,  # Redis's clock, which the time range queries too
             turn_id=f["turn_id"],
             trace_id=f.get("trace_id", ""),
             wa_id=f.get("wa_id") or conv.rpartition(":")[2],
@@ -306,6 +314,28 @@ class InteractionLog:
             dropped = await pipe.execute()
         # A user's index drops its old ids at each new turn and expires a retention after the last one.
         return sum(int(n) for n in dropped)
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_when(text: str, *, now: float | None = None) -> float:
+    """A point in time as people write it: `15m`, `2h`, `7d` ago, an ISO date or date-time (UTC unless it
+    says otherwise), or UNIX seconds. ValueError with the accepted forms otherwise."""
+    now = time.time() if now is None else now
+    value = text.strip()
+    unit = _UNITS.get(value[-1:].lower())
+    if unit is not None and value[:-1].replace(".", "", 1).isdigit():
+        return now - float(value[:-1]) * unit
+    if value.replace(".", "", 1).isdigit():
+        return float(value)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"not a time: {text!r} (use 15m, 2h or 7d ago, 2026-05-01, 2026-05-01T08:00, or UNIX seconds)"
+        ) from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
 def _text(value: bytes | str) -> str:

@@ -60,9 +60,6 @@ MODEL_SECONDS = Histogram(
     buckets=(0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 40, 80),
 )
 MODEL_TOKENS = Counter("hudhud_model_tokens_total", "Model tokens by direction (in, out)", ["direction"])
-GRAPH_ERRORS = Counter(
-    "hudhud_graph_errors_total", "Graph API errors by code, at send time and in status webhooks", ["code"]
-)
 DEAD_LETTERS_HELD = Gauge(
     "hudhud_dead_letters_held", "Entries in the dead-letter stream (at the last sample)"
 )
