@@ -307,3 +307,16 @@ async def test_aggregates_expire_and_read_by_minute(redis, redis_prefix) -> None
     ]
     window = await store.window(3, now=at + 60)
     assert window["msg_in"] == 3 and window["queue_depth"] == 7 and window["lat_ms:command"] == 12.5
+
+
+def test_the_agent_names_its_path_by_what_it_did() -> None:
+    from agent.agent import AgentTrace, turn_path
+
+    def path(outcome: str, sources: list[str] | None = None) -> str:
+        trace = AgentTrace(turn_id="t", profile="exec", model="m", mode="router", lang="en", outcome=outcome)
+        trace.sources = sources or []
+        return turn_path(trace)
+
+    assert path("answered", ["handbook.md"]) == path("unknown") == "knowledge"
+    assert path("answered") == path("capabilities") == "small_talk"
+    assert path("executed") == path("failed") == path("confirm") == path("remembered") == "command"
