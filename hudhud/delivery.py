@@ -6,7 +6,10 @@ import structlog
 
 from base.channel import Sender
 from channels.whatsapp.errors import ErrorKind, GraphError, retryable
+from channels.whatsapp.graph import GRAPH_ERRORS
 from channels.whatsapp.messenger import Messenger
+from hudhud import metrics
+from hudhud.aggregates import Aggregates
 from hudhud.outbox import Outbox, PartRecord, PartState
 
 log = structlog.get_logger(__name__)
@@ -19,8 +22,10 @@ class Delivery:
         *,
         fallback_template: str | None,
         fallback_language: str,
+        aggregates: Aggregates | None = None,
     ) -> None:
         self.outbox = outbox
+        self.aggregates = aggregates
         self.fallback_template = fallback_template
         self.fallback_language = fallback_language
 
@@ -43,10 +48,25 @@ class Delivery:
                 record.wamid = await messenger.send_part(phone_number_id, to, record.part)
                 record.state = PartState.sent
             except GraphError as exc:  # only WhatsApp's messengers raise it
+                await self.graph_errors([exc.code], counted=True)
                 if retryable(exc.kind) or not isinstance(messenger, Messenger):
+                    metrics.MESSAGES_OUT.labels(type=record.part.kind, status="error").inc()
                     raise
                 await self._refused(messenger, phone_number_id, to, record, exc)
+            metrics.MESSAGES_OUT.labels(type=record.part.kind, status=record.state.value).inc()
             await self.outbox.mark(turn_id, record, conv=conv)
+
+    async def graph_errors(self, codes: list[int | None], *, counted: bool = False) -> None:
+        """Count Graph errors by code in this minute's aggregates (the alerts read them), and in
+        Prometheus unless the Graph client `counted` them already (each failed attempt, retries too)."""
+        counts: dict[str, float] = {}
+        for code in codes:
+            label = str(code) if code is not None else "none"
+            if not counted:
+                GRAPH_ERRORS.labels(code=label).inc()
+            counts[f"graph_error:{label}"] = counts.get(f"graph_error:{label}", 0) + 1
+        if self.aggregates is not None and counts:
+            await self.aggregates.add(counts)
 
     async def _refused(
         self, messenger: Messenger, phone_number_id: str, to: str, record: PartRecord, exc: GraphError

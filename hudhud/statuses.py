@@ -16,15 +16,28 @@ import structlog
 from base.keys import Keys
 from channels.whatsapp.errors import ErrorKind, classify
 from channels.whatsapp.messenger import Messenger
+from hudhud import metrics
+from hudhud.aggregates import Aggregates
 from hudhud.delivery import Delivery
 from hudhud.outbox import PartState
 
 log = structlog.get_logger(__name__)
 
+_STATES = frozenset({"sent", "delivered", "read", "failed", "deleted", "warning"})  # a label's only values
+
 
 class StatusHandler:
-    def __init__(self, redis: aioredis.Redis, keys: Keys, delivery: Delivery, *, events_maxlen: int) -> None:
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        keys: Keys,
+        delivery: Delivery,
+        *,
+        events_maxlen: int,
+        aggregates: Aggregates | None = None,
+    ) -> None:
         self._redis = redis
+        self._aggregates = aggregates
         self._keys = keys
         self._delivery = delivery
         self._maxlen = events_maxlen
@@ -34,6 +47,7 @@ class StatusHandler:
         state = str(status.get("status", "unknown"))
         errors = status.get("errors") or []
         kinds = [classify(_code(e)) for e in errors]
+        metrics.DELIVERY_STATUSES.labels(status=state if state in _STATES else "other").inc()
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.hincrby(self._keys.stats, f"status:{state}", 1)
             for err, kind in zip(errors, kinds, strict=True):
@@ -45,7 +59,11 @@ class StatusHandler:
                 maxlen=self._maxlen,
                 approximate=True,
             )
+            if self._aggregates is not None and state == "failed":
+                self._aggregates.queue(pipe, {"msg_out_failed": 1})
             await pipe.execute()
+        if errors:
+            await self._delivery.graph_errors([_code(e) for e in errors])
         if state != "failed" or not errors:
             return
         trace = await self._delivery.outbox.trace(wamid)

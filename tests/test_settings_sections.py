@@ -103,6 +103,23 @@ ADDED = {
     "hudhud_block_s",
     "hudhud_max_text_chars",
     "hudhud_shed_after_s",
+    "hudhud_log_retention_s",
+    "hudhud_aggregates_ttl_s",
+    "hudhud_alerts",
+    "hudhud_alert_webhook_url",
+    "hudhud_alert_webhook_secret",
+    "hudhud_alert_whatsapp_to",
+    "hudhud_alert_template",
+    "hudhud_alert_template_lang",
+    "hudhud_alert_interval_s",
+    "hudhud_alert_window_min",
+    "hudhud_alert_cooldown_s",
+    "hudhud_alert_min_turns",
+    "hudhud_alert_command_p95_s",
+    "hudhud_alert_knowledge_p95_s",
+    "hudhud_alert_error_rate",
+    "hudhud_alert_queue_age_s",
+    "hudhud_alert_dead_letters",
 }
 
 

@@ -33,6 +33,12 @@ GRAPH_REQUESTS = Counter(
     "Graph API attempts (each retry counts), by client method and outcome (ok or the error kind)",
     ["method", "outcome"],
 )
+GRAPH_ERRORS = Counter(
+    "hudhud_graph_errors_total",
+    "Graph API errors by error code (each failed attempt; `none`: no code, e.g. a network error), and"
+    " the errors of status webhooks",
+    ["code"],
+)
 GRAPH_SECONDS = Histogram(
     "hudhud_graph_request_seconds",
     "Duration of one Graph API attempt, by client method",
@@ -236,6 +242,7 @@ class GraphClient:
                     return response
                 error = _error_from(response)
             _observe(method, error.kind.value, started)
+            GRAPH_ERRORS.labels(code=str(error.code) if error.code is not None else "none").inc()
 
             fields = {
                 "method": method,
