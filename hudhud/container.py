@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING
 import httpx
 import redis.asyncio as aioredis
 import structlog
+from pydantic import SecretStr
 
 from base.bots import BotRegistry, load_bots
 from base.channel import Channel, Job
 from base.commands import CommandRouter
 from base.keys import Keys
 from base.responder import Responder
-from base.settings import Environment, Settings, SettingsError, is_loopback
+from base.settings import VARIABLES, Environment, Settings, SettingsError, is_loopback
 from base.turn import Turn, trace_id
 from channels.whatsapp.channel import WhatsAppChannel
 from channels.whatsapp.models import WebhookEnvelope
@@ -238,7 +239,22 @@ MIN_ADMIN_PASSWORD = 12
 MIN_SERVICE_TOKEN = 32  # bytes: the core API signs HS256 tokens with secrets of this floor (RFC 7518)
 
 
+# The stand-in deploy/env/*.env give every secret: a file copied but never filled in fails at start-up.
+PLACEHOLDER = "change-me"
+
+
+def _refuse_placeholders(settings: Settings) -> None:
+    for variable, (section, name) in VARIABLES.items():
+        value = getattr(getattr(settings, section), name)
+        if isinstance(value, SecretStr) and value.get_secret_value().strip().lower().startswith(PLACEHOLDER):
+            raise SettingsError(
+                f"invalid setting {variable.upper()}: still the placeholder {PLACEHOLDER!r} when"
+                f" HUDHUD_ENV={settings.runtime.env.value} (set the real secret: docs/deployment.md)"
+            )
+
+
 def _refuse_weak_secrets(settings: Settings) -> None:
+    _refuse_placeholders(settings)
     env = settings.runtime.env.value
     password = settings.admin.password
     if password is not None:
