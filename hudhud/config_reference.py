@@ -24,7 +24,7 @@ from pydantic.fields import FieldInfo
 from base import settings as settings_module
 from base.settings import Settings
 from coreapi.config import CoreSettings
-from hudhud.container import MIN_ADMIN_PASSWORD, MIN_SERVICE_TOKEN, PLACEHOLDER
+from hudhud.container import MIN_ADMIN_PASSWORD, MIN_ALERT_SECRET, MIN_SERVICE_TOKEN, PLACEHOLDER
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV_EXAMPLE = ROOT / ".env.example"
@@ -57,6 +57,10 @@ REFUSALS: tuple[Refusal, ...] = (
     ),
     Refusal("HUDHUD_CORE_API_TOKEN", f"shorter than {MIN_SERVICE_TOKEN} bytes", "short-token"),
     Refusal("HUDHUD_DISABLED_AGENT_RULES", "naming withhold_claims", "withhold_claims"),
+    Refusal(
+        "HUDHUD_ALERT_WEBHOOK_URL", "plain http to a host other than loopback", "http://alerts.example.com/h"
+    ),
+    Refusal("HUDHUD_ALERT_WEBHOOK_SECRET", f"shorter than {MIN_ALERT_SECRET} bytes", "short-secret"),
 )
 
 _SECTION_ROW = re.compile(r"^\| `(\w+)` \| (.+?) \|$", re.M)

@@ -64,6 +64,8 @@ GOOD = {
     "hudhud_admin_password": "sand-dune-orbit-42",
     "hudhud_core_api_token": "t" * 32,
     "hudhud_disabled_agent_rules": "capabilities",
+    "hudhud_alert_webhook_url": "https://alerts.example.com/hudhud",
+    "hudhud_alert_webhook_secret": "a" * 32,
 }
 
 

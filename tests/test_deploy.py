@@ -242,6 +242,8 @@ PROPER = {
     "HUDHUD_ADMIN_PASSWORD": "sand-dune-orbit-42",
     "HUDHUD_METRICS_TOKEN": secrets.token_urlsafe(24),
     "OPENAI_API_KEY": secrets.token_urlsafe(24),
+    "HUDHUD_ALERT_WEBHOOK_URL": "https://alerts.example.com/hudhud",
+    "HUDHUD_ALERT_WEBHOOK_SECRET": secrets.token_urlsafe(32),
 }
 
 
@@ -282,8 +284,10 @@ def test_staging_and_prod_refuse_the_placeholders_until_each_secret_is_set(
         assert variable not in refused, f"{variable} refused again once set"
         refused.append(variable)
         clean_env.setenv(variable, PROPER[variable])
-    # Each placeholder was refused on its own, and the number id a live token needs.
-    assert set(refused) == placeholders | {"WHATSAPP_PHONE_NUMBER_ID"}
+    # Each placeholder was refused on its own, the number id a live token needs, and in prod the alert
+    # webhook (docs/observability.md: prod runs with alerts unless HUDHUD_ALERTS=false says otherwise).
+    required = {"WHATSAPP_PHONE_NUMBER_ID"} | ({"HUDHUD_ALERT_WEBHOOK_URL"} if name == "prod.env" else set())
+    assert set(refused) == placeholders | required
     assert load_settings(_env_file=path).runtime.env.value == name.removesuffix(".env")
 
 
