@@ -30,9 +30,11 @@ from hudhud.abuse import AbuseGuard, Limits
 from hudhud.delivery import Delivery
 from hudhud.enqueue import Enqueuer, QueueUnavailable
 from hudhud.ingress import Accepted, Ingress
+from hudhud.log_privacy import Redactor, hash_key
 from hudhud.outbox import Outbox
 from hudhud.redis_conn import RedisHandle, connect
 from hudhud.redis_watch import RedisWatch
+from hudhud.undelivered import Undelivered
 from hudhud.worker import Worker, WorkerOptions
 from memory.commands import register_memory_commands
 from memory.links import IdentityLinks
@@ -339,6 +341,13 @@ class Container:
                 outbox,
                 fallback_template=settings.whatsapp.fallback_template,
                 fallback_language=settings.whatsapp.fallback_template_lang,
+                undelivered=Undelivered(
+                    handle.client,
+                    keys,
+                    person=Redactor(hash_key(settings)).person,
+                    maxlen=settings.queue.events_maxlen,
+                    mark_ttl_s=settings.queue.dedupe_ttl_s,
+                ),
             ),
             responder=responder,
             watch=watch,

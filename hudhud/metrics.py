@@ -26,3 +26,14 @@ QUEUE_DEPTH = Gauge("hudhud_queue_depth", "Jobs in the inbound stream not yet do
 QUEUE_OLDEST_AGE = Gauge(
     "hudhud_queue_oldest_age_seconds", "Age of the oldest job not yet done (at the last /readyz)"
 )
+UNDELIVERED = Counter(
+    "hudhud_replies_undelivered_total",
+    "Replies that could not be delivered (operator event written), by what gave up: dead_letter or"
+    " the kind of error Graph refused with",
+    ["reason"],
+)
+DELIVERY_NOTICES = Counter(
+    "hudhud_delivery_notices_total",
+    "Notices to users whose reply could not be delivered, by outcome (sent, failed, window_closed)",
+    ["outcome"],
+)

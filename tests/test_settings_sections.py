@@ -103,6 +103,13 @@ ADDED = {
     "hudhud_block_s",
     "hudhud_max_text_chars",
     "hudhud_shed_after_s",
+    # outbound pacing under Meta's limits (issue 14)
+    "hudhud_send_rate_per_s",
+    "hudhud_send_burst",
+    "hudhud_pair_interval_s",
+    "hudhud_pair_burst",
+    "hudhud_pair_backoff_ms",
+    "hudhud_pace_max_wait_s",
 }
 
 
