@@ -96,6 +96,21 @@ class Keys:
         """Set of numbers an admin exempted from the rate and flood limits."""
         return f"{self.prefix}:unthrottled"
 
+    @property
+    def ops(self) -> str:
+        """Capped stream of operator events (base/ops_events.py: a reply that could not be delivered...),
+        for alerts to forward."""
+        return f"{self.prefix}:ops"
+
+    def pace_number(self, phone_number_id: str) -> str:
+        """Token bucket of a bot number's outbound sends, shared by every worker
+        (channels/whatsapp/pacing.py); expires once full again."""
+        return f"{self.prefix}:pace:{phone_number_id}"
+
+    def pace_pair(self, phone_number_id: str, wa_id: str) -> str:
+        """Token bucket of one bot number's sends to one user (Meta's pair rate limit); expires once full."""
+        return f"{self.prefix}:pace:{phone_number_id}:{wa_id}"
+
     def seen(self, dedupe_id: str) -> str:
         return f"{self.prefix}:seen:{dedupe_id}"
 

@@ -8,7 +8,7 @@ alias is its variable, whatever its short name in the section. `.env.example` do
 | Section | Holds |
 |---|---|
 | `runtime` | environment, data dir, time zone, host and port, which responder answers |
-| `whatsapp` | the number's credentials and Graph API, the bots file, delivery retries |
+| `whatsapp` | the number's credentials and Graph API, the bots file, delivery retries, outbound pacing |
 | `queue` | Redis and the pipeline: URL and prefix, body cap, dedupe, leases, workers, attempts, timeouts |
 | `abuse` | per-number and global budgets, flood, block length, longest text, load shedding |
 | `model` | the OpenAI-compatible endpoint or the embedded model, tool mode, timeouts, tokens |
@@ -96,6 +96,16 @@ class WhatsAppSettings(_Section):
     graph_retries: int = _var(6, "hudhud_graph_retries", ge=0)
     graph_backoff_ms: int = _var(500, "hudhud_graph_backoff_ms", ge=0)
     graph_backoff_max_ms: int = _var(30_000, "hudhud_graph_backoff_max_ms", ge=0)
+    # Outbound pacing (channels/whatsapp/pacing.py), Meta's documented defaults: 80 messages per second
+    # per number; to one user one message per 6 s on average, bursts of up to 45 borrowed from later.
+    send_rate_per_s: float = _var(80.0, "hudhud_send_rate_per_s", gt=0)
+    send_burst: int = _var(80, "hudhud_send_burst", ge=1)
+    pair_interval_s: float = _var(6.0, "hudhud_pair_interval_s", gt=0)
+    pair_burst: int = _var(45, "hudhud_pair_burst", ge=1)
+    # After a 131056 (pair rate limit) that user's sends wait base × 4^n (n: hits in a row), Meta's advice.
+    pair_backoff_ms: int = _var(1_000, "hudhud_pair_backoff_ms", gt=0)
+    # The longest one send waits for the buckets and back-offs; beyond it the turn is retried later.
+    pace_max_wait_s: float = _var(60.0, "hudhud_pace_max_wait_s", gt=0)
 
     @field_validator("api_base")
     @classmethod

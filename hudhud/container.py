@@ -35,9 +35,11 @@ from hudhud.delivery import Delivery
 from hudhud.enqueue import Enqueuer, QueueUnavailable
 from hudhud.ingress import Accepted, Ingress
 from hudhud.interactions import InteractionLog
+from hudhud.log_privacy import Redactor, hash_key
 from hudhud.outbox import Outbox
 from hudhud.redis_conn import RedisHandle, connect
 from hudhud.redis_watch import RedisWatch
+from hudhud.undelivered import Undelivered
 from hudhud.worker import Worker, WorkerOptions
 from memory.commands import register_memory_commands
 from memory.links import IdentityLinks
@@ -403,6 +405,13 @@ class Container:
                 fallback_template=settings.whatsapp.fallback_template,
                 fallback_language=settings.whatsapp.fallback_template_lang,
                 aggregates=aggregates,
+                undelivered=Undelivered(
+                    handle.client,
+                    keys,
+                    person=Redactor(hash_key(settings)).person,
+                    maxlen=settings.queue.events_maxlen,
+                    mark_ttl_s=settings.queue.dedupe_ttl_s,
+                ),
             ),
             responder=responder,
             watch=watch,

@@ -64,3 +64,14 @@ DEAD_LETTERS_HELD = Gauge(
     "hudhud_dead_letters_held", "Entries in the dead-letter stream (at the last sample)"
 )
 ALERTS = Counter("hudhud_alerts_total", "Alerts fired by rule and channel result", ["rule", "result"])
+UNDELIVERED = Counter(
+    "hudhud_replies_undelivered_total",
+    "Replies that could not be delivered (operator event written), by what gave up: dead_letter or"
+    " the kind of error Graph refused with",
+    ["reason"],
+)
+DELIVERY_NOTICES = Counter(
+    "hudhud_delivery_notices_total",
+    "Notices to users whose reply could not be delivered, by outcome (sent, failed, window_closed)",
+    ["outcome"],
+)

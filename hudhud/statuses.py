@@ -2,6 +2,8 @@
 
 Many delivery failures arrive only here, after Graph accepted the message: 131047 (the user's
 24-hour window closed) gets the configured template instead, 131026 marks the reply undeliverable.
+Every failure of a reply of ours that no template replaced is an operator event (hudhud/undelivered.py);
+no notice goes to the user: these failures are about reaching them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from hudhud import metrics
 from hudhud.aggregates import Aggregates
 from hudhud.delivery import Delivery
 from hudhud.outbox import PartState
+from hudhud.undelivered import Failure
 
 log = structlog.get_logger(__name__)
 
@@ -86,6 +89,15 @@ class StatusHandler:
                 record.error = f"{_code(errors[0])}: {errors[0].get('title') or errors[0].get('message')}"
                 await self._delivery.outbox.mark(str(trace["turn_id"]), record, conv=str(trace["conv"]))
             log.info("delivery failure handled", wamid=wamid, state=str(new_state))
+        if new_state != PartState.fallback and self._delivery.undelivered is not None:
+            await self._delivery.undelivered.report(
+                None,
+                phone_number_id=str(status.get("phone_number_id", "")),
+                wa_id=str(status.get("recipient_id", "")),
+                turn_id=str(trace["turn_id"]),
+                messages=[],
+                failure=Failure(str(kinds[0]), _code(errors[0]), notify=False),
+            )
 
 
 def _code(error: dict[str, Any]) -> int | None:

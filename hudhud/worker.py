@@ -37,6 +37,7 @@ from base.keys import Keys
 from base.notes import TurnNotes, taking_notes
 from base.responder import FAILURE_REPLY, TIMEOUT_REPLY, UNSUPPORTED_REPLY, Responder
 from base.turn import InboundMessage, ReplyPart, TextPart, Turn, UserRef, make_turn_id, trace_id
+from channels.whatsapp.errors import GraphError
 from channels.whatsapp.pool import MessengerPool
 from hudhud import metrics
 from hudhud.abuse import AbuseGuard, notice_language
@@ -49,6 +50,7 @@ from hudhud.log_privacy import private
 from hudhud.outbox import Outbox, PartRecord, PartState
 from hudhud.redis_watch import RedisWatch
 from hudhud.statuses import StatusHandler
+from hudhud.undelivered import Failure
 
 log = structlog.get_logger(__name__)
 
@@ -347,20 +349,34 @@ class Worker:
             metrics.MERGED.inc()
             return  # the holder is responsible for this message (see module docstring)
         running.leases[lease_key] = token
+        dead: list[tuple[dict[str, Any], list[InboundMessage]]] = []  # dead-lettered turns of this run
         try:
             queued_ms = int(running.entry_id.split("-", 1)[0])  # the stream id: Redis's clock at XADD
-            more = await self._run_turn(conv, token, deliveries, queued_ms)
+            more = await self._run_turn(conv, token, deliveries, queued_ms, dead=dead)
             while more:  # later turns of this run are fresh: the job's delivery count is not theirs
-                more = await self._run_turn(conv, token, 1)
+                more = await self._run_turn(conv, token, 1, dead=dead)
         except BaseException:
             running.leases.pop(lease_key, None)
             with contextlib.suppress(RedisError, OSError):
                 await self.leases.release(lease_key, token)
             raise
         running.leases.pop(lease_key, None)
+        # Told once the turns are finished and the lease is released: a crash while telling people
+        # never dead-letters a turn twice, and no one else's turn waits for the notice.
+        for record, messages in dead:
+            await self._dead_reply_undelivered(record, messages)
 
-    async def _run_turn(self, conv: str, token: str, deliveries: int, queued_ms: int | None = None) -> bool:
-        """Run the conversation's current turn (or assemble the next); True when more messages wait."""
+    async def _run_turn(
+        self,
+        conv: str,
+        token: str,
+        deliveries: int,
+        queued_ms: int | None = None,
+        *,
+        dead: list[tuple[dict[str, Any], list[InboundMessage]]],
+    ) -> bool:
+        """Run the conversation's current turn (or assemble the next); True when more messages wait.
+        A turn dead-lettered here is added to `dead`."""
         k = self.keys
         raw = await self.redis.get(k.current_turn(conv))
         if raw:
@@ -384,6 +400,7 @@ class Worker:
         if record["attempts"] > self.options.max_attempts or (raw and deliveries > self.options.max_attempts):
             await self._dead_letter_turn(conv, record, messages)
             await self._log_turn(conv, record, messages, "dead", 0.0, error=(record["errors"] or [""])[-1])
+            dead.append((record, messages))
         else:
             started = time.perf_counter()
             wait_ms = time.time() * 1000 - queued_ms if queued_ms is not None else None
@@ -394,6 +411,8 @@ class Worker:
                         status, records = await self._answer(conv, record, messages, queued_ms)
                 except Exception as exc:
                     record["errors"] = [*record["errors"][-4:], f"{type(exc).__name__}: {exc}"]
+                    if isinstance(exc, GraphError):  # what the operator is told if the turn is dead-lettered
+                        record["graph"] = [exc.code, exc.http_status]
                     with contextlib.suppress(LeaseLost):  # the new holder keeps its own record
                         await self.leases.write(
                             k.lease(conv), token, k.current_turn(conv), orjson.dumps(record)
@@ -455,7 +474,18 @@ class Worker:
                     parts, status = await self._respond(turn)
             records = await self.outbox.record(turn.turn_id, channel.fit(parts), conv=conv)
         sender = channel.sender(turn.phone_number_id)
-        await self.delivery.send(sender, turn.phone_number_id, turn.user.wa_id, turn.turn_id, records, conv)
+        lost = await self.delivery.send(
+            sender, turn.phone_number_id, turn.user.wa_id, turn.turn_id, records, conv
+        )
+        if lost and self.delivery.undelivered is not None:
+            await self.delivery.undelivered.report(
+                sender,
+                phone_number_id=turn.phone_number_id,
+                wa_id=turn.user.wa_id,
+                turn_id=turn.turn_id,
+                messages=messages,
+                failure=Failure.refused(lost[0]),
+            )
         metrics.TURNS.labels(status=status).inc()
         return status, records
 
@@ -544,6 +574,26 @@ class Worker:
             },
         )
         await self._trim_dead()
+
+    async def _dead_reply_undelivered(self, record: dict[str, Any], messages: list[InboundMessage]) -> None:
+        """A dead-lettered turn whose reply was recorded but not all sent: tell the operator and the user."""
+        undelivered = self.delivery.undelivered
+        if undelivered is None or not messages:
+            return
+        records = await self.outbox.load(record["turn_id"])
+        if not records or all(r.done for r in records):
+            return  # failed before a reply existed, or after all of it went out: nothing undelivered
+        first = messages[0]
+        channel = self.channels.get(first.channel)
+        code, http_status = record.get("graph") or (None, None)
+        await undelivered.report(
+            channel.sender(first.phone_number_id) if channel else None,
+            phone_number_id=first.phone_number_id,
+            wa_id=first.wa_id,
+            turn_id=record["turn_id"],
+            messages=messages,
+            failure=Failure("dead_letter", code, http_status),
+        )
 
 
 def _trace_of(record: dict[str, Any], messages: list[InboundMessage]) -> dict[str, Any]:

@@ -120,6 +120,13 @@ ADDED = {
     "hudhud_alert_error_rate",
     "hudhud_alert_queue_age_s",
     "hudhud_alert_dead_letters",
+    # outbound pacing under Meta's limits (issue 14)
+    "hudhud_send_rate_per_s",
+    "hudhud_send_burst",
+    "hudhud_pair_interval_s",
+    "hudhud_pair_burst",
+    "hudhud_pair_backoff_ms",
+    "hudhud_pace_max_wait_s",
 }
 
 
