@@ -283,7 +283,14 @@ class UserData:
         for entry in await self._list_entries(k.sandbox("to", wa_id), lambda e: True):
             if entry.get("wamid"):
                 found.wamids.add(str(entry["wamid"]))
+        found.wamids = {w for w in found.wamids if await self._sent_to(w, wa_id)}
         return found
+
+    async def _sent_to(self, wamid: str, wa_id: str) -> bool:
+        """Whether a sent message is the user's by its sent record (or has none left): an id the
+        messenger gave twice is not deleted from under someone else."""
+        trace = _json(await self.redis.get(self.keys.sent(wamid)))
+        return not isinstance(trace, dict) or str(trace.get("conv", "")).endswith(f":{wa_id}")
 
     async def _conversation_keys(self, wa_id: str) -> dict[str, list[bytes]]:
         """The keys of the user's conversations with any bot number, by place: one SCAN of the namespace."""

@@ -117,3 +117,24 @@ async def test_an_unreachable_core_api_keeps_the_cached_link(redis, redis_prefix
         assert await links.get(WA) == made  # not marked checked: the next command asks again
     finally:
         await client.aclose()
+
+
+def test_links_set_and_unlink_mirror_the_core_api(api: Api, settings_factory, monkeypatch) -> None:
+    """`hudhud links set` leaves what /link leaves: the link in the core API too, so its re-check holds."""
+    import httpx
+    from typer.testing import CliRunner
+
+    from hudhud.cli import app
+
+    settings = settings_factory(core_api_url=api.url, hudhud_core_api_token=SERVICE_TOKEN)
+    for name, value in settings.variables().items():
+        if value is not None and not isinstance(value, dict):
+            shown = value.get_secret_value() if hasattr(value, "get_secret_value") else value
+            monkeypatch.setenv(name.upper(), str(shown))
+    runner, headers = CliRunner(), {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+    result = runner.invoke(app, ["links", "set", WA, str(api.id("sara"))])
+    assert result.exit_code == 0 and "warning" not in result.output, result.output
+    mirrored = httpx.get(f"{api.url}/links/{WA}", headers=headers)
+    assert mirrored.status_code == 200 and mirrored.json()["user_id"] == api.id("sara")
+    assert runner.invoke(app, ["links", "unlink", WA]).exit_code == 0
+    assert httpx.get(f"{api.url}/links/{WA}", headers=headers).status_code == 404
