@@ -13,12 +13,9 @@ from base.catalog import t
 from base.keys import Keys
 from memory.links import IdentityLinks
 from tests.coreapi.conftest import SERVICE_TOKEN, Api
-from tests.coreapi.test_tools_e2e import Bench, run
+from tests.coreapi.test_tools_e2e import Bench, make_bench, run
 from tools.client import CoreApiClient
-from tools.confirm import Confirmations
 from tools.corelinks import CoreLinkCheck
-from tools.executor import CoreApiExecutor
-from tools.registry import ToolRegistry
 
 NOT_LINKED = t("reply.link_first", "en")
 WA = "966500000020"
@@ -27,22 +24,11 @@ TINY = 0.05  # the re-check interval once a test wants the next command to ask t
 
 @pytest.fixture
 async def bench(api: Api, redis, redis_prefix: str) -> AsyncIterator[Bench]:
-    from agent.exec_commands import register_tool_commands
-    from base.commands import CommandRouter
+    def links(client: CoreApiClient, keys: Keys) -> IdentityLinks:
+        return IdentityLinks(redis, keys, check=CoreLinkCheck(client), recheck_s=3600)
 
-    keys = Keys(redis_prefix)
-    client = CoreApiClient(api.url, SERVICE_TOKEN, retries=0)
-    links = IdentityLinks(redis, keys, check=CoreLinkCheck(client), recheck_s=3600)
-    executor = CoreApiExecutor(client, links, ToolRegistry.shipped(), Confirmations(redis, keys, ttl_s=60),
-                               redis=redis, keys=keys)  # fmt: skip
-    router = CommandRouter()
-
-    async def lang_of(_: object) -> str:
-        return "en"
-
-    register_tool_commands(router, executor, lang_of)
-    yield Bench(api, executor, router)
-    await client.aclose()
+    async for made in make_bench(api, redis, redis_prefix, links):
+        yield made
 
 
 async def linked(bench: Bench, username: str = "sara") -> IdentityLinks:
