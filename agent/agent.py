@@ -650,7 +650,8 @@ class Agent:
         if self.redis is not None and self.keys is not None:
             await self.redis.xadd(
                 self.keys.agent_traces,
-                {"trace": orjson.dumps(trace.model_dump())},
+                # The turn id beside the trace: forget and export find the user's entries by it.
+                {"turn_id": trace.turn_id, "trace": orjson.dumps(trace.model_dump())},
                 maxlen=self.trace_maxlen,
                 approximate=True,
             )

@@ -184,6 +184,9 @@ class CoreApiSettings(_Section):
     disabled_corrections: str = _var("", "hudhud_disabled_corrections")
     # How long a user's own last change can be undone ("undo", /undo: tools/undo.py).
     undo_window_s: int = _var(600, "hudhud_undo_window_s", gt=0)
+    # How old a cached WhatsApp link may get before the core API is asked again whether it stands
+    # (blocked? unlinked? the user deactivated, their role changed?): memory/links.py.
+    link_recheck_s: float = _var(300, "hudhud_link_recheck_s", gt=0)
     database_url: str | None = _var(None, "database_url")  # the reference core API's
 
 

@@ -352,16 +352,41 @@ def links_set(
     role: Annotated[str, typer.Option(help="member, manager or admin")] = "member",
     name: Annotated[str | None, typer.Option(help="Display name")] = None,
 ) -> None:
-    """Link a number to a user id (what /link does after the code check)."""
+    """Link a number to a user id (what /link does after the code check), mirrored in the core API."""
     asyncio.run(_with_links(lambda links: links.link(wa_id, user_id, display_name=name, role=role)))
     console.print(f"linked {wa_id} → user {user_id}")
+    _mirror("PUT", wa_id, {"user_id": user_id})
 
 
 @links_app.command("unlink")
 def links_unlink(wa_id: str) -> None:
-    """Remove a number's link."""
+    """Remove a number's link, here and in the core API's mirror."""
     removed = asyncio.run(_with_links(lambda links: links.unlink(wa_id)))
     console.print("unlinked" if removed else "was not linked")
+    _mirror("DELETE", wa_id)
+
+
+def _mirror(method: str, wa_id: str, body: dict[str, int] | None = None) -> None:
+    """The link in the core API too, when one is configured: a cached link is re-checked against it
+    (HUDHUD_LINK_RECHECK_S), and one the core API does not hold would then be dropped."""
+    settings = _settings()
+    if not settings.core.url or settings.core.token is None:
+        return
+    import httpx
+
+    from tools.client import CoreApiClient, CoreApiError
+
+    async def call() -> None:
+        client = CoreApiClient(settings.core.url or "", settings.core.token.get_secret_value(), retries=1)
+        try:
+            await client.service(method, f"/links/{wa_id}", json=body)
+        finally:
+            await client.aclose()
+
+    try:
+        asyncio.run(call())
+    except (CoreApiError, OSError, httpx.HTTPError) as exc:
+        err_console.print(f"[yellow]warning:[/yellow] the core API's mirror was not updated: {exc}")
 
 
 @links_app.command("block")

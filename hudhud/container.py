@@ -43,7 +43,7 @@ from hudhud.undelivered import Undelivered
 from hudhud.worker import Worker, WorkerOptions
 from memory.commands import register_memory_commands
 from memory.links import IdentityLinks
-from memory.privacy import UserData
+from memory.privacy import CoreRecords, UserData
 
 if TYPE_CHECKING:
     from agent.prefs import PrefsStore
@@ -109,18 +109,28 @@ def tools_executor(settings: Settings, redis: aioredis.Redis, keys: Keys) -> Cor
     from memory.links import IdentityLinks
     from tools.client import CoreApiClient
     from tools.confirm import Confirmations
+    from tools.corelinks import CoreLinkCheck
     from tools.executor import CoreApiExecutor
 
     client = CoreApiClient(settings.core.url, settings.core.token.get_secret_value())
     return CoreApiExecutor(
         client,
-        IdentityLinks(redis, keys),
+        IdentityLinks(redis, keys, check=CoreLinkCheck(client), recheck_s=settings.core.link_recheck_s),
         tool_registry(settings),
         Confirmations(redis, keys),
         redis=redis,
         keys=keys,
         undo_window_s=settings.core.undo_window_s,
     )
+
+
+def _core_records(executor: CoreApiExecutor | None) -> CoreRecords | None:
+    """The core API's records of a number, for export and forget, when commands run against one."""
+    if executor is None:
+        return None
+    from tools.corelinks import CoreNumberRecords
+
+    return CoreNumberRecords(executor.client)
 
 
 async def _reply_lang(prefs: PrefsStore | None, turn: Turn) -> str:
@@ -347,7 +357,7 @@ class Container:
             closers.append(runtime.aclose)
             user_data = UserData(
                 handle.client, keys, history=runtime.agent.memory.history if runtime.agent.memory else None,
-                memories=stores.memories,
+                memories=stores.memories, core=_core_records(executor),
             )  # fmt: skip
             router = CommandRouter(fallback=runtime.agent)
             if runtime.agent.prefs is not None:

@@ -113,6 +113,11 @@ class FakeGraph:
             self._script: deque[_Script] = deque()
             self._seq = 0
 
+    def stop_failing(self) -> None:
+        """Drop the errors still scripted; what was recorded, and the message ids given, stay."""
+        with self._lock:
+            self._script.clear()
+
     def fail_next(
         self,
         n: int = 1,

@@ -82,9 +82,9 @@ BEFORE = set(
         "whatsapp_verify_token",
     ]
 )
-# Added since, each with its capability: tool packs (issue 12), abuse control and dead-letter limits
-# (issue 14), undo and switchable corrections (issue 13), KB answer latency and saved prompt state
-# (issue 13 point 8).
+# Added since, each with its capability: tool packs (issue 12), abuse control, dead-letter limits and
+# link re-checks (issue 14), undo and switchable corrections (issue 13), KB answer latency and saved
+# prompt state (issue 13 point 8).
 ADDED = {
     "hudhud_kb_context_tokens",
     "hudhud_kb_reply_tokens",
@@ -127,6 +127,7 @@ ADDED = {
     "hudhud_pair_burst",
     "hudhud_pair_backoff_ms",
     "hudhud_pace_max_wait_s",
+    "hudhud_link_recheck_s",
 }
 
 
