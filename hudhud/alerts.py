@@ -46,6 +46,7 @@ from redis.exceptions import RedisError, ResponseError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from base.keys import Keys
+from base.ops_events import OpsEvent
 from base.settings import ObservabilitySettings
 from channels.whatsapp.errors import AUTH_CODES, REENGAGEMENT_CODE, GraphError
 from channels.whatsapp.messenger import Messenger
@@ -350,7 +351,28 @@ class AlertEvaluator:
         alerts = self.rules.evaluate(window, queue_age_s=age, events=await self._events())
         for alert in alerts:
             await self.sender.send(alert)
+        for kind, events in (await self._ops()).items():  # raised elsewhere: replies not delivered...
+            latest = events[-1]
+            summary = f"{len(events)} {kind.replace('_', ' ')} event(s) since the last look"
+            details = {"summary": summary, "count": len(events), **latest.model_dump(exclude_none=True)}
+            await self.sender.event(kind, details, severity="critical")
         return alerts
+
+    async def _ops(self) -> dict[str, list[OpsEvent]]:
+        """Operator events (base/ops_events.py) since the last look, by kind; the position kept in Redis."""
+        stored = await self._redis.get(self._keys.alert("ops-cursor"))
+        cursor = _text(stored) if stored else self._cursor
+        try:
+            rows = await self._redis.xrange(self._keys.ops, min=f"({cursor}", count=1000)
+        except ResponseError:
+            rows = []
+        out: dict[str, list[OpsEvent]] = {}
+        for _, raw in rows:
+            event = OpsEvent.from_fields(raw)
+            out.setdefault(str(event.kind), []).append(event)
+        if rows:
+            await self._redis.set(self._keys.alert("ops-cursor"), _text(rows[-1][0]))
+        return out
 
     async def sample(self) -> float | None:
         """Queue depth, oldest age and dead letters into the gauges and this minute's aggregates."""

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from base.commands import CommandRouter
+from base.ops_events import OpsEvent
 from base.settings import SettingsError
 from base.turn import ReplyPart, TextPart, Turn
 from channels.whatsapp.signature import verify_signature
@@ -117,6 +118,17 @@ async def test_one_evaluator_at_a_time_and_events_reach_the_webhook(settings_fac
         assert await sender.event("delivery_failed", {"summary": "a reply could not be delivered"})
         assert not await sender.event("delivery_failed", {"summary": "again"})  # cooling down
         assert [a["rule"] for a in hook.alerts()] == ["redis_data_lost", "delivery_failed"]
+        # A reply the pipeline could not deliver (hudhud/undelivered.py writes the ops stream): forwarded
+        # by the evaluator once its rule has cooled down, with what the event says.
+        await p.redis.delete(p.keys.alert("cool:delivery_failed"))
+        event = OpsEvent(kind="delivery_failed", conv="p:u:abc", turn_id="t_1", code=131026, reason="refused")
+        await p.redis.xadd(p.keys.ops, event.to_fields())
+        assert await first.tick() == []  # no rule of the window fired: the event went on its own
+        forwarded = hook.alerts()[-1]
+        assert forwarded["rule"] == "delivery_failed" and forwarded["details"]["turn_id"] == "t_1"
+        assert forwarded["details"]["count"] == 1 and forwarded["details"]["code"] == 131026
+        await first.tick()
+        assert len(hook.alerts()) == 3  # read once
 
 
 def test_rules_judge_windows_by_their_thresholds(settings_factory) -> None:
