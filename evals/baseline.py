@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from evals.results import CaseResult, read_results
 
 BASELINES = Path(__file__).parent / "baselines"
+ROOT = Path(__file__).resolve().parent.parent  # the repository: committed paths are relative to it
 FORMAT = 1
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 ANSWERED = ("ok", "unsupported")
@@ -58,16 +59,27 @@ class CaseOutcome(BaseModel):
 
 def baseline_document(summary: dict[str, Any], results: list[CaseResult], name: str) -> dict[str, Any]:
     run = {k: v for k, v in (summary.get("run") or {}).items() if k != "out"}  # a local path
+    suites = {n: {**m, "path": _relative(m.get("path"))} for n, m in (summary.get("suites") or {}).items()}
     return {
         "baseline": FORMAT,
         "name": name,
         "saved": datetime.now(UTC).isoformat(timespec="seconds"),
-        "summary": {**summary, "run": run},
+        "summary": {**summary, "run": run, "suites": suites},
         "cases": [
             CaseOutcome.of(r).model_dump(mode="json")
             for r in sorted(results, key=lambda r: (r.split, r.suite, r.case_id, r.trial))
         ],
     }
+
+
+def _relative(path: str | None) -> str | None:
+    """A suite's path as the repository names it (a committed file holds no machine's directories)."""
+    if path is None or not Path(path).is_absolute():
+        return path
+    try:
+        return Path(path).resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return Path(path).name
 
 
 def save_baseline(run: Path, name: str, *, root: Path = BASELINES) -> Path:

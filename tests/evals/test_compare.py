@@ -225,10 +225,16 @@ def test_compare_against_a_saved_baseline(tmp_path: Path) -> None:
     from evals.baseline import load_outcomes, save_baseline
 
     run = write_run(tmp_path / "run", [timed("x", [120.0], 0.001), claimed("y", 0)])
-    (run / "summary.json").write_text(json.dumps({"run": {"out": str(run), "git": "abc1234"}, "overall": {}}))
+    inside = Path(__file__).resolve().parents[2] / "evals" / "suites" / "ci-smoke.yaml"
+    suites = {"s": {"path": str(inside)}, "t": {"path": str(tmp_path / "t.yaml")}, "u": {"path": "u.yaml"}}
+    summary = {"run": {"out": str(run), "git": "abc1234"}, "overall": {}, "suites": suites}
+    (run / "summary.json").write_text(json.dumps(summary))
     path = save_baseline(run, "smoke", root=tmp_path / "baselines")
     document = json.loads(path.read_text())
     assert document["name"] == "smoke" and "out" not in document["summary"]["run"]
+    # No machine's directories in a committed file: paths as the repository names them.
+    kept = {n: m["path"] for n, m in document["summary"]["suites"].items()}
+    assert kept == {"s": "evals/suites/ci-smoke.yaml", "t": "t.yaml", "u": "u.yaml"}
     assert document["cases"][0] == {
         "split": "dev", "suite": "s", "case": "x", "trial": 0, "success": True, "quality": 1.0,
         "false_claims": 0, "latency_ms": [120.0], "tokens_in": 0, "tokens_out": 0, "cost": 0.001,
