@@ -40,6 +40,7 @@ from agent.readings import MAX_READINGS, Readings, ask
 from agent.router import StructuredRouter
 from agent.tokens import TokenCounter
 from base.keys import Keys
+from base.notes import TurnPath, note_model, note_path
 from base.text.numbers import parse_int
 from base.turn import ReplyPart, TextPart, Turn
 from memory.context import Context
@@ -93,12 +94,17 @@ class AgentTrace(BaseModel):
     named_task: int | None = None  # the task the user named by its title ("the slides one")
     truncated: bool = False  # the user's text was cut to fit the model's context window
     withheld_claim: str = ""  # a free-text reply's sentence that said an action was done: not sent
+    # The rules that changed this turn: the packs' corrections by name (`tasks.overdue`) and the agent's
+    # own (AGENT_RULES) — each rule's benefit is measured on the cases where it fired (docs/evals.md).
+    rules: list[str] = Field(default_factory=list)
     more: list[dict[str, Any]] = Field(
         default_factory=list
     )  # further changes of the message: action, args, outcome
     ms: float = 0.0
     tokens_in: int = 0
     tokens_out: int = 0
+    model_ms: float = 0.0  # time spent waiting for the model (routing and the written answer)
+    model_calls: int = 0
 
 
 class RouteResult(BaseModel):
@@ -193,6 +199,7 @@ class Agent:
         elif "capabilities" not in self.rules_off and (is_greeting(text) or asks_what_i_do(text)):
             parts = [TextPart(text=await self._what_i_do(turn, tools, reply_lang))]
             trace.outcome = "capabilities"
+            trace.rules.append("capabilities")
         else:
             window = (
                 await memory.window(profile.name, wa_id, await self._history_budget(text)) if memory else None
@@ -213,10 +220,14 @@ class Agent:
             elif follow:
                 previous = last_exchange(window, now=now, recent_s=recent)
             if decided is None:
+                asked_at = time.perf_counter()
                 decision = await self._decide(llm, routed, tools, used, previous=previous, window=window)
+                if len(tools):
+                    trace.model_ms += (time.perf_counter() - asked_at) * 1000
+                    trace.model_calls += 1
                 trace.action, trace.raw_args = decision.action, decision.args
                 trace.tokens_in, trace.tokens_out = decision.tokens_in, decision.tokens_out
-                decision = tools.correct(decision, text, follow_ref=ref)
+                decision = tools.correct(decision, text, follow_ref=ref, fired=trace.rules)
             else:
                 decision = decided
                 trace.action, trace.raw_args = decision.action, decision.args
@@ -354,6 +365,7 @@ class Agent:
             if claim is not None:
                 log.warning("action claim withheld", turn_id=trace.turn_id)
                 trace.outcome, trace.withheld_claim = "clarify", claim
+                trace.rules.append("withhold_claims")
                 return [TextPart(text=replies.text("claim_withheld", lang))]
         return parts
 
@@ -424,7 +436,10 @@ class Agent:
         if context is not None and not context.empty:
             blocks.append(context.render(lang))
         question = "\n\n".join([*blocks, text]) if blocks else text
+        asked_at = time.perf_counter()
         reply = await llm.ainvoke([*messages, HumanMessage(question)])
+        trace.model_ms += (time.perf_counter() - asked_at) * 1000
+        trace.model_calls += 1
         usage = getattr(reply, "usage_metadata", None) or {}
         trace.tokens_in += int(usage.get("input_tokens", 0))
         trace.tokens_out += int(usage.get("output_tokens", 0))
@@ -547,6 +562,7 @@ class Agent:
             turn.user.wa_id, [*calls[: MAX_READINGS - 1], chosen], turn.turn_id
         )
         trace.outcome, trace.args = "did_you_mean", prepared.args
+        trace.rules.append("did_you_mean")
         return [ask(offered, [ref] * len(offered.calls), lang)]
 
     async def _more_changes(
@@ -624,7 +640,12 @@ class Agent:
         return "\n\n".join(p.text for p in used[:2])
 
     async def _record(self, trace: AgentTrace) -> None:
+        trace.model_ms = round(trace.model_ms, 1)
         self.traces = [*self.traces[-49:], trace]
+        note_path(turn_path(trace), action=trace.action, outcome=trace.outcome)
+        note_model(
+            tokens_in=trace.tokens_in, tokens_out=trace.tokens_out, ms=trace.model_ms, calls=trace.model_calls
+        )
         log.info("agent turn", **trace.model_dump(exclude={"raw_args", "args", "prompts"}))
         if self.redis is not None and self.keys is not None:
             await self.redis.xadd(
@@ -644,6 +665,17 @@ def _whole_sentences(text: str) -> str:
     ends = [m.end() for m in _SENTENCE_END.finditer(text.rstrip() + " ")]
     cut = ends[-1] if ends else 0
     return text[:cut].rstrip() if cut >= len(text) // 2 else text
+
+
+def turn_path(trace: AgentTrace) -> TurnPath:
+    """Which way the agent answered: a command (a tool, a memory to keep), the knowledge base (an
+    answer from retrieved documents, or "I don't know" after looking), or small talk (greetings, what
+    I do, a free answer with nothing retrieved)."""
+    if trace.outcome == "unknown" or (trace.outcome == "answered" and trace.sources):
+        return "knowledge"
+    if trace.outcome in ("answered", "capabilities", ""):
+        return "small_talk"
+    return "command"
 
 
 def _ref_arg(spec: ToolSpec) -> str | None:

@@ -36,6 +36,20 @@ _EN = [
     # A reply that is only "Done." / "All set!" / "Completed ✅"
     re.compile(r"^\W*(?:done|all done|all set|completed|finished|ok,? done|success(?:fully)?)\W*$", _FLAGS),
     re.compile(rf"\bsuccessfully\s+{_EN_VERBS}\b", _FLAGS),
+    # A report without its auxiliary: "Task 7 updated.", "#7 moved to Monday", "Updated the due date",
+    # "Got it, marked as done" — a participle right after the task, or opening the sentence with its object.
+    re.compile(rf"(?:\btask\s*#?\s*\d+|#\s*\d+)\s+(?:now\s+)?{_EN_VERBS}\b", _FLAGS),
+    re.compile(
+        rf"^\W*(?:(?:ok(?:ay)?|sure|got it|alright|great|perfect|noted)\W+)?{_EN_VERBS}\s+"
+        r"(?:it|them|the|task(?!\s+lists?\b)|your|#|\d|to|as|for)\b",
+        _FLAGS,
+    ),
+    # A changed attribute stated as the new fact: "The due date is now Monday", "priority set to high".
+    re.compile(
+        r"\b(?:due date|deadline|priority|title|status|assignee)\b[^.!?\n]{0,30}?\b(?:is now|are now|"
+        r"has been|have been|changed to|set to|updated to|moved to|switched to|now set)\b",
+        _FLAGS,
+    ),
 ]
 
 # Arabic (folded: أ/إ/آ → ا, ة → ه, ى → ي, diacritics gone).
@@ -49,7 +63,8 @@ _AR = [
     # MSA first person perfect: "حذفت المهمة", "أكملتها", "أنشأت لك مهمة", "قمت بحذف"
     re.compile(
         r"(?:^|\s)(?:لقد\s+|قد\s+)?(?:انشات|اضفت|حذفت|مسحت|ازلت|اكملت|انهيت|اغلقت|اسندت|عينت|حولت|حدثت|"
-        r"عدلت|غيرت|نقلت|اجلت|سجلت|الغيت|استرجعت|ارجعت|تراجعت|اعدت فتح)(?:ها|ه|هم|لك)?(?:\s|$|[.!،])",
+        r"عدلت|غيرت|نقلت|اجلت|سجلت|الغيت|استرجعت|ارجعت|تراجعت|اعدت فتح)(?:ها|ه|هم|لك)?(?:\s|$|[.!،])"
+        r"(?!\s*الي(?:ه|ك|ها|هم|كم)(?:\s|$|[.!،]))",  # "أُسندت إليه": a passive that describes
         _FLAGS,
     ),
     re.compile(rf"(?:^|\s)(?:لقد\s+|قد\s+)?قمت\s+ب{_AR_NOUNS}", _FLAGS),
@@ -61,13 +76,37 @@ _AR = [
     ),
     # Egyptian passives and first person: "اتمسحت", "اتحذفت", "اتعملت", "عملتها", "خلصتهالك"
     re.compile(
-        r"(?:^|\s)(?:ات|إت)(?:مسحت|حذفت|عملت|قفلت|سجلت|نقلت|غيرت|عدلت|ضافت|لغت|حولت)(?:\s|$|[.!،])", _FLAGS
+        r"(?:^|\s)(?:ات|إت)(?:مسحت|حذفت|عملت|قفلت|سجلت|نقلت|غيرت|عدلت|ضافت|لغت|حولت|اجلت|حطت|قفل)(?:\s|$|[.!،])",
+        _FLAGS,
     ),
     re.compile(r"(?:^|\s)(?:عملتها|عملتهالك|خلصتهالك|مسحتهالك|ظبطتها|ضبطتها)(?:\s|$|[.!،])", _FLAGS),
     # Levantine: "زبطتها", "عملتلك ياها", "مسحتلك ياها", "انحذفت", "انعملت"
     re.compile(
         r"(?:^|\s)(?:زبطتها|زبطت|عملتلك|مسحتلك|حذفتلك|خلصتلك|غيرتلك|ان(?:حذفت|مسحت|عملت|سكرت|نقلت))(?:\s|$|[.!،])",
         _FLAGS,
+    ),
+    # MSA passives of the task itself: "أُضيفت المهمة", "أُنشئت", "نُقلت إلى الأحد"
+    re.compile(
+        r"(?:^|\s)(?:اضيفت|انشئت|عدلت|نقلت|اجلت|حذفت|اسندت|حولت|غيرت)\s+(?:المهمه|مهمه|موعد|اولويه)", _FLAGS
+    ),
+    # The new state as a fact (every dialect): "أصبحت المهمة منجزة", "صار موعدها الأحد", "المهمة صارت عالية"
+    re.compile(
+        r"(?:^|\s)(?:اصبحت|اصبح|صارت|صار|باتت)\s+(?:المهمه|مهمه|موعد|موعدها|اولويه|اولويتها|عنوان|عنوانها|"
+        r"منجزه|مكتمله|مغلقه|محذوفه|عاليه|منخفضه|مسنده)",
+        _FLAGS,
+    ),
+    re.compile(
+        r"(?:^|\s)(?:المهمه|موعدها|اولويتها|عنوانها)\s+(?:الان\s+)?(?:صارت|اصبحت|صار|اصبح)(?:\s|$|[.!،])",
+        _FLAGS,
+    ),
+    # First person with "for you" (Gulf, Levantine, Egyptian): "عدلتلك", "غيرتلك الموعد", "حطيتها الأحد"
+    re.compile(
+        r"(?:^|\s)(?:عدلت|غيرت|حدثت|اجلت|ضفت|سجلت|نقلت|حذفت|مسحت|خلصت|سكرت|عملت|زبطت|حطيت|اسندت|حولت|"
+        r"انشات)(?:لك|لك ياها|هالك|ها لك)(?:\s|$|[.!،])",
+        _FLAGS,
+    ),
+    re.compile(
+        r"(?:^|\s)(?:حطيتها|حطيته|حطيت لك|اجلتها|اجلته|نقلتها|حولتها|اسندتها|سجلتها)(?:\s|$|[.!،])", _FLAGS
     ),
     # A reply that is only "تم" / "تم ✅" / "خلاص تم"
     re.compile(r"^\W*(?:خلاص\s+)?تمت?\W*$", _FLAGS),
@@ -83,7 +122,8 @@ _LATN = [
     re.compile(
         r"\b(?:5alast(?:ha)?|khalast(?:ha)?|7azaft(?:ha)?|hazaft(?:ha)?|masa7t(?:ha)?|sawet(?:ha)?|"
         r"sawwait(?:ha)?|3malt(?:ha)?|3adalt(?:ha)?|ghayart(?:ha)?|zabatt(?:ha)?|et(?:mas7et|3amalet|"
-        r"7azafet))\b",
+        r"7azafet|2agelet|3adelet|ghayaret|sagelet)|3adaltha|ghayartha|8ayartha|2ajjalt(?:ha)?|2agelt(?:ha)?|"
+        r"ajjalt(?:ha)?|sajjalt(?:ha)?|sa2alt(?:ha)?|7atet(?:ha)?|7atetha|naqalt(?:ha)?)\b",
         _FLAGS,
     ),
 ]
@@ -95,19 +135,23 @@ _BEFORE = frozenset(
     fold(w)
     for line in (
         "not never if once when unless would could should shall can will want wanted to before after",
+        "which who whom whose",  # a relative clause describes ("the tasks which I created")
         "هل لم لن ما مش مو مب ليس لا لو اذا إذا عشان حتى تريد تبي تبغي عايز بدك ممكن يمكن سوف قبل بعد",
+        "التي الذي اللي اللتي الذين اللذين",
         "law iza eza mish msh mesh ma mo bedak 3ayez tebi hal",
     )
     for w in line.split()
 )
 _WORDS = re.compile(r"[^\W_]+", re.UNICODE)
+# Quoted words are cited, not said: 'the bot answers "Task #15 created"' reports nothing.
+_QUOTED = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”|«[^»\n]*»")
 _SENTENCES = re.compile(r"(?<=[.!?؟\n])\s+|\n+")
 
 
 def action_claim(reply: str) -> str | None:
     """The first sentence of `reply` that reports an action as done; None when none does."""
     for sentence in _SENTENCES.split(reply.strip()):
-        folded = fold(sentence).strip()
+        folded = _QUOTED.sub(" ", fold(sentence)).strip()
         if not folded or _QUESTION.search(folded):
             continue
         for pattern in (*_EN, *_AR, *_LATN):

@@ -91,6 +91,8 @@ def remember_request(text: str) -> str | None:
     fact = (found["en"] or found["ar"] or "").strip().rstrip(".!")
     if found["en"] and fact.lower().startswith("to "):
         return None  # "remember to call Omar" is a reminder (a task), not a fact about the user
+    if found["en"] and re.match(r"(?:on|for|in|under|about)\s+(?:task\s*)?#?\s*\d", fact, re.IGNORECASE):
+        return None  # "note on 41: …" is a comment on a task, not a fact about the user
     return fact if len(fact) >= 3 else None
 
 

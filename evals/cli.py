@@ -41,6 +41,9 @@ def register_eval_commands(eval_app: typer.Typer) -> None:
     )
     baseline.command("save")(eval_baseline_save)
     eval_app.add_typer(baseline, name="baseline")
+    from evals.cli_rules import eval_rules
+
+    eval_app.command("rules")(eval_rules)
 
 
 class RichProgress:

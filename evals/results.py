@@ -37,6 +37,7 @@ class TraceRecord(BaseModel):
     ms: float = 0.0
     tokens_in: int = 0
     tokens_out: int = 0
+    rules: list[str] = Field(default_factory=list)  # corrections and agent rules that changed the turn
 
 
 class TurnRecord(BaseModel):

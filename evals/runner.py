@@ -168,13 +168,16 @@ async def redis_url(settings: Settings, workdir: Path) -> AsyncIterator[str]:
 
 
 def select(suite: Suite, pattern: str | None, split: str = "all") -> list[Case]:
-    """The cases of the suite whose id matches the glob (all without one) and of the split."""
+    """The cases of the suite whose id matches the glob (all without one; several globs separated by
+    commas) and of the split."""
+    globs = [g.strip() for g in (pattern or "").split(",") if g.strip()]
     return [
         c
         for c in suite.cases
         if (split == "all" or suite.split_of(c) == split)
         and (
-            not pattern or fnmatch.fnmatch(c.id, pattern) or fnmatch.fnmatch(f"{suite.name}/{c.id}", pattern)
+            not globs
+            or any(fnmatch.fnmatch(c.id, g) or fnmatch.fnmatch(f"{suite.name}/{c.id}", g) for g in globs)
         )
     ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
 import signal
 import sys
 from pathlib import Path
@@ -15,7 +16,9 @@ from rich.table import Table
 from base.settings import Settings, SettingsError, load_settings
 from evals.cli import register_eval_commands
 from hudhud import cli_users
+from hudhud.cli_config import config_app
 from hudhud.cli_kb import kb_app
+from hudhud.cli_log import log_command
 
 app = typer.Typer(help="Hudhud: WhatsApp AI agents.", no_args_is_help=True, add_completion=False)
 dead_app = typer.Typer(help="Inspect and retry dead-lettered jobs and turns.", no_args_is_help=True)
@@ -27,13 +30,31 @@ eval_app = typer.Typer(
 )
 app.add_typer(eval_app, name="eval")
 app.add_typer(kb_app, name="kb")  # hudhud/cli_kb.py
+app.add_typer(config_app, name="config")  # hudhud/cli_config.py
 app.command("export")(cli_users.export)  # hudhud/cli_users.py
 app.command("forget")(cli_users.forget)
 app.command("unblock")(cli_users.unblock)
 app.command("exempt")(cli_users.exempt)
+app.command("log")(log_command)  # hudhud/cli_log.py
 register_eval_commands(eval_app)  # run, compare (evals/cli.py); routing is below
 console = Console()
 err_console = Console(stderr=True)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"hudhud {importlib.metadata.version('hudhud')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit"),
+    ] = False,
+) -> None:
+    """Hudhud: WhatsApp AI agents."""
 
 
 def _settings() -> Settings:

@@ -85,7 +85,15 @@ class UserData:
         report = ForgetReport(wa_id=wa_id)
         p = self.keys.prefix
         turn_ids = await self._turn_ids(wa_id)  # before the history that names them is gone
-        for stream in (self.keys.turns, f"{p}:agent", f"{p}:tools", self.keys.dead, self.keys.events):
+        streams = (
+            self.keys.turns,
+            f"{p}:agent",
+            f"{p}:tools",
+            self.keys.dead,
+            self.keys.events,
+            self.keys.ops,
+        )
+        for stream in streams:
             matched = await self._stream_matches(stream, wa_id, turn_ids)
             if matched:
                 report.streams[stream] = await self.redis.xdel(stream, *[i for i, _ in matched])
@@ -101,7 +109,12 @@ class UserData:
             f"{p}:sandbox:to:{wa_id}",
             *(self.keys.outbox(t) for t in turn_ids),
         ]
-        for pattern in (self.keys.inbox(f"*:{wa_id}"), self.keys.current_turn(f"*:{wa_id}")):
+        patterns = (
+            self.keys.inbox(f"*:{wa_id}"),
+            self.keys.current_turn(f"*:{wa_id}"),
+            self.keys.pace_pair("*", wa_id),
+        )
+        for pattern in patterns:
             doomed += [k.decode() async for k in self.redis.scan_iter(match=pattern, count=500)]
         report.keys = await self.redis.delete(*doomed) if doomed else 0
         report.keys += await self._drop_sandbox_sends(wa_id)

@@ -19,6 +19,7 @@ import structlog
 
 from base.catalog import has, is_plural, t, tn
 from base.keys import Keys
+from base.notes import note_tool
 from base.turn import ListPart, ListRow, ListSection, TextPart, Turn
 from base.wording import shorten
 from memory.links import IdentityLinks, Link
@@ -293,6 +294,7 @@ class CoreApiExecutor:
     async def _record(
         self, call: ToolCall, link: Link, turn: Turn, outcome: str, status: int, seconds: float
     ) -> None:
+        note_tool(call.name, outcome, status, seconds * 1000)
         await self._redis.xadd(
             self._keys.tool_calls,
             {

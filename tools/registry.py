@@ -103,13 +103,20 @@ class ToolRegistry:
             )
         self.disabled_corrections = self.disabled_corrections | chosen
 
-    def correct(self, decision: Decision, text: str, *, follow_ref: int | None = None) -> Decision:
+    def correct(
+        self, decision: Decision, text: str, *, follow_ref: int | None = None, fired: list[str] | None = None
+    ) -> Decision:
         """The decision with the packs' known misreadings of `text` put right (tools/pack.py), but for
-        the corrections switched off."""
+        the corrections switched off; `fired` collects the names of those that changed it (what the
+        evals measure each rule's benefit on)."""
         for pack in self.packs:
             for rule in pack.corrections:
-                if self.disabled_corrections.isdisjoint(self._names(pack, rule)):
-                    decision = rule(decision, self, text, follow_ref)
+                names = self._names(pack, rule)
+                if self.disabled_corrections.isdisjoint(names):
+                    corrected = rule(decision, self, text, follow_ref)
+                    if fired is not None and corrected != decision:
+                        fired.append(names[1])
+                    decision = corrected
         return decision
 
     def names_object(self, text: str) -> bool:

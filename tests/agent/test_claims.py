@@ -11,13 +11,18 @@ from agent.claims import action_claim
 CLAIMS = {
     "en": ["Done.", "Done ✅", "All set!", "I've deleted task 7.", "I have marked task 3 as done.",
            "Task 7 has been deleted.", "It was marked as done!", "Sure! I've assigned it to Sara.",
-           "I just created a task for you: call the bank.", "I have created the task, you can see it now."],
+           "I just created a task for you: call the bank.", "I have created the task, you can see it now.",
+           "Task 7 updated.", "#7 moved to Monday.", "Updated the due date to Sunday.",
+           "Got it, marked as done.", "The due date is now Monday.", "Priority set to high."],
     "msa": ["تم حذف المهمة 7.", "تمت إضافة المهمة.", "لقد أكملت المهمة.", "قمت بتعديل الموعد.",
-            "تم تعديل تاريخ التسليم إلى الخميس.", "تم"],
-    "gulf": ["سويتها", "خلصتها يا طويل العمر", "مسحتها لك خلاص", "حذفتها لك."],
-    "egyptian": ["اتمسحت خلاص", "عملتهالك", "اتعملت يا باشا"],
+            "تم تعديل تاريخ التسليم إلى الخميس.", "تم", "أُضيفت المهمة إلى قائمتك.",
+            "أصبحت المهمة منجزة."],
+    "gulf": ["سويتها", "خلصتها يا طويل العمر", "مسحتها لك خلاص", "حذفتها لك.", "عدلتلك الموعد",
+             "حطيتها يوم الأحد", "موعدها صار الأحد"],
+    "egyptian": ["اتمسحت خلاص", "عملتهالك", "اتعملت يا باشا", "اتأجلت للأحد"],
     "levantine": ["زبطتها", "انحذفت", "مسحتلك ياها"],
-    "arabizi": ["tam el 7azf", "5alastha", "sawetha ya 3am", "7azaftha"],
+    "arabizi": ["tam el 7azf", "5alastha", "sawetha ya 3am", "7azaftha", "2ageltha le yom el a7ad",
+                "et3adelet"],
 }  # fmt: skip
 NOT_CLAIMS = [
     "Shall I delete task 7?",
@@ -36,6 +41,13 @@ NOT_CLAIMS = [
     "يمكنك إنشاء مهمة بكتابة: مهمة جديدة",
     "رصيدك من الإجازات 21 يوماً.",
     "mish 3aref",
+    'Each new task gets a number, for example "Task #15 created".',
+    "The priority was low last week.",
+    "Completed tasks are shown at the end.",
+    "You can see the tasks which I created for the team.",
+    "Updated task lists are sent every morning.",
+    "المهام التي أنشأتها أو أُسندت إليك.",
+    "تظهر لك المهام التي أُسندت إليك.",
 ]
 
 

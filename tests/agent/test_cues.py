@@ -95,6 +95,8 @@ def test_small_talk(text: str, expected: bool) -> None:
         ("remember to call Omar tomorrow", None),  # a reminder: a task, not a fact
         ("remember it", None),  # too short to be a fact
         ("what do you remember?", None),
+        ("note on 41: they asked for a revised PO number", None),  # a comment on task 41
+        ("note for task 7 - waiting for legal", None),
     ],
 )
 def test_remember_requests(text: str, fact: str | None) -> None:

@@ -151,6 +151,7 @@ def test_select_and_trials() -> None:
     assert [c.id for c in select(suite, "a-*")] == ["a-1"]
     assert [c.id for c in select(suite, "s/b-*")] == ["b-1"]
     assert len(select(suite, None)) == 2
+    assert [c.id for c in select(suite, "s/b-1, a-*")] == ["a-1", "b-1"]  # several globs: any of them
     assert trials_of(suite, RunOptions(trials=3)) == 3
     assert trials_of(suite.model_copy(update={"temperature": 0}), RunOptions(trials=3)) == 1
 

@@ -50,6 +50,8 @@ async def _populate(
     await redis.xadd(keys.dead, {"kind": "turn", "conv": f"pn1:{wa_id}", "messages": "[]"})
     await redis.rpush(f"{keys.prefix}:sandbox:outbox", orjson.dumps({"to": wa_id, "text": "hi"}))
     await redis.rpush(f"{keys.prefix}:sandbox:to:{wa_id}", orjson.dumps({"to": wa_id, "text": "hi"}))
+    await redis.hset(keys.pace_pair("pn1", wa_id), mapping={"level": 44, "at": 0})  # outbound pacing
+    await redis.xadd(keys.ops, {"kind": "delivery_failed", "conv": "pn1:u:hash", "turn_id": turn_id})
     return turn_id
 
 
@@ -96,6 +98,7 @@ async def test_forget_really_deletes_in_redis_and_chroma(world: UserData, redis,
     assert not await redis.exists(world.keys.outbox(turn_id))
     agent_traces = await redis.xrange(f"{redis_prefix}:agent")
     assert all(turn_id.encode() not in f[b"trace"] for _, f in agent_traces)
+    assert [f[b"turn_id"] for _, f in await redis.xrange(world.keys.ops)] == [f"t_{OMAR}".encode()]
     assert world.memories is not None and await world.memories.list(SARA) == []
     # The other user is untouched.
     assert await world.memories.list(OMAR)

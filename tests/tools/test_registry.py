@@ -68,6 +68,22 @@ def test_corrections_are_switched_off_by_name() -> None:
         ToolRegistry.shipped(disabled_corrections="undo,nope")
 
 
+def test_the_corrections_that_changed_a_decision_are_named() -> None:
+    """What the evals measure each rule's benefit on (evals/rules.py): only a rule that changed it."""
+    from tools.decision import Decision
+
+    registry = ToolRegistry.shipped()
+    fired: list[str] = []
+    registry.correct(
+        Decision(action="reopen_task", args={"task_id": 7}), "undo that", follow_ref=7, fired=fired
+    )
+    assert fired == ["tasks.undo"]
+    fired.clear()
+    kept = Decision(action="complete_task", args={"task_id": "7"})
+    assert registry.correct(kept, "mark task 7 as done", fired=fired) == kept
+    assert fired == []
+
+
 def test_a_spec_naming_a_text_the_catalog_lacks_is_refused() -> None:
     with pytest.raises(ValueError, match="no text"):
         ToolSpec(name="ping_team", description="ping", reply="tool.ping_team.reply")

@@ -136,6 +136,54 @@ def test_reopen_in_words(action: str, text: str) -> None:
     assert decision.action == "reopen_task" and decision.args == {"task_id": 23}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "task 23 isn't done after all",
+        "23 is not finished anymore",
+        "المهمة ٢٣ طلعت مش خالصة",
+        "task 23 mesh 5alsa",
+    ],
+)
+@pytest.mark.parametrize("action", ["complete_task", "update_task", "get_task"])
+def test_a_completion_taken_back_is_a_reopen(text: str, action: str) -> None:
+    """ "not done anymore" has "done" in it: a small model completes the task again."""
+    decision = decide(action, text, task_id=23)
+    assert decision.action == "reopen_task" and decision.args == {"task_id": 23}
+
+
+def test_a_task_done_or_not_done_in_passing_is_no_reopen() -> None:
+    assert decide("complete_task", "task 23 is done", task_id=23).action == "complete_task"
+    assert decide("list_tasks", "which tasks aren't done?", status="open").action == "list_tasks"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "show me everything the team hasn't finished yet",
+        "my pending tasks",
+        "what's still open for me?",
+        "وش باقي علي من مهام؟",
+        "المهام اللي ما خلصتها",
+        "المهام غير المنجزة",
+        "el tasks elli mesh 5alsa",
+    ],
+)
+def test_unfinished_tasks_are_the_open_list(text: str) -> None:
+    assert decide("list_tasks", text, status="done").args["status"] == "open"
+
+
+@pytest.mark.parametrize("text", ["show my finished tasks", "المهام اللي خلصتها", "what did I complete?"])
+def test_the_done_list_stays_done(text: str) -> None:
+    assert decide("list_tasks", text, status="done").args["status"] == "done"
+
+
+def test_a_task_named_by_title_to_reopen_is_not_a_question() -> None:
+    """ "reopen the printer one" names no number: the title names the task (tools/naming.py)."""
+    decision = decide("reopen_task", "reopen the printer one please", task_id=None)
+    assert decision.action == "reopen_task"
+
+
 def test_an_update_that_changes_something_is_not_a_reopen() -> None:
     assert decide("update_task", "reopen task 23 and make it urgent", task_id=23, priority="high").action == (
         "update_task"
@@ -163,6 +211,8 @@ UNDO_REQUESTS = [
     "رجعها زي ما كانت", "رجّعها زى الأول",  # Egyptian
     "رجّعها متل ما كانت", "رجعا متل ما كانت",  # Levantine
     "raje3ha", "rag3ha zay ma kanet", "undo pls",  # Arabizi
+    # closing a message that owns up to a slip
+    "wait no, I hit the wrong one, undo that", "my mistake, revert it", "غلطت، تراجع", "لا لا غلطت رجّعها",
 ]  # fmt: skip
 
 
@@ -185,6 +235,8 @@ def test_an_undo_request_is_an_undo(text: str, action: str, args: dict[str, Any]
         ("put it back to Sara", "assign_task"),
         ("خليها زي ما هي", "answer"),  # "leave it as it is"
         ("don't undo that", "answer"),
+        ("I said 7 not 8, undo that", "answer"),  # a number: not only an undo
+        ("please don't revert it", "answer"),
         ("revert the title to Budget", "update_task"),
     ],
 )

@@ -28,6 +28,7 @@ from tools.packs.tasks.cues import (
     says_overdue,
     says_reopen,
     says_undo,
+    says_unfinished,
     title_in_message,
     wanted_not_person,
 )
@@ -83,15 +84,15 @@ def _by_title(decision: Decision, text: str) -> bool:
         and set(NAMING.query(phrase)) <= set(NAMING.query(text))
     ):
         return True
-    return says_done(text) and bool(NAMING.query(text))
+    return (says_done(text) or says_reopen(text)) and bool(NAMING.query(text))
 
 
 def _reopen(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
-    """ "reopen 23", "رجّعي المهمة ٢٣ مفتوحة": small models read a bare number as "show task 23", or
-    pick an update that changes nothing."""
+    """ "reopen 23", "رجّعي المهمة ٢٣ مفتوحة", "it's not done anymore": small models read a bare number
+    as "show task 23", pick an update that changes nothing, or hear "done" and complete it."""
     if tools.get("reopen_task") is None or not says_reopen(text):
         return decision
-    if decision.action == "get_task" or _empty_update(decision, tools):
+    if decision.action in ("get_task", "complete_task") or _empty_update(decision, tools):
         return decision.model_copy(
             update={"action": "reopen_task", "args": {"task_id": decision.args.get("task_id")}}
         )
@@ -190,6 +191,14 @@ def _overdue(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int
     return decision.model_copy(update={"args": args})
 
 
+def _unfinished(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "show me what the team hasn't finished", "وش باقي علي", "المهام اللي ما خلصت": a list of tasks
+    the words call unfinished is the open list — a small model hears "finished" and lists the done ones."""
+    if decision.action != "list_tasks" or decision.args.get("status") != "done" or not says_unfinished(text):
+        return decision
+    return decision.model_copy(update={"args": {**decision.args, "status": "open"}})
+
+
 def _wanted_not_person(
     decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None
 ) -> Decision:
@@ -253,6 +262,7 @@ CORRECTIONS = (
     _mine,
     _garbled_title,
     _overdue,
+    _unfinished,
     _wanted_not_person,
     _several_changes,
     _undo,  # last: an undo request is an undo, whatever an earlier rule made of it

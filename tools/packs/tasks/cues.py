@@ -15,6 +15,14 @@ from base.text.lexicon import words_of as _words
 
 _REOPEN = re.compile(
     r"\bre-?open|\bunarchive|\bopen (?:it |this |that )?(?:up )?again"
+    # "it's not done anymore", "isn't finished after all", "no longer complete": undoing a completion
+    r"|\b(?:isn'?t|aren'?t|wasn'?t|no longer)\s+(?:really\s+|actually\s+)?(?:done|finished|complete|"
+    r"completed|closed)\b"
+    r"|\bnot\s+(?:really\s+|actually\s+)?(?:done|finished|complete|completed|closed)\s+(?:anymore|any more|"
+    r"after all)\b"
+    # "مش خالصة", "طلعت مو منجزة", "ما عادت مكتملة", "mesh 5alsa": a task said to be not finished after all
+    r"|(?:^|\s)(?:مش|مو|مب|ليست|لم تعد|ما عادت|ماعادت|ما بقت|مابقت)\s+(?:خالصه|خلصانه|منجزه|مكتمله|مخلصه)"
+    r"|\b(?:mesh|mish|msh|mo|mush)\s+(?:5alsa|khalsa|5alsana|mnjaza)"
     r"|(?:^|\s)(?:ا|ي)?فتح(?:ها|ي|يها|وها)?\b|\befta7|(?:^|\s)(?:اعد|اعاده|اعادة)\s+فتح"
     r"|رجع\S*\s+(?:\S+\s+){0,3}مفتوح|reg3\S*\s+(?:\S+\s+){0,3}maftoo?7"
 )
@@ -123,13 +131,42 @@ _DONE = _folded(
     "done complete completed finish finished finito close closed tick check سكر سكرت سكرها اقفل قفل اغلق "
     "sakker sakkar خلصت خلص خلصها خلصتها خلصناها "
     "خلاص منجزة منجز انجزت أنجزت انجز أنجز انجزها أنجزها تمت تم انتهت انتهيت خلصنا كملت كملتها اكتملت "
-    "5alast 5alas 5las 5lst khalas khalast 5alasna"
+    "خالصه خالصة خلصانه خلصانة 5alast 5alas 5las 5lst khalas khalast 5alasna 5alsa khalsa 5alsana"
 )
 
 
+# A done word right after one of these is its opposite: "hasn't finished", "isn't done", "ما خلصت",
+# "مش منجزة", "mesh 5alsa". ("لسا/لسه" stay out: Levantine "لسا خلصتها" is "I just finished it".)
+_NEGATION = _folded(
+    "not never isn isnt aren arent hasn hasnt haven havent wasn didn didnt t "
+    "ما مش مو مب لم ماني mesh mish msh mo mush ma"
+)
+# Words that call tasks not finished by themselves: "my unfinished tasks", "وش باقي علي", "المهام المعلقة".
+_UNFINISHED = _folded(
+    "unfinished incomplete pending outstanding remaining "
+    "باقي الباقي الباقيه المتبقي المتبقيه المعلق المعلقه المعلقة متبقي متبقيه ba2i baqi"
+)
+_STILL_OPEN = re.compile(r"\bstill\s+open\b|\bleft\s+to\s+do\b|(?:^|\s)غير\s+(?:ال)?(?:منجزه|مكتمله|منتهيه)")
+
+
+def _done_words(text: str) -> list[bool]:
+    """For each done word of the message: is it negated?"""
+    words = _words(text)
+    return [any(b in _NEGATION for b in words[max(0, i - 2) : i]) for i, w in enumerate(words) if w in _DONE]
+
+
 def says_done(text: str) -> bool:
-    """ "mark 42 done", "خلصت المهمة", "5alast": the message says a task is finished."""
-    return any(w in _DONE for w in _words(text))
+    """ "mark 42 done", "خلصت المهمة", "5alast": the message says a task is finished (not "hasn't
+    finished", "ما خلصت")."""
+    return any(not negated for negated in _done_words(text))
+
+
+def says_unfinished(text: str) -> bool:
+    """ "what hasn't the team finished", "my pending tasks", "وش باقي علي", "المهام اللي ما خلصت": the
+    message is about tasks not finished yet."""
+    if any(_done_words(text)) or any(w in _UNFINISHED for w in _words(text)):
+        return True
+    return bool(_STILL_OPEN.search(fold(text)))
 
 
 _MIXED_WORD = re.compile(r"(?=[^\s]*[A-Za-z])(?=[^\s]*[\u0621-\u064A])[^\s]+")
@@ -237,12 +274,27 @@ _AS_IT_WAS = re.compile(
 )
 
 
-def says_undo(text: str) -> bool:
-    """ "undo that", "تراجع", "رجّعها زي ما كانت", "raje3ha": the message asks, and only asks, for the
-    user's last change to be reverted."""
-    words = [w for w in _words(text) if w not in _UNDO_FILLER]
+# Words that turn a following "undo that" into its opposite ("don't undo that", "لا تتراجع" is another verb).
+_NOT_UNDO = _folded("don dont t not never didn didnt shouldn won wont مو مش ما مب")
+
+
+def _is_undo(words: list[str]) -> bool:
     said = " ".join(words)
     return bool(words) and (said in _UNDO or _AS_IT_WAS.fullmatch(said) is not None)
+
+
+def says_undo(text: str) -> bool:
+    """ "undo that", "تراجع", "رجّعها زي ما كانت", "raje3ha": the message asks, and only asks, for the
+    user's last change to be reverted — alone, or closing a message that only owns up to a slip ("I hit
+    the wrong one, undo that", "غلطت، تراجع"): words that name no number and do not negate the undo."""
+    words = [w for w in _words(text) if w not in _UNDO_FILLER]
+    if _is_undo(words):
+        return True
+    for size in range(min(len(words) - 1, 5), 0, -1):
+        before = words[:-size]
+        if _is_undo(words[-size:]):
+            return before[-1] not in _NOT_UNDO and not any(c.isdigit() for w in before for c in w)
+    return False
 
 
 # Verbs of handing a task to someone, each dialect group: "give it to", "أسندها لـ", "عطها", "اديها",
