@@ -11,7 +11,7 @@ alias is its variable, whatever its short name in the section. `.env.example` do
 | `whatsapp` | the number's credentials and Graph API, the bots file, delivery retries, outbound pacing |
 | `queue` | Redis and the pipeline: URL and prefix, body cap, dedupe, leases, workers, attempts, timeouts |
 | `abuse` | per-number and global budgets, flood, block length, longest text, load shedding |
-| `model` | the OpenAI-compatible endpoint or the embedded model, tool mode, timeouts, tokens |
+| `model` | the OpenAI-compatible endpoint or the embedded model, tool mode, timeouts, tokens, prices |
 | `core` | the core API, its token, tool packs (corrections switched off), Python tools, undo, its database |
 | `memory` | history, summaries, encryption keys, Chroma, knowledge base and memories thresholds |
 | `admin` | the admin password, the knowledge-base root, where the CLI finds the service |
@@ -156,6 +156,15 @@ class AbuseSettings(_Section):
     shed_after_s: float = _var(300.0, "hudhud_shed_after_s", gt=0)  # a job that waited longer: apology
 
 
+class ModelPrice(BaseModel):
+    """The price of 1,000 tokens of one model, in the operator's currency."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input_per_1k: float = Field(ge=0)
+    output_per_1k: float = Field(ge=0)
+
+
 class ModelSettings(_Section):
     base_url: str | None = _var(None, "openai_base_url")
     api_key: SecretStr | None = _var(None, "openai_api_key")
@@ -173,6 +182,9 @@ class ModelSettings(_Section):
     # The agent's own rules switched off by name, comma-separated (agent/agent.py AGENT_RULES), to
     # measure what each is worth; `withhold_claims` only in dev.
     disabled_rules: str = _var("", "hudhud_disabled_agent_rules")
+    # What each model's tokens cost, for the evals' cost figures and `max_cost` (evals/pricing.py):
+    # JSON {"model or glob": {"input_per_1k": 0.15, "output_per_1k": 0.6}}; the embedded model costs 0.
+    eval_prices: dict[str, ModelPrice] = _var({}, "hudhud_eval_prices")
 
 
 class CoreApiSettings(_Section):

@@ -85,7 +85,11 @@ BEFORE = set(
 # Added since, each with its capability: tool packs (issue 12), abuse control, dead-letter limits and
 # link re-checks (issue 14), undo and switchable corrections (issue 13), KB answer latency and saved
 # prompt state (issue 13 point 8).
+# Added since, each with its capability: tool packs (issue 12), abuse control and dead-letter limits
+# (issue 14), undo and switchable corrections (issue 13), KB answer latency and saved prompt state
+# (issue 13 point 8), the evals' model prices (issue 16).
 ADDED = {
+    "hudhud_eval_prices",
     "hudhud_kb_context_tokens",
     "hudhud_kb_reply_tokens",
     "hudhud_local_prompt_state",

@@ -245,6 +245,7 @@ async def test_the_embedded_model_is_started_once_and_warmed(smollm2_path: Path,
         assert backend.model_name == f"local:{smollm2_path}" and backend.tool_mode == "router"
         assert backend.settings.model.base_url == backend.server.base_url
         assert backend.settings.model.context_window == 1024
+        assert backend.weights_sha256 is None  # an operator's file: no catalog hash to vouch for it
         warmed: list[str] = []
 
         async def warm(prompt: str) -> float:
