@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import fnmatch
 import shutil
 import tempfile
@@ -343,6 +344,15 @@ async def _run_suite(
 ) -> None:
     trials = trials_of(suite, options)
     jobs = [(case, trial) for case in select(suite, options.filter, options.split) for trial in range(trials)]
+    if suite.knowledge:
+        # The suite's own documents beside the run's, in a data directory of its own (the knowledge base
+        # lives there), so they reach this suite's cases and no other.
+        seed = ",".join([*filter(None, [env.settings.memory.kb_seed]), *map(str, suite.knowledge_paths())])
+        env = dataclasses.replace(
+            env,
+            data_dir=env.data_dir / f"suite-{suite.name}",
+            settings=env.settings.replace(hudhud_kb_seed=seed),
+        )
     # One number's cases never overlap: they share its long-term memories in the run's store.
     numbers: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 

@@ -213,8 +213,16 @@ class Suite(_Strict):
     max_cost: float | None = Field(None, ge=0)  # the budgets of each case (a case may set its own)
     max_latency_ms: float | None = Field(None, gt=0)
     fixtures: Fixtures = Field(default_factory=Fixtures)
+    # Documents added to the knowledge base for this suite's cases only (paths relative to the suite
+    # file): e.g. documents that carry instructions to the assistant. Kept in the suite's own data
+    # directory, so no other suite retrieves them.
+    knowledge: list[str] = Field(default_factory=list)
     cases: list[Case] = Field(min_length=1)
     path: Path | None = Field(None, exclude=True)
+
+    def knowledge_paths(self) -> list[Path]:
+        base = self.path.parent if self.path is not None else Path()
+        return [(base / k).resolve() for k in self.knowledge]
 
     @field_validator("clock")
     @classmethod
@@ -391,6 +399,7 @@ def check_suite(suite: Suite, file: str, *, tools: set[str] | None = None) -> li
     if suite.path is not None and suite.path.suffix in (".yaml", ".yml") and suite.path.stem != suite.name:
         errors.append(f"{file}: name: {suite.name!r} must match the file name ({suite.path.stem!r})")
     errors.extend(_check_split(suite, file))
+    errors.extend(f"{file}: knowledge: {p} does not exist" for p in suite.knowledge_paths() if not p.exists())
     seen: set[str] = set()
     for case in suite.cases:
         where = f"{file}: case {case.id}"
