@@ -16,6 +16,7 @@ from base.settings import Settings, SettingsError, load_settings
 from evals.cli import register_eval_commands
 from hudhud import cli_users
 from hudhud.cli_kb import kb_app
+from hudhud.cli_memory import memory_app
 
 app = typer.Typer(help="Hudhud: WhatsApp AI agents.", no_args_is_help=True, add_completion=False)
 dead_app = typer.Typer(help="Inspect and retry dead-lettered jobs and turns.", no_args_is_help=True)
@@ -27,6 +28,7 @@ eval_app = typer.Typer(
 )
 app.add_typer(eval_app, name="eval")
 app.add_typer(kb_app, name="kb")  # hudhud/cli_kb.py
+app.add_typer(memory_app, name="memory")  # hudhud/cli_memory.py: rotate
 app.command("export")(cli_users.export)  # hudhud/cli_users.py
 app.command("forget")(cli_users.forget)
 app.command("unblock")(cli_users.unblock)

@@ -64,7 +64,8 @@ async def _direct(settings: Settings, wa_id: str, action: str) -> dict[str, Any]
             handle.client,
             keys,
             history=ConversationHistory.from_settings(handle.client, keys, settings.memory, cipher),
-            memories=UserMemories(store),
+            memories=UserMemories(store, cipher=cipher),
+            sealer=cipher,
         )
         return await data.export(wa_id) if action == "export" else (await data.forget(wa_id)).as_dict()
     finally:

@@ -35,6 +35,7 @@ from hudhud.redis_conn import RedisHandle, connect
 from hudhud.redis_watch import RedisWatch
 from hudhud.worker import Worker, WorkerOptions
 from memory.commands import register_memory_commands
+from memory.crypto import Cipher
 from memory.links import IdentityLinks
 from memory.privacy import UserData
 
@@ -93,8 +94,11 @@ def tool_registry(settings: Settings) -> ToolRegistry:
     return registry
 
 
-def tools_executor(settings: Settings, redis: aioredis.Redis, keys: Keys) -> CoreApiExecutor | None:
-    """The core API executor when CORE_API_URL is configured; without it commands are not executed."""
+def tools_executor(
+    settings: Settings, redis: aioredis.Redis, keys: Keys, cipher: Cipher | None = None
+) -> CoreApiExecutor | None:
+    """The core API executor when CORE_API_URL is configured; without it commands are not executed.
+    What it stores is encrypted with `cipher` (the settings' when not given)."""
     if not settings.core.url:
         return None
     if settings.core.token is None:
@@ -109,7 +113,7 @@ def tools_executor(settings: Settings, redis: aioredis.Redis, keys: Keys) -> Cor
         client,
         IdentityLinks(redis, keys),
         tool_registry(settings),
-        Confirmations(redis, keys),
+        Confirmations(redis, keys, sealer=cipher or Cipher.from_settings(settings.memory, settings.runtime)),
         redis=redis,
         keys=keys,
         undo_window_s=settings.core.undo_window_s,
@@ -137,7 +141,9 @@ class Stores:
     memories: UserMemories | None = None
 
 
-async def open_stores(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) -> Stores:
+async def open_stores(
+    settings: Settings, closers: list[Callable[[], Awaitable[None]]], cipher: Cipher
+) -> Stores:
     """Open Chroma (CHROMA_URL, else embedded under HUDHUD_DATA_DIR) and ingest HUDHUD_KB_SEED —
     unchanged files are skipped, so this is cheap at every start."""
     from memory.kb import KnowledgeBase
@@ -158,7 +164,8 @@ async def open_stores(settings: Settings, closers: list[Callable[[], Awaitable[N
     if report is not None:
         log.info("knowledge base seeded", summary=report.summary())
     return Stores(
-        knowledge=knowledge, memories=UserMemories(store, max_per_user=settings.memory.max_memories)
+        knowledge=knowledge,
+        memories=UserMemories(store, max_per_user=settings.memory.max_memories, cipher=cipher),
     )
 
 
@@ -235,6 +242,7 @@ class Container:
     watch: RedisWatch
     warnings: list[str] = field(default_factory=list)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    cipher: Cipher | None = None  # encrypts every stored text (base/sealing.py); always set by `open`
     knowledge: KnowledgeBase | None = None  # the agent's knowledge base (admin API, `hudhud kb`)
     user_data: UserData | None = None  # export / forget one user (admin API, `hudhud forget`)
 
@@ -258,6 +266,7 @@ class Container:
         bots = load_bots(settings)
         if responder is None and settings.runtime.responder != "agent":
             responder = load_responder(settings.runtime.responder, settings)
+        cipher = Cipher.from_settings(settings.memory, settings.runtime)
         handle = await connect(settings)
         keys = Keys(settings.queue.redis_prefix)
         closers: list[Callable[[], Awaitable[None]]] = []
@@ -267,9 +276,9 @@ class Container:
             from agent.factory import build_agent  # the model stack loads only when the agent is used
             from agent.local import LocalModelError
 
-            executor = tools_executor(settings, handle.client, keys)
+            executor = tools_executor(settings, handle.client, keys, cipher)
             try:
-                stores = await open_stores(settings, closers)
+                stores = await open_stores(settings, closers, cipher)
                 links = executor.links if executor is not None else None
                 runtime = await build_agent(
                     settings,
@@ -279,6 +288,7 @@ class Container:
                     knowledge=stores.knowledge,
                     memories=stores.memories,
                     links=links,
+                    cipher=cipher,
                 )
             except LocalModelError as exc:
                 await _close_all(closers)
@@ -291,7 +301,7 @@ class Container:
             closers.append(runtime.aclose)
             user_data = UserData(
                 handle.client, keys, history=runtime.agent.memory.history if runtime.agent.memory else None,
-                memories=stores.memories,
+                memories=stores.memories, sealer=cipher,
             )  # fmt: skip
             router = CommandRouter(fallback=runtime.agent)
             if runtime.agent.prefs is not None:
@@ -317,11 +327,12 @@ class Container:
             keys,
             dedupe_ttl_s=settings.queue.dedupe_ttl_s,
             events_maxlen=settings.queue.events_maxlen,
+            sealer=cipher,
         )
-        outbox = Outbox(handle.client, keys, ttl_s=settings.queue.dedupe_ttl_s)
+        outbox = Outbox(handle.client, keys, ttl_s=settings.queue.dedupe_ttl_s, sealer=cipher)
         watch = RedisWatch(handle.client, keys, events_maxlen=settings.queue.events_maxlen)
         await watch.mark_start()
-        messengers = MessengerPool(settings.whatsapp, bots, handle.client, keys)
+        messengers = MessengerPool(settings.whatsapp, bots, handle.client, keys, sealer=cipher)
         secret = settings.whatsapp.app_secret
         whatsapp = WhatsAppChannel(
             bots, messengers, app_secret=secret.get_secret_value().encode() if secret else None
@@ -344,8 +355,9 @@ class Container:
             watch=watch,
             warnings=warnings,
             closers=closers,
+            cipher=cipher,
             knowledge=stores.knowledge,
-            user_data=user_data or UserData(handle.client, keys),
+            user_data=user_data or UserData(handle.client, keys, sealer=cipher),
         )
 
     def worker(self, *, name: str | None = None, concurrency: int | None = None) -> Worker:
@@ -373,6 +385,7 @@ class Container:
             delivery=self.delivery,
             watch=self.watch,
             options=options,
+            sealer=self.cipher,
             guard=AbuseGuard(
                 self.redis,
                 self.keys,

@@ -19,6 +19,7 @@ import orjson
 import redis.asyncio as aioredis
 
 from base.keys import Keys
+from base.sealing import Sealer, open_entry
 
 if TYPE_CHECKING:
     from memory.history import ConversationHistory
@@ -55,8 +56,10 @@ class UserData:
         *,
         history: ConversationHistory | None = None,
         memories: UserMemories | None = None,
+        sealer: Sealer | None = None,
     ) -> None:
         self.redis = redis
+        self.sealer = sealer  # stored text is encrypted (base/sealing.py): export decrypts it
         self.keys = keys
         self.history = history
         self.memories = memories
@@ -75,7 +78,10 @@ class UserData:
             "preferences": {k.decode(): v.decode() for k, v in prefs.items()},
             "history": await self.history.export_user(wa_id) if self.history is not None else {},
             "memories": await self.memories.export_user(wa_id) if self.memories is not None else [],
-            "tool_calls": [_decoded(f) for _, f in await self._stream_matches(f"{p}:tools", wa_id, turn_ids)],
+            "tool_calls": [
+                _decoded(open_entry(self.sealer, "tools", f))
+                for _, f in await self._stream_matches(f"{p}:tools", wa_id, turn_ids)
+            ],
             "turns": [_decoded(f) for _, f in await self._stream_matches(self.keys.turns, wa_id, turn_ids)],
         }
 

@@ -237,7 +237,7 @@ async def test_turn_failing_too_often_is_dead_lettered_then_retried(settings_fac
         assert dead[0]["kind"] == "turn" and "wamid.d" in dead[0]["messages"]
         assert await p.redis.llen(p.keys.inbox(f"{PNID}:{USER}")) == 0
         fake_graph.reset()
-        letters = DeadLetters(p.redis, p.keys)
+        letters = DeadLetters(p.redis, p.keys, p.container.cipher)
         listed = await letters.list()
         assert listed[0].kind == "turn"
         assert await letters.retry(listed[0].id)

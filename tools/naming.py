@@ -26,6 +26,7 @@ import redis.asyncio as aioredis
 from pydantic import BaseModel
 
 from base.keys import Keys
+from base.sealing import Sealer, aad_waiting, seal, unseal
 from base.text.folding import fold, to_latin_digits
 from tools.base import ToolCall
 
@@ -206,10 +207,13 @@ class PendingChoice(BaseModel):
 class Choices:
     """The list offered to a user, stored under their number until they pick (or it expires)."""
 
-    def __init__(self, redis: aioredis.Redis, keys: Keys, *, ttl_s: int = 300) -> None:
+    def __init__(
+        self, redis: aioredis.Redis, keys: Keys, *, ttl_s: int = 300, sealer: Sealer | None = None
+    ) -> None:
         self._redis = redis
         self._keys = keys
         self.ttl_s = ttl_s
+        self._sealer = sealer  # titles and the question asked: stored encrypted
 
     async def offer(
         self, wa_id: str, call: ToolCall, arg: str, options: list[Option], turn_id: str, question: str
@@ -222,12 +226,15 @@ class Choices:
             turn_id=turn_id,
             question=question,
         )
-        await self._redis.set(self._keys.choice(wa_id), pending.model_dump_json(), ex=self.ttl_s)
+        value = seal(self._sealer, pending.model_dump_json(), aad_waiting("pick", wa_id))
+        await self._redis.set(self._keys.choice(wa_id), value, ex=self.ttl_s)
         return pending
 
     async def peek(self, wa_id: str) -> PendingChoice | None:
         raw = await self._redis.get(self._keys.choice(wa_id))
-        return PendingChoice.model_validate_json(raw) if raw is not None else None
+        if raw is None:
+            return None
+        return PendingChoice.model_validate_json(unseal(self._sealer, raw, aad_waiting("pick", wa_id)))
 
     async def take(self, wa_id: str, token: str | None = None) -> PendingChoice | None:
         """The waiting choice (if `token` is given, only when it matches), removed."""
