@@ -318,3 +318,28 @@ async def test_values_stored_in_clear_before_the_upgrade_still_read(settings_fac
             p.keys.outbox("t_old"), mapping={"n": 1, "conv": conv, "p:0": record.model_dump_json()}
         )
         assert await Outbox(p.redis, p.keys, ttl_s=60, sealer=p.container.cipher).load("t_old") == [record]
+
+
+async def test_the_service_rotates_through_its_admin_api(settings_factory, redis, redis_prefix) -> None:
+    """What `hudhud memory rotate` calls when a service answers: the service's own keys and stores."""
+    old_key, new_key = generate_key(), generate_key()
+    settings = settings_factory(
+        hudhud_admin_password=PASSWORD, hudhud_encryption_key=new_key, hudhud_encryption_old_keys=old_key
+    )
+    keys = Keys(redis_prefix)
+    waiting = Cipher(old_key).encrypt('{"token": "t"}', f"hudhud:confirm:{WA}")
+    await redis.set(keys.confirmation(WA), waiting, ex=300)
+    with live(create_app(settings)) as server:
+        async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
+            assert (await http.post("/admin/api/memory/rotate")).status_code == 401
+            done = await http.post("/admin/api/memory/rotate", auth=("admin", PASSWORD))
+    assert done.status_code == 200
+    report = done.json()
+    assert report["key_id"] and {"inboxes", "outboxes", "stream dead"} <= set(report["places"])
+    assert all(place["unreadable"] == [] for place in report["places"].values())
+    assert report["places"]["confirmations"] == {"checked": 1, "reencrypted": 1, "unreadable": []}
+    assert (
+        Cipher(new_key).decrypt(await redis.get(keys.confirmation(WA)), f"hudhud:confirm:{WA}")
+        == '{"token": "t"}'
+    )
+    assert 0 < await redis.ttl(keys.confirmation(WA)) <= 300
