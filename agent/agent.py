@@ -41,6 +41,7 @@ from agent.router import StructuredRouter
 from agent.tokens import TokenCounter
 from base.keys import Keys
 from base.notes import TurnPath, note_model, note_path
+from base.sealing import Sealer, aad_entry, seal
 from base.text.numbers import parse_int
 from base.turn import ReplyPart, TextPart, Turn
 from memory.context import Context
@@ -126,6 +127,7 @@ class Agent:
         executor: ToolExecutor | None = None,
         redis: aioredis.Redis | None = None,
         keys: Keys | None = None,
+        sealer: Sealer | None = None,
         timezone: str = "Asia/Riyadh",
         clock: Callable[[], datetime] | None = None,
         trace_maxlen: int = 10_000,
@@ -149,8 +151,11 @@ class Agent:
         self.executor = executor or UnavailableExecutor()
         self.redis = redis
         self.keys = keys
+        self.sealer = sealer  # traces and offered readings are stored encrypted
         self.prefs = PrefsStore(redis, keys) if redis is not None and keys is not None else None
-        self.readings = Readings(redis, keys) if redis is not None and keys is not None else None
+        self.readings = (
+            Readings(redis, keys, sealer=sealer) if redis is not None and keys is not None else None
+        )
         self.timezone = timezone
         self.clock = clock or (lambda: datetime.now(ZoneInfo(self.timezone)))
         self.trace_maxlen = trace_maxlen
@@ -252,7 +257,7 @@ class Agent:
                     )
         trace.prompts = PromptStore.hashes(used)
         trace.ms = round((time.perf_counter() - started) * 1000, 1)
-        await self._record(trace)
+        await self._record(trace, wa_id)
         if memory is not None:
             try:
                 await memory.record(turn, profile.name, text=turn.text, lang=lang, parts=parts, tool=tool)
@@ -639,7 +644,7 @@ class Agent:
         # Persona then reply style: both byte-stable, so the model's prompt cache is reused.
         return "\n\n".join(p.text for p in used[:2])
 
-    async def _record(self, trace: AgentTrace) -> None:
+    async def _record(self, trace: AgentTrace, wa_id: str) -> None:
         trace.model_ms = round(trace.model_ms, 1)
         self.traces = [*self.traces[-49:], trace]
         note_path(turn_path(trace), action=trace.action, outcome=trace.outcome)
@@ -648,10 +653,16 @@ class Agent:
         )
         log.info("agent turn", **trace.model_dump(exclude={"raw_args", "args", "prompts"}))
         if self.redis is not None and self.keys is not None:
+            # The trace holds what the user asked for (arguments, claims): encrypted, bound to the user and
+            # turn written clear beside it (which forget and the operators' filters read).
+            aad = aad_entry("agent", wa_id, trace.turn_id, "trace")
             await self.redis.xadd(
                 self.keys.agent_traces,
-                # The turn id beside the trace: forget and export find the user's entries by it.
-                {"turn_id": trace.turn_id, "trace": orjson.dumps(trace.model_dump())},
+                {
+                    "wa_id": wa_id,
+                    "turn_id": trace.turn_id,
+                    "trace": seal(self.sealer, orjson.dumps(trace.model_dump()), aad),
+                },
                 maxlen=self.trace_maxlen,
                 approximate=True,
             )

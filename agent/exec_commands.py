@@ -127,7 +127,7 @@ def register_tool_commands(
     router.on_payload(PICK, pick)
     # Typed answers to a waiting confirmation, then to a waiting list of tasks named by their title, are
     # read in code before the agent sees them.
-    readings = Readings(executor._redis, executor._keys)
+    readings = Readings(executor._redis, executor._keys, sealer=executor.sealer)
 
     async def meant(turn: Turn, payload: str) -> CommandResult:
         return await tapped(executor, readings, turn, payload, await lang_of(turn))

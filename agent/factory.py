@@ -71,8 +71,10 @@ async def build_agent(
     knowledge: KnowledgeSearch | None = None,
     memories: UserMemories | None = None,
     links: IdentityLinks | None = None,
+    cipher: Cipher | None = None,
 ) -> AgentRuntime:
     server = None
+    cipher = cipher or Cipher.from_settings(settings.memory, settings.runtime)
     warmed = None
     endpoint = endpoint or endpoint_from_settings(settings.model)
     if endpoint is None:
@@ -109,7 +111,7 @@ async def build_agent(
                 redis,
                 keys,
                 settings.memory,
-                Cipher.from_settings(settings.memory, settings.runtime),
+                cipher,
                 counter=counter,
             ),
             summarizer=Summarizer(llm),
@@ -142,6 +144,7 @@ async def build_agent(
         executor=executor,
         redis=redis,
         keys=keys,
+        sealer=cipher,
         timezone=settings.runtime.timezone,
         token_counter=counter,
         context_window=window,

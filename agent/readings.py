@@ -21,6 +21,7 @@ from agent import replies
 from base.catalog import has, t
 from base.keys import Keys
 from base.responder import Responder
+from base.sealing import Sealer, aad_waiting, seal, unseal
 from base.text.lexicon import words_of
 from base.turn import Button, ButtonsPart, ReplyPart, TextPart, Turn
 from base.wording import shorten
@@ -46,23 +47,30 @@ class Offered(BaseModel):
 class Readings:
     """The readings offered to a user, kept until they pick one (or it expires)."""
 
-    def __init__(self, redis: aioredis.Redis, keys: Keys, *, ttl_s: int = 300) -> None:
+    def __init__(
+        self, redis: aioredis.Redis, keys: Keys, *, ttl_s: int = 300, sealer: Sealer | None = None
+    ) -> None:
         self._redis = redis
         self._keys = keys
         self.ttl_s = ttl_s
+        self._sealer = sealer  # the calls carry the user's words: stored encrypted
 
     async def offer(self, wa_id: str, calls: list[ToolCall], turn_id: str) -> Offered:
         offered = Offered(token=secrets.token_hex(6), calls=calls, turn_id=turn_id)
-        await self._redis.set(self._keys.readings(wa_id), offered.model_dump_json(), ex=self.ttl_s)
+        value = seal(self._sealer, offered.model_dump_json(), aad_waiting("mean", wa_id))
+        await self._redis.set(self._keys.readings(wa_id), value, ex=self.ttl_s)
         return offered
 
     async def take(self, wa_id: str) -> Offered | None:
-        raw = await self._redis.getdel(self._keys.readings(wa_id))
-        return Offered.model_validate_json(raw) if raw is not None else None
+        return self._open(wa_id, await self._redis.getdel(self._keys.readings(wa_id)))
 
     async def peek(self, wa_id: str) -> Offered | None:
-        raw = await self._redis.get(self._keys.readings(wa_id))
-        return Offered.model_validate_json(raw) if raw is not None else None
+        return self._open(wa_id, await self._redis.get(self._keys.readings(wa_id)))
+
+    def _open(self, wa_id: str, raw: bytes | None) -> Offered | None:
+        if raw is None:
+            return None
+        return Offered.model_validate_json(unseal(self._sealer, raw, aad_waiting("mean", wa_id)))
 
 
 def button_title(call: ToolCall, ref: int | None, lang: str) -> str:

@@ -34,6 +34,7 @@ class Job:
     kind: JobKind
     conv: str  # conversation id for messages and statuses, the webhook field for events
     data: bytes  # JSON: an InboundMessage for messages
+    user: str = ""  # the sender an event is about (a message kept, not answered): forget finds it
 
 
 # What a webhook whose queue is down answers (503): the cause stays in the logs, the sender delivers again.

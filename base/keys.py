@@ -208,6 +208,11 @@ class Keys:
         profile, _, wa_id = log_key.removeprefix(f"{self.prefix}:hist:").removesuffix(":log").partition(":")
         return profile, wa_id
 
+    @staticmethod
+    def rotating(key: str) -> str:
+        """Scratch copy of a stream while key rotation rewrites it (hudhud/rotation.py); renamed over it."""
+        return f"{key}:rotating"
+
     def history_profiles(self, wa_id: str) -> str:
         """Set of the profiles holding history for a user, so forget and export need no SCAN."""
         return f"{self.prefix}:histidx:{wa_id}"

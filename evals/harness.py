@@ -24,6 +24,7 @@ import redis.asyncio as aioredis
 from pydantic import SecretStr
 
 from base.keys import Keys
+from base.sealing import open_entry
 from base.settings import Settings
 from evals import webhook
 from evals.results import CaseResult, ReplyRecord, ToolCallRecord, TraceRecord, TurnRecord
@@ -312,7 +313,8 @@ class Conversation:
         out = []
         for entry_id, fields in rows:
             self._cursors[name] = _text(entry_id)
-            decoded = {_text(k): _text(v) for k, v in fields.items()}
+            opened = open_entry(self.container.cipher, name, fields)  # traces and arguments are encrypted
+            decoded = {_text(k): _text(v) for k, v in opened.items()}
             out.append(orjson.loads(decoded["trace"]) if name == "agent" and "trace" in decoded else decoded)
         return out
 

@@ -30,6 +30,7 @@ from hudhud.container import Container, check_security
 from hudhud.headers import SecurityHeaders
 from hudhud.observe_api import observe_router
 from hudhud.readiness import readiness
+from hudhud.rotation import rotation_router
 from hudhud.worker import Worker
 from memory.kb_api import admin_guard, kb_router
 from memory.users_api import users_router
@@ -187,6 +188,7 @@ def _routes(app: FastAPI, settings: Settings, state: dict[str, object]) -> None:
     app.include_router(kb_router(settings))  # /admin/api/kb (memory/kb_api.py)
     app.include_router(users_router(settings))  # /admin/api/users: export and forget one user
     app.include_router(observe_router(settings))  # /admin/api/log and /admin/api/aggregates
+    app.include_router(rotation_router(settings))  # /admin/api/memory/rotate: `hudhud memory rotate`
     # Deliveries skip the framework's per-request layers (they are the hot path); GET and the OpenAPI
     # description stay with the router above.
     app.add_middleware(_FastPath, receiver=receiver)

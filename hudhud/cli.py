@@ -19,6 +19,7 @@ from hudhud import cli_users
 from hudhud.cli_config import config_app
 from hudhud.cli_kb import kb_app
 from hudhud.cli_log import log_command
+from hudhud.cli_memory import memory_app
 
 app = typer.Typer(help="Hudhud: WhatsApp AI agents.", no_args_is_help=True, add_completion=False)
 dead_app = typer.Typer(help="Inspect and retry dead-lettered jobs and turns.", no_args_is_help=True)
@@ -31,6 +32,7 @@ eval_app = typer.Typer(
 app.add_typer(eval_app, name="eval")
 app.add_typer(kb_app, name="kb")  # hudhud/cli_kb.py
 app.add_typer(config_app, name="config")  # hudhud/cli_config.py
+app.add_typer(memory_app, name="memory")  # hudhud/cli_memory.py: rotate
 app.command("export")(cli_users.export)  # hudhud/cli_users.py
 app.command("forget")(cli_users.forget)
 app.command("unblock")(cli_users.unblock)

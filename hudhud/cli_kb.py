@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -21,6 +21,9 @@ from rich.table import Table
 
 from base.settings import Settings, SettingsError, load_settings
 from memory.kb import DocInfo, Hit, IngestError, IngestReport, KnowledgeBase, expand
+
+if TYPE_CHECKING:
+    from memory.vectors import VectorStore
 
 kb_app = typer.Typer(help="The knowledge base: add, search, list and remove documents.", no_args_is_help=True)
 console = Console()
@@ -57,9 +60,9 @@ class Service:
             timeout=httpx.Timeout(300, connect=5),
         )
 
-    async def call(self, method: str, path: str, **kwargs: Any) -> Any:
+    async def call(self, method: str, path: str, *, api: str = API, **kwargs: Any) -> Any:
         try:
-            response = await self.http.request(method, API + path, **kwargs)
+            response = await self.http.request(method, api + path, **kwargs)
         except httpx.HTTPError as exc:
             raise KbError(f"the service at {self.url} stopped answering: {exc}") from None
         if response.status_code == 401:
@@ -107,13 +110,18 @@ async def find_service(settings: Settings) -> Service | None:
     return Service(url, password.get_secret_value() if password else None)
 
 
-async def _direct(settings: Settings, action: Callable[[KnowledgeBase], Awaitable[T]]) -> T:
+async def open_store(settings: Settings) -> VectorStore:
+    """The vector store this command opens itself (no service owns it): KbError when it cannot."""
     from memory.vectors import VectorStore, VectorStoreUnavailable
 
     try:
-        store = await asyncio.to_thread(VectorStore.open, settings.memory, settings.runtime.data_dir)
+        return await asyncio.to_thread(VectorStore.open, settings.memory, settings.runtime.data_dir)
     except (VectorStoreUnavailable, SettingsError) as exc:
         raise KbError(str(exc)) from None
+
+
+async def _direct(settings: Settings, action: Callable[[KnowledgeBase], Awaitable[T]]) -> T:
+    store = await open_store(settings)
     try:
         return await action(KnowledgeBase.from_settings(settings.memory, store))
     finally:

@@ -69,8 +69,9 @@ async def _direct(settings: Settings, wa_id: str, action: str) -> dict[str, Any]
             handle.client,
             keys,
             history=ConversationHistory.from_settings(handle.client, keys, settings.memory, cipher),
-            memories=UserMemories(store),
+            memories=UserMemories(store, cipher=cipher),
             core=CoreNumberRecords(core) if core is not None else None,
+            sealer=cipher,
         )
         try:
             return await data.export(wa_id) if action == "export" else (await data.forget(wa_id)).as_dict()

@@ -42,6 +42,7 @@ from hudhud.redis_watch import RedisWatch
 from hudhud.undelivered import Undelivered
 from hudhud.worker import Worker, WorkerOptions
 from memory.commands import register_memory_commands
+from memory.crypto import Cipher
 from memory.links import IdentityLinks
 from memory.privacy import CoreRecords, UserData
 
@@ -100,8 +101,11 @@ def tool_registry(settings: Settings) -> ToolRegistry:
     return registry
 
 
-def tools_executor(settings: Settings, redis: aioredis.Redis, keys: Keys) -> CoreApiExecutor | None:
-    """The core API executor when CORE_API_URL is configured; without it commands are not executed."""
+def tools_executor(
+    settings: Settings, redis: aioredis.Redis, keys: Keys, cipher: Cipher | None = None
+) -> CoreApiExecutor | None:
+    """The core API executor when CORE_API_URL is configured; without it commands are not executed.
+    What it stores is encrypted with `cipher` (the settings' when not given)."""
     if not settings.core.url:
         return None
     if settings.core.token is None:
@@ -117,7 +121,7 @@ def tools_executor(settings: Settings, redis: aioredis.Redis, keys: Keys) -> Cor
         client,
         IdentityLinks(redis, keys, check=CoreLinkCheck(client), recheck_s=settings.core.link_recheck_s),
         tool_registry(settings),
-        Confirmations(redis, keys),
+        Confirmations(redis, keys, sealer=cipher or Cipher.from_settings(settings.memory, settings.runtime)),
         redis=redis,
         keys=keys,
         undo_window_s=settings.core.undo_window_s,
@@ -154,7 +158,9 @@ class Stores:
     memories: UserMemories | None = None
 
 
-async def open_stores(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) -> Stores:
+async def open_stores(
+    settings: Settings, closers: list[Callable[[], Awaitable[None]]], cipher: Cipher
+) -> Stores:
     """Open Chroma (CHROMA_URL, else embedded under HUDHUD_DATA_DIR) and ingest HUDHUD_KB_SEED —
     unchanged files are skipped, so this is cheap at every start."""
     from memory.kb import KnowledgeBase
@@ -175,7 +181,8 @@ async def open_stores(settings: Settings, closers: list[Callable[[], Awaitable[N
     if report is not None:
         log.info("knowledge base seeded", summary=report.summary())
     return Stores(
-        knowledge=knowledge, memories=UserMemories(store, max_per_user=settings.memory.max_memories)
+        knowledge=knowledge,
+        memories=UserMemories(store, max_per_user=settings.memory.max_memories, cipher=cipher),
     )
 
 
@@ -301,6 +308,7 @@ class Container:
     warnings: list[str] = field(default_factory=list)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     alerts: AlertSender | None = None  # None while HUDHUD_ALERTS is off (hudhud/alerts.py)
+    cipher: Cipher | None = None  # encrypts every stored text (base/sealing.py); always set by `open`
     knowledge: KnowledgeBase | None = None  # the agent's knowledge base (admin API, `hudhud kb`)
     user_data: UserData | None = None  # export / forget one user (admin API, `hudhud forget`)
 
@@ -324,6 +332,7 @@ class Container:
         bots = load_bots(settings)
         if responder is None and settings.runtime.responder != "agent":
             responder = load_responder(settings.runtime.responder, settings)
+        cipher = Cipher.from_settings(settings.memory, settings.runtime)
         handle = await connect(settings)
         keys = Keys(settings.queue.redis_prefix)
         closers: list[Callable[[], Awaitable[None]]] = []
@@ -333,9 +342,9 @@ class Container:
             from agent.factory import build_agent  # the model stack loads only when the agent is used
             from agent.local import LocalModelError
 
-            executor = tools_executor(settings, handle.client, keys)
+            executor = tools_executor(settings, handle.client, keys, cipher)
             try:
-                stores = await open_stores(settings, closers)
+                stores = await open_stores(settings, closers, cipher)
                 links = executor.links if executor is not None else None
                 runtime = await build_agent(
                     settings,
@@ -345,6 +354,7 @@ class Container:
                     knowledge=stores.knowledge,
                     memories=stores.memories,
                     links=links,
+                    cipher=cipher,
                 )
             except LocalModelError as exc:
                 await _close_all(closers)
@@ -357,7 +367,7 @@ class Container:
             closers.append(runtime.aclose)
             user_data = UserData(
                 handle.client, keys, history=runtime.agent.memory.history if runtime.agent.memory else None,
-                memories=stores.memories, core=_core_records(executor),
+                memories=stores.memories, core=_core_records(executor), sealer=cipher,
             )  # fmt: skip
             router = CommandRouter(fallback=runtime.agent)
             if runtime.agent.prefs is not None:
@@ -383,12 +393,13 @@ class Container:
             keys,
             dedupe_ttl_s=settings.queue.dedupe_ttl_s,
             events_maxlen=settings.queue.events_maxlen,
+            sealer=cipher,
         )
-        outbox = Outbox(handle.client, keys, ttl_s=settings.queue.dedupe_ttl_s)
+        outbox = Outbox(handle.client, keys, ttl_s=settings.queue.dedupe_ttl_s, sealer=cipher)
         watch = RedisWatch(handle.client, keys, events_maxlen=settings.queue.events_maxlen)
         await watch.mark_start()
         aggregates = Aggregates(handle.client, keys, ttl_s=settings.observability.aggregates_ttl_s)
-        messengers = MessengerPool(settings.whatsapp, bots, handle.client, keys)
+        messengers = MessengerPool(settings.whatsapp, bots, handle.client, keys, sealer=cipher)
         alerts = None
         if settings.observability.alerts:
             first = bots.all()[0].phone_number_id
@@ -425,13 +436,14 @@ class Container:
             ),
             responder=responder,
             watch=watch,
-            interactions=InteractionLog.from_settings(handle.client, settings),
+            interactions=InteractionLog.from_settings(handle.client, settings, sealer=cipher),
             aggregates=aggregates,
             alerts=alerts,
             warnings=warnings,
             closers=closers,
+            cipher=cipher,
             knowledge=stores.knowledge,
-            user_data=user_data or UserData(handle.client, keys),
+            user_data=user_data or UserData(handle.client, keys, sealer=cipher),
         )
 
     def worker(self, *, name: str | None = None, concurrency: int | None = None) -> Worker:
@@ -461,6 +473,7 @@ class Container:
             options=options,
             interactions=self.interactions,
             aggregates=self.aggregates,
+            sealer=self.cipher,
             guard=AbuseGuard(
                 self.redis,
                 self.keys,

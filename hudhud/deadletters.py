@@ -1,4 +1,8 @@
-"""The dead-letter stream: what failed too often, kept with its error so nothing is lost."""
+"""The dead-letter stream: what failed too often, kept with its error so nothing is lost.
+
+A turn's messages and every error (which may quote the user) are stored encrypted, bound to the
+conversation and turn written clear beside them (base/sealing.py); `list` and `retry` decrypt.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ import orjson
 import redis.asyncio as aioredis
 
 from base.keys import Keys
+from base.sealing import Sealer, aad_inbox, entry_aad, open_entry, seal, unseal
 from base.settings import Settings
+from memory.crypto import Cipher
 
 
 @dataclass
@@ -22,13 +28,15 @@ class DeadLetter:
 
 
 class DeadLetters:
-    def __init__(self, redis: aioredis.Redis, keys: Keys) -> None:
+    def __init__(self, redis: aioredis.Redis, keys: Keys, sealer: Sealer | None = None) -> None:
         self._redis = redis
         self._keys = keys
+        self._sealer = sealer
 
     @classmethod
     def from_settings(cls, redis: aioredis.Redis, settings: Settings) -> DeadLetters:
-        return cls(redis, Keys(settings.queue.redis_prefix))
+        cipher = Cipher.from_settings(settings.memory, settings.runtime)
+        return cls(redis, Keys(settings.queue.redis_prefix), cipher)
 
     async def trim(self, *, maxlen: int, retention_s: float, now: float | None = None) -> int:
         """Drop dead letters beyond `maxlen` (oldest first) and older than `retention_s`: they hold
@@ -44,7 +52,8 @@ class DeadLetters:
         rows = await self._redis.xrevrange(self._keys.dead, count=limit)
         out = []
         for entry_id, raw in rows:
-            fields = {k.decode(): v.decode(errors="replace") for k, v in raw.items()}
+            opened = open_entry(self._sealer, "dead", raw)
+            fields = {k.decode(): v.decode(errors="replace") for k, v in opened.items()}
             out.append(
                 DeadLetter(
                     entry_id.decode(),
@@ -66,12 +75,16 @@ class DeadLetters:
         conv = fields.get(b"conv", b"").decode()
         async with self._redis.pipeline(transaction=True) as pipe:
             if kind == "turn":
-                messages = orjson.loads(fields[b"messages"])
+                messages = orjson.loads(
+                    unseal(self._sealer, fields[b"messages"], entry_aad("dead", fields, "messages"))
+                )
                 for message in reversed(messages):
-                    pipe.lpush(self._keys.inbox(conv), orjson.dumps(message))
+                    pipe.lpush(
+                        self._keys.inbox(conv), seal(self._sealer, orjson.dumps(message), aad_inbox(conv))
+                    )
                 pipe.xadd(self._keys.inbound, {"kind": "message", "conv": conv})
             else:
-                job = {k: v for k, v in fields.items() if k in (b"kind", b"conv", b"data")}
+                job = {k: v for k, v in fields.items() if k in (b"kind", b"conv", b"data")}  # data: a status
                 pipe.xadd(self._keys.inbound, job)
             pipe.xdel(self._keys.dead, entry_id)
             await pipe.execute()

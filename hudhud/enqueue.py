@@ -17,6 +17,7 @@ from redis.exceptions import RedisError
 
 from base.channel import Job
 from base.keys import Keys
+from base.sealing import Sealer, aad_entry, aad_inbox, seal
 
 
 class QueueUnavailable(RuntimeError):
@@ -41,8 +42,10 @@ class Enqueuer:
         dedupe_ttl_s: int,
         events_maxlen: int,
         max_batch: int = 256,
+        sealer: Sealer | None = None,
     ) -> None:
         self._keys = keys
+        self._sealer = sealer
         self._script = redis.register_script(_SCRIPT)
         self._ttl = dedupe_ttl_s
         self._maxlen = events_maxlen
@@ -92,6 +95,15 @@ class Enqueuer:
             keys.append(k.seen(job.dedupe_id))
             keys.append(k.inbox(job.conv) if message else k.events)
             keys.append(k.rate(job.conv, minute) if message else k.events)
-            args.extend((job.kind, job.conv, job.data))
+            args.extend((job.kind, job.conv, self._sealed(job), job.user))
         result = await self._script(keys=keys, args=args)
         return [bool(x) for x in result]
+
+    def _sealed(self, job: Job) -> str | bytes:
+        """What the script stores, encrypted here since the script runs inside Redis: a message's body
+        (bound to its conversation) and an event's (bound to its sender); a status carries no text."""
+        if job.kind == "message":
+            return seal(self._sealer, job.data, aad_inbox(job.conv))
+        if job.kind == "event":
+            return seal(self._sealer, job.data, aad_entry("events", job.user, job.conv, "data"))
+        return job.data

@@ -36,8 +36,10 @@ from pydantic import BaseModel, Field
 
 from base.keys import Keys
 from base.notes import TurnNotes
+from base.sealing import Sealer, UndecryptableError, aad_entry, seal_text, unseal_text
 from base.settings import Settings
 from base.turn import ButtonsPart, InboundMessage, ListPart, MediaPart, ReplyPart, TemplatePart, TextPart
+from memory.crypto import Cipher
 
 Outcome = Literal["ok", "error", "refused", "limited", "tool_failed"]
 OUTCOMES: tuple[Outcome, ...] = ("ok", "error", "refused", "limited", "tool_failed")
@@ -57,10 +59,10 @@ redis.call('EXPIRE', KEYS[2], ARGV[2])
 return id
 """
 
-Seal = Callable[[str, str], str]  # (text, conversation) -> what is stored
+Seal = Callable[[str, str, str], str]  # (text, conversation, field) -> what is stored
 
 
-def _identity(text: str, _conv: str) -> str:
+def _identity(text: str, _conv: str, _field: str) -> str:
     return text
 
 
@@ -145,19 +147,37 @@ class InteractionLog:
         self._append = redis.register_script(_APPEND)
 
     @classmethod
-    def from_settings(cls, redis: aioredis.Redis, settings: Settings) -> InteractionLog:
-        """The log as the service, the CLI and the admin API open it (one place to give it a cipher)."""
+    def from_settings(
+        cls, redis: aioredis.Redis, settings: Settings, *, sealer: Sealer | None = None
+    ) -> InteractionLog:
+        """The log as the service, the CLI and the admin API open it: its texts encrypted at rest with
+        the service's cipher (base/sealing.py), bound to their conversation."""
+        cipher = sealer if sealer is not None else Cipher.from_settings(settings.memory, settings.runtime)
+
+        def sealed(text: str, conv: str, field: str) -> str:
+            return seal_text(cipher, text, aad_entry("turns", conv, "", field))  # base/sealing.py STREAMS
+
+        def opened(stored: str, conv: str, field: str) -> str:
+            try:
+                return unseal_text(cipher, stored, aad_entry("turns", conv, "", field))
+            except UndecryptableError as exc:
+                return f"<undecryptable: {exc}>"
+
         return cls(
-            redis, Keys(settings.queue.redis_prefix), retention_s=settings.observability.log_retention_s
+            redis,
+            Keys(settings.queue.redis_prefix),
+            retention_s=settings.observability.log_retention_s,
+            seal=sealed,
+            unseal=opened,
         )
 
-    def seal(self, text: str, conv: str) -> str:
-        """The one way a text goes into the log."""
-        return self._seal(text, conv) if text else ""
+    def seal(self, text: str, conv: str, field: str) -> str:
+        """The one way a text (`text`, `reply`, `error`) goes into the log."""
+        return self._seal(text, conv, field) if text else ""
 
-    def unseal(self, stored: str, conv: str) -> str:
+    def unseal(self, stored: str, conv: str, field: str) -> str:
         """The one way a text comes out of it."""
-        return self._unseal(stored, conv) if stored else ""
+        return self._unseal(stored, conv, field) if stored else ""
 
     async def record(
         self,
@@ -187,13 +207,13 @@ class InteractionLog:
             "attempt": attempt,
             "messages": orjson.dumps([m.id for m in messages]),
             "types": orjson.dumps([m.type for m in messages]),
-            "text": self.seal("\n".join(m.text for m in messages if m.text), conv),
-            "reply": self.seal(reply_text(parts), conv),
+            "text": self.seal("\n".join(m.text for m in messages if m.text), conv, "text"),
+            "reply": self.seal(reply_text(parts), conv, "reply"),
             "ms": round(seconds * 1000, 1),
             "trace_id": trace_id,
         }
         if error:
-            fields["error"] = error
+            fields["error"] = self.seal(error, conv, "error")  # may quote the user
         if wait_ms is not None:
             fields["wait_ms"] = round(wait_ms, 1)
         if notes is not None:
@@ -292,10 +312,10 @@ class InteractionLog:
             attempt=int(f.get("attempt") or 1),
             message_ids=orjson.loads(f.get("messages") or "[]"),
             types=orjson.loads(f.get("types") or "[]"),
-            text=self.unseal(f.get("text", ""), conv),
-            reply=self.unseal(f.get("reply", ""), conv),
+            text=self.unseal(f.get("text", ""), conv, "text"),
+            reply=self.unseal(f.get("reply", ""), conv, "reply"),
             tools=orjson.loads(f.get("tools") or "[]"),
-            error=f.get("error", ""),
+            error=self.unseal(f.get("error", ""), conv, "error"),
             ms=float(f.get("ms") or 0),
             wait_ms=float(f["wait_ms"]) if f.get("wait_ms") else None,
             model_ms=float(f.get("model_ms") or 0),

@@ -5,6 +5,9 @@ A retried turn (worker crash, transient Graph failure) finds its parts recorded 
 not yet marked, so the reply is never regenerated differently and no part is sent twice — except in
 the one window the Graph API leaves open: it takes no idempotency key, so a crash after Graph's 200
 and before the mark (a single Redis write) resends that one part. docs/architecture.md states this.
+
+Each part is stored encrypted, bound to its turn and index (base/sealing.py); the count and the
+conversation stay clear.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import redis.asyncio as aioredis
 from pydantic import BaseModel, TypeAdapter
 
 from base.keys import Keys
+from base.sealing import Sealer, aad_outbox, seal, unseal
 from base.turn import ReplyPart
 
 _PARTS = TypeAdapter(ReplyPart)
@@ -46,14 +50,17 @@ class PartRecord(BaseModel):
 
 
 class Outbox:
-    def __init__(self, redis: aioredis.Redis, keys: Keys, *, ttl_s: int) -> None:
+    def __init__(
+        self, redis: aioredis.Redis, keys: Keys, *, ttl_s: int, sealer: Sealer | None = None
+    ) -> None:
         self._redis = redis
         self._keys = keys
         self._ttl = ttl_s
+        self._sealer = sealer
         self._record = redis.register_script(_RECORD)
 
     async def load(self, turn_id: str) -> list[PartRecord] | None:
-        return _records(await self._redis.hgetall(self._keys.outbox(turn_id)))
+        return self._records(turn_id, await self._redis.hgetall(self._keys.outbox(turn_id)))
 
     async def record(self, turn_id: str, parts: list[ReplyPart], *, conv: str) -> list[PartRecord]:
         """Record the parts of a turn, once, atomically (outbox.lua); the first recording wins."""
@@ -61,10 +68,10 @@ class Outbox:
         records = [PartRecord(index=i, part=p, ts=now) for i, p in enumerate(parts)]
         fields: list[str | int] = ["n", len(records), "conv", conv]
         for r in records:
-            fields += [f"p:{r.index}", r.model_dump_json()]
+            fields += [f"p:{r.index}", self._sealed(turn_id, r)]
         existing = await self._record(keys=[self._keys.outbox(turn_id)], args=[self._ttl, *fields])
         if existing:  # recorded before (a stale worker, or a retry racing us): that one is the reply
-            stored = _records(dict(zip(existing[::2], existing[1::2], strict=True)))
+            stored = self._records(turn_id, dict(zip(existing[::2], existing[1::2], strict=True)))
             assert stored is not None
             return stored
         return records
@@ -73,7 +80,7 @@ class Outbox:
         """Store a part's final state (and where a sent message came from, for status webhooks)."""
         record.ts = time.time()
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(self._keys.outbox(turn_id), f"p:{record.index}", record.model_dump_json())
+            pipe.hset(self._keys.outbox(turn_id), f"p:{record.index}", self._sealed(turn_id, record))
             if record.wamid:
                 trace = orjson.dumps({"turn_id": turn_id, "part": record.index, "conv": conv})
                 pipe.set(self._keys.sent(record.wamid), trace, ex=self._ttl)
@@ -83,12 +90,19 @@ class Outbox:
         raw = await self._redis.get(self._keys.sent(wamid))
         return orjson.loads(raw) if raw else None
 
+    def _sealed(self, turn_id: str, record: PartRecord) -> str | bytes:
+        return seal(self._sealer, record.model_dump_json(), aad_outbox(turn_id, record.index))
 
-def _records(raw: dict[bytes, bytes]) -> list[PartRecord] | None:
-    """The parts of a whole record; None when nothing (or only a half-written record) is stored."""
-    if b"conv" not in raw:
-        return None
-    return [PartRecord.model_validate_json(raw[f"p:{i}".encode()]) for i in range(int(raw[b"n"]))]
+    def _records(self, turn_id: str, raw: dict[bytes, bytes]) -> list[PartRecord] | None:
+        """The parts of a whole record; None when nothing (or only a half-written record) is stored."""
+        if b"conv" not in raw:
+            return None
+        return [
+            PartRecord.model_validate_json(
+                unseal(self._sealer, raw[f"p:{i}".encode()], aad_outbox(turn_id, i))
+            )
+            for i in range(int(raw[b"n"]))
+        ]
 
 
 def part_from_json(data: bytes | str) -> ReplyPart:

@@ -36,6 +36,7 @@ from base.channel import Channel
 from base.keys import Keys
 from base.notes import TurnNotes, taking_notes
 from base.responder import FAILURE_REPLY, TIMEOUT_REPLY, UNSUPPORTED_REPLY, Responder
+from base.sealing import Sealer, aad_entry, aad_inbox, aad_turn, seal, unseal
 from base.turn import InboundMessage, ReplyPart, TextPart, Turn, UserRef, make_turn_id, trace_id
 from channels.whatsapp.errors import GraphError
 from channels.whatsapp.pool import MessengerPool
@@ -104,8 +105,10 @@ class Worker:
         interactions: InteractionLog,
         aggregates: Aggregates,
         guard: AbuseGuard | None = None,
+        sealer: Sealer | None = None,
     ) -> None:
         self.redis = redis
+        self.sealer = sealer
         self.keys = keys
         self.responder = responder
         self.bots = bots
@@ -264,7 +267,9 @@ class Worker:
 
     async def _trim_dead(self) -> None:
         o = self.options
-        await DeadLetters(self.redis, self.keys).trim(maxlen=o.dead_maxlen, retention_s=o.dead_retention_s)
+        await DeadLetters(self.redis, self.keys, self.sealer).trim(
+            maxlen=o.dead_maxlen, retention_s=o.dead_retention_s
+        )
 
     async def reclaim(self) -> int:
         """Take over jobs of dead workers (idle beyond the reclaim threshold)."""
@@ -380,9 +385,11 @@ class Worker:
         k = self.keys
         raw = await self.redis.get(k.current_turn(conv))
         if raw:
-            record = orjson.loads(raw)
+            record = orjson.loads(unseal(self.sealer, raw, aad_turn(conv)))
         else:
-            inbox = await self.redis.lrange(k.inbox(conv), 0, -1)
+            inbox = [
+                unseal(self.sealer, m, aad_inbox(conv)) for m in await self.redis.lrange(k.inbox(conv), 0, -1)
+            ]
             if not inbox:
                 # Release atomically with a last look at the inbox: a message pushed meanwhile was
                 # ACKed by a worker that saw our lease, so it is ours to answer.
@@ -390,10 +397,10 @@ class Worker:
             ids = [orjson.loads(m)["id"] for m in inbox]
             record = {"turn_id": make_turn_id(ids), "count": len(ids), "attempts": 0, "errors": []}
         record["attempts"] += 1
-        await self.leases.write(k.lease(conv), token, k.current_turn(conv), orjson.dumps(record))
+        await self._write_turn(conv, token, record)
         count = int(record["count"])
         messages = [
-            InboundMessage.model_validate_json(m)
+            InboundMessage.model_validate_json(unseal(self.sealer, m, aad_inbox(conv)))
             for m in await self.redis.lrange(k.inbox(conv), 0, count - 1)
         ]
         # A job delivered too often dead-letters the turn it kept failing on, never a fresh one.
@@ -414,9 +421,7 @@ class Worker:
                     if isinstance(exc, GraphError):  # what the operator is told if the turn is dead-lettered
                         record["graph"] = [exc.code, exc.http_status]
                     with contextlib.suppress(LeaseLost):  # the new holder keeps its own record
-                        await self.leases.write(
-                            k.lease(conv), token, k.current_turn(conv), orjson.dumps(record)
-                        )
+                        await self._write_turn(conv, token, record)
                     await self._log_turn(
                         conv, record, messages, "retry", time.perf_counter() - started,
                         notes=notes, error=record["errors"][-1], wait_ms=wait_ms,
@@ -427,6 +432,12 @@ class Worker:
                 notes=notes, records=records, wait_ms=wait_ms,
             )  # fmt: skip
         return await self._finish_turn(conv, token, count)
+
+    async def _write_turn(self, conv: str, token: str, record: dict[str, Any]) -> None:
+        """The turn in progress, encrypted (its errors may quote the user), while the lease is ours."""
+        k = self.keys
+        value = seal(self.sealer, orjson.dumps(record), aad_turn(conv))
+        await self.leases.write(k.lease(conv), token, k.current_turn(conv), value)
 
     async def _finish_turn(self, conv: str, token: str, covered: int) -> bool:
         """Drop the covered messages atomically (conversation.lua); True when more are waiting."""
@@ -542,9 +553,11 @@ class Worker:
     ) -> None:
         metrics.DEAD_LETTERS.inc()
         await self.aggregates.add({"dead": 1})
+        conv = fields.get(b"conv", b"").decode()
+        sealed = seal(self.sealer, error, aad_entry("dead", conv, "", "error"))
         await self.redis.xadd(
             self.keys.dead,
-            {**fields, b"entry": entry_id, b"error": error, b"deliveries": deliveries, b"ts": time.time()},
+            {**fields, b"entry": entry_id, b"error": sealed, b"deliveries": deliveries, b"ts": time.time()},
         )
         await self._trim_dead()
 
@@ -561,15 +574,18 @@ class Worker:
         log.error("turn dead-lettered", conv=conv, turn_id=record["turn_id"], errors=record["errors"])
         metrics.DEAD_LETTERS.inc()
         await self.aggregates.add({"dead": 1})
+        turn_id = record["turn_id"]
+        error = (record["errors"] or ["too many failed deliveries"])[-1]
+        body = orjson.dumps([m.model_dump(mode="json") for m in messages])
         await self.redis.xadd(
             self.keys.dead,
             {
                 "kind": "turn",
                 "conv": conv,
-                "turn_id": record["turn_id"],
-                "error": (record["errors"] or ["too many failed deliveries"])[-1],
+                "turn_id": turn_id,
+                "error": seal(self.sealer, error, aad_entry("dead", conv, turn_id, "error")),
                 "attempts": record["attempts"],
-                "messages": orjson.dumps([m.model_dump(mode="json") for m in messages]),
+                "messages": seal(self.sealer, body, aad_entry("dead", conv, turn_id, "messages")),
                 "ts": time.time(),
             },
         )

@@ -27,16 +27,13 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from base.sealing import UndecryptableError
 from base.settings import Environment, MemorySettings, RuntimeSettings, SettingsError
 
 VERSION = "v1"
 KEY_BYTES = 32
 NONCE_BYTES = 12
 KEY_FILE = "encryption.key"  # under HUDHUD_DATA_DIR, dev only
-
-
-class UndecryptableError(ValueError):
-    """A stored value cannot be decrypted: its key is not in the keyring, or it was altered or moved."""
 
 
 def generate_key() -> str:
@@ -86,7 +83,12 @@ class Cipher:
                 "invalid setting HUDHUD_ENCRYPTION_KEY: required when "
                 f"HUDHUD_ENV={runtime.env.value} (generate one with `hudhud keygen`)"
             )
-        return cls(dev_key(runtime.data_dir), old)
+        try:
+            return cls(dev_key(runtime.data_dir), old)
+        except OSError as exc:
+            raise SettingsError(
+                f"invalid setting HUDHUD_DATA_DIR: cannot keep the development encryption key there ({exc})"
+            ) from None
 
     @property
     def key_ids(self) -> list[str]:

@@ -26,7 +26,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -96,8 +96,10 @@ class Window(BaseModel):
 @dataclass
 class RotationReport:
     conversations: int = 0
+    checked: int = 0  # encrypted values looked at
     reencrypted: int = 0  # values rewritten under the current key
     unreadable: int = 0  # values no key of the keyring opens: left as they are
+    unreadable_at: list[str] = field(default_factory=list)  # where they are (key, seq): never their content
 
 
 def estimate_tokens(text: str) -> int:
@@ -324,14 +326,16 @@ class ConversationHistory:
             pairs: list[bytes | str] = []
             for value in await self._redis.lrange(key, 0, -1):
                 item = orjson.loads(value)
-                new = self._reencrypt(item["c"], _aad(profile, wa_id), report)
+                new = self._reencrypt(item["c"], _aad(profile, wa_id), report, f"{key} seq {item['seq']}")
                 if new is not None:
                     item["c"] = new
                     pairs += [value, orjson.dumps(item)]
             meta_key = self.keys.history_meta(profile, wa_id)
             old_summary = await self._redis.hget(meta_key, "summary")
             new_summary = (
-                self._reencrypt(old_summary.decode(), _aad(profile, wa_id, "summary"), report)
+                self._reencrypt(
+                    old_summary.decode(), _aad(profile, wa_id, "summary"), report, f"{meta_key} summary"
+                )
                 if old_summary
                 else None
             )
@@ -340,13 +344,15 @@ class ConversationHistory:
                 await self._rewrite(keys=[key, meta_key], args=[*summary_args, *pairs])
         return report
 
-    def _reencrypt(self, value: str, aad: str, report: RotationReport) -> str | None:
+    def _reencrypt(self, value: str, aad: str, report: RotationReport, where: str) -> str | None:
+        report.checked += 1
         if not self.cipher.needs_reencrypt(value):
             return None
         try:
             new = self.cipher.reencrypt(value, aad)
         except UndecryptableError:
             report.unreadable += 1
+            report.unreadable_at.append(where)
             return None
         report.reencrypted += 1
         return new

@@ -4,6 +4,11 @@ answers"), kept per user in their own Chroma collection and recalled by meaning.
 Isolation is enforced here, not by callers: every read and delete carries the user's wa_id (and the bot
 profile when given) in Chroma's `where`, so a query can only ever see that user's records, however
 similar another user's memories are. A blank wa_id is refused rather than turned into "everyone".
+
+A memory's text is stored encrypted, bound to its user, profile and id (base/sealing.py); its vector is
+embedded from the clear text before, so recall by meaning works as before. Chroma's files (its SQLite
+full-text index included) hold no words a user wrote. A memory stored before encryption at rest reads
+as it is.
 """
 
 from __future__ import annotations
@@ -13,9 +18,14 @@ import re
 import time
 from typing import Any
 
+import structlog
 from pydantic import BaseModel
 
+from base.sealing import Sealer, aad_memory, is_sealed, seal_text, unseal_text
+from memory.crypto import UndecryptableError
 from memory.vectors import VectorCollection, VectorStore, Where
+
+log = structlog.get_logger(__name__)
 
 COLLECTION = "hudhud_memories"
 MAX_CHARS = 1_000
@@ -39,6 +49,10 @@ def _user_where(wa_id: str, profile: str | None = None) -> Where:
     if profile is None:
         return {"wa_id": wa_id}
     return {"$and": [{"wa_id": wa_id}, {"profile": profile}]}
+
+
+def _aad(mid: str, meta: dict[str, Any]) -> str:
+    return aad_memory(str(meta.get("profile", "")), str(meta.get("wa_id", "")), mid)
 
 
 def _memory(mid: str, meta: dict[str, Any], text: str, **extra: float) -> Memory:
@@ -65,8 +79,10 @@ class UserMemories:
         collection: str = COLLECTION,
         threshold: float = 0.05,
         max_per_user: int = 200,
+        cipher: Sealer | None = None,
     ) -> None:
         self.store = store
+        self.cipher = cipher
         self.threshold = threshold
         self.max_per_user = max_per_user
         self._collection_name = collection
@@ -92,7 +108,8 @@ class UserMemories:
         if len(await col.get(where=_user_where(wa_id))) >= self.max_per_user:
             raise MemoryFull(f"at most {self.max_per_user} memories per user")
         meta = {"profile": profile, "wa_id": wa_id, "created_at": time.time(), "turn_id": turn_id or ""}
-        await col.add([mid], [text], [meta])
+        sealed = seal_text(self.cipher, text, aad_memory(profile, wa_id, mid))
+        await col.add([mid], [sealed], [meta], embed_texts=[text])
         return mid
 
     async def recall(
@@ -111,9 +128,10 @@ class UserMemories:
         limit = self.threshold if threshold is None else threshold
         matches = await (await self._col()).query(query, k=k, where=where)
         return [
-            _memory(m.id, m.metadata, m.text, score=round(m.score, 4), relevance=round(m.relevance, 4))
+            _memory(m.id, m.metadata, text, score=round(m.score, 4), relevance=round(m.relevance, 4))
             for m in matches
             if m.relevance >= limit and m.metadata.get("wa_id") == wa_id  # belt and braces
+            if (text := self._open(m.id, m.metadata, m.text)) is not None
         ]
 
     async def forget(self, wa_id: str, memory_id: str) -> bool:
@@ -137,8 +155,43 @@ class UserMemories:
     async def count(self) -> int:
         return await (await self._col()).count()
 
+    async def reencrypt_all(self, *, batch: int = 500) -> tuple[int, int, list[str]]:
+        """Rewrite every memory's text under the current key (key rotation), vectors untouched; returns
+        (memories looked at, rewritten, ids no key opens — left as they are)."""
+        if self.cipher is None:
+            raise ValueError("key rotation needs the cipher")
+        col = await self._col()
+        seen, rewritten, unreadable = 0, 0, []
+        offset = 0
+        while page := await col.page(offset=offset, limit=batch):
+            offset += len(page)
+            ids, docs = [], []
+            for mid, meta, doc in page:
+                seen += 1
+                if not is_sealed(doc) or not self.cipher.needs_reencrypt(doc):
+                    continue  # stored in clear before encryption at rest, or already current
+                try:
+                    text = unseal_text(self.cipher, doc, _aad(mid, meta))
+                except UndecryptableError:
+                    unreadable.append(mid)
+                    continue
+                ids.append(mid)
+                docs.append(seal_text(self.cipher, text, _aad(mid, meta)))
+            await col.replace_documents(ids, docs)
+            rewritten += len(ids)
+        return seen, rewritten, unreadable
+
+    def _open(self, mid: str, meta: dict[str, Any], document: str) -> str | None:
+        """A memory's text; None (with a warning naming the key, never the text) when no key opens it."""
+        try:
+            return unseal_text(self.cipher, document, _aad(mid, meta))
+        except UndecryptableError as exc:
+            log.warning("memory.undecryptable", memory_id=mid, reason=str(exc))
+            return None
+
     # Last, so that `list` in the annotations above still means the builtin when they are evaluated.
     async def list(self, wa_id: str, profile: str | None = None) -> list[Memory]:
         """This user's memories, oldest first."""
         found = await (await self._col()).get(where=_user_where(wa_id, profile), documents=True)
-        return sorted((_memory(i, m, d) for i, m, d in found), key=lambda m: m.created_at)
+        opened = [(i, m, text) for i, m, d in found if (text := self._open(i, m, d)) is not None]
+        return sorted((_memory(i, m, text) for i, m, text in opened), key=lambda m: m.created_at)

@@ -28,6 +28,18 @@ import structlog
 from redis.exceptions import ResponseError
 
 from base.keys import Keys, conversation_id
+from base.sealing import (
+    Sealer,
+    UndecryptableError,
+    aad_inbox,
+    aad_outbox,
+    aad_sandbox,
+    aad_turn,
+    aad_undo,
+    aad_waiting,
+    open_entry,
+    unseal,
+)
 from memory.throttles import Throttles
 
 if TYPE_CHECKING:
@@ -89,6 +101,7 @@ NOT_PERSONAL: dict[str, str] = {
     "minute": "one minute's aggregate counters, no number or id",
     "alert": "the alert evaluator's lease, cursor and cool-downs",
     "pace_number": "a bot number's outbound send bucket",
+    "rotating": "a scratch copy of a stream while `hudhud memory rotate` rewrites it, gone in the same script",
 }
 # Places beyond Redis, in the same report.
 ELSEWHERE = ("memories", "core")
@@ -162,8 +175,10 @@ class UserData:
         history: ConversationHistory | None = None,
         memories: UserMemories | None = None,
         core: CoreRecords | None = None,
+        sealer: Sealer | None = None,
     ) -> None:
         self.redis = redis
+        self.sealer = sealer  # stored text is encrypted (base/sealing.py): export decrypts it
         self.keys = keys
         self.history = history
         self.memories = memories
@@ -175,11 +190,11 @@ class UserData:
         k = self.keys
         found = await self._find(wa_id)
         user_id = (found.link or {}).get("user_id")
-        outboxes = {t: await self._value(k.outbox(t).encode()) for t in sorted(found.turn_ids)}
+        outboxes = {t: await self._outbox(t) for t in sorted(found.turn_ids)}
         sent = {w: _json(await self.redis.get(k.sent(w))) for w in sorted(found.wamids)}
         conversation: dict[str, Any] = {}
         for key in found.conv_keys["conversation"]:
-            conversation[key.decode()] = await self._value(key)
+            conversation[key.decode()] = await self._conversation_value(key)
         throttles = Throttles(self.redis, k)
         return {
             "wa_id": wa_id,
@@ -187,11 +202,11 @@ class UserData:
             "link": found.link,
             "preferences": _hash(await self.redis.hgetall(k.prefs(wa_id))),
             "awaiting": {
-                "confirmation": _json(await self.redis.get(k.confirmation(wa_id))),
-                "readings": _json(await self.redis.get(k.readings(wa_id))),
-                "choice": _json(await self.redis.get(k.choice(wa_id))),
+                "confirmation": await self._sealed_json(k.confirmation(wa_id), aad_waiting("confirm", wa_id)),
+                "readings": await self._sealed_json(k.readings(wa_id), aad_waiting("mean", wa_id)),
+                "choice": await self._sealed_json(k.choice(wa_id), aad_waiting("pick", wa_id)),
             },
-            "undo": _json(await self.redis.get(k.undo(int(user_id)))) if user_id else None,
+            "undo": await self._undo(int(user_id)) if user_id else None,
             "history": found.history,
             "memories": await self.memories.export_user(wa_id) if self.memories is not None else [],
             "conversation": conversation,
@@ -271,12 +286,12 @@ class UserData:
                 found.turn_ids.update(str(e["turn_id"]) for e in entries if e.get("turn_id"))
         found.conv_keys = await self._conversation_keys(wa_id)
         for key in found.conv_keys["conversation"]:
+            value = await self._conversation_value(key)
             if key.startswith(k.current_turn("").encode()):
-                record = _json(await self.redis.get(key))
-                if isinstance(record, dict) and record.get("turn_id"):
-                    found.turn_ids.add(str(record["turn_id"]))
+                if isinstance(value, dict) and value.get("turn_id"):
+                    found.turn_ids.add(str(value["turn_id"]))
             elif key.startswith(k.inbox("").encode()):
-                found.message_ids.update(_ids(_json(m) for m in await self.redis.lrange(key, 0, -1)))
+                found.message_ids.update(_ids(value))
         # Streams by number and conversation first (they give turn ids), then the agent's by turn id.
         for place, attr in _STREAMS.items():
             if place not in _BY_TURN:
@@ -296,8 +311,7 @@ class UserData:
         for _, fields in found.streams["events"]:  # messages recorded without a reply (reactions...)
             found.message_ids.update(_ids([_json(fields.get(b"data"))]))
         for turn_id in found.turn_ids:
-            outbox = await self._value(k.outbox(turn_id).encode())
-            for record in outbox.values() if isinstance(outbox, dict) else ():
+            for record in (await self._outbox(turn_id)).values():
                 if isinstance(record, dict) and record.get("wamid"):
                     found.wamids.add(str(record["wamid"]))
         for entry in await self._list_entries(k.sandbox("to", wa_id), lambda e: True):
@@ -355,7 +369,8 @@ class UserData:
         start = "-"
         while True:
             page = await self.redis.xrange(stream, min=start, max="+", count=_PAGE)
-            found += [(i, f) for i, f in page if _belongs(f, wa_id, turn_ids)]
+            name = stream.rsplit(":", 1)[-1]  # agent, tools, dead, events: their sealed fields opened
+            found += [(i, open_entry(self.sealer, name, f)) for i, f in page if _belongs(f, wa_id, turn_ids)]
             if len(page) < _PAGE:
                 return found
             start = "(" + page[-1][0].decode()
@@ -374,8 +389,52 @@ class UserData:
         for raw in await self.redis.lrange(key, 0, -1):
             entry = _json(raw)
             if isinstance(entry, dict) and keep(entry):
+                if isinstance(entry.get("payload"), str):  # a sandbox capture: sealed, bound to to + wamid
+                    aad = aad_sandbox(str(entry.get("to", "")), str(entry.get("wamid", "")))
+                    entry["payload"] = _json(self._open(entry["payload"], aad))
                 out.append(entry)
         return out
+
+    def _open(self, value: bytes | str | None, aad: str) -> bytes | None:
+        """A stored value decrypted (one stored in clear, as it is); one no key opens is named, not shown."""
+        if value is None:
+            return None
+        try:
+            return unseal(self.sealer, value, aad)
+        except UndecryptableError as exc:
+            return orjson.dumps(f"<undecryptable: {exc}>")
+
+    async def _undo(self, user_id: int) -> Any:
+        """tools/undo.py's record: the idempotency key clear, the change (`c`) sealed to the user."""
+        record = _json(await self.redis.get(self.keys.undo(user_id)))
+        if isinstance(record, dict) and isinstance(record.get("c"), str):
+            record["c"] = _json(self._open(record["c"], aad_undo(user_id)))
+        return record
+
+    async def _sealed_json(self, key: str, aad: str) -> Any:
+        return _json(self._open(await self.redis.get(key), aad))
+
+    async def _outbox(self, turn_id: str) -> dict[str, Any]:
+        """A turn's outbox with its parts decrypted (hudhud/outbox.py: `p:<i>` bound to turn and index)."""
+        raw = await self.redis.hgetall(self.keys.outbox(turn_id))
+        out: dict[str, Any] = {}
+        for name, value in raw.items():
+            field_name = name.decode()
+            if field_name.startswith("p:"):
+                out[field_name] = _json(self._open(value, aad_outbox(turn_id, field_name[2:])))
+            else:
+                out[field_name] = value.decode(errors="replace")
+        return out
+
+    async def _conversation_value(self, key: bytes) -> Any:
+        """An inbox (its messages) or a turn in progress, decrypted with its conversation's binding."""
+        k, name = self.keys, key.decode()
+        if name.startswith(k.inbox("")):
+            conv = name[len(k.inbox("")) :]
+            return [_json(self._open(m, aad_inbox(conv))) for m in await self.redis.lrange(key, 0, -1)]
+        if name.startswith(k.current_turn("")):
+            return _json(self._open(await self.redis.get(key), aad_turn(name[len(k.current_turn("")) :])))
+        return await self._value(key)
 
     async def _drop_list_entries(self, key: str, doomed: Any) -> int:
         dropped = 0

@@ -121,6 +121,34 @@ class VectorCollection:
             for i, m, d in zip(result["ids"], result["metadatas"], docs, strict=True)
         ]
 
+    async def page(self, *, offset: int, limit: int) -> list[tuple[str, dict[str, Any], str]]:
+        """(id, metadata, document) of a page of every record, in the store's order (key rotation)."""
+        result = await asyncio.to_thread(
+            self._c.get, offset=offset, limit=limit, include=["metadatas", "documents"]
+        )
+        docs = result.get("documents") or [""] * len(result["ids"])
+        return [
+            (i, dict(m or {}), d or "")
+            for i, m, d in zip(result["ids"], result["metadatas"], docs, strict=True)
+        ]
+
+    async def replace_documents(self, ids: Sequence[str], documents: Sequence[str]) -> None:
+        """New documents for existing records, their vectors kept as they are (never embedded from the
+        new documents: an encrypted memory's vector is its clear text's)."""
+
+        def run() -> None:
+            found = self._c.get(ids=list(ids), include=["embeddings", "metadatas"])
+            by_id = dict(zip(ids, documents, strict=True))
+            self._c.upsert(
+                ids=found["ids"],
+                documents=[by_id[i] for i in found["ids"]],
+                metadatas=found["metadatas"],
+                embeddings=found["embeddings"],
+            )
+
+        if ids:
+            await asyncio.to_thread(run)
+
     async def delete(self, *, ids: Sequence[str] | None = None, where: Where | None = None) -> None:
         if ids is not None and not ids:
             return

@@ -132,3 +132,27 @@ def uncache_loggers() -> None:
         for value in list(getattr(module, "__dict__", {}).values()):
             if isinstance(value, BoundLoggerLazyProxy):
                 value.__dict__.pop("bind", None)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def agent_settings(
+    settings_factory: Any, fake_openai: Any, port: int, password: str, **overrides: Any
+) -> Any:
+    """Settings for the whole service with the agent on the fake model (native tool calls, scripted by
+    the test) and the admin password that also logs into the embedded core API."""
+    return settings_factory(
+        hudhud_responder="agent",
+        openai_base_url=fake_openai.base_url,
+        openai_api_key="k",
+        hudhud_model="gpt-test",
+        hudhud_tool_mode="native",  # not probed: the scripted replies are the turns'
+        hudhud_lease_ms=10_000,  # a loaded machine must not reclaim the turn: leases are tested elsewhere
+        hudhud_admin_password=password,
+        hudhud_port=port,
+        **overrides,
+    )

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from base.responder import Responder
+from base.sealing import open_entry
 from base.settings import Settings
 from channels.whatsapp.models import parse_envelope
 from hudhud.container import Container
@@ -59,8 +60,10 @@ class Pipeline:
         return [{k.decode(): v.decode() for k, v in fields.items()} for _, fields in rows]
 
     async def dead(self) -> list[dict[str, str]]:
+        """Dead letters as written, their messages and errors decrypted."""
         rows = await self.redis.xrange(self.keys.dead)
-        return [{k.decode(): v.decode() for k, v in fields.items()} for _, fields in rows]
+        opened = [open_entry(self.container.cipher, "dead", fields) for _, fields in rows]
+        return [{k.decode(): v.decode() for k, v in fields.items()} for fields in opened]
 
 
 @asynccontextmanager

@@ -15,7 +15,9 @@ import pytest
 from redis import Redis as SyncRedis
 from typer.testing import CliRunner
 
+from base.sealing import aad_inbox
 from hudhud.cli import app
+from memory.crypto import Cipher, dev_key
 from tests.conftest import REDIS_TEST_URL
 from tests.helpers import body_of, envelope, message, signed_headers
 
@@ -83,7 +85,10 @@ def test_dead_letters_list_and_retry(cli_env: dict[str, str], redis_prefix: str)
         assert listed.exit_code == 0 and "boom" in listed.output and "p:9665" in listed.output
         retried = runner.invoke(app, ["dead", "retry", entry])
         assert retried.exit_code == 0, retried.output
-        assert orjson.loads(client.lindex(f"{redis_prefix}:inbox:p:9665", 0))["id"] == "wamid.dl"
+        # A dead letter stored in clear (before encryption at rest) goes back to the inbox encrypted.
+        requeued = client.lindex(f"{redis_prefix}:inbox:p:9665", 0)
+        cipher = Cipher(dev_key(Path(cli_env["HUDHUD_DATA_DIR"])))
+        assert orjson.loads(cipher.decrypt(requeued, aad_inbox("p:9665")))["id"] == "wamid.dl"
         assert client.xlen(f"{redis_prefix}:in") == 1
         assert runner.invoke(app, ["dead", "retry", entry]).exit_code == 1
         assert "no dead letters" in runner.invoke(app, ["dead", "list"]).output

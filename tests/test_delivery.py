@@ -226,7 +226,7 @@ async def test_turn_failing_too_often_is_dead_lettered_then_retried(settings_fac
         # The operator was told (and the user's notice was tried while Graph still failed).
         await wait_for(lambda: _async_len(p.redis.xlen(p.keys.ops), 1), timeout=10)
         fake_graph.reset()
-        letters = DeadLetters(p.redis, p.keys)
+        letters = DeadLetters(p.redis, p.keys, p.container.cipher)
         listed = await letters.list()
         assert listed[0].kind == "turn"
         assert await letters.retry(listed[0].id)

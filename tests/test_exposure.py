@@ -31,7 +31,7 @@ async def _sandbox(app, *, client: tuple[str, int] = ("127.0.0.1", 5000), **kwar
     "overrides",
     [
         {"hudhud_env": "prod", "hudhud_encryption_key": "k" * 43 + "=", "hudhud_admin_password": ADMIN[1]},
-        {"hudhud_env": "staging", "hudhud_admin_password": ADMIN[1]},
+        {"hudhud_env": "staging", "hudhud_encryption_key": "k" * 43 + "=", "hudhud_admin_password": ADMIN[1]},
         {"whatsapp_access_token": "live-token", "whatsapp_phone_number_id": "1065"},  # dev, but live
     ],
     ids=["prod", "staging", "dev-live"],

@@ -72,7 +72,9 @@ async def _logged(p, wamid: str) -> bool:
 async def test_a_pipeline_run_fills_the_log_and_the_aggregates(settings_factory, fake_graph) -> None:
     from tests.pipeline import running_pipeline
 
-    settings = live_settings(settings_factory, fake_graph, hudhud_max_attempts=1)
+    # One attempt (the failing turn is logged as failed, not retried), and a lease long enough that a
+    # turn slowed by a busy machine is not reclaimed from under its worker.
+    settings = live_settings(settings_factory, fake_graph, hudhud_max_attempts=1, hudhud_lease_ms=5000)
     async with running_pipeline(settings, responder=CommandRouter(Scripted())) as p:
         started = time.time()
         await _run(
@@ -194,8 +196,8 @@ async def test_texts_go_in_and_out_through_the_one_seal(redis, redis_prefix) -> 
     keys = Keys(redis_prefix)
     log = InteractionLog(
         redis, keys, retention_s=3600,
-        seal=lambda text, conv: f"sealed[{conv}]{text[::-1]}",
-        unseal=lambda stored, conv: stored.removeprefix(f"sealed[{conv}]")[::-1],
+        seal=lambda text, conv, field: f"sealed[{conv}:{field}]{text[::-1]}",
+        unseal=lambda stored, conv, field: stored.removeprefix(f"sealed[{conv}:{field}]")[::-1],
     )  # fmt: skip
     msg = InboundMessage(id="wamid.s", wa_id=SARA, phone_number_id=PNID, type="text", text="my secret plan")
     conv = f"{PNID}:{SARA}"

@@ -23,7 +23,7 @@ USER = "966512345678"
 PLANTED_TEXT = "my secret plan is to buy the blue house on Olaya street"
 ACCESS_TOKEN = "EAAG-planted-access-token-0123456789"
 APP_SECRET = "planted-app-secret-abcdef0123456789"
-ENCRYPTION_KEY = "planted-encryption-key-material-xyz"
+ENCRYPTION_KEY = "cGxhbnRlZC1lbmNyeXB0aW9uLWtleS1tYXRlcmlhbCE="  # a valid key: the pipeline encrypts with it
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import orjson
@@ -12,7 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from base.sealing import aad_inbox
 from hudhud.app import create_app
+from memory.crypto import Cipher, dev_key
 from tests.helpers import APP_SECRET, VERIFY_TOKEN, body_of, envelope, live, message, signed_headers, wait_for
 from tests.pipeline import running_pipeline
 
@@ -42,13 +45,21 @@ def test_verification_handshake(server: str) -> None:
         assert httpx.get(server + PATH, params=params).status_code == 403
 
 
-async def test_signed_delivery_is_queued(server: str, redis, redis_prefix: str) -> None:
+async def queued(redis, redis_prefix: str, data_dir: Path) -> dict:
+    """The first message in the test user's inbox: stored encrypted, read with the service's dev key."""
+    conv = f"106540352242922:{USER}"
+    raw = await redis.lindex(f"{redis_prefix}:inbox:{conv}", 0)
+    assert raw.startswith(b"v1.")
+    return orjson.loads(Cipher(dev_key(data_dir)).decrypt(raw, aad_inbox(conv)))
+
+
+async def test_signed_delivery_is_queued(server: str, redis, redis_prefix: str, tmp_path: Path) -> None:
     body = body_of(envelope([message("wamid.ok", USER, "مرحبا")]))
     async with httpx.AsyncClient() as client:
         r = await client.post(server + PATH, content=body, headers=signed_headers(body))
     assert (r.status_code, r.text) == (200, "ok")
     assert await redis.xlen(f"{redis_prefix}:in") == 1
-    stored = orjson.loads(await redis.lindex(f"{redis_prefix}:inbox:106540352242922:{USER}", 0))
+    stored = await queued(redis, redis_prefix, tmp_path / "data")
     assert stored["text"] == "مرحبا" and stored["id"] == "wamid.ok"
 
 
@@ -78,7 +89,7 @@ async def test_bad_signature_is_refused_and_nothing_stored(
     ]
 
 
-async def test_signature_is_over_the_raw_bytes(server: str, redis, redis_prefix: str) -> None:
+async def test_signature_is_over_the_raw_bytes(server: str, redis, redis_prefix: str, tmp_path: Path) -> None:
     env = envelope([message("wamid.raw", USER, "أضف مهمة")])
     escaped = json.dumps(env, ensure_ascii=True).encode()
     unescaped = json.dumps(env, ensure_ascii=False).encode()
@@ -90,8 +101,7 @@ async def test_signature_is_over_the_raw_bytes(server: str, redis, redis_prefix:
         r2 = await client.post(server + PATH, content=unescaped, headers=signed_headers(escaped))
         r3 = await client.post(server + PATH, content=unescaped, headers=signed_headers(unescaped))
     assert (r1.status_code, r2.status_code, r3.status_code) == (200, 401, 200)
-    stored = orjson.loads(await redis.lindex(f"{redis_prefix}:inbox:106540352242922:{USER}", 0))
-    assert stored["text"] == "أضف مهمة"
+    assert (await queued(redis, redis_prefix, tmp_path / "data"))["text"] == "أضف مهمة"
     assert await redis.xlen(f"{redis_prefix}:in") == 1  # the second good delivery was a duplicate
 
 

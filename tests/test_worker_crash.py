@@ -23,8 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
-def worker_process(prefix: str, lease_ms: int, slow_s: float) -> Iterator[subprocess.Popen[bytes]]:
-    env = {
+def worker_process(
+    prefix: str, lease_ms: int, slow_s: float, data_dir: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    env = {  # the test's data directory: its dev encryption key reads what the test's pipeline queued
         **os.environ,
         "REDIS_URL": REDIS_TEST_URL,
         "HUDHUD_REDIS_PREFIX": prefix,
@@ -34,6 +36,7 @@ def worker_process(prefix: str, lease_ms: int, slow_s: float) -> Iterator[subpro
         "HUDHUD_TURN_TIMEOUT_MS": "120000",
         "WHATSAPP_APP_SECRET": "x",
         "SLOW_TURN_S": str(slow_s),
+        "HUDHUD_DATA_DIR": str(data_dir),
     }
     proc = subprocess.Popen([sys.executable, "-m", "hudhud", "worker"], cwd=ROOT, env=env)
     try:
@@ -50,7 +53,7 @@ async def test_sigkilled_worker_turn_is_reclaimed_and_answered_once(settings_fac
     settings = settings_factory(hudhud_lease_ms=lease_ms)
     async with running_pipeline(settings, responder=CommandRouter(recorder), workers=0) as p:
         await p.deliver(envelope([message("wamid.k", USER, "please answer")]))
-        with worker_process(redis_prefix, lease_ms, slow_s=60) as proc:
+        with worker_process(redis_prefix, lease_ms, 60, settings.runtime.data_dir) as proc:
             await wait_for(lambda: p.redis.llen(f"{redis_prefix}:test:started"), timeout=20)
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
@@ -70,7 +73,8 @@ async def test_slow_turn_is_not_reclaimed_while_its_worker_lives(settings_factor
     async with running_pipeline(settings, responder=CommandRouter(recorder), workers=0) as p:
         await p.deliver(envelope([message("wamid.slow", USER, "take your time")]))
         # The turn runs ten reclaim thresholds long while another worker keeps trying to reclaim.
-        with worker_process(redis_prefix, lease_ms, slow_s=10 * 2 * lease_ms / 1000) as proc:
+        slow_s = 10 * 2 * lease_ms / 1000
+        with worker_process(redis_prefix, lease_ms, slow_s, settings.runtime.data_dir) as proc:
             await wait_for(lambda: p.redis.llen(f"{redis_prefix}:test:started"), timeout=20)
             other = p.start_worker(name="other")
             texts = await wait_for(lambda: p.reply_texts(USER), timeout=30)

@@ -20,6 +20,7 @@ import structlog
 from base.catalog import has, is_plural, t, tn
 from base.keys import Keys
 from base.notes import note_tool
+from base.sealing import aad_entry, seal
 from base.turn import ListPart, ListRow, ListSection, TextPart, Turn
 from base.wording import shorten
 from memory.links import IdentityLinks, Link
@@ -72,8 +73,11 @@ class CoreApiExecutor:
         self._redis = redis
         self._keys = keys
         self._maxlen = maxlen
-        self.undo = Undo(client, redis, keys, window_s=undo_window_s)
-        self.choices = Choices(redis, keys, ttl_s=choice_ttl_s)
+        # One cipher for everything the executor stores (arguments, titles, undo records): the
+        # confirmations'.
+        self.sealer = confirmations.sealer
+        self.undo = Undo(client, redis, keys, window_s=undo_window_s, sealer=self.sealer)
+        self.choices = Choices(redis, keys, ttl_s=choice_ttl_s, sealer=self.sealer)
 
     async def execute(self, call: ToolCall, turn: Turn) -> ToolResult:
         link = await self.links.user_for(turn.user.wa_id)
@@ -307,11 +311,14 @@ class CoreApiExecutor:
         self, call: ToolCall, link: Link, turn: Turn, outcome: str, status: int, seconds: float
     ) -> None:
         note_tool(call.name, outcome, status, seconds * 1000)
+        args = seal(
+            self.sealer, orjson.dumps(call.args), aad_entry("tools", turn.user.wa_id, turn.turn_id, "args")
+        )
         await self._redis.xadd(
             self._keys.tool_calls,
             {
                 "tool": call.name,
-                "args": orjson.dumps(call.args),
+                "args": args,
                 "user_id": link.user_id or 0,
                 "wa_id": turn.user.wa_id,
                 "turn_id": turn.turn_id,

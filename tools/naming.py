@@ -26,6 +26,7 @@ import redis.asyncio as aioredis
 from pydantic import BaseModel
 
 from base.keys import Keys
+from base.sealing import Sealer, aad_waiting, seal, unseal
 from base.text.folding import fold, to_latin_digits
 from tools.base import ToolCall
 
@@ -43,13 +44,18 @@ _SUFFIXES = ("كما", "هما", "كم", "هم", "ها", "نا", "ات", "ين",
 _MIN_AR = 3  # letters an Arabic stem keeps
 _MIN_LATIN = 3
 
-# Words that name nothing in any domain: articles, pronouns, fillers, politeness (folded below).
+# Words that name nothing in any domain: articles, pronouns, fillers, politeness, interjections and the
+# small words of a chatty sentence ("ugh, it's not done anymore", "خلاص بس لسه") (folded below).
 _STOP = """
 the a an one ones that this it its of for to in on at by with from my our your me please pls plz
 thanks thank you can could would will just now as is be was mark set make which about
 el l il al ya ba3d law lw sama7t mn min fadlak
 ال في على عن من الى إلى ل لي ب و يا هذا هذه هذي هاد هادي هاي ذا ذي اللي الي التي الذي
 لو سمحت فضلك من رجاء شكرا بليز ممكن ابي ابغى بدي عايز عاوز حابب
+ugh oh ah hmm ok okay yes yeah no not again anymore already still yet also too really actually so well hey hi
+guys all some it's isn't that's there
+خلاص بس كمان برضو برضه لسه لسا مره مرة ثانيه تاني يعني طيب اوكي تمام مش مو مب ما لا اه ايوه نعم
+bas kaman barda barde lessa lsa ya3ni tayeb tamam mesh mish msh mo ma la aywa
 """
 
 # Ordinals of a typed pick, in each dialect group (1-based; -1 is the last).
@@ -206,10 +212,13 @@ class PendingChoice(BaseModel):
 class Choices:
     """The list offered to a user, stored under their number until they pick (or it expires)."""
 
-    def __init__(self, redis: aioredis.Redis, keys: Keys, *, ttl_s: int = 300) -> None:
+    def __init__(
+        self, redis: aioredis.Redis, keys: Keys, *, ttl_s: int = 300, sealer: Sealer | None = None
+    ) -> None:
         self._redis = redis
         self._keys = keys
         self.ttl_s = ttl_s
+        self._sealer = sealer  # titles and the question asked: stored encrypted
 
     async def offer(
         self, wa_id: str, call: ToolCall, arg: str, options: list[Option], turn_id: str, question: str
@@ -222,12 +231,15 @@ class Choices:
             turn_id=turn_id,
             question=question,
         )
-        await self._redis.set(self._keys.choice(wa_id), pending.model_dump_json(), ex=self.ttl_s)
+        value = seal(self._sealer, pending.model_dump_json(), aad_waiting("pick", wa_id))
+        await self._redis.set(self._keys.choice(wa_id), value, ex=self.ttl_s)
         return pending
 
     async def peek(self, wa_id: str) -> PendingChoice | None:
         raw = await self._redis.get(self._keys.choice(wa_id))
-        return PendingChoice.model_validate_json(raw) if raw is not None else None
+        if raw is None:
+            return None
+        return PendingChoice.model_validate_json(unseal(self._sealer, raw, aad_waiting("pick", wa_id)))
 
     async def take(self, wa_id: str, token: str | None = None) -> PendingChoice | None:
         """The waiting choice (if `token` is given, only when it matches), removed."""

@@ -25,6 +25,10 @@ Undo (`undo_last`, /undo, "undo that", "تراجع") then:
   says it was this turn) replays the same calls and says the same, never reverting twice;
 - declines clearly when the API has no reverting operation (no such operationId, 404/405): an API
   without restore keeps its deletions.
+
+The record holds task titles and values as they were: it is stored encrypted, bound to the user
+(base/sealing.py), as `{"key": <idempotency key>, "c": <the change>}` — the key stays clear for the
+script that keeps a retried change from replacing itself.
 """
 
 from __future__ import annotations
@@ -35,12 +39,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import orjson
 import redis.asyncio as aioredis
 import structlog
 from pydantic import BaseModel, Field
 
 from base.catalog import has, t, tn
 from base.keys import Keys
+from base.sealing import Sealer, aad_undo, seal_text, unseal
 from tools.base import ToolCall, ToolResult
 from tools.client import CoreApiClient, CoreApiError
 
@@ -177,9 +183,16 @@ class Undo:
     """The per-user record of the last change, and undo itself (see the module's docstring)."""
 
     def __init__(
-        self, client: CoreApiClient, redis: aioredis.Redis, keys: Keys, *, window_s: int = 600
+        self,
+        client: CoreApiClient,
+        redis: aioredis.Redis,
+        keys: Keys,
+        *,
+        window_s: int = 600,
+        sealer: Sealer | None = None,
     ) -> None:
         self.client = client
+        self._sealer = sealer
         self._redis = redis
         self._keys = keys
         self.window_s = window_s
@@ -219,8 +232,19 @@ class Undo:
             tool=call.name, key=key, turn_id=turn_id, at=time.time(), task_ids=task_ids, steps=steps
         )
         await self._remember(
-            keys=[self._keys.undo(user_id)], args=[change.model_dump_json(), key, 2 * self.window_s]
+            keys=[self._keys.undo(user_id)], args=[self._stored(user_id, change), key, 2 * self.window_s]
         )
+
+    def _stored(self, user_id: int, change: Change) -> str:
+        sealed = seal_text(self._sealer, change.model_dump_json(), aad_undo(user_id))
+        return orjson.dumps({"key": change.key, "c": sealed}).decode()
+
+    def _change(self, user_id: int, raw: str) -> Change:
+        """The stored change (a record written before encryption at rest is the change itself)."""
+        record = orjson.loads(raw)
+        if "c" not in record:
+            return Change.model_validate(record)
+        return Change.model_validate_json(unseal(self._sealer, record["c"], aad_undo(user_id)))
 
     # ------------------------------------------------------------------ undoing it
 
@@ -233,14 +257,14 @@ class Undo:
         if raw is None:
             return _declined("nothing", tn("undo.nothing", minutes, lang))
         raw = raw.decode() if isinstance(raw, bytes) else str(raw)
-        change = Change.model_validate_json(raw)
+        change = self._change(user_id, raw)
         first = change.task_ids[0] if change.task_ids else None
         if change.undone_by is not None and change.undone_by != turn_id:
             return _declined("already_undone", t("undo.already", lang))
         if not change.steps:
             return _declined("not_undoable", t("undo.comment", lang, id=first))
-        marked = change.model_copy(update={"undone_by": turn_id}).model_dump_json()
-        unmarked = change.model_copy(update={"undone_by": None}).model_dump_json()
+        marked = self._stored(user_id, change.model_copy(update={"undone_by": turn_id}))
+        unmarked = self._stored(user_id, change.model_copy(update={"undone_by": None}))
         if change.undone_by is None:  # a retry of this very turn skips to the calls it made before
             if time.time() - change.at > self.window_s:
                 return _declined("too_late", tn("undo.too_late", minutes, lang))

@@ -49,9 +49,18 @@ class WhatsAppChannel:
             outcome = outcome_of(inbound.type)
             if self.bots.get(inbound.phone_number_id) is None:
                 # A number this deployment does not serve: kept for operators, never answered.
-                jobs.append(_event(f"{inbound.id}", "unknown_number", inbound.model_dump_json().encode()))
+                jobs.append(
+                    _event(inbound.id, "unknown_number", inbound.model_dump_json().encode(), inbound.wa_id)
+                )
             elif outcome == "record":
-                jobs.append(_event(inbound.id, f"message.{inbound.type}", inbound.model_dump_json().encode()))
+                jobs.append(
+                    _event(
+                        inbound.id,
+                        f"message.{inbound.type}",
+                        inbound.model_dump_json().encode(),
+                        inbound.wa_id,
+                    )
+                )
             else:
                 inbound = inbound.model_copy(update={"extra": {**inbound.extra, "outcome": outcome}})
                 conv = conversation_id(inbound.phone_number_id, inbound.wa_id)
@@ -89,5 +98,5 @@ class WhatsAppChannel:
         await self.pool.for_number(number).mark_read(number, message_id, typing=True)
 
 
-def _event(dedupe_id: str, field: str, data: bytes) -> Job:
-    return Job(dedupe_id if dedupe_id.startswith("ev:") else f"ev:{dedupe_id}", "event", field, data)
+def _event(dedupe_id: str, field: str, data: bytes, user: str = "") -> Job:
+    return Job(dedupe_id if dedupe_id.startswith("ev:") else f"ev:{dedupe_id}", "event", field, data, user)

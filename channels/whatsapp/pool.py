@@ -8,6 +8,7 @@ import redis.asyncio as aioredis
 
 from base.bots import BotRegistry
 from base.keys import Keys
+from base.sealing import Sealer
 from base.settings import WhatsAppSettings
 from channels.whatsapp.graph import GraphClient
 from channels.whatsapp.messenger import Messenger
@@ -17,14 +18,20 @@ from channels.whatsapp.sandbox import SandboxClient
 
 class MessengerPool:
     def __init__(
-        self, whatsapp: WhatsAppSettings, bots: BotRegistry, redis: aioredis.Redis, keys: Keys
+        self,
+        whatsapp: WhatsAppSettings,
+        bots: BotRegistry,
+        redis: aioredis.Redis,
+        keys: Keys,
+        *,
+        sealer: Sealer | None = None,
     ) -> None:
         self._bots = bots
         self._http = httpx.AsyncClient(
             timeout=whatsapp.graph_timeout_ms / 1000,
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         )
-        self.sandbox = SandboxClient(redis, keys)
+        self.sandbox = SandboxClient(redis, keys, sealer=sealer)
         self.pacer = Pacer(redis, keys, PaceLimits.of(whatsapp))
         self._clients: dict[str, Messenger] = {}
         for bot in bots.all():

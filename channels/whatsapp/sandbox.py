@@ -9,6 +9,9 @@ Keys (all under `prefix`):
   {prefix}:sandbox:to:{to}        the sends to one recipient, newest first
   {prefix}:sandbox:reads          mark_read calls, newest first
   {prefix}:sandbox:media:{id}     uploaded media (hash: base64 data, mime_type, filename), expiring
+
+A send's payload (the reply's text) is stored encrypted, bound to its recipient and message id
+(base/sealing.py); the recipient, method and ids stay clear, so forget finds a user's sends.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any, Self
 import redis.asyncio as aioredis
 
 from base.keys import Keys
+from base.sealing import Sealer, UndecryptableError, aad_sandbox, seal_text, unseal
 from base.turn import Button, ListSection, ReplyPart
 from channels.whatsapp import payloads
 from channels.whatsapp.errors import ErrorKind, GraphError
@@ -34,11 +38,18 @@ MEDIA_TTL_S = 30 * 24 * 3600  # Graph keeps uploaded media for 30 days
 
 class SandboxClient:
     def __init__(
-        self, redis: aioredis.Redis, keys: Keys, *, keep: int = 1000, media_ttl_s: int = MEDIA_TTL_S
+        self,
+        redis: aioredis.Redis,
+        keys: Keys,
+        *,
+        keep: int = 1000,
+        media_ttl_s: int = MEDIA_TTL_S,
+        sealer: Sealer | None = None,
     ) -> None:
         if keep < 1:
             raise ValueError("keep must be at least 1")
         self._redis = redis
+        self._sealer = sealer
         self._keys = keys
         self._keep = keep
         self._media_ttl_s = media_ttl_s
@@ -186,7 +197,7 @@ class SandboxClient:
     async def recent(self, limit: int = 50, to: str | None = None) -> list[dict[str, Any]]:
         """Recorded sends, newest first; only those to `to` when given."""
         key = self._key("to", to) if to is not None else self._key("outbox")
-        return await self._read(key, limit)
+        return [self._opened(entry) for entry in await self._read(key, limit)]
 
     async def reads(self, limit: int = 50) -> list[dict[str, Any]]:
         """Recorded mark_read calls, newest first."""
@@ -206,7 +217,7 @@ class SandboxClient:
                 "phone_number_id": phone_number_id,
                 "to": to,
                 "wamid": wamid,
-                "payload": payload,
+                "payload": seal_text(self._sealer, json.dumps(payload), aad_sandbox(to, wamid)),
             }
         )
         outbox, per_to = self._key("outbox"), self._key("to", to)
@@ -218,6 +229,18 @@ class SandboxClient:
             pipe.ltrim(per_to, 0, self._keep - 1)
             await pipe.execute()
         return wamid
+
+    def _opened(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """A recorded send with its payload decrypted (one recorded before encryption at rest: as is);
+        a payload no key opens is named as such, never shown."""
+        payload = entry.get("payload")
+        if isinstance(payload, str):
+            aad = aad_sandbox(str(entry.get("to", "")), str(entry.get("wamid", "")))
+            try:
+                entry["payload"] = json.loads(unseal(self._sealer, payload, aad))
+            except UndecryptableError as exc:
+                entry["payload"] = {"undecryptable": str(exc)}
+        return entry
 
 
 def _as_str(value: bytes | str) -> str:

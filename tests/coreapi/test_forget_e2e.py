@@ -61,7 +61,7 @@ async def _fill(p: Pipeline, fake_graph, fake_openai, api: Api, wa_id: str, user
     await _say(p, fake_graph, wa_id, f"wamid.in.{n}.4", "/lang en")
     # What was sent to the user: statuses come back for it, one failed outside the 24-hour window.
     turns = [t for t in await p.turns() if t["conv"] == conversation_id(PNID, wa_id)]
-    records = await Outbox(p.redis, p.keys, ttl_s=60).load(turns[0]["turn_id"])
+    records = await Outbox(p.redis, p.keys, ttl_s=60, sealer=p.container.cipher).load(turns[0]["turn_id"])
     wamid = records[0].wamid  # type: ignore[index]
     failed = {"code": 131047, "title": "Re-engagement message"}
     statuses = [

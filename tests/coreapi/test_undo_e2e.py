@@ -237,8 +237,10 @@ async def test_undo_after_the_window_declines(desk: Desk) -> None:
     key = desk.keys.undo(desk.api.id("sara"))
     stored = await desk.executor._redis.get(key)
     assert stored is not None
-    record = orjson.loads(stored)
-    record["at"] -= WINDOW + 1
+    record = orjson.loads(stored)  # {"key": …, "c": the change (encrypted; clear here: no cipher)}
+    change = orjson.loads(record["c"])
+    change["at"] -= WINDOW + 1
+    record["c"] = orjson.dumps(change).decode()
     await desk.executor._redis.set(key, orjson.dumps(record), keepttl=True)
     assert await desk.undo(SARA_WA) == tn("undo.too_late", MINUTES, "en")
     assert (await desk.task(task))["status"] == "done"

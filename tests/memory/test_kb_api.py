@@ -11,6 +11,7 @@ import pytest
 
 from hudhud.app import create_app
 from memory import kb_api
+from memory.crypto import generate_key
 from tests.helpers import LiveServer, live
 from tests.memory.pdf import SHIPPING, minimal_pdf
 
@@ -137,7 +138,8 @@ def test_without_a_password_loopback_is_let_in(settings_factory) -> None:
 def test_a_store_that_cannot_open_is_a_503(settings_factory, tmp_path: Path) -> None:
     blocker = tmp_path / "blocker"
     blocker.write_text("not a directory")
-    app = create_app(settings_factory(hudhud_data_dir=blocker))
+    # A key of its own: the development key would be kept in that data directory.
+    app = create_app(settings_factory(hudhud_data_dir=blocker, hudhud_encryption_key=generate_key()))
     with live(app) as s:
         answer = httpx.get(f"{s.url}/admin/api/kb/documents")
     assert answer.status_code == 503 and "cannot open the embedded Chroma store" in answer.json()["detail"]

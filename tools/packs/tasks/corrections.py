@@ -20,11 +20,13 @@ from tools.packs.tasks.cues import (
     mentions_task,
     names_task_number,
     opens_with_create,
+    opens_with_hand_over,
     person_target,
     recipient,
     says_done,
     says_hand_over,
     says_mine,
+    says_new,
     says_overdue,
     says_reopen,
     says_undo,
@@ -152,6 +154,23 @@ def _handed_over(decision: Decision, tools: ToolRegistry, text: str, follow_ref:
     )
 
 
+def _handed_by_title(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "أسندي مهمة تحديث موقع الشركة إلى خالد", "give the parking permits task to Omar": a message that
+    opens by handing a task over, asks for nothing new and names no number hands an existing task,
+    named by its title — not a new task for that person. The model's title is the phrase that names it
+    (tools/naming.py finds the task, or says none matches)."""
+    if decision.action != "create_task" or tools.get("assign_task") is None or follow_ref is not None:
+        return decision
+    if names_task_number(text) or opens_with_create(text) or says_new(text) or not opens_with_hand_over(text):
+        return decision
+    title, person = decision.args.get("title"), decision.args.get("assignee")
+    if not isinstance(title, str) or not title.strip() or not isinstance(person, str) or not person.strip():
+        return decision
+    return decision.model_copy(
+        update={"action": "assign_task", "args": {"task_id": title, "assignee": person}}
+    )
+
+
 def _recipient_not_assignee(
     decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None
 ) -> Decision:
@@ -258,6 +277,7 @@ CORRECTIONS = (
     _priority_not_done,
     _look_not_complete,
     _handed_over,
+    _handed_by_title,
     _recipient_not_assignee,
     _mine,
     _garbled_title,

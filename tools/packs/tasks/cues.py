@@ -131,6 +131,7 @@ _DONE = _folded(
     "done complete completed finish finished finito close closed tick check سكر سكرت سكرها اقفل قفل اغلق "
     "sakker sakkar خلصت خلص خلصها خلصتها خلصناها "
     "خلاص منجزة منجز انجزت أنجزت انجز أنجز انجزها أنجزها تمت تم انتهت انتهيت خلصنا كملت كملتها اكتملت "
+    "انهيت أنهيت انهيتها أنهيتها اتممت أتممت اتممتها أتممتها اكملت أكملت اكملتها أكملتها "
     "خالصه خالصة خلصانه خلصانة 5alast 5alas 5las 5lst khalas khalast 5alasna 5alsa khalsa 5alsana"
 )
 
@@ -301,12 +302,29 @@ def says_undo(text: str) -> bool:
 # "حوّلها", "3teeha". A leading "و" ("وأسندها") is the "and" of a second change.
 _HAND_OVER = _folded(
     "assign assigned reassign delegate give hand pass transfer "
-    "اسند أسند اسندها أسندها اسنده أسنده اعط أعط اعطها أعطها اعطيها عط عطها عطيها عطه حول حولها حوليها "
+    "اسند أسند اسندها أسندها اسنده أسنده اسندي أسندي اسنديها أسنديها اسندوا أسندوا اسندوها أسندوها "
+    "اعط أعط اعطها أعطها اعطيها أعطيها اعطي أعطي عط عطها عطيها عطه عطي حول حولها حوليها حولي حولوها "
     "ادي اديها إديها اديله ودي وديها سلم سلمها "
     "3teeha a3teeha a3tiha 3tiha 7awelha hawelha ediha eddiha asnedha"
 )
 # Words that join a second change to the first: "and", "also", "و…", "كمان", "w", "kaman", a comma.
 _JOINERS = _folded("and also plus then too كمان وكمان وبعدين بعدين وكذلك كذلك w we kaman kman")
+
+
+# Politeness that may open a request ("please give…", "لو سمحت أسندي…", "law sama7t…").
+_POLITE = _folded("please pls plz kindly hey hi ok okay لو سمحت من فضلك رجاء ممكن يا هدهد law lw sama7t")
+_NEW = _folded("new another جديد جديدة جديده جديدا زيد ضيف jdeed jdeeda gdeed gdeeda gedida jadeed jadida")
+
+
+def says_new(text: str) -> bool:
+    """The message asks for something new ("a new task", "مهمة جديدة", "task jdeeda")."""
+    return any(w in _NEW for w in _words(text))
+
+
+def opens_with_hand_over(text: str) -> bool:
+    """The message opens (politeness aside) by handing something over: "أسندي…", "give … to Omar"."""
+    words = [w for w in _words(text) if w not in _POLITE][:2]
+    return any(w in _HAND_OVER for w in words)
 
 
 def says_hand_over(text: str) -> bool:
