@@ -287,3 +287,34 @@ def test_the_verb_after_a_verb_of_wanting_is_nobody(text: str, verb: str) -> Non
 def test_a_person_after_a_verb_of_wanting_stays() -> None:
     decision = decide("create_task", "ابي مهمة لسارة تراجع العقد", title="مراجعة العقد", assignee="سارة")
     assert decision.args["assignee"] == "سارة"
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "person"),
+    [
+        ("أسندي مهمة تحديث موقع الشركة إلى خالد", "تحديث موقع الشركة", "خالد"),
+        ("please hand the parking permits task to Omar", "parking permits", "Omar"),
+        ("عطي مهمة الجرد لرامي", "الجرد", "رامي"),
+    ],
+)
+def test_a_task_handed_over_by_title_is_no_new_task(text: str, title: str, person: str) -> None:
+    """The router reads "assign <title> to <person>" as a new task for that person; the message opens
+    with a hand-over verb and asks for nothing new: the existing task, named by its title."""
+    decision = decide("create_task", text, title=title, assignee=person)
+    assert (decision.action, decision.args) == ("assign_task", {"task_id": title, "assignee": person})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "give a new task to Omar: call the bank",
+        "Create a task for Omar: prepare slides",
+        "أعطِ خالد مهمة جديدة: مراجعة العقد",
+        "assign task 7 to Omar",  # a number: the other correction's case
+    ],
+)
+def test_a_new_task_for_someone_stays_new(text: str) -> None:
+    decision = decide("create_task", text, title="x", assignee="Omar")
+    assert decision.action in ("create_task", "assign_task")
+    if "7" not in text:
+        assert decision.action == "create_task"
