@@ -36,6 +36,7 @@ from hudhud.enqueue import Enqueuer, QueueUnavailable
 from hudhud.ingress import Accepted, Ingress
 from hudhud.interactions import InteractionLog
 from hudhud.log_privacy import Redactor, hash_key
+from hudhud.migrations import migrate
 from hudhud.outbox import Outbox
 from hudhud.redis_conn import RedisHandle, connect
 from hudhud.redis_watch import RedisWatch
@@ -326,6 +327,11 @@ class Container:
             responder = load_responder(settings.runtime.responder, settings)
         handle = await connect(settings)
         keys = Keys(settings.queue.redis_prefix)
+        try:
+            await migrate(handle.client, keys)  # before anything reads a stored format
+        except BaseException:
+            await handle.aclose()
+            raise
         closers: list[Callable[[], Awaitable[None]]] = []
         stores = Stores()
         user_data: UserData | None = None

@@ -72,9 +72,11 @@ async def test_bad_signature_is_refused_and_nothing_stored(
         r = await client.post(server + PATH, content=body, headers=headers)
     assert r.status_code == 401
     assert "signature" in r.json()["error"].lower()
-    # Only the sentinel the service writes at start (hudhud/redis_watch.py): no message, no job.
-    assert [k async for k in redis.scan_iter(match=f"{redis_prefix}:*")] == [
-        f"{redis_prefix}:sentinel".encode()
+    # Only what the service writes at start (hudhud/redis_watch.py, hudhud/migrations.py): no message,
+    # no job.
+    assert sorted([k async for k in redis.scan_iter(match=f"{redis_prefix}:*")]) == [
+        f"{redis_prefix}:format".encode(),
+        f"{redis_prefix}:sentinel".encode(),
     ]
 
 
