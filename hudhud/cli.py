@@ -19,6 +19,7 @@ from hudhud import cli_users
 from hudhud.cli_config import config_app
 from hudhud.cli_kb import kb_app
 from hudhud.cli_log import log_command
+from hudhud.cli_ops import backup_command, migrate_command, restore_command
 
 app = typer.Typer(help="Hudhud: WhatsApp AI agents.", no_args_is_help=True, add_completion=False)
 dead_app = typer.Typer(help="Inspect and retry dead-lettered jobs and turns.", no_args_is_help=True)
@@ -36,6 +37,9 @@ app.command("forget")(cli_users.forget)
 app.command("unblock")(cli_users.unblock)
 app.command("exempt")(cli_users.exempt)
 app.command("log")(log_command)  # hudhud/cli_log.py
+app.command("backup")(backup_command)  # hudhud/cli_ops.py
+app.command("restore")(restore_command)
+app.command("migrate")(migrate_command)
 register_eval_commands(eval_app)  # run, compare (evals/cli.py); routing is below
 console = Console()
 err_console = Console(stderr=True)
