@@ -208,6 +208,15 @@ def check_security(settings: Settings, *, listen_host: str | None = None) -> lis
             "WHATSAPP_APP_SECRET is not set: webhook signatures are NOT checked — anyone who can reach"
             " this machine's loopback can post messages"
         )
+    if settings.whatsapp.app_secret_old is not None:
+        if settings.whatsapp.app_secret is None:
+            raise SettingsError(
+                "invalid setting WHATSAPP_APP_SECRET_OLD: only beside WHATSAPP_APP_SECRET (the new secret)"
+            )
+        warnings.append(
+            "WHATSAPP_APP_SECRET_OLD is set: webhooks signed with the previous app secret are still"
+            " accepted; remove it once the rotation is done"
+        )
     if settings.whatsapp.verify_token is None:
         warnings.append("WHATSAPP_VERIFY_TOKEN is not set: Meta's webhook verification will be refused")
     if settings.runtime.env != Environment.dev:
@@ -403,10 +412,7 @@ class Container:
                 messenger=messengers.for_number(first), phone_number_id=first,
             )  # fmt: skip
             closers.append(alerts.aclose)
-        secret = settings.whatsapp.app_secret
-        whatsapp = WhatsAppChannel(
-            bots, messengers, app_secret=secret.get_secret_value().encode() if secret else None
-        )
+        whatsapp = WhatsAppChannel(bots, messengers, app_secret=settings.whatsapp.app_secrets or None)
         return cls(
             settings=settings,
             redis_handle=handle,
