@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -16,6 +17,7 @@ from base.keys import Keys
 from base.settings import Settings, SettingsError, load_settings
 from hudhud.backup import BackupError, Manifest, Sources
 
+T = TypeVar("T")
 console = Console()
 err_console = Console(stderr=True)
 
@@ -30,14 +32,6 @@ SkipDatabaseOpt = Annotated[bool, typer.Option("--skip-database", help="Leave th
 SkipVectorsOpt = Annotated[bool, typer.Option("--skip-vectors", help="Leave Chroma out")]
 
 
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
-
-
 def core_database_url(settings: Settings, *, existing_only: bool = True) -> str | None:
     """Where the reference core API of this configuration keeps its data; with `existing_only`, None
     when that is a SQLite file that does not exist (no core API ran here: CORE_API_URL points at the
@@ -50,25 +44,38 @@ def core_database_url(settings: Settings, *, existing_only: bool = True) -> str 
     return None if existing_only and path is not None and not path.exists() else url
 
 
+@dataclass(frozen=True)
+class Chosen:
+    """What the command line chose to back up or restore."""
+
+    database_url: str | None
+    skip_database: bool
+    skip_vectors: bool
+    restoring: bool
+
+
 @asynccontextmanager
-async def open_sources(
-    settings: Settings, *, database_url: str | None, skip_database: bool, skip_vectors: bool, restoring: bool
-) -> AsyncIterator[Sources]:
+async def open_sources(settings: Settings, chosen: Chosen) -> AsyncIterator[Sources]:
     from hudhud.redis_conn import connect
     from memory.crypto import Cipher
-    from memory.vectors import VectorStore
+    from memory.vectors import VectorStore, VectorStoreUnavailable
 
     cipher = Cipher.from_settings(settings.memory, settings.runtime)
     handle = await connect(settings)
-    store = None if skip_vectors else VectorStore.open(settings.memory, settings.runtime.data_dir)
+    store = None
     try:
+        if not chosen.skip_vectors:
+            try:
+                store = VectorStore.open(settings.memory, settings.runtime.data_dir)
+            except VectorStoreUnavailable as exc:
+                raise BackupError(f"Chroma: {exc} (--skip-vectors leaves it out)") from None
         yield Sources(
             redis=handle.client,
             keys=Keys(settings.queue.redis_prefix),
             key_ids=cipher.key_ids,
             database_url=None
-            if skip_database
-            else database_url or core_database_url(settings, existing_only=not restoring),
+            if chosen.skip_database
+            else chosen.database_url or core_database_url(settings, existing_only=not chosen.restoring),
             store=store,
         )
     finally:
@@ -94,14 +101,8 @@ def backup_command(
     """Back up Redis, the core API's database and Chroma into DIRECTORY (never the encryption keys)."""
     from hudhud.backup import backup
 
-    async def run() -> Manifest:
-        async with open_sources(
-            _settings(), database_url=database_url, skip_database=skip_database,
-            skip_vectors=skip_vectors, restoring=False,
-        ) as sources:  # fmt: skip
-            return await backup(directory, sources)
-
-    manifest = _run(run())
+    chosen = Chosen(database_url, skip_database, skip_vectors, restoring=False)
+    manifest = _run(_with_sources(chosen, lambda sources: backup(directory, sources)))
     _report("backed up into", directory, manifest)
     console.print(
         f"[yellow]The encryption keys are not in the backup[/yellow] (ids {', '.join(manifest.key_ids)}):"
@@ -121,14 +122,9 @@ def restore_command(
     """Restore a backup (stop the service first); the configured keys must read its history."""
     from hudhud.backup import restore
 
-    async def run() -> Manifest:
-        async with open_sources(
-            _settings(), database_url=database_url, skip_database=skip_database,
-            skip_vectors=skip_vectors, restoring=True,
-        ) as sources:  # fmt: skip
-            return await restore(directory, sources, replace=replace)
-
-    _report("restored from", directory, _run(run()))
+    chosen = Chosen(database_url, skip_database, skip_vectors, restoring=True)
+    manifest = _run(_with_sources(chosen, lambda sources: restore(directory, sources, replace=replace)))
+    _report("restored from", directory, manifest)
 
 
 def migrate_command() -> None:
@@ -136,9 +132,8 @@ def migrate_command() -> None:
     from hudhud.migrations import MIGRATIONS, migrate
     from hudhud.redis_conn import connect
 
-    settings = _settings()
-
     async def run() -> None:
+        settings = load_settings()
         handle = await connect(settings)
         try:
             report = await migrate(handle.client, Keys(settings.queue.redis_prefix))
@@ -154,9 +149,18 @@ def migrate_command() -> None:
     _run(run())
 
 
-def _run(coroutine):  # type: ignore[no-untyped-def]
+async def _with_sources(chosen: Chosen, action: Callable[[Sources], Awaitable[Manifest]]) -> Manifest:
+    async with open_sources(load_settings(), chosen) as sources:
+        return await action(sources)
+
+
+def _run(coroutine: Awaitable[T]) -> T:
+    """The command's work; a bad setting exits 2 and a refused backup or restore 1, with one line."""
     try:
-        return asyncio.run(coroutine)
-    except (BackupError, SettingsError) as exc:
+        return asyncio.run(coroutine)  # type: ignore[arg-type]
+    except SettingsError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    except BackupError as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None

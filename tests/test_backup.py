@@ -6,7 +6,6 @@ encryption key is never in the backup, and a restore without it is refused."""
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 from pathlib import Path
 
@@ -20,7 +19,6 @@ from typer.testing import CliRunner
 from base.keys import Keys
 from coreapi.db import Database
 from coreapi.models import Task, User
-from hudhud.backup_db import DatabaseBackupError
 from hudhud.cli import app
 from memory.crypto import Cipher, generate_key, key_id, parse_key
 from memory.history import ConversationHistory, HistoryEntry
@@ -182,46 +180,3 @@ def test_migrate_reports_the_version(env: dict[str, str]) -> None:
     assert result.exit_code == 0, result.output
     assert "version 1" in result.output and "found 0" in result.output
     assert "found 1" in runner.invoke(app, ["migrate"]).output
-
-
-async def _one_task(url: str, *, create: bool) -> list[str]:
-    db = Database(url)
-    try:
-        if create:
-            await db.create_all()
-            async with db.sessions() as session, session.begin():
-                mona = User(username="mona", display_name="منى")
-                session.add(mona)
-                await session.flush()
-                session.add(Task(title="Call the supplier", created_by=mona.id))
-        async with db.sessions() as session:
-            return list((await session.scalars(select(Task.title))).all())
-    finally:
-        await db.dispose()
-
-
-async def _drop(url: str) -> None:
-    db = Database(url)
-    try:
-        await db.drop_all()
-    finally:
-        await db.dispose()
-
-
-def test_postgresql_goes_through_pg_dump_and_pg_restore(tmp_path: Path) -> None:
-    from hudhud.backup_db import PG_FILE, backup_database, restore_database
-    from tests.coreapi.conftest import PG_URL, _pg_reachable, scratch_database
-
-    problem = asyncio.run(_pg_reachable(PG_URL))
-    if problem is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL at {PG_URL} is unreachable in CI: {problem}")
-        pytest.skip(f"PostgreSQL unreachable ({problem})")
-    with scratch_database("backup_test") as url:
-        assert asyncio.run(_one_task(url, create=True)) == ["Call the supplier"]
-        assert backup_database(url, tmp_path) == PG_FILE
-        asyncio.run(_drop(url))
-        restore_database(url, tmp_path / PG_FILE)
-        assert asyncio.run(_one_task(url, create=False)) == ["Call the supplier"]
-        with pytest.raises(DatabaseBackupError, match="SQLite"):
-            restore_database(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", tmp_path / PG_FILE)
