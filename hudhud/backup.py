@@ -66,7 +66,7 @@ async def backup(into: Path, sources: Sources) -> Manifest:
         hudhud_version=importlib.metadata.version("hudhud"),
         prefix=sources.keys.prefix,
         stored_format=await stored_version(sources.redis, sources.keys),
-        redis_keys=await dump_prefix(sources.redis, sources.keys.prefix, into / REDIS_FILE),
+        redis_keys=await dump_prefix(sources.redis, sources.keys, into / REDIS_FILE),
         key_ids=sources.key_ids,
     )
     if sources.database_url is not None:
@@ -132,5 +132,5 @@ async def restore(source: Path, sources: Sources, *, replace: bool = False) -> M
             raise BackupError(f"the core API database: {exc}") from None
     if sources.store is not None and manifest.collections:
         await import_store(sources.store, source / CHROMA_DIR)
-    await restore_prefix(sources.redis, sources.keys.prefix, source / REDIS_FILE)
+    await restore_prefix(sources.redis, sources.keys, source / REDIS_FILE)
     return manifest

@@ -19,12 +19,14 @@ from pathlib import Path
 import orjson
 import redis.asyncio as aioredis
 
+from base.keys import Keys
 
-async def dump_prefix(redis: aioredis.Redis, prefix: str, path: Path) -> int:
-    """The keys under `prefix` into `path`; how many."""
+
+async def dump_prefix(redis: aioredis.Redis, keys: Keys, path: Path) -> int:
+    """The keys under the prefix into `path`; how many."""
     n = 0
     with path.open("wb") as out:
-        async for key in redis.scan_iter(match=f"{prefix}:*", count=1_000):
+        async for key in redis.scan_iter(match=keys.everything, count=1_000):
             async with redis.pipeline(transaction=False) as pipe:
                 pipe.pttl(key).dump(key)
                 ttl, value = await pipe.execute()
@@ -36,9 +38,9 @@ async def dump_prefix(redis: aioredis.Redis, prefix: str, path: Path) -> int:
     return n
 
 
-async def restore_prefix(redis: aioredis.Redis, prefix: str, path: Path) -> int:
-    """The keys of `path` into Redis, in place of every key under `prefix`; how many."""
-    existing = [key async for key in redis.scan_iter(match=f"{prefix}:*", count=1_000)]
+async def restore_prefix(redis: aioredis.Redis, keys: Keys, path: Path) -> int:
+    """The keys of `path` into Redis, in place of every key under the prefix; how many."""
+    existing = [key async for key in redis.scan_iter(match=keys.everything, count=1_000)]
     for start in range(0, len(existing), 500):
         await redis.delete(*existing[start : start + 500])
     n = 0
