@@ -60,6 +60,16 @@ class Keys:
         """Written when the service starts; missing while it runs means Redis lost its data."""
         return f"{self.prefix}:sentinel"
 
+    @property
+    def format_version(self) -> str:
+        """The version of the stored formats (hudhud/migrations.py): raised by each migration at start."""
+        return f"{self.prefix}:format"
+
+    @property
+    def migration_lock(self) -> str:
+        """Held by the one process running the migrations; the others wait for the version to rise."""
+        return f"{self.prefix}:format:lock"
+
     group: str = "workers"
 
     @property

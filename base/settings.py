@@ -87,6 +87,8 @@ class WhatsAppSettings(_Section):
     access_token: SecretStr | None = _var(None, "whatsapp_access_token")
     phone_number_id: str | None = _var(None, "whatsapp_phone_number_id")
     app_secret: SecretStr | None = _var(None, "whatsapp_app_secret")
+    # The previous app secret, accepted beside the new one while a rotation rolls out (docs/operations.md).
+    app_secret_old: SecretStr | None = _var(None, "whatsapp_app_secret_old")
     api_base: str = _var("https://graph.facebook.com/v25.0", "whatsapp_api_base")
     fallback_template: str | None = _var(None, "whatsapp_fallback_template")  # sent on 131047 (24 h window)
     fallback_template_lang: str = _var("en", "whatsapp_fallback_template_lang")
@@ -115,6 +117,12 @@ class WhatsAppSettings(_Section):
                 "must be an http(s) URL including the version, e.g. https://graph.facebook.com/v25.0"
             )
         return value.rstrip("/")
+
+    @property
+    def app_secrets(self) -> tuple[bytes, ...]:
+        """The secrets a webhook signature may be made with: the app secret, then the old one."""
+        found = (self.app_secret, self.app_secret_old) if self.app_secret else ()
+        return tuple(s.get_secret_value().encode() for s in found if s is not None)
 
     @property
     def sandbox(self) -> bool:

@@ -174,9 +174,7 @@ def _routes(app: FastAPI, settings: Settings, state: dict[str, object]) -> None:
         return await app.state.container.accept(envelope)
 
     receiver = WebhookReceiver(
-        app_secret=settings.whatsapp.app_secret.get_secret_value().encode()
-        if settings.whatsapp.app_secret
-        else None,
+        app_secret=settings.whatsapp.app_secrets or None,
         max_body_bytes=settings.queue.max_body_bytes,
         sink=sink,
         on_result=lambda result: metrics.WEBHOOKS.labels(result=result).inc(),

@@ -20,6 +20,7 @@ from hudhud.cli_config import config_app
 from hudhud.cli_kb import kb_app
 from hudhud.cli_log import log_command
 from hudhud.cli_memory import memory_app
+from hudhud.cli_ops import backup_command, migrate_command, restore_command
 
 app = typer.Typer(help="Hudhud: WhatsApp AI agents.", no_args_is_help=True, add_completion=False)
 dead_app = typer.Typer(help="Inspect and retry dead-lettered jobs and turns.", no_args_is_help=True)
@@ -38,6 +39,9 @@ app.command("forget")(cli_users.forget)
 app.command("unblock")(cli_users.unblock)
 app.command("exempt")(cli_users.exempt)
 app.command("log")(log_command)  # hudhud/cli_log.py
+app.command("backup")(backup_command)  # hudhud/cli_ops.py
+app.command("restore")(restore_command)
+app.command("migrate")(migrate_command)
 register_eval_commands(eval_app)  # run, compare (evals/cli.py); routing is below
 console = Console()
 err_console = Console(stderr=True)
@@ -154,7 +158,8 @@ async def _run_worker(settings: Settings, concurrency: int | None) -> None:
 
 @app.command()
 def doctor() -> None:
-    """Check configuration, Redis and Graph reachability; say what runs in sandbox vs live."""
+    """Check settings, Redis, Meta (token, number, subscription, app secret), our webhook, the core API,
+    Chroma and the model endpoint; say the next step for each failure."""
     code = asyncio.run(_doctor())
     raise typer.Exit(code)
 
@@ -163,62 +168,61 @@ async def _doctor() -> int:
     import httpx
 
     from base.bots import load_bots
+    from hudhud import doctor as checks
     from hudhud.container import check_security
     from hudhud.redis_conn import connect, persistence_warning
 
-    table = Table("check", "status", "detail")
+    table = Table("check", "status", "detail", "next step")
     failed = False
 
-    def row(check: str, ok: bool | None, detail: str) -> None:
+    def row(check: str, ok: bool | None, detail: str, fix: str = "") -> None:
         nonlocal failed
         failed = failed or ok is False
         mark = {True: "[green]ok[/green]", False: "[red]FAIL[/red]", None: "[yellow]warn[/yellow]"}[ok]
-        table.add_row(check, mark, detail)
+        table.add_row(check, mark, detail, "" if ok else fix)
 
     try:
         settings = load_settings()
-        row("settings", True, f"env={settings.runtime.env}, data dir {settings.runtime.data_dir}")
+        row("settings", True, f"env={settings.runtime.env.value}, data dir {settings.runtime.data_dir}")
         for warning in check_security(settings):
-            row("security", None, warning)
+            row("security", None, warning, "docs/security.md")
         bots = load_bots(settings)
     except SettingsError as exc:
-        row("settings", False, str(exc))
+        row("settings", False, str(exc), "fix the variable it names (docs/configuration.md)")
         console.print(table)
         return 1
     try:
         handle = await connect(settings)
         row("redis", True, ("embedded " if handle.embedded is not None else "") + handle.url)
         warning = await persistence_warning(handle.client)
-        row("redis persistence", None if warning else True, warning or "data kept on disk")
+        row("redis persistence", None if warning else True, warning or "data kept on disk",
+            "turn on appendonly (docs/operations.md#redis)")  # fmt: skip
         await handle.aclose()
     except Exception as exc:
-        row("redis", False, f"{settings.queue.redis_url or 'embedded'}: {exc}")
-    row(
-        "webhook",
-        True if settings.whatsapp.webhook_url else None,
-        settings.whatsapp.webhook_url or "WEBHOOK_URL not set",
-    )
-    row(*_model_row(settings))
+        row("redis", False, f"{settings.queue.redis_url or 'embedded'}: {exc}",
+            "start Redis or fix REDIS_URL")  # fmt: skip
+    row(*_model_row(settings), "see docs/agent.md")
     from agent.probe import doctor_row
 
     row(*await doctor_row(settings))  # the tool mode; a remote model is probed now
-    async with httpx.AsyncClient(timeout=5) as http:
+    async with httpx.AsyncClient(timeout=10) as http:
+        found = await checks.model_endpoint_check(http, settings)
+        if found is not None:
+            row(found.name, found.ok, found.detail, found.fix)
+        for check in (
+            await checks.own_webhook_check(http, settings),
+            await checks.core_api_check(http, settings),
+            await checks.chroma_check(http, settings),
+        ):
+            row(check.name, check.ok, check.detail, check.fix)
+        meta = checks.MetaChecks(http, settings)
         for bot in bots.all():
-            name = f"whatsapp {bot.phone_number_id}"
             if bot.sandbox:
-                row(name, True, f"sandbox (profile {bot.profile}): outbound captured locally")
+                row(f"whatsapp {bot.phone_number_id}", True,
+                    f"sandbox (profile {bot.profile}): outbound captured locally")  # fmt: skip
                 continue
-            assert bot.access_token is not None
-            try:
-                r = await http.get(
-                    f"{settings.whatsapp.api_base}/{bot.phone_number_id}",
-                    params={"fields": "id,display_phone_number"},
-                    headers={"Authorization": f"Bearer {bot.access_token.get_secret_value()}"},
-                )
-                ok = r.status_code == 200
-                row(name, ok, f"live (profile {bot.profile}): Graph answered {r.status_code}")
-            except httpx.HTTPError as exc:
-                row(name, False, f"live: Graph unreachable: {exc}")
+            for check in await meta.bot(bot):
+                row(check.name, check.ok, check.detail, check.fix)
     console.print(table)
     return 1 if failed else 0
 

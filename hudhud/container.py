@@ -36,6 +36,7 @@ from hudhud.enqueue import Enqueuer, QueueUnavailable
 from hudhud.ingress import Accepted, Ingress
 from hudhud.interactions import InteractionLog
 from hudhud.log_privacy import Redactor, hash_key
+from hudhud.migrations import migrate
 from hudhud.outbox import Outbox
 from hudhud.redis_conn import RedisHandle, connect
 from hudhud.redis_watch import RedisWatch
@@ -214,6 +215,15 @@ def check_security(settings: Settings, *, listen_host: str | None = None) -> lis
             "WHATSAPP_APP_SECRET is not set: webhook signatures are NOT checked — anyone who can reach"
             " this machine's loopback can post messages"
         )
+    if settings.whatsapp.app_secret_old is not None:
+        if settings.whatsapp.app_secret is None:
+            raise SettingsError(
+                "invalid setting WHATSAPP_APP_SECRET_OLD: only beside WHATSAPP_APP_SECRET (the new secret)"
+            )
+        warnings.append(
+            "WHATSAPP_APP_SECRET_OLD is set: webhooks signed with the previous app secret are still"
+            " accepted; remove it once the rotation is done"
+        )
     if settings.whatsapp.verify_token is None:
         warnings.append("WHATSAPP_VERIFY_TOKEN is not set: Meta's webhook verification will be refused")
     if settings.runtime.env != Environment.dev:
@@ -335,6 +345,11 @@ class Container:
         cipher = Cipher.from_settings(settings.memory, settings.runtime)
         handle = await connect(settings)
         keys = Keys(settings.queue.redis_prefix)
+        try:
+            await migrate(handle.client, keys)  # before anything reads a stored format
+        except BaseException:
+            await handle.aclose()
+            raise
         closers: list[Callable[[], Awaitable[None]]] = []
         stores = Stores()
         user_data: UserData | None = None
@@ -408,10 +423,7 @@ class Container:
                 messenger=messengers.for_number(first), phone_number_id=first,
             )  # fmt: skip
             closers.append(alerts.aclose)
-        secret = settings.whatsapp.app_secret
-        whatsapp = WhatsAppChannel(
-            bots, messengers, app_secret=secret.get_secret_value().encode() if secret else None
-        )
+        whatsapp = WhatsAppChannel(bots, messengers, app_secret=settings.whatsapp.app_secrets or None)
         return cls(
             settings=settings,
             redis_handle=handle,

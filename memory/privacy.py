@@ -101,7 +101,9 @@ NOT_PERSONAL: dict[str, str] = {
     "minute": "one minute's aggregate counters, no number or id",
     "alert": "the alert evaluator's lease, cursor and cool-downs",
     "pace_number": "a bot number's outbound send bucket",
-    "rotating": "a scratch copy of a stream while `hudhud memory rotate` rewrites it, gone in the same script",
+    "rotating": "a scratch copy of a stream while `hudhud memory rotate` rewrites it (same script)",
+    "format_version": "the version of the stored formats",
+    "migration_lock": "which process runs the migrations",
 }
 # Places beyond Redis, in the same report.
 ELSEWHERE = ("memories", "core")

@@ -227,6 +227,10 @@ class VectorStore:
         self._collections.pop(name, None)
         await asyncio.to_thread(self.client.delete_collection, name)
 
+    def forget_collections(self) -> None:
+        """Drop the collection handles opened so far (a restore replaced the collections under them)."""
+        self._collections.clear()
+
     def close(self) -> None:
         """Release the client (the embedded store flushes and frees its files)."""
         self._collections.clear()

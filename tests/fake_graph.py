@@ -17,6 +17,11 @@ and read what arrived: `fake_graph.requests` (all, each with its arrival time `a
 (the requests that tried to send a message: read receipts left out). Media: POST /{pnid}/media stores
 the upload and returns its id; GET /{media_id} returns a URL on this server; GET of that URL returns the
 bytes. `add_media` preloads media.
+
+What `hudhud doctor` asks (hudhud/doctor.py): `add_token` makes a token that GET /debug_token describes
+(unknown tokens are invalid there), `add_number` a phone number GET /{pnid} describes, `add_app` an app
+whose app access token (`<app id>|<secret>`) GET /{app_id} accepts, and `subscribe` the app to a WABA
+(GET /{waba}/subscribed_apps).
 """
 
 from __future__ import annotations
@@ -112,6 +117,10 @@ class FakeGraph:
             self.delay_s = 0.0
             self._script: deque[_Script] = deque()
             self._seq = 0
+            self.tokens: dict[str, dict[str, Any]] = {}  # access token -> what debug_token says
+            self.numbers: dict[str, dict[str, Any]] = {}  # phone number id -> its fields
+            self.apps: dict[str, tuple[str, str]] = {}  # app id -> (name, app secret)
+            self.subscriptions: dict[str, list[str]] = {}  # WABA id -> subscribed app ids
 
     def stop_failing(self) -> None:
         """Drop the errors still scripted; what was recorded, and the message ids given, stay."""
@@ -154,6 +163,36 @@ class FakeGraph:
         with self._lock:
             self.media[media_id] = _Media(data, mime_type)
         return media_id
+
+    def add_token(
+        self,
+        token: str,
+        *,
+        app_id: str = "app1",
+        waba: str = "waba1",
+        expires_at: int = 0,
+        kind: str = "SYSTEM_USER",
+        scopes: tuple[str, ...] = ("whatsapp_business_messaging", "whatsapp_business_management"),
+    ) -> None:
+        grants = [{"scope": scope, "target_ids": [waba]} for scope in scopes]
+        with self._lock:
+            self.tokens[token] = {
+                "app_id": app_id, "type": kind, "application": "Hudhud test app", "expires_at": expires_at,
+                "is_valid": True, "scopes": list(scopes), "granular_scopes": grants,
+            }  # fmt: skip
+
+    def add_number(self, pnid: str, display: str = "+1 555-0100", name: str = "Hudhud Test") -> None:
+        with self._lock:
+            self.numbers[pnid] = {"id": pnid, "display_phone_number": display, "verified_name": name,
+                                  "code_verification_status": "VERIFIED"}  # fmt: skip
+
+    def add_app(self, app_id: str, secret: str, name: str = "Hudhud test app") -> None:
+        with self._lock:
+            self.apps[app_id] = (name, secret)
+
+    def subscribe(self, waba: str, app_id: str) -> None:
+        with self._lock:
+            self.subscriptions.setdefault(waba, []).append(app_id)
 
     @property
     def sends(self) -> list[RecordedRequest]:
@@ -211,6 +250,8 @@ class FakeGraph:
                 Route("/_media/{media_id}", self._media_bytes, methods=["GET"]),
                 Route(f"/{VERSION}/{{pnid}}/messages", self._messages, methods=["POST"]),
                 Route(f"/{VERSION}/{{pnid}}/media", self._upload, methods=["POST"]),
+                Route(f"/{VERSION}/debug_token", self._debug_token, methods=["GET"]),
+                Route(f"/{VERSION}/{{waba}}/subscribed_apps", self._subscribed_apps, methods=["GET"]),
                 Route(f"/{VERSION}/{{media_id}}", self._media_meta, methods=["GET"]),
             ]
         )
@@ -275,10 +316,41 @@ class FakeGraph:
             self.media[media_id] = _Media(data, recorded.form.get("type") or mime_type, filename)
         return JSONResponse({"id": media_id})
 
-    async def _media_meta(self, request: Request) -> Response:
+    async def _debug_token(self, request: Request) -> Response:
+        recorded, response = await self._record(request)
+        if response is not None:
+            return response
+        data = self.tokens.get(recorded.query.get("input_token", ""))
+        if data is None:  # what Graph says when the token asking is the unknown one
+            return _graph_error(400, 190, "Invalid OAuth access token - Cannot parse access token")
+        return JSONResponse({"data": data})
+
+    async def _subscribed_apps(self, request: Request) -> Response:
         _, response = await self._record(request)
         if response is not None:
             return response
+        apps = self.subscriptions.get(request.path_params["waba"], [])
+        data = [{"whatsapp_business_api_data": {"id": a, "name": self.apps.get(a, ("?",))[0]}} for a in apps]
+        return JSONResponse({"data": data})
+
+    async def _object(self, recorded: RecordedRequest, object_id: str) -> Response | None:
+        """A phone number or an app (its app access token checked), else None."""
+        if object_id in self.numbers:
+            return JSONResponse(self.numbers[object_id])
+        if object_id in self.apps:
+            name, secret = self.apps[object_id]
+            if recorded.headers.get("authorization") != f"Bearer {object_id}|{secret}":
+                return _graph_error(400, 190, "Error validating application. Invalid application secret.")
+            return JSONResponse({"id": object_id, "name": name})
+        return None
+
+    async def _media_meta(self, request: Request) -> Response:
+        recorded, response = await self._record(request)
+        if response is not None:
+            return response
+        found = await self._object(recorded, request.path_params["media_id"])
+        if found is not None:
+            return found
         media_id = request.path_params["media_id"]
         media = self.media.get(media_id)
         if media is None:

@@ -40,7 +40,7 @@ def test_the_docs_do_show_commands_and_the_check_can_fail() -> None:
     page = "```sh\nhudhud chat --as 1 --profil exec\nhudhud memory rotat\nmake tests\n```\n"
     assert [check(c) for _, line in fenced_lines(page) for c in commands_in(line)] == [
         ["`hudhud chat` has no option --profil"],
-        ["no command `hudhud memory`"],
+        ["no command `hudhud memory rotat`"],  # `memory` exists (rotate): the subcommand is checked
         ["no make target 'tests'"],
     ]
 

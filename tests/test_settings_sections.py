@@ -132,6 +132,8 @@ ADDED = {
     "hudhud_pair_backoff_ms",
     "hudhud_pace_max_wait_s",
     "hudhud_link_recheck_s",
+    # the previous app secret accepted while rotating it (issue 17)
+    "whatsapp_app_secret_old",
 }
 
 

@@ -83,9 +83,11 @@ async def test_bad_signature_is_refused_and_nothing_stored(
         r = await client.post(server + PATH, content=body, headers=headers)
     assert r.status_code == 401
     assert "signature" in r.json()["error"].lower()
-    # Only the sentinel the service writes at start (hudhud/redis_watch.py): no message, no job.
-    assert [k async for k in redis.scan_iter(match=f"{redis_prefix}:*")] == [
-        f"{redis_prefix}:sentinel".encode()
+    # Only what the service writes at start (hudhud/redis_watch.py, hudhud/migrations.py): no message,
+    # no job.
+    assert sorted([k async for k in redis.scan_iter(match=f"{redis_prefix}:*")]) == [
+        f"{redis_prefix}:format".encode(),
+        f"{redis_prefix}:sentinel".encode(),
     ]
 
 
@@ -249,3 +251,31 @@ def test_router_route_alone_gives_the_same_answers() -> None:
     assert down.status_code == 503 and down.json()["error"] == "temporarily unavailable; deliver again later"
     assert "redis" not in down.text
     assert big.status_code == 413 and refused.status_code == 403
+
+
+async def test_both_app_secrets_are_accepted_while_one_is_rotated(
+    settings_factory, redis, redis_prefix: str
+) -> None:
+    from base.settings import SettingsError
+    from hudhud.container import check_security
+
+    settings = settings_factory(whatsapp_app_secret_old="the-previous-secret")
+    assert any("WHATSAPP_APP_SECRET_OLD" in w for w in check_security(settings))
+    answers = {}
+    with live(create_app(settings)) as s:
+        async with httpx.AsyncClient() as client:
+            for name, secret in [("new", APP_SECRET), ("old", b"the-previous-secret"), ("other", b"x")]:
+                body = body_of(envelope([message(f"wamid.rot.{name}", USER)]))
+                r = await client.post(s.url + PATH, content=body, headers=signed_headers(body, secret=secret))
+                answers[name] = r.status_code
+    assert answers == {"new": 200, "old": 200, "other": 401}
+    assert await redis.xlen(f"{redis_prefix}:in") == 2
+    # Without the rotation, the previous secret is refused like any other.
+    with live(create_app(settings_factory())) as s:
+        body = body_of(envelope([message("wamid.rot.after", USER)]))
+        headers = signed_headers(body, secret=b"the-previous-secret")
+        async with httpx.AsyncClient() as client:
+            assert (await client.post(s.url + PATH, content=body, headers=headers)).status_code == 401
+    # The old secret alone is a mistake, not a rotation.
+    with pytest.raises(SettingsError, match="WHATSAPP_APP_SECRET_OLD"):
+        check_security(settings_factory(whatsapp_app_secret=None, whatsapp_app_secret_old="x"))

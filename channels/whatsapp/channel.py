@@ -17,7 +17,7 @@ from channels.whatsapp.messenger import Messenger
 from channels.whatsapp.models import WebhookEnvelope
 from channels.whatsapp.normalize import outcome_of, to_inbound
 from channels.whatsapp.pool import MessengerPool
-from channels.whatsapp.webhook import verified_envelope
+from channels.whatsapp.webhook import AppSecret, verified_envelope
 
 # The Cloud API's limits for one message.
 LIMITS = ChannelLimits(
@@ -31,7 +31,7 @@ class WhatsAppChannel:
     webhook_path = "/webhook/whatsapp"
     limits = LIMITS
 
-    def __init__(self, bots: BotRegistry, pool: MessengerPool, *, app_secret: bytes | None) -> None:
+    def __init__(self, bots: BotRegistry, pool: MessengerPool, *, app_secret: AppSecret | None) -> None:
         self.bots = bots
         self.pool = pool
         self.app_secret = app_secret

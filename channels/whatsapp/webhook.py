@@ -8,7 +8,7 @@ and enqueues). It never waits for the agent: Meta wants a fast 200 and retries o
 from __future__ import annotations
 
 import hmac
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 import orjson
 from fastapi import APIRouter, Request
@@ -35,11 +35,17 @@ def _error(status: int, reason: str) -> Reply:
     return status, orjson.dumps({"error": reason}), b"application/json"
 
 
-def verified_envelope(app_secret: bytes | None, raw: bytes, signature: str | None) -> WebhookEnvelope:
+AppSecret = bytes | Sequence[bytes]  # one secret, or several while one is rotated (new first)
+
+
+def verified_envelope(app_secret: AppSecret | None, raw: bytes, signature: str | None) -> WebhookEnvelope:
     """The signature over the raw bytes (constant time, before any parsing), then the envelope.
-    Without an app secret nothing is checked (dev on loopback only: hudhud/container.py refuses the rest)."""
-    if app_secret is not None and not verify_signature(app_secret, raw, signature):
-        raise ChannelRejected(401, "missing or invalid X-Hub-Signature-256")
+    Without an app secret nothing is checked (dev on loopback only: hudhud/container.py refuses the rest);
+    with several, a signature made with any of them is accepted (an empty list accepts none)."""
+    if app_secret is not None:
+        candidates = (app_secret,) if isinstance(app_secret, bytes) else tuple(app_secret)
+        if not any(verify_signature(secret, raw, signature) for secret in candidates):
+            raise ChannelRejected(401, "missing or invalid X-Hub-Signature-256")
     try:
         return parse_envelope(raw)
     except PayloadError as exc:
@@ -53,7 +59,7 @@ class WebhookReceiver:
     def __init__(
         self,
         *,
-        app_secret: bytes | None,
+        app_secret: AppSecret | None,
         max_body_bytes: int,
         sink: Sink,
         on_result: Callable[[str], None] = lambda result: None,
