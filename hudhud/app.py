@@ -117,12 +117,11 @@ async def _serving(
         settings, responder=responder, listen_host=settings.runtime.host, channels=channels
     )
     app.state.container = container
-    generated = await Accounts(container.redis, container.keys).ensure_first_admin(settings)
-    if generated is not None:
-        if announce is not None:
-            announce(generated)
-        else:
-            log.warning("dashboard account 'admin' created with a random password; set HUDHUD_ADMIN_PASSWORD")
+    generated = await Accounts(container.redis, container.keys).ensure_first_admin(
+        settings, make=announce is not None
+    )
+    if generated is not None and announce is not None:
+        announce(generated)
     running: list[tuple[Worker, asyncio.Task[None]]] = []
     for i in range(workers):
         worker = container.worker()

@@ -85,9 +85,10 @@ class Accounts:
             return None
         return await self.get(username)
 
-    async def ensure_first_admin(self, settings: Settings) -> str | None:
-        """Make sure an admin can sign in. Returns a password generated now (dev only, printed once by
-        `hudhud up`); None when HUDHUD_ADMIN_PASSWORD is the admin's or an account already exists."""
+    async def ensure_first_admin(self, settings: Settings, *, make: bool = True) -> str | None:
+        """Make sure an admin can sign in. Returns a password generated now (dev only, and only when
+        `make`: someone is there to show it to, as `hudhud up` prints it once); None when
+        HUDHUD_ADMIN_PASSWORD is the admin's or an account already exists."""
         password = settings.admin.password
         if password is not None:
             value = password.get_secret_value()
@@ -95,7 +96,9 @@ class Accounts:
             if current is None or current.role != "admin" or await self.verify(FIRST_ADMIN, value) is None:
                 await self._store(FIRST_ADMIN, value, "admin")  # as given: checked at start-up
             return None
-        if settings.runtime.env != Environment.dev or await self._redis.scard(self._keys.admin_accounts):
+        if not make or settings.runtime.env != Environment.dev:
+            return None
+        if await self._redis.scard(self._keys.admin_accounts):
             return None
         generated = secrets.token_urlsafe(12)
         await self._store(FIRST_ADMIN, generated, "admin")

@@ -123,11 +123,7 @@ class AdminAuth:
             if principal is None:
                 if page and request.method in SAFE_METHODS:
                     raise NotSignedIn(request.url.path)
-                raise HTTPException(
-                    401,
-                    "sign in at /admin/login, or use HTTP Basic with an admin account",
-                    headers={"WWW-Authenticate": 'Basic realm="hudhud-admin"'},
-                )
+                raise self._refusal(request)
             if RANK[principal.role] < RANK[role]:
                 raise HTTPException(403, f"this needs the {role} role (you are {principal.role})")
             request.state.principal = principal
@@ -135,10 +131,34 @@ class AdminAuth:
 
         return check
 
+    def _refusal(self, request: Request) -> HTTPException:
+        """Why someone without credentials is turned away (the admin API's words since before the
+        dashboard: scripts and their operators rely on them)."""
+        if self.settings.admin.password is None:
+            if self.settings.runtime.env == Environment.prod:
+                return HTTPException(403, "the admin API is disabled: set HUDHUD_ADMIN_PASSWORD")
+            if _client(request) not in LOOPBACK:
+                return HTTPException(
+                    403, "the admin API only answers loopback clients while HUDHUD_ADMIN_PASSWORD is unset"
+                )
+        return HTTPException(
+            401,
+            "admin credentials required: sign in at /admin/login, or HTTP Basic with an account"
+            " (user admin, password HUDHUD_ADMIN_PASSWORD)",
+            headers={"WWW-Authenticate": 'Basic realm="hudhud-admin"'},
+        )
+
     async def principal(self, request: Request, *, api: bool) -> Principal | None:
-        accounts, sessions, throttle, audit = self.parts(request)
         unsafe = request.method not in SAFE_METHODS
         token = request.cookies.get(COOKIE)
+        basic = _basic(request)
+        if not token and basic is None:
+            if api and self._loopback_allowed(request):
+                if unsafe:
+                    _same_site_only(request)
+                return Principal("loopback", "admin")
+            return None
+        accounts, sessions, throttle, audit = self.parts(request)
         if token:
             found = await sessions.get(token)
             account = await accounts.get(found[0]) if found else None
@@ -146,7 +166,6 @@ class AdminAuth:
                 if unsafe and not await _csrf_matches(request, found[1]):
                     raise HTTPException(403, "CSRF token missing or wrong: reload the page and try again")
                 return Principal(account.username, account.role, found[1])
-        basic = _basic(request)
         if basic is not None:
             if unsafe:
                 _same_site_only(request)
@@ -166,10 +185,6 @@ class AdminAuth:
                 return None
             await throttle.succeeded(username, client)
             return Principal(account.username, account.role)
-        if api and self._loopback_allowed(request):
-            if unsafe:
-                _same_site_only(request)
-            return Principal("loopback", "admin")
         return None
 
     def _loopback_allowed(self, request: Request) -> bool:

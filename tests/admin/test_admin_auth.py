@@ -207,6 +207,8 @@ async def test_first_admin_from_the_password_or_made_once_in_dev(
     prod = settings_factory(hudhud_env="prod")
     assert await accounts.ensure_first_admin(prod) is None and await accounts.all() == []
     dev = settings_factory()
+    # Only when someone is there to be shown the password (`hudhud up`), not for an app a test serves.
+    assert await accounts.ensure_first_admin(dev, make=False) is None and await accounts.all() == []
     made = await accounts.ensure_first_admin(dev)
     assert made and await accounts.verify("admin", made) is not None
     assert await accounts.ensure_first_admin(dev) is None  # shown once: never made again
@@ -237,3 +239,14 @@ async def test_accounts_are_added_and_removed_from_the_dashboard(admin_server, r
         assert await Accounts(redis, Keys(redis_prefix)).get("v1") is None
         mine = await http.post("/admin/accounts/admin/remove", data={"csrf": csrf})
         assert "cannot remove your own" in (await http.get(mine.headers["location"])).text
+
+
+async def test_hudhud_up_in_dev_is_told_the_first_admins_password_once(settings_factory) -> None:
+    shown: list[str] = []
+    app = create_app(settings_factory(hudhud_env="dev"), announce=shown.append)
+    with live(app) as server:
+        async with client(server) as http:
+            assert len(shown) == 1
+            assert (await sign_in(http, password=shown[0])).status_code == 303
+    with live(create_app(settings_factory(hudhud_env="dev"), announce=shown.append)):
+        assert len(shown) == 1  # the same Redis: the account exists, nothing is made or shown again
