@@ -19,19 +19,24 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def test_link_then_command_through_the_pipeline(settings_factory, fake_openai, tmp_path) -> None:
-    port = _free_port()
-    settings = settings_factory(
+def exec_bot_settings(settings_factory, fake_openai, tmp_path, port: int, password: str):
+    """The agent on the fake provider with native tool calls, and the embedded core API."""
+    return settings_factory(
         hudhud_responder="agent",
         openai_base_url=fake_openai.base_url,
         openai_api_key="k",
         hudhud_model="gpt-test",
         hudhud_tool_mode="native",  # not probed: the scripted replies are the turns'
         hudhud_lease_ms=10_000,  # a loaded machine must not reclaim the turn: leases are tested elsewhere
-        hudhud_admin_password="admin-pass-123",
+        hudhud_admin_password=password,
         hudhud_port=port,
         hudhud_data_dir=tmp_path / "data",
     )
+
+
+async def test_link_then_command_through_the_pipeline(settings_factory, fake_openai, tmp_path) -> None:
+    port = _free_port()
+    settings = exec_bot_settings(settings_factory, fake_openai, tmp_path, port, "admin-pass-123")
     app = create_app(settings, workers=1, embed_core=True)
     with live(app, port=port) as server:
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:

@@ -77,18 +77,20 @@ def dead_router(auth: AdminAuth) -> APIRouter:
             hidden=[k for k in HIDDEN if k in letter.fields],
         )
 
+    async def act(request: Request, me: Principal, entry_id: str, action: str) -> Response:
+        dead, audit = parts(request)
+        run = dead.retry if action == "replay" else dead.discard
+        done = await run(_checked(entry_id))
+        await audit.record(me.username, action, entry_id, "ok" if done else "gone")
+        said = f"{action.capitalize()}ed {entry_id}" if done else f"{entry_id} was already gone"
+        return back("/admin/dead", said)
+
     @router.post("/{entry_id}/replay", summary="Dashboard: queue a dead letter again")
     async def replay(request: Request, entry_id: str, me: Principal = admin) -> Response:
-        dead, audit = parts(request)
-        done = await dead.retry(_checked(entry_id))
-        await audit.record(me.username, "replay", entry_id, "ok" if done else "gone")
-        return back("/admin/dead", f"Replayed {entry_id}" if done else f"{entry_id} was already gone")
+        return await act(request, me, entry_id, "replay")
 
     @router.post("/{entry_id}/discard", summary="Dashboard: drop a dead letter")
     async def discard(request: Request, entry_id: str, me: Principal = admin) -> Response:
-        dead, audit = parts(request)
-        done = await dead.discard(_checked(entry_id))
-        await audit.record(me.username, "discard", entry_id, "ok" if done else "gone")
-        return back("/admin/dead", f"Discarded {entry_id}" if done else f"{entry_id} was already gone")
+        return await act(request, me, entry_id, "discard")
 
     return router

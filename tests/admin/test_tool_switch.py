@@ -12,7 +12,7 @@ import httpx
 from hudhud.app import create_app
 from tests.admin.conftest import PASSWORD, csrf_of, sign_in
 from tests.helpers import body_of, envelope, live, message, signed_headers
-from tests.test_exec_e2e import _free_port
+from tests.test_exec_e2e import _free_port, exec_bot_settings
 from tools.switches import ToolSwitches
 
 WA = "966500000077"
@@ -22,17 +22,7 @@ async def test_a_tool_switched_off_cannot_be_used_by_the_next_turn(
     settings_factory, fake_openai, tmp_path
 ) -> None:
     port = _free_port()
-    settings = settings_factory(
-        hudhud_responder="agent",
-        openai_base_url=fake_openai.base_url,
-        openai_api_key="k",
-        hudhud_model="gpt-test",
-        hudhud_tool_mode="native",
-        hudhud_lease_ms=10_000,
-        hudhud_admin_password=PASSWORD,
-        hudhud_port=port,
-        hudhud_data_dir=tmp_path / "data",
-    )
+    settings = exec_bot_settings(settings_factory, fake_openai, tmp_path, port, PASSWORD)
     app = create_app(settings, workers=1, embed_core=True)
     with live(app, port=port) as server:
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
