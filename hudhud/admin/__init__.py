@@ -49,7 +49,7 @@ def mount_admin(
         overview_router(auth, sources),
         users_page_router(auth, settings),
         dead_router(auth),
-        bots_router(auth, settings, tool_registry(settings)),
+        bots_router(auth, settings, lambda: tool_registry(settings)),
         team_router(auth),
     ):
         app.include_router(router, include_in_schema=False)

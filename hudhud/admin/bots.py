@@ -4,13 +4,14 @@ the executor refuses it)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from agent.profiles import get_profile
-from base.settings import Settings
+from base.settings import Settings, SettingsError
 from hudhud.admin.audit import AuditLog
 from hudhud.admin.auth import AdminAuth, Principal, form
 from hudhud.admin.render import back, page
@@ -42,8 +43,20 @@ def _prompts(store: PromptStore, persona: str) -> list[tuple[str, str]]:
     return out
 
 
-def bots_router(auth: AdminAuth, settings: Settings, registry: ToolRegistry) -> APIRouter:
+def bots_router(auth: AdminAuth, settings: Settings, load_tools: Callable[[], ToolRegistry]) -> APIRouter:
+    """`load_tools`: the packs' registry, loaded at the first visit (a bad HUDHUD_TOOL_PACKS is the
+    agent's to refuse at start; here it is said on the page)."""
     router = APIRouter(prefix="/admin/bots")
+    loaded: list[ToolRegistry] = []
+
+    def tools_registry() -> ToolRegistry:
+        if not loaded:
+            try:
+                loaded.append(load_tools())
+            except SettingsError as exc:
+                raise HTTPException(503, str(exc)) from None
+        return loaded[0]
+
     viewer = Depends(auth.require("viewer", page=True))
     admin = Depends(auth.require("admin", page=True))
     prompts = PromptStore()
@@ -53,6 +66,7 @@ def bots_router(auth: AdminAuth, settings: Settings, registry: ToolRegistry) -> 
 
     @router.get("", response_class=HTMLResponse, summary="Dashboard: bots and tools")
     async def bots(request: Request, note: str = "", me: Principal = viewer) -> HTMLResponse:
+        registry = tools_registry()
         c = request.app.state.container
         views = []
         for bot in c.bots.all():
@@ -83,7 +97,7 @@ def bots_router(auth: AdminAuth, settings: Settings, registry: ToolRegistry) -> 
 
     @router.post("/tools/{name}", summary="Dashboard: switch a tool on or off for every worker")
     async def switch(request: Request, name: str, me: Principal = admin) -> Response:
-        if registry.get(name) is None:
+        if tools_registry().get(name) is None:
             raise HTTPException(404, f"no tool named {name!r}")
         on = (await form(request)).get("on") == "1"
         c = request.app.state.container

@@ -103,3 +103,25 @@ def test_sparklines_and_percentiles() -> None:
     svg = sparkline([0, 5, 10])
     assert svg.startswith("<svg") and 'points="0.0,38.0 120.0,20.0 240.0,2.0"' in svg
     assert "<script" not in svg and "style=" not in svg
+
+
+async def test_the_bots_page_names_a_bad_pack_and_an_unknown_tool(settings_factory, admin_server) -> None:
+    from hudhud.app import create_app
+    from tests.admin.conftest import PASSWORD
+    from tests.helpers import live
+
+    async with client(admin_server) as http:
+        await sign_in(http)
+        page = await http.get("/admin/bots")
+        assert "create_task" in page.text and "persona.exec.ar@" in page.text
+        unknown = await http.post(
+            "/admin/bots/tools/no_such_tool", data={"csrf": csrf_of(page.text), "on": "0"}
+        )
+        assert unknown.status_code == 404
+    app = create_app(settings_factory(hudhud_admin_password=PASSWORD, hudhud_tool_packs="no.such.pack"))
+    with live(app) as server:
+        async with client(server) as http:
+            await sign_in(http)
+            broken = await http.get("/admin/bots", headers={"accept": "text/html"})
+        assert broken.status_code == 503
+        assert "HUDHUD_TOOL_PACKS" in broken.text and "<html" in broken.text
