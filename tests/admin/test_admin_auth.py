@@ -7,6 +7,7 @@ import re
 import httpx
 import orjson
 from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.routing import Route
 
 from base.keys import Keys
 from hudhud.admin.accounts import Accounts
@@ -25,14 +26,20 @@ SAMPLES = {
 }
 
 
+# Everything else an app serves is the admin's. /metrics is guarded outside dev (tests/test_exposure.py).
+PUBLIC = {"/webhook/whatsapp", "/healthz", "/readyz", "/metrics", "/admin/login",
+          "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}  # fmt: skip
+
+
 def _admin_routes(app) -> list[tuple[str, str]]:
     """(method, path with sample values) of every route of the app that belongs to the admin."""
     out = []
     for route in iter_route_contexts(app.routes):  # routers included in routers, flattened
-        if not isinstance(route.original_route, APIRoute):
+        if not isinstance(route.original_route, APIRoute | Route):
             continue  # the static assets' mount: public files of the repository
-        if not route.path.startswith(("/admin", "/sandbox")) or route.path == "/admin/login":
+        if route.path in PUBLIC:
             continue
+        assert route.path.startswith(("/admin", "/sandbox")), f"{route.path}: public or admin? say so here"
         path = re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: SAMPLES[m[1]], route.path)
         out.extend((method, path) for method in sorted(route.methods - {"HEAD"}))
     return out
