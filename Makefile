@@ -35,9 +35,10 @@ test: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -p no:cacheprovider --cov --cov-report=term --cov-fail-under=90
 
-# Re-record every model cassette against the real embedded model (after a prompt or schema change).
+# Re-record every model cassette against the real embedded model (after a prompt or schema change), and
+# the ci-smoke baseline (evals/baselines/ci-smoke.json) from the new recording: review its diff.
 cassettes: $(VENV)/.local-model
-	HUDHUD_RECORD=1 $(BIN)/python -m pytest -p no:cacheprovider tests/agent/test_agent_recorded.py tests/evals/test_ci_smoke.py
+	HUDHUD_RECORD=1 HUDHUD_SAVE_BASELINE=1 $(BIN)/python -m pytest -p no:cacheprovider tests/agent/test_agent_recorded.py tests/evals/test_ci_smoke.py
 
 # Every shipped suite through the real pipeline on the configured model (the embedded 1.5B by default):
 # results.jsonl, summary.json and report.html in evals/results/ (docs/evals.md).

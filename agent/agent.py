@@ -40,6 +40,7 @@ from agent.readings import MAX_READINGS, Readings, ask
 from agent.router import StructuredRouter
 from agent.tokens import TokenCounter
 from base.keys import Keys
+from base.notes import TurnPath, note_model, note_path
 from base.text.numbers import parse_int
 from base.turn import ReplyPart, TextPart, Turn
 from memory.context import Context
@@ -103,6 +104,8 @@ class AgentTrace(BaseModel):
     ms: float = 0.0
     tokens_in: int = 0
     tokens_out: int = 0
+    model_ms: float = 0.0  # time spent waiting for the model (routing and the written answer)
+    model_calls: int = 0
 
 
 class RouteResult(BaseModel):
@@ -221,7 +224,11 @@ class Agent:
             elif follow:
                 previous = last_exchange(window, now=now, recent_s=recent)
             if decided is None:
+                asked_at = time.perf_counter()
                 decision = await self._decide(llm, routed, tools, used, previous=previous, window=window)
+                if len(tools):
+                    trace.model_ms += (time.perf_counter() - asked_at) * 1000
+                    trace.model_calls += 1
                 trace.action, trace.raw_args = decision.action, decision.args
                 trace.tokens_in, trace.tokens_out = decision.tokens_in, decision.tokens_out
                 decision = tools.correct(decision, text, follow_ref=ref, fired=trace.rules)
@@ -433,7 +440,10 @@ class Agent:
         if context is not None and not context.empty:
             blocks.append(context.render(lang))
         question = "\n\n".join([*blocks, text]) if blocks else text
+        asked_at = time.perf_counter()
         reply = await llm.ainvoke([*messages, HumanMessage(question)])
+        trace.model_ms += (time.perf_counter() - asked_at) * 1000
+        trace.model_calls += 1
         usage = getattr(reply, "usage_metadata", None) or {}
         trace.tokens_in += int(usage.get("input_tokens", 0))
         trace.tokens_out += int(usage.get("output_tokens", 0))
@@ -634,12 +644,18 @@ class Agent:
         return "\n\n".join(p.text for p in used[:2])
 
     async def _record(self, trace: AgentTrace) -> None:
+        trace.model_ms = round(trace.model_ms, 1)
         self.traces = [*self.traces[-49:], trace]
+        note_path(turn_path(trace), action=trace.action, outcome=trace.outcome)
+        note_model(
+            tokens_in=trace.tokens_in, tokens_out=trace.tokens_out, ms=trace.model_ms, calls=trace.model_calls
+        )
         log.info("agent turn", **trace.model_dump(exclude={"raw_args", "args", "prompts"}))
         if self.redis is not None and self.keys is not None:
             await self.redis.xadd(
                 self.keys.agent_traces,
-                {"trace": orjson.dumps(trace.model_dump())},
+                # The turn id beside the trace: forget and export find the user's entries by it.
+                {"turn_id": trace.turn_id, "trace": orjson.dumps(trace.model_dump())},
                 maxlen=self.trace_maxlen,
                 approximate=True,
             )
@@ -654,6 +670,17 @@ def _whole_sentences(text: str) -> str:
     ends = [m.end() for m in _SENTENCE_END.finditer(text.rstrip() + " ")]
     cut = ends[-1] if ends else 0
     return text[:cut].rstrip() if cut >= len(text) // 2 else text
+
+
+def turn_path(trace: AgentTrace) -> TurnPath:
+    """Which way the agent answered: a command (a tool, a memory to keep), the knowledge base (an
+    answer from retrieved documents, or "I don't know" after looking), or small talk (greetings, what
+    I do, a free answer with nothing retrieved)."""
+    if trace.outcome == "unknown" or (trace.outcome == "answered" and trace.sources):
+        return "knowledge"
+    if trace.outcome in ("answered", "capabilities", ""):
+        return "small_talk"
+    return "command"
 
 
 def _ref_arg(spec: ToolSpec) -> str | None:

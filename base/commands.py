@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from base.catalog import has, t
+from base.notes import note_path
 from base.responder import Responder, StaticResponder
 from base.turn import ReplyPart, TextPart, Turn
 
@@ -95,6 +96,7 @@ class CommandRouter:
     async def respond(self, turn: Turn) -> Sequence[ReplyPart]:
         parts: list[ReplyPart] = []
         plain = []
+        named: list[str] = []  # the slash commands, for the interaction log
         for message in turn.messages:
             handler = next(
                 (h for p, h in self._payloads.items() if (message.payload or "").startswith(p)), None
@@ -115,6 +117,7 @@ class CommandRouter:
                     plain.append(message)
                 continue
             name, args = parsed
+            named.append(name)
             command = self._commands.get(name)
             if command is None:
                 unknown = t("command.unknown", await self.language(turn), name=name)
@@ -122,6 +125,8 @@ class CommandRouter:
                 continue
             result = await command.handler(turn, args)
             parts.extend([TextPart(text=result)] if isinstance(result, str) else result)
+        if len(plain) < len(turn.messages):  # answered in code: a command, whatever else the turn held
+            note_path("command", action=f"/{named[0]}" if named else "")
         if plain:
             rest = turn if len(plain) == len(turn.messages) else turn.model_copy(update={"messages": plain})
             parts.extend(await self.fallback.respond(rest))

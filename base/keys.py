@@ -32,8 +32,23 @@ class Keys:
 
     @property
     def turns(self) -> str:
-        """Capped stream of finished turns (for the dashboard and operators)."""
+        """The interaction log (hudhud/interactions.py): a stream of turns with their messages, path,
+        tool calls, outcome and latency; trimmed by age (HUDHUD_LOG_RETENTION_S)."""
         return f"{self.prefix}:turns"
+
+    def turns_of(self, wa_id: str) -> str:
+        """Sorted set: a user's entries in the interaction log (stream ids, scored by time), expiring
+        with the log's retention."""
+        return f"{self.prefix}:turns:user:{wa_id}"
+
+    def minute(self, minute: int) -> str:
+        """Hash of one minute's aggregates (hudhud/aggregates.py): counters by name, with a TTL."""
+        return f"{self.prefix}:agg:{minute}"
+
+    def alert(self, name: str) -> str:
+        """Alerting (hudhud/alerts.py): `lease` (the one evaluator), `cursor` (the events read so far),
+        `cool:<rule>` (a rule that fired recently; its TTL is the cool-down)."""
+        return f"{self.prefix}:alert:{name}"
 
     @property
     def stats(self) -> str:
@@ -80,6 +95,21 @@ class Keys:
     def unthrottled(self) -> str:
         """Set of numbers an admin exempted from the rate and flood limits."""
         return f"{self.prefix}:unthrottled"
+
+    @property
+    def ops(self) -> str:
+        """Capped stream of operator events (base/ops_events.py: a reply that could not be delivered...),
+        for alerts to forward."""
+        return f"{self.prefix}:ops"
+
+    def pace_number(self, phone_number_id: str) -> str:
+        """Token bucket of a bot number's outbound sends, shared by every worker
+        (channels/whatsapp/pacing.py); expires once full again."""
+        return f"{self.prefix}:pace:{phone_number_id}"
+
+    def pace_pair(self, phone_number_id: str, wa_id: str) -> str:
+        """Token bucket of one bot number's sends to one user (Meta's pair rate limit); expires once full."""
+        return f"{self.prefix}:pace:{phone_number_id}:{wa_id}"
 
     def seen(self, dedupe_id: str) -> str:
         return f"{self.prefix}:seen:{dedupe_id}"

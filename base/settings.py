@@ -8,14 +8,14 @@ alias is its variable, whatever its short name in the section. `.env.example` do
 | Section | Holds |
 |---|---|
 | `runtime` | environment, data dir, time zone, host and port, which responder answers |
-| `whatsapp` | the number's credentials and Graph API, the bots file, delivery retries |
+| `whatsapp` | the number's credentials and Graph API, the bots file, delivery retries, outbound pacing |
 | `queue` | Redis and the pipeline: URL and prefix, body cap, dedupe, leases, workers, attempts, timeouts |
 | `abuse` | per-number and global budgets, flood, block length, longest text, load shedding |
-| `model` | the OpenAI-compatible endpoint or the embedded model, tool mode, timeouts, tokens |
+| `model` | the OpenAI-compatible endpoint or the embedded model, tool mode, timeouts, tokens, prices |
 | `core` | the core API, its token, tool packs (corrections switched off), Python tools, undo, its database |
 | `memory` | history, summaries, encryption keys, Chroma, knowledge base and memories thresholds |
 | `admin` | the admin password, dashboard sessions, the knowledge-base root, where the CLI finds the service |
-| `observability` | log level, the /metrics token |
+| `observability` | log level, the /metrics token, interaction log and aggregates retention, alerts |
 """
 
 from __future__ import annotations
@@ -96,6 +96,16 @@ class WhatsAppSettings(_Section):
     graph_retries: int = _var(6, "hudhud_graph_retries", ge=0)
     graph_backoff_ms: int = _var(500, "hudhud_graph_backoff_ms", ge=0)
     graph_backoff_max_ms: int = _var(30_000, "hudhud_graph_backoff_max_ms", ge=0)
+    # Outbound pacing (channels/whatsapp/pacing.py), Meta's documented defaults: 80 messages per second
+    # per number; to one user one message per 6 s on average, bursts of up to 45 borrowed from later.
+    send_rate_per_s: float = _var(80.0, "hudhud_send_rate_per_s", gt=0)
+    send_burst: int = _var(80, "hudhud_send_burst", ge=1)
+    pair_interval_s: float = _var(6.0, "hudhud_pair_interval_s", gt=0)
+    pair_burst: int = _var(45, "hudhud_pair_burst", ge=1)
+    # After a 131056 (pair rate limit) that user's sends wait base × 4^n (n: hits in a row), Meta's advice.
+    pair_backoff_ms: int = _var(1_000, "hudhud_pair_backoff_ms", gt=0)
+    # The longest one send waits for the buckets and back-offs; beyond it the turn is retried later.
+    pace_max_wait_s: float = _var(60.0, "hudhud_pace_max_wait_s", gt=0)
 
     @field_validator("api_base")
     @classmethod
@@ -146,6 +156,15 @@ class AbuseSettings(_Section):
     shed_after_s: float = _var(300.0, "hudhud_shed_after_s", gt=0)  # a job that waited longer: apology
 
 
+class ModelPrice(BaseModel):
+    """The price of 1,000 tokens of one model, in the operator's currency."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input_per_1k: float = Field(ge=0)
+    output_per_1k: float = Field(ge=0)
+
+
 class ModelSettings(_Section):
     base_url: str | None = _var(None, "openai_base_url")
     api_key: SecretStr | None = _var(None, "openai_api_key")
@@ -163,6 +182,9 @@ class ModelSettings(_Section):
     # The agent's own rules switched off by name, comma-separated (agent/agent.py AGENT_RULES), to
     # measure what each is worth; `withhold_claims` only in dev.
     disabled_rules: str = _var("", "hudhud_disabled_agent_rules")
+    # What each model's tokens cost, for the evals' cost figures and `max_cost` (evals/pricing.py):
+    # JSON {"model or glob": {"input_per_1k": 0.15, "output_per_1k": 0.6}}; the embedded model costs 0.
+    eval_prices: dict[str, ModelPrice] = _var({}, "hudhud_eval_prices")
 
 
 class CoreApiSettings(_Section):
@@ -174,6 +196,9 @@ class CoreApiSettings(_Section):
     disabled_corrections: str = _var("", "hudhud_disabled_corrections")
     # How long a user's own last change can be undone ("undo", /undo: tools/undo.py).
     undo_window_s: int = _var(600, "hudhud_undo_window_s", gt=0)
+    # How old a cached WhatsApp link may get before the core API is asked again whether it stands
+    # (blocked? unlinked? the user deactivated, their role changed?): memory/links.py.
+    link_recheck_s: float = _var(300, "hudhud_link_recheck_s", gt=0)
     database_url: str | None = _var(None, "database_url")  # the reference core API's
 
 
@@ -205,8 +230,38 @@ class AdminSettings(_Section):
 
 
 class ObservabilitySettings(_Section):
+    """Logs, /metrics, the interaction log, per-minute aggregates and alerts (docs/observability.md)."""
+
     log_level: str = _var("INFO", "hudhud_log_level")
     metrics_token: SecretStr | None = _var(None, "hudhud_metrics_token")  # bearer of /metrics outside dev
+    log_retention_s: int = _var(30 * 24 * 3600, "hudhud_log_retention_s", gt=0)  # the interaction log
+    aggregates_ttl_s: int = _var(7 * 24 * 3600, "hudhud_aggregates_ttl_s", ge=3600)  # per-minute counts
+    alerts: bool = _var(True, "hudhud_alerts")
+    alert_webhook_url: str | None = _var(None, "hudhud_alert_webhook_url")  # the required channel
+    alert_webhook_secret: SecretStr | None = _var(None, "hudhud_alert_webhook_secret")  # HMAC of each POST
+    alert_whatsapp_to: str = _var("", "hudhud_alert_whatsapp_to")  # admin numbers, comma-separated
+    alert_template: str | None = _var(None, "hudhud_alert_template")  # approved; outside the 24 h window
+    alert_template_lang: str = _var("en", "hudhud_alert_template_lang")
+    alert_interval_s: float = _var(30.0, "hudhud_alert_interval_s", gt=0)
+    alert_window_min: int = _var(5, "hudhud_alert_window_min", ge=1, le=60)  # the minutes rules look at
+    alert_cooldown_s: int = _var(1800, "hudhud_alert_cooldown_s", ge=0)  # per rule
+    alert_min_turns: int = _var(10, "hudhud_alert_min_turns", ge=1)  # fewer: no latency/error verdict
+    alert_command_p95_s: float = _var(3.0, "hudhud_alert_command_p95_s", gt=0)
+    alert_knowledge_p95_s: float = _var(8.0, "hudhud_alert_knowledge_p95_s", gt=0)
+    alert_error_rate: float = _var(0.1, "hudhud_alert_error_rate", gt=0, le=1)
+    alert_queue_age_s: float = _var(60.0, "hudhud_alert_queue_age_s", gt=0)
+    alert_dead_letters: int = _var(1, "hudhud_alert_dead_letters", ge=1)  # new ones within the window
+
+    @field_validator("alert_webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @property
+    def alert_numbers(self) -> list[str]:
+        return [n.strip().lstrip("+") for n in self.alert_whatsapp_to.split(",") if n.strip()]
 
 
 class Settings(BaseModel):

@@ -259,3 +259,14 @@ class LinkList(Out):
 class Unlinked(Out):
     wa_id: str
     unlinked: bool
+
+
+class Forgotten(Out):
+    """What `forget_wa_id` removed: rows deleted, or (audit entries, used codes) stripped of the number."""
+
+    wa_id: str
+    links: int
+    link_attempts: int
+    link_codes: int
+    audit_entries: int
+    idempotency_records: int

@@ -1,4 +1,4 @@
-"""`hudhud eval run` and `hudhud eval compare` (registered on the `eval` group of hudhud/cli.py)."""
+"""`hudhud eval run`, `compare`, `baseline save` and `split-hash` (on the `eval` group of hudhud/cli.py)."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from evals.gate import GATE_FAILED, INTERRUPTED, PASSED, RUN_ERROR, USAGE
+
 console = Console()
 err_console = Console(stderr=True)
-
-INTERRUPTED = 130
 
 
 class SplitChoice(StrEnum):
@@ -36,6 +36,11 @@ def register_eval_commands(eval_app: typer.Typer) -> None:
     eval_app.command("run")(eval_run)
     eval_app.command("compare")(eval_compare)
     eval_app.command("split-hash")(eval_split_hash)
+    baseline = typer.Typer(
+        help="Committed baselines (evals/baselines/) to gate runs on", no_args_is_help=True
+    )
+    baseline.command("save")(eval_baseline_save)
+    eval_app.add_typer(baseline, name="baseline")
     from evals.cli_rules import eval_rules
 
     eval_app.command("rules")(eval_rules)
@@ -124,10 +129,26 @@ def eval_run(
     data_dir: Annotated[
         Path | None, typer.Option(help="Shared data dir of the cases (default HUDHUD_DATA_DIR/eval)")
     ] = None,
+    fail_under: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Gate on command success: 0.95 overall, NAME=0.9 for a suite or tag "
+            "(suite:NAME=, tag:NAME= to say which); repeatable"
+        ),
+    ] = None,
+    allow_false_claims: Annotated[
+        bool, typer.Option("--allow-false-claims", help="Do not fail the run on a false action claim")
+    ] = False,
+    junit: Annotated[Path | None, typer.Option(help="Also write the results as JUnit XML here")] = None,
 ) -> None:
-    """Run suites through the real pipeline; write results.jsonl, summary.json and report.html."""
+    """Run suites through the real pipeline; write results.jsonl, summary.json and report.html.
+
+    Exit code: 0 passed, 1 a gate failed (--fail-under, a false action claim), 2 usage or
+    configuration, 3 a case could not run, 130 interrupted."""
     from agent.local import LocalModelError
+    from agent.local.errors import ModelLoadError
     from base.settings import SettingsError, load_settings
+    from evals.gate import GateError
     from evals.runner import RunOptions, default_out, run_eval
     from evals.suite import SuiteError, load_suites
 
@@ -138,7 +159,7 @@ def eval_run(
     except (SettingsError, SuiteError) as exc:
         _skipped(skipped)
         err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise typer.Exit(USAGE) from None
     _skipped(skipped)
     from hudhud.logging import configure_logging
 
@@ -164,16 +185,21 @@ def eval_run(
 
     if filter and not any(select(s, filter) for s in loaded if isinstance(s, Suite)):
         err_console.print(f"[red]error:[/red] no case id matches {filter!r}")
-        raise typer.Exit(2)
+        raise typer.Exit(USAGE)
     chosen = of_split(loaded, split.value)
     if not chosen or (
         filter and not any(select(s, filter, split.value) for s in chosen if isinstance(s, Suite))
     ):
         err_console.print(f"[red]error:[/red] no case of the {split.value} split in these suites")
-        raise typer.Exit(2)
+        raise typer.Exit(USAGE)
     if len(chosen) < len(loaded):
         options.out = out or default_out(chosen)
     loaded = chosen
+    try:
+        thresholds = _thresholds(fail_under or [], loaded, filter, split.value)
+    except GateError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(USAGE) from None
     progress = RichProgress(console)
     try:
         outcome = asyncio.run(run_eval(loaded, options, settings, progress=progress))
@@ -181,25 +207,60 @@ def eval_run(
         progress.stop()
         err_console.print(f"interrupted: the finished results are in {options.out}")
         raise typer.Exit(INTERRUPTED) from None
-    except (SettingsError, LocalModelError) as exc:
+    except SettingsError as exc:
         progress.stop()
         err_console.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(2) from None
+        raise typer.Exit(USAGE) from None
+    except LocalModelError as exc:  # nothing was measured: set-up (2) or the model failed to start (3)
+        progress.stop()
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(RUN_ERROR if isinstance(exc, ModelLoadError) else USAGE) from None
     progress.stop()
-    raise typer.Exit(finish(outcome))
+    raise typer.Exit(finish(outcome, thresholds, allow_false_claims=allow_false_claims, junit=junit))
 
 
-def finish(outcome: Any) -> int:
-    """Print the figures, the failures and one JSON line; the exit code (130 when interrupted)."""
+def _thresholds(values: list[str], suites: list[Any], pattern: str | None, split: str) -> list[Any]:
+    """The --fail-under values, resolved against the suites and the tags of the cases that will run."""
+    from evals.gate import parse_threshold
+    from evals.runner import select
+    from evals.suite import Suite
+
+    names = {s.name for s in suites}
+    tags = {t for s in suites if isinstance(s, Suite) for c in select(s, pattern, split) for t in c.tags}
+    return [parse_threshold(v, suites=names, tags=tags) for v in values]
+
+
+def finish(
+    outcome: Any,
+    thresholds: list[Any] | None = None,
+    *,
+    allow_false_claims: bool = False,
+    junit: Path | None = None,
+) -> int:
+    """Print the figures, the failures, the gates and one JSON line; write the JUnit file; the exit
+    code (evals/gate.py): 130 interrupted, 3 a case could not run, 1 a gate failed, else 0."""
+    from evals.gate import gate_failures
+
     print_summary(outcome.summary, outcome.results)
     console.print(f"results: {outcome.out}/results.jsonl  summary.json  report.html")
-    print(
-        orjson.dumps({"eval": "run", "out": str(outcome.out), "overall": outcome.summary["overall"]}).decode()
-    )
+    if junit is not None:
+        from evals.junit import write_junit
+
+        write_junit(junit, outcome.summary, outcome.results)
+        console.print(f"junit: {junit}")
+    failures = gate_failures(outcome.summary, thresholds or [], allow_false_claims=allow_false_claims)
+    errors = [r for r in outcome.results if r.error is not None]
+    for failure in failures:
+        err_console.print(f"[red]FAIL[/red] {failure}", highlight=False)
+    line = {"eval": "run", "out": str(outcome.out), "overall": outcome.summary["overall"], "gate": failures}
+    print(orjson.dumps(line).decode())
     if outcome.interrupted:
         err_console.print("interrupted: the figures cover the finished cases only")
         return INTERRUPTED
-    return 0
+    if errors:
+        err_console.print(f"[red]error:[/red] {len(errors)} case(s) could not run (harness errors above)")
+        return RUN_ERROR
+    return GATE_FAILED if failures else PASSED
 
 
 def _skipped(notes: list[str]) -> None:
@@ -251,34 +312,68 @@ def print_summary(summary: dict[str, Any], results: list[Any]) -> None:
         )
     failed = [r for r in results if not r.success]
     for r in failed[:25]:
-        why = r.error or "; ".join(
-            [
-                *(f"turn {t.index}: {t.error}" for t in r.turns if t.error),
-                *(d for s in r.scores.values() if s.passed is False for d in s.details[:2]),
-            ]
-        )
+        why = "; ".join(r.reasons(per_score=2))
         console.print(f"[red]✗[/red] {r.suite}/{r.case_id}#{r.trial}: {why}", highlight=False, soft_wrap=True)
     if len(failed) > 25:
         console.print(f"… and {len(failed) - 25} more failures (report.html has them all)")
 
 
 def eval_compare(
-    run_a: Annotated[Path, typer.Argument(help="Baseline run directory (or its results.jsonl)")],
-    run_b: Annotated[Path, typer.Argument(help="New run directory (or its results.jsonl)")],
+    run_a: Annotated[
+        Path,
+        typer.Argument(help="Baseline: a run directory, its results.jsonl, or evals/baselines/NAME.json"),
+    ],
+    run_b: Annotated[Path, typer.Argument(help="New run: a run directory, its results.jsonl, or a baseline")],
     max_drop: Annotated[
         float, typer.Option(min=0, max=1, help="Allowed drop of command success / quality")
     ] = 0.02,
+    alpha: Annotated[
+        float,
+        typer.Option(
+            min=0, max=1, help="A drop fails only when the sign test's p-value is at most this (1: any drop)"
+        ),
+    ] = 0.05,
+    max_latency_increase: Annotated[
+        float | None, typer.Option(min=0, help="Allowed rise of latency p95, a fraction (0.2 = 20%); off")
+    ] = None,
+    max_cost_increase: Annotated[
+        float | None, typer.Option(min=0, help="Allowed rise of the total cost, a fraction")
+    ] = 0.10,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print the comparison as one JSON document only")
+    ] = False,
 ) -> None:
-    """Per-case regressions and fixes; exits 1 when command success or quality drops beyond --max-drop."""
+    """Per-case regressions and fixes, with a sign test that tells a real drop from noise.
+
+    Exit code: 0 passed, 1 a gate failed (command success or quality beyond --max-drop and not noise,
+    latency or cost beyond their limits, a new false action claim), 2 a run cannot be read."""
     from pydantic import ValidationError
 
-    from evals.compare import compare_runs
+    from evals.compare import Limits, compare_runs
 
+    limits = Limits(
+        max_drop=max_drop,
+        alpha=alpha,
+        max_latency_increase=max_latency_increase,
+        max_cost_increase=max_cost_increase,
+    )
     try:
-        result = compare_runs(run_a, run_b, max_drop=max_drop)
+        result = compare_runs(run_a, run_b, limits=limits)
     except (OSError, ValueError, ValidationError) as exc:
         err_console.print(f"[red]error:[/red] cannot read the runs: {exc}", highlight=False)
-        raise typer.Exit(2) from None
+        raise typer.Exit(USAGE) from None
+    if json_out:
+        print(orjson.dumps({"eval": "compare", **result.as_dict()}, option=orjson.OPT_INDENT_2).decode())
+    else:
+        print_comparison(result)
+        print(orjson.dumps({"eval": "compare", **result.as_dict()}).decode())
+    for gate in result.failed_gates:
+        err_console.print(f"[red]FAIL[/red] {gate}", highlight=False, soft_wrap=True)
+    if not result.ok:
+        raise typer.Exit(GATE_FAILED)
+
+
+def print_comparison(result: Any) -> None:
     table = Table("change", "case", "success A → B", "quality A → B")
     for label, items in (
         ("[red]regression[/red]", result.regressions),
@@ -294,16 +389,24 @@ def eval_compare(
             )
     if table.row_count:
         console.print(table)
+    test = result.success_test
     console.print(
         f"{result.common} common cases · "
         f"command success {_pct(result.success_a)} → {_pct(result.success_b)} · "
         f"quality {_pct(result.quality_a)} → {_pct(result.quality_b)} · "
         f"{len(result.regressions)} regressions, {len(result.fixes)} fixes"
+        + (f" (sign test p={test.p:.3g})" if test is not None and (test.worse or test.better) else "")
         + (
             f" · false action claims {result.false_claims_a} → {result.false_claims_b}"
             if result.false_claims_a is not None or result.false_claims_b is not None
             else ""
-        )
+        ),
+        highlight=False,
+    )
+    console.print(
+        f"latency p95 {_ms(result.latency_p95_a)} → {_ms(result.latency_p95_b)} · "
+        f"cost {_cost(result.cost_a)} → {_cost(result.cost_b)}",
+        highlight=False,
     )
     if len(result.by_split) > 1:
         for name, f in result.by_split.items():
@@ -316,11 +419,36 @@ def eval_compare(
         console.print(
             f"[dim]only in A: {len(result.only_a)} · only in B: {len(result.only_b)} (not compared)[/dim]"
         )
-    print(orjson.dumps({"eval": "compare", **result.as_dict()}).decode())
-    for gate in result.failed_gates:
-        err_console.print(f"[red]FAIL[/red] {gate}")
-    if not result.ok:
-        raise typer.Exit(1)
+    for note in result.noise:
+        console.print(f"[yellow]noise[/yellow] {note}", highlight=False, soft_wrap=True)
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f} ms"
+
+
+def _cost(value: float | None) -> str:
+    return "— (not priced)" if value is None else f"{value:.6g}"
+
+
+def eval_baseline_save(
+    run: Annotated[Path, typer.Argument(help="A finished run directory (with summary.json)")],
+    name: Annotated[str, typer.Argument(help="The baseline's name: evals/baselines/NAME.json")],
+    into: Annotated[
+        Path | None, typer.Option("--dir", help="Where baselines live (default evals/baselines)")
+    ] = None,
+) -> None:
+    """Keep a run's summary and per-case outcomes (no transcripts) as a baseline to commit and gate on."""
+    from pydantic import ValidationError
+
+    from evals.baseline import BASELINES, save_baseline
+
+    try:
+        path = save_baseline(run, name, root=into or BASELINES)
+    except (OSError, ValueError, ValidationError) as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(USAGE) from None
+    console.print(f"baseline: {path}", highlight=False)
 
 
 def eval_split_hash(
@@ -335,5 +463,5 @@ def eval_split_hash(
     files = split_files(where)
     if not files:
         err_console.print(f"[red]error:[/red] no file under {where}")
-        raise typer.Exit(2)
+        raise typer.Exit(USAGE)
     print(f"{split_hash(where)}  {len(files)} files")

@@ -1,20 +1,49 @@
-"""`hudhud eval compare RUN_A RUN_B`: per-case regressions and fixes, and a gate for CI.
+"""`hudhud eval compare A B`: per-case regressions and fixes, and a gate for CI.
 
-Figures are compared over the cases both runs have (a filtered run is not a regression). Splits are
-kept apart (docs/evals.md): a case is matched only with the same case of the same split, figures are
-also given per split, and the gate holds per split — it fails when command success or quality of B is
-lower than A's by more than `max_drop` on any split (a gain on dev does not hide a drop on test)."""
+A and B are run directories, results.jsonl files or committed baselines (evals/baselines/*.json).
+Figures are compared over the cases both have (a filtered run is not a regression). Splits are kept
+apart (docs/evals.md): a case is matched only with the same case of the same split, figures are also
+given per split, and the gate holds per split — a gain on dev does not hide a drop on test.
+
+Gates: command success and quality may not drop by more than `max_drop` **beyond noise**: each is
+tested with an exact two-sided sign test over the paired cases (McNemar's exact test when a case is one
+pass/fail: the cases that got worse against those that got better), and a drop whose p-value is above
+`alpha` is reported as within noise, not failed. `alpha=1` fails every drop beyond `max_drop` (a
+deterministic replay has no noise). Latency p95 and cost may not rise by more than their fraction; a
+false action claim new in B always fails."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evals.results import CaseResult, read_results
+from evals.baseline import CaseOutcome, load_outcomes
+from evals.results import CaseResult
+from evals.summary import percentile
 
 Key = tuple[str, str, str]  # split, suite, case
+ALPHA = 0.05
+
+
+def sign_test(worse: int, better: int) -> float:
+    """Exact two-sided p-value that `worse` against `better` differs from a fair coin (ties dropped)."""
+    n = worse + better
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, i) for i in range(min(worse, better) + 1))
+    return min(1.0, 2 * tail / 2**n)
+
+
+def fewest_to_detect(alpha: float) -> int:
+    """The fewest changed cases, all one way, whose sign test reaches `alpha` (6 at 0.05)."""
+    n = 1
+    while sign_test(n, 0) > alpha and n < 64:
+        n += 1
+    return n
 
 
 @dataclass
@@ -41,6 +70,22 @@ class CaseDelta:
 
 
 @dataclass
+class Test:
+    """A sign test over paired cases: how many got worse, how many better, the p-value."""
+
+    worse: int
+    better: int
+    paired: int
+
+    @property
+    def p(self) -> float:
+        return sign_test(self.worse, self.better)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"worse": self.worse, "better": self.better, "paired": self.paired, "p": round(self.p, 4)}
+
+
+@dataclass
 class Comparison:
     common: int
     only_a: list[str]
@@ -53,7 +98,14 @@ class Comparison:
     fixes: list[CaseDelta] = field(default_factory=list)
     quality_drops: list[CaseDelta] = field(default_factory=list)  # success unchanged, quality lower
     failed_gates: list[str] = field(default_factory=list)
-    by_split: dict[str, dict[str, Any]] = field(default_factory=dict)  # common, success and quality A/B
+    noise: list[str] = field(default_factory=list)  # drops beyond max_drop the sign test calls noise
+    by_split: dict[str, dict[str, Any]] = field(default_factory=dict)  # figures and tests per split
+    success_test: Test | None = None
+    quality_test: Test | None = None
+    latency_p95_a: float | None = None  # ms, over the common cases' answered turns
+    latency_p95_b: float | None = None
+    cost_a: float | None = None  # total over the common cases; None: a side is not priced
+    cost_b: float | None = None
     # False action claims over the common cases (the truthful scorer); None: a run scored without it.
     false_claims_a: int | None = None
     false_claims_b: int | None = None
@@ -71,19 +123,40 @@ class Comparison:
             ]
 
         return {
+            "ok": self.ok,
             "common": self.common,
             "only_a": self.only_a,
             "only_b": self.only_b,
             "command_success": [self.success_a, self.success_b],
             "quality": [self.quality_a, self.quality_b],
+            "latency_p95_ms": [self.latency_p95_a, self.latency_p95_b],
+            "cost": [self.cost_a, self.cost_b],
+            "tests": {
+                "command_success": self.success_test.as_dict() if self.success_test else None,
+                "quality": self.quality_test.as_dict() if self.quality_test else None,
+            },
             "regressions": rows(self.regressions),
             "fixes": rows(self.fixes),
             "quality_drops": rows(self.quality_drops),
             "failed_gates": self.failed_gates,
-            "by_split": self.by_split,
+            "noise": self.noise,
+            "by_split": {
+                split: {k: v.as_dict() if isinstance(v, Test) else v for k, v in figures.items()}
+                for split, figures in self.by_split.items()
+            },
             "false_claims": [self.false_claims_a, self.false_claims_b],
             "new_false_claims": self.new_false_claims,
         }
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The gate's thresholds (the options of `hudhud eval compare`)."""
+
+    max_drop: float = 0.02  # command success and quality, absolute
+    alpha: float = ALPHA  # a drop counts only when the sign test's p-value is at most this
+    max_latency_increase: float | None = None  # p95, a fraction of A's (0.2 = 20% slower); None: off
+    max_cost_increase: float | None = 0.10  # total cost, a fraction of A's; None: off
 
 
 def case_name(key: Key) -> str:
@@ -92,36 +165,64 @@ def case_name(key: Key) -> str:
     return f"{suite}/{case}" if split == "dev" else f"{suite}/{case} [{split}]"
 
 
-def _by_case(results: list[CaseResult]) -> dict[Key, list[CaseResult]]:
-    out: dict[Key, list[CaseResult]] = defaultdict(list)
-    for r in results:
-        out[(r.split, r.suite, r.case_id)].append(r)
+def _by_case(outcomes: list[CaseOutcome]) -> dict[Key, list[CaseOutcome]]:
+    out: dict[Key, list[CaseOutcome]] = defaultdict(list)
+    for o in outcomes:
+        out[(o.split, o.suite, o.case)].append(o)
     return out
 
 
 def _figures(deltas: list[CaseDelta]) -> dict[str, Any]:
     both = [d for d in deltas if d.quality_a is not None and d.quality_b is not None]
+    success = Test(
+        worse=sum(d.success_b < d.success_a for d in deltas),
+        better=sum(d.success_b > d.success_a for d in deltas),
+        paired=len(deltas),
+    )
+    quality = Test(
+        worse=sum((d.quality_delta or 0) < 0 for d in both),
+        better=sum((d.quality_delta or 0) > 0 for d in both),
+        paired=len(both),
+    )
     return {
         "common": len(deltas),
         "success_a": _mean([d.success_a for d in deltas]),
         "success_b": _mean([d.success_b for d in deltas]),
         "quality_a": _mean([d.quality_a for d in both if d.quality_a is not None]),
         "quality_b": _mean([d.quality_b for d in both if d.quality_b is not None]),
+        "success_test": success,
+        "quality_test": quality,
     }
 
 
-def _false_claims(results: list[CaseResult]) -> int | None:
+def _false_claims(outcomes: list[CaseOutcome]) -> int | None:
     """The case's false action claims over its trials; None when it was not scored for them."""
-    scores = [r.scores["truthful"] for r in results if "truthful" in r.scores]
-    return sum(len(s.extra.get("false_claims") or []) for s in scores) if scores else None
+    counts = [o.false_claims for o in outcomes if o.false_claims is not None]
+    return sum(counts) if counts else None
 
 
 def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def compare(a: list[CaseResult], b: list[CaseResult], *, max_drop: float = 0.02) -> Comparison:
-    cases_a, cases_b = _by_case(a), _by_case(b)
+def _total_cost(groups: list[list[CaseOutcome]]) -> float | None:
+    costs = [o.cost for g in groups for o in g]
+    return None if not costs or None in costs else sum(c for c in costs if c is not None)
+
+
+def _outcomes(items: Sequence[CaseOutcome | CaseResult]) -> list[CaseOutcome]:
+    return [i if isinstance(i, CaseOutcome) else CaseOutcome.of(i) for i in items]
+
+
+def compare(
+    a: Sequence[CaseOutcome | CaseResult],
+    b: Sequence[CaseOutcome | CaseResult],
+    *,
+    max_drop: float = 0.02,
+    limits: Limits | None = None,
+) -> Comparison:
+    limits = limits or Limits(max_drop=max_drop)
+    cases_a, cases_b = _by_case(_outcomes(a)), _by_case(_outcomes(b))
     common = sorted(cases_a.keys() & cases_b.keys())
     deltas = []
     for key in common:
@@ -129,10 +230,10 @@ def compare(a: list[CaseResult], b: list[CaseResult], *, max_drop: float = 0.02)
         deltas.append(
             CaseDelta(
                 key=key,
-                success_a=_mean([float(r.success) for r in ra]) or 0.0,
-                success_b=_mean([float(r.success) for r in rb]) or 0.0,
-                quality_a=_mean([r.quality for r in ra if r.quality is not None]),
-                quality_b=_mean([r.quality for r in rb if r.quality is not None]),
+                success_a=_mean([float(o.success) for o in ra]) or 0.0,
+                success_b=_mean([float(o.success) for o in rb]) or 0.0,
+                quality_a=_mean([o.quality for o in ra if o.quality is not None]),
+                quality_b=_mean([o.quality for o in rb if o.quality is not None]),
             )
         )
     overall = _figures(deltas)
@@ -149,9 +250,35 @@ def compare(a: list[CaseResult], b: list[CaseResult], *, max_drop: float = 0.02)
         quality_drops=[
             d
             for d in deltas
-            if d.success_b == d.success_a and d.quality_delta is not None and d.quality_delta < -max_drop
+            if d.success_b == d.success_a
+            and d.quality_delta is not None
+            and d.quality_delta < -limits.max_drop
         ],
+        success_test=overall["success_test"],
+        quality_test=overall["quality_test"],
+        latency_p95_a=percentile([ms for k in common for o in cases_a[k] for ms in o.latency_ms], 95),
+        latency_p95_b=percentile([ms for k in common for o in cases_b[k] for ms in o.latency_ms], 95),
+        cost_a=_total_cost([cases_a[k] for k in common]),
+        cost_b=_total_cost([cases_b[k] for k in common]),
     )
+    _claims_gate(result, common, cases_a, cases_b)
+    splits = sorted({d.split for d in deltas})
+    for split in splits:
+        figures = result.by_split[split] = _figures([d for d in deltas if d.split == split])
+        prefix = f"{split} split: " if len(splits) > 1 else ""
+        failed, noise = _gates(figures, limits)
+        result.failed_gates.extend(f"{prefix}{gate}" for gate in failed)
+        result.noise.extend(f"{prefix}{note}" for note in noise)
+    result.failed_gates.extend(_cost_and_latency_gates(result, limits))
+    return result
+
+
+def _claims_gate(
+    result: Comparison,
+    common: list[Key],
+    cases_a: dict[Key, list[CaseOutcome]],
+    cases_b: dict[Key, list[CaseOutcome]],
+) -> None:
     claims_a = {k: _false_claims(cases_a[k]) for k in common}
     claims_b = {k: _false_claims(cases_b[k]) for k in common}
     if all(v is not None for v in claims_a.values()) and claims_a:
@@ -164,25 +291,53 @@ def compare(a: list[CaseResult], b: list[CaseResult], *, max_drop: float = 0.02)
             f"false action claims rose {result.false_claims_a or 0} → {result.false_claims_b}"
             f" ({', '.join(result.new_false_claims) or 'in cases that had some'})"
         )
-    splits = sorted({d.split for d in deltas})
-    for split in splits:
-        figures = result.by_split[split] = _figures([d for d in deltas if d.split == split])
-        prefix = f"{split} split: " if len(splits) > 1 else ""
-        result.failed_gates.extend(f"{prefix}{gate}" for gate in _gates(figures, max_drop))
-    return result
 
 
-def _gates(figures: dict[str, Any], max_drop: float) -> list[str]:
-    gates = []
-    success_a, success_b = figures["success_a"], figures["success_b"]
-    if success_a is not None and success_b is not None and success_b < success_a - max_drop:
-        gates.append(f"command success dropped {success_a:.1%} → {success_b:.1%} (more than {max_drop:.1%})")
-    quality_a, quality_b = figures["quality_a"], figures["quality_b"]
-    if quality_a is not None and quality_b is not None and quality_b < quality_a - max_drop:
-        gates.append(f"quality dropped {quality_a:.1%} → {quality_b:.1%} (more than {max_drop:.1%})")
-    return gates
+def _gates(figures: dict[str, Any], limits: Limits) -> tuple[list[str], list[str]]:
+    """(failed gates, drops called noise) of command success and quality."""
+    failed, noise = [], []
+    for label, key in (("command success", "success"), ("quality", "quality")):
+        before, after = figures[f"{key}_a"], figures[f"{key}_b"]
+        if before is None or after is None or after >= before - limits.max_drop:
+            continue
+        test: Test = figures[f"{key}_test"]
+        drop = f"{label} dropped {before:.1%} → {after:.1%} (more than {limits.max_drop:.1%})"
+        evidence = (
+            f"sign test p={test.p:.3g}: {test.worse} worse, {test.better} better"
+            f" of {test.paired} paired cases"
+        )
+        if test.p <= limits.alpha:
+            failed.append(f"{drop}; {evidence}")
+        else:
+            needed = fewest_to_detect(limits.alpha)
+            small = (
+                f"; {test.paired} cases cannot show a change at p≤{limits.alpha:g}"
+                f" (it takes {needed} changed one way; --alpha 1 gates a deterministic replay)"
+                if test.paired < needed
+                else ""
+            )
+            noise.append(f"{drop} — within noise, {evidence} > {limits.alpha:g}{small}")
+    return failed, noise
 
 
-def compare_runs(run_a: Path, run_b: Path, *, max_drop: float = 0.02) -> Comparison:
-    """Two run directories (or results.jsonl files); raises FileNotFoundError/ValueError on bad input."""
-    return compare(read_results(run_a), read_results(run_b), max_drop=max_drop)
+def _cost_and_latency_gates(result: Comparison, limits: Limits) -> list[str]:
+    failed = []
+    checks = (
+        ("latency p95", result.latency_p95_a, result.latency_p95_b, limits.max_latency_increase, " ms"),
+        ("cost", result.cost_a, result.cost_b, limits.max_cost_increase, ""),
+    )
+    for label, before, after, allowed, unit in checks:
+        if allowed is None or before is None or after is None or after <= before * (1 + allowed):
+            continue
+        rise = f"+{after / before - 1:.0%}" if before else "from 0"
+        failed.append(
+            f"{label} rose {before:.6g}{unit} → {after:.6g}{unit} ({rise}, more than {allowed:.0%})"
+        )
+    return failed
+
+
+def compare_runs(
+    run_a: Path, run_b: Path, *, max_drop: float = 0.02, limits: Limits | None = None
+) -> Comparison:
+    """Two runs (directories or results.jsonl) or baselines; raises OSError/ValueError on bad input."""
+    return compare(load_outcomes(run_a), load_outcomes(run_b), max_drop=max_drop, limits=limits)

@@ -52,6 +52,7 @@ class TurnRecord(BaseModel):
     error: str | None = None
     # The core API's tasks after this turn (the truthful scorer's per-turn change); None: not read.
     state_after: list[dict[str, Any]] | None = None
+    cost: float | None = None  # the traces' tokens priced (evals/pricing.py); None: a model without price
 
     @property
     def text(self) -> str:
@@ -97,6 +98,22 @@ class CaseResult(BaseModel):
     quality: float | None = None
     error: str | None = None  # the harness could not run the case
     duration_ms: float = 0.0
+    cost: float | None = None  # the turns' cost; None: not priced (a model without price, an old run)
+
+    def reasons(self, per_score: int | None = None) -> list[str]:
+        """Why the case failed: the harness error, else each turn's error and the failed scores'
+        details (the first `per_score` of each)."""
+        if self.error:
+            return [self.error]
+        return [
+            *(f"turn {t.index}: {t.error}" for t in self.turns if t.error),
+            *(
+                d
+                for s in self.scores.values()
+                if s.passed is False
+                for d in (s.details[:per_score] or [f"{s.name}: failed"])
+            ),
+        ]
 
     @property
     def prompts(self) -> dict[str, str]:

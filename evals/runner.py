@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import fnmatch
 import shutil
-import subprocess
 import tempfile
 import time
 from collections import defaultdict
@@ -29,6 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from base.settings import Settings
 from evals.clock import frozen_core_clock
 from evals.harness import CaseEnv, find_agent, run_case
+from evals.pricing import Pricing, models_of
+from evals.provenance import provenance
 from evals.results import CaseResult, ResultsWriter
 from evals.scorers import JudgeScorer, Scorer, default_scorers, score_case
 from evals.suite import Case, ReplaySuite, Split, Suite
@@ -82,6 +84,7 @@ class _Backend:
     api_key: str = "none"
     server: Any = None  # the embedded model's server, warmed on the first container
     tool_mode: str = ""
+    weights_sha256: str | None = None  # the embedded model's, from its catalog entry
     warmed: bool = False
 
     async def warm(self, container: Any) -> None:
@@ -127,6 +130,11 @@ async def model_backend(settings: Settings, options: RunOptions) -> AsyncIterato
         if local:
             update["hudhud_context_window"] = settings.model.local_ctx
         name = f"local:{settings.model.local_model}" if local and server is not None else endpoint.model
+        weights = None
+        if local and server is not None:
+            from agent.local.catalog import resolve
+
+            weights = resolve(settings.model.local_model).sha256
         yield _Backend(
             settings=settings.replace(**update),
             model_name=name,
@@ -135,6 +143,7 @@ async def model_backend(settings: Settings, options: RunOptions) -> AsyncIterato
             api_key=endpoint.api_key,
             server=server,
             tool_mode=choice.mode,
+            weights_sha256=weights,
         )
     finally:
         if server is not None:
@@ -242,8 +251,12 @@ async def run_eval(
         "split": options.split,
         "splits": _splits(suites, options),
         "judge_model": options.judge_model,
-        "git": _git_commit(),
     }
+    fingerprint = provenance(
+        settings, suites, model=options.model, weights_sha256=None, judge_model=options.judge_model
+    )
+    run_meta.update(git=fingerprint["git"]["commit"], git_dirty=fingerprint["git"]["dirty"])
+    pricing = Pricing(settings.model.eval_prices)
     cases = [s for s in suites if isinstance(s, Suite)]
     replays = [s for s in suites if isinstance(s, ReplaySuite) and options.split in ("all", s.split)]
     total = sum(len(select(s, options.filter, options.split)) * trials_of(s, options) for s in cases)
@@ -271,6 +284,7 @@ async def run_eval(
                 run_meta.update(
                     model=backend.model_name, tool_mode=backend.tool_mode, concurrency=backend.concurrency
                 )
+                fingerprint["model"] = {"name": backend.model_name, "weights_sha256": backend.weights_sha256}
                 kb = options.kb if options.kb is not None else settings.memory.kb_seed
                 if kb is None and DEFAULT_KB.is_dir():
                     # The shipped documents, not the folder's README about them.
@@ -296,7 +310,7 @@ async def run_eval(
                 active = scorers if scorers is not None else _scorers(options, settings, backend)
                 for suite in cases:
                     with frozen_core_clock(suite.clock):
-                        await _run_suite(env, suite, options, backend.concurrency, active, keep)
+                        await _run_suite(env, suite, options, backend.concurrency, active, pricing, keep)
     except (KeyboardInterrupt, asyncio.CancelledError):
         outcome.interrupted = True
     finally:
@@ -307,8 +321,12 @@ async def run_eval(
             interrupted=outcome.interrupted,
             out=str(out),
         )
+        fingerprint["prices"] = {
+            m: p.model_dump() for m in models_of(outcome.results) if (p := pricing.of(m)) is not None
+        }
+        fingerprint["unpriced_models"] = pricing.unpriced(outcome.results)
         outcome.summary = write_outputs(
-            out, outcome.results, {s.name: suite_meta(s, options) for s in suites}, run_meta
+            out, outcome.results, {s.name: suite_meta(s, options) for s in suites}, run_meta, fingerprint
         )
         if not options.keep:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -316,10 +334,25 @@ async def run_eval(
 
 
 async def _run_suite(
-    env: CaseEnv, suite: Suite, options: RunOptions, concurrency: int, scorers: list[Scorer], keep: Any
+    env: CaseEnv,
+    suite: Suite,
+    options: RunOptions,
+    concurrency: int,
+    scorers: list[Scorer],
+    pricing: Pricing,
+    keep: Any,
 ) -> None:
     trials = trials_of(suite, options)
     jobs = [(case, trial) for case in select(suite, options.filter, options.split) for trial in range(trials)]
+    if suite.knowledge:
+        # The suite's own documents beside the run's, in a data directory of its own (the knowledge base
+        # lives there), so they reach this suite's cases and no other.
+        seed = ",".join([*filter(None, [env.settings.memory.kb_seed]), *map(str, suite.knowledge_paths())])
+        env = dataclasses.replace(
+            env,
+            data_dir=env.data_dir / f"suite-{suite.name}",
+            settings=env.settings.replace(hudhud_kb_seed=seed),
+        )
     # One number's cases never overlap: they share its long-term memories in the run's store.
     numbers: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -329,7 +362,8 @@ async def _run_suite(
             seed = options.seed + trial if suite.temperature > 0 else None
             async with numbers[case.user.wa_id]:
                 result = await run_case(env, suite, case, trial=trial, seed=seed)
-            keep(await score_case(scorers, suite, case, result))
+            # Priced before scoring: a case's `max_cost` is scored on it.
+            keep(await score_case(scorers, suite, case, pricing.price(result)))
 
     if concurrency <= 1:
         await work()
@@ -362,21 +396,15 @@ def _scorers(options: RunOptions, settings: Settings, backend: _Backend) -> list
 
 
 def write_outputs(
-    out: Path, results: list[CaseResult], suites: dict[str, dict[str, Any]], run: dict[str, Any]
+    out: Path,
+    results: list[CaseResult],
+    suites: dict[str, dict[str, Any]],
+    run: dict[str, Any],
+    fingerprint: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     from evals.report import render_report
 
-    summary = summarize(results, suites, run)
+    summary = summarize(results, suites, run, fingerprint)
     (out / "summary.json").write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2))
     (out / "report.html").write_text(render_report(summary, results), encoding="utf-8")
     return summary
-
-
-def _git_commit() -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() or None

@@ -192,6 +192,9 @@ class Case(_Strict):
     turns: list[TurnSpec] = Field(min_length=1)
     expect_state: ExpectState | None = None
     reference_answer: str | None = None
+    # Budgets (the `budget` scorer, part of command success); default: the suite's.
+    max_cost: float | None = Field(None, ge=0)  # the case's tokens priced (HUDHUD_EVAL_PRICES)
+    max_latency_ms: float | None = Field(None, gt=0)  # each turn, webhook accepted -> reply sent
 
     @property
     def lang(self) -> str:
@@ -207,9 +210,19 @@ class Suite(_Strict):
     profile: Profile = "exec"
     temperature: float = Field(0.0, ge=0, le=2)
     similarity_threshold: float = Field(0.8, ge=0, le=1)  # reference answers: cosine needed to pass
+    max_cost: float | None = Field(None, ge=0)  # the budgets of each case (a case may set its own)
+    max_latency_ms: float | None = Field(None, gt=0)
     fixtures: Fixtures = Field(default_factory=Fixtures)
+    # Documents added to the knowledge base for this suite's cases only (paths relative to the suite
+    # file): e.g. documents that carry instructions to the assistant. Kept in the suite's own data
+    # directory, so no other suite retrieves them.
+    knowledge: list[str] = Field(default_factory=list)
     cases: list[Case] = Field(min_length=1)
     path: Path | None = Field(None, exclude=True)
+
+    def knowledge_paths(self) -> list[Path]:
+        base = self.path.parent if self.path is not None else Path()
+        return [(base / k).resolve() for k in self.knowledge]
 
     @field_validator("clock")
     @classmethod
@@ -243,6 +256,12 @@ class Suite(_Strict):
                 next_id += 1
             numbered.append(task)
         return Fixtures(users=list(users.values()), tasks=numbered)
+
+    def max_cost_of(self, case: Case) -> float | None:
+        return case.max_cost if case.max_cost is not None else self.max_cost
+
+    def max_latency_of(self, case: Case) -> float | None:
+        return case.max_latency_ms if case.max_latency_ms is not None else self.max_latency_ms
 
     def timezone_of(self, user: UserFixture) -> str:
         return user.timezone or self.timezone
@@ -380,6 +399,7 @@ def check_suite(suite: Suite, file: str, *, tools: set[str] | None = None) -> li
     if suite.path is not None and suite.path.suffix in (".yaml", ".yml") and suite.path.stem != suite.name:
         errors.append(f"{file}: name: {suite.name!r} must match the file name ({suite.path.stem!r})")
     errors.extend(_check_split(suite, file))
+    errors.extend(f"{file}: knowledge: {p} does not exist" for p in suite.knowledge_paths() if not p.exists())
     seen: set[str] = set()
     for case in suite.cases:
         where = f"{file}: case {case.id}"

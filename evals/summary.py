@@ -1,5 +1,5 @@
 """Figures of a run: per suite and overall — command success, pass^k, tool-call accuracy, quality,
-language match, latency p50/p95, tokens — and counts per tag and language."""
+language match, latency p50/p95, tokens and their cost — and counts per tag and language."""
 
 from __future__ import annotations
 
@@ -95,6 +95,23 @@ def metrics(results: list[CaseResult]) -> dict[str, Any]:
             "in": _mean([float(t.tokens_in) for t in traced]),
             "out": _mean([float(t.tokens_out) for t in traced]),
         },
+        "tokens": {"in": sum(t.tokens_in for t in turns), "out": sum(t.tokens_out for t in turns)},
+        "cost": cost(results),
+    }
+
+
+def cost(results: list[CaseResult]) -> dict[str, float | None]:
+    """The priced tokens (evals/pricing.py): the total, per case (mean over results) and per turn. None
+    when any result is unpriced: a partial sum would read as a cheaper run."""
+    costs = [r.cost for r in results]
+    if not costs or None in costs:
+        return {"total": None, "per_case": None, "per_turn": None}
+    total = sum(c for c in costs if c is not None)
+    turns = sum(len(r.turns) for r in results)
+    return {
+        "total": round(total, 6),
+        "per_case": round(total / len(costs), 6),
+        "per_turn": round(total / turns, 6) if turns else None,
     }
 
 
@@ -130,10 +147,14 @@ def prompt_hashes(results: list[CaseResult]) -> dict[str, list[str]]:
 
 
 def summarize(
-    results: list[CaseResult], suites: dict[str, dict[str, Any]], run: dict[str, Any]
+    results: list[CaseResult],
+    suites: dict[str, dict[str, Any]],
+    run: dict[str, Any],
+    provenance: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """summary.json: `run` (model, times, options), `overall`, `suites` (with their clock and trials),
-    `by_tag`, `by_language`, `by_split`, `prompts` (hashes seen per prompt name)."""
+    `by_tag`, `by_language`, `by_split`, `prompts` (hashes seen per prompt name), `provenance` (what
+    the figures were measured on: evals/provenance.py)."""
     by_suite: dict[str, list[CaseResult]] = defaultdict(list)
     for r in results:
         by_suite[r.suite].append(r)
@@ -146,4 +167,5 @@ def summarize(
         "by_split": _counts(results, lambda r: [r.split]),  # dev and test apart (docs/evals.md)
         "prompts": prompt_hashes(results),
         "models": sorted({r.model for r in results if r.model}),
+        "provenance": provenance or {},
     }

@@ -30,6 +30,7 @@ from hudhud.admin import mount_admin
 from hudhud.admin.accounts import Accounts
 from hudhud.container import Container, check_security
 from hudhud.headers import SecurityHeaders
+from hudhud.observe_api import observe_router
 from hudhud.readiness import readiness
 from hudhud.worker import Worker
 from memory.kb_api import kb_router
@@ -129,6 +130,10 @@ async def _serving(
     if running:
         await asyncio.gather(*(w.ensure_group() for w, _ in running))
     watching = asyncio.create_task(_watch_redis(container, settings.queue.lease_s / 2), name="redis-watch")
+    stop_alerts = asyncio.Event()
+    evaluator = container.alert_evaluator()
+    alerting = asyncio.create_task(evaluator.run(stop_alerts), name="alerts") if evaluator else None
+    app.state.alert_evaluator = evaluator
     freeze_startup_objects()
     state["ready"] = True
     try:
@@ -136,7 +141,8 @@ async def _serving(
     finally:
         state["ready"] = False
         watching.cancel()
-        await asyncio.gather(watching, return_exceptions=True)
+        stop_alerts.set()
+        await asyncio.gather(watching, *([alerting] if alerting else []), return_exceptions=True)
         for worker, _ in running:
             worker.stop()
         await asyncio.gather(*(t for _, t in running), return_exceptions=True)
@@ -195,6 +201,7 @@ def _routes(app: FastAPI, settings: Settings, state: dict[str, object]) -> None:
     admin_only = auth.require("admin")
     app.include_router(kb_router(settings, admin_only))  # /admin/api/kb (memory/kb_api.py)
     app.include_router(users_router(settings, admin_only))  # /admin/api/users: export and forget one user
+    app.include_router(observe_router(settings, admin_only))  # /admin/api/log and /admin/api/aggregates
     # Deliveries skip the framework's per-request layers (they are the hot path); GET and the OpenAPI
     # description stay with the router above.
     app.add_middleware(_FastPath, receiver=receiver)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
 import signal
 import sys
 from collections.abc import Callable
@@ -16,7 +17,9 @@ from rich.table import Table
 from base.settings import Settings, SettingsError, load_settings
 from evals.cli import register_eval_commands
 from hudhud import cli_users
+from hudhud.cli_config import config_app
 from hudhud.cli_kb import kb_app
+from hudhud.cli_log import log_command
 
 app = typer.Typer(help="Hudhud: WhatsApp AI agents.", no_args_is_help=True, add_completion=False)
 dead_app = typer.Typer(help="Inspect and retry dead-lettered jobs and turns.", no_args_is_help=True)
@@ -28,13 +31,31 @@ eval_app = typer.Typer(
 )
 app.add_typer(eval_app, name="eval")
 app.add_typer(kb_app, name="kb")  # hudhud/cli_kb.py
+app.add_typer(config_app, name="config")  # hudhud/cli_config.py
 app.command("export")(cli_users.export)  # hudhud/cli_users.py
 app.command("forget")(cli_users.forget)
 app.command("unblock")(cli_users.unblock)
 app.command("exempt")(cli_users.exempt)
+app.command("log")(log_command)  # hudhud/cli_log.py
 register_eval_commands(eval_app)  # run, compare (evals/cli.py); routing is below
 console = Console()
 err_console = Console(stderr=True)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"hudhud {importlib.metadata.version('hudhud')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit"),
+    ] = False,
+) -> None:
+    """Hudhud: WhatsApp AI agents."""
 
 
 def _settings() -> Settings:
@@ -346,16 +367,41 @@ def links_set(
     role: Annotated[str, typer.Option(help="member, manager or admin")] = "member",
     name: Annotated[str | None, typer.Option(help="Display name")] = None,
 ) -> None:
-    """Link a number to a user id (what /link does after the code check)."""
+    """Link a number to a user id (what /link does after the code check), mirrored in the core API."""
     asyncio.run(_with_links(lambda links: links.link(wa_id, user_id, display_name=name, role=role)))
     console.print(f"linked {wa_id} → user {user_id}")
+    _mirror("PUT", wa_id, {"user_id": user_id})
 
 
 @links_app.command("unlink")
 def links_unlink(wa_id: str) -> None:
-    """Remove a number's link."""
+    """Remove a number's link, here and in the core API's mirror."""
     removed = asyncio.run(_with_links(lambda links: links.unlink(wa_id)))
     console.print("unlinked" if removed else "was not linked")
+    _mirror("DELETE", wa_id)
+
+
+def _mirror(method: str, wa_id: str, body: dict[str, int] | None = None) -> None:
+    """The link in the core API too, when one is configured: a cached link is re-checked against it
+    (HUDHUD_LINK_RECHECK_S), and one the core API does not hold would then be dropped."""
+    settings = _settings()
+    if not settings.core.url or settings.core.token is None:
+        return
+    import httpx
+
+    from tools.client import CoreApiClient, CoreApiError
+
+    async def call() -> None:
+        client = CoreApiClient(settings.core.url or "", settings.core.token.get_secret_value(), retries=1)
+        try:
+            await client.service(method, f"/links/{wa_id}", json=body)
+        finally:
+            await client.aclose()
+
+    try:
+        asyncio.run(call())
+    except (CoreApiError, OSError, httpx.HTTPError) as exc:
+        err_console.print(f"[yellow]warning:[/yellow] the core API's mirror was not updated: {exc}")
 
 
 @links_app.command("block")

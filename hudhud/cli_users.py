@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
 import orjson
@@ -19,6 +19,9 @@ import typer
 from base.keys import Keys
 from base.settings import Settings, SettingsError
 from hudhud.cli_kb import KbError, Service, _fail, via_service
+
+if TYPE_CHECKING:
+    from tools.client import CoreApiClient
 
 API = "/admin/api/users"
 
@@ -51,6 +54,7 @@ async def _direct(settings: Settings, wa_id: str, action: str) -> dict[str, Any]
     from memory.longterm import UserMemories
     from memory.privacy import UserData
     from memory.vectors import VectorStore, VectorStoreUnavailable
+    from tools.corelinks import CoreNumberRecords
 
     try:
         store = await asyncio.to_thread(VectorStore.open, settings.memory, settings.runtime.data_dir)
@@ -60,16 +64,31 @@ async def _direct(settings: Settings, wa_id: str, action: str) -> dict[str, Any]
     try:
         keys = Keys(settings.queue.redis_prefix)
         cipher = Cipher.from_settings(settings.memory, settings.runtime)
+        core = _core_client(settings)
         data = UserData(
             handle.client,
             keys,
             history=ConversationHistory.from_settings(handle.client, keys, settings.memory, cipher),
             memories=UserMemories(store),
+            core=CoreNumberRecords(core) if core is not None else None,
         )
-        return await data.export(wa_id) if action == "export" else (await data.forget(wa_id)).as_dict()
+        try:
+            return await data.export(wa_id) if action == "export" else (await data.forget(wa_id)).as_dict()
+        finally:
+            if core is not None:
+                await core.aclose()
     finally:
         await handle.aclose()
         store.close()
+
+
+def _core_client(settings: Settings) -> CoreApiClient | None:
+    """The core API with the service token, when one is configured: its link rows are the user's too."""
+    if not settings.core.url or settings.core.token is None:
+        return None
+    from tools.client import CoreApiClient
+
+    return CoreApiClient(settings.core.url, settings.core.token.get_secret_value())
 
 
 async def _remote(service: Service, wa_id: str, action: str) -> dict[str, Any]:
@@ -120,7 +139,7 @@ def forget(
     wa_id: Annotated[str, typer.Argument(help="The user's WhatsApp id (digits, with country code)")],
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
 ) -> None:
-    """Delete a user's history, memories, link, preferences and stored message bodies."""
+    """Delete everything Hudhud (and the core API's link records) hold about a user; counts per place."""
     if not yes:
         typer.confirm(f"Delete everything Hudhud holds about {wa_id}?", abort=True)
     report = _run(wa_id, "forget")

@@ -12,31 +12,38 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import httpx
 import redis.asyncio as aioredis
 import structlog
+from pydantic import SecretStr
 
 from base.bots import BotRegistry, load_bots
 from base.channel import Channel, Job
 from base.commands import CommandRouter
 from base.keys import Keys
 from base.responder import Responder
-from base.settings import Environment, Settings, SettingsError, is_loopback
+from base.settings import VARIABLES, Environment, Settings, SettingsError, is_loopback
 from base.turn import Turn, trace_id
 from channels.whatsapp.channel import WhatsAppChannel
 from channels.whatsapp.models import WebhookEnvelope
 from channels.whatsapp.pool import MessengerPool
 from channels.whatsapp.webhook import SinkUnavailable
 from hudhud.abuse import AbuseGuard, Limits
+from hudhud.aggregates import Aggregates
+from hudhud.alerts import AlertEvaluator, AlertSender
 from hudhud.delivery import Delivery
 from hudhud.enqueue import Enqueuer, QueueUnavailable
 from hudhud.ingress import Accepted, Ingress
+from hudhud.interactions import InteractionLog
+from hudhud.log_privacy import Redactor, hash_key
 from hudhud.outbox import Outbox
 from hudhud.redis_conn import RedisHandle, connect
 from hudhud.redis_watch import RedisWatch
+from hudhud.undelivered import Undelivered
 from hudhud.worker import Worker, WorkerOptions
 from memory.commands import register_memory_commands
 from memory.links import IdentityLinks
-from memory.privacy import UserData
+from memory.privacy import CoreRecords, UserData
 
 if TYPE_CHECKING:
     from agent.prefs import PrefsStore
@@ -102,18 +109,28 @@ def tools_executor(settings: Settings, redis: aioredis.Redis, keys: Keys) -> Cor
     from memory.links import IdentityLinks
     from tools.client import CoreApiClient
     from tools.confirm import Confirmations
+    from tools.corelinks import CoreLinkCheck
     from tools.executor import CoreApiExecutor
 
     client = CoreApiClient(settings.core.url, settings.core.token.get_secret_value())
     return CoreApiExecutor(
         client,
-        IdentityLinks(redis, keys),
+        IdentityLinks(redis, keys, check=CoreLinkCheck(client), recheck_s=settings.core.link_recheck_s),
         tool_registry(settings),
         Confirmations(redis, keys),
         redis=redis,
         keys=keys,
         undo_window_s=settings.core.undo_window_s,
     )
+
+
+def _core_records(executor: CoreApiExecutor | None) -> CoreRecords | None:
+    """The core API's records of a number, for export and forget, when commands run against one."""
+    if executor is None:
+        return None
+    from tools.corelinks import CoreNumberRecords
+
+    return CoreNumberRecords(executor.client)
 
 
 async def _reply_lang(prefs: PrefsStore | None, turn: Turn) -> str:
@@ -194,7 +211,38 @@ def check_security(settings: Settings, *, listen_host: str | None = None) -> lis
         warnings.append("WHATSAPP_VERIFY_TOKEN is not set: Meta's webhook verification will be refused")
     if settings.runtime.env != Environment.dev:
         _refuse_weak_secrets(settings)
+        _refuse_unsafe_alerts(settings)
+    if not settings.observability.alerts:
+        warnings.append("HUDHUD_ALERTS is off: nobody is told when replies slow down, fail or stop")
     return warnings
+
+
+MIN_ALERT_SECRET = 32  # bytes, as the service token: an HMAC key nobody guesses
+
+
+def _refuse_unsafe_alerts(settings: Settings) -> None:
+    """Alerts that would reach nobody, or that a stranger could read or forge, are refused outside dev."""
+    o, env = settings.observability, settings.runtime.env.value
+    url = o.alert_webhook_url
+    if o.alerts and not url and (settings.runtime.env == Environment.prod or o.alert_numbers):
+        raise SettingsError(
+            f"invalid setting HUDHUD_ALERT_WEBHOOK_URL: required with alerts on when HUDHUD_ENV={env}"
+            " (the webhook is the alert channel that must work; HUDHUD_ALERTS=false runs without alerts)"
+        )
+    if not o.alerts or not url:
+        return
+    host = httpx.URL(url).host
+    if not url.startswith("https://") and not is_loopback(host):
+        raise SettingsError(
+            f"invalid setting HUDHUD_ALERT_WEBHOOK_URL: must be https when HUDHUD_ENV={env} (alerts name"
+            " what failed; plain http only to a loopback receiver)"
+        )
+    secret = o.alert_webhook_secret
+    if secret is None or len(secret.get_secret_value().encode()) < MIN_ALERT_SECRET:
+        raise SettingsError(
+            f"invalid setting HUDHUD_ALERT_WEBHOOK_SECRET: at least {MIN_ALERT_SECRET} bytes when"
+            f" HUDHUD_ENV={env} (the receiver checks each alert's HMAC signature)"
+        )
 
 
 # Passwords that a scanner tries first; refused outside dev whatever their length.
@@ -203,7 +251,22 @@ MIN_ADMIN_PASSWORD = 12
 MIN_SERVICE_TOKEN = 32  # bytes: the core API signs HS256 tokens with secrets of this floor (RFC 7518)
 
 
+# The stand-in deploy/env/*.env give every secret: a file copied but never filled in fails at start-up.
+PLACEHOLDER = "change-me"
+
+
+def _refuse_placeholders(settings: Settings) -> None:
+    for variable, (section, name) in VARIABLES.items():
+        value = getattr(getattr(settings, section), name)
+        if isinstance(value, SecretStr) and value.get_secret_value().strip().lower().startswith(PLACEHOLDER):
+            raise SettingsError(
+                f"invalid setting {variable.upper()}: still the placeholder {PLACEHOLDER!r} when"
+                f" HUDHUD_ENV={settings.runtime.env.value} (set the real secret: docs/deployment.md)"
+            )
+
+
 def _refuse_weak_secrets(settings: Settings) -> None:
+    _refuse_placeholders(settings)
     env = settings.runtime.env.value
     password = settings.admin.password
     if password is not None:
@@ -233,8 +296,11 @@ class Container:
     delivery: Delivery
     responder: Responder
     watch: RedisWatch
+    interactions: InteractionLog  # the interaction log (hudhud/interactions.py)
+    aggregates: Aggregates  # per-minute counters for charts and alerts (hudhud/aggregates.py)
     warnings: list[str] = field(default_factory=list)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    alerts: AlertSender | None = None  # None while HUDHUD_ALERTS is off (hudhud/alerts.py)
     knowledge: KnowledgeBase | None = None  # the agent's knowledge base (admin API, `hudhud kb`)
     user_data: UserData | None = None  # export / forget one user (admin API, `hudhud forget`)
 
@@ -291,7 +357,7 @@ class Container:
             closers.append(runtime.aclose)
             user_data = UserData(
                 handle.client, keys, history=runtime.agent.memory.history if runtime.agent.memory else None,
-                memories=stores.memories,
+                memories=stores.memories, core=_core_records(executor),
             )  # fmt: skip
             router = CommandRouter(fallback=runtime.agent)
             if runtime.agent.prefs is not None:
@@ -321,7 +387,16 @@ class Container:
         outbox = Outbox(handle.client, keys, ttl_s=settings.queue.dedupe_ttl_s)
         watch = RedisWatch(handle.client, keys, events_maxlen=settings.queue.events_maxlen)
         await watch.mark_start()
+        aggregates = Aggregates(handle.client, keys, ttl_s=settings.observability.aggregates_ttl_s)
         messengers = MessengerPool(settings.whatsapp, bots, handle.client, keys)
+        alerts = None
+        if settings.observability.alerts:
+            first = bots.all()[0].phone_number_id
+            alerts = AlertSender(
+                settings.observability, handle.client, keys, environment=settings.runtime.env.value,
+                messenger=messengers.for_number(first), phone_number_id=first,
+            )  # fmt: skip
+            closers.append(alerts.aclose)
         secret = settings.whatsapp.app_secret
         whatsapp = WhatsAppChannel(
             bots, messengers, app_secret=secret.get_secret_value().encode() if secret else None
@@ -339,9 +414,20 @@ class Container:
                 outbox,
                 fallback_template=settings.whatsapp.fallback_template,
                 fallback_language=settings.whatsapp.fallback_template_lang,
+                aggregates=aggregates,
+                undelivered=Undelivered(
+                    handle.client,
+                    keys,
+                    person=Redactor(hash_key(settings)).person,
+                    maxlen=settings.queue.events_maxlen,
+                    mark_ttl_s=settings.queue.dedupe_ttl_s,
+                ),
             ),
             responder=responder,
             watch=watch,
+            interactions=InteractionLog.from_settings(handle.client, settings),
+            aggregates=aggregates,
+            alerts=alerts,
             warnings=warnings,
             closers=closers,
             knowledge=stores.knowledge,
@@ -373,6 +459,8 @@ class Container:
             delivery=self.delivery,
             watch=self.watch,
             options=options,
+            interactions=self.interactions,
+            aggregates=self.aggregates,
             guard=AbuseGuard(
                 self.redis,
                 self.keys,
@@ -388,6 +476,13 @@ class Container:
                 IdentityLinks(self.redis, self.keys) if s.core.url else None,
             ),
         )
+
+    def alert_evaluator(self) -> AlertEvaluator | None:
+        """The periodic alert rules (one process at a time evaluates: a lease); None with alerts off."""
+        if self.alerts is None:
+            return None
+        settings = self.settings.observability
+        return AlertEvaluator(self.redis, self.keys, self.aggregates, self.alerts, settings)
 
     async def accept(self, envelope: WebhookEnvelope) -> Accepted:
         """A verified WhatsApp envelope (the webhook's fast path) into the queue."""

@@ -6,8 +6,12 @@ import structlog
 
 from base.channel import Sender
 from channels.whatsapp.errors import ErrorKind, GraphError, retryable
+from channels.whatsapp.graph import GRAPH_ERRORS
 from channels.whatsapp.messenger import Messenger
+from hudhud import metrics
+from hudhud.aggregates import Aggregates
 from hudhud.outbox import Outbox, PartRecord, PartState
+from hudhud.undelivered import Undelivered
 
 log = structlog.get_logger(__name__)
 
@@ -19,10 +23,14 @@ class Delivery:
         *,
         fallback_template: str | None,
         fallback_language: str,
+        aggregates: Aggregates | None = None,
+        undelivered: Undelivered | None = None,
     ) -> None:
         self.outbox = outbox
+        self.aggregates = aggregates
         self.fallback_template = fallback_template
         self.fallback_language = fallback_language
+        self.undelivered = undelivered  # tells the operator (and the user) when a reply cannot arrive
 
     async def send(
         self,
@@ -32,10 +40,12 @@ class Delivery:
         turn_id: str,
         records: list[PartRecord],
         conv: str,
-    ) -> None:
+    ) -> list[GraphError]:
         """Send every part not yet done, in order. Raises when a failure outlasted the client's retries
         (a retryable GraphError, or any error of another channel): the turn is then retried later and
-        resumes at the first unsent part. WhatsApp's permanent refusals are recorded, not retried."""
+        resumes at the first unsent part. WhatsApp's permanent refusals are recorded, not retried, and
+        returned: the refusals of parts that will never arrive (a template sent instead is not one)."""
+        lost: list[GraphError] = []
         for record in records:
             if record.done:
                 continue
@@ -43,14 +53,31 @@ class Delivery:
                 record.wamid = await messenger.send_part(phone_number_id, to, record.part)
                 record.state = PartState.sent
             except GraphError as exc:  # only WhatsApp's messengers raise it
+                await self.graph_errors([exc.code], counted=True)
                 if retryable(exc.kind) or not isinstance(messenger, Messenger):
+                    metrics.MESSAGES_OUT.labels(type=record.part.kind, status="error").inc()
                     raise
-                await self._refused(messenger, phone_number_id, to, record, exc)
+                if await self._refused(messenger, phone_number_id, to, record, exc) != PartState.fallback:
+                    lost.append(exc)
+            metrics.MESSAGES_OUT.labels(type=record.part.kind, status=record.state.value).inc()
             await self.outbox.mark(turn_id, record, conv=conv)
+        return lost
+
+    async def graph_errors(self, codes: list[int | None], *, counted: bool = False) -> None:
+        """Count Graph errors by code in this minute's aggregates (the alerts read them), and in
+        Prometheus unless the Graph client `counted` them already (each failed attempt, retries too)."""
+        counts: dict[str, float] = {}
+        for code in codes:
+            label = str(code) if code is not None else "none"
+            if not counted:
+                GRAPH_ERRORS.labels(code=label).inc()
+            counts[f"graph_error:{label}"] = counts.get(f"graph_error:{label}", 0) + 1
+        if self.aggregates is not None and counts:
+            await self.aggregates.add(counts)
 
     async def _refused(
         self, messenger: Messenger, phone_number_id: str, to: str, record: PartRecord, exc: GraphError
-    ) -> None:
+    ) -> PartState:
         record.error = f"{exc.code}: {exc.message}"
         if exc.kind == ErrorKind.reengagement:
             record.state = await self.reengage(messenger, phone_number_id, to)
@@ -59,6 +86,7 @@ class Delivery:
         else:
             record.state = PartState.failed
         log.warning("reply part refused", to=to, code=exc.code, kind=str(exc.kind), state=str(record.state))
+        return record.state
 
     async def reengage(self, messenger: Messenger, phone_number_id: str, to: str) -> PartState:
         """Outside the 24-hour window only a template may be sent: send the configured one, if any."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import orjson
+
 from base.channel import Job
 from hudhud import metrics
 from hudhud.enqueue import Enqueuer
@@ -29,4 +31,22 @@ class Ingress:
             else:
                 accepted.duplicates += 1
                 metrics.DUPLICATES.inc()
+            if job.kind == "message":
+                status = "queued" if new else "duplicate"
+                metrics.MESSAGES_IN.labels(type=_type_of(job.data), status=status).inc()
         return accepted
+
+
+_TYPES = frozenset(
+    {"text", "image", "audio", "voice", "video", "document", "sticker", "location", "contacts", "interactive",
+     "button", "order", "reaction", "system", "request_welcome", "unsupported", "unknown"}
+)  # fmt: skip
+
+
+def _type_of(data: bytes) -> str:
+    """A message job's WhatsApp type, for a label (a closed set: anything else is `other`)."""
+    try:
+        kind = orjson.loads(data).get("type")
+    except (orjson.JSONDecodeError, AttributeError):
+        return "other"
+    return kind if kind in _TYPES else "other"

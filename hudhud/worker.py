@@ -20,7 +20,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -34,18 +34,23 @@ from base.bots import BotRegistry
 from base.catalog import t
 from base.channel import Channel
 from base.keys import Keys
+from base.notes import TurnNotes, taking_notes
 from base.responder import FAILURE_REPLY, TIMEOUT_REPLY, UNSUPPORTED_REPLY, Responder
 from base.turn import InboundMessage, ReplyPart, TextPart, Turn, UserRef, make_turn_id, trace_id
+from channels.whatsapp.errors import GraphError
 from channels.whatsapp.pool import MessengerPool
 from hudhud import metrics
 from hudhud.abuse import AbuseGuard, notice_language
+from hudhud.aggregates import Aggregates, latency_fields
 from hudhud.deadletters import DeadLetters
 from hudhud.delivery import Delivery
+from hudhud.interactions import InteractionLog, outcome_of
 from hudhud.leases import LeaseLost, Leases
 from hudhud.log_privacy import private
-from hudhud.outbox import Outbox
+from hudhud.outbox import Outbox, PartRecord, PartState
 from hudhud.redis_watch import RedisWatch
 from hudhud.statuses import StatusHandler
+from hudhud.undelivered import Failure
 
 log = structlog.get_logger(__name__)
 
@@ -96,6 +101,8 @@ class Worker:
         delivery: Delivery,
         watch: RedisWatch,
         options: WorkerOptions,
+        interactions: InteractionLog,
+        aggregates: Aggregates,
         guard: AbuseGuard | None = None,
     ) -> None:
         self.redis = redis
@@ -109,8 +116,12 @@ class Worker:
         self.watch = watch
         self.options = options
         self.guard = guard
+        self.interactions = interactions
+        self.aggregates = aggregates
         self.leases = Leases(redis, options.lease_ms)
-        self.statuses = StatusHandler(redis, keys, delivery, events_maxlen=options.events_maxlen)
+        self.statuses = StatusHandler(
+            redis, keys, delivery, events_maxlen=options.events_maxlen, aggregates=aggregates
+        )
         self._finish = redis.register_script(_FINISH)
         self._slots = asyncio.Semaphore(options.concurrency)
         self._running: dict[str, _Running] = {}
@@ -249,6 +260,7 @@ class Worker:
             await self._recover_group()
         await self.reclaim()
         await self._trim_dead()
+        await self.interactions.trim()
 
     async def _trim_dead(self) -> None:
         o = self.options
@@ -337,20 +349,34 @@ class Worker:
             metrics.MERGED.inc()
             return  # the holder is responsible for this message (see module docstring)
         running.leases[lease_key] = token
+        dead: list[tuple[dict[str, Any], list[InboundMessage]]] = []  # dead-lettered turns of this run
         try:
             queued_ms = int(running.entry_id.split("-", 1)[0])  # the stream id: Redis's clock at XADD
-            more = await self._run_turn(conv, token, deliveries, queued_ms)
+            more = await self._run_turn(conv, token, deliveries, queued_ms, dead=dead)
             while more:  # later turns of this run are fresh: the job's delivery count is not theirs
-                more = await self._run_turn(conv, token, 1)
+                more = await self._run_turn(conv, token, 1, dead=dead)
         except BaseException:
             running.leases.pop(lease_key, None)
             with contextlib.suppress(RedisError, OSError):
                 await self.leases.release(lease_key, token)
             raise
         running.leases.pop(lease_key, None)
+        # Told once the turns are finished and the lease is released: a crash while telling people
+        # never dead-letters a turn twice, and no one else's turn waits for the notice.
+        for record, messages in dead:
+            await self._dead_reply_undelivered(record, messages)
 
-    async def _run_turn(self, conv: str, token: str, deliveries: int, queued_ms: int | None = None) -> bool:
-        """Run the conversation's current turn (or assemble the next); True when more messages wait."""
+    async def _run_turn(
+        self,
+        conv: str,
+        token: str,
+        deliveries: int,
+        queued_ms: int | None = None,
+        *,
+        dead: list[tuple[dict[str, Any], list[InboundMessage]]],
+    ) -> bool:
+        """Run the conversation's current turn (or assemble the next); True when more messages wait.
+        A turn dead-lettered here is added to `dead`."""
         k = self.keys
         raw = await self.redis.get(k.current_turn(conv))
         if raw:
@@ -373,20 +399,33 @@ class Worker:
         # A job delivered too often dead-letters the turn it kept failing on, never a fresh one.
         if record["attempts"] > self.options.max_attempts or (raw and deliveries > self.options.max_attempts):
             await self._dead_letter_turn(conv, record, messages)
-            status = "dead"
+            await self._log_turn(conv, record, messages, "dead", 0.0, error=(record["errors"] or [""])[-1])
+            dead.append((record, messages))
         else:
             started = time.perf_counter()
+            wait_ms = time.time() * 1000 - queued_ms if queued_ms is not None else None
             traced = structlog.contextvars.bound_contextvars(**_trace_of(record, messages))
-            try:
-                with traced:  # every line of this turn, down to the tools' HTTP calls, names its trace
-                    status = await self._answer(conv, record, messages, queued_ms)
-            except Exception as exc:
-                record["errors"] = [*record["errors"][-4:], f"{type(exc).__name__}: {exc}"]
-                with contextlib.suppress(LeaseLost):  # the new holder keeps its own record
-                    await self.leases.write(k.lease(conv), token, k.current_turn(conv), orjson.dumps(record))
-                await self._log_turn(conv, record, messages, "retry", time.perf_counter() - started)
-                raise
-            await self._log_turn(conv, record, messages, status, time.perf_counter() - started)
+            with taking_notes() as notes:  # what the router, agent and tools did (base/notes.py)
+                try:
+                    with traced:  # every line of this turn, down to the tools' HTTP calls, names its trace
+                        status, records = await self._answer(conv, record, messages, queued_ms)
+                except Exception as exc:
+                    record["errors"] = [*record["errors"][-4:], f"{type(exc).__name__}: {exc}"]
+                    if isinstance(exc, GraphError):  # what the operator is told if the turn is dead-lettered
+                        record["graph"] = [exc.code, exc.http_status]
+                    with contextlib.suppress(LeaseLost):  # the new holder keeps its own record
+                        await self.leases.write(
+                            k.lease(conv), token, k.current_turn(conv), orjson.dumps(record)
+                        )
+                    await self._log_turn(
+                        conv, record, messages, "retry", time.perf_counter() - started,
+                        notes=notes, error=record["errors"][-1], wait_ms=wait_ms,
+                    )  # fmt: skip
+                    raise
+            await self._log_turn(
+                conv, record, messages, status, time.perf_counter() - started,
+                notes=notes, records=records, wait_ms=wait_ms,
+            )  # fmt: skip
         return await self._finish_turn(conv, token, count)
 
     async def _finish_turn(self, conv: str, token: str, covered: int) -> bool:
@@ -400,7 +439,7 @@ class Worker:
 
     async def _answer(
         self, conv: str, record: dict[str, Any], messages: list[InboundMessage], queued_ms: int | None = None
-    ) -> str:
+    ) -> tuple[str, list[PartRecord]]:
         first = messages[0]
         bot = self.bots.get(first.phone_number_id)
         channel = self.channels.get(first.channel)
@@ -435,9 +474,20 @@ class Worker:
                     parts, status = await self._respond(turn)
             records = await self.outbox.record(turn.turn_id, channel.fit(parts), conv=conv)
         sender = channel.sender(turn.phone_number_id)
-        await self.delivery.send(sender, turn.phone_number_id, turn.user.wa_id, turn.turn_id, records, conv)
+        lost = await self.delivery.send(
+            sender, turn.phone_number_id, turn.user.wa_id, turn.turn_id, records, conv
+        )
+        if lost and self.delivery.undelivered is not None:
+            await self.delivery.undelivered.report(
+                sender,
+                phone_number_id=turn.phone_number_id,
+                wa_id=turn.user.wa_id,
+                turn_id=turn.turn_id,
+                messages=messages,
+                failure=Failure.refused(lost[0]),
+            )
         metrics.TURNS.labels(status=status).inc()
-        return status
+        return status, records
 
     async def _respond(self, turn: Turn) -> tuple[list[ReplyPart], str]:
         if all(m.extra.get("outcome") == "reply_unsupported" for m in turn.messages):
@@ -456,24 +506,34 @@ class Worker:
         return parts, status
 
     async def _log_turn(
-        self, conv: str, record: dict[str, Any], messages: list[InboundMessage], status: str, seconds: float
+        self,
+        conv: str,
+        record: dict[str, Any],
+        messages: list[InboundMessage],
+        status: str,
+        seconds: float,
+        *,
+        notes: TurnNotes | None = None,
+        records: Sequence[PartRecord] = (),
+        error: str = "",
+        wait_ms: float | None = None,
     ) -> None:
+        """One attempt of a turn into the interaction log, the per-minute aggregates and the metrics."""
         metrics.TURN_SECONDS.observe(seconds)
-        await self.redis.xadd(
-            self.keys.turns,
-            {
-                "turn_id": record["turn_id"],
-                "conv": conv,
-                "status": status,
-                "attempt": record["attempts"],
-                "messages": orjson.dumps([m.id for m in messages]),
-                "ms": round(seconds * 1000, 1),
-                "ts": time.time(),
-                "trace_id": trace_id(messages[-1].id) if messages else "",
-            },
-            maxlen=self.options.events_maxlen,
-            approximate=True,
+        await self.interactions.record(
+            conv=conv,
+            turn_id=record["turn_id"],
+            attempt=int(record["attempts"]),
+            messages=messages,
+            status=status,
+            seconds=seconds,
+            notes=notes,
+            parts=[r.part for r in records],
+            error=error,
+            wait_ms=wait_ms,
+            trace_id=trace_id(messages[-1].id) if messages else "",
         )
+        await self.aggregates.add(_turn_counts(status, seconds, messages, records, notes))
 
     # ------------------------------------------------------------------ dead letters
 
@@ -481,6 +541,7 @@ class Worker:
         self, entry_id: str, fields: dict[bytes, bytes], error: str, deliveries: int
     ) -> None:
         metrics.DEAD_LETTERS.inc()
+        await self.aggregates.add({"dead": 1})
         await self.redis.xadd(
             self.keys.dead,
             {**fields, b"entry": entry_id, b"error": error, b"deliveries": deliveries, b"ts": time.time()},
@@ -499,6 +560,7 @@ class Worker:
     ) -> None:
         log.error("turn dead-lettered", conv=conv, turn_id=record["turn_id"], errors=record["errors"])
         metrics.DEAD_LETTERS.inc()
+        await self.aggregates.add({"dead": 1})
         await self.redis.xadd(
             self.keys.dead,
             {
@@ -513,6 +575,26 @@ class Worker:
         )
         await self._trim_dead()
 
+    async def _dead_reply_undelivered(self, record: dict[str, Any], messages: list[InboundMessage]) -> None:
+        """A dead-lettered turn whose reply was recorded but not all sent: tell the operator and the user."""
+        undelivered = self.delivery.undelivered
+        if undelivered is None or not messages:
+            return
+        records = await self.outbox.load(record["turn_id"])
+        if not records or all(r.done for r in records):
+            return  # failed before a reply existed, or after all of it went out: nothing undelivered
+        first = messages[0]
+        channel = self.channels.get(first.channel)
+        code, http_status = record.get("graph") or (None, None)
+        await undelivered.report(
+            channel.sender(first.phone_number_id) if channel else None,
+            phone_number_id=first.phone_number_id,
+            wa_id=first.wa_id,
+            turn_id=record["turn_id"],
+            messages=messages,
+            failure=Failure("dead_letter", code, http_status),
+        )
+
 
 def _trace_of(record: dict[str, Any], messages: list[InboundMessage]) -> dict[str, Any]:
     """What every log line of a turn carries: its trace (the newest message's; all of them when the turn
@@ -523,6 +605,52 @@ def _trace_of(record: dict[str, Any], messages: list[InboundMessage]) -> dict[st
     if len(messages) > 1:
         bound["traces"] = [trace_id(m.id) for m in messages]
     return bound
+
+
+def _turn_counts(
+    status: str,
+    seconds: float,
+    messages: list[InboundMessage],
+    records: Sequence[PartRecord],
+    notes: TurnNotes | None,
+) -> dict[str, float]:
+    """What one attempt adds to its minute (hudhud/aggregates.py) and to the Prometheus metrics."""
+    outcome = outcome_of(status, notes)
+    counts: dict[str, float] = {"turns": 1, f"outcome:{outcome}": 1}
+    if outcome == "error":
+        counts["errors"] = 1
+    if status in ("retry", "dead"):
+        return counts  # not answered (yet): no message, path or latency of its own
+    path = notes.path if notes is not None else "other"
+    counts[f"turns:{path}"] = 1
+    counts.update(latency_fields(path, seconds))
+    metrics.REPLY_SECONDS.labels(path=path).observe(seconds)
+    counts["msg_in"] = len(messages)
+    for m in messages:
+        counts[f"msg_in:{m.type}"] = counts.get(f"msg_in:{m.type}", 0) + 1
+    sent = sum(1 for r in records if r.state in (PartState.sent, PartState.fallback))
+    counts["msg_out"] = sent
+    counts["msg_out_failed"] = len(records) - sent
+    if outcome == "limited":
+        counts["limited"] = 1
+        counts[f"limited:{status}"] = 1
+    if notes is not None:
+        for tool in notes.tools:
+            result = "ok" if tool.ok else "refused" if tool.refused else "failed"
+            metrics.TOOL_CALLS.labels(tool=tool.tool, result=result).inc()
+            name = f"tool:{tool.tool}:{'ok' if tool.ok else 'failed'}"
+            counts[name] = counts.get(name, 0) + 1
+        if notes.model_calls:
+            metrics.MODEL_SECONDS.observe(notes.model_ms / 1000)
+            metrics.MODEL_TOKENS.labels(direction="in").inc(notes.tokens_in)
+            metrics.MODEL_TOKENS.labels(direction="out").inc(notes.tokens_out)
+            counts.update(
+                tokens_in=notes.tokens_in,
+                tokens_out=notes.tokens_out,
+                model_ms=round(notes.model_ms, 1),
+                model_calls=notes.model_calls,
+            )
+    return counts
 
 
 def _no_group(exc: ResponseError) -> bool:

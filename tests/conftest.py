@@ -52,6 +52,7 @@ def settings_factory(redis_prefix: str, tmp_path):
             "hudhud_graph_backoff_max_ms": 20,
             "hudhud_turn_timeout_ms": 5_000,
             "hudhud_responder": "none",
+            "hudhud_alerts": False,  # the tests of alerts switch them on (tests/test_alerts.py)
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -7,12 +7,16 @@ the function-scoped `fake_graph` fixture resets its state around each test. Test
     fake_graph.fail_next(1, status=429, code=130429, retry_after=0)   # throttled, Retry-After: 0
     fake_graph.fail_next(1, status=400, code=131026)                  # permanent
     fake_graph.fail_next(1, status=502, body="<html>bad gateway</html>")  # non-JSON body
+    fake_graph.fail_next(2, status=400, code=131056, to="9665…")      # only message sends to that user
+    fake_graph.fail_next(1, status=500, sends_only=True)              # the next message send, not a read
     fake_graph.slow_next(1, 0.5)                                      # one slow success
     fake_graph.delay_s = 0.1                                          # every request slow
 
-and read what arrived: `fake_graph.requests` (all), `fake_graph.messages` (JSON bodies posted to
-/{pnid}/messages). Media: POST /{pnid}/media stores the upload and returns its id; GET /{media_id}
-returns a URL on this server; GET of that URL returns the bytes. `add_media` preloads media.
+and read what arrived: `fake_graph.requests` (all, each with its arrival time `at` on
+`time.monotonic()`), `fake_graph.messages` (JSON bodies posted to /{pnid}/messages), `fake_graph.sends`
+(the requests that tried to send a message: read receipts left out). Media: POST /{pnid}/media stores
+the upload and returns its id; GET /{media_id} returns a URL on this server; GET of that URL returns the
+bytes. `add_media` preloads media.
 """
 
 from __future__ import annotations
@@ -47,6 +51,13 @@ class RecordedRequest:
     json: Any = None  # parsed body when it was JSON
     form: dict[str, str] = field(default_factory=dict)  # multipart text fields
     files: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)  # name -> (filename, type, data)
+    at: float = 0.0  # time.monotonic() when it arrived
+
+    @property
+    def is_send(self) -> bool:
+        """A message sent to someone (a POST to /messages that is not a read receipt)."""
+        body = self.json if isinstance(self.json, dict) else {}
+        return self.method == "POST" and self.path.endswith("/messages") and body.get("status") != "read"
 
 
 @dataclass
@@ -58,6 +69,13 @@ class _Script:
     retry_after: float | None = None
     body: str | bytes | None = None
     delay_s: float = 0.0
+    sends_only: bool = False  # applies only to message sends (read receipts, media pass it by)
+    to: str | None = None  # applies only to message sends to this recipient
+
+    def applies(self, request: RecordedRequest) -> bool:
+        if not (self.sends_only or self.to is not None):
+            return True
+        return request.is_send and (self.to is None or request.json.get("to") == self.to)
 
 
 @dataclass
@@ -95,6 +113,11 @@ class FakeGraph:
             self._script: deque[_Script] = deque()
             self._seq = 0
 
+    def stop_failing(self) -> None:
+        """Drop the errors still scripted; what was recorded, and the message ids given, stay."""
+        with self._lock:
+            self._script.clear()
+
     def fail_next(
         self,
         n: int = 1,
@@ -106,13 +129,18 @@ class FakeGraph:
         retry_after: float | None = None,
         body: str | bytes | None = None,
         delay_s: float = 0.0,
+        sends_only: bool = False,
+        to: str | None = None,
     ) -> None:
         """Answer the next `n` requests (to any endpoint) with an error.
 
         Without `body`, the error is Graph's JSON shape; `body` sends that text instead (non-JSON).
-        `retry_after` sets the Retry-After header.
+        `retry_after` sets the Retry-After header. `sends_only` scripts only message sends (read receipts
+        and media pass by), `to` only message sends to that recipient.
         """
-        script = _Script(status, code, subcode, message, retry_after, body, delay_s)
+        script = _Script(
+            status, code, subcode, message, retry_after, body, delay_s, sends_only or to is not None, to
+        )
         with self._lock:
             self._script.extend(script for _ in range(n))
 
@@ -126,6 +154,11 @@ class FakeGraph:
         with self._lock:
             self.media[media_id] = _Media(data, mime_type)
         return media_id
+
+    @property
+    def sends(self) -> list[RecordedRequest]:
+        """Requests that tried to send a message (failed attempts included), oldest first."""
+        return [r for r in self.requests if r.is_send]
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -191,6 +224,7 @@ class FakeGraph:
             headers={k.lower(): v for k, v in request.headers.items()},
             query=dict(request.query_params),
             body=body,
+            at=time.monotonic(),
         )
         content_type = request.headers.get("content-type", "")
         if content_type.startswith("application/json"):
@@ -199,7 +233,9 @@ class FakeGraph:
             recorded.form, recorded.files = _parse_multipart(content_type, body)
         with self._lock:
             self.requests.append(recorded)
-            script = self._script.popleft() if self._script else None
+            script = next((s for s in self._script if s.applies(recorded)), None)
+            if script is not None:
+                self._script.remove(script)
             delay = self.delay_s + (script.delay_s if script else 0.0)
         if delay:
             await asyncio.sleep(delay)

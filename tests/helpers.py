@@ -54,6 +54,17 @@ def envelope(
     }
 
 
+def failed_status(wamid: str | None, code: int, title: str, to: str = "966500000001") -> dict[str, Any]:
+    """A status webhook saying Meta could not deliver the message `wamid` (error `code`)."""
+    return {
+        "id": wamid,
+        "status": "failed",
+        "timestamp": "1",
+        "recipient_id": to,
+        "errors": [{"code": code, "title": title}],
+    }
+
+
 def body_of(env: dict[str, Any]) -> bytes:
     return orjson.dumps(env)
 

@@ -10,7 +10,7 @@ from base.turn import ReplyPart, TextPart, Turn
 from channels.whatsapp.messenger import Messenger
 from hudhud.deadletters import DeadLetters
 from hudhud.outbox import PartState
-from tests.helpers import PNID, envelope, message, wait_for
+from tests.helpers import PNID, envelope, failed_status, message, wait_for
 from tests.pipeline import running_pipeline
 
 USER = "966500000001"
@@ -113,13 +113,7 @@ async def test_reengagement_status_sends_the_fallback_template(settings_factory,
         records = await p.container.delivery.outbox.load(turn_id)
         assert records is not None
         sent_id = records[0].wamid
-        failed = {
-            "id": sent_id,
-            "status": "failed",
-            "timestamp": "1",
-            "recipient_id": USER,
-            "errors": [{"code": 131047, "title": "Re-engagement message"}],
-        }
+        failed = failed_status(sent_id, 131047, "Re-engagement message", USER)
         await p.deliver(envelope(statuses=[failed]))
         templates = await wait_for(
             lambda: _async([m for m in fake_graph.messages if m.get("type") == "template"])
@@ -145,14 +139,7 @@ async def test_undeliverable_status_marks_the_part(settings_factory, fake_graph)
         turn_id = (await wait_for(p.turns))[0]["turn_id"]
         records = await p.container.delivery.outbox.load(turn_id)
         assert records is not None
-        status = {
-            "id": records[0].wamid,
-            "status": "failed",
-            "timestamp": "1",
-            "recipient_id": USER,
-            "errors": [{"code": 131026, "title": "Message undeliverable"}],
-        }
-        await p.deliver(envelope(statuses=[status]))
+        await p.deliver(envelope(statuses=[failed_status(records[0].wamid, 131026, "Message undeliverable")]))
 
         async def marked() -> bool:
             recs = await p.container.delivery.outbox.load(turn_id)
@@ -236,6 +223,8 @@ async def test_turn_failing_too_often_is_dead_lettered_then_retried(settings_fac
         dead = await wait_for(p.dead, timeout=15)
         assert dead[0]["kind"] == "turn" and "wamid.d" in dead[0]["messages"]
         assert await p.redis.llen(p.keys.inbox(f"{PNID}:{USER}")) == 0
+        # The operator was told (and the user's notice was tried while Graph still failed).
+        await wait_for(lambda: _async_len(p.redis.xlen(p.keys.ops), 1), timeout=10)
         fake_graph.reset()
         letters = DeadLetters(p.redis, p.keys)
         listed = await letters.list()

@@ -82,11 +82,15 @@ BEFORE = set(
         "whatsapp_verify_token",
     ]
 )
+# Added since, each with its capability: tool packs (issue 12), abuse control, dead-letter limits and
+# link re-checks (issue 14), undo and switchable corrections (issue 13), KB answer latency and saved
+# prompt state (issue 13 point 8).
 # Added since, each with its capability: tool packs (issue 12), abuse control and dead-letter limits
 # (issue 14), undo and switchable corrections (issue 13), KB answer latency and saved prompt state
-# (issue 13 point 8).
+# (issue 13 point 8), the evals' model prices (issue 16).
 ADDED = {
     "hudhud_admin_session_s",
+    "hudhud_eval_prices",
     "hudhud_kb_context_tokens",
     "hudhud_kb_reply_tokens",
     "hudhud_local_prompt_state",
@@ -104,6 +108,31 @@ ADDED = {
     "hudhud_block_s",
     "hudhud_max_text_chars",
     "hudhud_shed_after_s",
+    "hudhud_log_retention_s",
+    "hudhud_aggregates_ttl_s",
+    "hudhud_alerts",
+    "hudhud_alert_webhook_url",
+    "hudhud_alert_webhook_secret",
+    "hudhud_alert_whatsapp_to",
+    "hudhud_alert_template",
+    "hudhud_alert_template_lang",
+    "hudhud_alert_interval_s",
+    "hudhud_alert_window_min",
+    "hudhud_alert_cooldown_s",
+    "hudhud_alert_min_turns",
+    "hudhud_alert_command_p95_s",
+    "hudhud_alert_knowledge_p95_s",
+    "hudhud_alert_error_rate",
+    "hudhud_alert_queue_age_s",
+    "hudhud_alert_dead_letters",
+    # outbound pacing under Meta's limits (issue 14)
+    "hudhud_send_rate_per_s",
+    "hudhud_send_burst",
+    "hudhud_pair_interval_s",
+    "hudhud_pair_burst",
+    "hudhud_pair_backoff_ms",
+    "hudhud_pace_max_wait_s",
+    "hudhud_link_recheck_s",
 }
 
 

@@ -19,6 +19,7 @@ import structlog
 
 from base.catalog import has, is_plural, t, tn
 from base.keys import Keys
+from base.notes import note_tool
 from base.turn import ListPart, ListRow, ListSection, TextPart, Turn
 from base.wording import shorten
 from memory.links import IdentityLinks, Link
@@ -296,14 +297,27 @@ class CoreApiExecutor:
         """A failed core API call, recorded: its error explained, or unreachable."""
         if isinstance(exc, CoreApiError):
             await self._record(call, link, turn, "error", exc.status, time.perf_counter() - started)
+            if await self._identity_refused(exc, link):
+                return ToolResult(ok=False, error="not_linked", reply=t("reply.link_first", call.lang))
             return ToolResult(ok=False, error=explain(exc, call.lang))
         await self._record(call, link, turn, "unavailable", 0, time.perf_counter() - started)
         log.warning("core API unavailable", tool=call.name, error=str(exc))
         return ToolResult(ok=False, error=t("error.unavailable", call.lang))
 
+    async def _identity_refused(self, exc: CoreApiError, link: Link) -> bool:
+        """Whether the core API no longer lets this number act as its user; the cached link is dropped
+        then. A 401 says so at once (the user's token refused: deactivated, deleted). A 403 may be only
+        this one operation's permission, so the link is re-checked now: a block, an unlink or a lower
+        role in the core API shows at this very command instead of at the next interval."""
+        if exc.status == 401:
+            await self.links.unlink(link.wa_id)
+            return True
+        return exc.status == 403 and await self.links.recheck(link) is None
+
     async def _record(
         self, call: ToolCall, link: Link, turn: Turn, outcome: str, status: int, seconds: float
     ) -> None:
+        note_tool(call.name, outcome, status, seconds * 1000)
         await self._redis.xadd(
             self._keys.tool_calls,
             {

@@ -1,16 +1,20 @@
 """Graph API errors and what to do about them.
 
 `classify` maps an error code (and the HTTP status, when there is one) to an `ErrorKind` that says
-what the caller should do: wait and retry, retry soon, fall back to a template, give up on this
-recipient, alert an operator, or give up on this message. It is pure so that the status-webhook
-handler can classify `statuses[].errors[]`, which carry the same codes but no HTTP status.
+what the caller should do: wait and retry, wait for this one recipient and retry, retry soon, fall
+back to a template, give up on this recipient, alert an operator, or give up on this message. It is
+pure so that the status-webhook handler can classify `statuses[].errors[]`, which carry the same
+codes but no HTTP status.
 
 =============================  =============  ================================================
 code (HTTP status)             kind           why
 =============================  =============  ================================================
 4, 613, 80007, 130429, 131048  throttled      app / WABA / number rate limits and the spam
-131056                                        rate limit; pair rate limit (too many messages
-                                              to one user). Succeeds after waiting.
+                                              rate limit. Succeeds after waiting.
+131056                         pair_limited   pair rate limit: too many messages from this
+                                              number to this one user. Succeeds after a
+                                              back-off for that recipient only (the pacer's,
+                                              channels/whatsapp/pacing.py; `PairRateLimited`).
 1, 2, 131000, 131016           transient      unknown / temporary Graph error, "something
 (5xx, 429, network error)                     went wrong", service unavailable. Retry soon.
 131047                         reengagement   more than 24 hours since the user last wrote:
@@ -38,6 +42,7 @@ from typing import Any
 
 class ErrorKind(StrEnum):
     throttled = "throttled"
+    pair_limited = "pair_limited"
     transient = "transient"
     permanent = "permanent"
     reengagement = "reengagement"
@@ -45,7 +50,8 @@ class ErrorKind(StrEnum):
     auth = "auth"
 
 
-THROTTLING_CODES = frozenset({4, 613, 80007, 130429, 131048, 131056})
+THROTTLING_CODES = frozenset({4, 613, 80007, 130429, 131048})
+PAIR_RATE_LIMIT_CODE = 131056
 TRANSIENT_CODES = frozenset({1, 2, 131000, 131016})
 AUTH_CODES = frozenset({3, 10, 102, 190}) | frozenset(range(200, 300))
 PERMANENT_CODES = frozenset({100, 131008, 131009, 131021, 131051, 132000, 132001, 133010})
@@ -58,6 +64,8 @@ def classify(code: int | None, http_status: int | None = None) -> ErrorKind:
     if code is not None:
         if code in THROTTLING_CODES:
             return ErrorKind.throttled
+        if code == PAIR_RATE_LIMIT_CODE:
+            return ErrorKind.pair_limited
         if code in TRANSIENT_CODES:
             return ErrorKind.transient
         if code == REENGAGEMENT_CODE:
@@ -81,7 +89,7 @@ def classify(code: int | None, http_status: int | None = None) -> ErrorKind:
 
 def retryable(kind: ErrorKind) -> bool:
     """Whether sending the same request again later can succeed."""
-    return kind in (ErrorKind.throttled, ErrorKind.transient)
+    return kind in (ErrorKind.throttled, ErrorKind.pair_limited, ErrorKind.transient)
 
 
 class GraphError(Exception):
@@ -139,16 +147,23 @@ class GraphError(Exception):
         details = data.get("details") if isinstance(data, dict) else None
         title = error.get("error_user_title") or error.get("title") or error.get("type")
         message = error.get("message") or error.get("error_user_msg") or title or "unknown Graph error"
-        return cls(
+        code = _int_or_none(error.get("code"))
+        made = PairRateLimited if cls is GraphError and code == PAIR_RATE_LIMIT_CODE else cls
+        return made(
             str(message),
             http_status=http_status,
-            code=_int_or_none(error.get("code")),
+            code=code,
             subcode=_int_or_none(error.get("error_subcode")),
             title=str(title) if title is not None else None,
             fbtrace_id=error.get("fbtrace_id"),
             details=str(details) if details is not None else None,
             retry_after=retry_after,
         )
+
+
+class PairRateLimited(GraphError):
+    """131056: this number sent too many messages to this one user. Graph refused the message (it was not
+    sent), so sending it again after a back-off for this recipient delivers it once."""
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -2,9 +2,10 @@
 
 Every call goes through `_call`, which retries what can succeed later (network errors, HTTP 5xx and
 429, throttling codes) with exponential backoff and full jitter, and raises a classified GraphError
-for everything else. Note that Graph has no idempotency key: a send retried after a network error
-that happened *after* Graph accepted it is delivered twice. The outbox above us bounds that to the
-rare lost-response case; it cannot be closed here.
+for everything else — and for 131056 (pair rate limit), which the pacer around this client backs off
+for that one recipient (pacing.py). Note that Graph has no idempotency key: a send retried after a
+network error that happened *after* Graph accepted it is delivered twice. The outbox above us bounds
+that to the rare lost-response case; it cannot be closed here.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from prometheus_client import Counter, Histogram
 from base.turn import Button, ListSection, ReplyPart
 from channels.whatsapp import payloads
 from channels.whatsapp.errors import ErrorKind, GraphError
+from channels.whatsapp.pacing import Pacer
 from channels.whatsapp.payloads import MediaType, Payload
 
 log = structlog.get_logger(__name__)
@@ -32,6 +34,12 @@ GRAPH_REQUESTS = Counter(
     "hudhud_graph_requests_total",
     "Graph API attempts (each retry counts), by client method and outcome (ok or the error kind)",
     ["method", "outcome"],
+)
+GRAPH_ERRORS = Counter(
+    "hudhud_graph_errors_total",
+    "Graph API errors by error code (each failed attempt; `none`: no code, e.g. a network error), and"
+    " the errors of status webhooks",
+    ["code"],
 )
 GRAPH_SECONDS = Histogram(
     "hudhud_graph_request_seconds",
@@ -46,7 +54,8 @@ class GraphClient:
 
     `retries` is the number of retries after the first attempt. A Retry-After header longer than
     `backoff_max_s` is not slept through: the error is raised at once with `retry_after` set, so the
-    caller can park the work instead of holding a worker.
+    caller can park the work instead of holding a worker. With a `pacer`, every message (not reads or
+    media) waits for its tokens first, and a 131056 is backed off for that recipient and sent again.
     """
 
     def __init__(
@@ -59,8 +68,10 @@ class GraphClient:
         retries: int = 6,
         backoff_s: float = 0.5,
         backoff_max_s: float = 30,
+        pacer: Pacer | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self._pacer = pacer  # every message sent waits for its turn under Meta's limits (pacing.py)
         self._auth = {"Authorization": f"Bearer {access_token}"}
         self._timeout = httpx.Timeout(timeout_s)
         self._owns_http = http is None
@@ -204,6 +215,14 @@ class GraphClient:
     # ------------------------------------------------------------------ transport
 
     async def _send(self, method: str, phone_number_id: str, payload: Payload) -> str:
+        if self._pacer is None:
+            return await self._post_message(method, phone_number_id, payload)
+        to = str(payload.get("to", ""))
+        return await self._pacer.paced(
+            phone_number_id, to, lambda: self._post_message(method, phone_number_id, payload)
+        )
+
+    async def _post_message(self, method: str, phone_number_id: str, payload: Payload) -> str:
         response = await self._call(
             method, "POST", f"{self.base_url}/{phone_number_id}/messages", json=payload
         )
@@ -236,6 +255,7 @@ class GraphClient:
                     return response
                 error = _error_from(response)
             _observe(method, error.kind.value, started)
+            GRAPH_ERRORS.labels(code=str(error.code) if error.code is not None else "none").inc()
 
             fields = {
                 "method": method,
@@ -247,7 +267,10 @@ class GraphClient:
                 "error": error.message,
             }
             too_long = error.retry_after is not None and error.retry_after > self._backoff_max_s
-            if not error.retryable or attempt > self._retries or too_long:
+            # A pair rate limit is waited out for that recipient only, by the pacer that wraps this
+            # client (pacing.py): it shares the back-off with every worker sending to that user.
+            pair = error.kind is ErrorKind.pair_limited
+            if not error.retryable or attempt > self._retries or too_long or pair:
                 log.warning("graph_failed", **fields, retry_after=error.retry_after)
                 raise error
             delay = self._delay(attempt, error.retry_after)

@@ -1,4 +1,5 @@
-"""One Messenger per bot number: the Graph client with that bot's token, or the sandbox."""
+"""One Messenger per bot number: the Graph client with that bot's token, paced under Meta's limits by
+buckets shared with every other worker (pacing.py), or the sandbox (captured locally, not paced)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from base.keys import Keys
 from base.settings import WhatsAppSettings
 from channels.whatsapp.graph import GraphClient
 from channels.whatsapp.messenger import Messenger
+from channels.whatsapp.pacing import PaceLimits, Pacer
 from channels.whatsapp.sandbox import SandboxClient
 
 
@@ -23,6 +25,7 @@ class MessengerPool:
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         )
         self.sandbox = SandboxClient(redis, keys)
+        self.pacer = Pacer(redis, keys, PaceLimits.of(whatsapp))
         self._clients: dict[str, Messenger] = {}
         for bot in bots.all():
             if bot.access_token is None:
@@ -35,6 +38,7 @@ class MessengerPool:
                 retries=whatsapp.graph_retries,
                 backoff_s=whatsapp.graph_backoff_ms / 1000,
                 backoff_max_s=whatsapp.graph_backoff_max_ms / 1000,
+                pacer=self.pacer,
             )
 
     def for_number(self, phone_number_id: str) -> Messenger:

@@ -8,11 +8,11 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
-from sqlalchemy import delete, func, select, true
+from sqlalchemy import delete, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,8 +21,9 @@ from coreapi.clock import utcnow
 from coreapi.config import CoreSettings
 from coreapi.deps import Core, CoreDep, CurrentUser, ServiceChange, ServiceOnly, Session, UserChange
 from coreapi.errors import ApiError, forbidden, not_found
-from coreapi.models import Link, LinkAttempt, LinkCode, Role, User
+from coreapi.models import AuditEntry, IdempotencyRecord, Link, LinkAttempt, LinkCode, Role, User
 from coreapi.schemas import (
+    Forgotten,
     LinkCodeOut,
     LinkList,
     LinkOut,
@@ -261,6 +262,46 @@ async def delete_link(wa_id: WaIdPath, ctx: ServiceChange) -> Response:
         return Unlinked(wa_id=wa_id, unlinked=True)
 
     return await ctx.idem.run(op)
+
+
+@router.post("/links/{wa_id}/forget", operation_id="forget_wa_id", response_model=Forgotten)
+async def forget_wa_id(wa_id: WaIdPath, _service: ServiceOnly, session: Session) -> Forgotten:
+    """Service token only: the number asked to be forgotten (Hudhud's `forget`). Its link row goes, a block
+    with it; its failed link attempts go; used codes and the audit log's link entries are kept (the
+    organization's record that a link happened, by whom) without the number. Takes no Idempotency-Key:
+    a stored response would name the number again, and a second call simply finds nothing."""
+    links = await session.execute(delete(Link).where(Link.wa_id == wa_id))
+    attempts = await session.execute(delete(LinkAttempt).where(LinkAttempt.wa_id == wa_id))
+    codes = await session.execute(
+        update(LinkCode).where(LinkCode.used_by_wa_id == wa_id).values(used_by_wa_id=None)
+    )
+    mentions = select(AuditEntry).where(AuditEntry.entity == "link", AuditEntry.subject == wa_id)
+    entries = list(await session.scalars(mentions))
+    for entry in entries:
+        entry.subject = None
+        entry.before = _without_number(entry.before)
+        entry.after = _without_number(entry.after)
+    # Service responses replayed by key (a mirrored link, a redemption) carry the number in their body.
+    replays = await session.execute(
+        delete(IdempotencyRecord).where(
+            IdempotencyRecord.actor == "service", IdempotencyRecord.body.contains(f'"wa_id":"{wa_id}"')
+        )
+    )
+    if links.rowcount or entries:
+        audit.record(session, None, "forget", entity="link")
+    await session.commit()
+    return Forgotten(
+        wa_id=wa_id,
+        links=links.rowcount or 0,
+        link_attempts=attempts.rowcount or 0,
+        link_codes=codes.rowcount or 0,
+        audit_entries=len(entries),
+        idempotency_records=replays.rowcount or 0,
+    )
+
+
+def _without_number(state: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if state is None else {**state, "wa_id": None}
 
 
 @router.get("/links", operation_id="list_links", response_model=LinkList)

@@ -66,6 +66,11 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+def _money(value: float | None) -> str:
+    """A cost in the unit of HUDHUD_EVAL_PRICES; — when not priced."""
+    return "—" if value is None else f"{value:.4f}"
+
+
 def _num(value: float | None, unit: str = "") -> str:
     return "—" if value is None else f"{value:,.0f}{unit}"
 
@@ -78,7 +83,7 @@ def _meta(run: dict[str, Any], summary: dict[str, Any]) -> str:
         f"concurrency {_e(run.get('concurrency', '—'))}",
     ]
     if run.get("git"):
-        parts.append(f"commit {_e(run['git'])}")
+        parts.append(f"commit {_e(run['git'])}" + (" <b>(dirty)</b>" if run.get("git_dirty") else ""))
     if run.get("filter"):
         parts.append(f"filter {_e(run['filter'])}")
     if run.get("splits"):
@@ -103,6 +108,7 @@ def _cards(m: dict[str, Any]) -> str:
     top = max(pass_k, key=int) if pass_k else None
     latency = m.get("latency_ms") or {}
     tokens = m.get("tokens_per_turn") or {}
+    cost = m.get("cost") or {}
     false_claims = m.get("false_claims")
     cards = [
         ("Command success", _pct(m.get("command_success"))),
@@ -116,6 +122,7 @@ def _cards(m: dict[str, Any]) -> str:
         ("Judge", _pct(m.get("judge"))),
         ("Latency p50 / p95", f"{_num(latency.get('p50'))} / {_num(latency.get('p95'), ' ms')}"),
         ("Tokens / turn in·out", f"{_num(tokens.get('in'))} · {_num(tokens.get('out'))}"),
+        ("Cost total · per case", f"{_money(cost.get('total'))} · {_money(cost.get('per_case'))}"),
         ("Cases · results · errors", f"{m.get('cases', 0)} · {m.get('results', 0)} · {m.get('errors', 0)}"),
     ]
     return "".join(
@@ -221,7 +228,7 @@ def _charts(summary: dict[str, Any], results: list[CaseResult]) -> str:
 
 def _suites(suites: dict[str, Any]) -> str:
     head = ["suite", "cases", "clock", "trials", "command success", "false claims", "pass^k", "tool calls",
-            "quality", "language", "p50 / p95 ms", "tokens in·out"]  # fmt: skip
+            "quality", "language", "p50 / p95 ms", "tokens in·out", "cost"]  # fmt: skip
     rows = []
     for name, s in suites.items():
         pass_k = ", ".join(f"^{k} {_pct(v)}" for k, v in (s.get("pass_k") or {}).items())
@@ -242,9 +249,10 @@ def _suites(suites: dict[str, Any]) -> str:
                 _pct(s.get("language_match")),
                 f"{_num(lat.get('p50'))} / {_num(lat.get('p95'))}",
                 f"{_num(tok.get('in'))} · {_num(tok.get('out'))}",
+                _money((s.get("cost") or {}).get("total")),
             ]
         )
-    return _table(head, rows, numeric={1, 3, 4, 5, 7, 8, 9, 10, 11})
+    return _table(head, rows, numeric={1, 3, 4, 5, 7, 8, 9, 10, 11, 12})
 
 
 def _false_count(value: int | None) -> str:
@@ -273,7 +281,28 @@ def _prompts(summary: dict[str, Any]) -> str:
         for name, hashes in summary.get("prompts", {}).items()
     ]
     table = _table(["prompt", "hash"], rows) if rows else "<p class='muted'>no traces</p>"
-    return f"<p>Model: <b>{_e(models)}</b></p>{table}"
+    return f"<p>Model: <b>{_e(models)}</b></p>{table}{_provenance(summary.get('provenance') or {})}"
+
+
+def _provenance(p: dict[str, Any]) -> str:
+    """What the figures were measured on (evals/provenance.py): what a baseline is compared by."""
+    if not p:
+        return ""
+    model, git = p.get("model") or {}, p.get("git") or {}
+    dirty = {True: " (dirty: uncommitted changes)", False: "", None: " (dirty: unknown)"}[git.get("dirty")]
+    rows = [
+        ["model", _e(model.get("name") or "—")],
+        ["weights sha256", f"<code>{_e(model.get('weights_sha256') or '— (not known)')}</code>"],
+        ["judge", _e(p.get("judge_model") or "—")],
+        ["git commit", f"<code>{_e(git.get('commit') or '—')}</code>{_e(dirty)}"],
+        ["tool specs sha256", f"<code>{_e(p.get('tool_specs') or '—')}</code>"],
+        *[[f"suite {_e(n)}", f"<code>{_e(h or '—')}</code>"] for n, h in (p.get("suites") or {}).items()],
+        ["prices (per 1k in · out)", _e(", ".join(f"{m}: {v['input_per_1k']:g} · {v['output_per_1k']:g}"
+                                                  for m, v in (p.get("prices") or {}).items()) or "—")],
+    ]  # fmt: skip
+    if p.get("unpriced_models"):
+        rows.append(["not priced", f"<span class='bad'>{_e(', '.join(p['unpriced_models']))}</span>"])
+    return "<h3>Provenance</h3>" + _table(["", ""], rows)
 
 
 def _case(r: CaseResult) -> str:

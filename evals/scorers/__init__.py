@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from evals.results import CaseResult, Score
 from evals.scorers.base import Scorer
+from evals.scorers.budget import BudgetScorer
 from evals.scorers.judge import JudgeScorer
 from evals.scorers.quality import FormatScorer, LanguageScorer, SimilarityScorer
 from evals.scorers.replies import RepliesScorer
@@ -14,6 +15,7 @@ from evals.scorers.truthful import TruthfulScorer
 from evals.suite import Case, Suite
 
 __all__ = [
+    "BudgetScorer",
     "FormatScorer",
     "JudgeScorer",
     "LanguageScorer",
@@ -36,6 +38,7 @@ def default_scorers() -> list[Scorer]:
         StateScorer(),
         RepliesScorer(),
         TruthfulScorer(),
+        BudgetScorer(),
         ToolCallScorer(),
         LanguageScorer(),
         FormatScorer(),
@@ -47,8 +50,8 @@ async def score_case(scorers: list[Scorer], suite: Suite, case: Case, result: Ca
     """Fill `scores`, `success` and `quality`.
 
     Command success: the case ran, every turn was answered, and every "success" scorer (end state,
-    required replies, no false action claim) passed. Quality: the mean of the quality measures that
-    apply (reply checks, similarity, language, format, judge)."""
+    required replies, no false action claim, within its budgets) passed. Quality: the mean of the
+    quality measures that apply (reply checks, similarity, language, format, judge)."""
     for scorer in scorers:
         if scorer.applies(suite, case):
             try:

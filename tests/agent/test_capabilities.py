@@ -82,6 +82,7 @@ async def test_a_linked_user_reads_the_tools_by_name(fake_openai, redis, redis_p
         assert f"• {t(f'tool.{tool}.title', 'en')}" in text
     assert t("reply.link_first", "en") not in text
     assert fake_openai.requests == [] and agent.traces[-1].outcome == "capabilities"
+    assert agent.traces[-1].rules == ["capabilities"]
 
 
 async def test_an_unlinked_user_reads_how_to_link_in_arabic(fake_openai, redis, redis_prefix: str) -> None:

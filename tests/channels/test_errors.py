@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from channels.whatsapp.errors import ErrorKind, GraphError, classify, retryable
+from channels.whatsapp.errors import ErrorKind, GraphError, PairRateLimited, classify, retryable
 
 K = ErrorKind
 
@@ -12,7 +12,8 @@ K = ErrorKind
     [
         # throttling, whatever status Graph pairs them with
         (130429, 400, K.throttled),
-        (131056, 400, K.throttled),
+        (131056, 400, K.pair_limited),  # one recipient: backed off by the pacer, for that user only
+        (131056, None, K.pair_limited),
         (80007, 400, K.throttled),
         (4, 400, K.throttled),
         (131048, 400, K.throttled),
@@ -71,7 +72,15 @@ def test_classify_http_status_is_optional() -> None:
 
 
 def test_retryable_only_throttled_and_transient() -> None:
-    assert {k for k in ErrorKind if retryable(k)} == {K.throttled, K.transient}
+    assert {k for k in ErrorKind if retryable(k)} == {K.throttled, K.pair_limited, K.transient}
+
+
+def test_pair_rate_limit_is_its_own_type() -> None:
+    body = {"message": "(#131056) (Business Account, Consumer Account) pair rate limit hit", "code": 131056}
+    err = GraphError.from_error_object(body, http_status=400)
+    assert isinstance(err, PairRateLimited) and err.kind is K.pair_limited and err.retryable
+    other = GraphError.from_error_object({"message": "throughput", "code": 130429}, http_status=400)
+    assert not isinstance(other, PairRateLimited) and other.kind is K.throttled
 
 
 def test_graph_error_fields_and_message() -> None:

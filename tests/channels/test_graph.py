@@ -25,7 +25,7 @@ from base.turn import (
     TextPart,
 )
 from channels.whatsapp import graph as graph_module
-from channels.whatsapp.errors import ErrorKind, GraphError
+from channels.whatsapp.errors import ErrorKind, GraphError, PairRateLimited
 from channels.whatsapp.graph import GraphClient
 from channels.whatsapp.messenger import Messenger
 from tests.fake_graph import FakeGraph
@@ -335,9 +335,20 @@ async def test_retry_after_longer_than_cap_raises_at_once(fake_graph: FakeGraph)
 
 async def test_throttling_code_retried(client: GraphClient, fake_graph: FakeGraph) -> None:
     fake_graph.fail_next(2, status=400, code=130429, retry_after=0)
-    fake_graph.fail_next(1, status=400, code=131056)
+    fake_graph.fail_next(1, status=400, code=4)
     assert await client.send_text(PNID, TO, "x") == "wamid.fake.1"
     assert len(fake_graph.requests) == 4
+
+
+async def test_pair_rate_limit_raised_at_once_for_the_pacer(
+    client: GraphClient, fake_graph: FakeGraph
+) -> None:
+    # 131056 is waited out for that recipient by the pacer around the client (pacing.py), not here.
+    fake_graph.fail_next(1, status=400, code=131056)
+    with pytest.raises(PairRateLimited) as info:
+        await client.send_text(PNID, TO, "x")
+    assert info.value.kind is ErrorKind.pair_limited and info.value.retryable
+    assert len(fake_graph.requests) == 1
 
 
 @pytest.mark.parametrize(

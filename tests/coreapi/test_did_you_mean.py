@@ -24,6 +24,7 @@ async def misread(chat: Chat, text: str) -> ButtonsPart:
     parts = await chat.say(text)
     assert len(parts) == 1 and isinstance(parts[0], ButtonsPart), parts
     assert chat.agent.traces[-1].outcome == "did_you_mean"
+    assert chat.agent.traces[-1].rules == ["did_you_mean"]
     return parts[0]
 
 

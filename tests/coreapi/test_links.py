@@ -398,3 +398,40 @@ async def test_a_retried_issue_replays_the_same_code(api: Api) -> None:
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
     assert await unused_rows_per_hash(api) == [1]
+
+
+async def _rows_naming(api: Api, wa_id: str) -> list[Any]:
+    """Every row of the link tables, the audit log and the replay table that holds the number anywhere."""
+    found = []
+    for table in ("links", "link_attempts", "link_codes", "audit_log", "idempotency_keys"):
+        for row in await api.fetch(f"SELECT * FROM {table}"):
+            if any(wa_id in str(value) for value in row):
+                found.append((table, row))
+    return found
+
+
+async def test_forgetting_a_number_leaves_no_row_naming_it(api: Api) -> None:
+    other = "966500000002"
+    for wa_id, username in ((WA, "sara"), (other, "samir")):
+        assert (await redeem(api, "00000000", wa_id)).status_code == 400  # a failed attempt, kept
+        linked = await redeem(api, await new_code(api, username), wa_id, **{"Idempotency-Key": f"k{wa_id}"})
+        assert linked.status_code == 200, linked.text
+        assert (await api.client("admin").post(f"/links/{wa_id}/block")).status_code == 200
+    assert await _rows_naming(api, WA)
+    assert (await api.client("admin").post(f"/links/{WA}/forget")).status_code == 401  # service only
+    r = await api.service().post(f"/links/{WA}/forget")
+    assert r.status_code == 200, r.text
+    assert r.json() == {"wa_id": WA, "links": 1, "link_attempts": 1, "link_codes": 1, "audit_entries": 2,
+                        "idempotency_records": 1}  # fmt: skip
+    assert await _rows_naming(api, WA) == []
+    assert (await api.service().get(f"/links/{WA}")).status_code == 404
+    # What the organization keeps: that sara's code was used, and that a link was made and blocked.
+    assert (await api.fetch("SELECT count(*) FROM link_codes WHERE user_id = :u", u=api.id("sara")))[0][
+        0
+    ] == 1
+    actions = await api.fetch("SELECT action FROM audit_log WHERE entity = 'link' AND subject IS NULL")
+    assert sorted(a for (a,) in actions) == ["block", "forget", "link"]
+    # The other number is untouched, and a second forget finds nothing.
+    assert len(await _rows_naming(api, other)) >= 5
+    again = (await api.service().post(f"/links/{WA}/forget")).json()
+    assert sum(v for k, v in again.items() if k != "wa_id") == 0

@@ -3,7 +3,7 @@ SQLite and PostgreSQL, acting as the linked user with a short-lived JWT from the
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,9 +62,17 @@ def turn(wa_id: str, text: str = "", payload: str | None = None, turn_id: str | 
 
 @pytest.fixture
 async def bench(api: Api, redis, redis_prefix: str) -> AsyncIterator[Bench]:
+    async for made in make_bench(api, redis, redis_prefix, lambda client, keys: IdentityLinks(redis, keys)):
+        yield made
+
+
+async def make_bench(
+    api: Api, redis, redis_prefix: str, links: Callable[[CoreApiClient, Keys], IdentityLinks]
+) -> AsyncIterator[Bench]:
+    """The executor and slash commands on the core API; `links(client, keys)` makes their link store."""
     keys = Keys(redis_prefix)
     client = CoreApiClient(api.url, SERVICE_TOKEN, retries=0)
-    executor = CoreApiExecutor(client, IdentityLinks(redis, keys), ToolRegistry.shipped(),
+    executor = CoreApiExecutor(client, links(client, keys), ToolRegistry.shipped(),
                                Confirmations(redis, keys, ttl_s=60), redis=redis, keys=keys)  # fmt: skip
     router = CommandRouter()
 

@@ -106,6 +106,7 @@ async def test_a_free_text_claim_with_nothing_done_is_withheld(chat: Chat) -> No
     assert [p.text for p in parts] == [t("reply.claim_withheld", "en")]  # type: ignore[union-attr]
     trace = chat.agent.traces[-1]
     assert trace.outcome == "clarify" and trace.withheld_claim == "Done!"
+    assert trace.rules == ["withhold_claims"]  # named for the rule-benefit measure (evals/rules.py)
     assert await chat.exists(chat.a)
 
     chat.model.reply_text('{"action": "answer"}')

@@ -4,7 +4,10 @@
 CI replays with record mode "none", so a prompt or schema change that alters a request fails here
 until re-recorded. Only the model's HTTP calls are recorded: the core API, Redis and the pipeline run
 for real. The model's accuracy is measured by `hudhud eval run`; this test asserts what does not
-depend on it — the runner ran every turn, the scorers scored, the outputs are complete.
+depend on it — the runner ran every turn, the scorers scored, the outputs are complete — and gates the
+replay on the committed baseline evals/baselines/ci-smoke.json, as CI gates a real run: a replay is
+deterministic, so any case that passed there and fails here is a regression (`alpha=1`, no noise).
+HUDHUD_SAVE_BASELINE=1 (set by `make cassettes`) writes the baseline from this run instead.
 """
 
 from __future__ import annotations
@@ -19,14 +22,20 @@ import vcr
 
 from agent.model import ModelEndpoint
 from base.settings import Settings
+from evals.baseline import BASELINES, load_outcomes, save_baseline
+from evals.compare import Limits, compare
+from evals.gate import gate_failures, parse_threshold
+from evals.provenance import suite_hash
 from evals.runner import RunOptions, run_eval
 from evals.suite import load_suite
 from tests.agent.test_agent_recorded import local_endpoint
 from tests.conftest import REDIS_TEST_URL
 
 RECORD = os.environ.get("HUDHUD_RECORD") == "1"
+SAVE_BASELINE = os.environ.get("HUDHUD_SAVE_BASELINE") == "1"
 CASSETTE = Path(__file__).parent / "cassettes" / "ci-smoke.yaml"
 SUITE = Path(__file__).parents[2] / "evals" / "suites" / "ci-smoke.yaml"
+BASELINE = BASELINES / "ci-smoke.json"
 
 
 def model_calls_only(request: vcr.request.Request) -> vcr.request.Request | None:
@@ -85,7 +94,29 @@ async def test_ci_smoke_suite_runs_end_to_end(endpoint: ModelEndpoint, tmp_path:
     assert summary["prompts"], "the agent's prompt hashes are in the summary"
     report = (tmp_path / "out" / "report.html").read_text()
     assert all(case_id in report for case_id in results)
+    provenance = summary["provenance"]
+    assert provenance["suites"]["ci-smoke"] == suite_hash(suite) and provenance["tool_specs"]
+    assert provenance["model"]["name"] == "local" and set(provenance["git"]) == {"commit", "dirty"}
+    assert summary["overall"]["cost"]["total"] == 0  # the embedded model is priced 0
+    if SAVE_BASELINE:
+        print("ci-smoke baseline:", save_baseline(tmp_path / "out", "ci-smoke"))
+        return
+    gate_on_baseline(summary, outcome.results)
     print(
         "ci-smoke:",
         json.dumps({k: summary["overall"][k] for k in ("command_success", "tool_call_accuracy", "quality")}),
     )
+
+
+def gate_on_baseline(summary: dict[str, object], results: list[object]) -> None:
+    """The replay against evals/baselines/ci-smoke.json: the gates CI runs on a real run."""
+    assert BASELINE.exists(), f"{BASELINE} is missing: HUDHUD_SAVE_BASELINE=1 pytest {__file__}"
+    baseline = json.loads(BASELINE.read_text())
+    kept = baseline["summary"]["provenance"]["suites"]["ci-smoke"]
+    assert kept == summary["provenance"]["suites"]["ci-smoke"], (  # type: ignore[index]
+        "evals/suites/ci-smoke.yaml changed since its baseline: `make cassettes` records both again"
+    )
+    comparison = compare(load_outcomes(BASELINE), results, limits=Limits(alpha=1.0))  # type: ignore[arg-type]
+    assert comparison.common == len(baseline["cases"]) and comparison.ok, comparison.failed_gates
+    floor = parse_threshold(str(baseline["summary"]["overall"]["command_success"]), suites=set(), tags=set())
+    assert gate_failures(summary, [floor]) == []  # no false claim, and at least the baseline's success

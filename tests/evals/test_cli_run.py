@@ -132,9 +132,14 @@ def test_run_command_stops_cleanly(
     cli_env: Path, monkeypatch: pytest.MonkeyPatch, raised: Any, code: int, said: str
 ) -> None:
     from agent.local import ModelNotInstalled
+    from agent.local.errors import ModelLoadError
 
     async def stopped(*args: Any, **kwargs: Any) -> None:
-        raise ModelNotInstalled("weights not installed") if raised == "model" else raised()
+        if raised == "model":  # set-up: the weights are not there
+            raise ModelNotInstalled("weights not installed")
+        if raised == "load":  # the run: the model did not start
+            raise ModelLoadError("llama.cpp could not load the model")
+        raise raised()
 
     monkeypatch.setattr(evals.runner, "run_eval", stopped)
     result = CliRunner().invoke(app, ["eval", "run", str(cli_env), "--kb", ""])

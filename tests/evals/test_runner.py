@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 import evals.runner
@@ -17,7 +18,7 @@ from evals.clock import frozen_core_clock, ticking_from
 from evals.harness import find_agent, seed_memories, tune_sampling
 from evals.results import read_results
 from evals.runner import RunOptions, model_backend, redis_url, run_eval, select, trials_of
-from evals.suite import Suite, load_suite
+from evals.suite import Suite, SuiteError, load_suite, load_suites
 from tests.conftest import REDIS_TEST_URL
 
 SUITE = """\
@@ -245,6 +246,7 @@ async def test_the_embedded_model_is_started_once_and_warmed(smollm2_path: Path,
         assert backend.model_name == f"local:{smollm2_path}" and backend.tool_mode == "router"
         assert backend.settings.model.base_url == backend.server.base_url
         assert backend.settings.model.context_window == 1024
+        assert backend.weights_sha256 is None  # an operator's file: no catalog hash to vouch for it
         warmed: list[str] = []
 
         async def warm(prompt: str) -> float:
@@ -294,3 +296,46 @@ async def test_find_agent_sees_through_the_shipped_wrappers(redis, redis_prefix:
     register_tool_commands(router, executor, english)
     assert router.fallback is not agent and find_agent(router) is agent
     await client.aclose()
+
+
+KNOWING_SUITE = """
+name: knowing
+clock: "2026-11-25T09:00:00+03:00"
+profile: query
+knowledge: [docs]
+fixtures:
+  users:
+    - {username: omar, name: Omar Hassan, role: manager, team: ops}
+cases:
+  - id: policy-en
+    tags: [en]
+    user: {wa_id: "966500000012", linked_as: omar}
+    turns:
+      - user: "what is the parking policy for visitors?"
+    expect_state: {unchanged: true}
+"""
+
+
+async def test_a_suite_brings_its_own_documents_to_its_cases_only(fake_openai: Any, tmp_path: Path) -> None:
+    """`knowledge:` documents (an attack suite's poisoned ones) reach that suite's prompts, in a data
+    directory of its own, so no other suite of the run retrieves them."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "parking.md").write_text(
+        "# Visitor parking\n\nVisitors park on level B2 with a ticket from reception (zebra-quartz-41).\n"
+    )
+    path = tmp_path / "knowing.yaml"
+    path.write_text(KNOWING_SUITE, encoding="utf-8")
+    suite = load_suite(path)
+    assert suite.knowledge_paths() == [(tmp_path / "docs").resolve()]
+    fake_openai.reply_text("Visitors park on level B2.")
+    outcome = await run_eval(
+        [suite], RunOptions(out=tmp_path / "out", kb="", concurrency=1), settings_for(fake_openai, tmp_path)
+    )
+    assert outcome.results[0].error is None
+    prompts = orjson.dumps(fake_openai.requests).decode()
+    assert "zebra-quartz-41" in prompts
+    assert (tmp_path / "data" / "eval" / "suite-knowing").is_dir()
+    missing = tmp_path / "bad.yaml"
+    missing.write_text(KNOWING_SUITE.replace("name: knowing", "name: bad").replace("[docs]", "[nowhere]"))
+    with pytest.raises(SuiteError, match=r"knowledge: .*nowhere does not exist"):
+        load_suites([missing])

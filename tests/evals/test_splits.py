@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from evals.compare import compare
+from evals.compare import Limits, compare
 from evals.results import CaseResult
 from evals.runner import RunOptions, of_split, run_eval, select
 from evals.splits import split_files, split_hash
@@ -123,15 +123,22 @@ def test_compare_keeps_splits_apart() -> None:
     b = [result("x", "dev", True), result("y", "test", False), result("z", "test", True)]
     # one case of each name in the other split is not the same case
     b.append(result("x", "test", False))
-    outcome = compare(a, b, max_drop=0.02)
+    exact = Limits(alpha=1.0)  # every drop counts: these few cases could never beat noise
+    outcome = compare(a, b, limits=exact)
     assert outcome.common == 3 and outcome.only_b == ["s/x [test]"]
     assert [d.name for d in outcome.regressions] == ["s/y [test]"]
     assert outcome.by_split["dev"]["success_b"] == 1.0 and outcome.by_split["test"]["success_b"] == 0.5
-    assert outcome.failed_gates == ["test split: command success dropped 100.0% → 50.0% (more than 2.0%)"]
+    assert outcome.failed_gates == [
+        "test split: command success dropped 100.0% → 50.0% (more than 2.0%); "
+        "sign test p=1: 1 worse, 0 better of 2 paired cases"
+    ]
     assert outcome.as_dict()["by_split"]["test"]["common"] == 2
+    assert outcome.as_dict()["by_split"]["test"]["success_test"]["worse"] == 1
+    # With the default alpha the same drop is called noise, per split.
+    assert compare(a, b).ok and compare(a, b).noise[0].startswith("test split: command success dropped")
     # one split only: the gate reads as before
-    single = compare(a[:1], [result("x", "dev", False)], max_drop=0.02)
-    assert single.failed_gates == ["command success dropped 100.0% → 0.0% (more than 2.0%)"]
+    single = compare(a[:1], [result("x", "dev", False)], limits=exact)
+    assert single.failed_gates[0].startswith("command success dropped 100.0% → 0.0% (more than 2.0%)")
 
 
 def test_split_hash_is_the_documented_shell_command(tmp_path: Path) -> None:
