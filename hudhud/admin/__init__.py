@@ -25,14 +25,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from base.settings import Settings
 from hudhud.admin.auth import AdminAuth, NotSignedIn
-from hudhud.admin.figures import FigureSource, RedisFigures
+from hudhud.admin.figures import AggregateFigures, FigureSource, RedisFigures
 from hudhud.admin.render import page
 
 STATIC = Path(__file__).parent / "static"
 
 
+SOURCES: tuple[FigureSource, ...] = (RedisFigures(), AggregateFigures())
+
+
 def mount_admin(
-    app: FastAPI, settings: Settings, *, sources: tuple[FigureSource, ...] = (RedisFigures(),)
+    app: FastAPI, settings: Settings, *, sources: tuple[FigureSource, ...] = SOURCES
 ) -> AdminAuth:
     """Add the dashboard's pages to `app`; returns the sign-in check the admin API shares."""
     from hudhud.admin.bots import bots_router

@@ -2,23 +2,24 @@
 (per-minute aggregates, an interaction log): a FigureSource returns figures (one number each) and
 series (one number per minute), and the overview renders whatever the sources give.
 
-The source shipped here reads what Redis already holds: the inbound stream (queue depth, the oldest
-waiting job), the dead letters, and the capped streams of finished turns and tool calls, bucketed per
-minute over the last hour by their entry ids (the time Redis wrote them).
+Two sources are shipped: `RedisFigures`, the live state (the inbound stream's depth and oldest job, the
+dead letters, who talked in the last hour), and `AggregateFigures`, counts and per-minute series of the
+last hour from the stored aggregates (hudhud/aggregates.py). An interaction-log or evals source plugs in
+the same way.
 """
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import redis.asyncio as aioredis
 
 from base.keys import Keys
+from hudhud.aggregates import Aggregates
+from hudhud.aggregates import percentile as percentile_of
 
 WINDOW_MIN = 60
-FAILED_TURNS = frozenset({"failed", "timeout", "dead"})  # hudhud/worker.py
 
 
 @dataclass(frozen=True)
@@ -51,57 +52,99 @@ def _ms(entry_id: bytes | str) -> int:
     return int(raw.split("-")[0])
 
 
-def percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1]
-
-
 class RedisFigures:
-    """Queue, dead letters, turns and tool calls, from the streams the pipeline already writes."""
+    """The live state: the queue, the dead letters, and who talked in the last hour (the finished-turns
+    stream names each turn's conversation)."""
 
     async def read(self, redis: aioredis.Redis, keys: Keys) -> Reading:
         seconds, micros = await redis.time()
         now_ms = int(seconds) * 1000 + int(micros) // 1000
-        since = now_ms - WINDOW_MIN * 60_000
         queued = await redis.xlen(keys.inbound)
         oldest = await redis.xrange(keys.inbound, count=1)
         age = (now_ms - _ms(oldest[0][0])) / 1000 if oldest else None
         dead = await redis.xlen(keys.dead)
-        turns = await redis.xrange(keys.turns, min=since)
-        calls = await redis.xrange(keys.tool_calls, min=since)
+        turns = await redis.xrange(keys.turns, min=now_ms - WINDOW_MIN * 60_000)
+        users = {f.get(b"conv", b"").rpartition(b":")[2] for _, f in turns} - {b""}
+        return Reading(
+            [
+                Figure("Queue depth", str(queued), "jobs not yet done", alert=queued > 100),
+                Figure("Oldest waiting", _age(age), "in the queue", alert=age is not None and age > 60),
+                Figure("Dead letters", str(dead), "kept for replay", alert=dead > 0),
+                Figure("Active users", str(len(users)), "in the last hour"),
+            ]
+        )
 
-        per_min = [0.0] * WINDOW_MIN
-        latency: list[list[float]] = [[] for _ in range(WINDOW_MIN)]
-        failed = 0
-        for entry_id, fields in turns:
-            slot = min(WINDOW_MIN - 1, (_ms(entry_id) - since) // 60_000)
-            per_min[slot] += 1
-            latency[slot].append(float(fields.get(b"ms", 0)))
-            failed += fields.get(b"status", b"").decode() in FAILED_TURNS
-        all_ms = [ms for bucket in latency for ms in bucket]
-        p50, p95 = percentile(all_ms, 0.5), percentile(all_ms, 0.95)
-        ok_calls = sum(f.get(b"outcome") == b"ok" for _, f in calls)
 
+class AggregateFigures:
+    """Counts over the last hour from the per-minute aggregates (hudhud/aggregates.py): messages, turns
+    and errors, reply latency by path, tool calls, rate-limit hits, the model's latency and tokens."""
+
+    async def read(self, redis: aioredis.Redis, keys: Keys) -> Reading:
+        seconds, _ = await redis.time()
+        rows = await Aggregates(redis, keys, ttl_s=0).minutes(seconds - (WINDOW_MIN - 1) * 60, seconds)
+        total: dict[str, float] = {}
+        for _, counts in rows:
+            for name, value in counts.items():
+                total[name] = total.get(name, 0.0) + value
+        turns, errors = total.get("turns", 0.0), total.get("errors", 0.0)
+        ok = sum(v for k, v in total.items() if k.startswith("tool:") and k.endswith(":ok"))
+        failed = sum(v for k, v in total.items() if k.startswith("tool:") and k.endswith(":failed"))
+        calls = total.get("model_calls", 0.0)
+        error_rate = errors / turns if turns else 0.0
+        tokens = f"{_count(total.get('tokens_in'))} in / {_count(total.get('tokens_out'))} out tokens"
         figures = [
-            Figure("Queue depth", str(queued), "jobs not yet done", alert=queued > 100),
-            Figure("Oldest waiting", _age(age), "in the queue", alert=age is not None and age > 60),
-            Figure("Dead letters", str(dead), "kept for replay", alert=dead > 0),
-            Figure("Turns, last hour", str(len(turns)), f"{failed} failed", alert=failed > 0),
-            Figure("Reply p50 / p95", f"{_num(p50)} / {_num(p95)} ms", "time to answer a turn"),
+            Figure(
+                "Messages, last hour", _count(total.get("msg_in")), f"{_count(total.get('msg_out'))} sent"
+            ),
+            Figure("Turns, last hour", _count(turns), f"{error_rate:.1%} errors", alert=error_rate > 0.05),
             Figure(
                 "Tool calls, last hour",
-                str(len(calls)),
-                f"{ok_calls / len(calls):.0%} ok" if calls else "none",
+                _count(ok + failed),
+                f"{ok / (ok + failed):.0%} succeeded" if ok + failed else "none",
+            ),
+            Figure("Rate-limit hits", _count(total.get("limited")), "turns answered by abuse control"),
+            Figure(
+                "Model",
+                f"{total.get('model_ms', 0) / calls:.0f} ms" if calls else "—",
+                f"per call · {tokens}",
             ),
         ]
+        for path in sorted({k.split(":")[1] for k in total if k.startswith("turns:")}):
+            p50, p95 = percentile_of(total, path, 0.5), percentile_of(total, path, 0.95)
+            figures.append(Figure(f"Reply p50 / p95 · {path}", f"{_secs(p50)} / {_secs(p95)}", "seconds"))
+        minutes = [c for _, c in rows]
         series = [
-            Series("Turns per minute", per_min),
-            Series("p95 reply per minute", [percentile(b, 0.95) or 0.0 for b in latency], "ms"),
+            Series("Messages per minute", [c.get("msg_in", 0.0) for c in minutes]),
+            Series("Turns per minute", [c.get("turns", 0.0) for c in minutes]),
+            Series("Errors per minute", [c.get("errors", 0.0) for c in minutes]),
+            Series(
+                "p95 reply per minute",
+                [percentile_of(_all_paths(c), "all", 0.95) or 0.0 for c in minutes],
+                "s",
+            ),
+            Series(
+                "Tokens per minute", [c.get("tokens_in", 0.0) + c.get("tokens_out", 0.0) for c in minutes]
+            ),
         ]
         return Reading(figures, series)
+
+
+def _all_paths(counts: dict[str, float]) -> dict[str, float]:
+    """The latency histogram of every path added into one, named `all`."""
+    merged: dict[str, float] = {}
+    for name, value in counts.items():
+        if name.startswith("lat:"):
+            le = name.rsplit(":", 1)[1]
+            merged[f"lat:all:{le}"] = merged.get(f"lat:all:{le}", 0.0) + value
+    return merged
+
+
+def _count(value: float | None) -> str:
+    return f"{value or 0:.0f}"
+
+
+def _secs(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
 
 
 def _age(seconds: float | None) -> str:

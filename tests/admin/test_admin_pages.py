@@ -9,7 +9,8 @@ import orjson
 
 from base.keys import Keys
 from hudhud.admin.audit import AuditLog
-from hudhud.admin.figures import RedisFigures, percentile, sparkline
+from hudhud.admin.figures import AggregateFigures, RedisFigures, read_all, sparkline
+from hudhud.aggregates import Aggregates, latency_fields
 from memory.links import IdentityLinks
 from memory.throttles import Throttles
 from tests.admin.conftest import client, csrf_of, sign_in
@@ -80,29 +81,43 @@ async def test_dead_letters_page_by_page_and_discarded(admin_server, redis, redi
     assert await redis.xlen(keys.dead) == 54
 
 
-async def test_the_overview_reads_the_pipelines_streams(redis, redis_prefix) -> None:
+async def test_the_overview_reads_the_live_state_and_the_aggregates(redis, redis_prefix) -> None:
     keys = Keys(redis_prefix)
-    for ms, status in ((100, "ok"), (300, "ok"), (2000, "failed")):
-        await redis.xadd(keys.turns, {"status": status, "ms": ms, "ts": time.time()})
-    await redis.xadd(keys.tool_calls, {"tool": "create_task", "outcome": "ok"})
-    await redis.xadd(keys.tool_calls, {"tool": "create_task", "outcome": "error"})
+    for conv in ("1:966500000001", "1:966500000002", "2:966500000001"):
+        await redis.xadd(keys.turns, {"conv": conv, "status": "ok", "ms": 100})
     await redis.xadd(keys.inbound, {"kind": "message", "conv": "1:2"})
     await redis.xadd(keys.dead, {"kind": "turn", "messages": orjson.dumps([])})
-    reading = await RedisFigures().read(redis, keys)
+    aggregates = Aggregates(redis, keys, ttl_s=3600)
+    now = time.time()
+    await aggregates.add({"msg_in": 3, "msg_out": 3, "turns": 3, "turns:command": 3, "errors": 1,
+                          "tool:create_task:ok": 1, "tool:create_task:failed": 1, "limited": 2,
+                          "model_calls": 2, "model_ms": 900.0, "tokens_in": 100, "tokens_out": 20,
+                          **latency_fields("command", 0.4)}, now=now - 120)  # fmt: skip
+    await aggregates.add(
+        {"msg_in": 1, "turns": 1, "turns:knowledge": 1, **latency_fields("knowledge", 2.5)}, now=now
+    )
+
+    reading = await read_all((RedisFigures(), AggregateFigures()), redis, keys)
     shown = {f.label: (f.value, f.hint, f.alert) for f in reading.figures}
     assert shown["Queue depth"][0] == "1" and shown["Dead letters"] == ("1", "kept for replay", True)
-    assert shown["Turns, last hour"][:2] == ("3", "1 failed")
-    assert shown["Tool calls, last hour"][:2] == ("2", "50% ok")
-    assert shown["Reply p50 / p95"][0] == "300 / 1830 ms"
-    turns = next(s for s in reading.series if s.label == "Turns per minute")
-    assert len(turns.points) == 60 and turns.points[-1] == 3 and sum(turns.points) == 3
+    assert shown["Active users"][0] == "2"  # two numbers, one of them on two bots
+    assert shown["Messages, last hour"][:2] == ("4", "3 sent")
+    assert shown["Turns, last hour"] == ("4", "25.0% errors", True)
+    assert shown["Tool calls, last hour"][:2] == ("2", "50% succeeded")
+    assert shown["Rate-limit hits"][0] == "2" and shown["Model"][0] == "450 ms"
+    assert shown["Model"][1] == "per call · 100 in / 20 out tokens"
+    assert shown["Reply p50 / p95 · command"][0].startswith("0.") and "Reply p50 / p95 · knowledge" in shown
+    series = {s.label: s.points for s in reading.series}
+    assert len(series["Messages per minute"]) == 60 and sum(series["Messages per minute"]) == 4
+    assert series["Messages per minute"][-1] == 1 and series["Messages per minute"][-3] == 3
+    assert 2 < series["p95 reply per minute"][-1] <= 3  # the knowledge answer of this minute
 
 
-def test_sparklines_and_percentiles() -> None:
-    assert percentile([], 0.5) is None and percentile([7.0], 0.95) == 7.0
+def test_sparklines() -> None:
     svg = sparkline([0, 5, 10])
     assert svg.startswith("<svg") and 'points="0.0,38.0 120.0,20.0 240.0,2.0"' in svg
     assert "<script" not in svg and "style=" not in svg
+    assert 'points="0.0,38.0 240.0,38.0"' in sparkline([0, 0])  # flat at the bottom, no division by 0
 
 
 async def test_the_bots_page_names_a_bad_pack_and_an_unknown_tool(settings_factory, admin_server) -> None:
