@@ -51,6 +51,7 @@ from tools.decision import Decision
 from tools.naming import Named
 from tools.registry import ANSWER, ToolRegistry
 from tools.spec import ONE_ID, ToolSpec
+from tools.switches import ToolSwitches
 
 log = structlog.get_logger(__name__)
 
@@ -156,6 +157,7 @@ class Agent:
         self.readings = (
             Readings(redis, keys, sealer=sealer) if redis is not None and keys is not None else None
         )
+        self.switches = ToolSwitches(redis, keys) if redis is not None and keys is not None else None
         self.timezone = timezone
         self.clock = clock or (lambda: datetime.now(ZoneInfo(self.timezone)))
         self.trace_maxlen = trace_maxlen
@@ -178,6 +180,8 @@ class Agent:
         profile = get_profile(turn.profile)
         llm, model_name = self.models.get(turn.phone_number_id, (self.llm, self.model_name))
         tools = self.registry.subset(profile.tools)
+        if self.switches is not None:  # switched off from the dashboard: never offered to the model
+            tools = tools.without(await self.switches.off())
         wa_id = turn.user.wa_id
         prefs = await self.prefs.get(wa_id) if self.prefs else None
         lang = detect_language(turn.text, previous=prefs.lang if prefs and prefs.lang else None)  # type: ignore[arg-type]

@@ -226,3 +226,33 @@ class Keys:
     def history_profiles(self, wa_id: str) -> str:
         """Set of the profiles holding history for a user, so forget and export need no SCAN."""
         return f"{self.prefix}:histidx:{wa_id}"
+
+    # --- the admin dashboard (hudhud/admin) ---
+
+    @property
+    def tools_off(self) -> str:
+        """Set of the tools an admin switched off: every worker reads it at each turn (tools/switches.py)."""
+        return f"{self.prefix}:tools:off"
+
+    def admin_account(self, username: str) -> str:
+        """Hash of one dashboard account: role, scrypt password hash, when it was made."""
+        return f"{self.prefix}:admin:account:{username}"
+
+    @property
+    def admin_accounts(self) -> str:
+        """Set of the dashboard's usernames."""
+        return f"{self.prefix}:admin:accounts"
+
+    def admin_session(self, digest: str) -> str:
+        """Hash of a signed-in browser (username, role, CSRF token), by the sha256 of its cookie; TTL =
+        the session's length."""
+        return f"{self.prefix}:admin:session:{digest}"
+
+    def admin_login_failures(self, scope: str) -> str:
+        """Failed dashboard logins in the current window, per account and client or per client."""
+        return f"{self.prefix}:admin:fails:{scope}"
+
+    @property
+    def admin_audit(self) -> str:
+        """Capped stream of what admins did and which users' pages they opened."""
+        return f"{self.prefix}:admin:audit"

@@ -14,7 +14,7 @@ alias is its variable, whatever its short name in the section. `.env.example` do
 | `model` | the OpenAI-compatible endpoint or the embedded model, tool mode, timeouts, tokens, prices |
 | `core` | the core API, its token, tool packs (corrections switched off), Python tools, undo, its database |
 | `memory` | history, summaries, encryption keys, Chroma, knowledge base and memories thresholds |
-| `admin` | the admin password, the knowledge-base root, where the CLI finds the service |
+| `admin` | the admin password, dashboard sessions, the knowledge-base root, where the CLI finds the service |
 | `observability` | log level, the /metrics token, interaction log and aggregates retention, alerts |
 """
 
@@ -233,6 +233,8 @@ class AdminSettings(_Section):
     password: SecretStr | None = _var(None, "hudhud_admin_password")
     kb_root: Path | None = _var(None, "hudhud_kb_root")  # where `POST /admin/api/kb/documents` may read
     service_url: str = _var("http://127.0.0.1:8000", "hudhud_service_url")  # where the CLI finds it
+    # How long a dashboard sign-in lasts (hudhud/admin/auth.py); a new sign-in after it.
+    session_s: int = _var(8 * 3600, "hudhud_admin_session_s", ge=300, le=7 * 24 * 3600)
 
 
 class ObservabilitySettings(_Section):

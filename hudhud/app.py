@@ -26,13 +26,15 @@ from base.settings import Environment, Settings, load_settings
 from channels.whatsapp.webhook import SinkUnavailable, WebhookReceiver, webhook_router
 from hudhud import metrics
 from hudhud.access import metrics_guard
+from hudhud.admin import mount_admin
+from hudhud.admin.accounts import Accounts
 from hudhud.container import Container, check_security
 from hudhud.headers import SecurityHeaders
 from hudhud.observe_api import observe_router
 from hudhud.readiness import readiness
 from hudhud.rotation import rotation_router
 from hudhud.worker import Worker
-from memory.kb_api import admin_guard, kb_router
+from memory.kb_api import kb_router
 from memory.users_api import users_router
 
 log = structlog.get_logger(__name__)
@@ -45,8 +47,11 @@ def create_app(
     responder: Responder | None = None,
     embed_core: bool = False,
     channels: Sequence[Channel] = (),
+    announce: Callable[[str], None] | None = None,
 ) -> FastAPI:
-    """`channels`: adapters beside WhatsApp (base/channel.py); each gets `POST <its webhook_path>`."""
+    """`channels`: adapters beside WhatsApp (base/channel.py); each gets `POST <its webhook_path>`.
+    `announce(password)`: told, in dev, the password of the dashboard's first admin when one is made
+    at start (`hudhud up` prints it once)."""
     settings = settings or load_settings()
     # Refused here, before anything starts, so `hudhud up` says why in one line.
     check_security(settings, listen_host=settings.runtime.host)
@@ -63,7 +68,7 @@ def create_app(
             if core_app is not None:
                 # A mounted app's lifespan does not run by itself: its database starts here.
                 await stack.enter_async_context(core_app.router.lifespan_context(core_app))
-            async with _serving(app, settings, responder, workers, state, channels):
+            async with _serving(app, settings, responder, workers, state, channels, announce):
                 yield
 
     dev = settings.runtime.env == Environment.dev
@@ -108,11 +113,17 @@ async def _serving(
     workers: int,
     state: dict[str, object],
     channels: Sequence[Channel],
+    announce: Callable[[str], None] | None = None,
 ) -> AsyncIterator[None]:
     container = await Container.open(
         settings, responder=responder, listen_host=settings.runtime.host, channels=channels
     )
     app.state.container = container
+    generated = await Accounts(container.redis, container.keys).ensure_first_admin(
+        settings, make=announce is not None
+    )
+    if generated is not None and announce is not None:
+        announce(generated)
     running: list[tuple[Worker, asyncio.Task[None]]] = []
     for i in range(workers):
         worker = container.worker()
@@ -183,10 +194,14 @@ def _routes(app: FastAPI, settings: Settings, state: dict[str, object]) -> None:
         settings.whatsapp.verify_token.get_secret_value() if settings.whatsapp.verify_token else None
     )
     app.include_router(webhook_router(verify_token=verify_token, receiver=receiver, path=WEBHOOK_PATH))
-    app.include_router(kb_router(settings))  # /admin/api/kb (memory/kb_api.py)
-    app.include_router(users_router(settings))  # /admin/api/users: export and forget one user
-    app.include_router(observe_router(settings))  # /admin/api/log and /admin/api/aggregates
-    app.include_router(rotation_router(settings))  # /admin/api/memory/rotate: `hudhud memory rotate`
+    # The dashboard (hudhud/admin) and the admin API share one sign-in: a session cookie with CSRF for
+    # pages, HTTP Basic with an account for scripts.
+    auth = mount_admin(app, settings)
+    admin_only = auth.require("admin")
+    app.include_router(kb_router(settings, admin_only))  # /admin/api/kb (memory/kb_api.py)
+    app.include_router(users_router(settings, admin_only))  # /admin/api/users: export and forget one user
+    app.include_router(observe_router(settings, admin_only))  # /admin/api/log and /admin/api/aggregates
+    app.include_router(rotation_router(settings, admin_only))  # /admin/api/memory/rotate
     # Deliveries skip the framework's per-request layers (they are the hot path); GET and the OpenAPI
     # description stay with the router above.
     app.add_middleware(_FastPath, receiver=receiver)
@@ -212,7 +227,7 @@ def _routes(app: FastAPI, settings: Settings, state: dict[str, object]) -> None:
 
     if settings.runtime.env != Environment.dev:
 
-        @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(admin_guard(settings))])
+        @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(admin_only)])
         async def openapi_document() -> JSONResponse:
             return JSONResponse(app.openapi())
 
@@ -223,7 +238,7 @@ def _routes(app: FastAPI, settings: Settings, state: dict[str, object]) -> None:
         @app.get(
             "/sandbox/messages",
             summary="Outbound captured by the sandbox, newest first (dev only, admin)",
-            dependencies=[Depends(admin_guard(settings))],
+            dependencies=[Depends(admin_only)],
         )
         async def sandbox_messages(
             to: str | None = None, limit: int = Query(50, ge=1, le=1000)

@@ -6,6 +6,7 @@ import asyncio
 import importlib.metadata
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -71,6 +72,18 @@ def _settings() -> Settings:
         raise typer.Exit(2) from None
 
 
+def _first_admin(host: str, port: int) -> Callable[[str], None]:
+    def show(password: str) -> None:
+        """Once, on the terminal only (never logged): the dashboard account made for this dev machine."""
+        console.print(
+            f"[bold]Dashboard:[/bold] http://{host}:{port}/admin — user [bold]admin[/bold], password"
+            f" [bold]{password}[/bold] (made now, shown once; HUDHUD_ADMIN_PASSWORD chooses it)",
+            highlight=False,
+        )
+
+    return show
+
+
 def _serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
@@ -83,7 +96,9 @@ def _serve(host: str, port: int, workers: int) -> None:
     try:
         settings = settings.replace(hudhud_host=host, hudhud_port=port)
         preflight(settings)
-        application = create_app(settings, workers=workers, embed_core=workers > 0)
+        application = create_app(
+            settings, workers=workers, embed_core=workers > 0, announce=_first_admin(host, port)
+        )
     except SettingsError as exc:
         err_console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None

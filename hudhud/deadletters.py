@@ -48,22 +48,24 @@ class DeadLetters:
             aged, over = await pipe.execute()
         return int(aged) + int(over)
 
-    async def list(self, limit: int = 20) -> list[DeadLetter]:
-        rows = await self._redis.xrevrange(self._keys.dead, count=limit)
-        out = []
-        for entry_id, raw in rows:
-            opened = open_entry(self._sealer, "dead", raw)
-            fields = {k.decode(): v.decode(errors="replace") for k, v in opened.items()}
-            out.append(
-                DeadLetter(
-                    entry_id.decode(),
-                    fields.get("kind", ""),
-                    fields.get("conv", ""),
-                    fields.get("error", ""),
-                    fields,
-                )
-            )
-        return out
+    async def list(self, limit: int = 20, *, before: str | None = None) -> list[DeadLetter]:
+        """Newest first; `before`: the id of the last one of the previous page."""
+        rows = await self._redis.xrevrange(self._keys.dead, max=f"({before}" if before else "+", count=limit)
+        return [self._letter(entry_id, raw) for entry_id, raw in rows]
+
+    def _letter(self, entry_id: bytes, raw: dict[bytes, bytes]) -> DeadLetter:
+        return _letter(entry_id, raw, self._sealer)
+
+    async def get(self, entry_id: str) -> DeadLetter | None:
+        rows = await self._redis.xrange(self._keys.dead, min=entry_id, max=entry_id)
+        return self._letter(*rows[0]) if rows else None
+
+    async def count(self) -> int:
+        return int(await self._redis.xlen(self._keys.dead))
+
+    async def discard(self, entry_id: str) -> bool:
+        """Drop a dead letter for good (its messages with it)."""
+        return bool(await self._redis.xdel(self._keys.dead, entry_id))
 
     async def retry(self, entry_id: str) -> bool:
         """Queue the dead letter again: a turn's messages go back to the front of their inbox."""
@@ -89,3 +91,11 @@ class DeadLetters:
             pipe.xdel(self._keys.dead, entry_id)
             await pipe.execute()
         return True
+
+
+def _letter(entry_id: bytes, raw: dict[bytes, bytes], sealer: Sealer | None) -> DeadLetter:
+    """A dead letter as readers see it: its messages and error decrypted (base/sealing.py)."""
+    fields = {k.decode(): v.decode(errors="replace") for k, v in open_entry(sealer, "dead", raw).items()}
+    return DeadLetter(
+        entry_id.decode(), fields.get("kind", ""), fields.get("conv", ""), fields.get("error", ""), fields
+    )

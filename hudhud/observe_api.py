@@ -3,16 +3,16 @@
     GET /admin/api/log?user=&since=&until=&outcome=&limit=   turns, newest first (texts opened)
     GET /admin/api/aggregates?metric=&since=&until=          one metric, a point per minute
 
-Guarded like the rest of the admin API (HTTP Basic with HUDHUD_ADMIN_PASSWORD; loopback only while it
-is unset, never in prod). Times: `15m`/`2h`/`7d` ago, ISO dates, or UNIX seconds; a bad one is a 422
-that says which forms work.
+Guarded like the rest of the admin API (the dashboard's sign-in, docs/admin.md; loopback only while
+HUDHUD_ADMIN_PASSWORD is unset, never in prod). Times: `15m`/`2h`/`7d` ago, ISO dates, or UNIX seconds;
+a bad one is a 422 that says which forms work.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel
@@ -56,9 +56,10 @@ def _when(value: str | None, name: str) -> float | None:
         raise HTTPException(422, f"{name}: {exc}") from None
 
 
-def observe_router(settings: Settings) -> APIRouter:
+def observe_router(settings: Settings, guard: Any = None) -> APIRouter:
+    """`guard`: as memory/kb_api.kb_router's (the service passes the dashboard's sign-in)."""
     router = APIRouter(
-        prefix=PREFIX, tags=["admin: observability"], dependencies=[Depends(admin_guard(settings))]
+        prefix=PREFIX, tags=["admin: observability"], dependencies=[Depends(guard or admin_guard(settings))]
     )
 
     @router.get("/log", summary="The interaction log: turns by user, time and outcome, newest first")

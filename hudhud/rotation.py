@@ -308,7 +308,7 @@ def report_dict(report: RotationReport) -> dict[str, Any]:
     return {"key_id": report.key_id, "places": {name: asdict(place) for name, place in report.places.items()}}
 
 
-def rotation_router(settings: Settings) -> APIRouter:
+def rotation_router(settings: Settings, guard: Any = None) -> APIRouter:
     """POST /admin/api/memory/rotate: the rotation run by the service itself (the embedded Chroma store
     has one owner), with its own keys; the same guard as the other admin routes."""
     router = APIRouter(prefix="/admin/api/memory", tags=["admin: memory"])
@@ -316,7 +316,7 @@ def rotation_router(settings: Settings) -> APIRouter:
     @router.post(
         "/rotate",
         summary="Re-encrypt every stored value under the current key",
-        dependencies=[Depends(admin_guard(settings))],
+        dependencies=[Depends(guard or admin_guard(settings))],
     )
     async def rotate(request: Request) -> dict[str, Any]:
         container = getattr(request.app.state, "container", None)

@@ -141,9 +141,11 @@ def inside_root(root: Path | None, path: str) -> None:
         raise HTTPException(403, f"{path} is outside HUDHUD_KB_ROOT ({root})")
 
 
-def kb_router(settings: Settings) -> APIRouter:
+def kb_router(settings: Settings, guard: Any = None) -> APIRouter:
+    """`guard`: the dependency that lets an admin in (the service passes the dashboard's sign-in,
+    hudhud/admin/auth.py); by default `admin_guard`."""
     router = APIRouter(
-        prefix=PREFIX, tags=["admin: knowledge base"], dependencies=[Depends(admin_guard(settings))]
+        prefix=PREFIX, tags=["admin: knowledge base"], dependencies=[Depends(guard or admin_guard(settings))]
     )
     knowledge = Depends(knowledge_dependency(settings))
 

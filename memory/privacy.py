@@ -104,6 +104,14 @@ NOT_PERSONAL: dict[str, str] = {
     "rotating": "a scratch copy of a stream while `hudhud memory rotate` rewrites it (same script)",
     "format_version": "the version of the stored formats",
     "migration_lock": "which process runs the migrations",
+    "tools_off": "the names of the tools an admin switched off",
+    "admin_account": "a dashboard operator's account, not a WhatsApp user's",
+    "admin_accounts": "the dashboard operators' usernames",
+    "admin_session": "a dashboard operator's signed-in browser",
+    "admin_login_failures": "failed dashboard sign-ins by operator username and address",
+    # A forget is itself an admin action recorded here: the record that it was done outlives it, as the
+    # core API's audit log does. It names a number only as the target of an operator's action.
+    "admin_audit": "what dashboard operators did: the organization's record of its own actions",
 }
 # Places beyond Redis, in the same report.
 ELSEWHERE = ("memories", "core")

@@ -30,37 +30,40 @@ def _user_data(request: Request) -> UserData:
     return found
 
 
-def _checked(wa_id: str) -> str:
+def checked_wa_id(wa_id: str) -> str:
     if not _WA_ID.match(wa_id):
         raise HTTPException(422, f"invalid WhatsApp id {wa_id!r}: digits only, with the country code")
     return wa_id
 
 
-def users_router(settings: Settings) -> APIRouter:
-    router = APIRouter(prefix=PREFIX, tags=["admin: users"], dependencies=[Depends(admin_guard(settings))])
+def users_router(settings: Settings, guard: Any = None) -> APIRouter:
+    """`guard`: as memory/kb_api.kb_router's."""
+    router = APIRouter(
+        prefix=PREFIX, tags=["admin: users"], dependencies=[Depends(guard or admin_guard(settings))]
+    )
 
     @router.get("/{wa_id}/export", summary="Everything Hudhud holds about one user, as JSON")
     async def export(wa_id: str, data: UserData = Depends(_user_data)) -> dict[str, Any]:
-        return await data.export(_checked(wa_id))
+        return await data.export(checked_wa_id(wa_id))
 
     @router.delete("/{wa_id}", summary="Delete a user's history, memories, link and stored message bodies")
     async def forget(wa_id: str, data: UserData = Depends(_user_data)) -> dict[str, Any]:
-        return (await data.forget(_checked(wa_id))).as_dict()
+        return (await data.forget(checked_wa_id(wa_id))).as_dict()
 
     @router.get("/{wa_id}/throttle", summary="Whether abuse control holds a number back, and for how long")
     async def throttle(wa_id: str, data: UserData = Depends(_user_data)) -> dict[str, object]:
-        return await Throttles(data.redis, data.keys).state(_checked(wa_id))
+        return await Throttles(data.redis, data.keys).state(checked_wa_id(wa_id))
 
     @router.post("/{wa_id}/unblock", summary="Lift a number's temporary block and reset its counts")
     async def unblock(wa_id: str, data: UserData = Depends(_user_data)) -> dict[str, object]:
         throttles = Throttles(data.redis, data.keys)
-        lifted = await throttles.unblock(_checked(wa_id))
+        lifted = await throttles.unblock(checked_wa_id(wa_id))
         return {**await throttles.state(wa_id), "unblocked": lifted}
 
     @router.put("/{wa_id}/exempt", summary="Exempt a number from the rate and flood limits (on=false: undo)")
     async def exempt(wa_id: str, on: bool = True, data: UserData = Depends(_user_data)) -> dict[str, object]:
         throttles = Throttles(data.redis, data.keys)
-        await throttles.exempt(_checked(wa_id), on)
+        await throttles.exempt(checked_wa_id(wa_id), on)
         return await throttles.state(wa_id)
 
     return router

@@ -89,6 +89,7 @@ BEFORE = set(
 # (issue 14), undo and switchable corrections (issue 13), KB answer latency and saved prompt state
 # (issue 13 point 8), the evals' model prices (issue 16).
 ADDED = {
+    "hudhud_admin_session_s",
     "hudhud_eval_prices",
     "hudhud_kb_context_tokens",
     "hudhud_kb_reply_tokens",

@@ -31,6 +31,7 @@ from tools.confirm import Confirmations
 from tools.naming import MAX_OFFERED, Choices, Named, Naming, Option, best, row_id, shown
 from tools.registry import ToolRegistry
 from tools.spec import ToolSpec
+from tools.switches import ToolSwitches
 from tools.undo import UNDO, Undo
 
 log = structlog.get_logger(__name__)
@@ -78,6 +79,7 @@ class CoreApiExecutor:
         self.sealer = confirmations.sealer
         self.undo = Undo(client, redis, keys, window_s=undo_window_s, sealer=self.sealer)
         self.choices = Choices(redis, keys, ttl_s=choice_ttl_s, sealer=self.sealer)
+        self.switches = ToolSwitches(redis, keys)
 
     async def execute(self, call: ToolCall, turn: Turn) -> ToolResult:
         link = await self.links.user_for(turn.user.wa_id)
@@ -86,6 +88,8 @@ class CoreApiExecutor:
         spec = self.registry.get(call.name)
         if spec is None:
             return ToolResult(ok=False, error=t("error.unknown_tool", call.lang, name=call.name))
+        if off := await self._switched_off(call):
+            return off
         if ROLE_RANK.get(link.role or "member", 0) < ROLE_RANK[spec.role]:
             log.warning("tool refused by role", tool=call.name, wa_id=turn.user.wa_id, role=link.role)
             await self._record(call, link, turn, "refused", 403, 0.0)
@@ -262,8 +266,15 @@ class CoreApiExecutor:
         holder = task.get("assignee_id")
         return _flat(task) if holder is not None and holder != link.user_id else None
 
+    async def _switched_off(self, call: ToolCall) -> ToolResult | None:
+        if call.name in await self.switches.off():
+            return ToolResult(ok=False, error=t("error.tool_off", call.lang, name=call.name))
+        return None
+
     async def run(self, call: ToolCall, turn: Turn, link: Link, *, key_suffix: str = "") -> ToolResult:
         assert link.user_id is not None
+        if off := await self._switched_off(call):  # switched off while its confirmation waited
+            return off
         started = time.perf_counter()
         key = call.idempotency_key(turn.turn_id) + key_suffix
         before = await self.undo.read_before(call, link.user_id)  # what an undo would put back

@@ -166,6 +166,12 @@ class ToolRegistry:
             disabled_corrections=self.disabled_corrections,
         )
 
+    def without(self, names: frozenset[str]) -> ToolRegistry:
+        """This registry less the tools named (those an admin switched off: tools/switches.py)."""
+        if names.isdisjoint(self._specs):
+            return self
+        return self.subset([n for n in self._specs if n not in names])
+
     def offered(self) -> list[ToolSpec]:
         """The tools the model may pick (`routed`): what its tool list and the router's prompt show."""
         return [s for s in self if s.routed]
