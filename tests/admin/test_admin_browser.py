@@ -17,8 +17,10 @@ import redis as syncredis
 import redis.asyncio as aioredis
 
 from base.keys import Keys
+from base.sealing import aad_inbox, unseal
 from hudhud.admin.accounts import Accounts
 from hudhud.app import create_app
+from memory.crypto import Cipher
 from memory.links import IdentityLinks
 from memory.throttles import Throttles
 from tests.admin.conftest import PASSWORD
@@ -49,9 +51,10 @@ def chromium() -> Iterator[Any]:
 
 
 class Site:
-    def __init__(self, server: LiveServer, keys: Keys) -> None:
+    def __init__(self, server: LiveServer, keys: Keys, cipher: Cipher) -> None:
         self.server = server
         self.keys = keys
+        self.cipher = cipher  # the service's: what it stores is encrypted at rest (base/sealing.py)
 
     def run(self, work: Callable[[aioredis.Redis], Coroutine[Any, Any, Any]]) -> Any:
         """Some Redis work of the test's own, on a client of its own event loop (in a thread of its own:
@@ -71,9 +74,10 @@ class Site:
 @pytest.fixture
 def site(settings_factory, redis_prefix) -> Iterator[Site]:
     keys = Keys(redis_prefix)
-    app = create_app(settings_factory(hudhud_admin_password=PASSWORD))
+    settings = settings_factory(hudhud_admin_password=PASSWORD)
+    app = create_app(settings)
     with live(app) as server:
-        yield Site(server, keys)
+        yield Site(server, keys, Cipher.from_settings(settings.memory, settings.runtime))
     plain = syncredis.Redis.from_url(REDIS_TEST_URL)
     stale = list(plain.scan_iter(match=f"{redis_prefix}:*", count=500))
     if stale:
@@ -198,7 +202,8 @@ def test_a_viewer_never_sees_message_texts_and_an_admin_replays(site: Site, chro
         return await r.xlen(site.keys.dead), await r.xlen(site.keys.inbound), inbox
 
     dead, inbound, inbox = site.run(queued)
-    assert dead == 0 and inbound == 1 and orjson.loads(inbox[0])["text"] == mixed
+    queued = orjson.loads(unseal(site.cipher, inbox[0], aad_inbox(f"1065:{WA}")))
+    assert dead == 0 and inbound == 1 and queued["text"] == mixed
     admin.context.close()
 
 

@@ -11,8 +11,7 @@ import httpx
 
 from hudhud.app import create_app
 from tests.admin.conftest import PASSWORD, csrf_of, sign_in
-from tests.helpers import body_of, envelope, live, message, signed_headers
-from tests.test_exec_e2e import _free_port, exec_bot_settings
+from tests.helpers import agent_settings, body_of, envelope, free_port, live, message, signed_headers
 from tools.switches import ToolSwitches
 
 WA = "966500000077"
@@ -21,8 +20,9 @@ WA = "966500000077"
 async def test_a_tool_switched_off_cannot_be_used_by_the_next_turn(
     settings_factory, fake_openai, tmp_path
 ) -> None:
-    port = _free_port()
-    settings = exec_bot_settings(settings_factory, fake_openai, tmp_path, port, PASSWORD)
+    port = free_port()
+    data = tmp_path / "data"
+    settings = agent_settings(settings_factory, fake_openai, port, PASSWORD, hudhud_data_dir=data)
     app = create_app(settings, workers=1, embed_core=True)
     with live(app, port=port) as server:
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
