@@ -29,6 +29,7 @@ from hudhud.access import metrics_guard
 from hudhud.container import Container, check_security
 from hudhud.headers import SecurityHeaders
 from hudhud.observe_api import observe_router
+from hudhud.playground import playground_router
 from hudhud.readiness import readiness
 from hudhud.worker import Worker
 from memory.kb_api import admin_guard, kb_router
@@ -187,6 +188,8 @@ def _routes(app: FastAPI, settings: Settings, state: dict[str, object]) -> None:
     app.include_router(kb_router(settings))  # /admin/api/kb (memory/kb_api.py)
     app.include_router(users_router(settings))  # /admin/api/users: export and forget one user
     app.include_router(observe_router(settings))  # /admin/api/log and /admin/api/aggregates
+    if settings.runtime.env == Environment.dev:  # one turn as a user, into the sandbox: `hudhud chat`
+        app.include_router(playground_router(settings))
     # Deliveries skip the framework's per-request layers (they are the hot path); GET and the OpenAPI
     # description stay with the router above.
     app.add_middleware(_FastPath, receiver=receiver)

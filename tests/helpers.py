@@ -99,6 +99,27 @@ class LiveServer:
         self.thread.join(timeout=20)
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def agent_service(settings_factory: Any, fake_openai: Any, *, port: int, **overrides: Any) -> Any:
+    """Settings of `hudhud up` with the agent on the fake model, for serving on `port` (live)."""
+    return settings_factory(
+        hudhud_responder="agent",
+        openai_base_url=fake_openai.base_url,
+        openai_api_key="k",
+        hudhud_model="gpt-test",
+        hudhud_tool_mode="native",  # not probed: the scripted replies are the turns'
+        hudhud_lease_ms=10_000,  # a loaded machine must not reclaim the turn: leases are tested elsewhere
+        hudhud_admin_password="admin-pass-123",
+        hudhud_port=port,
+        **overrides,
+    )
+
+
 @contextmanager
 def live(app: Any, port: int = 0) -> Iterator[LiveServer]:
     server = LiveServer(app, port)

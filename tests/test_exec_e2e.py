@@ -3,35 +3,17 @@ the reference core API that `hudhud up` serves under /core, acting as the user l
 
 from __future__ import annotations
 
-import socket
-
 import httpx
 
 from hudhud.app import create_app
-from tests.helpers import body_of, envelope, live, message, signed_headers
+from tests.helpers import agent_service, body_of, envelope, free_port, live, message, signed_headers
 
 WA = "966500000042"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def test_link_then_command_through_the_pipeline(settings_factory, fake_openai, tmp_path) -> None:
-    port = _free_port()
-    settings = settings_factory(
-        hudhud_responder="agent",
-        openai_base_url=fake_openai.base_url,
-        openai_api_key="k",
-        hudhud_model="gpt-test",
-        hudhud_tool_mode="native",  # not probed: the scripted replies are the turns'
-        hudhud_lease_ms=10_000,  # a loaded machine must not reclaim the turn: leases are tested elsewhere
-        hudhud_admin_password="admin-pass-123",
-        hudhud_port=port,
-        hudhud_data_dir=tmp_path / "data",
-    )
+    port = free_port()
+    settings = agent_service(settings_factory, fake_openai, port=port, hudhud_data_dir=tmp_path / "data")
     app = create_app(settings, workers=1, embed_core=True)
     with live(app, port=port) as server:
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
