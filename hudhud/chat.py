@@ -66,17 +66,18 @@ class Chat(Protocol):
 class ServiceChat:
     """Turns through the running service's playground."""
 
-    def __init__(self, service: Service, *, wa_id: str, profile: str) -> None:
+    def __init__(self, service: Service, *, wa_id: str, profile: str, wait_s: float = 300) -> None:
         self.service = service
         self.wa_id = wa_id
         self.profile = profile
+        self.wait_s = wait_s  # past the service's own wait for the turn (hudhud/playground.py)
 
     async def send(self, said: str | Press) -> TurnReport:
         body: dict[str, Any] = {"wa_id": self.wa_id, "profile": self.profile}
         body.update({"press": said.model_dump()} if isinstance(said, Press) else {"text": said})
         url = self.service.url
         try:
-            response = await self.service.http.post(f"{PREFIX}/turn", json=body)
+            response = await self.service.http.post(f"{PREFIX}/turn", json=body, timeout=self.wait_s)
         except httpx.HTTPError as exc:
             raise ChatError(f"the service at {url} stopped answering: {exc!r}") from None
         if response.status_code == 404:

@@ -20,7 +20,7 @@ from base.settings import Settings, SettingsError, load_settings
 from base.turn import ButtonsPart, ListPart, MediaPart, ReplyPart, TemplatePart, TextPart
 from hudhud.chat import Chat, ChatError, ChatSession, LocalChat, ServiceChat
 from hudhud.cli_kb import KbError, find_service
-from hudhud.playground import Press, TurnReport
+from hudhud.playground import MARGIN_S, Press, TurnReport
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
@@ -63,7 +63,8 @@ async def _open(settings: Settings, wa_id: str, profile: str) -> Chat:
         raise ChatError(str(exc)) from None
     if service is not None:
         err_console.print(f"[dim]chatting through the service at {service.url} as {wa_id} ({profile})[/dim]")
-        return ServiceChat(service, wa_id=wa_id, profile=profile)
+        wait_s = settings.queue.turn_timeout_ms / 1000 + MARGIN_S + 10
+        return ServiceChat(service, wa_id=wa_id, profile=profile, wait_s=wait_s)
     from hudhud.container import Container
 
     err_console.print(

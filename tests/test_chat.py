@@ -208,3 +208,18 @@ def test_a_line_presses_what_the_latest_reply_offered() -> None:
     assert read_line("4", options) == "4" and read_line("0", options) == "0"  # no such option: the text
     assert read_line("\\1", options) == "1"  # sent as typed
     assert read_line("/cancel", []) == "/cancel"  # nothing to press: the bot's own /cancel
+
+
+def test_a_service_without_a_playground_is_said_in_one_line(chat_env: None, monkeypatch) -> None:
+    """A service outside dev serves no playground: chat says so, and opens no model of its own."""
+    from fastapi import FastAPI
+
+    from tests.helpers import live
+
+    service = FastAPI()
+    service.get("/healthz")(lambda: {"status": "ok"})
+    with live(service) as server:
+        monkeypatch.setenv("HUDHUD_SERVICE_URL", server.url)
+        result = runner.invoke(app, ["chat", "--as", "966500000001", "-m", "hello"])
+    assert result.exit_code == 1
+    assert f"the service at {server.url} has no playground: only a service in HUDHUD_ENV=dev" in result.output
