@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format bench cassettes eval eval-test eval-routing clean
+.PHONY: run test install lint format bench cassettes cassettes-all eval eval-test eval-routing clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,9 +35,14 @@ test: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -p no:cacheprovider --cov --cov-report=term --cov-fail-under=90
 
-# Re-record every model cassette against the real embedded model (after a prompt or schema change), and
-# the ci-smoke baseline (evals/baselines/ci-smoke.json) from the new recording: review its diff.
+# Re-record, against the real embedded model, only the cassettes whose prompts, tool specs or model texts
+# changed since they were recorded, and the missing ones (tests/cassettes.py; tests/cassettes.json); a
+# re-recorded ci-smoke also re-saves its baseline (evals/baselines/ci-smoke.json): review its diff.
 cassettes: $(VENV)/.local-model
+	HUDHUD_SAVE_BASELINE=1 $(BIN)/python -m tests.cassettes
+
+# Re-record every model cassette (and the ci-smoke baseline).
+cassettes-all: $(VENV)/.local-model
 	HUDHUD_RECORD=1 HUDHUD_SAVE_BASELINE=1 $(BIN)/python -m pytest -p no:cacheprovider tests/agent/test_agent_recorded.py tests/evals/test_ci_smoke.py
 
 # Every shipped suite through the real pipeline on the configured model (the embedded 1.5B by default):

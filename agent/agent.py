@@ -37,6 +37,7 @@ from agent.picking import render_named
 from agent.prefs import PrefsStore
 from agent.profiles import get_profile
 from agent.readings import MAX_READINGS, Readings, ask
+from agent.rendered import take_rendered
 from agent.router import StructuredRouter
 from agent.tokens import TokenCounter
 from base.keys import Keys
@@ -107,6 +108,9 @@ class AgentTrace(BaseModel):
     tokens_out: int = 0
     model_ms: float = 0.0  # time spent waiting for the model (routing and the written answer)
     model_calls: int = 0
+    # What each model call was given and answered (agent/rendered.py): only for a turn someone is
+    # looking into (the playground, `hudhud chat`); holds the user's words, so never logged.
+    rendered: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class RouteResult(BaseModel):
@@ -650,12 +654,13 @@ class Agent:
 
     async def _record(self, trace: AgentTrace, wa_id: str) -> None:
         trace.model_ms = round(trace.model_ms, 1)
+        trace.rendered = take_rendered()
         self.traces = [*self.traces[-49:], trace]
         note_path(turn_path(trace), action=trace.action, outcome=trace.outcome)
         note_model(
             tokens_in=trace.tokens_in, tokens_out=trace.tokens_out, ms=trace.model_ms, calls=trace.model_calls
         )
-        log.info("agent turn", **trace.model_dump(exclude={"raw_args", "args", "prompts"}))
+        log.info("agent turn", **trace.model_dump(exclude={"raw_args", "args", "prompts", "rendered"}))
         if self.redis is not None and self.keys is not None:
             # The trace holds what the user asked for (arguments, claims): encrypted, bound to the user and
             # turn written clear beside it (which forget and the operators' filters read).

@@ -2,9 +2,11 @@
 
 The worker opens a notebook around each turn's responder (`taking_notes`); the command router, the agent
 and the tool executor, which sit on floors that cannot know the worker, write into whichever notebook
-is open (`note_path`, `note_model`, `note_tool`). Outside a turn (the chat CLI, evals, tests that call a
-responder directly) there is none and every note is dropped. A context variable, like the log's trace
-binding: it follows the turn's task and every task the turn starts, and never another turn's.
+is open (`note_path`, `note_model`, `note_tool`). A turn opened for inspection (the admin's playground,
+`hudhud chat`) also keeps what each model call was given and answered (agent/rendered.py). Outside a
+turn (evals, tests that call a responder directly) there is none and every note is dropped. A context
+variable, like the log's trace binding: it follows the turn's task and every task the turn starts, and
+never another turn's.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 TurnPath = Literal["command", "knowledge", "small_talk", "other"]
 PATHS: tuple[TurnPath, ...] = ("command", "knowledge", "small_talk", "other")
@@ -48,15 +50,17 @@ class TurnNotes:
     tokens_out: int = 0
     model_ms: float = 0.0
     model_calls: int = 0
+    inspect: bool = False  # keep the model calls' prompts: a turn someone is looking into
+    calls: list[dict[str, Any]] = field(default_factory=list)  # until the agent's trace takes them
 
 
 _notes: ContextVar[TurnNotes | None] = ContextVar("hudhud_turn_notes", default=None)
 
 
 @contextlib.contextmanager
-def taking_notes() -> Iterator[TurnNotes]:
+def taking_notes(*, inspect: bool = False) -> Iterator[TurnNotes]:
     """A fresh notebook for the turn run inside."""
-    notes = TurnNotes()
+    notes = TurnNotes(inspect=inspect)
     token = _notes.set(notes)
     try:
         yield notes
@@ -88,3 +92,25 @@ def note_tool(tool: str, outcome: str, status: int, ms: float) -> None:
     notes = _notes.get()
     if notes is not None:
         notes.tools.append(ToolNote(tool, outcome, status, round(ms, 1)))
+
+
+def inspect_turn() -> None:
+    """The open notebook's turn is being looked into: keep its model calls (a channel's choice)."""
+    notes = _notes.get()
+    if notes is not None:
+        notes.inspect = True
+
+
+def inspected() -> TurnNotes | None:
+    """The open notebook when its turn is being looked into, else None."""
+    notes = _notes.get()
+    return notes if notes is not None and notes.inspect else None
+
+
+def take_calls() -> list[dict[str, Any]]:
+    """The model calls noted since the last take (each lands in one agent trace)."""
+    notes = inspected()
+    if notes is None:
+        return []
+    calls, notes.calls = notes.calls, []
+    return calls

@@ -3,49 +3,14 @@ that lets a replay run again (a wamid seen before is dropped by the dedupe)."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import orjson
 
+from channels.whatsapp.bodies import body_of, button_reply, envelope, list_reply, text_message
 from channels.whatsapp.signature import sign
 
-
-def text_message(wamid: str, wa_id: str, text: str) -> dict[str, Any]:
-    return {
-        "from": wa_id,
-        "id": wamid,
-        "timestamp": str(int(time.time())),
-        "type": "text",
-        "text": {"body": text},
-    }
-
-
-def button_reply(wamid: str, wa_id: str, button_id: str, title: str) -> dict[str, Any]:
-    return {
-        "from": wa_id,
-        "id": wamid,
-        "timestamp": str(int(time.time())),
-        "type": "interactive",
-        "interactive": {"type": "button_reply", "button_reply": {"id": button_id, "title": title}},
-    }
-
-
-def envelope(phone_number_id: str, message: dict[str, Any], *, name: str | None = None) -> dict[str, Any]:
-    value: dict[str, Any] = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550000000", "phone_number_id": phone_number_id},
-        "contacts": [{"profile": {"name": name or "Eval"}, "wa_id": message["from"]}],
-        "messages": [message],
-    }
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "EVAL", "changes": [{"field": "messages", "value": value}]}],
-    }
-
-
-def body_of(env: dict[str, Any]) -> bytes:
-    return orjson.dumps(env)
+__all__ = ["body_of", "button_reply", "envelope", "list_reply", "text_message"]  # built in channels/
 
 
 def signature_of(body: bytes, secret: bytes | None) -> str | None:

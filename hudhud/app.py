@@ -31,6 +31,7 @@ from hudhud.admin.accounts import Accounts
 from hudhud.container import Container, check_security
 from hudhud.headers import SecurityHeaders
 from hudhud.observe_api import observe_router
+from hudhud.playground import playground_router
 from hudhud.readiness import readiness
 from hudhud.rotation import rotation_router
 from hudhud.worker import Worker
@@ -202,6 +203,8 @@ def _routes(app: FastAPI, settings: Settings, state: dict[str, object]) -> None:
     app.include_router(users_router(settings, admin_only))  # /admin/api/users: export and forget one user
     app.include_router(observe_router(settings, admin_only))  # /admin/api/log and /admin/api/aggregates
     app.include_router(rotation_router(settings, admin_only))  # /admin/api/memory/rotate
+    if settings.runtime.env == Environment.dev:  # one turn as a user, into the sandbox: `hudhud chat`
+        app.include_router(playground_router(settings, admin_only))
     # Deliveries skip the framework's per-request layers (they are the hot path); GET and the OpenAPI
     # description stay with the router above.
     app.add_middleware(_FastPath, receiver=receiver)

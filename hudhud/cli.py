@@ -17,6 +17,7 @@ from rich.table import Table
 from base.settings import Settings, SettingsError, load_settings
 from evals.cli import register_eval_commands
 from hudhud import cli_users
+from hudhud.cli_chat import chat_command
 from hudhud.cli_config import config_app
 from hudhud.cli_kb import kb_app
 from hudhud.cli_log import log_command
@@ -43,6 +44,7 @@ app.command("log")(log_command)  # hudhud/cli_log.py
 app.command("backup")(backup_command)  # hudhud/cli_ops.py
 app.command("restore")(restore_command)
 app.command("migrate")(migrate_command)
+app.command("chat")(chat_command)  # hudhud/cli_chat.py
 register_eval_commands(eval_app)  # run, compare (evals/cli.py); routing is below
 console = Console()
 err_console = Console(stderr=True)
@@ -240,50 +242,6 @@ async def _doctor() -> int:
                 row(check.name, check.ok, check.detail, check.fix)
     console.print(table)
     return 1 if failed else 0
-
-
-@app.command()
-def chat(
-    as_user: Annotated[str, typer.Option("--as", help="The WhatsApp number (wa_id) to talk as")],
-    profile: Annotated[str, typer.Option(help="Bot profile: exec, query or default")] = "default",
-    message: Annotated[list[str] | None, typer.Option("--message", "-m", help="Send these and exit")] = None,
-) -> None:
-    """Talk to the agent in the terminal, through the same responder as WhatsApp turns."""
-    settings = _settings()
-    asyncio.run(_chat(settings, as_user, profile, message or []))
-
-
-async def _chat(settings: Settings, wa_id: str, profile: str, scripted: list[str]) -> None:
-    from hudhud.chat import ChatSession
-    from hudhud.container import Container
-
-    try:
-        container = await Container.open(settings)
-    except SettingsError as exc:
-        err_console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
-    session = ChatSession(container.responder, wa_id=wa_id, profile=profile)
-    try:
-        lines = iter(scripted) if scripted else None
-        if lines is None:
-            console.print(f"[dim]chatting as {wa_id} ({profile}); Ctrl-D to quit[/dim]")
-        while True:
-            try:
-                text = (
-                    next(lines)
-                    if lines is not None
-                    else await asyncio.to_thread(console.input, "[bold]you>[/bold] ")
-                )
-            except (StopIteration, EOFError, KeyboardInterrupt):
-                break
-            if not text.strip():
-                continue
-            for reply in await session.send(text):
-                console.print(f"[green]bot>[/green] {reply}")
-            if session.last_trace:
-                console.print(f"[dim]{session.last_trace}[/dim]")
-    finally:
-        await container.aclose()
 
 
 @eval_app.command("routing")

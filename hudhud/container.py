@@ -300,6 +300,15 @@ def _refuse_weak_secrets(settings: Settings) -> None:
         )
 
 
+def _playground(settings: Settings, whatsapp: WhatsAppChannel) -> dict[str, Channel]:
+    """The admin's playground channel (hudhud/playground.py), in dev only like its endpoint."""
+    if settings.runtime.env != Environment.dev:
+        return {}
+    from hudhud.playground import NAME, PlaygroundChannel
+
+    return {NAME: PlaygroundChannel(whatsapp)}
+
+
 @dataclass
 class Container:
     settings: Settings
@@ -430,7 +439,11 @@ class Container:
             keys=keys,
             bots=bots,
             messengers=messengers,
-            channels={whatsapp.name: whatsapp, **{c.name: c for c in channels}},
+            channels={
+                whatsapp.name: whatsapp,
+                **_playground(settings, whatsapp),
+                **{c.name: c for c in channels},
+            },
             enqueuer=enqueuer,
             ingress=Ingress(enqueuer),
             delivery=Delivery(

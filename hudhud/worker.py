@@ -34,7 +34,7 @@ from base.bots import BotRegistry
 from base.catalog import t
 from base.channel import Channel
 from base.keys import Keys
-from base.notes import TurnNotes, taking_notes
+from base.notes import TurnNotes, inspect_turn, taking_notes
 from base.responder import FAILURE_REPLY, TIMEOUT_REPLY, UNSUPPORTED_REPLY, Responder
 from base.sealing import Sealer, aad_entry, aad_inbox, aad_turn, seal, unseal
 from base.turn import InboundMessage, ReplyPart, TextPart, Turn, UserRef, make_turn_id, trace_id
@@ -456,6 +456,10 @@ class Worker:
         channel = self.channels.get(first.channel)
         if channel is None:  # queued by an adapter this process does not run: retried, then dead-lettered
             raise TurnFailed(f"no channel {first.channel!r} in this process")
+        profile = bot.profile if bot else "default"
+        if getattr(channel, "inspects", False):  # the admin's playground (hudhud/playground.py)
+            inspect_turn()  # the agent's trace keeps what the model was given
+            profile = str(first.extra.get("profile") or profile)
         turn = Turn(
             turn_id=record["turn_id"],
             message_ids=[m.id for m in messages],
@@ -464,7 +468,7 @@ class Worker:
                 wa_id=first.wa_id, name=next((m.sender_name for m in messages if m.sender_name), None)
             ),
             phone_number_id=first.phone_number_id,
-            profile=bot.profile if bot else "default",
+            profile=profile,
             attempt=int(record["attempts"]),
             channel=channel.name,
             limits=channel.limits,

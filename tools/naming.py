@@ -47,7 +47,7 @@ _MIN_LATIN = 3
 # Words that name nothing in any domain: articles, pronouns, fillers, politeness, interjections and the
 # small words of a chatty sentence ("ugh, it's not done anymore", "خلاص بس لسه") (folded below).
 _STOP = """
-the a an one ones that this it its of for to in on at by with from my our your me please pls plz
+the a an one ones that this it its of for to in on at by with from my our your me please pls plz and or
 thanks thank you can could would will just now as is be was mark set make which about
 el l il al ya ba3d law lw sama7t mn min fadlak
 ال في على عن من الى إلى ل لي ب و يا هذا هذه هذي هاد هادي هاي ذا ذي اللي الي التي الذي
@@ -135,6 +135,9 @@ class Naming:
     # The arguments of that listing for a user of this role, tried in order until one is allowed.
     listings: Callable[[str | None], list[dict[str, Any]]]
     title: str = "title"  # the field of an object that holds its title
+    # Words that name no object by what they are rather than by a list: a change's new value (a date,
+    # a priority) in "move the invoice to Monday".
+    ignore: Callable[[str], bool] | None = None
     _dropped: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -149,7 +152,7 @@ class Naming:
             # A command word in another form ("tasks", "احذفها") names nothing; a word with the
             # article is a noun, though its stem be a verb ("العرض", the presentation; "اعرض", show).
             dropped = word in self._dropped or (not word.startswith("ال") and forms(word) & self._dropped)
-            if word in skipped or dropped or word in out:
+            if word in skipped or dropped or word in out or (self.ignore is not None and self.ignore(word)):
                 continue
             if not word.isdigit() and len(word) < 2:
                 continue

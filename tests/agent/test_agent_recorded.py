@@ -1,8 +1,10 @@
 """The agent against the real embedded model, replayed from cassettes.
 
 Recorded with `make cassettes` (the 1.5B model, HUDHUD_RECORD=1); CI replays them with record mode
-"none", so a prompt or schema change that alters a request fails here until re-recorded. Requests
-match on method, path and body — not on the loopback port. The clock is frozen at 2026-11-25.
+"none". What shaped each cassette's requests (prompts, tool specs, the catalog's model texts) is
+recorded beside it (tests/cassettes.py): after a prompt or spec edit its test fails at once, naming the
+changed files and `make cassettes`, which records only the stale ones. Requests match on method, path
+and body — not on the loopback port. The clock is frozen at 2026-11-25.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from base.keys import Keys
 from base.settings import Settings
 from base.turn import InboundMessage, Turn, UserRef, make_turn_id
 from prompts.store import PromptStore
+from tests.cassettes import ROOT, cassette_of, require_fresh, stamp
 from tools.base import ToolCall, ToolResult
 from tools.registry import ToolRegistry
 
@@ -73,8 +76,16 @@ def local_endpoint() -> Iterator[ModelEndpoint]:
         loop.close()
 
 
+pytestmark = pytest.mark.cassette("tests/agent/cassettes/{name}.yaml")
+
+
 @pytest.fixture
 def cassette(request: pytest.FixtureRequest) -> Iterator[object]:
+    path = ROOT / cassette_of(request.node)
+    if RECORD:
+        path.unlink(missing_ok=True)  # a fresh recording: no stale interaction survives
+    else:
+        require_fresh(path)
     recorder = vcr.VCR(
         cassette_library_dir=str(CASSETTES),
         record_mode="all" if RECORD else "none",
@@ -82,8 +93,10 @@ def cassette(request: pytest.FixtureRequest) -> Iterator[object]:
         filter_headers=["authorization", "x-stainless-retry-count"],
         decode_compressed_response=True,
     )
-    with recorder.use_cassette(f"{request.node.name}.yaml") as cass:
+    with recorder.use_cassette(str(path)) as cass:
         yield cass
+    if RECORD:
+        stamp(path, request.node.nodeid)
 
 
 @pytest.fixture

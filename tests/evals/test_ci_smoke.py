@@ -1,13 +1,14 @@
 """The ci-smoke suite through the real runner, replayed from a cassette of the embedded model.
 
-`make cassettes` re-records it (HUDHUD_RECORD=1: the 1.5B model answers, its replies are recorded);
-CI replays with record mode "none", so a prompt or schema change that alters a request fails here
-until re-recorded. Only the model's HTTP calls are recorded: the core API, Redis and the pipeline run
-for real. The model's accuracy is measured by `hudhud eval run`; this test asserts what does not
-depend on it — the runner ran every turn, the scorers scored, the outputs are complete — and gates the
-replay on the committed baseline evals/baselines/ci-smoke.json, as CI gates a real run: a replay is
-deterministic, so any case that passed there and fails here is a regression (`alpha=1`, no noise).
-HUDHUD_SAVE_BASELINE=1 (set by `make cassettes`) writes the baseline from this run instead.
+`make cassettes` re-records it when stale (HUDHUD_RECORD=1: the 1.5B model answers, its replies are
+recorded); CI replays with record mode "none". After an edit of a prompt, a tool spec, the catalog's
+model texts or the suite, it fails at once naming the changed files (tests/cassettes.py). Only the
+model's HTTP calls are recorded: the core API, Redis and the pipeline run for real. The model's
+accuracy is measured by `hudhud eval run`; this test asserts what does not depend on it — the runner
+ran every turn, the scorers scored, the outputs are complete — and gates the replay on the committed
+baseline evals/baselines/ci-smoke.json, as CI gates a real run: a replay is deterministic, so any case
+that passed there and fails here is a regression (`alpha=1`, no noise). HUDHUD_SAVE_BASELINE=1 (set by
+`make cassettes`) writes the baseline from this run instead.
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ from evals.provenance import suite_hash
 from evals.runner import RunOptions, run_eval
 from evals.suite import load_suite
 from tests.agent.test_agent_recorded import local_endpoint
+from tests.cassettes import ROOT, require_fresh, stamp
 from tests.conftest import REDIS_TEST_URL
 
 RECORD = os.environ.get("HUDHUD_RECORD") == "1"
 SAVE_BASELINE = os.environ.get("HUDHUD_SAVE_BASELINE") == "1"
-CASSETTE = Path(__file__).parent / "cassettes" / "ci-smoke.yaml"
-SUITE = Path(__file__).parents[2] / "evals" / "suites" / "ci-smoke.yaml"
+CASSETTE_NAME, SUITE_NAME = "tests/evals/cassettes/ci-smoke.yaml", "evals/suites/ci-smoke.yaml"
+CASSETTE, SUITE = ROOT / CASSETTE_NAME, ROOT / SUITE_NAME
 BASELINE = BASELINES / "ci-smoke.json"
 
 
@@ -48,10 +50,13 @@ def endpoint() -> Iterator[ModelEndpoint]:
     yield from local_endpoint()
 
 
+@pytest.mark.cassette(CASSETTE_NAME)
 @pytest.mark.timeout(1800 if RECORD else 120)
-async def test_ci_smoke_suite_runs_end_to_end(endpoint: ModelEndpoint, tmp_path: Path) -> None:
-    if not RECORD and not CASSETTE.exists():
-        pytest.fail(f"{CASSETTE.name} is missing: record it with `make cassettes`")
+async def test_ci_smoke_suite_runs_end_to_end(
+    endpoint: ModelEndpoint, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if not RECORD:
+        require_fresh(CASSETTE)
     recorder = vcr.VCR(
         record_mode="all" if RECORD else "none",
         match_on=["method", "path", "body"],
@@ -73,6 +78,8 @@ async def test_ci_smoke_suite_runs_end_to_end(endpoint: ModelEndpoint, tmp_path:
         CASSETTE.unlink(missing_ok=True)  # a fresh recording: no stale interaction survives
     with recorder.use_cassette(str(CASSETTE), allow_playback_repeats=True):
         outcome = await run_eval([suite], options, settings)
+    if RECORD:
+        stamp(CASSETTE, request.node.nodeid, extra=[SUITE_NAME])
 
     results = {r.case_id: r for r in outcome.results}
     assert set(results) == {c.id for c in suite.cases} and not outcome.interrupted

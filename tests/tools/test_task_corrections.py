@@ -318,3 +318,39 @@ def test_a_new_task_for_someone_stays_new(text: str) -> None:
     assert decision.action in ("create_task", "assign_task")
     if "7" not in text:
         assert decision.action == "create_task"
+
+
+@pytest.mark.parametrize(
+    ("action", "text", "args"),
+    [
+        ("update_task", "فاتورة الكهرباء خلها اولوية منخفضة", {"priority": "low"}),
+        ("update_task", "أجّل حجز الفندق لحد يوم الاتنين", {"due_date": "يوم الاتنين"}),
+        ("update_task", "can you bump the laptops order up to high priority", {"priority": "high"}),
+        ("assign_task", "hand the parking permits over to Omar", {"assignee": "Omar"}),
+    ],
+)
+def test_a_change_to_a_task_named_by_title_is_no_question(
+    action: str, text: str, args: dict[str, Any]
+) -> None:
+    """No number, no "task": the change the model read and the title's words say it is a command on a
+    task named by its title (tools/naming.py finds it) — not a question to answer."""
+    assert decide(action, text, task_id=None, **args).action == action
+
+
+def test_dates_and_priorities_name_no_task() -> None:
+    from tools.packs.tasks.naming import NAMING
+
+    assert NAMING.query("أجّل حجز الفندق لحد يوم الاتنين") == ["حجز", "الفندق"]
+    assert NAMING.query("move the Al Noor invoice to Monday and make it urgent") == ["noor", "invoice"]
+    assert NAMING.query("close the q3 task") == ["3"]  # digits stay: they are in titles
+
+
+def test_the_digits_of_an_arabizi_word_are_no_task_number() -> None:
+    """ "3ndi" (عندي), "mt2a5ra" (متأخرة): letters written as digits, not task 3 or 2."""
+    from tools.packs.tasks.cues import numbers_in
+
+    assert numbers_in("shu el mahamat el mt2a5ra 3ndi?") == []
+    assert numbers_in("المهمة ٤٣ و #12 and q3") == [43, 12]
+    decision = decide("get_task", "shu el mahamat el mt2a5ra 3ndi?", task_id="3")
+    assert (decision.action, decision.args) == ("list_tasks", {"scope": "mine", "overdue": True})
+    assert decide("get_task", "is task 3 overdue?", task_id="3").action == "get_task"

@@ -19,6 +19,7 @@ from tools.packs.tasks.cues import (
     joins_changes,
     mentions_task,
     names_task_number,
+    numbers_in,
     opens_with_create,
     opens_with_hand_over,
     person_target,
@@ -67,18 +68,25 @@ def _invented_id(decision: Decision, tools: ToolRegistry, text: str, follow_ref:
     unless it follows up on the task of the previous turn ("mark it done")."""
     spec = tools.get(decision.action)
     needs_id = spec is not None and "task_id" in spec.required
-    if needs_id and follow_ref is None and not mentions_task(text) and not _by_title(decision, text):
+    if needs_id and follow_ref is None and not mentions_task(text) and not _by_title(decision, text, tools):
         return decision.model_copy(update={"action": ANSWER, "args": {}})
     return decision
 
 
-def _by_title(decision: Decision, text: str) -> bool:
+def _by_title(decision: Decision, text: str, tools: ToolRegistry | None = None) -> bool:
     """A command that names its task by words of the title ("mark the slides one done", "خلصت حق
-    العقد"): the model put a phrase of the message in the id, or the message says a task is done and
-    has words that could be a title (tools/naming.py finds the task, or says none matches). Showing a
-    task is left out: questions reach get_task with a phrase too."""
+    العقد", "أجّل حجز الفندق للاتنين", "فاتورة الكهرباء خلها اولوية منخفضة"): the model put a phrase of
+    the message in the id; or the message has words that could be a title and says what to do — a task
+    done or reopened, the change itself (a new date, priority, assignee, comment the model read), or the
+    words of the chosen tool (tools/naming.py then finds the task, or says none matches). Showing a task
+    is left out: questions reach get_task with a phrase too."""
     if decision.action == "get_task":
         return False
+    others = [v for k, v in decision.args.items() if k != "task_id" and isinstance(v, str) and v.strip()]
+    if not NAMING.query(text, skip=others):
+        return False
+    if others or (tools is not None and tools.says(decision.action, text) is True):
+        return True
     phrase = decision.args.get("task_id")
     if (
         isinstance(phrase, str)
@@ -202,6 +210,14 @@ def _garbled_title(decision: Decision, tools: ToolRegistry, text: str, follow_re
 def _overdue(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
     """ "وريني مهامي اللي فات موعدها", "my overdue stuff": a list the words call overdue is the overdue
     list — not the done one (a small model maps "late / past" to status done), unless they say done."""
+    if decision.action == "get_task" and tools.get("list_tasks") is not None and says_overdue(text):
+        # "shu el mahamat el mt2a5ra 3ndi?": one task shown by a number the message never says (the 3 of
+        # an Arabizi word): the overdue list it asks for.
+        if not numbers_in(text) and not says_done(text):
+            return decision.model_copy(
+                update={"action": "list_tasks", "args": {"scope": "mine", "overdue": True}}
+            )
+        return decision
     if decision.action != "list_tasks" or decision.args.get("overdue") is True:
         return decision
     if not says_overdue(text) or says_done(text):

@@ -6,12 +6,17 @@ The corrections (tools/packs/tasks/corrections.py) use them to put the router's 
 from __future__ import annotations
 
 import re
+from datetime import date
 
+from base.text.dates import resolve_date
 from base.text.folding import fold, to_latin_digits
 from base.text.lexicon import is_date_phrase as _is_date
 from base.text.lexicon import without_harakat
 from base.text.lexicon import word_set as _folded
 from base.text.lexicon import words_of as _words
+from base.text.priority import normalize_priority
+
+_ANY_DAY = date(2026, 1, 1)  # "is this word a date?" needs a day to resolve against, any day
 
 _REOPEN = re.compile(
     r"\bre-?open|\bunarchive|\bopen (?:it |this |that )?(?:up )?again"
@@ -206,12 +211,25 @@ def title_in_message(text: str) -> str | None:
 
 # Words that say the message is about a task; without one (and without a task number) a message the
 # router sent to a task-id action is a question, not a command.
-_TASK_WORDS = ("task", "todo", "to-do", "تاسك", "مهم", "مهام", "تذكير", "reminder")
+# Substrings of each script: English, Arabic (مهمة، مهام، تاسك), Arabizi (mohemma, mahamat).
+_TASK_WORDS = (
+    "task", "todo", "to-do", "تاسك", "مهم", "مهام", "تذكير", "reminder",
+    "mohem", "mohim", "mahama", "mahamat", "mahamm", "mhama", "mhamat",
+)  # fmt: skip
+
+
+# A number standing alone: not the digits of an Arabizi word ("3ndi", "mt2a5ra") or a code ("Q3").
+_NUMBER = re.compile(r"(?<![A-Za-z0-9])[0-9]+(?![A-Za-z0-9])")
+
+
+def numbers_in(message: str) -> list[int]:
+    """The numbers the message says ("task 7", "المهمة ٤٣", "#12"), not digits used as letters."""
+    return [int(n) for n in _NUMBER.findall(to_latin_digits(message))]
 
 
 def mentions_task(message: str) -> bool:
     folded = fold(message)
-    return any(word in folded for word in _TASK_WORDS) or bool(re.search(r"\d", to_latin_digits(message)))
+    return any(word in folded for word in _TASK_WORDS) or bool(numbers_in(message))
 
 
 _TASK_NUMBER = re.compile(r"(?:#|\b(?:task|tsk|tasks)\s*#?|(?:مهمه|تاسك|رقم)\s*#?)\s*\d", re.IGNORECASE)
@@ -401,9 +419,23 @@ NAMING_WORDS = (
         "افتح افتحي افتحها رجع رجعي رجعها اعرض اعرضي وريني ورني فرجيني شوف تفاصيل حالة "
         "عدل عدلي غير غيري حدث اسند حول حولي عط عطي اعط ادي اديني علق علقي تعليق ملاحظة "
         "كمل كملي سوي سويت خلي خليها "
-        "e7zef emsa7 shil sheel 5alas 5alast khalas khalast sakker efta7 wareeni warini"
+        "e7zef emsa7 shil sheel 5alas 5alast khalas khalast sakker efta7 wareeni warini "
+        # changing a date or a priority: the verbs, and the words that join them to the new value
+        "bump push postpone delay reschedule shift set make put up priority due deadline until till by "
+        "اجل أجل اجلي أجلي اجلها أجلها اخر أخر اخري اخرها أخرها ادفع حط حطي حطها خلها خله خليه خلوها "
+        "اجعل اجعلي اجعلها غير غيرها نقل انقل انقلها ارفع ارفعي نزل نزلي موعد موعدها تاريخ ميعاد "
+        "اولوية أولوية الاولوية الأولوية اولويتها أولويتها لحد لين حتى ليوم يوم "
+        "2agel a2agel agel 2a5ar a5ar 7ot 5alli khalli 5aleeha khaleeha le lel lyom yom youm"
     )
 )
+
+
+def names_no_task(word: str) -> bool:
+    """A word of a change's new value, not of a title: a date ("الاتنين", "bokra", "Monday") or a
+    priority ("urgent", "عالية", "منخفضة"). Digits stay: they are in titles ("Q3 report")."""
+    if word.isdigit():
+        return False
+    return resolve_date(word, _ANY_DAY) is not None or normalize_priority(word) is not None
 
 
 # Removing a task, each dialect group: "delete", "احذف", "امسح", "شيل" (Gulf, Levantine), "امحي",

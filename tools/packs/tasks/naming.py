@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tools.naming import Naming
-from tools.packs.tasks.cues import NAMING_WORDS
+from tools.packs.tasks.cues import NAMING_WORDS, names_no_task
 
 _LISTED = 200  # the core API's largest page: a title is looked for among this many tasks at most
 
@@ -21,4 +21,6 @@ def _visible(role: str | None) -> list[dict[str, Any]]:
     return [{"scope": "team", "limit": _LISTED}, {"scope": "mine", "limit": _LISTED}]
 
 
-NAMING = Naming(kind="task_id", words=NAMING_WORDS, operation="list_tasks", listings=_visible)
+NAMING = Naming(
+    kind="task_id", words=NAMING_WORDS, operation="list_tasks", listings=_visible, ignore=names_no_task
+)
