@@ -4,6 +4,7 @@ asset vendored under static/), one module per page group:
     signin.py      sign in, sign out              auth.py, accounts.py, login_throttle.py: who may
     overview.py    figures and sparklines          figures.py: where the figures come from
     users.py       linked users, blocks, export, forget, link codes
+    conversations.py  the interaction log by user, time, outcome; a thread (threads.py); handoff
     deadletters.py inspect, replay, discard
     bots.py        numbers, models, prompts, tools switched on and off
     team.py        accounts and the audit log (audit.py)
@@ -39,6 +40,7 @@ def mount_admin(
 ) -> AdminAuth:
     """Add the dashboard's pages to `app`; returns the sign-in check the admin API shares."""
     from hudhud.admin.bots import bots_router
+    from hudhud.admin.conversations import conversations_router
     from hudhud.admin.deadletters import dead_router
     from hudhud.admin.overview import overview_router
     from hudhud.admin.signin import signin_router
@@ -51,6 +53,7 @@ def mount_admin(
         signin_router(auth),
         overview_router(auth, sources),
         users_page_router(auth, settings),
+        conversations_router(auth, settings),
         dead_router(auth),
         bots_router(auth, settings, lambda: tool_registry(settings)),
         team_router(auth),

@@ -24,6 +24,7 @@ CSP = (
 NAV: tuple[tuple[str, str, str], ...] = (
     ("/admin", "Overview", "viewer"),
     ("/admin/users", "Users", "viewer"),
+    ("/admin/conversations", "Conversations", "viewer"),
     ("/admin/dead", "Dead letters", "viewer"),
     ("/admin/bots", "Bots", "viewer"),
     ("/admin/accounts", "Accounts", "admin"),
