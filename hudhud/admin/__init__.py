@@ -8,6 +8,7 @@ asset vendored under static/), one module per page group:
     deadletters.py inspect, replay, discard
     bots.py        numbers, models, prompts, tools switched on and off
     team.py        accounts and the audit log (audit.py)
+    playground_page.py  a chat over the playground endpoint, its trace and prompt (static/playground.js)
 
 Later parts (conversations, handoff, evals, playground) add a module and a row in render.NAV; the
 overview takes more figure sources through `mount_admin(sources=…)`. docs/admin.md is the guide.
@@ -43,6 +44,7 @@ def mount_admin(
     from hudhud.admin.conversations import conversations_router
     from hudhud.admin.deadletters import dead_router
     from hudhud.admin.overview import overview_router
+    from hudhud.admin.playground_page import playground_page_router
     from hudhud.admin.signin import signin_router
     from hudhud.admin.team import team_router
     from hudhud.admin.users import users_page_router
@@ -57,6 +59,7 @@ def mount_admin(
         dead_router(auth),
         bots_router(auth, settings, lambda: tool_registry(settings)),
         team_router(auth),
+        playground_page_router(auth, settings),
     ):
         app.include_router(router, include_in_schema=False)
     app.mount("/admin/static", StaticFiles(directory=STATIC), name="admin-static")

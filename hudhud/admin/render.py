@@ -27,6 +27,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("/admin/conversations", "Conversations", "viewer"),
     ("/admin/dead", "Dead letters", "viewer"),
     ("/admin/bots", "Bots", "viewer"),
+    ("/admin/playground", "Playground", "admin"),
     ("/admin/accounts", "Accounts", "admin"),
     ("/admin/audit", "Audit", "admin"),
 )
