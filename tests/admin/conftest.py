@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import shutil
 from collections.abc import Callable, Coroutine, Iterator
@@ -130,3 +131,14 @@ def browser_sign_in(page: Any, site: Site, username: str = "admin", password: st
 def no_sideways_scroll(page: Any) -> None:
     width = page.evaluate("document.scrollingElement.scrollWidth")
     assert width <= PHONE["width"], f"{page.url} is {width}px wide on a {PHONE['width']}px phone"
+
+
+def snap(page: Any, name: str) -> None:
+    """With HUDHUD_SCREENSHOTS=docs/img, the page as docs/admin.md shows it (at 390 px and at 1280 px)."""
+    folder = os.environ.get("HUDHUD_SCREENSHOTS")
+    if not folder:
+        return
+    page.screenshot(path=f"{folder}/admin-{name}-{page.viewport_size['width']}.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=f"{folder}/admin-{name}-1280.png", full_page=True)
+    page.set_viewport_size(PHONE)

@@ -15,7 +15,7 @@ from channels.whatsapp.sandbox import SandboxClient
 from hudhud.admin.accounts import Accounts
 from hudhud.handoff import Handoff
 from hudhud.interactions import InteractionLog
-from tests.admin.conftest import PASSWORD, PHONE, Site, no_sideways_scroll
+from tests.admin.conftest import PASSWORD, PHONE, Site, no_sideways_scroll, snap
 from tests.admin.conftest import browser_sign_in as sign_in
 
 WA = "966500000041"
@@ -71,6 +71,8 @@ def test_find_search_and_open_a_thread_a_viewer_sees_no_text(
     assert admin.locator(".message.outbound").inner_text() == ANSWERED
     assert "trace1" in admin.content()
     no_sideways_scroll(admin)
+    admin.goto(site.server.url + f"/admin/conversations?wa_id={WA}")
+    snap(admin, "conversations")
     admin.context.close()
 
     viewer = chromium.new_context(viewport=PHONE).new_page()
@@ -117,6 +119,7 @@ def test_pause_answer_as_a_person_and_give_back(site: Site, phone: Any, settings
     assert bodies == ["أهلاً، معك سارة من الفريق"]  # once, through the outbox and the sandbox
     assert phone.locator(".message.human").inner_text() == "أهلاً، معك سارة من الفريق"
     no_sideways_scroll(phone)
+    snap(phone, "thread")
 
     phone.click("button:has-text('Give back to the bot')")
     assert "The bot answers again" in phone.inner_text("[role=status]")

@@ -12,7 +12,7 @@ import pytest
 
 from hudhud.app import create_app
 from memory.crypto import Cipher
-from tests.admin.conftest import PASSWORD, PHONE, Site, no_sideways_scroll
+from tests.admin.conftest import PASSWORD, PHONE, Site, no_sideways_scroll, snap
 from tests.admin.conftest import browser_sign_in as sign_in
 from tests.helpers import live
 
@@ -42,12 +42,15 @@ def test_send_press_a_button_and_a_list_row(served: Site, chromium: Any, viewpor
     question.wait_for()
     assert question.evaluate("e => getComputedStyle(e).direction") == "rtl"  # dir="auto" bubbles
     assert '"status": "ok"' in page.inner_text("#trace")
-    no_sideways_scroll(page) if viewport is PHONE else None
+    if viewport is PHONE:
+        no_sideways_scroll(page)
     page.click(".choice:has-text('نعم')")
     page.locator(".bubble.in", has_text="اخترت yes").wait_for()
     page.click(".choice:has-text('Q3 report')")
     page.locator(".bubble.in", has_text="اخترت task:7").wait_for()
     assert page.locator(".bubble.out").all_inner_texts() == ["أنشئ مهمة", "نعم", "Q3 report"]
+    if viewport is PHONE:
+        snap(page, "playground")
     page.context.close()
 
 
