@@ -27,6 +27,7 @@ $(VENV)/.local-model: $(STAMP)
 	touch $@
 
 run: $(VENV)/.local-model
+	$(BIN)/hudhud demo seed --if-empty
 	HUDHUD_KB_SEED=$${HUDHUD_KB_SEED:-docs/kb/en,docs/kb/ar} $(BIN)/hudhud up --host 127.0.0.1 --port 8000
 
 test: $(STAMP)

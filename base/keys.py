@@ -97,6 +97,10 @@ class Keys:
         """A temporarily blocked number (the value: why); its TTL is the block's length."""
         return f"{self.prefix}:block:{wa_id}"
 
+    def handoff(self, wa_id: str) -> str:
+        """Hash: the bot is paused for this number while a person answers (hudhud/handoff.py): who, since."""
+        return f"{self.prefix}:handoff:{wa_id}"
+
     def block_notice(self, wa_id: str) -> str:
         """Set once the blocked number was told, so the notice is sent once per block."""
         return f"{self.prefix}:block:{wa_id}:told"

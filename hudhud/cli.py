@@ -19,6 +19,7 @@ from evals.cli import register_eval_commands
 from hudhud import cli_users
 from hudhud.cli_chat import chat_command
 from hudhud.cli_config import config_app
+from hudhud.cli_demo import demo_app
 from hudhud.cli_kb import kb_app
 from hudhud.cli_log import log_command
 from hudhud.cli_memory import memory_app
@@ -36,6 +37,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(kb_app, name="kb")  # hudhud/cli_kb.py
 app.add_typer(config_app, name="config")  # hudhud/cli_config.py
 app.add_typer(memory_app, name="memory")  # hudhud/cli_memory.py: rotate
+app.add_typer(demo_app, name="demo")  # hudhud/cli_demo.py: seed
 app.command("export")(cli_users.export)  # hudhud/cli_users.py
 app.command("forget")(cli_users.forget)
 app.command("unblock")(cli_users.unblock)

@@ -106,6 +106,7 @@ class Interaction(BaseModel):
 
     id: str  # the stream id (its time, in ms, and a sequence)
     ts: float
+    sent_at: float = 0.0  # when the newest message was written (the channel's clock; 0: not given)
     turn_id: str
     trace_id: str = ""
     wa_id: str = ""
@@ -212,6 +213,8 @@ class InteractionLog:
             "ms": round(seconds * 1000, 1),
             "trace_id": trace_id,
         }
+        if any(m.timestamp for m in messages):  # WhatsApp's time of the newest: the 24-hour window's start
+            fields["sent_at"] = max(m.timestamp for m in messages)
         if error:
             fields["error"] = self.seal(error, conv, "error")  # may quote the user
         if wait_ms is not None:
@@ -300,6 +303,7 @@ class InteractionLog:
         return Interaction(
             id=eid,
             ts=int(eid.split("-")[0]) / 1000,  # Redis's clock, which the time range queries too
+            sent_at=float(f.get("sent_at") or 0),
             turn_id=f["turn_id"],
             trace_id=f.get("trace_id", ""),
             wa_id=f.get("wa_id") or conv.rpartition(":")[2],

@@ -45,6 +45,7 @@ from hudhud.abuse import AbuseGuard, notice_language
 from hudhud.aggregates import Aggregates, latency_fields
 from hudhud.deadletters import DeadLetters
 from hudhud.delivery import Delivery
+from hudhud.handoff import PAUSED, Handoff
 from hudhud.interactions import InteractionLog, outcome_of
 from hudhud.leases import LeaseLost, Leases
 from hudhud.log_privacy import private
@@ -122,6 +123,7 @@ class Worker:
         self.interactions = interactions
         self.aggregates = aggregates
         self.leases = Leases(redis, options.lease_ms)
+        self.handoff = Handoff(redis, keys)
         self.statuses = StatusHandler(
             redis, keys, delivery, events_maxlen=options.events_maxlen, aggregates=aggregates
         )
@@ -475,7 +477,11 @@ class Worker:
         )
         records = await self.outbox.load(turn.turn_id)
         status = "ok"
-        if records is None:
+        if records is None and await self.handoff.paused(turn.user.wa_id):
+            # A person answers this user (hudhud/handoff.py): the turn is recorded, nothing is sent.
+            records = await self.outbox.record(turn.turn_id, [], conv=conv)
+            status = PAUSED
+        elif records is None:
             # Only a fresh turn asks the responder: a retried one sends what was recorded.
             with contextlib.suppress(Exception):
                 await channel.seen(turn.phone_number_id, messages[-1].id)

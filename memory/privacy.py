@@ -76,6 +76,7 @@ PLACES: dict[str, str] = {
     "flood": "abuse",
     "block": "abuse",
     "block_notice": "abuse",
+    "handoff": "abuse",
     "unthrottled": "abuse",
     "sandbox": "sandbox",
     "inbound": "queue",
@@ -226,6 +227,7 @@ class UserData:
             "abuse": {
                 **await throttles.state(wa_id),
                 "counters": {key.decode(): await self._value(key) for key in found.conv_keys["abuse"]},
+                "handoff": _hash(await self.redis.hgetall(k.handoff(wa_id))) or None,
             },
             "pacing": {
                 key.decode(): _hash(await self.redis.hgetall(key)) for key in found.conv_keys["pacing"]
@@ -269,7 +271,7 @@ class UserData:
         }
         for place, doomed in exact.items():
             report.add(place, await self.redis.delete(*doomed) if doomed else 0)
-        held = [k.block(wa_id), k.block_notice(wa_id), *found.conv_keys["abuse"]]
+        held = [k.block(wa_id), k.block_notice(wa_id), k.handoff(wa_id), *found.conv_keys["abuse"]]
         report.add("abuse", await self.redis.delete(*held) + await self.redis.srem(k.unthrottled, wa_id))
         sends, reads = k.sandbox("outbox"), k.sandbox("reads")
         report.add("sandbox", await self._drop_list_entries(sends, lambda e: e.get("to") == wa_id))

@@ -1,4 +1,5 @@
-"""Responders that worker subprocesses load through HUDHUD_RESPONDER in the crash tests."""
+"""Responders loaded through HUDHUD_RESPONDER: by worker subprocesses in the crash tests, and by the
+playground page's browser test (buttons to press)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Sequence
 import redis.asyncio as aioredis
 
 from base.settings import Settings
-from base.turn import ReplyPart, TextPart, Turn
+from base.turn import Button, ButtonsPart, ListPart, ListRow, ListSection, ReplyPart, TextPart, Turn
 
 
 class Slow:
@@ -28,3 +29,26 @@ class Slow:
 
 def slow(settings: Settings) -> Slow:
     return Slow(settings)
+
+
+class Choices:
+    """Offers two buttons and a list, and says which one was pressed (no model)."""
+
+    async def respond(self, turn: Turn) -> Sequence[ReplyPart]:
+        pressed = turn.messages[-1].payload
+        if pressed:
+            return [TextPart(text=f"اخترت {pressed}")]
+        return [
+            ButtonsPart(
+                text="هل أنشئ المهمة؟", buttons=[Button(id="yes", title="نعم"), Button(id="no", title="لا")]
+            ),
+            ListPart(
+                text="Or pick a task",
+                button="Tasks",
+                sections=[ListSection(rows=[ListRow(id="task:7", title="Q3 report")])],
+            ),
+        ]
+
+
+def choices(settings: Settings) -> Choices:
+    return Choices()

@@ -201,6 +201,7 @@ ARABIC_DATA = {
     "tools/naming.py": "stop words and ordinals (الثانية, التاني) per dialect group, to find a task by title",
     "agent/replies.py": "the 'Source:' labels a model writes in Arabic, matched to be replaced by ours",
     "memory/embeddings.py": "off-topic Arabic sentences calibrating retrieval relevance (model input)",
+    "hudhud/demo.py": "the demo organization's people and task titles (data for the core API, not replies)",
 }
 
 

@@ -4,9 +4,11 @@ asset vendored under static/), one module per page group:
     signin.py      sign in, sign out              auth.py, accounts.py, login_throttle.py: who may
     overview.py    figures and sparklines          figures.py: where the figures come from
     users.py       linked users, blocks, export, forget, link codes
+    conversations.py  the interaction log by user, time, outcome; a thread (threads.py); handoff
     deadletters.py inspect, replay, discard
     bots.py        numbers, models, prompts, tools switched on and off
     team.py        accounts and the audit log (audit.py)
+    playground_page.py  a chat over the playground endpoint, its trace and prompt (static/playground.js)
 
 Later parts (conversations, handoff, evals, playground) add a module and a row in render.NAV; the
 overview takes more figure sources through `mount_admin(sources=…)`. docs/admin.md is the guide.
@@ -39,8 +41,10 @@ def mount_admin(
 ) -> AdminAuth:
     """Add the dashboard's pages to `app`; returns the sign-in check the admin API shares."""
     from hudhud.admin.bots import bots_router
+    from hudhud.admin.conversations import conversations_router
     from hudhud.admin.deadletters import dead_router
     from hudhud.admin.overview import overview_router
+    from hudhud.admin.playground_page import playground_page_router
     from hudhud.admin.signin import signin_router
     from hudhud.admin.team import team_router
     from hudhud.admin.users import users_page_router
@@ -51,9 +55,11 @@ def mount_admin(
         signin_router(auth),
         overview_router(auth, sources),
         users_page_router(auth, settings),
+        conversations_router(auth, settings),
         dead_router(auth),
         bots_router(auth, settings, lambda: tool_registry(settings)),
         team_router(auth),
+        playground_page_router(auth, settings),
     ):
         app.include_router(router, include_in_schema=False)
     app.mount("/admin/static", StaticFiles(directory=STATIC), name="admin-static")

@@ -24,8 +24,10 @@ CSP = (
 NAV: tuple[tuple[str, str, str], ...] = (
     ("/admin", "Overview", "viewer"),
     ("/admin/users", "Users", "viewer"),
+    ("/admin/conversations", "Conversations", "viewer"),
     ("/admin/dead", "Dead letters", "viewer"),
     ("/admin/bots", "Bots", "viewer"),
+    ("/admin/playground", "Playground", "admin"),
     ("/admin/accounts", "Accounts", "admin"),
     ("/admin/audit", "Audit", "admin"),
 )

@@ -4,108 +4,30 @@ the app served over loopback with the real Redis. Skipped where chromium or Play
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shutil
-from collections.abc import Callable, Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import orjson
 import pytest
-import redis as syncredis
 import redis.asyncio as aioredis
 
 from base.keys import Keys
 from base.sealing import aad_inbox, unseal
 from hudhud.admin.accounts import Accounts
-from hudhud.app import create_app
-from memory.crypto import Cipher
 from memory.links import IdentityLinks
 from memory.throttles import Throttles
-from tests.admin.conftest import PASSWORD
-from tests.conftest import REDIS_TEST_URL
-from tests.helpers import LiveServer, live
+from tests.admin.conftest import PHONE, Site, no_sideways_scroll
+from tests.admin.conftest import browser_sign_in as sign_in
 from tools.switches import ToolSwitches
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (make install)")
 if shutil.which("chromium") is None:
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
 WA = "966500000031"
 ARABIC_NAME = "سارة الأحمد"
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            # No lookups beyond loopback: the pages must work offline.
-            args=["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"],
-        )
-        yield browser
-        browser.close()
-
-
-class Site:
-    def __init__(self, server: LiveServer, keys: Keys, cipher: Cipher) -> None:
-        self.server = server
-        self.keys = keys
-        self.cipher = cipher  # the service's: what it stores is encrypted at rest (base/sealing.py)
-
-    def run(self, work: Callable[[aioredis.Redis], Coroutine[Any, Any, Any]]) -> Any:
-        """Some Redis work of the test's own, on a client of its own event loop (in a thread of its own:
-        Playwright's sync API keeps a loop running on this one)."""
-
-        async def go() -> Any:
-            client = aioredis.from_url(REDIS_TEST_URL)
-            try:
-                return await work(client)
-            finally:
-                await client.aclose()
-
-        with ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, go()).result()
-
-
-@pytest.fixture
-def site(settings_factory, redis_prefix) -> Iterator[Site]:
-    keys = Keys(redis_prefix)
-    settings = settings_factory(hudhud_admin_password=PASSWORD)
-    app = create_app(settings)
-    with live(app) as server:
-        yield Site(server, keys, Cipher.from_settings(settings.memory, settings.runtime))
-    plain = syncredis.Redis.from_url(REDIS_TEST_URL)
-    stale = list(plain.scan_iter(match=f"{redis_prefix}:*", count=500))
-    if stale:
-        plain.delete(*stale)
-    plain.close()
-
-
-@pytest.fixture
-def phone(chromium) -> Iterator[Any]:
-    context = chromium.new_context(viewport=PHONE)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
-def sign_in(page: Any, site: Site, username: str = "admin", password: str = PASSWORD) -> None:
-    page.goto(site.server.url + "/admin")
-    assert "/admin/login" in page.url
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/admin$"))
-
-
-def no_sideways_scroll(page: Any) -> None:
-    width = page.evaluate("document.scrollingElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width}px wide on a {PHONE['width']}px phone"
 
 
 def test_sign_in_and_every_page_fits_a_390px_phone(site: Site, phone: Any) -> None:
