@@ -110,10 +110,15 @@ def eval_run(
     split: Annotated[
         SplitChoice, typer.Option(help="Only the cases of this split: dev (tune on it), test (report only)")
     ] = SplitChoice.all,
-    judge_model: Annotated[str | None, typer.Option(help="LLM-as-judge model (off by default)")] = None,
-    judge_url: Annotated[
-        str | None, typer.Option(help="Judge endpoint (default OPENAI_BASE_URL, else the run's model)")
+    judge_model: Annotated[
+        str | None, typer.Option(help="LLM-as-judge model (default HUDHUD_EVAL_JUDGE_MODEL; none: no judge)")
     ] = None,
+    judge_url: Annotated[
+        str | None, typer.Option(help="Judge endpoint (default HUDHUD_EVAL_JUDGE_URL, else OPENAI_BASE_URL)")
+    ] = None,
+    allow_self_judge: Annotated[
+        bool, typer.Option("--allow-self-judge", help="Let the model under test judge its own replies")
+    ] = False,
     url: Annotated[
         str | None, typer.Option(help="Webhook replay: the running service (default HUDHUD_SERVICE_URL)")
     ] = None,
@@ -173,6 +178,7 @@ def eval_run(
         split=split.value,
         judge_model=judge_model,
         judge_url=judge_url,
+        allow_self_judge=allow_self_judge,
         url=url,
         seed=seed,
         keep=keep,
@@ -242,6 +248,11 @@ def finish(
     from evals.gate import gate_failures
 
     print_summary(outcome.summary, outcome.results)
+    run = outcome.summary.get("run") or {}
+    if run.get("judge_model"):
+        console.print(f"judged by {run['judge_model']} ({run.get('judge_calls', 0)} calls, the rest cached)")
+    else:
+        console.print("[dim]no judge (HUDHUD_EVAL_JUDGE_MODEL unset): the judge scorer was skipped[/dim]")
     console.print(f"results: {outcome.out}/results.jsonl  summary.json  report.html")
     if junit is not None:
         from evals.junit import write_junit

@@ -82,6 +82,7 @@ def _meta(run: dict[str, Any], summary: dict[str, Any]) -> str:
         f"{_e(run.get('duration_s', '—'))} s",
         f"concurrency {_e(run.get('concurrency', '—'))}",
     ]
+    parts.append(f"judge <b>{_e(run['judge_model'])}</b>" if run.get("judge_model") else "no judge")
     if run.get("git"):
         parts.append(f"commit {_e(run['git'])}" + (" <b>(dirty)</b>" if run.get("git_dirty") else ""))
     if run.get("filter"):
