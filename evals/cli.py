@@ -353,6 +353,10 @@ def eval_compare(
     json_out: Annotated[
         bool, typer.Option("--json", help="Print the comparison as one JSON document only")
     ] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(help="Also write a side-by-side report of both runs here (needs their results.jsonl)"),
+    ] = None,
 ) -> None:
     """Per-case regressions and fixes, with a sign test that tells a real drop from noise.
 
@@ -373,6 +377,8 @@ def eval_compare(
     except (OSError, ValueError, ValidationError) as exc:
         err_console.print(f"[red]error:[/red] cannot read the runs: {exc}", highlight=False)
         raise typer.Exit(USAGE) from None
+    if html is not None:
+        _write_side_by_side(html, result, run_a, run_b)
     if json_out:
         print(orjson.dumps({"eval": "compare", **result.as_dict()}, option=orjson.OPT_INDENT_2).decode())
     else:
@@ -382,6 +388,23 @@ def eval_compare(
         err_console.print(f"[red]FAIL[/red] {gate}", highlight=False, soft_wrap=True)
     if not result.ok:
         raise typer.Exit(GATE_FAILED)
+
+
+def _write_side_by_side(html: Path, result: Any, run_a: Path, run_b: Path) -> None:
+    from pydantic import ValidationError
+
+    from evals.report.compare import render_comparison, transcripts
+
+    try:
+        page = render_comparison(
+            result, transcripts(run_a), transcripts(run_b), label_a=str(run_a), label_b=str(run_b)
+        )
+        html.parent.mkdir(parents=True, exist_ok=True)
+        html.write_text(page, encoding="utf-8")
+    except (OSError, ValueError, ValidationError) as exc:
+        err_console.print(f"[red]error:[/red] --html: {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(USAGE) from None
+    err_console.print(f"side by side: {html}", highlight=False)
 
 
 def print_comparison(result: Any) -> None:
