@@ -35,6 +35,7 @@ class SplitChoice(StrEnum):
 def register_eval_commands(eval_app: typer.Typer) -> None:
     eval_app.command("run")(eval_run)
     eval_app.command("compare")(eval_compare)
+    eval_app.command("matrix")(eval_matrix)
     eval_app.command("split-hash")(eval_split_hash)
     baseline = typer.Typer(
         help="Committed baselines (evals/baselines/) to gate runs on", no_args_is_help=True
@@ -223,6 +224,87 @@ def eval_run(
         raise typer.Exit(RUN_ERROR if isinstance(exc, ModelLoadError) else USAGE) from None
     progress.stop()
     raise typer.Exit(finish(outcome, thresholds, allow_false_claims=allow_false_claims, junit=junit))
+
+
+def _split_list(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def eval_matrix(
+    suites: Annotated[list[Path], typer.Argument(help="Suite YAML files")],
+    prompts: Annotated[
+        str | None, typer.Option(help="Prompt folders, comma-separated (default: the configured prompts)")
+    ] = None,
+    models: Annotated[
+        str | None, typer.Option(help="Models, comma-separated (default: the configured)")
+    ] = None,
+    temperatures: Annotated[
+        str | None, typer.Option(help="Temperatures, comma-separated (default: each suite's own)")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output directory (default evals/results/matrix-<time>)")
+    ] = None,
+    filter: Annotated[str | None, typer.Option("--filter", help="Only case ids matching this glob")] = None,
+    trials: Annotated[int, typer.Option(min=1, help="Trials per case (pass^k)")] = 1,
+    concurrency: Annotated[int | None, typer.Option(min=1, help="Cases at once")] = None,
+    kb: Annotated[str | None, typer.Option(help="Knowledge base paths ('' = none)")] = None,
+) -> None:
+    """Run the suites once per prompts × model × temperature; write each run and one matrix.html.
+
+    Exit code: 0 done, 2 usage or configuration, 3 a case could not run, 130 interrupted."""
+    from datetime import UTC, datetime
+
+    from base.settings import SettingsError, load_settings
+    from evals.matrix import combinations, run_matrix
+    from evals.runner import RESULTS_DIR, RunOptions
+    from evals.suite import SuiteError, load_suites
+
+    try:
+        folders = [Path(p) for p in _split_list(prompts)]
+        for folder in folders:
+            if not folder.is_dir():
+                raise SuiteError([f"--prompts: {folder} is not a folder"])
+        temps = [float(t) for t in _split_list(temperatures)]
+        if any(not 0 <= t <= 2 for t in temps):
+            raise SuiteError(["--temperatures: each must be between 0 and 2"])
+        settings = load_settings()
+        loaded = load_suites(suites)
+    except ValueError as exc:  # SuiteError, a temperature that is not a number
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(USAGE) from None
+    except SettingsError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(USAGE) from None
+    from hudhud.logging import configure_logging
+
+    configure_logging("ERROR")
+    where = out or RESULTS_DIR / f"matrix-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+    combos = combinations(folders, _split_list(models), temps)
+    options = RunOptions(trials=trials, concurrency=concurrency, filter=filter, kb=kb)
+    try:
+        runs = asyncio.run(run_matrix(loaded, combos, options, settings, where))
+    except KeyboardInterrupt:
+        err_console.print(f"interrupted: the finished runs are in {where}")
+        raise typer.Exit(INTERRUPTED) from None
+    except SettingsError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(USAGE) from None
+    table = Table("combination", "success", "quality", "p95 ms", "run")
+    for combo, outcome in runs:
+        overall = outcome.summary.get("overall") or {}
+        table.add_row(
+            combo.label,
+            _pct(overall.get("command_success")),
+            _pct(overall.get("quality")),
+            str((overall.get("latency_ms") or {}).get("p95") or "—"),
+            str(outcome.out),
+        )
+    console.print(table)
+    console.print(f"matrix: {where}/matrix.html", highlight=False)
+    if any(o.interrupted for _, o in runs):
+        raise typer.Exit(INTERRUPTED)
+    if any(r.error is not None for _, o in runs for r in o.results):
+        raise typer.Exit(RUN_ERROR)
 
 
 def _thresholds(values: list[str], suites: list[Any], pattern: str | None, split: str) -> list[Any]:
