@@ -36,6 +36,7 @@ def register_eval_commands(eval_app: typer.Typer) -> None:
     eval_app.command("run")(eval_run)
     eval_app.command("compare")(eval_compare)
     eval_app.command("matrix")(eval_matrix)
+    eval_app.command("capture")(eval_capture)
     eval_app.command("split-hash")(eval_split_hash)
     baseline = typer.Typer(
         help="Committed baselines (evals/baselines/) to gate runs on", no_args_is_help=True
@@ -305,6 +306,50 @@ def eval_matrix(
         raise typer.Exit(INTERRUPTED)
     if any(r.error is not None for _, o in runs for r in o.results):
         raise typer.Exit(RUN_ERROR)
+
+
+def eval_capture(
+    out: Annotated[Path, typer.Option(help="The suite file to write, e.g. evals/suites/captured-0042.yaml")],
+    user: Annotated[
+        str | None, typer.Option(help="The WhatsApp number (wa_id) whose turns to capture")
+    ] = None,
+    trace: Annotated[str | None, typer.Option(help="Capture the one turn with this trace id")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only turns since then: 2h, 30m, 1d or an ISO date (with --user)")
+    ] = None,
+    case_id: Annotated[
+        str | None, typer.Option("--id", help="The case id (default captured-<number>-<time>)")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out")] = False,
+) -> None:
+    """Turn a stored conversation (the interaction log) into a suite case with its fixtures (the core API).
+
+    Exit code: 0 written, 2 nothing to capture or a setting missing."""
+    import yaml
+
+    from base.settings import SettingsError, load_settings
+    from evals.capture import CaptureError, capture
+    from hudhud.interactions import parse_when
+
+    if (user is None) == (trace is None):
+        err_console.print("[red]error:[/red] give --user WA_ID or --trace TRACE_ID")
+        raise typer.Exit(USAGE)
+    if out.exists() and not force:
+        err_console.print(f"[red]error:[/red] {out} exists (--force to overwrite)", highlight=False)
+        raise typer.Exit(USAGE)
+    try:
+        settings = load_settings()
+        when = parse_when(since) if since else None
+        suite = asyncio.run(
+            capture(settings, wa_id=user, trace_id=trace, since=when, case_id=case_id, name=out.stem)
+        )
+    except (SettingsError, CaptureError, ValueError) as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(USAGE) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(yaml.safe_dump(suite, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")
+    case = suite["cases"][0]
+    console.print(f"wrote {out}: case {case['id']}, {len(case['turns'])} turns", highlight=False)
 
 
 def _thresholds(values: list[str], suites: list[Any], pattern: str | None, split: str) -> list[Any]:
