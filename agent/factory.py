@@ -140,7 +140,7 @@ async def build_agent(
         model_name=endpoint.model if not endpoint.local else f"local:{settings.model.local_model}",
         mode=choice.mode,
         registry=registry,
-        prompts=PromptStore(reload=settings.runtime.env == "dev"),
+        prompts=PromptStore(settings.model.prompts_dir, reload=settings.runtime.env == "dev"),
         executor=executor,
         redis=redis,
         keys=keys,

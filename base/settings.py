@@ -193,6 +193,14 @@ class ModelSettings(_Section):
     # What each model's tokens cost, for the evals' cost figures and `max_cost` (evals/pricing.py):
     # JSON {"model or glob": {"input_per_1k": 0.15, "output_per_1k": 0.6}}; the embedded model costs 0.
     eval_prices: dict[str, ModelPrice] = _var({}, "hudhud_eval_prices")
+    # Where the prompt files are read from (prompts/store.py); unset: the shipped prompts/ folder.
+    prompts_dir: Path | None = _var(None, "hudhud_prompts_dir")
+    # The evals' LLM judge (evals/scorers/judge.py): a model other than the one under test, on its own
+    # endpoint (default OPENAI_BASE_URL). Unset: no judge, the judge scorer is skipped.
+    eval_judge_model: str | None = _var(None, "hudhud_eval_judge_model")
+    eval_judge_url: str | None = _var(None, "hudhud_eval_judge_url")
+    # Extra eval scorers, "module:Class" comma-separated, beside the `hudhud.scorers` entry points.
+    eval_scorers: str = _var("", "hudhud_eval_scorers")
 
 
 class CoreApiSettings(_Section):

@@ -35,6 +35,8 @@ class SplitChoice(StrEnum):
 def register_eval_commands(eval_app: typer.Typer) -> None:
     eval_app.command("run")(eval_run)
     eval_app.command("compare")(eval_compare)
+    eval_app.command("matrix")(eval_matrix)
+    eval_app.command("capture")(eval_capture)
     eval_app.command("split-hash")(eval_split_hash)
     baseline = typer.Typer(
         help="Committed baselines (evals/baselines/) to gate runs on", no_args_is_help=True
@@ -110,10 +112,15 @@ def eval_run(
     split: Annotated[
         SplitChoice, typer.Option(help="Only the cases of this split: dev (tune on it), test (report only)")
     ] = SplitChoice.all,
-    judge_model: Annotated[str | None, typer.Option(help="LLM-as-judge model (off by default)")] = None,
-    judge_url: Annotated[
-        str | None, typer.Option(help="Judge endpoint (default OPENAI_BASE_URL, else the run's model)")
+    judge_model: Annotated[
+        str | None, typer.Option(help="LLM-as-judge model (default HUDHUD_EVAL_JUDGE_MODEL; none: no judge)")
     ] = None,
+    judge_url: Annotated[
+        str | None, typer.Option(help="Judge endpoint (default HUDHUD_EVAL_JUDGE_URL, else OPENAI_BASE_URL)")
+    ] = None,
+    allow_self_judge: Annotated[
+        bool, typer.Option("--allow-self-judge", help="Let the model under test judge its own replies")
+    ] = False,
     url: Annotated[
         str | None, typer.Option(help="Webhook replay: the running service (default HUDHUD_SERVICE_URL)")
     ] = None,
@@ -173,6 +180,7 @@ def eval_run(
         split=split.value,
         judge_model=judge_model,
         judge_url=judge_url,
+        allow_self_judge=allow_self_judge,
         url=url,
         seed=seed,
         keep=keep,
@@ -219,6 +227,131 @@ def eval_run(
     raise typer.Exit(finish(outcome, thresholds, allow_false_claims=allow_false_claims, junit=junit))
 
 
+def _split_list(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def eval_matrix(
+    suites: Annotated[list[Path], typer.Argument(help="Suite YAML files")],
+    prompts: Annotated[
+        str | None, typer.Option(help="Prompt folders, comma-separated (default: the configured prompts)")
+    ] = None,
+    models: Annotated[
+        str | None, typer.Option(help="Models, comma-separated (default: the configured)")
+    ] = None,
+    temperatures: Annotated[
+        str | None, typer.Option(help="Temperatures, comma-separated (default: each suite's own)")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output directory (default evals/results/matrix-<time>)")
+    ] = None,
+    filter: Annotated[str | None, typer.Option("--filter", help="Only case ids matching this glob")] = None,
+    trials: Annotated[int, typer.Option(min=1, help="Trials per case (pass^k)")] = 1,
+    concurrency: Annotated[int | None, typer.Option(min=1, help="Cases at once")] = None,
+    kb: Annotated[str | None, typer.Option(help="Knowledge base paths ('' = none)")] = None,
+) -> None:
+    """Run the suites once per prompts × model × temperature; write each run and one matrix.html.
+
+    Exit code: 0 done, 2 usage or configuration, 3 a case could not run, 130 interrupted."""
+    from datetime import UTC, datetime
+
+    from base.settings import SettingsError, load_settings
+    from evals.matrix import combinations, run_matrix
+    from evals.runner import RESULTS_DIR, RunOptions
+    from evals.suite import SuiteError, load_suites
+
+    try:
+        folders = [Path(p) for p in _split_list(prompts)]
+        for folder in folders:
+            if not folder.is_dir():
+                raise SuiteError([f"--prompts: {folder} is not a folder"])
+        temps = [float(t) for t in _split_list(temperatures)]
+        if any(not 0 <= t <= 2 for t in temps):
+            raise SuiteError(["--temperatures: each must be between 0 and 2"])
+        settings = load_settings()
+        loaded = load_suites(suites)
+    except ValueError as exc:  # SuiteError, a temperature that is not a number
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(USAGE) from None
+    except SettingsError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(USAGE) from None
+    from hudhud.logging import configure_logging
+
+    configure_logging("ERROR")
+    where = out or RESULTS_DIR / f"matrix-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+    combos = combinations(folders, _split_list(models), temps)
+    options = RunOptions(trials=trials, concurrency=concurrency, filter=filter, kb=kb)
+    try:
+        runs = asyncio.run(run_matrix(loaded, combos, options, settings, where))
+    except KeyboardInterrupt:
+        err_console.print(f"interrupted: the finished runs are in {where}")
+        raise typer.Exit(INTERRUPTED) from None
+    except SettingsError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(USAGE) from None
+    table = Table("combination", "success", "quality", "p95 ms", "run")
+    for combo, outcome in runs:
+        overall = outcome.summary.get("overall") or {}
+        table.add_row(
+            combo.label,
+            _pct(overall.get("command_success")),
+            _pct(overall.get("quality")),
+            str((overall.get("latency_ms") or {}).get("p95") or "—"),
+            str(outcome.out),
+        )
+    console.print(table)
+    console.print(f"matrix: {where}/matrix.html", highlight=False)
+    if any(o.interrupted for _, o in runs):
+        raise typer.Exit(INTERRUPTED)
+    if any(r.error is not None for _, o in runs for r in o.results):
+        raise typer.Exit(RUN_ERROR)
+
+
+def eval_capture(
+    out: Annotated[Path, typer.Option(help="The suite file to write, e.g. evals/suites/captured-0042.yaml")],
+    user: Annotated[
+        str | None, typer.Option(help="The WhatsApp number (wa_id) whose turns to capture")
+    ] = None,
+    trace: Annotated[str | None, typer.Option(help="Capture the one turn with this trace id")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only turns since then: 2h, 30m, 1d or an ISO date (with --user)")
+    ] = None,
+    case_id: Annotated[
+        str | None, typer.Option("--id", help="The case id (default captured-<number>-<time>)")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out")] = False,
+) -> None:
+    """Turn a stored conversation (the interaction log) into a suite case with its fixtures (the core API).
+
+    Exit code: 0 written, 2 nothing to capture or a setting missing."""
+    import yaml
+
+    from base.settings import SettingsError, load_settings
+    from evals.capture import CaptureError, capture
+    from hudhud.interactions import parse_when
+
+    if (user is None) == (trace is None):
+        err_console.print("[red]error:[/red] give --user WA_ID or --trace TRACE_ID")
+        raise typer.Exit(USAGE)
+    if out.exists() and not force:
+        err_console.print(f"[red]error:[/red] {out} exists (--force to overwrite)", highlight=False)
+        raise typer.Exit(USAGE)
+    try:
+        settings = load_settings()
+        when = parse_when(since) if since else None
+        suite = asyncio.run(
+            capture(settings, wa_id=user, trace_id=trace, since=when, case_id=case_id, name=out.stem)
+        )
+    except (SettingsError, CaptureError, ValueError) as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(USAGE) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(yaml.safe_dump(suite, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")
+    case = suite["cases"][0]
+    console.print(f"wrote {out}: case {case['id']}, {len(case['turns'])} turns", highlight=False)
+
+
 def _thresholds(values: list[str], suites: list[Any], pattern: str | None, split: str) -> list[Any]:
     """The --fail-under values, resolved against the suites and the tags of the cases that will run."""
     from evals.gate import parse_threshold
@@ -242,6 +375,11 @@ def finish(
     from evals.gate import gate_failures
 
     print_summary(outcome.summary, outcome.results)
+    run = outcome.summary.get("run") or {}
+    if run.get("judge_model"):
+        console.print(f"judged by {run['judge_model']} ({run.get('judge_calls', 0)} calls, the rest cached)")
+    else:
+        console.print("[dim]no judge (HUDHUD_EVAL_JUDGE_MODEL unset): the judge scorer was skipped[/dim]")
     console.print(f"results: {outcome.out}/results.jsonl  summary.json  report.html")
     if junit is not None:
         from evals.junit import write_junit
@@ -342,6 +480,10 @@ def eval_compare(
     json_out: Annotated[
         bool, typer.Option("--json", help="Print the comparison as one JSON document only")
     ] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(help="Also write a side-by-side report of both runs here (needs their results.jsonl)"),
+    ] = None,
 ) -> None:
     """Per-case regressions and fixes, with a sign test that tells a real drop from noise.
 
@@ -362,6 +504,8 @@ def eval_compare(
     except (OSError, ValueError, ValidationError) as exc:
         err_console.print(f"[red]error:[/red] cannot read the runs: {exc}", highlight=False)
         raise typer.Exit(USAGE) from None
+    if html is not None:
+        _write_side_by_side(html, result, run_a, run_b)
     if json_out:
         print(orjson.dumps({"eval": "compare", **result.as_dict()}, option=orjson.OPT_INDENT_2).decode())
     else:
@@ -371,6 +515,23 @@ def eval_compare(
         err_console.print(f"[red]FAIL[/red] {gate}", highlight=False, soft_wrap=True)
     if not result.ok:
         raise typer.Exit(GATE_FAILED)
+
+
+def _write_side_by_side(html: Path, result: Any, run_a: Path, run_b: Path) -> None:
+    from pydantic import ValidationError
+
+    from evals.report.compare import render_comparison, transcripts
+
+    try:
+        page = render_comparison(
+            result, transcripts(run_a), transcripts(run_b), label_a=str(run_a), label_b=str(run_b)
+        )
+        html.parent.mkdir(parents=True, exist_ok=True)
+        html.write_text(page, encoding="utf-8")
+    except (OSError, ValueError, ValidationError) as exc:
+        err_console.print(f"[red]error:[/red] --html: {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(USAGE) from None
+    err_console.print(f"side by side: {html}", highlight=False)
 
 
 def print_comparison(result: Any) -> None:

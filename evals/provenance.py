@@ -27,18 +27,18 @@ def provenance(
     return {
         "model": {"name": model, "weights_sha256": weights_sha256},
         "judge_model": judge_model,
-        "prompts": prompt_hashes(),
+        "prompts": prompt_hashes(settings.model.prompts_dir),
         "tool_specs": tool_spec_hash(settings),
         "suites": {s.name: suite_hash(s) for s in suites},
         "git": git_state(),
     }
 
 
-def prompt_hashes() -> dict[str, str]:
+def prompt_hashes(root: Path | None = None) -> dict[str, str]:
     """Every prompt file's key and short hash, as a turn's trace records them (prompts/store.py)."""
     from prompts.store import PromptStore
 
-    return PromptStore.hashes(PromptStore().all())
+    return PromptStore.hashes(PromptStore(root).all())
 
 
 def tool_spec_hash(settings: Settings) -> str | None:

@@ -26,13 +26,21 @@ from typing import Any, Literal, Protocol
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from base.settings import Settings
+from base.settings import Settings, SettingsError
 from evals.clock import frozen_core_clock
 from evals.harness import CaseEnv, find_agent, run_case
 from evals.pricing import Pricing, models_of
 from evals.provenance import provenance
 from evals.results import CaseResult, ResultsWriter
-from evals.scorers import JudgeScorer, Scorer, default_scorers, score_case
+from evals.scorers import (
+    JudgeScorer,
+    Scorer,
+    ScorerPluginError,
+    default_scorers,
+    plugin_scorers,
+    score_case,
+)
+from evals.scorers.judge import JudgeCache
 from evals.suite import Case, ReplaySuite, Split, Suite
 from evals.summary import summarize
 
@@ -50,8 +58,10 @@ class RunOptions(BaseModel):
     out: Path | None = None
     filter: str | None = None  # glob over case ids (or suite/case)
     split: Split | Literal["all"] = "all"  # only the cases of this split (docs/evals.md)
-    judge_model: str | None = None
-    judge_url: str | None = None  # default: OPENAI_BASE_URL, else the run's own model
+    judge_model: str | None = None  # default: HUDHUD_EVAL_JUDGE_MODEL; none: no judge
+    judge_url: str | None = None  # default: HUDHUD_EVAL_JUDGE_URL, else OPENAI_BASE_URL
+    allow_self_judge: bool = False  # let the model under test judge its own replies
+    judge_cache: Path | None = None  # default: HUDHUD_DATA_DIR/judge-cache
     url: str | None = None  # webhook replay: the running service
     seed: int = 0
     keep: bool = False  # keep the work directory (databases, data dirs) of each case
@@ -243,6 +253,7 @@ async def run_eval(
     outcome = RunOutcome(out=out, summary={})
     started = datetime.now(UTC)
     clock = time.perf_counter()
+    judge = judge_model_of(options, settings)
     run_meta: dict[str, Any] = {
         "started": started.isoformat(timespec="seconds"),
         "suites": [s.name for s in suites],
@@ -250,11 +261,10 @@ async def run_eval(
         "filter": options.filter,
         "split": options.split,
         "splits": _splits(suites, options),
-        "judge_model": options.judge_model,
+        "judge_model": judge,
+        "judge": judge or "no judge",
     }
-    fingerprint = provenance(
-        settings, suites, model=options.model, weights_sha256=None, judge_model=options.judge_model
-    )
+    fingerprint = provenance(settings, suites, model=options.model, weights_sha256=None, judge_model=judge)
     run_meta.update(git=fingerprint["git"]["commit"], git_dirty=fingerprint["git"]["dirty"])
     pricing = Pricing(settings.model.eval_prices)
     cases = [s for s in suites if isinstance(s, Suite)]
@@ -271,6 +281,7 @@ async def run_eval(
             progress.done(result)
 
     workdir = Path(tempfile.mkdtemp(prefix="hudhud-eval-"))
+    judges: list[JudgeScorer] = []
     try:
         for replay in replays:
             from evals.replay import replay_suite
@@ -308,6 +319,7 @@ async def run_eval(
                     on_container=backend.warm,
                 )
                 active = scorers if scorers is not None else _scorers(options, settings, backend)
+                judges.extend(s for s in active if isinstance(s, JudgeScorer))
                 for suite in cases:
                     with frozen_core_clock(suite.clock):
                         await _run_suite(env, suite, options, backend.concurrency, active, pricing, keep)
@@ -321,6 +333,8 @@ async def run_eval(
             interrupted=outcome.interrupted,
             out=str(out),
         )
+        if judges:  # what the judge cost: calls that missed its cache
+            run_meta.update(judge_calls=sum(j.requests for j in judges))
         fingerprint["prices"] = {
             m: p.model_dump() for m in models_of(outcome.results) if (p := pricing.of(m)) is not None
         }
@@ -386,12 +400,29 @@ def _splits(suites: list[Suite | ReplaySuite], options: RunOptions) -> list[str]
     return sorted(found)
 
 
+def judge_model_of(options: RunOptions, settings: Settings) -> str | None:
+    """The run's judge: `--judge-model`, else HUDHUD_EVAL_JUDGE_MODEL; None: no judge (never silently the
+    model under test)."""
+    return options.judge_model or settings.model.eval_judge_model or None
+
+
 def _scorers(options: RunOptions, settings: Settings, backend: _Backend) -> list[Scorer]:
-    scorers = default_scorers()
-    if options.judge_model:
-        url = options.judge_url or settings.model.base_url or backend.base_url
-        key = settings.model.api_key.get_secret_value() if settings.model.api_key else backend.api_key
-        scorers.append(JudgeScorer(url or "", options.judge_model, key))
+    try:
+        scorers = [*default_scorers(), *plugin_scorers(settings.model.eval_scorers)]
+    except ScorerPluginError as exc:
+        raise SettingsError(str(exc)) from None
+    judge = judge_model_of(options, settings)
+    if judge is None:
+        return scorers
+    if judge == backend.model_name and not options.allow_self_judge:
+        raise SettingsError(
+            f"the judge is the model under test ({judge}): it would grade its own replies; configure "
+            "another model (HUDHUD_EVAL_JUDGE_MODEL, --judge-model) or pass --allow-self-judge"
+        )
+    url = options.judge_url or settings.model.eval_judge_url or settings.model.base_url or backend.base_url
+    key = settings.model.api_key.get_secret_value() if settings.model.api_key else backend.api_key
+    cache = JudgeCache(options.judge_cache or settings.runtime.data_dir / "judge-cache")
+    scorers.append(JudgeScorer(url or "", judge, key, cache=cache))
     return scorers
 
 

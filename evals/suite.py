@@ -180,6 +180,26 @@ class ExpectState(_Strict):
         return [_rename(v, TASK_ALIASES) for v in value] if isinstance(value, list) else value
 
 
+class Rubric(_Strict):
+    """What the LLM judge grades a case on (evals/scorers/judge.py): the criteria in words, a scale of
+    1..`scale`, and the grade a case needs to pass. A case's rubric replaces its suite's."""
+
+    criteria: str | list[str] = Field(min_length=1)
+    scale: int = Field(5, ge=2, le=10)
+    threshold: int = Field(4, ge=1)
+
+    @model_validator(mode="after")
+    def _within_scale(self) -> Rubric:
+        if self.threshold > self.scale:
+            raise ValueError(f"threshold {self.threshold} is above the scale (1-{self.scale})")
+        return self
+
+    @property
+    def text(self) -> str:
+        items = [self.criteria] if isinstance(self.criteria, str) else self.criteria
+        return "\n".join(f"- {c.strip()}" for c in items)
+
+
 class Case(_Strict):
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100)
     description: str | None = None
@@ -192,6 +212,7 @@ class Case(_Strict):
     turns: list[TurnSpec] = Field(min_length=1)
     expect_state: ExpectState | None = None
     reference_answer: str | None = None
+    rubric: Rubric | None = None  # the judge's criteria for this case; default: the suite's
     # Budgets (the `budget` scorer, part of command success); default: the suite's.
     max_cost: float | None = Field(None, ge=0)  # the case's tokens priced (HUDHUD_EVAL_PRICES)
     max_latency_ms: float | None = Field(None, gt=0)  # each turn, webhook accepted -> reply sent
@@ -212,6 +233,7 @@ class Suite(_Strict):
     similarity_threshold: float = Field(0.8, ge=0, le=1)  # reference answers: cosine needed to pass
     max_cost: float | None = Field(None, ge=0)  # the budgets of each case (a case may set its own)
     max_latency_ms: float | None = Field(None, gt=0)
+    rubric: Rubric | None = None  # the judge's criteria for every case (a case may set its own)
     fixtures: Fixtures = Field(default_factory=Fixtures)
     # Documents added to the knowledge base for this suite's cases only (paths relative to the suite
     # file): e.g. documents that carry instructions to the assistant. Kept in the suite's own data
@@ -259,6 +281,9 @@ class Suite(_Strict):
 
     def max_cost_of(self, case: Case) -> float | None:
         return case.max_cost if case.max_cost is not None else self.max_cost
+
+    def rubric_of(self, case: Case) -> Rubric | None:
+        return case.rubric or self.rubric
 
     def max_latency_of(self, case: Case) -> float | None:
         return case.max_latency_ms if case.max_latency_ms is not None else self.max_latency_ms

@@ -91,6 +91,10 @@ BEFORE = set(
 ADDED = {
     "hudhud_admin_session_s",
     "hudhud_eval_prices",
+    "hudhud_eval_judge_model",
+    "hudhud_eval_judge_url",
+    "hudhud_eval_scorers",
+    "hudhud_prompts_dir",
     "hudhud_kb_context_tokens",
     "hudhud_kb_reply_tokens",
     "hudhud_local_prompt_state",

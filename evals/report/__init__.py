@@ -13,6 +13,8 @@ from evals.results import CaseResult, TurnRecord
 from evals.scorers.state import state_diff
 
 TEMPLATE = Path(__file__).parent / "template.html"
+PAGE = Path(__file__).parent / "page.html"  # the page around the run's report and the comparison
+STYLE = Path(__file__).parent / "style.css"
 
 
 def render_report(summary: dict[str, Any], results: list[CaseResult]) -> str:
@@ -21,9 +23,7 @@ def render_report(summary: dict[str, Any], results: list[CaseResult]) -> str:
     ordered = sorted(results, key=lambda r: (r.success, r.suite, r.case_id, r.trial))
     failed = sum(not r.success for r in results)
     title = "Hudhud evals — " + ", ".join(run.get("suites") or sorted(summary.get("suites", {})))
-    return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
-        title=_e(title),
-        meta=_meta(run, summary),
+    main = Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         notes=_notes(run, summary),
         false_claims=_false_claims(results),
         cards=_cards(overall),
@@ -34,6 +34,14 @@ def render_report(summary: dict[str, Any], results: list[CaseResult]) -> str:
         failed=failed,
         total=len(results),
         cases="\n".join(_case(r) for r in ordered) or "<p class='muted'>No case finished.</p>",
+    )
+    return page(_e(title), _meta(run, summary), main)
+
+
+def page(title: str, meta: str, main: str) -> str:
+    """A whole self-contained page: the header, the shared style, and `main` (all already escaped)."""
+    return Template(PAGE.read_text(encoding="utf-8")).substitute(
+        title=title, style=STYLE.read_text(encoding="utf-8"), meta=meta, main=main
     )
 
 
@@ -82,6 +90,7 @@ def _meta(run: dict[str, Any], summary: dict[str, Any]) -> str:
         f"{_e(run.get('duration_s', '—'))} s",
         f"concurrency {_e(run.get('concurrency', '—'))}",
     ]
+    parts.append(f"judge <b>{_e(run['judge_model'])}</b>" if run.get("judge_model") else "no judge")
     if run.get("git"):
         parts.append(f"commit {_e(run['git'])}" + (" <b>(dirty)</b>" if run.get("git_dirty") else ""))
     if run.get("filter"):
@@ -310,6 +319,15 @@ def _case(r: CaseResult) -> str:
     trial = f" · trial {r.trial}" if r.trial else ""
     quality = f" · quality {_pct(r.quality)}" if r.quality is not None else ""
     tags = " ".join(f"<span class='badge'>{_e(t)}</span>" for t in r.tags)
+    opened = "" if r.success else " open"
+    title = f"{mark} <b>{_e(r.suite)}/{_e(r.case_id)}</b>{_e(trial)}{_e(quality)} {tags}"
+    summary = f"<summary>{title} <span class='muted'>{_e(r.model)}</span></summary>"
+    return f"<details class='case'{opened}>{summary}<div class='case-body'>{case_body(r)}</div></details>"
+
+
+def case_body(r: CaseResult) -> str:
+    """A case's transcript, tool calls (args and outcomes), state diff and scores (also the columns of
+    the side-by-side comparison, evals/report/compare.py)."""
     body = []
     if r.error:
         body.append(f"<p class='bad'>Harness error: {_e(r.error)}</p>")
@@ -339,10 +357,7 @@ def _case(r: CaseResult) -> str:
             for s in r.scores.values()
         ]
         body.append("<h4>Scores</h4>" + _table(["scorer", "pass", "value", "details"], scores, {2}))
-    opened = "" if r.success else " open"
-    title = f"{mark} <b>{_e(r.suite)}/{_e(r.case_id)}</b>{_e(trial)}{_e(quality)} {tags}"
-    summary = f"<summary>{title} <span class='muted'>{_e(r.model)}</span></summary>"
-    return f"<details class='case'{opened}>{summary}<div class='case-body'>{''.join(body)}</div></details>"
+    return "".join(body)
 
 
 def _turn(t: TurnRecord, before: list[dict[str, Any]]) -> str:

@@ -3,6 +3,9 @@ headline numbers of a case: command success and quality."""
 
 from __future__ import annotations
 
+import importlib
+from importlib.metadata import entry_points
+
 from evals.results import CaseResult, Score
 from evals.scorers.base import Scorer
 from evals.scorers.budget import BudgetScorer
@@ -21,16 +24,19 @@ __all__ = [
     "LanguageScorer",
     "RepliesScorer",
     "Scorer",
+    "ScorerPluginError",
     "SimilarityScorer",
     "StateScorer",
     "ToolCallScorer",
     "TruthfulScorer",
     "default_scorers",
+    "plugin_scorers",
     "score_case",
     "state_diff",
 ]
 
 OK_TURNS = ("ok", "unsupported")
+ENTRY_POINTS = "hudhud.scorers"
 
 
 def default_scorers() -> list[Scorer]:
@@ -44,6 +50,37 @@ def default_scorers() -> list[Scorer]:
         FormatScorer(),
         SimilarityScorer(),
     ]
+
+
+class ScorerPluginError(ValueError):
+    """A plugin scorer that cannot be loaded: the message names it and why."""
+
+
+def _load(spec: str, origin: str) -> Scorer:
+    module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise ScorerPluginError(f"{origin}: {spec!r} is not module:Class")
+    try:
+        target = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise ScorerPluginError(f"{origin}: cannot load {spec!r}: {exc}") from exc
+    scorer = target() if isinstance(target, type) else target
+    if not isinstance(scorer, Scorer):
+        raise ScorerPluginError(f"{origin}: {spec!r} is not an evals.scorers.base.Scorer")
+    return scorer
+
+
+def plugin_scorers(setting: str = "") -> list[Scorer]:
+    """Scorers from outside the registry: the `hudhud.scorers` entry points of installed packages, then
+    HUDHUD_EVAL_SCORERS ("module:Class,..."). A class is instantiated with no arguments."""
+    found = [_load(point.value, f"entry point {point.name}") for point in entry_points(group=ENTRY_POINTS)]
+    found += [_load(spec.strip(), "HUDHUD_EVAL_SCORERS") for spec in setting.split(",") if spec.strip()]
+    names = [s.name for s in found]
+    builtin = {s.name for s in default_scorers()} | {JudgeScorer.name}
+    clash = sorted({n for n in names if n in builtin or names.count(n) > 1})
+    if clash:
+        raise ScorerPluginError(f"scorer name(s) taken: {', '.join(clash)}")
+    return found
 
 
 async def score_case(scorers: list[Scorer], suite: Suite, case: Case, result: CaseResult) -> CaseResult:
@@ -62,6 +99,7 @@ async def score_case(scorers: list[Scorer], suite: Suite, case: Case, result: Ca
                 )
     answered = len(result.turns) == len(case.turns) and all(t.status in OK_TURNS for t in result.turns)
     required = [s for sc in scorers if sc.kind == "success" and (s := result.scores.get(sc.name))]
+    required += [s for s in result.scores.values() if s.extra.get("required") and s not in required]
     result.success = result.error is None and answered and all(s.passed for s in required)
     values = [
         s.value

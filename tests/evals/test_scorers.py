@@ -330,7 +330,11 @@ async def test_judge_scorer(fake_openai) -> None:
     judge = JudgeScorer(fake_openai.base_url, "judge-model", "k")
     fake_openai.reply_text('Sure: {"score": 5, "reason": "correct and concise"}')
     score = await judge.score(suite, case, result(turn("Sunday to Thursday")))
-    assert score.passed and score.value == 1.0 and score.details == ["correct and concise"]
+    assert (
+        score.passed
+        and score.value == 1.0
+        and score.details == ["judge-model graded 5/5 (needs 4): correct and concise"]
+    )
     sent = fake_openai.requests[-1]
     assert (
         sent["model"] == "judge-model"
