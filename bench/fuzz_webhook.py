@@ -72,18 +72,10 @@ def fuzz(args: argparse.Namespace, redis: RedisServer) -> dict[str, Any]:
             try:
                 status = http.post(server.url + PATH, content=body, headers=headers).status_code
             except httpx.HTTPError as exc:
-                status = 0
-                violations.append({"why": f"no answer: {exc}", "body": body[:200].decode(errors="replace")})
+                status, why = 0, f"no answer: {exc}"
+            else:
+                why = wrong(status, signed, changed=not signed and lengths() != before)
             statuses[f"{'signed' if signed else 'unsigned'} {status}"] += 1
-            why = None
-            if status >= 500:
-                why = f"{status}"
-            elif signed and status not in (200, 400):
-                why = f"signed answered {status}"
-            elif not signed and status != 401:
-                why = f"unsigned answered {status}"
-            elif not signed and lengths() != before:
-                why = "unsigned delivery changed Redis"
             if why:
                 violations.append({"why": why, "body": body[:200].decode(errors="replace")})
 
@@ -103,6 +95,19 @@ def fuzz(args: argparse.Namespace, redis: RedisServer) -> dict[str, Any]:
         "per_s": round(examples / wall, 1) if wall else None,
         "pass": not violations and examples >= args.examples,
     }
+
+
+def wrong(status: int, signed: bool, *, changed: bool) -> str | None:
+    """What is wrong with this answer, if anything."""
+    if status >= 500:
+        return f"{status}"
+    if signed and status not in (200, 400):
+        return f"signed answered {status}"
+    if not signed and status != 401:
+        return f"unsigned answered {status}"
+    if changed:
+        return "unsigned delivery changed Redis"
+    return None
 
 
 def lengths_after(redis: RedisServer) -> int:
