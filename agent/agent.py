@@ -374,7 +374,7 @@ class Agent:
         """No tool ran on the answer path: a reply that says something was done is not sent, and the
         user is asked what to do instead (agent/claims.py)."""
         for part in parts:
-            claim = action_claim(part.text) if isinstance(part, TextPart) else None
+            claim = action_claim(replies.without_sources(part.text)) if isinstance(part, TextPart) else None
             if claim is not None:
                 log.warning("action claim withheld", turn_id=trace.turn_id)
                 trace.outcome, trace.withheld_claim = "clarify", claim

@@ -28,6 +28,12 @@ def with_sources(answer: str, sources: list[str], lang: str) -> str:
     return f"{body}\n\n📄 {text('source', lang)}: {t('list.separator', lang).join(sources)}"
 
 
+def without_sources(reply: str) -> str:
+    """The answer without the line `with_sources` added: document titles are not the model's words (a
+    FAQ entry titled "I marked a task done by mistake" is not a claim that something was done)."""
+    return reply.split("\n\n📄 ", 1)[0]
+
+
 def text(key: str, lang: str, /, **values: Any) -> str:
     """The catalog's `reply.<key>` in `lang` (`model.<key>` for the texts given to the model)."""
     return t(key if "." in key else f"reply.{key}", lang, **values)

@@ -9,6 +9,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 from coreapi.models import Language, Priority, Role, Status
 
+# Ids are INTEGER columns (the smallest of SQLite's and PostgreSQL's): a larger number names no row and is
+# answered 422 like any invalid value, never handed to the database to overflow (a 500).
+MAX_ID = 2**31 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Text300 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Username = Annotated[
     str,
@@ -17,7 +21,7 @@ Username = Annotated[
 ]
 WaId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{5,20}$")]
 PersonRef = Annotated[
-    int | Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)],
+    RowId | Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)],
     Field(description="A user id, or a username / display name (matched case-insensitively)"),
 ]
 
@@ -34,7 +38,7 @@ class Out(BaseModel):
 
 
 class TokenRequest(RequestBody):
-    user_id: int = Field(description="The linked user Hudhud acts as")
+    user_id: RowId = Field(description="The linked user Hudhud acts as")
 
 
 class LoginRequest(RequestBody):
@@ -156,7 +160,7 @@ MAX_BULK = 50  # tasks per bulk call: enough for "all my overdue tasks", small e
 
 
 class CompleteTasksRequest(RequestBody):
-    task_ids: list[Annotated[int, Field(ge=1)]] = Field(
+    task_ids: list[RowId] = Field(
         min_length=1,
         max_length=MAX_BULK,
         description=f"The tasks to mark done (at most {MAX_BULK}); all of them or none",
@@ -240,7 +244,7 @@ class RedeemRequest(RequestBody):
 
 
 class LinkUpsert(RequestBody):
-    user_id: int
+    user_id: RowId
 
 
 class LinkOut(Out):

@@ -11,10 +11,12 @@ the function-scoped `fake_graph` fixture resets its state around each test. Test
     fake_graph.fail_next(1, status=500, sends_only=True)              # the next message send, not a read
     fake_graph.slow_next(1, 0.5)                                      # one slow success
     fake_graph.delay_s = 0.1                                          # every request slow
+    fake_graph.fail_ratio = 0.2                                       # a share fails at random (5xx/429)
 
 and read what arrived: `fake_graph.requests` (all, each with its arrival time `at` on
 `time.monotonic()`), `fake_graph.messages` (JSON bodies posted to /{pnid}/messages), `fake_graph.sends`
-(the requests that tried to send a message: read receipts left out). Media: POST /{pnid}/media stores
+(the requests that tried to send a message: read receipts left out), `fake_graph.delivered`
+(message bodies answered with success, at the times in `delivered_at`). Media: POST /{pnid}/media stores
 the upload and returns its id; GET /{media_id} returns a URL on this server; GET of that URL returns the
 bytes. `add_media` preloads media.
 
@@ -27,6 +29,7 @@ whose app access token (`<app id>|<secret>`) GET /{app_id} accepts, and `subscri
 from __future__ import annotations
 
 import asyncio
+import random
 import re
 import socket
 import threading
@@ -44,6 +47,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 VERSION = "v25.0"
+# What a random failure (`fail_ratio`) answers: Graph's transient errors, all retried by the client.
+RANDOM_FAILURES = ((500, 1), (502, None), (503, 2), (429, 130429))
 
 
 @dataclass
@@ -113,6 +118,10 @@ class FakeGraph:
         with self._lock:
             self.requests: list[RecordedRequest] = []
             self.delivered: list[dict[str, Any]] = []  # message bodies answered with success
+            self.delivered_at: list[float] = []  # time.time() of each, in the same order
+            self.fail_ratio = 0.0  # the share of requests (to any endpoint) failed at random
+            self.failed_at_random = 0
+            self._rng = random.Random(0)  # seeded: a run's failures can be replayed
             self.media: dict[str, _Media] = {}
             self.delay_s = 0.0
             self._script: deque[_Script] = deque()
@@ -206,12 +215,13 @@ class FakeGraph:
 
     # ------------------------------------------------------------------ server lifecycle
 
-    def start(self) -> None:
+    def start(self, port: int = 0) -> None:
+        """Serve on 127.0.0.1:`port` (0: a free one, then in `self.port`)."""
         # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose proto says TCP,
         # and without it every response waits ~40 ms for a delayed ACK.
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
+        sock.bind(("127.0.0.1", port))
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(
             self._app(),
@@ -277,6 +287,10 @@ class FakeGraph:
             script = next((s for s in self._script if s.applies(recorded)), None)
             if script is not None:
                 self._script.remove(script)
+            if script is None and self.fail_ratio and self._rng.random() < self.fail_ratio:
+                status, code = self._rng.choice(RANDOM_FAILURES)
+                script = _Script(status, code, retry_after=0 if status == 429 else None)
+                self.failed_at_random += 1
             delay = self.delay_s + (script.delay_s if script else 0.0)
         if delay:
             await asyncio.sleep(delay)
@@ -296,6 +310,7 @@ class FakeGraph:
         to = payload.get("to", "")
         with self._lock:
             self.delivered.append(payload)
+            self.delivered_at.append(time.time())
         return JSONResponse(
             {
                 "messaging_product": "whatsapp",

@@ -11,7 +11,7 @@ from coreapi import permissions
 from coreapi.deps import CurrentUser, Session
 from coreapi.models import AuditEntry, Role, Task, User
 from coreapi.routes.tasks import team_clause
-from coreapi.schemas import AuditList, AuditOut
+from coreapi.schemas import MAX_ID, AuditList, AuditOut
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -20,11 +20,11 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 async def list_audit(
     user: CurrentUser,
     session: Session,
-    task_id: Annotated[int | None, Query(ge=1)] = None,
-    actor_id: Annotated[int | None, Query(ge=1)] = None,
+    task_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    actor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     action: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> AuditList:
     """Newest first."""
     permissions.ensure_role(user, Role.admin, Role.manager, action="read the audit log")

@@ -18,6 +18,7 @@ from coreapi.errors import ApiError, forbidden, invalid, not_found
 from coreapi.models import AuditEntry, Comment, Role, Status, Task, User
 from coreapi.people import resolve_user
 from coreapi.schemas import (
+    MAX_ID,
     AssignRequest,
     CommentCreate,
     CommentOut,
@@ -32,7 +33,7 @@ from coreapi.schemas import (
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 
-TaskId = Annotated[int, Path(description="The task number", ge=1)]
+TaskId = Annotated[int, Path(description="The task number", ge=1, le=MAX_ID)]
 Scope = Literal["mine", "team", "all"]
 
 
@@ -137,11 +138,11 @@ async def list_tasks(
     overdue: Annotated[bool | None, Query(description="true: only overdue; false: none overdue")] = None,
     due_before: Annotated[date | None, Query(description="Due on or before this day")] = None,
     due_after: Annotated[date | None, Query(description="Due on or after this day")] = None,
-    assignee_id: Annotated[int | None, Query(ge=1)] = None,
+    assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     assignee: Annotated[str | None, Query(max_length=200, description="Assignee's name or username")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Text in the title or description")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> TaskList:
     """Tasks the caller may see, filtered. Ordered by due date (undated last), then number."""
     today = today_in(user.timezone)

@@ -16,11 +16,11 @@ from coreapi.errors import ApiError, forbidden, invalid, not_found
 from coreapi.models import Role, User
 from coreapi.passwords import hash_password
 from coreapi.people import normalize
-from coreapi.schemas import UserCreate, UserList, UserOut, UserPublic, UserUpdate
+from coreapi.schemas import MAX_ID, UserCreate, UserList, UserOut, UserPublic, UserUpdate
 
 router = APIRouter(prefix="/users", tags=["users"])
 
-UserId = Annotated[int, Path(ge=1)]
+UserId = Annotated[int, Path(ge=1, le=MAX_ID)]
 _SELF_FIELDS = {"display_name", "timezone", "language", "password"}
 
 

@@ -260,6 +260,25 @@ async def test_knowledge_answer_names_its_source(fake_openai, redis, knowledge) 
     assert agent.traces[-1].sources
 
 
+async def test_a_source_titled_like_a_report_of_an_action_does_not_withhold_the_answer(
+    fake_openai, redis, store, tmp_path
+) -> None:
+    # Found by bench/chaos.py: the shipped FAQ's "I marked a task done by mistake" in the sources line was
+    # read as the model claiming it had done something, and every answer citing it was withheld.
+    (tmp_path / "faq.md").write_text(
+        "# FAQ\n\n## I marked a task done by mistake. Can I undo it?\nYes: send undo within ten minutes.\n"
+    )
+    kb = KnowledgeBase(store, collection=f"kb_{time.time_ns()}")
+    await kb.add_paths([tmp_path / "faq.md"])
+    agent = make_agent(fake_openai, redis, knowledge=kb)
+    fake_openai.reply_text('{"action": "answer"}')
+    fake_openai.reply_text("Send undo within ten minutes.")
+    parts = await agent.respond(turn("I marked a task done by mistake, can I undo it?", 1))
+    assert parts[0].text.startswith("Send undo within ten minutes.")  # type: ignore[union-attr]
+    assert "I marked a task done by mistake" in parts[0].text  # type: ignore[union-attr]
+    assert agent.traces[-1].outcome == "answered" and not agent.traces[-1].withheld_claim
+
+
 async def test_arabic_question_finds_the_english_document(fake_openai, redis, knowledge) -> None:
     agent = make_agent(fake_openai, redis, knowledge=knowledge)
     # English-only documents asked in Arabic: the lower margin docs/memory.md advises for one-language KBs.

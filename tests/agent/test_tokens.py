@@ -6,6 +6,7 @@ import hashlib
 import importlib.util
 import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -79,6 +80,18 @@ def test_seeding_replaces_a_damaged_cache_file_and_keeps_good_ones(tmp_path: Pat
     before = written["o200k_base"].stat().st_mtime_ns
     seed_tiktoken_cache(tmp_path, ["o200k_base"])
     assert written["o200k_base"].stat().st_mtime_ns == before
+
+
+def test_threads_seeding_one_empty_cache_at_once_all_succeed(tmp_path: Path) -> None:
+    # A fresh worker's first concurrent turns each load the encoding in a thread (found by bench/chaos.py:
+    # one shared temporary name let a thread's rename take the file from under another).
+    for round_ in range(5):  # a race: several rounds make a regression fail every time
+        cache = tmp_path / str(round_)
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(lambda _, c=cache: seed_tiktoken_cache(c, ["cl100k_base"]), range(8)))
+        target = results[0]["cl100k_base"]
+        assert hashlib.sha256(target.read_bytes()).hexdigest() == BPE_FILES["cl100k_base"].sha256
+        assert [p.name for p in cache.iterdir()] == [target.name]
 
 
 def test_explicit_cache_dir_leaves_the_environment_alone(

@@ -489,3 +489,15 @@ async def test_a_deleted_tasks_comments_are_hidden_with_it(api: Api) -> None:
     mona = api.client("mona")
     assert (await mona.delete(f"/tasks/{api.task(5)}")).status_code == 200
     assert (await mona.get(f"/tasks/{api.task(5)}/comments")).status_code == 404
+
+
+async def test_ids_beyond_the_id_column_are_422_not_a_database_overflow(api: Api) -> None:
+    # Found by schemathesis (tests/test_openapi_fuzz.py): these were 500s (SQLite's OverflowError).
+    sara, huge = api.client("sara"), 2**70
+    assert (await sara.get(f"/tasks/{huge}")).status_code == 422
+    assert (await sara.get(f"/tasks/{2**31}/comments")).status_code == 422
+    assert (await sara.get(f"/users/{huge}")).status_code == 422
+    assert (await sara.get("/tasks", params={"offset": huge})).status_code == 422
+    done = await sara.post("/tasks/complete", json={"task_ids": [api.task(1), huge]})
+    assert done.status_code == 422
+    assert (await sara.get(f"/tasks/{api.task(1)}")).json()["status"] != "done"
