@@ -12,10 +12,10 @@ What runs, each in its own process on 127.0.0.1 (this script is the load generat
   process) with a stub of 0 ms: the free-text turns/s of one process.
 
 Load: `--users` users (default 1,000) send `--messages` messages in all (default 5,000; 5 each),
-signed as Meta signs them, every text distinct (no cache answers a repeated question). Each user waits for the reply to a message before
-sending the next (a conversation, so every message is one turn and one reply); at most `--active` users
-are in flight at once. Messages go round-robin over the `hudhud serve` processes (message i to server
-i mod n), as a TCP load balancer in front of them would spread them.
+signed as Meta signs them, every text distinct (no cache answers a repeated question). Each user waits
+for the reply to a message before sending the next (a conversation, so every message is one turn and
+one reply); at most `--active` users are in flight at once. Messages go round-robin over the
+`hudhud serve` processes (message i to server i mod n), as a TCP load balancer would spread them.
 
 Measured per phase: turns per second (messages / time from the first send to the last reply),
 end-to-end latency p50/p99 (the webhook's 200 received → the fake Graph received the reply), lost

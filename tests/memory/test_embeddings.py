@@ -7,6 +7,7 @@ from pathlib import Path
 
 import chromadb
 import numpy as np
+import pytest
 from chromadb.config import Settings as ChromaSettings
 from chromadb.utils.embedding_functions import known_embedding_functions
 
@@ -82,8 +83,9 @@ def test_a_persisted_collection_reopens_with_our_function_not_chromas_default(tm
         client.close()
 
 
-def test_a_questions_vector_is_embedded_once_and_kept_for_the_last_questions(monkeypatch) -> None:
-    ef = E5Embeddings()
+@pytest.fixture
+def encoded(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The texts each call of the engine embedded, in order."""
     calls: list[list[str]] = []
     encode = embeddings._encode
 
@@ -92,6 +94,14 @@ def test_a_questions_vector_is_embedded_once_and_kept_for_the_last_questions(mon
         return encode(variant, texts, query=query)
 
     monkeypatch.setattr(embeddings, "_encode", counting)
+    return calls
+
+
+def test_a_questions_vector_is_embedded_once_and_kept_for_the_last_questions(
+    encoded: list[list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ef = E5Embeddings()
+    calls = encoded
     first = ef.query_vector("How long is a link code valid?")
     again = ef.query_vector("How long is a link code valid?")
     assert again is first and len(calls) == 1  # the knowledge base and the memories ask alike
@@ -105,16 +115,9 @@ def test_a_questions_vector_is_embedded_once_and_kept_for_the_last_questions(mon
     assert len(calls) == before + 1
 
 
-def test_two_searches_at_once_embed_their_question_once(monkeypatch) -> None:
+def test_two_searches_at_once_embed_their_question_once(encoded: list[list[str]]) -> None:
     ef = E5Embeddings()
-    calls: list[list[str]] = []
-    encode = embeddings._encode
-
-    def counting(variant: str, texts, *, query: bool) -> np.ndarray:
-        calls.append(list(texts))
-        return encode(variant, texts, query=query)
-
-    monkeypatch.setattr(embeddings, "_encode", counting)
+    calls = encoded
     start = threading.Barrier(4)
     found: list[np.ndarray] = []
 
