@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
+from langchain_core.language_models import LanguageModelInput
 from langchain_openai import ChatOpenAI
 
 from base.settings import ModelSettings
@@ -30,7 +32,27 @@ def endpoint_from_settings(model: ModelSettings) -> ModelEndpoint | None:
     )
 
 
-def chat_model(endpoint: ModelEndpoint, model: ModelSettings, **overrides: object) -> ChatOpenAI:
+class FastChatOpenAI(ChatOpenAI):
+    """ChatOpenAI whose tool list skips the OpenAI SDK's per-request transform.
+
+    The SDK walks every request's parameters against its TypedDicts to rename aliased keys; for the
+    shipped tool list (11 tools, their JSON schemas) that walk costs 0.5-0.7 ms of CPU per model call on
+    an idle 2-core VM (3 ms on a loaded one). The tools are plain JSON already (nothing in them
+    is aliased), so they travel in `extra_body`, which the SDK merges into the request body as is: the
+    body on the wire carries the same `tools`.
+    """
+
+    def _get_request_payload(
+        self, input_: LanguageModelInput, *, stop: list[str] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        payload = super()._get_request_payload(input_, stop=stop, **kwargs)
+        tools = payload.get("tools")
+        if tools and not self._use_responses_api(payload):
+            payload["extra_body"] = {**(payload.get("extra_body") or {}), "tools": payload.pop("tools")}
+        return payload
+
+
+def chat_model(endpoint: ModelEndpoint, model: ModelSettings, **overrides: object) -> FastChatOpenAI:
     values: dict[str, object] = {
         "base_url": endpoint.base_url,
         "api_key": endpoint.api_key,
@@ -43,4 +65,4 @@ def chat_model(endpoint: ModelEndpoint, model: ModelSettings, **overrides: objec
         "http_async_client": httpx.AsyncClient(timeout=model.timeout_s),
     }
     values.update(overrides)
-    return ChatOpenAI(**values)  # type: ignore[arg-type]
+    return FastChatOpenAI(**values)  # type: ignore[arg-type]

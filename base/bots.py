@@ -8,11 +8,15 @@ HUDHUD_BOTS points to a YAML file for several numbers:
         profile: exec
         model: gpt-4o-mini                 # optional: another model on the same endpoint
         access_token_env: WA_TOKEN_TASKS   # or access_token: "EAAG..."
+        fallback_templates:                # optional: sent on 131047, chosen by the user's language
+          ar: tasks_reply_waiting_ar       # (a key may be Meta's full code: en_US)
+          en: tasks_reply_waiting_en
       - phone_number_id: "106540352242923"
         profile: query
 
 The single-number variables (WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_ACCESS_TOKEN) are the simple case.
-A bot without an access token runs in the sandbox: its outbound is captured locally.
+A bot without an access token runs in the sandbox: its outbound is captured locally. A bot without
+fallback templates (or without one in the user's language) uses WHATSAPP_FALLBACK_TEMPLATE.
 """
 
 from __future__ import annotations
@@ -36,6 +40,25 @@ class BotConfig(BaseModel):
     model: str | None = None  # this number's model on the configured endpoint; unset = HUDHUD_MODEL
     access_token: SecretStr | None = None
     access_token_env: str | None = None
+    # Meta language code -> approved template name, sent when the 24-hour window has closed (131047).
+    fallback_templates: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_templates(self) -> BotConfig:
+        for code, name in self.fallback_templates.items():
+            if not code.strip() or not name.strip():
+                raise ValueError("fallback_templates maps a language code to a template name, neither empty")
+        return self
+
+    def fallback_template(self, language: str) -> tuple[str, str] | None:
+        """(template name, Meta language code) of this bot's template in `language` ("ar", "en"): an
+        exact key first, then a regional one of that language ("en_US" for "en")."""
+        if language in self.fallback_templates:
+            return self.fallback_templates[language], language
+        for code, name in self.fallback_templates.items():
+            if code.split("_", 1)[0].lower() == language:
+                return name, code
+        return None
 
     @model_validator(mode="after")
     def _resolve_token(self) -> BotConfig:

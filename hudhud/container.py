@@ -450,6 +450,7 @@ class Container:
                 outbox,
                 fallback_template=settings.whatsapp.fallback_template,
                 fallback_language=settings.whatsapp.fallback_template_lang,
+                bots=bots,
                 aggregates=aggregates,
                 undelivered=Undelivered(
                     handle.client,

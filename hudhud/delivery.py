@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import structlog
 
+from agent.language import detect_language, reply_language
+from base.bots import BotRegistry
 from base.channel import Sender
 from channels.whatsapp.errors import ErrorKind, GraphError, retryable
 from channels.whatsapp.graph import GRAPH_ERRORS
@@ -25,12 +27,14 @@ class Delivery:
         fallback_language: str,
         aggregates: Aggregates | None = None,
         undelivered: Undelivered | None = None,
+        bots: BotRegistry | None = None,
     ) -> None:
         self.outbox = outbox
         self.aggregates = aggregates
         self.fallback_template = fallback_template
         self.fallback_language = fallback_language
         self.undelivered = undelivered  # tells the operator (and the user) when a reply cannot arrive
+        self.bots = bots  # a bot's own fallback templates, per language, come before the global one
 
     async def send(
         self,
@@ -57,7 +61,8 @@ class Delivery:
                 if retryable(exc.kind) or not isinstance(messenger, Messenger):
                     metrics.MESSAGES_OUT.labels(type=record.part.kind, status="error").inc()
                     raise
-                if await self._refused(messenger, phone_number_id, to, record, exc) != PartState.fallback:
+                refused = await self._refused(messenger, phone_number_id, to, records, record, exc)
+                if refused != PartState.fallback:
                     lost.append(exc)
             metrics.MESSAGES_OUT.labels(type=record.part.kind, status=record.state.value).inc()
             await self.outbox.mark(turn_id, record, conv=conv)
@@ -76,11 +81,17 @@ class Delivery:
             await self.aggregates.add(counts)
 
     async def _refused(
-        self, messenger: Messenger, phone_number_id: str, to: str, record: PartRecord, exc: GraphError
+        self,
+        messenger: Messenger,
+        phone_number_id: str,
+        to: str,
+        records: list[PartRecord],
+        record: PartRecord,
+        exc: GraphError,
     ) -> PartState:
         record.error = f"{exc.code}: {exc.message}"
         if exc.kind == ErrorKind.reengagement:
-            record.state = await self.reengage(messenger, phone_number_id, to)
+            record.state = await self.reengage(messenger, phone_number_id, to, records)
         elif exc.kind == ErrorKind.undeliverable:
             record.state = PartState.undeliverable
         else:
@@ -88,13 +99,36 @@ class Delivery:
         log.warning("reply part refused", to=to, code=exc.code, kind=str(exc.kind), state=str(record.state))
         return record.state
 
-    async def reengage(self, messenger: Messenger, phone_number_id: str, to: str) -> PartState:
-        """Outside the 24-hour window only a template may be sent: send the configured one, if any."""
-        if not self.fallback_template:
+    def fallback_for(self, phone_number_id: str, language: str) -> tuple[str, str] | None:
+        """(template, language code) to send a user of `language` ("ar", "en") on this number: the
+        bot's own template in that language, else the global WHATSAPP_FALLBACK_TEMPLATE, else none."""
+        bot = self.bots.get(phone_number_id) if self.bots is not None else None
+        own = bot.fallback_template(language) if bot is not None else None
+        if own is not None:
+            return own
+        if self.fallback_template:
+            return self.fallback_template, self.fallback_language
+        return None
+
+    async def reengage(
+        self, messenger: Messenger, phone_number_id: str, to: str, records: list[PartRecord]
+    ) -> PartState:
+        """Outside the 24-hour window only a template may be sent: send the configured one in the
+        user's language (that of the reply that was refused, written in it), if there is one."""
+        chosen = self.fallback_for(phone_number_id, reply_language_of(records))
+        if chosen is None:
             return PartState.undeliverable
         try:
-            await messenger.send_template(phone_number_id, to, self.fallback_template, self.fallback_language)
+            await messenger.send_template(phone_number_id, to, *chosen)
         except GraphError as exc:
             log.warning("fallback template refused", to=to, code=exc.code)
             return PartState.undeliverable
         return PartState.fallback
+
+
+def reply_language_of(records: list[PartRecord]) -> str:
+    """The language a turn's reply was written in ("ar" or "en"), which is the user's."""
+    text = " ".join(
+        str(getattr(r.part, "text", None) or getattr(r.part, "caption", None) or "") for r in records
+    )
+    return reply_language(detect_language(text))

@@ -73,16 +73,16 @@ class StatusHandler:
         if trace is None:
             return  # not a reply of ours (or too old): counted and recorded, nothing to fix
         new_state: PartState | None = None
+        records = await self._delivery.outbox.load(str(trace["turn_id"]))
         if ErrorKind.reengagement in kinds:
             # Deduped on the failed wamid: a retried status job never sends the template twice.
             if await self._redis.set(self._keys.seen(f"reengage:{wamid}"), 1, nx=True, ex=8 * 86400):
                 pnid = str(status.get("phone_number_id", ""))
                 to = str(status.get("recipient_id", ""))
-                new_state = await self._delivery.reengage(messenger, pnid, to)
+                new_state = await self._delivery.reengage(messenger, pnid, to, records or [])
         elif ErrorKind.undeliverable in kinds:
             new_state = PartState.undeliverable
         if new_state is not None:
-            records = await self._delivery.outbox.load(str(trace["turn_id"]))
             if records is not None:
                 record = records[int(str(trace["part"]))]
                 record.state = new_state

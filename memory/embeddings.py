@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +21,7 @@ from chromadb.utils.embedding_functions import register_embedding_function
 
 DIM = 384
 BATCH = 32  # texts per engine call: bounds the scratch memory of long batches
+QUERY_CACHE = 256  # questions whose vectors an E5Embeddings keeps (a turn asks the KB and memories alike)
 
 # Off-topic passages (everyday chit-chat, English and Arabic). e5 scores are compressed and shifted per
 # question: short or generic questions score ~0.80 against any text. A question's mean similarity to these
@@ -103,12 +105,32 @@ class E5Embeddings(EmbeddingFunction[Documents]):
 
     def __init__(self, variant: str = "original") -> None:
         self.variant = variant
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries_lock = threading.Lock()
 
     def __call__(self, input: Documents) -> Embeddings:
         return list(_encode(self.variant, list(input), query=False))
 
     def embed_query(self, input: Documents) -> Embeddings:
         return list(_encode(self.variant, list(input), query=True))
+
+    def query_vector(self, text: str) -> np.ndarray:
+        """One question's vector, shape (1, DIM), read-only. Kept for the last QUERY_CACHE questions:
+        one turn searches the knowledge base and the user's memories with the same question, and an
+        embedding costs ~20 ms of CPU (the vector of a text never changes). The two searches run at
+        once, in threads: the second waits for the first's vector under the lock (embeddings are
+        serialised by the engine anyway) rather than computing it again."""
+        with self._queries_lock:
+            found = self._queries.get(text)
+            if found is not None:
+                self._queries.move_to_end(text)
+                return found
+            vector = _encode(self.variant, [text], query=True)
+            vector.setflags(write=False)
+            self._queries[text] = vector
+            while len(self._queries) > QUERY_CACHE:
+                self._queries.popitem(last=False)
+            return vector
 
     @staticmethod
     def name() -> str:

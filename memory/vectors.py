@@ -73,7 +73,7 @@ class VectorCollection:
         """The k nearest documents to a question (embedded as a query), best first."""
 
         def run() -> list[Match]:
-            vector = np.asarray(self._ef.embed_query([text]))
+            vector = self._ef.query_vector(text)
             base = float(baseline(vector, self._ef.variant)[0])
             return self._matches(self._c.query(query_embeddings=vector, n_results=k, where=where), base)
 

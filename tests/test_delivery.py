@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+import pytest
+
 from base.commands import CommandRouter
 from base.turn import ReplyPart, TextPart, Turn
 from channels.whatsapp.messenger import Messenger
@@ -241,3 +243,70 @@ async def _async(value):
 
 async def _async_len(coro, n: int) -> bool:
     return (await coro) == n
+
+
+class Says:
+    """Answers every turn with one fixed text (its language is the user's, as the agent's would be)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    async def respond(self, turn: Turn) -> Sequence[ReplyPart]:
+        return [TextPart(text=self.text)]
+
+
+def bot_with_templates(settings_factory, fake_graph, tmp_path, templates: str, **overrides):
+    path = tmp_path / "bots.yaml"
+    path.write_text(
+        f"bots:\n  - phone_number_id: '{PNID}'\n    access_token: test-token\n"
+        f"    fallback_templates: {templates}\n"
+    )
+    return settings_factory(hudhud_bots=path, whatsapp_api_base=fake_graph.base_url, **overrides)
+
+
+def sent_templates(fake_graph) -> list[tuple[str, str]]:
+    return [
+        (m["template"]["name"], m["template"]["language"]["code"])
+        for m in fake_graph.messages
+        if m.get("type") == "template"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [("تم، سأرد عليك قريبا", ("waiting_ar", "ar")), ("Done, talk soon", ("waiting_en", "en_US"))],
+)
+async def test_a_bots_fallback_template_is_chosen_by_the_users_language(
+    settings_factory, fake_graph, tmp_path, reply: str, expected: tuple[str, str]
+) -> None:
+    templates = "{ar: waiting_ar, en_US: waiting_en}"
+    settings = bot_with_templates(
+        settings_factory, fake_graph, tmp_path, templates, whatsapp_fallback_template="global_followup"
+    )
+    async with running_pipeline(settings, responder=Says(reply)) as p:
+        # The reply itself is refused at send time: the window closed (the read receipt passes).
+        fake_graph.fail_next(1, status=400, code=131047, sends_only=True)
+        await p.deliver(envelope([message("wamid.t", USER, "hi")]))
+        assert await wait_for(lambda: _async(sent_templates(fake_graph))) == [expected]
+        turn_id = (await wait_for(p.turns))[0]["turn_id"]
+        records = await p.container.delivery.outbox.load(turn_id)
+        assert records is not None and records[0].state == PartState.fallback
+
+
+async def test_without_a_template_in_the_users_language_the_global_one_is_sent(
+    settings_factory, fake_graph, tmp_path
+) -> None:
+    settings = bot_with_templates(
+        settings_factory, fake_graph, tmp_path, "{ar: waiting_ar}",
+        whatsapp_fallback_template="global_followup", whatsapp_fallback_template_lang="en",
+    )  # fmt: skip
+    async with running_pipeline(settings, responder=Says("Done, talk soon")) as p:
+        await p.deliver(envelope([message("wamid.g", USER, "hi")]))
+        await wait_for(lambda: _async(texts(fake_graph)))
+        turn_id = (await wait_for(p.turns))[0]["turn_id"]
+        records = await p.container.delivery.outbox.load(turn_id)
+        assert records is not None
+        failed = failed_status(records[0].wamid, 131047, "Re-engagement message", USER)
+        failed["phone_number_id"] = PNID
+        await p.deliver(envelope(statuses=[failed]))
+        assert await wait_for(lambda: _async(sent_templates(fake_graph))) == [("global_followup", "en")]

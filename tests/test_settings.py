@@ -99,6 +99,8 @@ def test_bots_file_maps_numbers_to_profiles(tmp_path: Path, monkeypatch: pytest.
         ("bots:\n  - {profile: exec}", "phone_number_id"),
         ("bots:\n  - {phone_number_id: '1', access_token_env: NOPE_NOT_SET}", "NOPE_NOT_SET"),
         ("bots:\n  - {phone_number_id: '1'}\n  - {phone_number_id: '1'}", "twice"),
+        ("bots:\n  - {phone_number_id: '1', fallback_templates: {ar: ''}}", "fallback_templates"),
+        ("bots:\n  - {phone_number_id: '1', fallback_templates: [a]}", "fallback_templates"),
     ],
 )
 def test_bad_bots_file_is_a_clear_error(tmp_path: Path, content: str, fragment: str) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import chromadb
 import numpy as np
+import pytest
 from chromadb.config import Settings as ChromaSettings
 from chromadb.utils.embedding_functions import known_embedding_functions
 
@@ -80,3 +81,53 @@ def test_a_persisted_collection_reopens_with_our_function_not_chromas_default(tm
         assert col.count() == 1
     finally:
         client.close()
+
+
+@pytest.fixture
+def encoded(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The texts each call of the engine embedded, in order."""
+    calls: list[list[str]] = []
+    encode = embeddings._encode
+
+    def counting(variant: str, texts, *, query: bool) -> np.ndarray:
+        calls.append(list(texts))
+        return encode(variant, texts, query=query)
+
+    monkeypatch.setattr(embeddings, "_encode", counting)
+    return calls
+
+
+def test_a_questions_vector_is_embedded_once_and_kept_for_the_last_questions(
+    encoded: list[list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ef = E5Embeddings()
+    calls = encoded
+    first = ef.query_vector("How long is a link code valid?")
+    again = ef.query_vector("How long is a link code valid?")
+    assert again is first and len(calls) == 1  # the knowledge base and the memories ask alike
+    assert first.shape == (1, DIM) and not first.flags.writeable
+    assert np.allclose(first[0], ef.embed_query(["How long is a link code valid?"])[0])
+    monkeypatch.setattr(embeddings, "QUERY_CACHE", 2)
+    ef.query_vector("second")
+    ef.query_vector("third")  # pushes out the oldest
+    before = len(calls)
+    ef.query_vector("How long is a link code valid?")
+    assert len(calls) == before + 1
+
+
+def test_two_searches_at_once_embed_their_question_once(encoded: list[list[str]]) -> None:
+    ef = E5Embeddings()
+    calls = encoded
+    start = threading.Barrier(4)
+    found: list[np.ndarray] = []
+
+    def search() -> None:
+        start.wait()
+        found.append(ef.query_vector("Who is allowed to delete a task?"))
+
+    threads = [threading.Thread(target=search) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1 and all(v is found[0] for v in found)

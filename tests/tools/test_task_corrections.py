@@ -237,6 +237,8 @@ def test_an_undo_request_is_an_undo(text: str, action: str, args: dict[str, Any]
         ("don't undo that", "answer"),
         ("I said 7 not 8, undo that", "answer"),  # a number: not only an undo
         ("please don't revert it", "answer"),
+        ("I marked a task done by mistake, can I undo it?", "answer"),  # a question about undo
+        ("how to undo a change?", "answer"),
         ("revert the title to Budget", "update_task"),
     ],
 )

@@ -293,8 +293,9 @@ _AS_IT_WAS = re.compile(
 )
 
 
-# Words that turn a following "undo that" into its opposite ("don't undo that", "لا تتراجع" is another verb).
-_NOT_UNDO = _folded("don dont t not never didn didnt shouldn won wont مو مش ما مب")
+# Words that make a following "undo that" no request: its opposite ("don't undo that"; "لا تتراجع" is
+# another verb), or a question about undoing ("can I undo it?", "how to undo", "هل تراجع…").
+_NOT_UNDO = _folded("don dont t not never didn didnt shouldn won wont مو مش ما مب i we to how كيف هل")
 
 
 def _is_undo(words: list[str]) -> bool:
