@@ -356,3 +356,32 @@ def test_the_digits_of_an_arabizi_word_are_no_task_number() -> None:
     decision = decide("get_task", "shu el mahamat el mt2a5ra 3ndi?", task_id="3")
     assert (decision.action, decision.args) == ("list_tasks", {"scope": "mine", "overdue": True})
     assert decide("get_task", "is task 3 overdue?", task_id="3").action == "get_task"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how do I book the big boardroom?",
+        "كيف احجز قاعة مجلس الإدارة؟",
+        "ازاي أضيف مهمة جديدة؟",
+        "شلون اسوي مهمة لزميلي؟",
+        "kif b3mel task?",
+    ],
+)
+@pytest.mark.parametrize("action", ["create_task", "delete_task", "update_task"])
+def test_a_question_about_how_changes_nothing(text: str, action: str) -> None:
+    """Asked how, not told to: a small model creates "Book the big boardroom" (found by the attack
+    suite: a document's instructions were not followed, the question itself was)."""
+    assert decide(action, text, title="x").action == ANSWER
+
+
+@pytest.mark.parametrize(
+    ("action", "text"),
+    [
+        ("create_task", "add a task: learn how to cook"),  # "how" inside a title
+        ("complete_task", "how do I mark task 5 done?"),  # names a task: left to the model
+        ("list_tasks", "how many tasks do I have?"),  # a request to see
+    ],
+)
+def test_how_inside_a_command_or_a_read_stays(action: str, text: str) -> None:
+    assert decide(action, text, title="x").action == action

@@ -15,6 +15,7 @@ from base.text.dates import resolve_date_in_text
 from base.text.priority import normalize_priority
 from tools.decision import ANSWER, Decision
 from tools.packs.tasks.cues import (
+    asks_how,
     garbled,
     joins_changes,
     mentions_task,
@@ -51,6 +52,20 @@ def _new_task(decision: Decision, tools: ToolRegistry, text: str, follow_ref: in
     keep = ("title", "due_date", "priority", "assignee")
     args = {k: v for k, v in decision.args.items() if k in keep}
     return decision.model_copy(update={"action": "create_task", "args": args})
+
+
+def _how_question(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "how do I book the boardroom?", "كيف أحجز قاعة الاجتماعات؟": a question about how to do
+    something read as the doing (a small model creates "Book the boardroom"). A question changes
+    nothing: it is answered (the knowledge base says how)."""
+    spec = tools.get(decision.action)
+    if spec is None or decision.action in _READS or not asks_how(text) or numbers_in(text):
+        return decision
+    return decision.model_copy(update={"action": ANSWER, "args": {}})
+
+
+# Tools that only read: a "how" question may be a request to see ("how many tasks do I have?").
+_READS = ("list_tasks", "get_task", "summary_report")
 
 
 def _mine(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
@@ -287,6 +302,7 @@ def _undo(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | 
 
 
 CORRECTIONS = (
+    _how_question,
     _new_task,
     _invented_id,
     _reopen,

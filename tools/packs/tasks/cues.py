@@ -335,6 +335,21 @@ _POLITE = _folded("please pls plz kindly hey hi ok okay لو سمحت من فض�
 _NEW = _folded("new another جديد جديدة جديده جديدا زيد ضيف jdeed jdeeda gdeed gdeeda gedida jadeed jadida")
 
 
+# A question about how to do something, each dialect group: "how do I…", "كيف…", "شلون…", "ازاي…",
+# "كيف فيني…", "ezay…", "kif…" — asked, not ordered.
+_HOW = _folded("كيف كيفية شلون شلونه ازاي إزاي ازّاي ازاى ezay ezzay izzay 2ezay kif keef kayf kaif shlon")
+_HOW_EN = re.compile(
+    r"^\W*(?:(?:so|and|but|hi|hey|ok|okay)\W+)?how\s+(?:do|can|could|would|should|does|did)\s+|^\W*how\s+to\b"
+)
+
+
+def asks_how(text: str) -> bool:
+    """The message asks how to do something ("how do I book the boardroom?", "كيف أحجز القاعة؟", "ازاي
+    أضيف مهمة؟"): a question to answer, not a command — unless it also names a task number."""
+    words = [w for w in _words(text) if w not in _POLITE][:2]
+    return bool(_HOW_EN.search(fold(text))) or any(w in _HOW for w in words)
+
+
 def says_new(text: str) -> bool:
     """The message asks for something new ("a new task", "مهمة جديدة", "task jdeeda")."""
     return any(w in _NEW for w in _words(text))
