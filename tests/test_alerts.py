@@ -164,3 +164,34 @@ def test_alert_settings_that_reach_nobody_or_anybody_are_refused_outside_dev(set
             settings_factory(hudhud_env="staging", hudhud_alerts=True, hudhud_alert_whatsapp_to="9665")
         )
     check_security(settings_factory(hudhud_alerts=True))  # dev: alerts go to the log
+
+
+async def test_admins_get_alerts_on_whatsapp_and_a_template_outside_their_window(
+    settings_factory, receiver, fake_graph
+) -> None:
+    """The optional channel: each admin number gets the alert as text; one whose 24-hour window is
+    closed (Graph's 131047) gets the approved template with the alert as its body parameter."""
+    hook, url = receiver
+    first, second = "966500000401", "966500000402"
+    settings = alert_settings(
+        settings_factory,
+        url,
+        whatsapp_access_token="test-token",
+        whatsapp_phone_number_id="1065",
+        whatsapp_api_base=fake_graph.base_url,
+        hudhud_alert_whatsapp_to=f"{first}, +{second}",
+        hudhud_alert_template="hudhud_alert",
+        hudhud_alert_cooldown_s=0,
+    )
+    async with running_pipeline(settings, workers=0) as p:
+        sender = p.container.alerts
+        assert sender is not None
+        fake_graph.fail_next(status=400, code=131047, message="Re-engagement message", to=second)
+        assert await sender.event("delivery_failed", {"summary": "a reply could not be delivered"})
+    sent = {m["to"]: m for m in fake_graph.messages}
+    assert sent[first]["type"] == "text" and "a reply could not be delivered" in sent[first]["text"]["body"]
+    template = sent[second]
+    assert template["type"] == "template" and template["template"]["name"] == "hudhud_alert"
+    body = template["template"]["components"][0]["parameters"][0]["text"]
+    assert body == "a reply could not be delivered"
+    assert [a["rule"] for a in hook.alerts()] == ["delivery_failed"]  # the webhook, as always
