@@ -38,7 +38,7 @@ from agent.prefs import PrefsStore
 from agent.profiles import get_profile
 from agent.readings import MAX_READINGS, Readings, ask
 from agent.rendered import take_rendered
-from agent.router import StructuredRouter
+from agent.router import RouterError, StructuredRouter
 from agent.tokens import TokenCounter
 from base.keys import Keys
 from base.notes import TurnPath, note_model, note_path
@@ -234,7 +234,15 @@ class Agent:
                 previous = last_exchange(window, now=now, recent_s=recent)
             if decided is None:
                 asked_at = time.perf_counter()
-                decision = await self._decide(llm, routed, tools, used, previous=previous, window=window)
+                try:
+                    decision = await self._decide(llm, routed, tools, used, previous=previous, window=window)
+                except RouterError as exc:
+                    # The router's JSON was cut at the token limit or malformed (a small model looping on a
+                    # long, odd message): nothing is run on a guess, the message is answered instead —
+                    # not "something went wrong".
+                    log.warning("router failed: answered instead", error=str(exc), turn_id=turn.turn_id)
+                    decision = Decision(action=ANSWER)
+                    trace.rules.append("router_fallback")
                 if len(tools):
                     trace.model_ms += (time.perf_counter() - asked_at) * 1000
                     trace.model_calls += 1

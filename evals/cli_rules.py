@@ -43,6 +43,7 @@ def eval_rules(
 ) -> None:
     """The rules (pack corrections, agent rules) that changed turns of a run, per rule the dev cases
     where each fired; with --measure, each rule's benefit: those cases rerun with it switched off."""
+    from agent.agent import AGENT_RULES
     from evals.results import read_results
     from evals.rules import benefit, fired, switched_off
 
@@ -76,6 +77,9 @@ def eval_rules(
     base = out or run / "rules"
     measured = []
     for rule, cases in found.items():
+        if rule not in AGENT_RULES and "." not in rule:  # a fallback, not a rule: nothing to switch off
+            console.print(f"{rule}: not a switchable rule, not measured")
+            continue
         try:
             with _env(switched_off(rule)):
                 settings = load_settings()
