@@ -91,6 +91,12 @@ async def build_agent(
         if server is not None:
             server.stop()
         raise SettingsError(f"invalid setting HUDHUD_TOOL_PACKS: {exc}") from None
+    try:  # the agent's own registry: the corrections switched off must be off here too
+        registry.disable_corrections(settings.core.disabled_corrections)
+    except ValueError as exc:  # a name no loaded pack's correction has
+        if server is not None:
+            server.stop()
+        raise SettingsError(f"invalid setting HUDHUD_DISABLED_CORRECTIONS: {exc}") from None
     if settings.core.tools:
         from tools.python import KitExecutor, load_kit
 

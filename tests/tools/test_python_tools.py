@@ -103,3 +103,15 @@ def test_public_api_names() -> None:
     assert hudhud.create_app.__name__ == "create_app" and "ToolKit" in hudhud.__all__
     with pytest.raises(AttributeError):
         _ = hudhud.not_a_thing
+
+
+async def test_the_agent_honours_the_corrections_switched_off(fake_openai, tmp_path) -> None:
+    """HUDHUD_DISABLED_CORRECTIONS reaches the agent's own registry (found when measuring each rule's
+    benefit: the agent kept running a correction switched off), and a name no pack has stops the start."""
+    endpoint = ModelEndpoint(base_url=fake_openai.base_url, api_key="k", model="m", local=False)
+    base = {"_env_file": None, "hudhud_data_dir": tmp_path, "hudhud_tool_mode": "native"}
+    runtime = await build_agent(Settings(**base, hudhud_disabled_corrections="undo"), endpoint=endpoint)  # type: ignore[arg-type]
+    assert "undo" in runtime.agent.registry.disabled_corrections
+    await runtime.aclose()
+    with pytest.raises(SettingsError, match="HUDHUD_DISABLED_CORRECTIONS"):
+        await build_agent(Settings(**base, hudhud_disabled_corrections="nope"), endpoint=endpoint)  # type: ignore[arg-type]
