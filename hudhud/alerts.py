@@ -323,7 +323,9 @@ class AlertEvaluator:
         self._token = uuid.uuid4().hex
         self._held = False
         # Events older than this process's start, less a window, were someone else's to judge.
-        self._cursor = f"{int((time.time() - settings.alert_window_min * 60) * 1000)}-0"
+        # Where each stream was last read, when Redis holds no position yet: the window's start.
+        start = f"{int((time.time() - settings.alert_window_min * 60) * 1000)}-0"
+        self._cursors = {"cursor": start, "ops-cursor": start}
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -360,19 +362,25 @@ class AlertEvaluator:
 
     async def _ops(self) -> dict[str, list[OpsEvent]]:
         """Operator events (base/ops_events.py) since the last look, by kind; the position kept in Redis."""
-        stored = await self._redis.get(self._keys.alert("ops-cursor"))
-        cursor = _text(stored) if stored else self._cursor
-        try:
-            rows = await self._redis.xrange(self._keys.ops, min=f"({cursor}", count=1000)
-        except ResponseError:
-            rows = []
         out: dict[str, list[OpsEvent]] = {}
-        for _, raw in rows:
+        for _, raw in await self._since(self._keys.ops, "ops-cursor"):
             event = OpsEvent.from_fields(raw)
             out.setdefault(str(event.kind), []).append(event)
-        if rows:
-            await self._redis.set(self._keys.alert("ops-cursor"), _text(rows[-1][0]))
         return out
+
+    async def _since(self, stream: str, cursor: str) -> list[tuple[bytes, dict[bytes, bytes]]]:
+        """A stream's entries after the position kept under `alert:<cursor>` (so the next lease holder
+        goes on from it), and that position moved past them."""
+        stored = await self._redis.get(self._keys.alert(cursor))
+        after = _text(stored) if stored else self._cursors[cursor]
+        try:
+            rows = await self._redis.xrange(stream, min=f"({after}", count=1000)
+        except ResponseError:
+            rows = []
+        if rows:
+            self._cursors[cursor] = _text(rows[-1][0])
+            await self._redis.set(self._keys.alert(cursor), self._cursors[cursor])
+        return rows
 
     async def sample(self) -> float | None:
         """Queue depth, oldest age and dead letters into the gauges and this minute's aggregates."""
@@ -395,20 +403,11 @@ class AlertEvaluator:
 
     async def _events(self) -> list[dict[str, Any]]:
         """The events stream since the last look (its position kept in Redis for the next holder)."""
-        stored = await self._redis.get(self._keys.alert("cursor"))
-        cursor = _text(stored) if stored else self._cursor
-        try:
-            rows = await self._redis.xrange(self._keys.events, min=f"({cursor}", count=1000)
-        except ResponseError:
-            rows = []
         out = []
-        for eid, raw in rows:
+        for eid, raw in await self._since(self._keys.events, "cursor"):
             kind = _text(raw.get(b"type", b""))
             if kind == "redis_data_lost" or kind in QUALITY_EVENTS:
                 out.append({"type": kind, "id": _text(eid)})
-        if rows:
-            self._cursor = _text(rows[-1][0])
-            await self._redis.set(self._keys.alert("cursor"), self._cursor)
         return out
 
 
