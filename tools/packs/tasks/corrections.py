@@ -103,13 +103,11 @@ def _by_title(decision: Decision, text: str, tools: ToolRegistry | None = None) 
     if others or (tools is not None and tools.says(decision.action, text) is True):
         return True
     phrase = decision.args.get("task_id")
-    if (
-        isinstance(phrase, str)
-        and NAMING.query(phrase)
-        and set(NAMING.query(phrase)) <= set(NAMING.query(text))
-    ):
+    named = NAMING.query(phrase) if isinstance(phrase, str) else []
+    if named and set(named) <= set(NAMING.query(text)):
         return True
-    return (says_done(text) or says_reopen(text)) and bool(NAMING.query(text))
+    # Without other arguments the skipped query above is the message's own words: not empty.
+    return says_done(text) or says_reopen(text)
 
 
 def _reopen(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
