@@ -23,7 +23,7 @@ from memory.history import ConversationHistory
 from memory.summary import Summarizer
 from prompts.store import PromptStore
 from tools.base import ToolExecutor
-from tools.registry import ToolRegistry
+from tools.registry import registry_from_settings
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -85,18 +85,12 @@ async def build_agent(
     else:
         counter = TiktokenCounter(endpoint.model, cache_dir=settings.runtime.data_dir / "tiktoken")
         window = settings.model.context_window
-    try:
-        registry = ToolRegistry.shipped(settings.core.tool_packs)
-    except ValueError as exc:  # PackError, ToolSpecError
+    try:  # the service's registry: the same packs, the same corrections switched off
+        registry = registry_from_settings(settings)
+    except SettingsError:
         if server is not None:
             server.stop()
-        raise SettingsError(f"invalid setting HUDHUD_TOOL_PACKS: {exc}") from None
-    try:  # the agent's own registry: the corrections switched off must be off here too
-        registry.disable_corrections(settings.core.disabled_corrections)
-    except ValueError as exc:  # a name no loaded pack's correction has
-        if server is not None:
-            server.stop()
-        raise SettingsError(f"invalid setting HUDHUD_DISABLED_CORRECTIONS: {exc}") from None
+        raise
     if settings.core.tools:
         from tools.python import KitExecutor, load_kit
 

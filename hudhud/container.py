@@ -87,19 +87,10 @@ def preflight(settings: Settings) -> None:
 
 
 def tool_registry(settings: Settings) -> ToolRegistry:
-    """The registry of the domain packs `HUDHUD_TOOL_PACKS` names, less the corrections
-    `HUDHUD_DISABLED_CORRECTIONS` switches off; a bad pack or name is one SettingsError line."""
-    from tools.registry import ToolRegistry
+    """The registry the agent uses too (tools/registry.py `registry_from_settings`)."""
+    from tools.registry import registry_from_settings
 
-    try:
-        registry = ToolRegistry.shipped(settings.core.tool_packs)
-    except ValueError as exc:  # PackError, ToolSpecError
-        raise SettingsError(f"invalid setting HUDHUD_TOOL_PACKS: {exc}") from None
-    try:
-        registry.disable_corrections(settings.core.disabled_corrections)
-    except ValueError as exc:  # a name no loaded pack's correction has
-        raise SettingsError(f"invalid setting HUDHUD_DISABLED_CORRECTIONS: {exc}") from None
-    return registry
+    return registry_from_settings(settings)
 
 
 def tools_executor(

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from base.settings import Settings, SettingsError
 from base.yamlfile import YamlFileError, read_model
 from tools.decision import ANSWER, Decision
 from tools.naming import Naming
@@ -188,3 +189,18 @@ class ToolRegistry:
             "additionalProperties": False,
         }
         return {"anyOf": [*(s.router_schema() for s in self.offered()), answer]}
+
+
+def registry_from_settings(settings: Settings) -> ToolRegistry:
+    """The registry of the domain packs `HUDHUD_TOOL_PACKS` names, less the corrections
+    `HUDHUD_DISABLED_CORRECTIONS` switches off — the one the service and the agent both use; a bad pack
+    or name is one SettingsError line."""
+    try:
+        registry = ToolRegistry.shipped(settings.core.tool_packs)
+    except ValueError as exc:  # PackError, ToolSpecError
+        raise SettingsError(f"invalid setting HUDHUD_TOOL_PACKS: {exc}") from None
+    try:
+        registry.disable_corrections(settings.core.disabled_corrections)
+    except ValueError as exc:  # a name no loaded pack's correction has
+        raise SettingsError(f"invalid setting HUDHUD_DISABLED_CORRECTIONS: {exc}") from None
+    return registry
