@@ -118,6 +118,9 @@ class RouteResult(BaseModel):
 
     decision: Decision
     prepared: PreparedArgs | None = None
+    # The model's own reading before the pack's corrections (which drop, e.g., a deletion naming no
+    # task): what a typed answer to a waiting question is compared with (agent/awaiting.py).
+    model_action: str = ""
 
 
 class Agent:
@@ -293,13 +296,13 @@ class Agent:
         prof = get_profile(profile)
         tools = self.registry.subset(prof.tools)
         lang = reply_language(detect_language(text))
-        decision = await self._decide(self.llm, text, tools, self._base_prompts(prof.persona, lang))
-        decision = tools.correct(decision, text)
+        raw = await self._decide(self.llm, text, tools, self._base_prompts(prof.persona, lang))
+        decision = tools.correct(raw, text)
         spec = tools.get(decision.action)
         prepared = None
         if spec is not None:
             prepared = prepare_args(spec, decision.args, message=text, today=today or self.clock().date())
-        return RouteResult(decision=decision, prepared=prepared)
+        return RouteResult(decision=decision, prepared=prepared, model_action=raw.action)
 
     # ------------------------------------------------------------------ steps
 

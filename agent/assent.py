@@ -118,6 +118,16 @@ def read_assent(text: str) -> Assent:
     return Assent.OTHER
 
 
+def opens_with_yes(text: str) -> bool:
+    """Does `text` open with a yes, weak ones included, and hold no refusal, condition or question?
+    Such a message that goes on ("اه امسحيها", "ah yes delete that one") confirms only when what
+    follows names the waiting action itself (agent/awaiting.py checks that), never on its own."""
+    words = _joined_refusals(words_of(text))
+    if not words or words[0] not in YES or "?" in text or "؟" in text:
+        return False
+    return not any(w in NO or w in BLOCKERS for w in words)
+
+
 def _joined_refusals(words: list[str]) -> list[str]:
     """Two-word refusals ("ما ابي", "mish 3ayez") made one refusal word, so they read like "no"."""
     out: list[str] = []

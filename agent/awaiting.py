@@ -22,7 +22,7 @@ from collections.abc import Set as AbstractSet
 from typing import Any
 
 from agent import replies
-from agent.assent import Assent, read_assent
+from agent.assent import Assent, opens_with_yes, read_assent
 from base.catalog import t
 from base.responder import Responder
 from base.turn import ReplyPart, TextPart, Turn
@@ -66,6 +66,17 @@ class AwaitingAnswer:
         assent = read_assent(first.text)
         lang = await self.lang_of(turn)
         parts: list[ReplyPart] = []
+        waiting = _objects(self.executor.registry.get(pending.call.name), pending.call.args)
+        routed = None
+        if assent is Assent.OTHER or assent is Assent.NO_THEN:
+            routed = await _route(self.inner, turn)
+            echo = not rest and opens_with_yes(first.text)
+            if (
+                echo
+                and assent is Assent.OTHER
+                and _echoes(routed, pending, waiting, self.executor.registry, first.text)
+            ):
+                assent = Assent.YES  # "yes, delete it": a yes read in code that names the waiting action
         if assent is Assent.YES:
             taken = await confirmations.take(turn.user.wa_id, pending.token)
             done = await carry_out(self.executor, taken, turn, lang) if taken else t("confirm.expired", lang)
@@ -75,8 +86,7 @@ class AwaitingAnswer:
             parts.append(TextPart(text=replies.text("cancelled", lang)))
         else:
             # The whole turn is one new message: a new command, a refusal that goes on, or unclear.
-            waiting = _objects(self.executor.registry.get(pending.call.name), pending.call.args)
-            decided = await new_command(self.inner, self.executor.registry, turn, not_about=waiting)
+            decided = _new_command(routed, self.executor.registry, not_about=waiting)
             if decided is not None:
                 await confirmations.take(turn.user.wa_id, pending.token)
                 answered = await self.inner.respond(turn, decided=decided)  # type: ignore[call-arg]
@@ -101,10 +111,20 @@ async def new_command(
     """The decision on a message typed while a question waits, when it is a command with everything it
     needs and about none of the ids in `not_about`; None otherwise, or when the responder behind cannot
     decide alone (it has no `route`)."""
+    return _new_command(await _route(inner, turn), registry, not_about=not_about)
+
+
+async def _route(inner: Responder, turn: Turn) -> Any | None:
+    """The responder's reading of the message without running anything; None when it cannot route."""
     route = getattr(inner, "route", None)
-    if route is None:
+    return None if route is None else await route(turn.text, profile=turn.profile)
+
+
+def _new_command(
+    routed: Any | None, registry: ToolRegistry, *, not_about: AbstractSet[int]
+) -> Decision | None:
+    if routed is None:
         return None
-    routed = await route(turn.text, profile=turn.profile)
     spec = registry.get(routed.decision.action)
     prepared = routed.prepared
     if spec is None or prepared is None or prepared.missing or prepared.unclear:
@@ -112,6 +132,22 @@ async def new_command(
     if _objects(spec, prepared.args) & not_about:
         return None
     return routed.decision  # type: ignore[no-any-return]
+
+
+def _echoes(
+    routed: Any | None, pending: Pending, waiting: AbstractSet[int], registry: ToolRegistry, text: str
+) -> bool:
+    """Does the message ask for the very action that waits ("delete it", "delete 7" while deleting 7),
+    about no other object? Then its opening yes answers the question rather than starting anything.
+    The model's own reading counts too when the message holds no number: "delete it" names no task, which
+    the corrections turn into an answer when nothing waits."""
+    if routed is None:
+        return False
+    if routed.decision.action == pending.call.name and routed.prepared is not None:
+        return _objects(registry.get(pending.call.name), routed.prepared.args) <= waiting
+    if any(ch.isdigit() for ch in text):
+        return False
+    return getattr(routed, "model_action", "") == pending.call.name and routed.decision.action == "answer"
 
 
 def _objects(spec: ToolSpec | None, args: dict[str, Any]) -> set[int]:

@@ -114,3 +114,24 @@ async def test_a_free_text_claim_with_nothing_done_is_withheld(chat: Chat) -> No
     parts = await chat.say("how do I delete a task?")
     assert parts[0].text.startswith("To delete a task")  # type: ignore[union-attr]
     assert chat.agent.traces[-1].outcome == "answered"
+
+
+@pytest.mark.parametrize("answer", ["اه امسحيها", "ah yes get rid of it"])
+async def test_a_weak_yes_that_names_the_waiting_action_confirms(chat: Chat, answer: str) -> None:
+    await chat.ask_delete(chat.a)
+    routed(chat.model, "delete_task")  # the message names the action and no other task
+    parts = await chat.say(answer)
+    assert [p.text for p in parts] == [t("tool.delete_task.reply", "en", id=chat.a)]  # type: ignore[union-attr]
+    assert not await chat.exists(chat.a) and not await chat.waiting()
+
+
+async def test_a_yes_that_names_another_task_or_action_does_not_confirm(chat: Chat) -> None:
+    await chat.ask_delete(chat.a)
+    routed(chat.model, "delete_task", task_id=str(chat.b))  # "ah, delete the other one"
+    parts = await chat.say(f"ah delete {chat.b} instead")
+    assert await chat.exists(chat.a) and await chat.exists(chat.b)
+    assert not any(p.text == t("tool.delete_task.reply", "en", id=chat.a) for p in parts)  # type: ignore[union-attr]
+
+    routed(chat.model, "complete_task", task_id=str(chat.a))  # a yes-opening that is another change
+    parts = await chat.say("ok mark it done")
+    assert await chat.exists(chat.a) and await chat.status(chat.a) == "open"
