@@ -83,6 +83,7 @@ async def test_paused_turns_are_recorded_and_a_human_reply_is_sent_once(settings
         await p.deliver(envelope([message("wamid.h2", USER, "thanks")]))
         await wait_for(lambda: _async(len(texts(fake_graph)) == 2))
         assert bot.calls == 1 and texts(fake_graph)[-1] == "bot: thanks"
+
         async def answered() -> list[str]:
             return [e.outcome for e in await p.container.interactions.query(wa_id=USER) if e.status == "ok"]
 
