@@ -190,7 +190,8 @@ class EvalFiles:
                 for c in cases
                 if isinstance(c, dict) and "id" in c and c.get("split", "dev") == "dev"
             ]
-            found.append(SuiteFile(path.name, str(document.get("name") or path.stem), ids))
+            if ids:  # cases without ids are another kind (routing): `hudhud eval run` skips them
+                found.append(SuiteFile(path.name, str(document.get("name") or path.stem), ids))
         return found
 
     def suite(self, file: str) -> tuple[Path, SuiteFile]:

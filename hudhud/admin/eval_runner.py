@@ -41,7 +41,7 @@ LEASE_MS = 30_000
 STOP_GRACE_S = 5.0
 LOST = "lost its lease"  # this runner stalled past its lease: another one owns the request now
 EXIT_MEANS = {  # `hudhud eval run`'s exit codes (evals/gate.py)
-    0: "passed",
+    0: "",
     1: "a gate failed (a false action claim): the figures are in the report",
     2: "usage or configuration error (see the log)",
     3: "a case could not run (harness errors in the log)",

@@ -105,7 +105,7 @@ def evals_router(auth: AdminAuth, settings: Settings, files: EvalFiles | None = 
         c = request.app.state.container
         detail = f"{','.join(chosen)} filter={pattern or '*'} cases={cases}"
         await AuditLog(c.redis, c.keys).record(me.username, "eval_run", run.id, detail)
-        return back("/admin/evals", f"Queued {run.id}: {cases} cases")
+        return back("/admin/evals", f"Queued {run.id}: {cases} case{'' if cases == 1 else 's'}")
 
     @router.get("/runs/{name}/{file}", summary="Dashboard: a run's report, summary or log")
     async def run_file(name: str, file: str, me: Principal = viewer) -> Response:

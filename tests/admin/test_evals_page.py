@@ -23,7 +23,7 @@ from hudhud.admin.eval_queue import EvalQueue, EvalRequest
 from hudhud.admin.eval_runner import EvalRunner, hudhud_command
 from hudhud.app import create_app
 from tests.admin.conftest import PASSWORD, client, csrf_of, sign_in
-from tests.conftest import REDIS_TEST_URL
+from tests.evals.test_cli_run import fake_model_env
 from tests.evals.test_runner import write_suite
 from tests.helpers import live, wait_for
 
@@ -82,6 +82,7 @@ async def test_runs_and_baselines_listed_and_reports_served_from_the_runs_dir_on
         assert "dev 33.3%" in html and "dev 100.0%" in html
         assert "abc1234" in html and html.count(">dirty<") == 1 and "ci-smoke" in html
         assert 'name="suite" value="ci-smoke.yaml"' in html and "test/" not in html  # dev suites only
+        assert 'value="routing.yaml"' not in html  # no case ids: not a suite `eval run` runs
         report = await http.get("/admin/evals/runs/after/report.html")
         assert report.status_code == 200 and "report of after" in report.text
         assert report.headers["content-security-policy"].startswith("sandbox;")
@@ -155,16 +156,7 @@ async def test_a_run_beyond_the_limit_or_with_a_bad_filter_is_refused(evals_app)
 
 def child_env(monkeypatch: pytest.MonkeyPatch, fake_openai: Any, tmp_path: Path) -> None:
     """The environment the service's `hudhud eval run` child inherits: the fake model, no knowledge base."""
-    for name, value in {
-        "OPENAI_BASE_URL": fake_openai.base_url,
-        "OPENAI_API_KEY": "k",
-        "HUDHUD_MODEL": "gpt-test",
-        "HUDHUD_TOOL_MODE": "native",
-        "REDIS_URL": REDIS_TEST_URL,
-        "HUDHUD_DATA_DIR": str(tmp_path / "child-data"),
-        "HUDHUD_MODEL_RETRIES": "0",
-        "HUDHUD_KB_SEED": "",
-    }.items():
+    for name, value in {**fake_model_env(fake_openai, tmp_path / "child-data"), "HUDHUD_KB_SEED": ""}.items():
         monkeypatch.setenv(name, value)
 
 
@@ -178,7 +170,7 @@ async def test_a_run_started_on_the_page_is_run_by_the_app(
         queued = await http.post(
             "/admin/evals/runs", data={"csrf": token, "suite": "ci-smoke.yaml", "filter": "create-task-en"}
         )
-        assert queued.status_code == 303 and "1+cases" in queued.headers["location"]
+        assert queued.status_code == 303 and "1+case" in queued.headers["location"]
 
         async def ended() -> str | None:
             html = (await http.get("/admin/evals/queue")).text
@@ -262,3 +254,49 @@ def test_the_child_runs_at_low_priority() -> None:
     assert command[:3] == [command[0], "-n", "10"] and command[0].endswith("nice")
     assert command[-5:] == ["-m", "hudhud", "eval", "run", "x.yaml"]
     assert hudhud_command(0, "eval")[1:] == ["-m", "hudhud", "eval"]
+
+
+async def test_a_stopping_api_process_puts_its_run_back_first_in_the_queue(
+    settings_factory, redis, redis_prefix, monkeypatch, tmp_path
+) -> None:
+    import sys
+
+    import hudhud.admin.eval_runner as eval_runner
+
+    # A child that outlives the test unless it is stopped: what a long eval run looks like to the runner.
+    monkeypatch.setattr(
+        eval_runner,
+        "hudhud_command",
+        lambda nice, *args: [sys.executable, "-c", "import time; time.sleep(60)"],
+    )
+    suites = tmp_path / "suites"
+    suites.mkdir()
+    write_suite(suites)
+    keys = Keys(redis_prefix)
+    queue = EvalQueue(redis, keys)
+    first, second = (
+        EvalRequest(id=f"r{i}-{EvalRequest.new_id()}", suites=["mini.yaml"], cases=3, by="admin")
+        for i in range(2)
+    )
+    await queue.submit(first)
+    await queue.submit(second)
+    runner = EvalRunner(
+        redis,
+        keys,
+        settings_factory().admin,
+        files=EvalFiles(tmp_path / "runs", suites_dir=suites),
+        poll_s=0.1,
+    )
+    task = asyncio.create_task(runner.run(asyncio.Event()))
+
+    async def running() -> bool:
+        found = await queue.get(first.id)
+        return found is not None and found.status == "running"
+
+    await wait_for(running)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    back = await queue.get(first.id)
+    assert back is not None and back.status == "queued" and back.started is None
+    assert [i.decode() for i in await redis.lrange(keys.eval_queue, 0, -1)] == [first.id, second.id]
+    assert await redis.llen(keys.eval_running) == 0 and await redis.get(keys.eval_lease) is None
