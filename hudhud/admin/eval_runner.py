@@ -24,6 +24,7 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import Literal
 
 import redis.asyncio as aioredis
 import structlog
@@ -120,8 +121,10 @@ class EvalRunner:
         finally:
             await self._leases.release(self._lease_key, token)
 
-    async def _end(self, request: EvalRequest, status: str, code: int | None, reason: str) -> None:
-        request.status = "done" if status == "done" else "failed"
+    async def _end(
+        self, request: EvalRequest, status: Literal["done", "failed"], code: int | None, reason: str
+    ) -> None:
+        request.status = status
         request.exit_code, request.reason, request.finished = code, reason, time.time()
         await self.queue.release(request)
         log.info("eval_run_ended", run=request.id, status=request.status, exit_code=code)
