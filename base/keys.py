@@ -257,6 +257,30 @@ class Keys:
         return f"{self.prefix}:admin:fails:{scope}"
 
     @property
+    def eval_queue(self) -> str:
+        """List of the eval run requests waiting, oldest first (hudhud/admin/eval_queue.py)."""
+        return f"{self.prefix}:evals:queue"
+
+    @property
+    def eval_running(self) -> str:
+        """List of the one eval request being run: moved back to the queue if its runner dies."""
+        return f"{self.prefix}:evals:running"
+
+    @property
+    def eval_lease(self) -> str:
+        """Lease of the one API process that runs eval requests (one run at a time, all processes)."""
+        return f"{self.prefix}:evals:lease"
+
+    def eval_request(self, run_id: str) -> str:
+        """Hash of one eval run request: suites, filter, who asked, status, times, exit code."""
+        return f"{self.prefix}:evals:request:{run_id}"
+
+    @property
+    def eval_requests(self) -> str:
+        """Sorted set of the eval run requests by the time they were made (the page's list)."""
+        return f"{self.prefix}:evals:requests"
+
+    @property
     def admin_audit(self) -> str:
         """Capped stream of what admins did and which users' pages they opened."""
         return f"{self.prefix}:admin:audit"

@@ -243,6 +243,12 @@ class AdminSettings(_Section):
     service_url: str = _var("http://127.0.0.1:8000", "hudhud_service_url")  # where the CLI finds it
     # How long a dashboard sign-in lasts (hudhud/admin/auth.py); a new sign-in after it.
     session_s: int = _var(8 * 3600, "hudhud_admin_session_s", ge=300, le=7 * 24 * 3600)
+    # The Evals page (hudhud/admin/evals.py): where runs are written and read, the most cases a run
+    # started there may have, its CPU priority (nice) and how long it may take.
+    eval_runs_dir: Path = _var(Path("data/evals/runs"), "hudhud_eval_runs_dir")
+    eval_max_cases: int = _var(20, "hudhud_eval_max_cases", ge=1, le=1000)
+    eval_nice: int = _var(10, "hudhud_eval_nice", ge=0, le=19)
+    eval_timeout_s: int = _var(3600, "hudhud_eval_timeout_s", ge=10)
 
 
 class ObservabilitySettings(_Section):

@@ -9,7 +9,7 @@ process that saw it happen, the whole hash expiring after HUDHUD_AGGREGATES_TTL_
 | `msg_in`, `msg_in:<type>` | messages answered, by WhatsApp type |
 | `msg_out`, `msg_out_failed` | reply parts sent, and refused for good |
 | `turns`, `turns:<path>` | turns finished, by path (command, knowledge, small_talk, other) |
-| `outcome:<outcome>` | turns by outcome (ok, error, refused, limited, tool_failed) |
+| `outcome:<outcome>` | turns by outcome (ok, error, refused, limited, tool_failed, handoff) |
 | `lat:<path>:<le>`, `lat_ms:<path>` | reply latency per path: histogram (upper bound, s), total ms |
 | `tool:<name>:ok`, `tool:<name>:failed` | tool calls per tool |
 | `errors` | turn attempts that failed (retried or answered with an apology) |

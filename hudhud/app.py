@@ -28,6 +28,7 @@ from hudhud import metrics
 from hudhud.access import metrics_guard
 from hudhud.admin import mount_admin
 from hudhud.admin.accounts import Accounts
+from hudhud.admin.eval_runner import EvalRunner
 from hudhud.container import Container, check_security
 from hudhud.headers import SecurityHeaders
 from hudhud.observe_api import observe_router
@@ -132,10 +133,13 @@ async def _serving(
     if running:
         await asyncio.gather(*(w.ensure_group() for w, _ in running))
     watching = asyncio.create_task(_watch_redis(container, settings.queue.lease_s / 2), name="redis-watch")
-    stop_alerts = asyncio.Event()
+    stopping = asyncio.Event()
     evaluator = container.alert_evaluator()
-    alerting = asyncio.create_task(evaluator.run(stop_alerts), name="alerts") if evaluator else None
+    alerting = asyncio.create_task(evaluator.run(stopping), name="alerts") if evaluator else None
     app.state.alert_evaluator = evaluator
+    # Eval runs asked for on the dashboard: whichever API process holds the lease runs the next one.
+    eval_runner = EvalRunner(container.redis, container.keys, settings.admin)
+    running_evals = asyncio.create_task(eval_runner.run(stopping), name="eval-runner")
     freeze_startup_objects()
     state["ready"] = True
     try:
@@ -143,8 +147,11 @@ async def _serving(
     finally:
         state["ready"] = False
         watching.cancel()
-        stop_alerts.set()
-        await asyncio.gather(watching, *([alerting] if alerting else []), return_exceptions=True)
+        stopping.set()
+        running_evals.cancel()  # a run in progress goes back to the front of the queue
+        await asyncio.gather(
+            watching, running_evals, *([alerting] if alerting else []), return_exceptions=True
+        )
         for worker, _ in running:
             worker.stop()
         await asyncio.gather(*(t for _, t in running), return_exceptions=True)

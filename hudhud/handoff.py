@@ -24,11 +24,9 @@ import redis.asyncio as aioredis
 from base.keys import Keys, conversation_id
 from base.turn import ReplyPart, TemplatePart, TextPart
 from hudhud.delivery import Delivery
-from hudhud.interactions import Interaction, InteractionLog
+from hudhud.interactions import HUMAN, Interaction, InteractionLog
 from hudhud.undelivered import WINDOW_S
 
-PAUSED = "paused"  # the worker's status of a turn taken while a person answers
-HUMAN = "human"  # the interaction log's status of a person's reply
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 

@@ -21,6 +21,7 @@ Outcomes, from the worker's status and what the turn noted (base/notes.py):
 | `refused` | the core API refused this user a tool call (401/403), an undo was declined; unsupported type |
 | `limited` | abuse control answered instead (blocked, limited, flood, too_long, busy, late) |
 | `tool_failed` | a tool call failed (core API error or unreachable) |
+| `handoff` | a person answers (hudhud/handoff.py): a turn taken while the bot is paused, a person's reply |
 """
 
 from __future__ import annotations
@@ -41,8 +42,10 @@ from base.settings import Settings
 from base.turn import ButtonsPart, InboundMessage, ListPart, MediaPart, ReplyPart, TemplatePart, TextPart
 from memory.crypto import Cipher
 
-Outcome = Literal["ok", "error", "refused", "limited", "tool_failed"]
-OUTCOMES: tuple[Outcome, ...] = ("ok", "error", "refused", "limited", "tool_failed")
+Outcome = Literal["ok", "error", "refused", "limited", "tool_failed", "handoff"]
+OUTCOMES: tuple[Outcome, ...] = ("ok", "error", "refused", "limited", "tool_failed", "handoff")
+PAUSED = "paused"  # the worker's status of a turn taken while a person answers (hudhud/handoff.py)
+HUMAN = "human"  # the status of a person's reply
 LIMITED_STATUSES = frozenset({"blocked", "limited", "flood", "too_long", "busy", "late"})
 ERROR_STATUSES = frozenset({"failed", "timeout", "retry", "dead"})
 TRIMMED = ("turns", "agent_traces", "tool_calls")  # the streams the retention applies to
@@ -67,6 +70,8 @@ def _identity(text: str, _conv: str, _field: str) -> str:
 
 
 def outcome_of(status: str, notes: TurnNotes | None) -> Outcome:
+    if status in (PAUSED, HUMAN):  # not the bot's answer: counted apart, never as an `ok` one
+        return "handoff"
     if status in LIMITED_STATUSES:
         return "limited"
     if status in ERROR_STATUSES:

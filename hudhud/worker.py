@@ -45,8 +45,8 @@ from hudhud.abuse import AbuseGuard, notice_language
 from hudhud.aggregates import Aggregates, latency_fields
 from hudhud.deadletters import DeadLetters
 from hudhud.delivery import Delivery
-from hudhud.handoff import PAUSED, Handoff
-from hudhud.interactions import InteractionLog, outcome_of
+from hudhud.handoff import Handoff
+from hudhud.interactions import PAUSED, InteractionLog, outcome_of
 from hudhud.leases import LeaseLost, Leases
 from hudhud.log_privacy import private
 from hudhud.outbox import Outbox, PartRecord, PartState
@@ -647,6 +647,9 @@ def _turn_counts(
         counts["errors"] = 1
     if status in ("retry", "dead"):
         return counts  # not answered (yet): no message, path or latency of its own
+    if outcome == "handoff":  # a person answers: the messages came in, the bot replied nothing
+        counts["msg_in"] = len(messages)
+        return counts
     path = notes.path if notes is not None else "other"
     counts[f"turns:{path}"] = 1
     counts.update(latency_fields(path, seconds))

@@ -13,6 +13,7 @@ import pytest
 
 from base.responder import Responder
 from base.turn import ReplyPart, TextPart, Turn
+from hudhud.aggregates import Aggregates
 from hudhud.handoff import Handoff, HandoffRefused, send_human_reply
 from tests.helpers import envelope, message, wait_for
 from tests.pipeline import Pipeline, running_pipeline
@@ -34,6 +35,13 @@ class Counting(Responder):
 
 async def statuses(p: Pipeline) -> list[str]:
     return [t["status"] for t in await p.turns()]
+
+
+async def handed_over(p: Pipeline) -> float:
+    """The overview's count of turns handed to a person (the per-minute aggregates, last hour)."""
+    now = time.time()
+    rows = await Aggregates(p.redis, p.keys, ttl_s=0).minutes(now - 3600, now)
+    return sum(counts.get("outcome:handoff", 0.0) for _, counts in rows)
 
 
 async def reply(p: Pipeline, text: str, token: str, **kwargs: object):
@@ -67,11 +75,19 @@ async def test_paused_turns_are_recorded_and_a_human_reply_is_sent_once(settings
         assert texts(fake_graph) == ["مرحبا، أنا سارة من الفريق"]
         log = await p.container.interactions.query(wa_id=USER)
         assert [(e.status, e.reply) for e in log] == [("human", "مرحبا، أنا سارة من الفريق"), ("paused", "")]
+        # Neither is the bot's answer: both counted apart from `ok`, and on the overview (issue 15).
+        assert [e.outcome for e in log] == ["handoff", "handoff"]
+        assert await handed_over(p) == 1  # the paused turn (a person's reply is not a turn of the worker)
 
         assert await handoff.resume(USER)
         await p.deliver(envelope([message("wamid.h2", USER, "thanks")]))
         await wait_for(lambda: _async(len(texts(fake_graph)) == 2))
         assert bot.calls == 1 and texts(fake_graph)[-1] == "bot: thanks"
+
+        async def answered() -> list[str]:
+            return [e.outcome for e in await p.container.interactions.query(wa_id=USER) if e.status == "ok"]
+
+        assert await wait_for(answered) == ["ok"] and await handed_over(p) == 1
 
 
 async def test_outside_the_window_the_fallback_template_is_sent(settings_factory, fake_graph) -> None:

@@ -269,8 +269,9 @@ def test_outcomes_and_times_are_read_as_documented() -> None:
         note_tool("undo", "declined:nothing", 200, 1)
         assert outcome_of("ok", notes) == "refused"
     note_tool("outside", "error", 500, 1)  # no turn: dropped, no error
-    assert [outcome_of(s, None) for s in ("timeout", "dead", "flood", "busy", "unsupported")] == [
-        "error", "error", "limited", "limited", "refused",
+    statuses = ("timeout", "dead", "flood", "busy", "unsupported", "paused", "human")
+    assert [outcome_of(s, None) for s in statuses] == [
+        "error", "error", "limited", "limited", "refused", "handoff", "handoff",
     ]  # fmt: skip
     now = 1_800_000_000.0
     assert parse_when("15m", now=now) == now - 900 and parse_when("2d", now=now) == now - 172_800

@@ -139,6 +139,11 @@ ADDED = {
     "hudhud_link_recheck_s",
     # the previous app secret accepted while rotating it (issue 17)
     "whatsapp_app_secret_old",
+    # the dashboard's Evals page (issue 15)
+    "hudhud_eval_runs_dir",
+    "hudhud_eval_max_cases",
+    "hudhud_eval_nice",
+    "hudhud_eval_timeout_s",
 }
 
 

@@ -9,9 +9,11 @@ asset vendored under static/), one module per page group:
     bots.py        numbers, models, prompts, tools switched on and off
     team.py        accounts and the audit log (audit.py)
     playground_page.py  a chat over the playground endpoint, its trace and prompt (static/playground.js)
+    evals.py       eval runs, reports, comparisons (eval_files.py, eval_compare.py); runs started here,
+                   queued (eval_queue.py) and run one at a time by a background task (eval_runner.py)
 
-Later parts (conversations, handoff, evals, playground) add a module and a row in render.NAV; the
-overview takes more figure sources through `mount_admin(sources=…)`. docs/admin.md is the guide.
+A page group is a module and a row in render.NAV; the overview takes more figure sources through
+`mount_admin(sources=…)`. docs/admin.md is the guide.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def mount_admin(
     from hudhud.admin.bots import bots_router
     from hudhud.admin.conversations import conversations_router
     from hudhud.admin.deadletters import dead_router
+    from hudhud.admin.evals import evals_router
     from hudhud.admin.overview import overview_router
     from hudhud.admin.playground_page import playground_page_router
     from hudhud.admin.signin import signin_router
@@ -57,6 +60,7 @@ def mount_admin(
         users_page_router(auth, settings),
         conversations_router(auth, settings),
         dead_router(auth),
+        evals_router(auth, settings),
         bots_router(auth, settings, lambda: tool_registry(settings)),
         team_router(auth),
         playground_page_router(auth, settings),

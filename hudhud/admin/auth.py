@@ -199,12 +199,17 @@ class AdminAuth:
 
 async def form(request: Request) -> dict[str, str]:
     """The fields of a URL-encoded form (the dashboard's forms are small; multipart is not used)."""
+    return dict(await form_pairs(request))
+
+
+async def form_pairs(request: Request) -> list[tuple[str, str]]:
+    """The form's (name, value) pairs in order, a repeated field (checkboxes) once per value."""
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        return {}
+        return []
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         raise HTTPException(413, "form too large")
-    return dict(parse_qsl(body.decode(errors="replace"), keep_blank_values=True))
+    return parse_qsl(body.decode(errors="replace"), keep_blank_values=True)
 
 
 async def _csrf_matches(request: Request, expected: str) -> bool:

@@ -104,6 +104,11 @@ class AggregateFigures:
             ),
             Figure("Rate-limit hits", _count(total.get("limited")), "turns answered by abuse control"),
             Figure(
+                "Handed to a person",
+                _count(total.get("outcome:handoff")),
+                "turns taken while the bot was paused",
+            ),
+            Figure(
                 "Model",
                 f"{total.get('model_ms', 0) / calls:.0f} ms" if calls else "—",
                 f"per call · {tokens}",

@@ -19,14 +19,14 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 )
-# The navigation: (path, label, least role). Pages of later parts (conversations, evals, playground)
-# add a row here and a module beside this one.
+# The navigation: (path, label, least role). A page group adds a row here and a module beside this one.
 NAV: tuple[tuple[str, str, str], ...] = (
     ("/admin", "Overview", "viewer"),
     ("/admin/users", "Users", "viewer"),
     ("/admin/conversations", "Conversations", "viewer"),
     ("/admin/dead", "Dead letters", "viewer"),
     ("/admin/bots", "Bots", "viewer"),
+    ("/admin/evals", "Evals", "viewer"),
     ("/admin/playground", "Playground", "admin"),
     ("/admin/accounts", "Accounts", "admin"),
     ("/admin/audit", "Audit", "admin"),
@@ -56,7 +56,12 @@ def _ago(seconds: float | None) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
 _env.filters["when"] = _when
+_env.filters["pct"] = _pct
 _env.filters["ago"] = _ago
 
 

@@ -23,6 +23,8 @@ SAMPLES = {
     "name": "create_task",
     "username": "someone",
     "source": "notes.md",
+    "file": "report.html",
+    "digest": "0" * 24,
 }
 
 
@@ -52,7 +54,15 @@ async def test_every_admin_route_refuses_anonymous_requests_and_changes_without_
     routes = _admin_routes(app)
     # The walk covers the pages, the admin API and the sandbox (a route added later is walked too).
     paths = {p for _, p in routes}
-    assert {"/admin", "/admin/users", "/admin/dead", "/admin/bots", "/admin/accounts"} <= paths
+    assert {
+        "/admin",
+        "/admin/users",
+        "/admin/dead",
+        "/admin/bots",
+        "/admin/accounts",
+        "/admin/evals",
+    } <= paths
+    assert ("POST", "/admin/evals/runs") in routes
     assert any(p.startswith("/admin/api/kb") for p in paths) and any(
         p.startswith("/admin/api/users") for p in paths
     )

@@ -92,6 +92,7 @@ async def test_the_overview_reads_the_live_state_and_the_aggregates(redis, redis
     await aggregates.add({"msg_in": 3, "msg_out": 3, "turns": 3, "turns:command": 3, "errors": 1,
                           "tool:create_task:ok": 1, "tool:create_task:failed": 1, "limited": 2,
                           "model_calls": 2, "model_ms": 900.0, "tokens_in": 100, "tokens_out": 20,
+                          "outcome:ok": 1, "outcome:handoff": 2,
                           **latency_fields("command", 0.4)}, now=now - 120)  # fmt: skip
     await aggregates.add(
         {"msg_in": 1, "turns": 1, "turns:knowledge": 1, **latency_fields("knowledge", 2.5)}, now=now
@@ -105,6 +106,7 @@ async def test_the_overview_reads_the_live_state_and_the_aggregates(redis, redis
     assert shown["Turns, last hour"] == ("4", "25.0% errors", True)
     assert shown["Tool calls, last hour"][:2] == ("2", "50% succeeded")
     assert shown["Rate-limit hits"][0] == "2" and shown["Model"][0] == "450 ms"
+    assert shown["Handed to a person"][0] == "2"  # paused turns, not counted as answered (`ok`)
     assert shown["Model"][1] == "per call · 100 in / 20 out tokens"
     assert shown["Reply p50 / p95 · command"][0].startswith("0.") and "Reply p50 / p95 · knowledge" in shown
     series = {s.label: s.points for s in reading.series}

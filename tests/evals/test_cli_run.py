@@ -22,18 +22,23 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-@pytest.fixture
-def cli_env(fake_openai: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for name, value in {
+def fake_model_env(fake_openai: Any, data_dir: Path) -> dict[str, str]:
+    """The environment under which `hudhud eval run` answers with the fake OpenAI-compatible model."""
+    return {
         "OPENAI_BASE_URL": fake_openai.base_url,
         "OPENAI_API_KEY": "k",
         "HUDHUD_MODEL": "gpt-test",
         "HUDHUD_TOOL_MODE": "native",
         "REDIS_URL": REDIS_TEST_URL,
-        "HUDHUD_DATA_DIR": str(tmp_path / "data"),
+        "HUDHUD_DATA_DIR": str(data_dir),
         "HUDHUD_MODEL_RETRIES": "0",
-    }.items():
+    }
+
+
+@pytest.fixture
+def cli_env(fake_openai: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for name, value in fake_model_env(fake_openai, tmp_path / "data").items():
         monkeypatch.setenv(name, value)
     return write_suite(tmp_path)
 
