@@ -20,7 +20,11 @@ one reply); at most `--active` users are in flight at once. Messages go round-ro
 Measured per phase: turns per second (messages / time from the first send to the last reply),
 end-to-end latency p50/p99 (the webhook's 200 received → the fake Graph received the reply), lost
 replies (none within `--reply-timeout-s`) and duplicates (a reply to a user with no message waiting,
-counted until 2 s after the last), and each process's CPU seconds. Prints a table, then one JSON line.
+counted until 2 s after the last), each process's CPU seconds, and Redis commands per turn. The free-text
+turns/s of one process is given twice: `turns_per_s` (wall clock, on a machine shared with the load
+generator, Redis, the stub and whatever else runs) and `capacity_turns_per_s_per_process` (1000 / the CPU
+milliseconds per turn of the process that ran it, `turn_process_cpu_ms_per_turn`: what one process
+carries on a core of its own). Prints a table, then one JSON line.
 
 Usage: `python bench/scale.py [--messages 5000] [--users 1000] [--workers 1,2,4] [--serves 2]
 [--model-latency-ms 100] [--skip-up] [--only-up] [--profile DIR]`. `--profile DIR` runs the `hudhud up`
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -254,9 +259,17 @@ class Phase:
     model_calls: int = 0
     cpu: dict[str, float] = field(default_factory=dict)
     other_pct: float | None = None
+    redis_commands: int = 0
+
+    def turn_cpu_ms(self) -> float:
+        """CPU per turn of the processes that run turns (`hudhud up`, or the workers together)."""
+        turning = sum(v for k, v in self.cpu.items() if k == "up" or k.startswith("worker"))
+        return 1000 * turning / max(1, len(self.latencies_ms))
 
     def figures(self) -> dict[str, Any]:
         lat = self.latencies_ms or [0.0]
+        turn_ms = self.turn_cpu_ms()
+        turns = max(1, len(self.latencies_ms))
         return {
             "workers": self.workers,
             "serves": self.serves,
@@ -269,7 +282,12 @@ class Phase:
             "non_200": self.non_200,
             "model_calls": self.model_calls,
             "cpu_s": {k: round(v, 2) for k, v in self.cpu.items()},
-            "cpu_ms_per_turn": round(1000 * sum(self.cpu.values()) / max(1, len(self.latencies_ms)), 2),
+            "cpu_ms_per_turn": round(1000 * sum(self.cpu.values()) / turns, 2),
+            # What one process can carry, CPU-bound, whatever else the machine runs: the turns/s above
+            # are the wall figure (the machine shared with the load, Redis, the stub and anything else).
+            "turn_process_cpu_ms_per_turn": round(turn_ms, 2),
+            "capacity_turns_per_s_per_process": round(1000 / turn_ms, 1) if turn_ms else None,
+            "redis_commands_per_turn": round(self.redis_commands / turns, 1),
             "other_pct_of_machine": self.other_pct,
         }
 
@@ -302,6 +320,18 @@ class Replies:
         while True:
             self.poll()
             await asyncio.sleep(0.002)
+
+
+async def post(client: Any, url: str, body: bytes, attempts: int = 3) -> Any:
+    """One signed webhook delivery. A keep-alive connection the server closed just as it was reused
+    fails on the wire: sent again, as Meta redelivers (the message id dedupes it)."""
+    import httpx
+
+    headers = {"content-type": "application/json", "x-hub-signature-256": sign(body)}
+    for _ in range(attempts - 1):
+        with contextlib.suppress(httpx.ReadError, httpx.RemoteProtocolError, httpx.ConnectError):
+            return await client.post(url, content=body, headers=headers)
+    return await client.post(url, content=body, headers=headers)
 
 
 async def drive(
@@ -337,11 +367,7 @@ async def drive(
                     counter[0] += 1
                     future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
                     replies.waiting[wa_id] = future
-                    response = await client.post(
-                        url,
-                        content=body,
-                        headers={"content-type": "application/json", "x-hub-signature-256": sign(body)},
-                    )
+                    response = await post(client, url, body)
                     accepted = time.monotonic()
                     phase.sent += 1
                     if response.status_code != 200:
@@ -412,12 +438,14 @@ async def run_phase(
         cpu_before["redis"] = process_cpu(redis.process.pid) or 0.0
         cpu_before["stub"] = process_cpu(stub.process.pid) or 0.0
         cpu_before["load+graph"] = _self_cpu()
+        commands_before = redis_commands(redis.port)
         busy_before, wall_before = machine_busy(), time.monotonic()
         await drive(phase, graph, urls, users=args.users, messages=args.messages, active=args.active,
                     timeout_s=args.reply_timeout_s, tag=phase.name)  # fmt: skip
         busy = (machine_busy() or 0.0) - (busy_before or 0.0)
         wall = time.monotonic() - wall_before
         phase.model_calls = await stub_calls(stub) - calls_before
+        phase.redis_commands = redis_commands(redis.port) - commands_before
         for p in procs:
             phase.cpu[p.name] = (process_cpu(p.process.pid) or 0.0) - cpu_before[p.name]
         phase.cpu["redis"] = (process_cpu(redis.process.pid) or 0.0) - cpu_before["redis"]
@@ -438,6 +466,13 @@ async def stub_calls(stub: Child) -> int:
         return int((await client.get(f"http://127.0.0.1:{stub.port}/calls")).text)
 
 
+def redis_commands(port: int) -> int:
+    """Commands Redis has run since it started (INFO's total, which counts a script as one)."""
+    import redis as redis_sync
+
+    return int(redis_sync.Redis(port=port).info("stats")["total_commands_processed"])
+
+
 def _self_cpu() -> float:
     import resource
 
@@ -447,12 +482,14 @@ def _self_cpu() -> float:
 
 def table(phases: list[Phase]) -> str:
     lines = [f"{'phase':<10} {'serve':>5} {'workers':>7} {'turns/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-             f"{'lost':>5} {'dup':>4} {'CPU ms/turn':>11} {'other %':>7}"]  # fmt: skip
+             f"{'lost':>5} {'dup':>4} {'CPU ms/turn':>11} {'turn proc':>9} {'capacity':>8} "
+             f"{'other %':>7}"]  # fmt: skip
     for p in phases:
         f = p.figures()
         lines.append(
             f"{p.name:<10} {f['serves']:>5} {f['workers']:>7} {f['turns_per_s']:>8} {f['p50_ms']:>8} "
             f"{f['p99_ms']:>8} {f['lost']:>5} {f['duplicates']:>4} {f['cpu_ms_per_turn']:>11} "
+            f"{f['turn_process_cpu_ms_per_turn']:>9} {f['capacity_turns_per_s_per_process']!s:>8} "
             f"{f['other_pct_of_machine']!s:>7}"
         )
     return "\n".join(lines)

@@ -154,7 +154,18 @@ def worker(
 
     settings = _settings()
     configure_logging(settings.observability.log_level, **log_privacy(settings))
-    asyncio.run(_run_worker(settings, concurrency))
+    with asyncio.Runner(loop_factory=_event_loop_factory()) as runner:
+        runner.run(_run_worker(settings, concurrency))
+
+
+def _event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop where it is installed (uvicorn[standard] brings it, and `hudhud serve`/`up` already run on
+    it through uvicorn): a worker's turn is mostly Redis and HTTP round trips, each cheaper on uvloop."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop is not built for Windows
+        return None
+    return uvloop.new_event_loop
 
 
 async def _run_worker(settings: Settings, concurrency: int | None) -> None:

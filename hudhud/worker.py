@@ -385,13 +385,18 @@ class Worker:
         """Run the conversation's current turn (or assemble the next); True when more messages wait.
         A turn dead-lettered here is added to `dead`."""
         k = self.keys
-        raw = await self.redis.get(k.current_turn(conv))
+        # The turn in progress and the inbox in one round trip. The turn's messages are a prefix of the
+        # inbox read here and stay so while the lease is ours: the webhook only appends to it, and only
+        # the lease holder trims it (conversation.lua); _write_turn below checks the lease is still ours.
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.get(k.current_turn(conv))
+            pipe.lrange(k.inbox(conv), 0, -1)
+            raw, queued = await pipe.execute()
         if raw:
             record = orjson.loads(unseal(self.sealer, raw, aad_turn(conv)))
+            inbox = [unseal(self.sealer, m, aad_inbox(conv)) for m in queued[: int(record["count"])]]
         else:
-            inbox = [
-                unseal(self.sealer, m, aad_inbox(conv)) for m in await self.redis.lrange(k.inbox(conv), 0, -1)
-            ]
+            inbox = [unseal(self.sealer, m, aad_inbox(conv)) for m in queued]
             if not inbox:
                 # Release atomically with a last look at the inbox: a message pushed meanwhile was
                 # ACKed by a worker that saw our lease, so it is ours to answer.
@@ -401,10 +406,7 @@ class Worker:
         record["attempts"] += 1
         await self._write_turn(conv, token, record)
         count = int(record["count"])
-        messages = [
-            InboundMessage.model_validate_json(unseal(self.sealer, m, aad_inbox(conv)))
-            for m in await self.redis.lrange(k.inbox(conv), 0, count - 1)
-        ]
+        messages = [InboundMessage.model_validate_json(m) for m in inbox[:count]]
         # A job delivered too often dead-letters the turn it kept failing on, never a fresh one.
         if record["attempts"] > self.options.max_attempts or (raw and deliveries > self.options.max_attempts):
             await self._dead_letter_turn(conv, record, messages)

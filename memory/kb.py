@@ -27,6 +27,7 @@ from memory.chunking import (
     supported,
     unsupported_reason,
 )
+from memory.occupancy import Occupied
 
 if TYPE_CHECKING:  # chromadb loads only when a store is opened, not when the admin API is mounted
     from base.settings import MemorySettings
@@ -180,6 +181,7 @@ class KnowledgeBase:
         self.threshold = threshold
         self._collection_name = collection
         self._lock = asyncio.Lock()  # one ingest at a time: two adds of one source must not interleave
+        self._occupied = Occupied()
 
     @classmethod
     def from_settings(cls, memory: MemorySettings, store: VectorStore) -> KnowledgeBase:
@@ -294,7 +296,10 @@ class KnowledgeBase:
             raise ValueError("empty query")
         where: dict[str, Any] | None = {"visibility": {"$in": sorted(visibility)}} if visibility else None
         limit = threshold if threshold is not None else self.threshold
-        matches = await (await self._col()).query(query, k=k or self.top_k, where=where)
+        col = await self._col()
+        if not await self._occupied.check("kb", col):
+            return []  # an empty knowledge base: no question is embedded for it
+        matches = await col.query(query, k=k or self.top_k, where=where)
         return [
             Hit(
                 id=m.id,

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from base.sealing import Sealer, aad_memory, is_sealed, seal_text, unseal_text
 from memory.crypto import UndecryptableError
+from memory.occupancy import Occupied
 from memory.vectors import VectorCollection, VectorStore, Where
 
 log = structlog.get_logger(__name__)
@@ -86,6 +87,7 @@ class UserMemories:
         self.threshold = threshold
         self.max_per_user = max_per_user
         self._collection_name = collection
+        self._occupied = Occupied()
 
     async def _col(self) -> VectorCollection:
         return await self.store.collection(self._collection_name)
@@ -126,7 +128,10 @@ class UserMemories:
         if not query.strip():
             return []
         limit = self.threshold if threshold is None else threshold
-        matches = await (await self._col()).query(query, k=k, where=where)
+        col = await self._col()
+        if not await self._occupied.check(wa_id, col, _user_where(wa_id)):
+            return []  # a user with no memories: the question is not embedded for them
+        matches = await col.query(query, k=k, where=where)
         return [
             _memory(m.id, m.metadata, text, score=round(m.score, 4), relevance=round(m.relevance, 4))
             for m in matches

@@ -157,6 +157,14 @@ class VectorCollection:
     async def count(self) -> int:
         return int(await asyncio.to_thread(self._c.count))
 
+    async def holds_any(self, where: Where | None = None) -> bool:
+        """Whether the collection (or the records `where` selects) holds anything: a count or a one-row
+        lookup, well under a millisecond, against ~20 ms of CPU to embed a question."""
+        if where is None:
+            return await self.count() > 0
+        found = await asyncio.to_thread(self._c.get, where=where, limit=1, include=[])
+        return bool(found["ids"])
+
 
 class VectorStore:
     """A Chroma client and Hudhud's embedding function; `collection()` opens collections with both."""

@@ -67,6 +67,20 @@ def test_doctor_and_worker_name_a_bad_variable(
     assert worker.exit_code == 2 and "HUDHUD_PORT" in worker.output
 
 
+def test_the_worker_runs_on_uvloop() -> None:
+    """As `hudhud serve` and `up` do through uvicorn (tests/test_worker_crash.py runs a worker's turns)."""
+    import asyncio
+
+    import uvloop
+
+    from hudhud.cli import _event_loop_factory
+
+    factory = _event_loop_factory()
+    assert factory is uvloop.new_event_loop
+    with asyncio.Runner(loop_factory=factory) as runner:
+        assert isinstance(runner.get_loop(), uvloop.Loop)
+
+
 def test_doctor_flags_redis_down(cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
     result = runner.invoke(app, ["doctor"])

@@ -19,6 +19,7 @@ from base.settings import SettingsError
 from memory.vectors import VectorStore, VectorStoreUnavailable
 
 CHROMA = Path(sys.executable).with_name("chroma")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _free_port() -> int:
@@ -172,3 +173,61 @@ async def _add_one(store: VectorStore) -> None:
 
 async def _count(store: VectorStore) -> int:
     return await (await store.collection("kept_one")).count()
+
+
+STORE_IN_ANOTHER_PROCESS = """
+import asyncio, sys
+from memory.kb import KnowledgeBase
+from memory.longterm import UserMemories
+from memory.vectors import VectorStore
+
+async def main(url: str) -> None:
+    store = VectorStore.remote(url)
+    await KnowledgeBase(store, collection="occupancy_kb").add_bytes(
+        "tasks.md", b"# Assigning tasks\\n\\nTo assign a task, open it and pick the assignee from the list."
+    )
+    memories = UserMemories(store, collection="occupancy_memories")
+    await memories.remember("p", sys.argv[2], "My manager is Omar.")
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+async def test_nothing_is_embedded_until_another_process_stores_something(
+    chroma_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty knowledge base and a user without memories cost no embedding; what another process
+    ingests or remembers is searched from the next question on (emptiness is never remembered)."""
+    from memory.kb import KnowledgeBase
+    from memory.longterm import UserMemories
+
+    sara, omar = "966500000001", "966500000002"
+    store = VectorStore.remote(chroma_server)
+    kb = KnowledgeBase(store, collection="occupancy_kb", threshold=0.05)
+    memories = UserMemories(store, collection="occupancy_memories", threshold=0.05)
+    embedded: list[str] = []
+    real = store.embedding.query_vector
+    monkeypatch.setattr(store.embedding, "query_vector", lambda text: embedded.append(text) or real(text))
+
+    assert await kb.search("How do I assign a task?") == []
+    assert await memories.recall("p", sara, "Who is my manager?") == []
+    assert embedded == []
+
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", STORE_IN_ANOTHER_PROCESS, chroma_server, sara],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+    hits = await kb.search("How do I assign a task?")
+    assert [h.source for h in hits] == ["tasks.md"]
+    assert [m.text for m in await memories.recall("p", sara, "Who is my manager?")] == ["My manager is Omar."]
+    assert embedded == ["How do I assign a task?", "Who is my manager?"]
+    # Another user still has nothing to find: their question is not embedded.
+    assert await memories.recall("p", omar, "What is my favourite colour?") == []
+    assert embedded == ["How do I assign a task?", "Who is my manager?"]
+    store.close()
