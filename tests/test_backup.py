@@ -170,9 +170,9 @@ def test_backup_refuses_a_used_directory_and_restore_a_stranger(env: dict[str, s
     used.mkdir()
     (used / "something").write_text("x")
     result = runner.invoke(app, ["backup", str(used), "--skip-vectors"])
-    assert result.exit_code == 1 and "not empty" in result.output
+    assert result.exit_code == 1 and "not empty" in " ".join(result.output.split())  # rich wraps a long path
     result = runner.invoke(app, ["restore", str(used)])
-    assert result.exit_code == 1 and "not a Hudhud backup" in result.output
+    assert result.exit_code == 1 and "not a Hudhud backup" in " ".join(result.output.split())
 
 
 def test_migrate_reports_the_version(env: dict[str, str]) -> None:
