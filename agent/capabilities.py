@@ -30,7 +30,8 @@ _ASK = frozenset().union(
     word_set("shu sho wesh wish esh eish eh ezay izzay kif keef"),
 )
 _ABLE = frozenset().union(
-    word_set("can could do able help offer"),
+    word_set("can could do able help offer handle assist support"),
+    word_set("مساعدة مساعدت مساعده"),
     word_set("تستطيع تستطيعين يمكنك تقدر تقدري بتقدر بتقدري تقدرين فيك فيكي تعرف بتعرف تفعل تفعله"),
     word_set("تعمل تعمله بتعمل بتعمله تسوي تسويه تساعد تساعدني تساعدنا تخدم تخدمني وظيفتك شغلك دورك"),
     word_set("t2dar ti2dar t8dar tigdar te2dar fik feek ta3mel te3mel bt3mal bte3mal tsawi tsa3ed tsa3edni"),
@@ -40,6 +41,20 @@ _WHO = re.compile(
     r"|^\W*(?:meen|min|min|shu|wesh)\s+(?:enta|inta|anta|enti|inti)\W*$|^\W*help(?:\s+me)?\W*$"
     r"|^\W*(?:مساعده|مساعدة|ساعدني|ساعدوني|ممكن مساعده|ممكن مساعدة)\W*$",
     re.IGNORECASE,
+)
+# Words that may stand around the question without making it about something else: "what else can you
+# do for me exactly", "ايش الأشياء اللي تقدر تسويها لي". Any other word ("how long do you KEEP my
+# conversation HISTORY", "what can you TELL me about LEAVE") makes it a question for the agent.
+_AROUND = frozenset().union(
+    word_set("i me my us we our for with to of the a an else exactly here really actually all kind sort"),
+    word_set("things thing stuff anything everything in this that bot assistant please pls your yourself"),
+    word_set("are is am be do does did can could would will so then now today again just tell"),
+    word_set("أن ان لي لنا لك بالضبط غير هنا شي شيء اشياء أشياء الأشياء الاشياء اللي الي التي الذي لو ممكن"),
+    word_set(
+        "بس كمان في فيه به بيه عن نفسك هل و يعني الحين هلق دلوقتي اليوم بالظبط بالزبط حاجة حاجات ايضا أيضا"
+    ),
+    word_set("elli illi ely 3an fi law momken kaman ya3ni el shi shi2 7aga 7agat ba2a enta inta enti tayeb"),
+    word_set("انت أنت إنت انتي طيب ok okay well hey هو هي شغلات الشغلات شغلي شغل عملي work job"),
 )
 _MAX_WORDS = 9  # a longer message asks about something specific
 
@@ -58,7 +73,25 @@ def asks_what_i_do(text: str) -> bool:
         return False
     if any(w in _ASK_EN for w in words) and not any(w in _YOU for w in words):
         return False  # "how many days of leave do I get?"
-    return any(w in _ASK for w in words) and any(w in _ABLE or w.removeprefix("و") in _ABLE for w in words)
+    if not any(_is(w, _ASK) for w in words) or not any(_is(w, _ABLE) for w in words):
+        return False
+    return all(
+        _is(w, _ASK) or _is(w, _YOU) or _is(w, _AROUND) or w in _GREETING or _is(w, _ABLE) for w in words
+    )
+
+
+_PREFIXES = ("و", "ب", "ف", "w")
+_SUFFIXES = ("ها", "ه", "ني", "نا", "ك", "ي", "ha", "o", "ni", "na")
+
+
+def _is(word: str, words: frozenset[str]) -> bool:
+    """`word` is in `words`, also with a conjunction or "b-" before it and an object pronoun after it
+    ("وإيه", "بتقدر", "تسويها", "te3melo")."""
+    bare = [word, *(word[len(p) :] for p in _PREFIXES if word.startswith(p) and len(word) > len(p) + 1)]
+    return any(
+        b in words or any(b.endswith(x) and len(b) > len(x) + 1 and b[: -len(x)] in words for x in _SUFFIXES)
+        for b in bare
+    )
 
 
 def what_i_do(

@@ -20,12 +20,14 @@ from tools.registry import ToolRegistry
 
 ASKS = {
     "en": ["what can you do?", "What do you do", "how can you help me?", "who are you?", "help",
-           "hi, what can you do"],
+           "hi, what can you do", "what else can you do for me?", "so what do you do exactly?",
+           "what kind of things can you help with?"],
     "msa": ["ماذا تستطيع أن تفعل؟", "مرحبا، ماذا تستطيع أن تفعل؟", "كيف يمكنك مساعدتي؟", "من أنت؟", "مساعدة"],
     "gulf": ["وش تقدر تسوي؟", "ايش تقدر تسوي لي", "هلا، وش تسوي؟", "منو انت"],
     "egyptian": ["إيه اللي تقدر تعمله؟", "تقدر تساعدني في إيه؟", "بتعمل إيه؟", "مين انت"],
     "levantine": ["شو فيك تعمل؟", "شو بتعمل؟", "كيف فيك تساعدني؟"],
     "arabizi": ["shu fik ta3mel?", "wesh t8dar tsawi", "eh elli t2dar te3melo", "meen enta"],
+    "more": ["ايش الأشياء اللي تقدر تسويها لي؟", "انت شو بتقدر تعمل؟", "طيب وإيه كمان تقدر تعمله؟"],
 }  # fmt: skip
 NOT_ASKS = [
     "what can you do about task 7?",  # about a task: a command or a question for the agent
@@ -36,6 +38,9 @@ NOT_ASKS = [
     "create a task to call the bank",
     "How many days of annual leave do I get?",
     "how do I reset my password?",
+    "how long do you keep my messages?",  # about the data it keeps: the documents answer it
+    "what can you tell me about the travel policy?",
+    "وش تقدر تقول لي عن سياسة الإجازات؟",
 ]
 GREETINGS = ["hi", "Hello!", "good morning", "السلام عليكم", "مرحباً", "صباح الخير", "هلا", "ahlan", "marhaba"]
 NOT_GREETINGS = ["hi, create a task for Omar", "thanks", "شكراً", "bye"]
