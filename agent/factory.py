@@ -121,6 +121,8 @@ async def build_agent(
                 top_k=settings.memory.kb_top_k,
                 threshold=settings.memory.kb_threshold,
                 memory_threshold=settings.memory.memory_threshold,
+                confident=settings.memory.kb_confident,
+                min_coverage=settings.memory.kb_min_coverage,
             )
             if knowledge is not None or memories is not None
             else None,

@@ -231,6 +231,8 @@ class MemorySettings(_Section):
     kb_top_k: int = _var(4, "hudhud_kb_top_k", gt=0)
     memory_threshold: float = _var(0.05, "hudhud_memory_threshold", ge=-1, le=1)
     kb_threshold: float = _var(0.09, "hudhud_kb_threshold", ge=-1, le=1)  # relevance margin, not a cosine
+    kb_confident: float = _var(0.15, "hudhud_kb_confident", ge=-1, le=1)  # kept without the word check
+    kb_min_coverage: float = _var(0.4, "hudhud_kb_min_coverage", ge=0, le=1)  # 0: no word check
     kb_seed: str | None = _var(None, "hudhud_kb_seed")  # paths ingested at start-up, unchanged ones skipped
     max_memories: int = _var(200, "hudhud_max_memories", gt=0)  # long-term memories per user (abuse cap)
     kb_context_tokens: int = _var(200, "hudhud_kb_context_tokens", ge=64)  # retrieved text per answer

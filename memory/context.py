@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from base.catalog import t
+from memory.grounding import supported
 
 
 class KnowledgeHit(Protocol):
@@ -158,6 +159,8 @@ class ContextManager:
         threshold: float = 0.80,
         memory_k: int = 3,
         memory_threshold: float | None = None,
+        confident: float = 0.15,
+        min_coverage: float = 0.4,
     ) -> None:
         self.knowledge = knowledge
         self.memories = memories
@@ -165,6 +168,9 @@ class ContextManager:
         self.threshold = threshold
         self.memory_k = memory_k
         self.memory_threshold = threshold if memory_threshold is None else memory_threshold
+        # memory/grounding.py: hits below `confident` relevance must share the question's words.
+        self.confident = confident
+        self.min_coverage = min_coverage
 
     async def gather(self, *, profile: str, wa_id: str, query: str, public_only: bool) -> Context:
         async def hits() -> list[Any]:
@@ -174,7 +180,7 @@ class ContextManager:
             found = await self.knowledge.search(
                 query, k=self.top_k, threshold=self.threshold, visibility=visibility
             )
-            return list(found)
+            return supported(query, found, confident=self.confident, min_coverage=self.min_coverage)
 
         async def memories() -> list[Any]:
             if self.memories is None or not query.strip():
