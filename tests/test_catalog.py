@@ -201,6 +201,7 @@ ARABIC_DATA = {
     "tools/naming.py": "stop words and ordinals (الثانية, التاني) per dialect group, to find a task by title",
     "agent/replies.py": "the 'Source:' labels a model writes in Arabic, matched to be replaced by ours",
     "memory/embeddings.py": "off-topic Arabic sentences calibrating retrieval relevance (model input)",
+    "base/text/content.py": "Arabic stop words and clitics, to compare questions with retrieved passages",
     "hudhud/demo.py": "the demo organization's people and task titles (data for the core API, not replies)",
 }
 
@@ -341,9 +342,11 @@ def test_values_named_like_the_parameters_fill_templates() -> None:
     assert spec is not None
     comment = {"id": 7, "task_id": 30, "text": "بانتظار رد قسم المالية", "key": "k", "lang": "x", "n": 2}
     reply = render_result(spec, ToolResult(ok=True, data=comment), {"task_id": 30, "text": "…"}, "ar")
-    assert reply == t("tool.add_comment.reply", "ar", id=7)
-    assert text_of("tool.add_comment.reply", "en", text="x", lang="y", id=7) == "💬 Comment added to task #7."
-    assert t("tool.add_comment.reply", "en", key="k", lang="l", id=7) == "💬 Comment added to task #7."
+    # The task's number, never the comment's own id (a reply once said "task #1" for a comment on #51).
+    assert reply == t("tool.add_comment.reply", "ar", task_id=30) and "#30" in reply and "#7" not in reply
+    added = "💬 Comment added to task #7."
+    assert text_of("tool.add_comment.reply", "en", text="x", lang="y", task_id=7) == added
+    assert t("tool.add_comment.reply", "en", key="k", lang="l", task_id=7) == added
     assert tn("reply.list_more", 3, "en", key="k", n=9, lang="l") == tn("reply.list_more", 3, "en")
-    assert both("tool.add_comment.reply", key="k", id=7).count("#7") == 2
+    assert both("tool.add_comment.reply", key="k", task_id=7).count("#7") == 2
     assert text("done", "en", key="k", lang="l") == text("done", "en")

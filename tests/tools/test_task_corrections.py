@@ -385,3 +385,24 @@ def test_a_question_about_how_changes_nothing(text: str, action: str) -> None:
 )
 def test_how_inside_a_command_or_a_read_stays(action: str, text: str) -> None:
     assert decide(action, text, title="x").action == action
+
+
+def comment(message: str, **args: Any) -> Decision:
+    return TOOLS.correct(Decision(action="add_comment", args=args), message)
+
+
+def test_a_comment_none_of_whose_words_the_user_wrote_was_invented() -> None:
+    # A "done" message read as a comment copied from an example: the task is completed instead.
+    done = comment("خلّصت تجهيز العرض التقديمي", task_id="تجهيز العرض", text="تم إرسال الفاتورة")
+    assert done.action == "complete_task" and done.args == {"task_id": "تجهيز العرض"}
+    # Anything else keeps the task and asks for the comment.
+    asked = comment("comment on 7 saying the supplier called back", task_id=7, text="invoice sent")
+    assert asked.action == "add_comment" and asked.args == {"task_id": 7, "text": None}
+    # The user's own words stand, and so does a comment in another script or with no content word.
+    for text, said in [
+        ("add a comment to task 7: waiting on finance", "waiting on finance"),
+        ("علّق على المهمة ٢٥ إن العميل وافق", "العميل وافق"),
+        ("7ot comment 3la task 5 el 3ameel wafa2", "العميل وافق"),
+        ("add ok as a comment on 9", "ok"),
+    ]:
+        assert comment(text, task_id=7, text=said).args["text"] == said

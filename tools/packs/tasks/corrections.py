@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from base.text.content import ARABIC, content_words, shares_words
 from base.text.dates import resolve_date_in_text
 from base.text.priority import normalize_priority
 from tools.decision import ANSWER, Decision
@@ -86,6 +87,23 @@ def _invented_id(decision: Decision, tools: ToolRegistry, text: str, follow_ref:
     if needs_id and follow_ref is None and not mentions_task(text) and not _by_title(decision, text, tools):
         return decision.model_copy(update={"action": ANSWER, "args": {}})
     return decision
+
+
+def _invented_comment(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """A comment none of whose words is in the message ("I finished the client deck" read as a comment
+    "invoice sent", a text from an example): the model wrote it, not the user. A message that says the
+    task is done completes it; otherwise the comment is asked for. (Words are compared only within one
+    script: a model may write an Arabizi comment in Arabic letters.)"""
+    comment = decision.args.get("text")
+    if decision.action != "add_comment" or not isinstance(comment, str) or not content_words(comment):
+        return decision
+    if bool(ARABIC.search(comment)) != bool(ARABIC.search(text)) or shares_words(comment, text):
+        return decision
+    if says_done(text) and tools.get("complete_task") is not None:
+        return decision.model_copy(
+            update={"action": "complete_task", "args": {"task_id": decision.args.get("task_id")}}
+        )
+    return decision.model_copy(update={"args": {**decision.args, "text": None}})
 
 
 def _by_title(decision: Decision, text: str, tools: ToolRegistry | None = None) -> bool:
@@ -303,6 +321,7 @@ CORRECTIONS = (
     _how_question,
     _new_task,
     _invented_id,
+    _invented_comment,
     _reopen,
     _priority_not_done,
     _look_not_complete,
