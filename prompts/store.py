@@ -176,7 +176,7 @@ class PromptStore:
         base = lang.split("-")[0].casefold() if lang else None
         key = (name, base)
         if not self.reload and key in self._resolved:
-            return self._resolved[key]
+            return drafted(self._resolved[key])
         tried: list[str] = []
         for file_lang in self._order(base):
             filename = f"{name}.{file_lang}.md" if file_lang else f"{name}.md"
