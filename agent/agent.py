@@ -9,6 +9,7 @@ prompt hashes, model, decision, arguments, outcome, latency and tokens.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -40,13 +41,14 @@ from agent.readings import MAX_READINGS, Readings, ask
 from agent.rendered import take_rendered
 from agent.router import RouterError, StructuredRouter
 from agent.tokens import TokenCounter
+from base.drafts import Drafts, current_drafts, draft_tag, using_drafts
 from base.keys import Keys
 from base.notes import TurnPath, note_model, note_path
 from base.sealing import Sealer, aad_entry, seal
 from base.text.numbers import parse_int
 from base.turn import ReplyPart, TextPart, Turn
 from memory.context import Context
-from prompts.store import Prompt, PromptStore
+from prompts.store import SHORT_SHA, Prompt, PromptStore
 from tools.base import ToolCall, ToolExecutor, UnavailableExecutor
 from tools.decision import Decision
 from tools.naming import Named
@@ -189,6 +191,9 @@ class Agent:
         tools = self.registry.subset(profile.tools)
         if self.switches is not None:  # switched off from the dashboard: never offered to the model
             tools = tools.without(await self.switches.off())
+        drafts = current_drafts()  # a playground turn's drafts (base/drafts.py); None on a user's turn
+        if drafts is not None:
+            tools = tools.described(drafts.tools)
         wa_id = turn.user.wa_id
         prefs = await self.prefs.get(wa_id) if self.prefs else None
         lang = detect_language(turn.text, previous=prefs.lang if prefs and prefs.lang else None)  # type: ignore[arg-type]
@@ -274,7 +279,7 @@ class Agent:
                     parts = await self._more_changes(
                         llm, turn, text, tools, decision.more, reply_lang, today, trace, tool, parts
                     )
-        trace.prompts = PromptStore.hashes(used)
+        trace.prompts = PromptStore.hashes(used) | _drafted_tools(tools, drafts)
         trace.ms = round((time.perf_counter() - started) * 1000, 1)
         await self._record(trace, wa_id)
         if memory is not None:
@@ -312,7 +317,8 @@ class Agent:
         if self.token_counter is None or self.context_window is None:
             return text
         if self._system_tokens is None:
-            longest = max((self.warmup_prompt(), *self.persona_prompts()), key=len)
+            with using_drafts(None):  # sized once, on the shipped prompts: a draft never sets a user's budget
+                longest = max((self.warmup_prompt(), *self.persona_prompts()), key=len)
             self._system_tokens = await self.token_counter.count(longest) + 16
         budget = self.context_window - self.max_reply_tokens - self._system_tokens
         used = await self.token_counter.count(text)
@@ -724,6 +730,18 @@ def _object_ref(ref_arg: str | None, args: dict[str, Any], data: Any) -> int | N
     if isinstance(data, list) and len(data) == 1 and isinstance(data[0].get("id"), int):
         return int(data[0]["id"])
     return None
+
+
+def _drafted_tools(tools: ToolRegistry, drafts: Drafts | None) -> dict[str, str]:
+    """{"tool:create_task@draft-1f0c2a9b": sha}: the drafted descriptions this turn's model was shown,
+    beside the prompts' versions in the trace."""
+    if drafts is None:
+        return {}
+    return {
+        f"tool:{name}@{draft_tag(text)}": hashlib.sha256(text.encode("utf-8")).hexdigest()[:SHORT_SHA]
+        for name, text in drafts.tools.items()
+        if tools.get(name) is not None
+    }
 
 
 def _previous_route(previous: tuple[str, Any] | None, tools: ToolRegistry) -> list[tuple[str, str]]:

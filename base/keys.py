@@ -281,6 +281,12 @@ class Keys:
         return f"{self.prefix}:evals:requests"
 
     @property
+    def playground_drafts(self) -> str:
+        """Hash of the playground's drafts: "prompt:<file stem>" or "tool:<name>" → JSON {text, by, at}
+        (hudhud/drafts.py); prompt and tool wording only, nothing a user wrote."""
+        return f"{self.prefix}:playground:drafts"
+
+    @property
     def admin_audit(self) -> str:
         """Capped stream of what admins did and which users' pages they opened."""
         return f"{self.prefix}:admin:audit"

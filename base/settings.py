@@ -210,6 +210,9 @@ class CoreApiSettings(_Section):
     tool_packs: str = _var("tools.packs.tasks", "hudhud_tool_packs")  # comma-separated modules
     # Corrections of the packs (tools/packs/*/corrections.py) switched off, by name, comma-separated.
     disabled_corrections: str = _var("", "hudhud_disabled_corrections")
+    # A YAML file `descriptions: {tool: text}` replacing those tools' descriptions (tools/registry.py):
+    # how an eval run tries the playground's drafts (hudhud/drafts.py). Unset: the packs' own.
+    tool_descriptions: Path | None = _var(None, "hudhud_tool_descriptions")
     # How long a user's own last change can be undone ("undo", /undo: tools/undo.py).
     undo_window_s: int = _var(600, "hudhud_undo_window_s", gt=0)
     # How old a cached WhatsApp link may get before the core API is asked again whether it stands

@@ -33,6 +33,7 @@ from redis.exceptions import RedisError, ResponseError
 from base.bots import BotRegistry
 from base.catalog import t
 from base.channel import Channel
+from base.drafts import Drafts, using_drafts
 from base.keys import Keys
 from base.notes import TurnNotes, inspect_turn, taking_notes
 from base.responder import FAILURE_REPLY, TIMEOUT_REPLY, UNSUPPORTED_REPLY, Responder
@@ -45,6 +46,7 @@ from hudhud.abuse import AbuseGuard, notice_language
 from hudhud.aggregates import Aggregates, latency_fields
 from hudhud.deadletters import DeadLetters
 from hudhud.delivery import Delivery
+from hudhud.drafts import DraftStore
 from hudhud.handoff import Handoff
 from hudhud.interactions import PAUSED, InteractionLog, outcome_of
 from hudhud.leases import LeaseLost, Leases
@@ -124,6 +126,7 @@ class Worker:
         self.aggregates = aggregates
         self.leases = Leases(redis, options.lease_ms)
         self.handoff = Handoff(redis, keys)
+        self.drafts = DraftStore(redis, keys)
         self.statuses = StatusHandler(
             redis, keys, delivery, events_maxlen=options.events_maxlen, aggregates=aggregates
         )
@@ -461,9 +464,11 @@ class Worker:
         if channel is None:  # queued by an adapter this process does not run: retried, then dead-lettered
             raise TurnFailed(f"no channel {first.channel!r} in this process")
         profile = bot.profile if bot else "default"
+        drafts: Drafts | None = None  # a real user's turn never runs with a draft
         if getattr(channel, "inspects", False):  # the admin's playground (hudhud/playground.py)
             inspect_turn()  # the agent's trace keeps what the model was given
             profile = str(first.extra.get("profile") or profile)
+            drafts = await self.drafts.load()  # the prompts and tool descriptions being tried there
         turn = Turn(
             turn_id=record["turn_id"],
             message_ids=[m.id for m in messages],
@@ -493,7 +498,8 @@ class Worker:
                 parts = [TextPart(text=t(verdict.reply, notice_language(turn.text)))] if verdict.reply else []
                 status = verdict.status
             else:
-                with private(m.text for m in messages):  # the user's words stay out of every log line
+                # the user's words stay out of every log line
+                with private(m.text for m in messages), using_drafts(drafts):
                     parts, status = await self._respond(turn)
             records = await self.outbox.record(turn.turn_id, channel.fit(parts), conv=conv)
         sender = channel.sender(turn.phone_number_id)

@@ -111,6 +111,7 @@ NOT_PERSONAL: dict[str, str] = {
     "eval_lease": "which API process runs eval requests",
     "eval_request": "an eval run request: suites, filter, the operator who asked",
     "eval_requests": "the ids of eval run requests by time",
+    "playground_drafts": "drafts of prompts and tool descriptions an admin is trying, no user's words",
     "admin_account": "a dashboard operator's account, not a WhatsApp user's",
     "admin_accounts": "the dashboard operators' usernames",
     "admin_session": "a dashboard operator's signed-in browser",

@@ -15,12 +15,15 @@ line endings made LF, Unicode NFC, trailing spaces removed from every line, blan
 both ends. Bump `version` when the meaning changes; the hash catches edits made without a bump.
 
 `PromptStore.get(name, lang)` looks for `<name>.<lang>.md`, then the neutral `<name>.md`, then
-`<name>.en.md`. Files are read once; with `reload=True` (development) every `get` stats the file and
-re-reads it when its mtime or size changed — no watcher thread.
+`<name>.en.md`. While a playground turn runs with drafts (base/drafts.py), a drafted file's text is
+served in its place, labelled `<stem>@draft-<hash>` instead of its version. Files are read once; with
+`reload=True` (development) every `get` stats the file and re-reads it when its mtime or size changed
+— no watcher thread.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -31,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from base.drafts import current_drafts, draft_tag
 
 LANGS: tuple[str, ...] = ("ar", "en")
 DEFAULT_ROOT = Path(__file__).parent
@@ -58,11 +63,18 @@ class Prompt:
     sha256: str  # hex digest of the UTF-8 text
     path: Path
     description: str = ""
+    draft: bool = False  # an admin's draft of the file (base/drafts.py), served to a playground turn
+
+    @property
+    def stem(self) -> str:
+        """ "persona.exec.ar", or "router": the file's name without .md, what a draft is filed under."""
+        return f"{self.name}.{self.lang}" if self.lang else self.name
 
     @property
     def key(self) -> str:
-        """ "persona.exec.ar@3", or "router@2" for a neutral prompt: what traces record."""
-        return f"{self.name}.{self.lang}@{self.version}" if self.lang else f"{self.name}@{self.version}"
+        """ "persona.exec.ar@3", "router@2" for a neutral prompt, "persona.exec.ar@draft-1f0c2a9b" for a
+        draft: what traces record."""
+        return f"{self.stem}@{draft_tag(self.text) if self.draft else self.version}"
 
     @property
     def short_sha(self) -> str:
@@ -123,6 +135,17 @@ def parse_prompt(path: Path, raw: str) -> Prompt:
     )
 
 
+def drafted(prompt: Prompt) -> Prompt:
+    """The prompt, or the draft of its file that the running playground turn tries (base/drafts.py)."""
+    drafts = current_drafts()
+    text = drafts.prompts.get(prompt.stem) if drafts is not None else None
+    if text is None:
+        return prompt
+    text = normalize_text(text)
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return dataclasses.replace(prompt, text=text, sha256=sha, draft=True)
+
+
 def load_prompt(path: Path) -> Prompt:
     try:
         raw = path.read_text(encoding="utf-8")
@@ -153,7 +176,7 @@ class PromptStore:
         base = lang.split("-")[0].casefold() if lang else None
         key = (name, base)
         if not self.reload and key in self._resolved:
-            return self._resolved[key]
+            return drafted(self._resolved[key])
         tried: list[str] = []
         for file_lang in self._order(base):
             filename = f"{name}.{file_lang}.md" if file_lang else f"{name}.md"
@@ -162,7 +185,7 @@ class PromptStore:
             if prompt is not None:
                 if not self.reload:
                     self._resolved[key] = prompt
-                return prompt
+                return drafted(prompt)
         raise PromptNotFound(
             f"prompt {name!r} for language {lang!r} not found: looked for {', '.join(tried)} in {self.root}"
         )

@@ -104,6 +104,7 @@ ADDED = {
     "hudhud_disabled_agent_rules",
     "hudhud_max_memories",
     "hudhud_disabled_corrections",
+    "hudhud_tool_descriptions",
     "hudhud_dead_maxlen",
     "hudhud_dead_retention_s",
     "hudhud_tool_packs",

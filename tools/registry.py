@@ -11,11 +11,11 @@ without the leading underscore (`new_task`, `undo`), or with its pack's name (`t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from base.settings import Settings, SettingsError
 from base.yamlfile import YamlFileError, read_model
@@ -33,6 +33,14 @@ class ToolSpecError(ValueError):
 
 class _SpecFile(BaseModel):
     tools: list[ToolSpec]
+
+
+class DescriptionsFile(BaseModel):
+    """HUDHUD_TOOL_DESCRIPTIONS: tool descriptions that replace the packs' (a draft under evaluation)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    descriptions: dict[str, str]
 
 
 def load_specs(paths: Iterable[Path]) -> list[ToolSpec]:
@@ -173,6 +181,20 @@ class ToolRegistry:
             return self
         return self.subset([n for n in self._specs if n not in names])
 
+    def described(self, descriptions: Mapping[str, str], *, strict: bool = False) -> ToolRegistry:
+        """This registry with these tools' descriptions replaced (drafts: base/drafts.py). A name it has
+        no tool of is skipped (a draft of a tool another profile offers), or, `strict`, an error."""
+        unknown = sorted(set(descriptions) - set(self._specs))
+        if strict and unknown:
+            raise ToolSpecError(f"no tool named {', '.join(unknown)}")
+        if not set(descriptions) & set(self._specs):
+            return self
+        specs = [
+            s.model_copy(update={"description": descriptions[s.name]}) if s.name in descriptions else s
+            for s in self
+        ]
+        return ToolRegistry(specs, packs=self.packs, disabled_corrections=self.disabled_corrections)
+
     def offered(self) -> list[ToolSpec]:
         """The tools the model may pick (`routed`): what its tool list and the router's prompt show."""
         return [s for s in self if s.routed]
@@ -193,8 +215,8 @@ class ToolRegistry:
 
 def registry_from_settings(settings: Settings) -> ToolRegistry:
     """The registry of the domain packs `HUDHUD_TOOL_PACKS` names, less the corrections
-    `HUDHUD_DISABLED_CORRECTIONS` switches off — the one the service and the agent both use; a bad pack
-    or name is one SettingsError line."""
+    `HUDHUD_DISABLED_CORRECTIONS` switches off, with the descriptions of `HUDHUD_TOOL_DESCRIPTIONS` — the
+    one the service and the agent both use; a bad pack, name or file is one SettingsError line."""
     try:
         registry = ToolRegistry.shipped(settings.core.tool_packs)
     except ValueError as exc:  # PackError, ToolSpecError
@@ -203,4 +225,10 @@ def registry_from_settings(settings: Settings) -> ToolRegistry:
         registry.disable_corrections(settings.core.disabled_corrections)
     except ValueError as exc:  # a name no loaded pack's correction has
         raise SettingsError(f"invalid setting HUDHUD_DISABLED_CORRECTIONS: {exc}") from None
+    if settings.core.tool_descriptions is not None:
+        try:
+            file = read_model(settings.core.tool_descriptions, DescriptionsFile)
+            registry = registry.described(file.descriptions, strict=True)
+        except (YamlFileError, ToolSpecError) as exc:
+            raise SettingsError(f"invalid setting HUDHUD_TOOL_DESCRIPTIONS: {exc}") from None
     return registry

@@ -9,6 +9,7 @@ asset vendored under static/), one module per page group:
     bots.py        numbers, models, prompts, tools switched on and off
     team.py        accounts and the audit log (audit.py)
     playground_page.py  a chat over the playground endpoint, its trace and prompt (static/playground.js)
+    playground_drafts.py  drafts of prompts and tool descriptions: tried there, run as an eval, saved
     evals.py       eval runs, reports, comparisons (eval_files.py, eval_compare.py); runs started here,
                    queued (eval_queue.py) and run one at a time by a background task (eval_runner.py)
 
@@ -47,6 +48,7 @@ def mount_admin(
     from hudhud.admin.deadletters import dead_router
     from hudhud.admin.evals import evals_router
     from hudhud.admin.overview import overview_router
+    from hudhud.admin.playground_drafts import playground_drafts_router
     from hudhud.admin.playground_page import playground_page_router
     from hudhud.admin.signin import signin_router
     from hudhud.admin.team import team_router
@@ -64,6 +66,7 @@ def mount_admin(
         bots_router(auth, settings, lambda: tool_registry(settings)),
         team_router(auth),
         playground_page_router(auth, settings),
+        playground_drafts_router(auth, settings),
     ):
         app.include_router(router, include_in_schema=False)
     app.mount("/admin/static", StaticFiles(directory=STATIC), name="admin-static")

@@ -25,6 +25,21 @@ LISTED = 200  # the newest requests kept in the list
 MAX_ATTEMPTS = 3  # starts of one request (a runner that died mid-run counts one)
 
 
+class DraftRun(BaseModel):
+    """A run of the playground's drafts (hudhud/admin/playground_drafts.py): the copies the child reads."""
+
+    prompts_dir: str  # a copy of the prompts folder with the drafted texts: HUDHUD_PROMPTS_DIR
+    tool_descriptions: str | None = None  # the drafted tool descriptions: HUDHUD_TOOL_DESCRIPTIONS
+    names: list[str] = Field(default_factory=list)  # what was drafted ("prompt:router", "tool:create_task")
+
+    def env(self) -> dict[str, str]:
+        """The child's environment on top of the service's."""
+        env = {"HUDHUD_PROMPTS_DIR": self.prompts_dir}
+        if self.tool_descriptions:
+            env["HUDHUD_TOOL_DESCRIPTIONS"] = self.tool_descriptions
+        return env
+
+
 class EvalRequest(BaseModel):
     id: str
     suites: list[str]  # suite file names under evals/suites/
@@ -38,6 +53,7 @@ class EvalRequest(BaseModel):
     exit_code: int | None = None
     reason: str = ""  # why it failed, or what its exit code means
     attempts: int = 0
+    draft: DraftRun | None = None  # run with the playground's drafts, not the saved prompts
 
     @staticmethod
     def new_id() -> str:

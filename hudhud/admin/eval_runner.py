@@ -10,7 +10,9 @@ there) is `done`, any other exit code, a run past HUDHUD_EVAL_TIMEOUT_S or a los
 When the API process stops, the child is stopped and its request goes back to the front of the queue;
 when it dies, the lease expires and the next holder puts the request back (eval_queue.py).
 
-The child uses the service's own environment (.env, model, Redis): it is the CLI run by the service.
+The child uses the service's own environment (.env, model, Redis): it is the CLI run by the service. A
+draft run (queued from the playground) also gets HUDHUD_PROMPTS_DIR and HUDHUD_TOOL_DESCRIPTIONS naming
+the drafts' copies in its run folder (`EvalRequest.draft`).
 """
 
 from __future__ import annotations
@@ -149,7 +151,11 @@ class EvalRunner:
                     stdin=asyncio.subprocess.DEVNULL,
                     stdout=output,
                     stderr=asyncio.subprocess.STDOUT,
-                    env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                    env={
+                        **os.environ,
+                        "PYTHONUNBUFFERED": "1",
+                        **(request.draft.env() if request.draft else {}),
+                    },
                     start_new_session=True,  # its own process group: stopped with everything it started
                 )
         except OSError as exc:

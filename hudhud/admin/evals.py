@@ -30,6 +30,41 @@ MEDIA = {
 SHOWN = 20  # requests listed
 
 
+async def planned_run(files: EvalFiles, fields: list[tuple[str, str]], limit: int, by: str) -> EvalRequest:
+    """The run a form asks for (its `suite` boxes and `filter`), checked: 422 naming what is wrong."""
+    chosen = sorted({v for k, v in fields if k == "suite"})
+    pattern = next((v.strip() for k, v in fields if k == "filter"), "")
+    if not chosen:
+        raise HTTPException(422, "pick at least one suite")
+    if pattern and not FILTER.fullmatch(pattern):
+        raise HTTPException(422, "the case filter is a glob of case ids: letters, digits, _ - . / * ? , [ ]")
+    offered = {s.file: s for s in await asyncio.to_thread(files.suites)}
+    try:
+        picked = {name: offered[name].selected(pattern) for name in chosen}
+    except KeyError as exc:
+        raise HTTPException(422, f"no dev suite {exc}") from None
+    cases = sum(len(ids) for ids in picked.values())
+    if cases == 0:
+        raise HTTPException(422, f"no case of these suites matches {pattern!r}")
+    if cases > limit:
+        raise HTTPException(
+            422,
+            f"{cases} cases picked: a run started here may have at most {limit} (HUDHUD_EVAL_MAX_CASES),"
+            " so live traffic keeps its cores; narrow it with a case filter such as create-*",
+        )
+    return EvalRequest(id=EvalRequest.new_id(), suites=chosen, filter=pattern, cases=cases, by=by)
+
+
+async def queue(request: Request, run: EvalRequest) -> None:
+    """Queued for the runner (eval_runner.py) and audited."""
+    c = request.app.state.container
+    await EvalQueue(c.redis, c.keys).submit(run)
+    detail = f"{','.join(run.suites)} filter={run.filter or '*'} cases={run.cases}"
+    if run.draft is not None:
+        detail += f" drafts={','.join(run.draft.names)}"
+    await AuditLog(c.redis, c.keys).record(run.by, "eval_run", run.id, detail)
+
+
 def evals_router(auth: AdminAuth, settings: Settings, files: EvalFiles | None = None) -> APIRouter:
     router = APIRouter(prefix="/admin/evals")
     viewer = Depends(auth.require("viewer", page=True))
@@ -37,13 +72,10 @@ def evals_router(auth: AdminAuth, settings: Settings, files: EvalFiles | None = 
     files = files or EvalFiles(settings.admin.eval_runs_dir)
     limit = settings.admin.eval_max_cases
 
-    def queue(request: Request) -> EvalQueue:
-        c = request.app.state.container
-        return EvalQueue(c.redis, c.keys)
-
     async def requests(request: Request) -> list[tuple[EvalRequest, int | None, str]]:
         """The newest requests, each with its place in the queue and the end of its log."""
-        q = queue(request)
+        c = request.app.state.container
+        q = EvalQueue(c.redis, c.keys)
         out = []
         for r in await q.recent(SHOWN):
             where = await q.position(r.id) if r.status == "queued" else None
@@ -77,35 +109,9 @@ def evals_router(auth: AdminAuth, settings: Settings, files: EvalFiles | None = 
 
     @router.post("/runs", summary="Dashboard: queue a small dev-suite eval run")
     async def start(request: Request, me: Principal = admin) -> Response:
-        fields = await form_pairs(request)
-        chosen = sorted({v for k, v in fields if k == "suite"})
-        pattern = next((v.strip() for k, v in fields if k == "filter"), "")
-        if not chosen:
-            raise HTTPException(422, "pick at least one suite")
-        if pattern and not FILTER.fullmatch(pattern):
-            raise HTTPException(
-                422, "the case filter is a glob of case ids: letters, digits, _ - . / * ? , [ ]"
-            )
-        offered = {s.file: s for s in await asyncio.to_thread(files.suites)}
-        try:
-            picked = {name: offered[name].selected(pattern) for name in chosen}
-        except KeyError as exc:
-            raise HTTPException(422, f"no dev suite {exc}") from None
-        cases = sum(len(ids) for ids in picked.values())
-        if cases == 0:
-            raise HTTPException(422, f"no case of these suites matches {pattern!r}")
-        if cases > limit:
-            raise HTTPException(
-                422,
-                f"{cases} cases picked: a run started here may have at most {limit} (HUDHUD_EVAL_MAX_CASES),"
-                " so live traffic keeps its cores; narrow it with a case filter such as create-*",
-            )
-        run = EvalRequest(id=EvalRequest.new_id(), suites=chosen, filter=pattern, cases=cases, by=me.username)
-        await queue(request).submit(run)
-        c = request.app.state.container
-        detail = f"{','.join(chosen)} filter={pattern or '*'} cases={cases}"
-        await AuditLog(c.redis, c.keys).record(me.username, "eval_run", run.id, detail)
-        return back("/admin/evals", f"Queued {run.id}: {cases} case{'' if cases == 1 else 's'}")
+        run = await planned_run(files, await form_pairs(request), limit, me.username)
+        await queue(request, run)
+        return back("/admin/evals", f"Queued {run.id}: {run.cases} case{'' if run.cases == 1 else 's'}")
 
     @router.get("/runs/{name}/{file}", summary="Dashboard: a run's report, summary or log")
     async def run_file(name: str, file: str, me: Principal = viewer) -> Response:

@@ -1,6 +1,7 @@
 """The playground page: a WhatsApp-like chat in the dashboard over POST /admin/api/playground/turn
 (hudhud/playground.py), with the turn's trace and the prompts the model was given beside it, and the bot
-profile to talk to. Admins only; dev only, as the endpoint is (the page says so elsewhere)."""
+profile to talk to; below it the drafts of prompts and tool descriptions its turns try
+(playground_drafts.py). Admins only; dev only, as the endpoint is (the page says so elsewhere)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from fastapi.responses import HTMLResponse
 
 from base.settings import Environment, Settings
 from hudhud.admin.auth import AdminAuth, Principal
+from hudhud.admin.playground_drafts import page_context
 from hudhud.admin.render import page
 from hudhud.demo import DEMO_NUMBER
+from hudhud.drafts import DraftStore
 from hudhud.playground import PREFIX, TurnRequest
 
 
@@ -22,12 +25,18 @@ def playground_page_router(auth: AdminAuth, settings: Settings) -> APIRouter:
     profiles = get_args(TurnRequest.model_fields["profile"].annotation)
 
     @router.get("", response_class=HTMLResponse, summary="Dashboard: the playground")
-    async def playground(request: Request, me: Principal = admin) -> HTMLResponse:
+    async def playground(request: Request, edit: str = "", me: Principal = admin) -> HTMLResponse:
+        dev = settings.runtime.env == Environment.dev
+        drafts = {}
+        if dev:
+            c = request.app.state.container
+            drafts = await page_context(settings, DraftStore(c.redis, c.keys), edit)
         return page(
             request,
             "playground.html",
             me,
-            dev=settings.runtime.env == Environment.dev,
+            **drafts,
+            dev=dev,
             env=settings.runtime.env.value,
             endpoint=f"{PREFIX}/turn",
             profiles=profiles,

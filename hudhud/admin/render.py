@@ -82,6 +82,8 @@ def page(
     )
 
 
-def back(path: str, note: str = "") -> RedirectResponse:
-    """After a change, back to a page (303: the browser asks it with GET), with a one-line note."""
-    return RedirectResponse(f"{path}?{urlencode({'note': note})}" if note else path, status_code=303)
+def back(path: str, note: str = "", **query: str) -> RedirectResponse:
+    """After a change, back to a page (303: the browser asks it with GET), with a one-line note and
+    the page's own query parameters."""
+    params = {**query, "note": note} if note else query
+    return RedirectResponse(f"{path}?{urlencode(params)}" if params else path, status_code=303)

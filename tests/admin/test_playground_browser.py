@@ -68,3 +68,28 @@ def test_outside_dev_the_page_says_so(settings_factory, chromium: Any, redis_pre
         assert "only in dev" in page.inner_text("#not-dev")
         assert page.locator("#chat").count() == 0
         page.context.close()
+
+
+def test_a_draft_is_edited_from_the_saved_text_listed_and_discarded(served: Site, chromium: Any) -> None:
+    """The drafts section below the chat (hudhud/admin/playground_drafts.py): the editor starts from the
+    saved description, the saved draft is listed with its draft version, and Discard removes it."""
+    page = chromium.new_context(viewport=PHONE).new_page()
+    page.set_default_timeout(20_000)
+    sign_in(page, served)
+    page.goto(served.server.url + "/admin/playground")
+    page.select_option("#draft-pick select[name=edit]", "tool:create_task")
+    page.click("#draft-pick button[type=submit]")
+    editor = page.locator("#draft-edit textarea[name=text]")
+    assert editor.input_value() == "add a new task or reminder."
+    editor.fill("add a task, a reminder or a to-do.")
+    page.click("#draft-edit button[type=submit]")
+    row = page.locator('#draft-list tr[data-target="tool:create_task"]')
+    assert re.search(r"draft-[0-9a-f]{8}", row.inner_text())
+    assert (
+        page.locator("#draft-edit textarea[name=text]").input_value() == "add a task, a reminder or a to-do."
+    )
+    no_sideways_scroll(page)
+    row.locator("button:has-text('Discard')").click()
+    page.locator("#draft-list", has_text="No draft.").wait_for()
+    assert "discarded" in page.inner_text("body")
+    page.context.close()

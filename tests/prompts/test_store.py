@@ -298,3 +298,21 @@ def test_router_examples_match_the_tool_schemas_and_copy_phrases() -> None:
                 assert value in message, "dates are copied as written"
             if arg.kind == "task_id":
                 assert parse_int(value) is not None and value in message, value
+
+
+def test_a_draft_is_served_only_where_drafts_are_in_effect(root: Path) -> None:
+    """base/drafts.py: a playground turn's draft replaces its file's text, labelled as a draft; a
+    neutral file is drafted by its own stem, and outside `using_drafts` the file is served again."""
+    from base.drafts import Drafts, draft_tag, using_drafts
+
+    store = PromptStore(root)
+    saved = store.get("persona.exec", "en")
+    drafts = Drafts(prompts={"persona.exec.en": "Draft persona.  \r\n", "router": "Draft routing."})
+    with using_drafts(drafts):
+        drafted, router = store.get("persona.exec", "en"), store.get("router")
+        assert store.get("persona.exec", "ar").text == "أنت هدهد."  # another language's file: not drafted
+    assert drafted.text == "Draft persona." and drafted.draft and drafted.version == saved.version
+    assert drafted.key == f"persona.exec.en@{draft_tag('Draft persona.')}"
+    assert drafted.sha256 == hashlib.sha256(b"Draft persona.").hexdigest()
+    assert router.key.startswith("router@draft-") and router.text == "Draft routing."
+    assert store.get("persona.exec", "en") == saved and saved.key == "persona.exec.en@1"

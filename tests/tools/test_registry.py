@@ -145,3 +145,21 @@ def test_bad_spec_file_names_the_file_and_field(tmp_path: Path, content: str, fr
     with pytest.raises(ToolSpecError) as info:
         load_specs([path])
     assert str(path) in str(info.value) and fragment in str(info.value)
+
+
+def test_descriptions_are_replaced_from_the_settings_file_and_an_unknown_tool_is_refused(
+    tmp_path: Path,
+) -> None:
+    """HUDHUD_TOOL_DESCRIPTIONS: how an eval run tries the playground's drafted descriptions."""
+    from base.settings import Settings, SettingsError
+    from tools.registry import registry_from_settings
+
+    file = tmp_path / "descriptions.yaml"
+    file.write_text("descriptions:\n  create_task: add a thing to do.\n", encoding="utf-8")
+    registry = registry_from_settings(Settings(_env_file=None, hudhud_tool_descriptions=file))  # type: ignore[call-arg]
+    assert registry.get("create_task").signature().endswith("): add a thing to do.")
+    assert registry.get("list_tasks").description == ToolRegistry.shipped().get("list_tasks").description
+    assert registry.described({"no_such_tool": "x"}).get("create_task") is not None  # skipped per turn
+    file.write_text("descriptions:\n  no_such_tool: x\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="HUDHUD_TOOL_DESCRIPTIONS: no tool named no_such_tool"):
+        registry_from_settings(Settings(_env_file=None, hudhud_tool_descriptions=file))  # type: ignore[call-arg]
