@@ -24,6 +24,9 @@ _AR_SUFFIX = re.compile(r"^[\u0621-\u064A]{2,}(?:ها|ه|هم|هن)$")
 
 
 _FOLLOW_ON = _folded("and also then plus و وكمان كمان وبعدين بعدين w kaman")
+# A correction of what was just asked ("sorry no, I meant Friday", "لا لا قصدي السبت", "la2 2asdi
+# rami"): it is about the same task as the previous turn.
+_CORRECTING = _folded("meant قصدي أقصد اقصد قصدت بقصد بقصدي 2asdi 2asdy asdi a2sod a2sad qasdi")
 
 
 def refers_back(text: str) -> bool:
@@ -32,7 +35,7 @@ def refers_back(text: str) -> bool:
     words = _words(text)
     if words and (words[0] in _FOLLOW_ON or (words[0].startswith("و") and len(words[0]) > 3)):
         return True
-    if any(w in _BACK_EN or w in _BACK_AR or w in _BACK_LATN for w in words):
+    if any(w in _BACK_EN or w in _BACK_AR or w in _BACK_LATN or w in _CORRECTING for w in words):
         return True
     # On the raw words, without harakat ("علّمها"): folding would turn the taa marbuta of every noun
     # ("مراجعة") into the pronoun's ه.

@@ -32,6 +32,9 @@ from tools.packs.tasks.cues import (
         "نفس المهمة بكرة",
         "w kaman 7otaha high",
         "then close them",
+        "no sorry, I meant Monday",  # a correction is about the task just changed
+        "لا، أقصد الأولوية منخفضة",
+        "la2 2asdi rami mesh sara",
     ],
 )
 def test_follow_ups_refer_back(text: str) -> None:
