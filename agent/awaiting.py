@@ -28,7 +28,7 @@ from base.responder import Responder
 from base.turn import ReplyPart, TextPart, Turn
 from tools.asking import confirmation_buttons
 from tools.confirm import Pending
-from tools.decision import Decision
+from tools.decision import ANSWER, Decision
 from tools.executor import CoreApiExecutor
 from tools.registry import ToolRegistry
 from tools.spec import MANY_IDS, ONE_ID, ToolSpec
@@ -70,12 +70,8 @@ class AwaitingAnswer:
         routed = None
         if assent is Assent.OTHER or assent is Assent.NO_THEN:
             routed = await _route(self.inner, turn)
-            echo = not rest and opens_with_yes(first.text)
-            if (
-                echo
-                and assent is Assent.OTHER
-                and _echoes(routed, pending, waiting, self.executor.registry, first.text)
-            ):
+            echo = assent is Assent.OTHER and not rest and opens_with_yes(first.text)
+            if echo and _echoes(routed, pending, waiting, self.executor.registry, first.text):
                 assent = Assent.YES  # "yes, delete it": a yes read in code that names the waiting action
         if assent is Assent.YES:
             taken = await confirmations.take(turn.user.wa_id, pending.token)
@@ -147,7 +143,7 @@ def _echoes(
         return _objects(registry.get(pending.call.name), routed.prepared.args) <= waiting
     if any(ch.isdigit() for ch in text):
         return False
-    return getattr(routed, "model_action", "") == pending.call.name and routed.decision.action == "answer"
+    return getattr(routed, "model_action", "") == pending.call.name and routed.decision.action == ANSWER
 
 
 def _objects(spec: ToolSpec | None, args: dict[str, Any]) -> set[int]:

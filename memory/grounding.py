@@ -16,16 +16,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from base.text.content import ARABIC, content_words, stem
+from base.text.content import content_words, stem
 from base.text.folding import tokens
+from base.text.lexicon import AR_LETTERS
 
 
 def coverage(question: str, passages: Iterable[str]) -> float | None:
     """The share of the question's content words found in the passages; None when it cannot be told
     (no content word, or no passage in the question's script)."""
     asked = content_words(question)
-    arabic = bool(ARABIC.search(question))
-    same_script = [p for p in passages if bool(ARABIC.search(p)) == arabic]
+    arabic = bool(AR_LETTERS.search(question))
+    same_script = [p for p in passages if bool(AR_LETTERS.search(p)) == arabic]
     if not asked or not same_script:
         return None
     found = {stem(w) for p in same_script for w in tokens(p)}

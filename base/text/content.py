@@ -5,11 +5,8 @@ and a model's argument)."""
 
 from __future__ import annotations
 
-import re
-
 from base.text.folding import tokens
-
-ARABIC = re.compile(r"[\u0600-\u06ff]")
+from base.text.lexicon import AR_LETTERS
 
 # Words that carry no subject: function words, question words and the generic verbs of asking, in
 # English and Arabic (MSA and the dialects' most common ones).
@@ -34,7 +31,7 @@ _KEEP = 5  # letters compared: enough to tell words apart, few enough to meet "p
 def stem(word: str) -> str:
     """A crude, symmetric stem: the same trimming is applied to the question and to the passages."""
     word = word.replace("-", "")
-    if ARABIC.search(word):
+    if AR_LETTERS.search(word):
         for p in _PREFIXES:
             if word.startswith(p) and len(word) - len(p) >= 3:
                 word = word[len(p) :]

@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from base.text.content import ARABIC, content_words, shares_words
+from base.text.content import content_words, shares_words
 from base.text.dates import resolve_date_in_text
+from base.text.lexicon import AR_LETTERS
 from base.text.priority import normalize_priority
 from tools.decision import ANSWER, Decision
 from tools.packs.tasks.cues import (
@@ -97,7 +98,7 @@ def _invented_comment(decision: Decision, tools: ToolRegistry, text: str, follow
     comment = decision.args.get("text")
     if decision.action != "add_comment" or not isinstance(comment, str) or not content_words(comment):
         return decision
-    if bool(ARABIC.search(comment)) != bool(ARABIC.search(text)) or shares_words(comment, text):
+    if bool(AR_LETTERS.search(comment)) != bool(AR_LETTERS.search(text)) or shares_words(comment, text):
         return decision
     if says_done(text) and tools.get("complete_task") is not None:
         return decision.model_copy(
