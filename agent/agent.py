@@ -45,6 +45,7 @@ from base.drafts import Drafts, current_drafts, draft_tag, using_drafts
 from base.keys import Keys
 from base.notes import TurnPath, note_model, note_path
 from base.sealing import Sealer, aad_entry, seal
+from base.text.dates import resolve_date_in_text
 from base.text.numbers import parse_int
 from base.turn import ReplyPart, TextPart, Turn
 from memory.context import Context
@@ -64,7 +65,7 @@ ToolMode = Literal["native", "router"]
 # withholding a free-text reply that claims an action (agent/claims.py), answering greetings and
 # "what can you do?" in code (agent/capabilities.py), asking which was meant when the router's choice
 # and the words disagree (agent/readings.py).
-AGENT_RULES = ("withhold_claims", "capabilities", "did_you_mean")
+AGENT_RULES = ("withhold_claims", "capabilities", "did_you_mean", "named_not_new", "shown_by_title")
 
 
 def agent_rules_off(value: str, *, env: str) -> frozenset[str]:
@@ -263,12 +264,22 @@ class Agent:
                 trace.tokens_in, trace.tokens_out = decision.tokens_in, decision.tokens_out
             if decision.action != trace.action:
                 trace.routed_action, trace.action = trace.action, decision.action
-            if decision.is_answer or tools.get(decision.action) is None:
+            if decision.is_answer and (shown := await self._shown_by_title(turn, text, tools, lang, trace)):
+                parts, tool = await self._run_tool(
+                    llm, turn, text, tools, shown, reply_lang, today, trace, ref
+                )
+            elif decision.is_answer or tools.get(decision.action) is None:
                 parts = await self._answer_turn(
                     llm, turn, profile.name, text, decision, used, reply_lang, window, trace
                 )
                 if len(tools) and "withhold_claims" not in self.rules_off:
                     parts = self._without_claims(parts, reply_lang, trace)
+            elif (
+                named := await self._named_not_new(turn, text, tools, decision, reply_lang, today, trace)
+            ) is not None:
+                parts, tool = await self._run_tool(
+                    llm, turn, text, tools, named, reply_lang, today, trace, ref
+                )
             elif asked := await self._did_you_mean(turn, text, tools, decision, reply_lang, today, trace):
                 parts = asked
             else:
@@ -555,6 +566,74 @@ class Agent:
             answer = await self._answer(llm, f"{text}\n\n{shown}", used, trace)
             return [TextPart(text=answer)], record
         return [TextPart(text=replies.render_result(spec, result, prepared.args, lang))], record
+
+    async def _shown_by_title(
+        self, turn: Turn, text: str, tools: ToolRegistry, lang: str, trace: AgentTrace
+    ) -> Decision | None:
+        """ "whats the status on the jeddah client callback", "متى موعد تسليم تقرير الجودة؟": a question
+        (no tool chosen) whose words ask what a reading tool shows ("status", "due", "متى موعد") and name
+        exactly one of the user's objects by its title is answered with that object shown. Anything
+        less (no such words, no object or several) goes to the answer path as before."""
+        name_object = getattr(self.executor, "name_object", None)
+        if "shown_by_title" in self.rules_off or name_object is None:
+            return None
+        for spec in tools:
+            arg = _ref_arg(spec)
+            if (
+                not tools.shows(spec.name)
+                or arg is None
+                or set(spec.required) != {arg}
+                or tools.says(spec.name, text) is not True
+            ):
+                continue
+            call = ToolCall(name=spec.name, args={}, lang=lang)
+            named: Named | None = await name_object(call, arg, [text], turn, offer=False)
+            if named is None or named.id is None:
+                return None
+            trace.rules.append("shown_by_title")
+            trace.routed_action, trace.action = trace.routed_action or trace.action, spec.name
+            return Decision(action=spec.name, args={arg: named.id})
+        return None
+
+    async def _named_not_new(
+        self,
+        turn: Turn,
+        text: str,
+        tools: ToolRegistry,
+        decision: Decision,
+        lang: str,
+        today: date,
+        trace: AgentTrace,
+    ) -> Decision | None:
+        """ "أعيدي فتح مهمة شراء هدايا العملاء", "شيلي تاسك شحنة الأثاث": a creating call for a message
+        whose words never ask for something new (`DomainPack.says` of the creating tool is False) and
+        say one other tool on an existing object — reopen, delete, done, hand over. When the message
+        names exactly one of the user's objects by its title, that tool acts on it (a delete still asks
+        for its confirmation); otherwise the creation goes on. A message that says a date is left alone:
+        "finish the slides by Thursday" is a new task. None: the choice stands."""
+        if "named_not_new" in self.rules_off:
+            return None
+        spec = tools.get(decision.action)
+        if spec is None or _ref_arg(spec) is not None or resolve_date_in_text(text, today) is not None:
+            return None
+        others = []
+        for name in tools.other_readings(decision.action, text):
+            other = tools.get(name)
+            arg = _ref_arg(other) if other is not None else None
+            if other is not None and arg is not None and set(other.required) <= {arg}:
+                others.append((other, arg))
+        name_object = getattr(self.executor, "name_object", None)
+        if len(others) != 1 or name_object is None:
+            return None
+        other, arg = others[0]
+        phrases = [p for p in (decision.args.get("title"), text) if isinstance(p, str) and p.strip()]
+        call = ToolCall(name=other.name, args={}, lang=lang)
+        named: Named | None = await name_object(call, arg, phrases, turn, offer=False)
+        if named is None or named.id is None:
+            return None
+        trace.rules.append("named_not_new")
+        trace.routed_action, trace.action = trace.routed_action or trace.action, other.name
+        return Decision(action=other.name, args={arg: named.id})
 
     async def _did_you_mean(
         self,

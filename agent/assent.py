@@ -91,6 +91,21 @@ BLOCKERS = frozenset().union(
     word_set("bas lakin estanna istanna wait"),
 )
 
+# Hesitation and "keep it" beside a refusal ("hmm wait, no, keep it for now", "لا استنى خليها", "la2
+# estanna sibha"): still a refusal. Keep-words alone ("leave it", "خليها كذا") refuse a waiting change too.
+KEEP = frozenset().union(
+    word_set("keep leave nevermind"),
+    word_set("خليها خليه خلها خله اتركها اتركه سيبه سيبيها"),
+    word_set("khalliha 5alliha khalleeha 5aleeha sibha sebha sibo"),
+)
+BESIDE_NO = frozenset().union(
+    KEEP,
+    word_set("hmm hm hmmm umm um uh oh wait actually sorry for mind never forget on second thought"),
+    word_set("rather as is"),
+    word_set("لحظة استنى استني انتظر عفوا اسف آسف آسفة معليش معلش الحين دلوقتي هلق كذا كده هيك زي ما هي"),
+    word_set("estanna istanna ma3lesh ma3lish sorry kda keda hek heik"),
+)
+
 _YES_TAIL = 3  # words that may follow an opening yes ("ok delete it", "أيوه احذفها الحين")
 _YES_EMOJI = ("👍", "✅", "👌", "✔")
 _NO_EMOJI = ("👎", "❌", "🚫", "✖")
@@ -104,10 +119,13 @@ def read_assent(text: str) -> Assent:
             return Assent.YES
         return Assent.NO if any(e in text for e in _NO_EMOJI) else Assent.OTHER
     if any(w in NO for w in words):
-        if all(w in NO or w in FILLER for w in words):
+        if all(w in NO or w in FILLER or w in BESIDE_NO for w in words):
             return Assent.NO
         return Assent.NO_THEN if words[0] in NO else Assent.OTHER
-    if "?" in text or "؟" in text or any(w in BLOCKERS for w in words):
+    asked = "?" in text or "؟" in text
+    if not asked and any(w in KEEP for w in words) and all(w in BESIDE_NO or w in FILLER for w in words):
+        return Assent.NO  # "leave it for now", "خليها كذا"
+    if asked or any(w in BLOCKERS for w in words):
         return Assent.OTHER
     if any(w in YES for w in words) and all(w in YES or w in FILLER for w in words):
         return Assent.YES

@@ -55,8 +55,11 @@ _AROUND = frozenset().union(
     ),
     word_set("elli illi ely 3an fi law momken kaman ya3ni el shi shi2 7aga 7agat ba2a enta inta enti tayeb"),
     word_set("انت أنت إنت انتي طيب ok okay well hey هو هي شغلات الشغلات شغلي شغل عملي work job"),
+    # a newcomer says so first: "hey! I'm new here, what can you help me with?", "أنا جديد هنا، وش تقدر تسوي؟"
+    word_set("m im new joined started first time ana gdeed jdeed"),
+    word_set("انا أنا جديد جديدة جديده توني لسه لسا بديت بلشت"),
 )
-_MAX_WORDS = 9  # a longer message asks about something specific
+_MAX_WORDS = 16  # a longer message asks about something specific
 
 
 def is_greeting(text: str) -> bool:

@@ -105,7 +105,14 @@ class CoreApiExecutor:
         return await self.run(call, turn, link)
 
     async def name_object(
-        self, call: ToolCall, arg: str, phrases: list[str], turn: Turn, *, skip: list[str] | None = None
+        self,
+        call: ToolCall,
+        arg: str,
+        phrases: list[str],
+        turn: Turn,
+        *,
+        skip: list[str] | None = None,
+        offer: bool = True,
     ) -> Named | None:
         """The object a call's `arg` means when the user named it by its title (tools/naming.py): looked
         for, by the first of `phrases` that names something (the router's phrase, then the message),
@@ -128,14 +135,16 @@ class CoreApiExecutor:
             failed = await self._failed(exc, call, link, turn, started)
             return Named(error=failed.error, outcome="failed")
         phrase, query = queries[0]
-        found = best(query, items, title=naming.title)
+        found = best(query, items, title=naming.title, naming=naming)
         for later, words in queries[1:]:
             if found:
                 break
-            phrase, query, found = later, words, best(words, items, title=naming.title)
+            phrase, query, found = later, words, best(words, items, title=naming.title, naming=naming)
         what = shown(phrase, query)
         if len(found) == 1:
             return Named(id=int(found[0]["id"]), title=str(found[0].get(naming.title) or ""), outcome="named")
+        if not offer:  # only looking: nothing is asked, nothing waits
+            return Named(outcome="pick" if found else "none")
         if not found:
             return Named(parts=[TextPart(text=t("pick.none", call.lang, what=what))], outcome="none")
         if len(found) > min(MAX_OFFERED, turn.limits.list_rows):

@@ -56,6 +56,15 @@ ugh oh ah hmm ok okay yes yeah no not again anymore already still yet also too r
 guys all some it's isn't that's there
 خلاص بس كمان برضو برضه لسه لسا مره مرة ثانيه تاني يعني طيب اوكي تمام مش مو مب ما لا اه ايوه نعم
 bas kaman barda barde lessa lsa ya3ni tayeb tamam mesh mish msh mo ma la aywa
+i i'm im i'll ill i've myself we us he she him her his hers they them their we're you're he's she's
+they're am are were been being have has had do does did going gonna wanna need needs want wants let lets
+get got thing things stuff um uh erm like because cause cuz since if but then than when what who where
+why there here next right sure maybe think saying said told tell know guess sorry oops mean meant
+انا أنا انت إنت انتي إنتي احنا نحن هو هي هم هما هوا هيا ده دي دا هذول هدول عشان علشان لان لأن لانه
+لأنه كان كانت يكون بيكون صار صارت راح رح عم قاعد وش ايش شو ايه إيه ليش ليه مع عند عندي له لها لهم
+فيه فيها منه منها عليه عليها معليش معلش عفوا اسف اسفه آسف آسفة سوري قصدي اقصد أقصد
+ana enta enti inti e7na i7na howa howa heya hiya homa hema da di elli illi 3shan 3ashan 3alashan kan
+kanet rah 3am 3and 3ndi fi fih feeha 3aleh 3aleha leh laha ma3lesh ma3lish sori asdi 2asdi
 """
 
 # Ordinals of a typed pick, in each dialect group (1-based; -1 is the last).
@@ -166,16 +175,31 @@ def score(query: list[str], title: str) -> int:
     return sum(1 for w in query if forms(w) & held)
 
 
-def best(query: list[str], items: list[dict[str, Any]], *, title: str = "title") -> list[dict[str, Any]]:
-    """The items whose titles hold the most of the query's words, at least half of them; [] when none
-    does or the query is empty."""
+def best(
+    query: list[str], items: list[dict[str, Any]], *, title: str = "title", naming: Naming | None = None
+) -> list[dict[str, Any]]:
+    """The items whose titles hold the most of the query's words; [] when none does or the query is
+    empty. They are kept when the title holds at least half of the query's words — or, for a chatty
+    message whose query is long ("ok so um the lease renewal thing, omar was saying…"), when the query
+    holds most of the title: two thirds of its words and at least two (a one-word title, its word)."""
     if not query:
         return []
-    scored = [(score(query, str(item.get(title) or "")), item) for item in items]
-    top = max((s for s, _ in scored), default=0)
-    if top == 0 or top * 2 < len(query):
+    said = set().union(*(forms(w) for w in query))
+    scored = []
+    for item in items:
+        written = str(item.get(title) or "")
+        named = (
+            naming.query(written)
+            if naming is not None
+            else [w for w in words(written) if w not in _STOP_WORDS]
+        )
+        held = sum(1 for w in named if forms(w) & said)
+        covered = bool(named) and held >= min(2, len(named)) and held * 3 >= 2 * len(named)
+        scored.append((score(query, written), covered, item))
+    top = max((s for s, _, _ in scored), default=0)
+    if top == 0:
         return []
-    return [item for s, item in scored if s == top]
+    return [item for s, covered, item in scored if s == top and (s * 2 >= len(query) or covered)]
 
 
 @dataclass
@@ -291,5 +315,5 @@ def typed_pick(text: str, options: list[Option], naming: Naming | None) -> Optio
         return None
     query = naming.query(text) if naming is not None else [w for w in said if w not in _STOP_WORDS]
     items = [o.model_dump() for o in options]
-    left = best(query, items)
+    left = best(query, items, naming=naming)
     return by_id[int(left[0]["id"])] if len(left) == 1 else None

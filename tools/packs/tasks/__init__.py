@@ -18,5 +18,6 @@ PACK = DomainPack(
     names_object=names_task_number,
     naming=NAMING,
     says=SAYS,
+    shows=frozenset({"get_task"}),
     commands=commands.register,
 )

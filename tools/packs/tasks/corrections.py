@@ -18,6 +18,7 @@ from base.text.priority import normalize_priority
 from tools.decision import ANSWER, Decision
 from tools.packs.tasks.cues import (
     asks_how,
+    asks_question,
     garbled,
     joins_changes,
     mentions_task,
@@ -27,12 +28,16 @@ from tools.packs.tasks.cues import (
     opens_with_hand_over,
     person_target,
     recipient,
+    says_create_anywhere,
+    says_delete,
     says_done,
     says_hand_over,
     says_mine,
     says_new,
     says_overdue,
+    says_rename,
     says_reopen,
+    says_status,
     says_undo,
     says_unfinished,
     title_in_message,
@@ -54,6 +59,76 @@ def _new_task(decision: Decision, tools: ToolRegistry, text: str, follow_ref: in
     keep = ("title", "due_date", "priority", "assignee")
     args = {k: v for k, v in decision.args.items() if k in keep}
     return decision.model_copy(update={"action": "create_task", "args": args})
+
+
+def _question_not_task(
+    decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None
+) -> Decision:
+    """ "هي الشركة بتدّي بدل مواصلات كام في الشهر؟", "is the office open on Friday?": a question read as
+    a new task. A message that ends in a question mark and has no verb of adding, no "new" and no task
+    number asks; it is answered ("can you add a task…?" has its verb and is still a request)."""
+    if decision.action != "create_task" or not asks_question(text) or says_create_anywhere(text):
+        return decision
+    if names_task_number(text):
+        return decision
+    return decision.model_copy(update={"action": ANSWER, "args": {}})
+
+
+def _status_question(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "متى موعد تسليم تقرير الجودة؟", "when is the vendor list due?": a question about where a task
+    stands read as a change to it. A question that asks for a status or a date and says no task number
+    and no verb of adding changes nothing: it is answered (the agent shows the task it names by its
+    title, agent/agent.py `_shown_by_title`)."""
+    if decision.action not in ("update_task", "complete_task", "create_task", "reopen_task"):
+        return decision
+    if not asks_question(text) or not says_status(text) or says_create_anywhere(text):
+        return decision
+    if names_task_number(text) or numbers_in(text):
+        return decision
+    return decision.model_copy(update={"action": ANSWER, "args": {}})
+
+
+def _title_not_asked(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """An update with a new title the words never ask for ("Q4 budget for finance: make it due next
+    Wednesday" read as a rename to "make it due next Wednesday"; "اجعلي أولوية مهمة إعداد خطة التسويق
+    منخفضة" read as a rename to the task's own name): without a verb of renaming the title is not a
+    change. When the update has no task number the title is the phrase that names its task
+    (tools/naming.py finds it); a priority the words say is kept."""
+    title = decision.args.get("title")
+    if decision.action != "update_task" or not isinstance(title, str) or not title.strip():
+        return decision
+    if says_rename(text):
+        return decision
+    args = {**decision.args, "title": None}
+    if args.get("task_id") in (None, "") and not names_task_number(text) and follow_ref is None:
+        args["task_id"] = title
+    if args.get("priority") in (None, "") and (said := normalize_priority(text)) is not None:
+        args["priority"] = said
+    return decision.model_copy(update={"args": args})
+
+
+def _unsaid_id(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """A task number the message never says ("Q4 budget…" read as task 4, a number from an example)
+    while its words name a task by title: the title names it, not the number."""
+    task = decision.args.get("task_id")
+    if not isinstance(task, int) or isinstance(task, bool) or task == follow_ref or task in numbers_in(text):
+        return decision
+    others = [v for k, v in decision.args.items() if k != "task_id" and isinstance(v, str) and v.strip()]
+    if not NAMING.query(text, skip=others):
+        return decision
+    return decision.model_copy(update={"args": {**decision.args, "task_id": None}})
+
+
+def _priority_said(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "el task 33 5aliha priority 3adi" read as high: when the words say one priority and the model
+    chose another, the words win (a message that says two, "high, not normal", is left to the model)."""
+    chosen = decision.args.get("priority")
+    if decision.action != "update_task" or chosen in (None, ""):
+        return decision
+    said = normalize_priority(text)
+    if said is None or said == normalize_priority(chosen):
+        return decision
+    return decision.model_copy(update={"args": {**decision.args, "priority": said}})
 
 
 def _how_question(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
@@ -181,6 +256,12 @@ def _handed_over(decision: Decision, tools: ToolRegistry, text: str, follow_ref:
     if tools.get("assign_task") is None:
         return decision
     args = decision.args
+    # "7awel el task 27 la sara": a hand-over read as a delete; deleting needs its own words.
+    handed = decision.action == "delete_task" and not says_delete(text) and says_hand_over(text)
+    if handed and (person := person_target(text)):
+        return decision.model_copy(
+            update={"action": "assign_task", "args": {"task_id": args.get("task_id"), "assignee": person}}
+        )
     empty_update = _empty_update(decision, tools)
     existing = decision.action == "create_task" and names_task_number(text)
     person = person_target(text) if empty_update or existing else None
@@ -320,7 +401,11 @@ def _undo(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | 
 
 CORRECTIONS = (
     _how_question,
+    _question_not_task,
+    _status_question,
     _new_task,
+    _title_not_asked,
+    _unsaid_id,
     _invented_id,
     _invented_comment,
     _reopen,
@@ -334,6 +419,7 @@ CORRECTIONS = (
     _overdue,
     _unfinished,
     _wanted_not_person,
+    _priority_said,
     _several_changes,
     _undo,  # last: an undo request is an undo, whatever an earlier rule made of it
 )

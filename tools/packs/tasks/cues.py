@@ -40,7 +40,7 @@ def says_reopen(text: str) -> bool:
 
 
 _TARGET_EN = re.compile(
-    r"\b(?:to|for)\s+(?P<name>[^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*)?)\s*[.!]*\s*$", re.IGNORECASE
+    r"\b(?:to|for|la|le|li|lel)\s+(?P<name>[^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*)?)\s*[.!]*\s*$", re.IGNORECASE
 )
 _TARGET_AR = re.compile(
     r"(?:\s(?:على|علي|إلى|الى|لـ)\s+(?P<sep>[\u0621-\u064A]+(?:\s+[\u0621-\u064A]+)?)"
@@ -51,10 +51,20 @@ _NOT_PEOPLE = _folded(
 )
 
 
+# Politeness and thanks that may close a request after the person: "…to Sara please", "…لخالد لو سمحت",
+# "…la sara law sama7t 🙏".
+_CLOSING = re.compile(
+    r"(?:[\s,،]+(?:please|pls|plz|thanks|thank you|thx|law sama7t|lw sama7t|min fadlak|mn fadlak|"
+    r"لو سمحت|لو سمحتي|من فضلك|رجاء|شكرا|مشكور|مشكورة|يعطيك العافية|الله يعافيك)|[\s.!🙏🙂😊]+)+$",
+    re.IGNORECASE,
+)
+
+
 def person_target(text: str) -> str | None:
     """The person a task is handed to, when the message ends with them: "move task 8 over to Sara",
-    "حوّل المهمة ٩ لخالد", "عطها على أبو فهد". Dates ("to next Tuesday", "لبكرة") are not people."""
-    stripped = without_harakat(text)
+    "حوّل المهمة ٩ لخالد", "عطها على أبو فهد", "7awel el task 27 la sara law sama7t". Dates ("to next
+    Tuesday", "لبكرة") are not people."""
+    stripped = _CLOSING.sub("", without_harakat(text))
     found = _TARGET_EN.search(stripped)
     name = found["name"] if found else None
     if name is None:
@@ -114,6 +124,55 @@ _CREATE = _folded(
 
 # "make" alone also opens "make it urgent": only "make a task" asks for a new one.
 _MAKE_A_TASK = re.compile(r"\bmake (?:me )?an? (?:new )?(?:task|reminder|todo)\b")
+
+
+def says_create(text: str) -> bool:
+    """The message asks for a new task: it opens by asking for one, or says "new"."""
+    return opens_with_create(text) or says_new(text)
+
+
+def says_create_anywhere(text: str) -> bool:
+    """A verb of adding, or "new", anywhere in the message ("can you add a reminder…?")."""
+    return any(w in _CREATE or w in _NEW for w in _words(text)) or bool(_MAKE_A_TASK.search(fold(text)))
+
+
+# Renaming a task, each dialect group: "rename", "call it", "change the title", "غيري اسمها", "سمّيها",
+# "عدّل العنوان", "esmaha", "sammiha". Without one of these a title the router put in an update is the
+# name of the task it is about, not a new title.
+_RENAME = _folded(
+    "rename renamed retitle title titled "
+    "اسم اسمها اسمه الاسم باسم اسمه عنوان عنوانها العنوان سم سمي سميها سميه سموها تسمية تسميه سمها "
+    "esm esmaha esmo 3enwan 3onwan sammi sammiha samiha sameeha"
+)
+
+
+_RENAME_EN = re.compile(r"\b(?:call|name)\s+(?:it|this|that|them)\b|\b(?:its|the|new)\s+name\b")
+
+
+def says_rename(text: str) -> bool:
+    return any(w in _RENAME for w in _words(text)) or bool(_RENAME_EN.search(fold(text)))
+
+
+# Asking where a task stands, each dialect group: "what's the status of…", "when is … due", "متى موعد…",
+# "وين وصلت…", "ايش صار على…", "emta el deadline".
+_STATUS = _folded(
+    "status progress due deadline when state "
+    "حالة حالتها حاله وضع وضعها موعد موعدها ميعاد ميعادها متى امتى إمتى وصلت صار اخبار أخبار تسليمها "
+    "emta imta mata status wsolt wesolt sar ma3ad mi3ad mow3ed"
+)
+
+
+def says_status(text: str) -> bool:
+    """The message asks where a task stands or when it is due."""
+    return any(w in _STATUS for w in _words(text))
+
+
+_QUESTION_END = re.compile(r"[?؟]\W*$")
+
+
+def asks_question(text: str) -> bool:
+    """The message is a question: it ends with a question mark (emoji and spaces aside)."""
+    return bool(_QUESTION_END.search(text.strip()))
 
 
 def opens_with_create(text: str) -> bool:
@@ -324,7 +383,10 @@ _HAND_OVER = _folded(
     "اسند أسند اسندها أسندها اسنده أسنده اسندي أسندي اسنديها أسنديها اسندوا أسندوا اسندوها أسندوها "
     "اعط أعط اعطها أعطها اعطيها أعطيها اعطي أعطي عط عطها عطيها عطه عطي حول حولها حوليها حولي حولوها "
     "ادي اديها إديها اديله ودي وديها سلم سلمها "
-    "3teeha a3teeha a3tiha 3tiha 7awelha hawelha ediha eddiha asnedha"
+    "3teeha a3teeha a3tiha 3tiha 7awelha hawelha ediha eddiha asnedha "
+    # Arabizi without the pronoun, and its spellings: "7awel el task la sara", "sallemha l omar"
+    "7awel 7awwel 7awil 7awli 7awlha 7awwelha 7awelo 7awlo hawel hawwel edi eddi ede edeeha a3tee 3tee "
+    "sallem sallemha salemha asned asnedo asnediha"
 )
 # Words that join a second change to the first: "and", "also", "و…", "كمان", "w", "kaman", a comma.
 _JOINERS = _folded("and also plus then too كمان وكمان وبعدين بعدين وكذلك كذلك w we kaman kman")
@@ -475,6 +537,8 @@ def says_delete(text: str) -> bool:
 # What the words say a message is about, per tool: where the router's choice and these disagree, the
 # agent asks which was meant (agent/readings.py) instead of guessing.
 SAYS = {
+    "get_task": says_status,
+    "create_task": says_create,
     "complete_task": says_done,
     "complete_tasks": says_done,
     "reopen_task": says_reopen,
