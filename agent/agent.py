@@ -579,12 +579,7 @@ class Agent:
             return None
         for spec in tools:
             arg = _ref_arg(spec)
-            if (
-                not tools.shows(spec.name)
-                or arg is None
-                or set(spec.required) != {arg}
-                or tools.says(spec.name, text) is not True
-            ):
+            if not tools.shows(spec.name, text) or arg is None or set(spec.required) != {arg}:
                 continue
             call = ToolCall(name=spec.name, args={}, lang=lang)
             named: Named | None = await name_object(call, arg, [text], turn, offer=False)

@@ -59,9 +59,10 @@ class DomainPack:
     # Per tool, "do the message's words say this?" ("احذفها" says delete_task): the router's choice is
     # asked about when its tool has an entry, its words are absent and another tool's are there.
     says: Mapping[str, Callable[[str], bool]] = field(default_factory=dict)
-    # Tools that only show one object: a question whose words say one of them ("what's the status of the
-    # slides task?") and name one object by its title is answered with it (agent/agent.py).
-    shows: frozenset[str] = frozenset()
+    # Tools that only show one object, with the words that ask for them: a question with those words
+    # ("what's the status of the slides task?") that names one object by its title is answered with
+    # it (agent/agent.py). Apart from `says`: a look is never offered against a change.
+    shows: Mapping[str, Callable[[str], bool]] = field(default_factory=dict)
     # Adds the pack's slash commands (/tasks, /new, /done) to the router.
     commands: Callable[[CommandRouter, RunTool, LangOf], None] | None = None
 

@@ -137,9 +137,9 @@ class ToolRegistry:
         found = [pack.says[name] for pack in self.packs if name in pack.says and name in self._specs]
         return any(fn(text) for fn in found) if found else None
 
-    def shows(self, name: str) -> bool:
-        """Tool `name` only shows one object (`DomainPack.shows`)."""
-        return name in self._specs and any(name in pack.shows for pack in self.packs)
+    def shows(self, name: str, text: str) -> bool:
+        """Tool `name` only shows one object and the message's words ask for it (`DomainPack.shows`)."""
+        return name in self._specs and any(name in p.shows and p.shows[name](text) for p in self.packs)
 
     def other_readings(self, action: str, text: str) -> list[str]:
         """Tools the words say when they do not say `action` (a tool the packs have words for): the

@@ -50,6 +50,8 @@ NEITHER = [
     "",
     "🙂",
     "right, and the other one",
+    "keep going?",
+    "keep the title but move it to Friday",
 ]
 NO_THEN = ["no, I meant 12", "لا قصدي المهمة ١٢", "la2 el tanya", "no the other one"]
 
@@ -61,6 +63,24 @@ def test_yes(text: str) -> None:
 
 @pytest.mark.parametrize("text", [x for xs in NO.values() for x in xs])
 def test_no(text: str) -> None:
+    assert read_assent(text) is Assent.NO
+
+
+# Hesitation and "keep it" beside a refusal, or keep-words alone: still a refusal.
+KEEP_NO = [
+    "hmm wait, no, keep it for now",
+    "no no leave it",
+    "keep it",
+    "leave it as is",
+    "لا استنى خليها",
+    "خليها كذا",
+    "سيبيها كده",
+    "la2 estanna sibha",
+]
+
+
+@pytest.mark.parametrize("text", KEEP_NO)
+def test_keeping_it_is_no(text: str) -> None:
     assert read_assent(text) is Assent.NO
 
 

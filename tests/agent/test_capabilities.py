@@ -28,6 +28,9 @@ ASKS = {
     "levantine": ["شو فيك تعمل؟", "شو بتعمل؟", "كيف فيك تساعدني؟"],
     "arabizi": ["shu fik ta3mel?", "wesh t8dar tsawi", "eh elli t2dar te3melo", "meen enta"],
     "more": ["ايش الأشياء اللي تقدر تسويها لي؟", "انت شو بتقدر تعمل؟", "طيب وإيه كمان تقدر تعمله؟"],
+    # a newcomer says so first
+    "new": ["hey! I'm new here, what sort of stuff are you able to help me with?",
+            "أنا جديد هنا، وش تقدر تسوي لي؟", "ana gdeed, eh elli t2dar te3melo?"],
 }  # fmt: skip
 NOT_ASKS = [
     "what can you do about task 7?",  # about a task: a command or a question for the agent
@@ -41,6 +44,8 @@ NOT_ASKS = [
     "how long do you keep my messages?",  # about the data it keeps: the documents answer it
     "what can you tell me about the travel policy?",
     "وش تقدر تقول لي عن سياسة الإجازات؟",
+    "what are the working hours for new joiners?",
+    "I'm new here, how do I get my laptop?",
 ]
 GREETINGS = ["hi", "Hello!", "good morning", "السلام عليكم", "مرحباً", "صباح الخير", "هلا", "ahlan", "marhaba"]
 NOT_GREETINGS = ["hi, create a task for Omar", "thanks", "شكراً", "bye"]

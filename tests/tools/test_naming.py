@@ -75,6 +75,21 @@ def test_no_title_words_or_no_title_match_nothing(message: str) -> None:
     assert found(message) == []
 
 
+@pytest.mark.parametrize(
+    ("message", "ids"),
+    [
+        # most of the title inside a long, chatty message: the query is long, the title covered
+        ("ok so um omar was saying the supplier contract is urgent now because legal wants it", [2]),
+        ("honestly I'm going to sign it myself, put the supplier contract on me", [2]),
+        ("والله يا جماعة موضوع مراجعة العقد مع المورد صار مستعجل، خلوه عالي", [4]),
+        # a title covered by too little (one of three words) is not named
+        ("ok so um omar was saying the contract is urgent now because legal wants it", []),
+    ],
+)
+def test_a_title_covered_inside_a_chatty_message(message: str, ids: list[int]) -> None:
+    assert [int(t["id"]) for t in best(NAMING.query(message), TASKS, naming=NAMING)] == ids
+
+
 def test_half_of_the_words_at_least() -> None:
     # "supplier" alone is in two titles; "supplier invoice budget" names none well enough.
     assert found("the supplier invoice budget task") == []

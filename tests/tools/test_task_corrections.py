@@ -406,3 +406,123 @@ def test_a_comment_none_of_whose_words_the_user_wrote_was_invented() -> None:
         ("add ok as a comment on 9", "ok"),
     ]:
         assert comment(text, task_id=7, text=said).args["text"] == said
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "هي الشركة بتدّي بدل مواصلات كام في الشهر؟",
+        "is the office open on Friday?",
+        "وش سياسة الإجازات عندكم؟ 🤔",
+    ],
+)
+def test_a_question_is_not_a_new_task(text: str) -> None:
+    assert decide("create_task", text, title=text[:20]).action == ANSWER
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["can you add a task to call the bank?", "ممكن تضيف مهمة جديدة للاجتماع؟", "call the bank tomorrow"],
+)
+def test_a_request_with_its_verb_stays_a_new_task(text: str) -> None:
+    assert decide("create_task", text, title="call the bank").action == "create_task"
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        ("متى موعد تسليم تقرير الجودة؟", "update_task"),
+        ("whats the status on the jeddah client callback?", "complete_task"),
+        ("emta el deadline bta3 el ta2reer?", "create_task"),
+    ],
+)
+def test_a_status_question_changes_nothing(text: str, action: str) -> None:
+    assert decide(action, text, task_id="تقرير الجودة").action == ANSWER
+
+
+def test_a_status_question_with_a_number_or_a_change_stands() -> None:
+    assert decide("update_task", "when is task 7 due? move it to Friday?", task_id=7).action == "update_task"
+    assert decide("update_task", "can you add a due date to the report?", task_id="report").action == (
+        "update_task"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Q4 budget for finance: make it due next Wednesday", "make it due next Wednesday"),
+        ("اجعلي أولوية مهمة إعداد خطة التسويق منخفضة", "إعداد خطة التسويق"),
+    ],
+)
+def test_a_title_without_a_verb_of_renaming_is_no_new_title(text: str, title: str) -> None:
+    decision = decide("update_task", text, title=title, due_date="2026-12-02")
+    assert decision.action == "update_task" and decision.args.get("title") is None
+    assert decision.args["task_id"] == title  # the phrase that names the task (tools/naming.py)
+
+
+def test_the_priority_said_beside_a_dropped_title_is_kept() -> None:
+    decision = decide("update_task", "اجعلي أولوية مهمة إعداد خطة التسويق منخفضة", title="إعداد خطة التسويق")
+    assert decision.args["priority"] == "low"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rename task 5 to Budget v2",
+        "صيانة السيارات، عدّل اسمها: صيانة سيارات الشركة وتغيير الزيت",
+        "call it Q4 budget final",
+        "غيري عنوان المهمة ٧ لـ تجهيز القاعة",
+    ],
+)
+def test_a_rename_keeps_its_title(text: str) -> None:
+    assert decide("update_task", text, task_id=5, title="New title").args["title"] == "New title"
+
+
+def test_a_number_the_message_never_says_is_not_the_task() -> None:
+    text = "Q4 budget for finance: make it due next Wednesday"
+    assert decide("update_task", text, task_id=4, due_date="2026-12-02").args.get("task_id") is None
+    # said, followed up, or nothing else names a task: the number stands
+    assert decide("update_task", "move task 4 to Friday", task_id=4, due_date="x").args["task_id"] == 4
+    assert (
+        decide("update_task", "move it to Friday", task_id=4, follow_ref=4, due_date="x").args["task_id"] == 4
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen", "said"),
+    [
+        ("el task 33 5aliha priority 3adi w el deadline yom el sabt", "high", "normal"),
+        ("make task 4 urgent", "low", "high"),
+        ("خلي المهمة ٩ أولويتها منخفضة", "normal", "low"),
+    ],
+)
+def test_the_priority_the_words_say_wins(text: str, chosen: str, said: str) -> None:
+    assert decide("update_task", text, task_id=33, priority=chosen).args["priority"] == said
+
+
+def test_two_priorities_said_are_left_to_the_model() -> None:
+    text = "task 4: high priority, not normal"
+    assert decide("update_task", text, task_id=4, priority="high").args["priority"] == "high"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "7awel el task 27 la sara law sama7t",
+        "حولي المهمة ٢٧ لسارة لو سمحت",
+        "hand task 27 over to Sara please",
+    ],
+)
+def test_a_hand_over_read_as_a_delete_is_a_hand_over(text: str) -> None:
+    decision = decide("delete_task", text, task_id=27)
+    assert decision.action == "assign_task"
+    assert decision.args == {
+        "task_id": 27,
+        "assignee": "sara" if "sara" in text else "Sara" if "Sara" in text else "سارة",
+    }
+
+
+def test_a_delete_that_says_delete_stays() -> None:
+    assert (
+        decide("delete_task", "delete task 27 and give the rest to Sara", task_id=27).action == "delete_task"
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 from tools.pack import DomainPack
 from tools.packs.tasks import commands
 from tools.packs.tasks.corrections import CORRECTIONS
-from tools.packs.tasks.cues import SAYS, names_task_number
+from tools.packs.tasks.cues import SAYS, names_task_number, says_status
 from tools.packs.tasks.naming import NAMING
 
 PACK = DomainPack(
@@ -18,6 +18,6 @@ PACK = DomainPack(
     names_object=names_task_number,
     naming=NAMING,
     says=SAYS,
-    shows=frozenset({"get_task"}),
+    shows={"get_task": says_status},
     commands=commands.register,
 )

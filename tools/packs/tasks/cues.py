@@ -537,7 +537,6 @@ def says_delete(text: str) -> bool:
 # What the words say a message is about, per tool: where the router's choice and these disagree, the
 # agent asks which was meant (agent/readings.py) instead of guessing.
 SAYS = {
-    "get_task": says_status,
     "create_task": says_create,
     "complete_task": says_done,
     "complete_tasks": says_done,

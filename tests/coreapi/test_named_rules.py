@@ -1,0 +1,74 @@
+"""A task named by its title where the router chose no task: a "new task" whose words say another verb
+about an existing one (agent `named_not_new`), and a question about where a task stands (agent
+`shown_by_title`) — against the real core API, the router scripted."""
+
+from __future__ import annotations
+
+from base.turn import ButtonsPart, TextPart
+from tests.coreapi.chat import Chat
+from tests.tools.test_second_domain import routed
+
+
+async def titles(chat: Chat) -> list[str]:
+    return [str(r[0]) for r in await chat.api.fetch("SELECT title FROM tasks ORDER BY id")]
+
+
+async def test_a_new_task_that_says_done_of_an_existing_one_completes_it(chat: Chat) -> None:
+    before = await titles(chat)
+    routed(chat.model, "create_task", title="Order chairs")
+    parts = await chat.say("the order chairs thing is done, finally")
+    assert await chat.status(chat.a) == "done"
+    assert await titles(chat) == before  # nothing created
+    trace = chat.agent.traces[-1]
+    assert "named_not_new" in trace.rules and trace.action == "complete_task"
+    assert trace.routed_action == "create_task"
+    assert isinstance(parts[0], TextPart) and f"#{chat.a}" in parts[0].text
+
+
+async def test_a_delete_said_of_an_existing_one_still_asks_to_confirm(chat: Chat) -> None:
+    routed(chat.model, "create_task", title="chairs order")
+    parts = await chat.say("remove the chairs order, we cancelled it")
+    assert isinstance(parts[0], ButtonsPart) and await chat.waiting()
+    assert await chat.exists(chat.a)
+
+
+async def test_a_new_task_with_a_date_or_naming_nothing_is_created(chat: Chat) -> None:
+    routed(chat.model, "create_task", title="finish the chairs order", due_date="2030-01-04")
+    await chat.say("finish the chairs order by Friday")
+    assert "finish the chairs order" in await titles(chat)
+    assert await chat.status(chat.a) == "open"
+    routed(chat.model, "create_task", title="printer toner")
+    await chat.say("printer toner is done")  # no task of that title: the creation goes on
+    assert "printer toner" in await titles(chat)
+    assert "named_not_new" not in chat.agent.traces[-1].rules
+
+
+async def test_a_status_question_shows_the_task_it_names(chat: Chat) -> None:
+    routed(chat.model, "answer")
+    parts = await chat.say("what's the status of the chairs order?")
+    trace = chat.agent.traces[-1]
+    assert trace.rules[-1:] == ["shown_by_title"] and trace.action == "get_task"
+    assert isinstance(parts[0], TextPart) and "Order chairs" in parts[0].text
+
+
+async def test_a_question_naming_no_task_is_answered(chat: Chat) -> None:
+    routed(chat.model, "answer")
+    chat.model.reply_text("The office opens at 9.")
+    await chat.say("when does the office open on Friday?")
+    trace = chat.agent.traces[-1]
+    assert "shown_by_title" not in trace.rules and trace.action != "get_task"
+    routed(chat.model, "answer")
+    chat.model.reply_text("Chairs are ordered through procurement.")
+    await chat.say("how are chairs ordered here?")  # no status word: not a look at the task
+    assert chat.agent.traces[-1].action != "get_task"
+
+
+async def test_the_rules_can_be_switched_off(chat: Chat) -> None:
+    chat.agent.rules_off = frozenset({"named_not_new", "shown_by_title"})
+    routed(chat.model, "create_task", title="Order chairs")
+    await chat.say("the order chairs thing is done, finally")
+    assert await chat.status(chat.a) == "open"
+    routed(chat.model, "answer")
+    chat.model.reply_text("I don't know.")
+    await chat.say("what's the status of the chairs order?")
+    assert chat.agent.traces[-1].action != "get_task"
