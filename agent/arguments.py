@@ -6,15 +6,14 @@ digits, matches names and checks enums. What code does reliably, the model is no
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from base.text.dates import resolve_date, resolve_date_in_text
-from base.text.folding import fold, to_latin_digits
+from base.text.dates import dates_denied, resolve_date, resolve_date_in_text
+from base.text.folding import fold
 from base.text.names import match_name
-from base.text.numbers import parse_int, parse_int_list
+from base.text.numbers import numbers_said, parse_int, parse_int_list
 from base.text.priority import normalize_priority
 from tools.spec import MANY_IDS, ArgSpec, ToolSpec
 
@@ -80,6 +79,9 @@ def _normalize(arg: ArgSpec, value: Any, *, message: str, today: date, people: l
             # piece of it.
             if resolved is None or (in_text and in_text != resolved and fold(str(value)) in fold(message)):
                 resolved = in_text
+            elif resolved in dates_denied(message, today):
+                # "قصدي السبت مو بكرة" with tomorrow's date: the one the message says it means, else ask.
+                resolved = in_text
             return resolved.isoformat() if resolved else _UNCLEAR
         case "id" | "task_id":
             return _one_id(value, message)
@@ -108,8 +110,9 @@ def _normalize(arg: ArgSpec, value: Any, *, message: str, today: date, people: l
 
 def _one_id(value: Any, message: str) -> Any:
     """Ids come from the user's words: a number the message does not contain was invented (small models
-    copy ids from their examples or slip a digit), so the message's own number wins."""
-    numbers = {int(n) for n in re.findall(r"\d+", to_latin_digits(message))}
+    copy ids from their examples or slip a digit), so the message's own number wins. Only numbers
+    standing alone count: "Q4 budget" names no task 4, "5alast" no task 5."""
+    numbers = numbers_said(message)
     given = parse_int(value) if value is not None else None
     if given is not None and given in numbers:
         return given
@@ -127,5 +130,5 @@ def _many_ids(value: Any, message: str) -> Any:
     given = parse_int_list(value)
     if given is None:
         return None
-    numbers = {int(n) for n in re.findall(r"\d+", to_latin_digits(message))}
+    numbers = numbers_said(message)
     return given if all(n in numbers for n in given) else _UNCLEAR

@@ -6,9 +6,10 @@ Generic over the id kind of a tool's argument (tools/spec.py ONE_ID): a domain p
 "task", "مهمة"…) and how to list the objects the user can see. Matching is done in code on folded words
 (base/text/folding.fold: case, diacritics, Arabic letter variants, Arabic-Indic digits): stop words and
 the pack's words dropped, each remaining word compared by light stems — Arabic proclitics (و ب ل ف ك
-ال لل) and suffix pronouns, English plural -s — Latin and Arabic script apart, digits as words. The
-objects whose titles hold the most of the phrase's words are kept, and only when they hold at least half
-of them: one is acted on, 2–10 are offered in a list, more ask to narrow down, none says so.
+ال لل) and suffix pronouns, English -s, -ing, -ed, -al — Latin and Arabic script apart, digits as words.
+The objects whose titles hold the most of the phrase's words are kept, and only when they hold at least
+half of them, or (a chatty message) the phrase holds two thirds of a title: one is acted on, 2–10 are
+offered in a list, more ask to narrow down, none says so.
 
 A list offered waits in Redis (`Keys.choice`, per user, short TTL) until a row is tapped or a pick is
 typed: its number, an ordinal ("the second one", "الثانية", "tani") or title words that leave one.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,6 +125,13 @@ def forms(word: str) -> frozenset[str]:
         out.add(word[:-1])
         if word.endswith("es") and len(word) > _MIN_LATIN + 1:
             out.add(word[:-2])
+    # "planning" / "plan", "renewal" / "renew", "booked" / "book", "moved" / "move"
+    for suffix in ("ing", "ed", "al"):
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and len(stem) >= _MIN_LATIN:
+            out |= {stem, stem + "e"} if suffix != "al" else {stem}
+            if len(stem) > _MIN_LATIN and stem[-1] == stem[-2]:
+                out.add(stem[:-1])  # a doubled consonant: "planning", "shipped"
     return frozenset(out)
 
 
@@ -155,13 +164,21 @@ class Naming:
     def query(self, phrase: str, *, skip: Iterable[str] = ()) -> list[str]:
         """The words of `phrase` that may name an object: stop words, the pack's words and the words
         of `skip` (the call's other arguments: the assignee, a new title) left out."""
-        skipped = {w for s in skip for w in words(s)}
+        # Each skipped word leaves out as many of its occurrences, from the end: in "صيانة السيارات، عدّل
+        # اسمها: صيانة سيارات الشركة" the new title's words go, the old name's "صيانة" stays.
+        skipped = Counter(w for s in skip for w in words(s))
+        kept: list[str] = []
+        for word in reversed(words(phrase)):
+            if skipped[word] > 0:
+                skipped[word] -= 1
+            else:
+                kept.append(word)
         out: list[str] = []
-        for word in words(phrase):
+        for word in reversed(kept):
             # A command word in another form ("tasks", "احذفها") names nothing; a word with the
             # article is a noun, though its stem be a verb ("العرض", the presentation; "اعرض", show).
             dropped = word in self._dropped or (not word.startswith("ال") and forms(word) & self._dropped)
-            if word in skipped or dropped or word in out or (self.ignore is not None and self.ignore(word)):
+            if dropped or word in out or (self.ignore is not None and self.ignore(word)):
                 continue
             if not word.isdigit() and len(word) < 2:
                 continue

@@ -556,12 +556,27 @@ def resolve_date_in_text(text: str | None, today: date, *, tz_name: str | None =
 
     Scans left to right for the longest phrase `resolve_date` understands, skipping words that are also
     ordinary words (abbreviations like "sun", "sat"; "جمعة" and "خميس" without the article). Several
-    phrases naming different dates ("from Monday to Friday") are ambiguous: None.
+    phrases naming different dates ("from Monday to Friday") are ambiguous: None. A date said right
+    after a negation is the one it is not ("قصدي السبت مو بكرة", "Friday, not tomorrow") and is left out.
     """
+    found = {d for d, negated in _dates_said(text, today, tz_name) if not negated}
+    return found.pop() if len(found) == 1 else None
+
+
+def dates_denied(text: str | None, today: date, *, tz_name: str | None = None) -> set[date]:
+    """The dates the message says it does not mean: "مو بكرة", "not tomorrow", "mish bokra"."""
+    return {d for d, negated in _dates_said(text, today, tz_name) if negated}
+
+
+_NOT = frozenset(folding.tokens("not never isnt isn مو مش مب ليس غير mish mesh msh mo mu mush mub"))
+# ("no" and "لا" stay out: "no, tomorrow" corrects to tomorrow.)
+
+
+def _dates_said(text: str | None, today: date, tz_name: str | None) -> list[tuple[date, bool]]:
     if not isinstance(text, str):
-        return None
+        return []
     tokens = folding.tokens(text)[:_MAX_TEXT_TOKENS]
-    found: set[date] = set()
+    found: list[tuple[date, bool]] = []
     i = 0
     while i < len(tokens):
         for size in range(min(_WINDOW, len(tokens) - i), 0, -1):
@@ -570,9 +585,9 @@ def resolve_date_in_text(text: str | None, today: date, *, tz_name: str | None =
                 continue
             hit = _resolve(window, today, tz_name, loose=False)
             if hit is not None:
-                found.add(hit)
+                found.append((hit, i > 0 and tokens[i - 1] in _NOT))
                 i += size
                 break
         else:
             i += 1
-    return found.pop() if len(found) == 1 else None
+    return found

@@ -36,6 +36,12 @@ def parse_int(value: object) -> int | None:
 _ID_NUMBER = re.compile(r"(?<![A-Za-z0-9])[0-9]+(?![A-Za-z0-9])")
 
 
+def numbers_said(text: str) -> set[int]:
+    """The numbers a message says standing alone ("task 7", "#12", "المهمة ٤٣"): not the digits of a
+    code ("Q4", "fy24") or of an Arabizi word ("5alast", "3adi")."""
+    return {int(n) for n in _ID_NUMBER.findall(folding.to_latin_digits(text))}
+
+
 def parse_int_list(value: object) -> list[int] | None:
     """The task numbers in `value`, in order, each once: "3, 4 and 5", "٣ و٤ و٥", "#3 #4", "3،4",
     [3, "4", "#5"]. None when there is no number (booleans and fractions are not numbers). Ranges

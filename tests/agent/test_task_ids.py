@@ -69,3 +69,21 @@ def test_neither_ids_nor_a_filter_asks_which_tasks() -> None:
     for raw in ({}, {"task_ids": "all", "overdue": False}, {"task_ids": "null", "overdue": "no"}):
         out = prepared(raw, "close them")
         assert out.missing == ["task_ids"] and "task_ids" not in out.args, raw
+
+
+@pytest.mark.parametrize(
+    ("message", "value", "found"),
+    [
+        ("Q4 budget for finance: make it due Friday", "Q4", None),  # a code, not task 4: named by title
+        ("Q4 budget for finance: make it due Friday", 4, None),
+        ("5alast el report", 5, None),  # the 5 of an Arabizi word
+        ("el task 33 5aliha priority 3adi", 33, 33),
+        ("make task 12 urgent", "12", 12),
+        ("خلي المهمة ١٢ عاجلة", None, 12),
+    ],
+)
+def test_one_id_comes_from_a_number_standing_alone(message: str, value: Any, found: int | None) -> None:
+    spec = ToolRegistry.shipped().get("update_task")
+    assert spec is not None
+    prepared = prepare_args(spec, {"task_id": value, "priority": "high"}, message=message, today=TODAY)
+    assert prepared.args.get("task_id") == found

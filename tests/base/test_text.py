@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from base.text.dates import resolve_date, resolve_date_in_text
+from base.text.dates import dates_denied, resolve_date, resolve_date_in_text
 from base.text.folding import to_latin_digits
 from base.text.names import match_name
 from base.text.numbers import parse_int
@@ -213,6 +213,20 @@ TEXT_CASES: list[tuple[str | None, date | None]] = [
 @pytest.mark.parametrize(("text", "expected"), TEXT_CASES)
 def test_resolve_date_in_text(text: str | None, expected: date | None) -> None:
     assert resolve_date_in_text(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "meant", "denied"),
+    [
+        ("لا لا آسفة، قصدي السبت مو بكرة", 3, 1),  # days from TODAY (a Wednesday)
+        ("sorry, I meant Friday not tomorrow", 2, 1),
+        ("la2 mish bokra, yom el sabt", 3, 1),
+        ("no, tomorrow", 1, None),  # "no" opens a correction; it does not deny the date after it
+    ],
+)
+def test_a_date_said_after_a_negation_is_the_one_not_meant(text: str, meant: int, denied: int | None) -> None:
+    assert resolve_date_in_text(text, TODAY) == TODAY + timedelta(days=meant)
+    assert dates_denied(text, TODAY) == ({TODAY + timedelta(days=denied)} if denied is not None else set())
 
 
 def test_resolve_date_in_text_time_zone() -> None:

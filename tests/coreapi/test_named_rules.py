@@ -4,7 +4,11 @@ about an existing one (agent `named_not_new`), and a question about where a task
 
 from __future__ import annotations
 
+from agent.memory import AgentMemory
+from base.keys import Keys
 from base.turn import ButtonsPart, TextPart
+from memory.crypto import Cipher, generate_key
+from memory.history import ConversationHistory
 from tests.coreapi.chat import Chat
 from tests.tools.test_second_domain import routed
 
@@ -72,3 +76,21 @@ async def test_the_rules_can_be_switched_off(chat: Chat) -> None:
     chat.model.reply_text("I don't know.")
     await chat.say("what's the status of the chairs order?")
     assert chat.agent.traces[-1].action != "get_task"
+
+
+async def test_i_meant_the_other_task_moves_the_change(chat: Chat, redis, redis_prefix: str) -> None:
+    history = ConversationHistory(
+        redis, Keys(redis_prefix), Cipher(generate_key()), ttl_s=3600, max_messages=50
+    )
+    chat.agent.memory = AgentMemory(history=history)  # the previous turn's task is what "I meant" corrects
+    routed(chat.model, "complete_task", task_id=str(chat.a))
+    await chat.say(f"mark task {chat.a} done")
+    assert await chat.status(chat.a) == "done"
+    routed(chat.model, "complete_task", task_id=str(chat.b))
+    parts = await chat.say(f"sorry, I meant {chat.b} not {chat.a}")
+    assert await chat.status(chat.a) == "open"  # the change on the wrong task undone
+    assert await chat.status(chat.b) == "done"
+    trace = chat.agent.traces[-1]
+    assert "tasks.wrong_task" in trace.rules and trace.action == "undo_last"
+    assert [m["action"] for m in trace.more] == ["complete_task"]
+    assert isinstance(parts[0], TextPart) and f"#{chat.b}" in parts[0].text

@@ -90,6 +90,17 @@ def test_a_title_covered_inside_a_chatty_message(message: str, ids: list[int]) -
     assert [int(t["id"]) for t in best(NAMING.query(message), TASKS, naming=NAMING)] == ids
 
 
+def test_english_endings_meet_their_stem() -> None:
+    assert forms("planning") & forms("plan") and forms("renewal") & forms("renew")
+    assert forms("booked") & forms("book") and forms("moved") & forms("move")
+    assert not forms("sing") & forms("s")
+
+
+def test_a_skipped_word_leaves_only_as_many_occurrences_from_the_end() -> None:
+    text = "صيانة السيارات، عدّل اسمها: صيانة سيارات الشركة"
+    assert NAMING.query(text, skip=["صيانة سيارات الشركة"]) == ["صيانه", "السيارات"]  # folded
+
+
 def test_half_of_the_words_at_least() -> None:
     # "supplier" alone is in two titles; "supplier invoice budget" names none well enough.
     assert found("the supplier invoice budget task") == []

@@ -481,6 +481,7 @@ def test_a_rename_keeps_its_title(text: str) -> None:
 def test_a_number_the_message_never_says_is_not_the_task() -> None:
     text = "Q4 budget for finance: make it due next Wednesday"
     assert decide("update_task", text, task_id=4, due_date="2026-12-02").args.get("task_id") is None
+    assert decide("update_task", text, task_id="4", due_date="2026-12-02").args.get("task_id") is None
     # said, followed up, or nothing else names a task: the number stands
     assert decide("update_task", "move task 4 to Friday", task_id=4, due_date="x").args["task_id"] == 4
     assert (
@@ -526,3 +527,79 @@ def test_a_delete_that_says_delete_stays() -> None:
     assert (
         decide("delete_task", "delete task 27 and give the rest to Sara", task_id=27).action == "delete_task"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "args", "task", "title"),
+    [
+        (
+            "تجهيز قاعة الاجتماعات غيري اسمها لـ تجهيز قاعة الاجتماعات والـ projector وأجليها لبكرة",
+            "create_task",
+            {"title": "تجهيز قاعة الاجتماعات غيري", "due_date": "2026-11-26"},
+            "تجهيز قاعة الاجتماعات",
+            "تجهيز قاعة الاجتماعات والـ projector",
+        ),
+        (
+            "صيانة السيارات، عدّل اسمها: صيانة سيارات الشركة وتغيير الزيت 🚗",
+            "update_task",
+            {"title": "صيانة سيارات الشركة وتغيير الزيت"},
+            "صيانة السيارات",
+            "صيانة سيارات الشركة وتغيير الزيت",
+        ),
+        (
+            "the vendor list one, rename it to Approved vendors and move it to Monday",
+            "create_task",
+            {"title": "Approved vendors"},
+            "the vendor list",
+            "Approved vendors",
+        ),
+    ],
+)
+def test_a_rename_names_its_task_before_the_verb(
+    text: str, action: str, args: dict[str, Any], task: str, title: str
+) -> None:
+    decision = decide(action, text, **args)
+    assert decision.action == "update_task"
+    assert (decision.args["task_id"], decision.args["title"]) == (task, title)
+
+
+def test_a_rename_by_number_or_a_question_about_a_name_is_left() -> None:
+    assert decide("update_task", "rename task 5 to Budget v2", task_id=5, title="Budget v2").args == {
+        "task_id": 5,
+        "title": "Budget v2",
+    }
+    assert decide("create_task", "what is the name of the HR manager?", title="x").action == ANSWER
+
+
+@pytest.mark.parametrize(
+    ("action", "text"),
+    [("complete_task", "أيوه تمام، حوليها لرامي"), ("reopen_task", "give it to Omar please")],
+)
+def test_a_hand_over_read_as_another_change_is_a_hand_over(action: str, text: str) -> None:
+    decision = decide(action, text, task_id=36, follow_ref=36)
+    assert decision.action == "assign_task" and decision.args["task_id"] == 36
+
+
+def test_a_change_that_says_its_own_words_stays() -> None:
+    assert (
+        decide("complete_task", "done with 36, give the next one to Omar", task_id=36).action
+        == "complete_task"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["لا غلطت، قصدي ٣٢ مش ٣١، الكاميرات لسا ما خلصت", "sorry I meant 32 not 31", "la2 2asdi 32 mesh 31"],
+)
+def test_i_meant_another_task_undoes_and_redoes(text: str) -> None:
+    decision = decide("complete_task", text, task_id=32, follow_ref=31)
+    assert decision.action == "undo_last"
+    assert [(d.action, d.args) for d in decision.more] == [("complete_task", {"task_id": 32})]
+
+
+def test_i_meant_without_the_previous_task_is_left() -> None:
+    assert decide("complete_task", "sorry I meant 32 not 31", task_id=32).action == "complete_task"
+    assert (
+        decide("complete_task", "sorry I meant 32 not 31", task_id=32, follow_ref=7).action == "complete_task"
+    )
+    assert decide("complete_task", "I meant 32", task_id=32, follow_ref=31).action == "complete_task"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from base.text.content import content_words, shares_words
 from base.text.dates import resolve_date_in_text
 from base.text.lexicon import AR_LETTERS
+from base.text.numbers import parse_int
 from base.text.priority import normalize_priority
 from tools.decision import ANSWER, Decision
 from tools.packs.tasks.cues import (
@@ -21,6 +22,7 @@ from tools.packs.tasks.cues import (
     asks_question,
     garbled,
     joins_changes,
+    meant_instead,
     mentions_task,
     names_task_number,
     numbers_in,
@@ -28,8 +30,9 @@ from tools.packs.tasks.cues import (
     opens_with_hand_over,
     person_target,
     recipient,
+    renamed,
+    says_create,
     says_create_anywhere,
-    says_delete,
     says_done,
     says_hand_over,
     says_mine,
@@ -107,11 +110,33 @@ def _title_not_asked(decision: Decision, tools: ToolRegistry, text: str, follow_
     return decision.model_copy(update={"args": args})
 
 
+def _renamed(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "تجهيز قاعة الاجتماعات غيري اسمها لـ تجهيز قاعة الاجتماعات والـ projector", "the vendor list one,
+    rename it to Approved vendors": a rename read as a new task, or an update that lost which task it
+    renames. The words before the verb of renaming name the task (tools/naming.py finds it), those
+    after the colon or "to" are the new title."""
+    if decision.action not in ("create_task", "update_task") or tools.get("update_task") is None:
+        return decision
+    if not says_rename(text) or says_create(text) or asks_question(text) or (parts := renamed(text)) is None:
+        return decision
+    phrase, title = parts
+    args = dict(decision.args) if decision.action == "update_task" else {}
+    if decision.action == "create_task":
+        args.update({k: decision.args.get(k) for k in ("due_date", "priority") if decision.args.get(k)})
+    if args.get("task_id") in (None, "") and not names_task_number(text) and follow_ref is None:
+        if not phrase:
+            return decision
+        args["task_id"] = phrase
+    if decision.action == "create_task" or not args.get("title"):
+        args["title"] = title
+    return decision.model_copy(update={"action": "update_task", "args": args})
+
+
 def _unsaid_id(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
     """A task number the message never says ("Q4 budget…" read as task 4, a number from an example)
     while its words name a task by title: the title names it, not the number."""
-    task = decision.args.get("task_id")
-    if not isinstance(task, int) or isinstance(task, bool) or task == follow_ref or task in numbers_in(text):
+    task = parse_int(decision.args.get("task_id"))
+    if task is None or task == follow_ref or task in numbers_in(text):
         return decision
     others = [v for k, v in decision.args.items() if k != "task_id" and isinstance(v, str) and v.strip()]
     if not NAMING.query(text, skip=others):
@@ -256,8 +281,12 @@ def _handed_over(decision: Decision, tools: ToolRegistry, text: str, follow_ref:
     if tools.get("assign_task") is None:
         return decision
     args = decision.args
-    # "7awel el task 27 la sara": a hand-over read as a delete; deleting needs its own words.
-    handed = decision.action == "delete_task" and not says_delete(text) and says_hand_over(text)
+    # "7awel el task 27 la sara", "حوليها لرامي": a hand-over read as a delete, a completion or a reopen,
+    # none of whose own words the message says.
+    changes = ("delete_task", "complete_task", "reopen_task")
+    handed = (
+        decision.action in changes and tools.says(decision.action, text) is False and says_hand_over(text)
+    )
     if handed and (person := person_target(text)):
         return decision.model_copy(
             update={"action": "assign_task", "args": {"task_id": args.get("task_id"), "assignee": person}}
@@ -399,11 +428,25 @@ def _undo(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | 
     return decision
 
 
+def _wrong_task(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "لا غلطت، قصدي ٣٢ مش ٣١" right after task 31 was changed: the change went to the wrong task. The
+    user's last change is undone (`undo_last`: task 31 as it was) and the change is made to 32."""
+    found = meant_instead(text)
+    if found is None or follow_ref is None or tools.get("undo_last") is None:
+        return decision
+    meant, denied = found
+    if denied != follow_ref or decision.action in (ANSWER, "undo_last") or tools.get(decision.action) is None:
+        return decision
+    redo = decision.model_copy(update={"args": {**decision.args, "task_id": meant}, "more": []})
+    return Decision(action="undo_last", args={}, more=[redo, *decision.more])
+
+
 CORRECTIONS = (
     _how_question,
     _question_not_task,
     _status_question,
     _new_task,
+    _renamed,
     _title_not_asked,
     _unsaid_id,
     _invented_id,
@@ -421,5 +464,6 @@ CORRECTIONS = (
     _wanted_not_person,
     _priority_said,
     _several_changes,
-    _undo,  # last: an undo request is an undo, whatever an earlier rule made of it
+    _undo,  # an undo request is an undo, whatever an earlier rule made of it
+    _wrong_task,  # after _undo: the undo it asks for is the correction's own
 )

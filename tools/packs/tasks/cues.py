@@ -167,6 +167,73 @@ def says_status(text: str) -> bool:
     return any(w in _STATUS for w in _words(text))
 
 
+# What joins a rename to the new title: "rename X to Y", "غيري اسمها لـ Y", "عدّل اسمها: Y", "call it Y".
+_TO = _folded("to as into لـ ل الى إلى la le l")
+# A second change after the new title: "…والـ projector وأجليها لبكرة", "… and move it to Monday".
+_THEN = re.compile(
+    r"\s+(?:and|w|then)\s+(?:move|push|make|set|give|assign|put|mark)\b|\s+و(?:ا|أ)?(?:جل|خلي|خل|حط|اسند|أسند|عط|حول)\S*"
+)
+
+
+def _calls(raw: list[str], i: int) -> bool:
+    """ "call it…", "name this…": a rename by "call" or "name" and a pronoun."""
+    return (
+        fold(raw[i]) in ("call", "name") and i + 1 < len(raw) and fold(raw[i + 1]) in ("it", "this", "that")
+    )
+
+
+def renamed(text: str) -> tuple[str, str] | None:
+    """ "صيانة السيارات، عدّل اسمها: صيانة سيارات الشركة", "the vendor list one, rename it to Approved
+    vendors", "call it Q4 final": the phrase that names the task (before the verb of renaming, its
+    verbs left out) and the new title (after a colon, "to", or "call it"), each as written; None when
+    the message is not shaped so."""
+    raw = text.split()
+    at = next((i for i, w in enumerate(raw) if fold(w.strip(".,:;!?،؛")) in _RENAME or _calls(raw, i)), None)
+    if at is None:
+        return None
+    before = raw[:at]
+    while before and fold(before[-1].strip(".,:;!?،؛")) in NAMING_WORDS:
+        before = before[:-1]
+    calls = _calls(raw, at)
+    rest = " ".join(raw[at:]).split(maxsplit=1)[1] if len(raw) > at + 1 else ""
+    if raw[at].endswith(":") or ":" in rest:
+        title = rest if raw[at].endswith(":") else rest.split(":", 1)[1]
+    else:
+        words = rest.split()
+        skip = _folded("it this that its name title task tasks مهمة المهمة تاسك التاسك")
+        while words and (fold(words[0].strip(".,;#")) in skip or words[0].strip("#").isdigit()):
+            words = words[1:]
+        if not calls:
+            if not words or fold(words[0]) not in _TO:
+                return None
+            words = words[1:]
+        title = " ".join(words)
+    title = _THEN.split(title, maxsplit=1)[0]
+    title = re.sub(r"[^\w\s'&()./-]+$", "", title).strip(" .,;!?،؛")
+    return (" ".join(before).strip(" .,:;!?،؛"), title) if title else None
+
+
+# "I meant 32, not 31", "قصدي ٣٢ مش ٣١", "2asdi 32 mesh 31": the previous change went to the wrong task.
+_MEANT = _folded("meant mean قصدي أقصد اقصد قصدت بقصد بقصدي 2asdi 2asdy asdi a2sod a2sad qasdi")
+_NOT_NUMBER = re.compile(
+    r"(?:\bnot|\bmish|\bmesh|\bmsh|\bmo|(?:^|\s)(?:مش|مو|مب|ليس|ليست|وليس|وليست))\s+"
+    r"(?:(?:task|the|المهمة|مهمة|التاسك|تاسك)\s+)?#?\s*([0-9]+)(?![0-9A-Za-z])"
+)
+
+
+def meant_instead(text: str) -> tuple[int, int] | None:
+    """ "قصدي ٣٢ مش ٣١": (the task meant, the task not meant), when the message corrects one number
+    by another; else None."""
+    if not any(w in _MEANT for w in _words(text)):
+        return None
+    latin = to_latin_digits(fold(text))
+    denied = {int(n) for n in _NOT_NUMBER.findall(latin)}
+    said = set(numbers_in(text))
+    if len(denied) != 1 or len(said) != 2 or not denied < said:
+        return None
+    return (next(iter(said - denied)), next(iter(denied)))
+
+
 _QUESTION_END = re.compile(r"[?؟]\W*$")
 
 
@@ -484,6 +551,7 @@ NAMING_WORDS = (
     _TASK_NOUNS
     | _DONE
     | _ASSIGN
+    | _RENAME
     | _folded(
         # the domain's nouns and possessives
         "task tasks todo item thing one reminder مهمة مهمه المهمة المهمه مهام تاسك التاسك تاسكات "
