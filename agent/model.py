@@ -9,6 +9,7 @@ import httpx
 from langchain_core.language_models import LanguageModelInput
 from langchain_openai import ChatOpenAI
 
+from base.http import AiohttpTransport
 from base.settings import ModelSettings
 
 
@@ -65,8 +66,9 @@ def chat_model(endpoint: ModelEndpoint, model: ModelSettings, **overrides: objec
         "max_tokens": model.max_reply_tokens,
         "timeout": model.timeout_s,
         "max_retries": model.retries,
-        # An own connection pool: the SDK's shared default pool is bound to the first event loop.
-        "http_async_client": httpx.AsyncClient(timeout=model.timeout_s),
+        # An own connection pool: the SDK's shared default pool is bound to the first event loop. On
+        # aiohttp's wire code (base/http.py): ~1 ms of CPU less per model call.
+        "http_async_client": httpx.AsyncClient(timeout=model.timeout_s, transport=AiohttpTransport()),
     }
     values.update(overrides)
     return FastChatOpenAI(**values)  # type: ignore[arg-type]
