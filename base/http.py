@@ -22,6 +22,7 @@ response; aiohttp has no write timeout, so `write` is not enforced (a request bo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
 from collections.abc import AsyncIterator
 
@@ -89,9 +90,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if session is not None and not session.closed:
             await session.close()
 
+    def __del__(self) -> None:
+        # A client dropped without aclose (the model's lives as long as its process): its sockets are
+        # closed here, quietly, rather than aiohttp's "Unclosed client session" at exit.
+        _drop(self._session)
+
     def _open(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
         if self._session is None or self._session.closed or self._loop is not loop:
+            _drop(self._session)  # one of a loop that is gone (closed or not running here)
             self._loop = loop
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(
@@ -129,6 +136,17 @@ class _Body(httpx.AsyncByteStream):
 
     async def aclose(self) -> None:
         self._response.release()
+
+
+def _drop(session: aiohttp.ClientSession | None) -> None:
+    """Close a session without awaiting (its loop may be closed): its connections are closed at once."""
+    if session is None or session.closed:
+        return
+    connector = session.connector
+    session.detach()
+    if connector is not None:
+        with contextlib.suppress(Exception):
+            connector._close()  # what the connector's own finalizer runs, without its warning
 
 
 def _as_httpx(exc: BaseException, request: httpx.Request) -> httpx.TransportError:
