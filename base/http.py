@@ -93,12 +93,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def __del__(self) -> None:
         # A client dropped without aclose (the model's lives as long as its process): its sockets are
         # closed here, quietly, rather than aiohttp's "Unclosed client session" at exit.
-        _drop(self._session)
+        _drop(self._session, self._loop)
 
     def _open(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
         if self._session is None or self._session.closed or self._loop is not loop:
-            _drop(self._session)  # one of a loop that is gone (closed or not running here)
+            _drop(self._session, self._loop)  # one of another loop (closed, or run elsewhere)
             self._loop = loop
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(
@@ -138,13 +138,18 @@ class _Body(httpx.AsyncByteStream):
         self._response.release()
 
 
-def _drop(session: aiohttp.ClientSession | None) -> None:
-    """Close a session without awaiting (its loop may be closed): its connections are closed at once."""
+def _drop(session: aiohttp.ClientSession | None, loop: asyncio.AbstractEventLoop | None) -> None:
+    """Let go of a session without awaiting (its loop may be closed). Its connections are closed at once
+    unless its loop is running in another thread: a transport is closed only from its own loop's."""
     if session is None or session.closed:
         return
     connector = session.connector
     session.detach()
-    if connector is not None:
+    try:
+        current: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+    except RuntimeError:
+        current = None
+    if connector is not None and (loop is None or loop is current or not loop.is_running()):
         with contextlib.suppress(Exception):
             connector._close()  # what the connector's own finalizer runs, without its warning
 

@@ -4,8 +4,10 @@ same request on the wire, the same Response, and the same exception types for th
 from __future__ import annotations
 
 import asyncio
+import gc
 import gzip
 import socket
+import warnings
 from collections.abc import AsyncIterator, Callable
 
 import httpx
@@ -189,3 +191,22 @@ def test_one_client_serves_successive_event_loops() -> None:
         await client.aclose()
 
     asyncio.run(close())
+
+
+def test_a_client_dropped_unclosed_leaves_no_open_session(recwarn: pytest.WarningsRecorder) -> None:
+    """The model's client is never closed (it lives as long as its process): dropping it closes its
+    connections without aiohttp's "Unclosed client session" warning."""
+
+    async def use_and_drop() -> None:
+        app = web.Application()
+        app.router.add_route("*", "/echo", _echo)
+        async with TestServer(app, host="127.0.0.1") as running:
+            client = httpx.AsyncClient(transport=AiohttpTransport())
+            assert (await client.get(_url(running, "/echo"))).status_code == 200
+            del client
+            gc.collect()
+
+    warnings.simplefilter("always")
+    asyncio.run(use_and_drop())
+    gc.collect()
+    assert not [w for w in recwarn if issubclass(w.category, ResourceWarning)]
