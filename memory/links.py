@@ -55,6 +55,10 @@ class IdentityLinks:
     def _key(self, wa_id: str) -> str:
         return self._keys.link(wa_id)
 
+    def key(self, wa_id: str) -> str:
+        """Where the link is stored: for a caller that reads it in a pipeline of its own (`user_from`)."""
+        return self._key(wa_id)
+
     async def get(self, wa_id: str) -> Link | None:
         raw = await self._redis.get(self._key(wa_id))
         return Link.model_validate_json(raw) if raw else None
@@ -62,7 +66,11 @@ class IdentityLinks:
     async def user_for(self, wa_id: str) -> Link | None:
         """The active link of this number: None when unlinked or blocked, here or (once re-checked) in
         the core API."""
-        link = await self.get(wa_id)
+        return await self.user_from(await self._redis.get(self._key(wa_id)))
+
+    async def user_from(self, raw: bytes | str | None) -> Link | None:
+        """`user_for`, from the stored value already read (at `key(wa_id)`)."""
+        link = Link.model_validate_json(raw) if raw else None
         if link is None or not link.active:
             return None
         checked = link.checked_at or link.linked_at or 0

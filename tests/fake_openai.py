@@ -26,7 +26,9 @@ from starlette.routing import Route
 class FakeOpenAI:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []  # each request's headers, in the same order
         self.script: deque[dict[str, Any]] = deque()  # assistant messages to answer with, in order
+        self.failures: deque[tuple[int, dict[str, Any]]] = deque()  # (status, error body) to answer first
         self.default: dict[str, Any] = {"role": "assistant", "content": "ok"}
         self.port = 0
         self._server: uvicorn.Server | None = None
@@ -43,9 +45,17 @@ class FakeOpenAI:
                 "function": {"name": name, "arguments": orjson.dumps(args).decode()}}  # fmt: skip
         self.script.append({"role": "assistant", "content": None, "tool_calls": [call]})
 
+    def fail_next(self, status: int, message: str = "failed", code: str | None = None) -> None:
+        """Answer the next request with this HTTP status and an OpenAI-shaped error body."""
+        self.failures.append((status, {"error": {"message": message, "type": "error", "code": code}}))
+
     async def _completions(self, request: Request) -> Response:
         body = orjson.loads(await request.body())
         self.requests.append(body)
+        self.headers.append(dict(request.headers))
+        if self.failures:
+            status, error = self.failures.popleft()
+            return Response(orjson.dumps(error), status_code=status, media_type="application/json")
         message = self.script.popleft() if self.script else self.default
         payload = {
             "id": "chatcmpl-fake",
@@ -86,5 +96,7 @@ def _fake_openai_server() -> Iterator[FakeOpenAI]:
 @pytest.fixture
 def fake_openai(_fake_openai_server: FakeOpenAI) -> Iterator[FakeOpenAI]:
     _fake_openai_server.requests.clear()
+    _fake_openai_server.headers.clear()
     _fake_openai_server.script.clear()
+    _fake_openai_server.failures.clear()
     yield _fake_openai_server
