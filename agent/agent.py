@@ -64,7 +64,8 @@ ToolMode = Literal["native", "router"]
 # Rules of the agent that a setting can switch off, to measure each one's benefit on the dev split:
 # withholding a free-text reply that claims an action (agent/claims.py), answering greetings and
 # "what can you do?" in code (agent/capabilities.py), asking which was meant when the router's choice
-# and the words disagree (agent/readings.py).
+# and the words disagree (agent/readings.py), acting on the task a "new task" names by its title when the
+# words say another verb (named_not_new), showing the task a status question names (shown_by_title).
 AGENT_RULES = ("withhold_claims", "capabilities", "did_you_mean", "named_not_new", "shown_by_title")
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tools.decision import Decision
+from tools.packs.tasks.cues import says_done
 from tools.registry import ANSWER, ToolRegistry
 
 TOOLS = ToolRegistry.shipped()
@@ -603,3 +604,24 @@ def test_i_meant_without_the_previous_task_is_left() -> None:
         decide("complete_task", "sorry I meant 32 not 31", task_id=32, follow_ref=7).action == "complete_task"
     )
     assert decide("complete_task", "I meant 32", task_id=32, follow_ref=31).action == "complete_task"
+
+
+@pytest.mark.parametrize(
+    ("text", "done"),
+    [
+        ("catering for the launch is booked ✅🎉", True),
+        ("the contract is signed", True),
+        ("الحجز اتحجز خلاص", True),
+        ("book the catering for the launch", False),
+        ("send the contract to legal", False),
+    ],
+)
+def test_what_was_to_be_done_said_done(text: str, done: bool) -> None:
+    assert says_done(text) is done
+
+
+def test_a_title_phrase_named_by_stems_is_a_command_by_title() -> None:
+    # the model's phrase "Plan the team offsite" against "…offsite planning…": a command, not a question
+    text = "the team offsite planning is over for good"
+    assert decide("complete_task", text, task_id="Plan the team offsite").action == "complete_task"
+    assert decide("complete_task", text, task_id="Plan the board dinner").action == ANSWER

@@ -17,6 +17,7 @@ from base.text.lexicon import AR_LETTERS
 from base.text.numbers import parse_int
 from base.text.priority import normalize_priority
 from tools.decision import ANSWER, Decision
+from tools.naming import forms
 from tools.packs.tasks.cues import (
     asks_how,
     asks_question,
@@ -223,7 +224,8 @@ def _by_title(decision: Decision, text: str, tools: ToolRegistry | None = None) 
         return True
     phrase = decision.args.get("task_id")
     named = NAMING.query(phrase) if isinstance(phrase, str) else []
-    if named and set(named) <= set(NAMING.query(text)):
+    said = set().union(*(forms(w) for w in NAMING.query(text)))
+    if named and all(forms(w) & said for w in named):  # by stems: "Plan the team offsite" in "…planning"
         return True
     # Without other arguments the skipped query above is the message's own words: not empty.
     return says_done(text) or says_reopen(text)

@@ -263,8 +263,13 @@ _DONE = _folded(
     "sakker sakkar خلصت خلص خلصها خلصتها خلصناها "
     "خلاص منجزة منجز انجزت أنجزت انجز أنجز انجزها أنجزها تمت تم انتهت انتهيت خلصنا كملت كملتها اكتملت "
     "انهيت أنهيت انهيتها أنهيتها اتممت أتممت اتممتها أتممتها اكملت أكملت اكملتها أكملتها "
-    "خالصه خالصة خلصانه خلصانة 5alast 5alas 5las 5lst khalas khalast 5alasna 5alsa khalsa 5alsana"
+    "خالصه خالصة خلصانه خلصانة 5alast 5alas 5las 5lst khalas khalast 5alasna 5alsa khalsa 5alsana "
+    # what was to be done, said done: "the catering is booked", "invoice paid", "اتحجزت", "انرسلت"
+    "booked sent paid submitted delivered fixed sorted handled shipped signed "
+    "اتحجز اتحجزت انحجز انحجزت اترسل اترسلت انرسل انرسلت اتبعت اتدفع اتدفعت اندفع اندفعت اتصلح اتصلحت "
+    "انحلت اتحلت اتسلم اتسلمت انسلم انسلمت"
 )
+_DONE_MARKS = ("✅", "☑", "✔")
 
 
 # A done word right after one of these is its opposite: "hasn't finished", "isn't done", "ما خلصت",
@@ -290,7 +295,7 @@ def _done_words(text: str) -> list[bool]:
 def says_done(text: str) -> bool:
     """ "mark 42 done", "خلصت المهمة", "5alast": the message says a task is finished (not "hasn't
     finished", "ما خلصت")."""
-    return any(not negated for negated in _done_words(text))
+    return any(not negated for negated in _done_words(text)) or any(m in text for m in _DONE_MARKS)
 
 
 def says_unfinished(text: str) -> bool:
