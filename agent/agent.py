@@ -723,8 +723,10 @@ class Agent:
             return None
         phrase = decision.args.get(ref_arg)
         phrases = [p for p in (phrase if isinstance(phrase, str) else None, text) if p and p.strip()]
+        # Each value once: the raw and the prepared value of one argument are one phrase of the message.
         skip = [str(v) for k, v in decision.args.items() if k != ref_arg and isinstance(v, str)]
         skip += [str(v) for k, v in prepared.args.items() if k != ref_arg and isinstance(v, str)]
+        skip = list(dict.fromkeys(skip))
         call = ToolCall(name=spec.name, args=prepared.args, raw_args=decision.args, lang=lang)
         named: Named | None = await name_object(call, ref_arg, phrases, turn, skip=skip)
         return named

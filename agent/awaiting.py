@@ -136,13 +136,19 @@ def _echoes(
     """Does the message ask for the very action that waits ("delete it", "delete 7" while deleting 7),
     about no other object? Then its opening yes answers the question rather than starting anything.
     The model's own reading counts too when the message holds no number: "delete it" names no task, which
-    the corrections turn into an answer when nothing waits."""
+    the corrections turn into an answer when nothing waits; so do the pack's words for the waiting action
+    alone ("اه امسحيها" read by a small model as a completion)."""
     if routed is None:
         return False
     if routed.decision.action == pending.call.name and routed.prepared is not None:
         return _objects(registry.get(pending.call.name), routed.prepared.args) <= waiting
     if any(ch.isdigit() for ch in text):
         return False
+    if (
+        registry.says(pending.call.name, text) is True
+        and registry.other_readings(pending.call.name, text) == []
+    ):
+        return True  # the pack's own words for the waiting action ("اه امسحيها"), whatever the model read
     return getattr(routed, "model_action", "") == pending.call.name and routed.decision.action == ANSWER
 
 

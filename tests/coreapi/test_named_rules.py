@@ -94,3 +94,11 @@ async def test_i_meant_the_other_task_moves_the_change(chat: Chat, redis, redis_
     assert "tasks.wrong_task" in trace.rules and trace.action == "undo_last"
     assert [m["action"] for m in trace.more] == ["complete_task"]
     assert isinstance(parts[0], TextPart) and f"#{chat.b}" in parts[0].text
+
+
+async def test_a_rename_named_by_the_old_title_renames_that_task(chat: Chat) -> None:
+    # the new title holds the old one's words: they still name the task (each skipped once, from the end)
+    routed(chat.model, "update_task", title="Order chairs and desks")
+    await chat.say("order chairs, rename it to: Order chairs and desks")
+    rows = await chat.api.fetch("SELECT title FROM tasks WHERE id = :i", i=chat.a)
+    assert rows[0][0] == "Order chairs and desks"

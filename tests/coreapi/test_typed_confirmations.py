@@ -125,6 +125,16 @@ async def test_a_weak_yes_that_names_the_waiting_action_confirms(chat: Chat, ans
     assert not await chat.exists(chat.a) and not await chat.waiting()
 
 
+async def test_a_weak_yes_with_the_words_of_the_waiting_action_confirms_whatever_the_model_read(
+    chat: Chat,
+) -> None:
+    await chat.ask_delete(chat.a)
+    routed(chat.model, "complete_task", task_id=str(chat.a))  # a small model hears "done" in it
+    parts = await chat.say("اه امسحيها")
+    assert [p.text for p in parts] == [t("tool.delete_task.reply", "en", id=chat.a)]  # type: ignore[union-attr]
+    assert not await chat.exists(chat.a) and await chat.status(chat.a) != "done"
+
+
 async def test_a_yes_that_names_another_task_or_action_does_not_confirm(chat: Chat) -> None:
     await chat.ask_delete(chat.a)
     routed(chat.model, "delete_task", task_id=str(chat.b))  # "ah, delete the other one"
