@@ -19,6 +19,8 @@ _GREETING = frozenset().union(
     word_set("hi hello hey hiya yo there all everyone good morning evening afternoon day"),
     word_set("مرحبا مرحبًا مرحباً اهلا أهلا هلا هلو هاي السلام سلام عليكم صباح مساء الخير النور وسهلا يا"),
     word_set("hala halla marhaba marhaban ahlan ahleen salam alaikum salamu sabah masa2 el al khair kheir"),
+    # "هلا والله، صباح الخير يا هدهد": an oath of warmth and the bot's own name greet too
+    word_set("والله wallah wallahi هدهد hudhud"),
 )
 # "what can you do", "ماذا تستطيع أن تفعل", "شو بتعمل", "ايش تقدر تسوي", "إيه اللي تقدر تعمله",
 # "shu fik ta3mel", "wesh t8dar tsawi": a question word and a verb of being able or of doing.
@@ -35,6 +37,10 @@ _ABLE = frozenset().union(
     word_set("تستطيع تستطيعين يمكنك تقدر تقدري بتقدر بتقدري تقدرين فيك فيكي تعرف بتعرف تفعل تفعله"),
     word_set("تعمل تعمله بتعمل بتعمله تسوي تسويه تساعد تساعدني تساعدنا تخدم تخدمني وظيفتك شغلك دورك"),
     word_set("t2dar ti2dar t8dar tigdar te2dar fik feek ta3mel te3mel bt3mal bte3mal tsawi tsa3ed tsa3edni"),
+    # the services it offers: "what services do you offer", "ايش الخدمات اللي تقدمها", "eh el 5adamat"
+    word_set(
+        "services service provide خدمات الخدمات خدماتك تقدم تقدمها بتقدمها تقدمه 5adamat khadamat bt2ademha"
+    ),
 )
 _WHO = re.compile(
     r"^\W*(?:who|what)\s+are\s+you\W*$|^\W*(?:من|مين|منو|شو|ايش|وش)\s+(?:انت|أنت|انتي|إنت)\W*$"
@@ -56,7 +62,7 @@ _AROUND = frozenset().union(
     word_set("elli illi ely 3an fi law momken kaman ya3ni el shi shi2 7aga 7agat ba2a enta inta enti tayeb"),
     word_set("انت أنت إنت انتي طيب ok okay well hey هو هي شغلات الشغلات شغلي شغل عملي work job"),
     # a newcomer says so first: "hey! I'm new here, what can you help me with?", "أنا جديد هنا، وش تقدر تسوي؟"
-    word_set("m im new joined started first time ana gdeed jdeed"),
+    word_set("m im new joined started first time ana gdeed jdeed hon hena"),
     word_set("انا أنا جديد جديدة جديده توني لسه لسا بديت بلشت"),
 )
 _MAX_WORDS = 16  # a longer message asks about something specific

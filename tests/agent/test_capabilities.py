@@ -29,6 +29,8 @@ ASKS = {
     "arabizi": ["shu fik ta3mel?", "wesh t8dar tsawi", "eh elli t2dar te3melo", "meen enta"],
     "more": ["ايش الأشياء اللي تقدر تسويها لي؟", "انت شو بتقدر تعمل؟", "طيب وإيه كمان تقدر تعمله؟"],
     # a newcomer says so first
+    "services": ["what services do you provide?", "marhaba, ana jdeed hon, eh el 5adamat elli bt2ademha?",
+                 "ايش الخدمات اللي تقدمها؟"],
     "new": ["hey! I'm new here, what sort of stuff are you able to help me with?",
             "أنا جديد هنا، وش تقدر تسوي لي؟", "ana gdeed, eh elli t2dar te3melo?"],
 }  # fmt: skip
@@ -46,8 +48,20 @@ NOT_ASKS = [
     "وش تقدر تقول لي عن سياسة الإجازات؟",
     "what are the working hours for new joiners?",
     "I'm new here, how do I get my laptop?",
+    "what services does the IT team provide?",
 ]
-GREETINGS = ["hi", "Hello!", "good morning", "السلام عليكم", "مرحباً", "صباح الخير", "هلا", "ahlan", "marhaba"]
+GREETINGS = [
+    "هلا والله، صباح الخير يا هدهد 🌞",
+    "hi",
+    "Hello!",
+    "good morning",
+    "السلام عليكم",
+    "مرحباً",
+    "صباح الخير",
+    "هلا",
+    "ahlan",
+    "marhaba",
+]
 NOT_GREETINGS = ["hi, create a task for Omar", "thanks", "شكراً", "bye"]
 
 
