@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agent import replies
 from agent.arabizi import ArabiziConverter
 from agent.arguments import PreparedArgs, prepare_args
-from agent.capabilities import asks_what_i_do, is_greeting, what_i_do
+from agent.capabilities import about_me, asks_what_i_do, is_greeting, what_i_do
 from agent.claims import action_claim
 from agent.cues import is_question, is_small_talk, refers_back, remember_request
 from agent.language import detect_language, reply_language
@@ -271,7 +271,7 @@ class Agent:
                 )
             elif decision.is_answer or tools.get(decision.action) is None:
                 parts = await self._answer_turn(
-                    llm, turn, profile.name, text, decision, used, reply_lang, window, trace
+                    llm, turn, profile.name, text, decision, used, reply_lang, window, trace, tools
                 )
                 if len(tools) and "withhold_claims" not in self.rules_off:
                     parts = self._without_claims(parts, reply_lang, trace)
@@ -422,6 +422,7 @@ class Agent:
         lang: str,
         window: Any,
         trace: AgentTrace,
+        tools: ToolRegistry,
     ) -> list[ReplyPart]:
         """A free-text answer grounded in what the knowledge base and the user's memories say; when
         nothing relevant is found for a question, an honest "I don't know" instead of an invention."""
@@ -438,6 +439,12 @@ class Agent:
         )
         trace.sources, trace.memories = context.sources(limit=8), len(context.memories)
         strict = profile == "query" or public_only
+        if context.empty and "capabilities" not in self.rules_off and about_me(text):
+            # Nothing in the documents, and the message greets or asks about the bot: what it can do,
+            # not "I don't know" (agent/capabilities.py about_me).
+            trace.outcome = "capabilities"
+            trace.rules.append("capabilities")
+            return [TextPart(text=await self._what_i_do(turn, tools, lang))]
         if context.empty and not is_small_talk(text) and (is_question(text) or strict):
             trace.outcome = "unknown"
             key = "dont_know_unlinked" if public_only and memory.links is not None else "dont_know"

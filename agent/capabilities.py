@@ -89,6 +89,32 @@ def asks_what_i_do(text: str) -> bool:
     )
 
 
+def about_me(text: str) -> bool:
+    """Looser than `asks_what_i_do`, for a message the knowledge base has nothing on: it opens with a
+    greeting, or asks with a question word and a verb of being able or doing, addressed to the bot
+    ("you" in English; Arabic verbs are second person already). Such a message gets what the bot can do,
+    never "I don't know"."""
+    words = words_of(text)
+    if not words:
+        return False
+    if words[0] in _GREETING:
+        return True
+    if len(words) > _LOOSE_WORDS or any(_is(w, _INFO) for w in words):
+        return False  # "can you tell me what the parking policy is?" asks for information
+    english = any(w in _ASK_EN for w in words)
+    if english and not any(w in _YOU for w in words):
+        return False
+    return any(_is(w, _ASK) for w in words) and any(_is(w, _ABLE) for w in words)
+
+
+_LOOSE_WORDS = 8
+# Verbs of telling and explaining: a question with one asks for information, not about the bot.
+_INFO = frozenset().union(
+    word_set("tell explain say know mean 2oli ti2oli"),
+    word_set("تقول تقولي قول قولي تشرح اشرح تعرف تعرفي بتعرف تخبرني أخبرني اخبرني"),
+)
+
+
 _PREFIXES = ("و", "ب", "ف", "w")
 _SUFFIXES = ("ها", "ه", "ني", "نا", "ك", "ي", "ha", "o", "ni", "na")
 

@@ -290,6 +290,18 @@ async def test_arabic_question_finds_the_english_document(fake_openai, redis, kn
     assert "30 days of annual leave" in fake_openai.requests[-1]["messages"][-1]["content"]
 
 
+async def test_a_question_about_the_bot_the_documents_say_nothing_on_gets_what_it_does(
+    fake_openai, redis, knowledge
+) -> None:
+    agent = make_agent(fake_openai, redis, knowledge=knowledge)
+    parts = await agent.respond(turn("ahlan ya hudhud, kifak? eh elli momken te3melo m3aya el naharda?", 1))
+    assert agent.traces[-1].outcome == "capabilities"
+    assert "I don't know" not in parts[0].text and "لا أعرف" not in parts[0].text
+    agent.rules_off = frozenset({"capabilities"})
+    await agent.respond(turn("ahlan ya hudhud, kifak? eh elli momken te3melo m3aya el naharda?", 2))
+    assert agent.traces[-1].outcome != "capabilities"
+
+
 async def test_nothing_relevant_means_i_dont_know_without_a_model_call(fake_openai, redis, knowledge) -> None:
     agent = make_agent(fake_openai, redis, knowledge=knowledge)
     parts = await agent.respond(turn("What is the boiling point of mercury?", 1, profile="query"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from agent.agent import Agent
-from agent.capabilities import asks_what_i_do, is_greeting
+from agent.capabilities import about_me, asks_what_i_do, is_greeting
 from agent.memory import AgentMemory
 from base.catalog import t
 from base.keys import Keys
@@ -150,3 +150,18 @@ async def test_with_the_rule_off_the_model_answers(fake_openai, redis, redis_pre
     parts = await agent.respond(turn_of("what can you do?", wa_id="966500000080"))
     assert len(fake_openai.requests) == 2 and agent.traces[-1].outcome != "capabilities"
     assert parts
+
+
+@pytest.mark.parametrize(
+    ("text", "about"),
+    [
+        ("hey, what can you do for my team when the project starts?", True),  # opens with a greeting
+        ("ahlan ya hudhud, kifak? eh elli momken te3melo m3aya el naharda?", True),
+        ("وش تقدر تسوي لفريق المبيعات بالضبط يعني؟", True),
+        ("can you tell me what the parking policy is?", False),  # asks for information
+        ("how many days of leave do I get?", False),  # not addressed to the bot
+        ("what is the capital of France?", False),
+    ],
+)
+def test_about_me_is_looser_for_messages_the_documents_say_nothing_on(text: str, about: bool) -> None:
+    assert about_me(text) is about
