@@ -582,20 +582,12 @@ class Agent:
         (no tool chosen) whose words ask what a reading tool shows ("status", "due", "متى موعد") and name
         exactly one of the user's objects by its title is answered with that object shown. Anything
         less (no such words, no object or several) goes to the answer path as before."""
-        name_object = getattr(self.executor, "name_object", None)
-        if "shown_by_title" in self.rules_off or name_object is None:
+        if "shown_by_title" in self.rules_off:
             return None
         for spec in tools:
-            arg = _ref_arg(spec)
-            if not tools.shows(spec.name, text) or arg is None or set(spec.required) != {arg}:
-                continue
-            call = ToolCall(name=spec.name, args={}, lang=lang)
-            named: Named | None = await name_object(call, arg, [text], turn, offer=False)
-            if named is None or named.id is None:
-                return None
-            trace.rules.append("shown_by_title")
-            trace.routed_action, trace.action = trace.routed_action or trace.action, spec.name
-            return Decision(action=spec.name, args={arg: named.id})
+            arg = _only_ref(spec)
+            if arg is not None and tools.shows(spec.name, text):
+                return await self._named_quietly(turn, spec, arg, [text], lang, trace, "shown_by_title")
         return None
 
     async def _named_not_new(
@@ -619,24 +611,40 @@ class Agent:
         spec = tools.get(decision.action)
         if spec is None or _ref_arg(spec) is not None or resolve_date_in_text(text, today) is not None:
             return None
-        others = []
-        for name in tools.other_readings(decision.action, text):
-            other = tools.get(name)
-            arg = _ref_arg(other) if other is not None else None
-            if other is not None and arg is not None and set(other.required) <= {arg}:
-                others.append((other, arg))
-        name_object = getattr(self.executor, "name_object", None)
-        if len(others) != 1 or name_object is None:
+        others = [
+            (o, a)
+            for n in tools.other_readings(decision.action, text)
+            if (o := tools.get(n)) is not None and (a := _only_ref(o)) is not None
+        ]
+        if len(others) != 1:
             return None
         other, arg = others[0]
         phrases = [p for p in (decision.args.get("title"), text) if isinstance(p, str) and p.strip()]
-        call = ToolCall(name=other.name, args={}, lang=lang)
+        return await self._named_quietly(turn, other, arg, phrases, lang, trace, "named_not_new")
+
+    async def _named_quietly(
+        self,
+        turn: Turn,
+        spec: ToolSpec,
+        arg: str,
+        phrases: list[str],
+        lang: str,
+        trace: AgentTrace,
+        rule: str,
+    ) -> Decision | None:
+        """`spec` on the one object the phrases name by its title, looked up without asking anything
+        (no list is offered, nothing waits); None when the executor cannot name objects or the phrases
+        name none or several. The trace names `rule` and keeps the router's own choice."""
+        name_object = getattr(self.executor, "name_object", None)
+        if name_object is None:
+            return None
+        call = ToolCall(name=spec.name, args={}, lang=lang)
         named: Named | None = await name_object(call, arg, phrases, turn, offer=False)
         if named is None or named.id is None:
             return None
-        trace.rules.append("named_not_new")
-        trace.routed_action, trace.action = trace.routed_action or trace.action, other.name
-        return Decision(action=other.name, args={arg: named.id})
+        trace.rules.append(rule)
+        trace.routed_action, trace.action = trace.routed_action or trace.action, spec.name
+        return Decision(action=spec.name, args={arg: named.id})
 
     async def _did_you_mean(
         self,
@@ -661,12 +669,11 @@ class Agent:
         ref = prepared.args.get(ref_arg)
         if not isinstance(ref, int) or prepared.unclear:
             return None
-        calls = []
-        for name in others:
-            other = tools.get(name)
-            arg = _ref_arg(other) if other is not None else None
-            if other is not None and arg is not None and set(other.required) <= {arg}:
-                calls.append(ToolCall(name=name, args={arg: ref}, lang=lang))
+        calls = [
+            ToolCall(name=name, args={arg: ref}, lang=lang)
+            for name in others
+            if (other := tools.get(name)) is not None and (arg := _only_ref(other)) is not None
+        ]
         if not calls:
             return None
         chosen = ToolCall(name=spec.name, args=prepared.args, raw_args=decision.args, lang=lang)
@@ -803,6 +810,13 @@ def turn_path(trace: AgentTrace) -> TurnPath:
 def _ref_arg(spec: ToolSpec) -> str | None:
     """The argument that names the one object a tool acts on (an id kind): where a follow-up goes."""
     return next((name for name, arg in spec.args.items() if arg.kind in ONE_ID), None)
+
+
+def _only_ref(spec: ToolSpec) -> str | None:
+    """The argument naming the object a tool acts on, when that object is all the tool needs (a reading
+    or a change offered instead of another: show, done, reopen, delete); None otherwise."""
+    arg = _ref_arg(spec)
+    return arg if arg is not None and set(spec.required) <= {arg} else None
 
 
 def _object_ref(ref_arg: str | None, args: dict[str, Any], data: Any) -> int | None:
