@@ -112,7 +112,7 @@ def _one_id(value: Any, message: str) -> Any:
     """Ids come from the user's words: a number the message does not contain was invented (small models
     copy ids from their examples or slip a digit), so the message's own number wins. Only numbers
     standing alone count: "Q4 budget" names no task 4, "5alast" no task 5."""
-    numbers = numbers_said(message)
+    numbers = set(numbers_said(message))
     given = parse_int(value) if value is not None else None
     if given is not None and given in numbers:
         return given
@@ -130,5 +130,5 @@ def _many_ids(value: Any, message: str) -> Any:
     given = parse_int_list(value)
     if given is None:
         return None
-    numbers = numbers_said(message)
+    numbers = set(numbers_said(message))
     return given if all(n in numbers for n in given) else _UNCLEAR

@@ -144,10 +144,7 @@ def _echoes(
         return _objects(registry.get(pending.call.name), routed.prepared.args) <= waiting
     if any(ch.isdigit() for ch in text):
         return False
-    if (
-        registry.says(pending.call.name, text) is True
-        and registry.other_readings(pending.call.name, text) == []
-    ):
+    if registry.says(pending.call.name, text) is True:
         return True  # the pack's own words for the waiting action ("اه امسحيها"), whatever the model read
     return getattr(routed, "model_action", "") == pending.call.name and routed.decision.action == ANSWER
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from base.text.lexicon import AR_LETTERS, WORD, without_harakat
+from base.text.lexicon import AR_LETTERS, MEANT, WORD, without_harakat
 from base.text.lexicon import word_set as _folded
 from base.text.lexicon import words_of as _words
 
@@ -25,8 +25,8 @@ _AR_SUFFIX = re.compile(r"^[\u0621-\u064A]{2,}(?:ها|ه|هم|هن)$")
 
 _FOLLOW_ON = _folded("and also then plus و وكمان كمان وبعدين بعدين w kaman")
 # A correction of what was just asked ("sorry no, I meant Friday", "لا لا قصدي السبت", "la2 2asdi
-# rami"): it is about the same task as the previous turn.
-_CORRECTING = _folded("meant قصدي أقصد اقصد قصدت بقصد بقصدي 2asdi 2asdy asdi a2sod a2sad qasdi")
+# rami", base/text/lexicon.MEANT): it is about the same task as the previous turn.
+_CORRECTING = MEANT
 
 
 def refers_back(text: str) -> bool:

@@ -24,6 +24,11 @@ def word_set(written: str) -> frozenset[str]:
     return frozenset(fold(w) for w in written.split())
 
 
+# A correction of what was just said ("sorry no, I meant Friday", "قصدي السبت", "la2 2asdi rami"): the
+# agent refers it back to the task just changed (agent/cues.py), the task pack reads "I meant 32, not 31".
+MEANT = word_set("meant قصدي أقصد اقصد قصدت بقصد بقصدي 2asdi 2asdy asdi a2sod a2sad qasdi")
+
+
 def without_harakat(text: str) -> str:
     return HARAKAT.sub("", text)
 

@@ -36,10 +36,10 @@ def parse_int(value: object) -> int | None:
 _ID_NUMBER = re.compile(r"(?<![A-Za-z0-9])[0-9]+(?![A-Za-z0-9])")
 
 
-def numbers_said(text: str) -> set[int]:
-    """The numbers a message says standing alone ("task 7", "#12", "المهمة ٤٣"): not the digits of a
-    code ("Q4", "fy24") or of an Arabizi word ("5alast", "3adi")."""
-    return {int(n) for n in _ID_NUMBER.findall(folding.to_latin_digits(text))}
+def numbers_said(text: str) -> list[int]:
+    """The numbers a message says standing alone, in order ("task 7", "#12", "المهمة ٤٣"): not the
+    digits of a code ("Q4", "fy24") or of an Arabizi word ("5alast", "3adi")."""
+    return [int(n) for n in _ID_NUMBER.findall(folding.to_latin_digits(text))]
 
 
 def parse_int_list(value: object) -> list[int] | None:

@@ -104,7 +104,7 @@ def _title_not_asked(decision: Decision, tools: ToolRegistry, text: str, follow_
     if says_rename(text):
         return decision
     args = {**decision.args, "title": None}
-    if args.get("task_id") in (None, "") and not names_task_number(text) and follow_ref is None:
+    if _no_task(args, text, follow_ref):
         args["task_id"] = title
     if args.get("priority") in (None, "") and (said := normalize_priority(text)) is not None:
         args["priority"] = said
@@ -124,7 +124,7 @@ def _renamed(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int
     args = dict(decision.args) if decision.action == "update_task" else {}
     if decision.action == "create_task":
         args.update({k: decision.args.get(k) for k in ("due_date", "priority") if decision.args.get(k)})
-    if args.get("task_id") in (None, "") and not names_task_number(text) and follow_ref is None:
+    if _no_task(args, text, follow_ref):
         if not phrase:
             return decision
         args["task_id"] = phrase
@@ -133,14 +133,23 @@ def _renamed(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int
     return decision.model_copy(update={"action": "update_task", "args": args})
 
 
+def _other_phrases(decision: Decision) -> list[str]:
+    """The call's text arguments other than the task: a new title, an assignee, a comment."""
+    return [v for k, v in decision.args.items() if k != "task_id" and isinstance(v, str) and v.strip()]
+
+
+def _no_task(args: dict[str, object], text: str, follow_ref: int | None) -> bool:
+    """No task yet: none in the arguments, no number in the message, nothing followed up on."""
+    return args.get("task_id") in (None, "") and not names_task_number(text) and follow_ref is None
+
+
 def _unsaid_id(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
     """A task number the message never says ("Q4 budget…" read as task 4, a number from an example)
     while its words name a task by title: the title names it, not the number."""
     task = parse_int(decision.args.get("task_id"))
     if task is None or task == follow_ref or task in numbers_in(text):
         return decision
-    others = [v for k, v in decision.args.items() if k != "task_id" and isinstance(v, str) and v.strip()]
-    if not NAMING.query(text, skip=others):
+    if not NAMING.query(text, skip=_other_phrases(decision)):
         return decision
     return decision.model_copy(update={"args": {**decision.args, "task_id": None}})
 
@@ -217,7 +226,7 @@ def _by_title(decision: Decision, text: str, tools: ToolRegistry | None = None) 
     is left out: questions reach get_task with a phrase too."""
     if decision.action == "get_task":
         return False
-    others = [v for k, v in decision.args.items() if k != "task_id" and isinstance(v, str) and v.strip()]
+    others = _other_phrases(decision)
     if not NAMING.query(text, skip=others):
         return False
     if others or (tools is not None and tools.says(decision.action, text) is True):

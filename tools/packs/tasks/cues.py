@@ -10,10 +10,11 @@ from datetime import date
 
 from base.text.dates import resolve_date
 from base.text.folding import fold, to_latin_digits
+from base.text.lexicon import MEANT, without_harakat
 from base.text.lexicon import is_date_phrase as _is_date
-from base.text.lexicon import without_harakat
 from base.text.lexicon import word_set as _folded
 from base.text.lexicon import words_of as _words
+from base.text.numbers import numbers_said as numbers_in  # a number standing alone, not "Q3", "3ndi"
 from base.text.priority import normalize_priority
 
 _ANY_DAY = date(2026, 1, 1)  # "is this word a date?" needs a day to resolve against, any day
@@ -175,6 +176,10 @@ _THEN = re.compile(
 )
 
 
+# What may stand between the verb of renaming and the "to": "rename it to", "غيري عنوان المهمة ٧ لـ".
+_BEFORE_TITLE = _folded("it this that its name title task tasks مهمة المهمة تاسك التاسك")
+
+
 def _calls(raw: list[str], i: int) -> bool:
     """ "call it…", "name this…": a rename by "call" or "name" and a pronoun."""
     return (
@@ -200,8 +205,7 @@ def renamed(text: str) -> tuple[str, str] | None:
         title = rest if raw[at].endswith(":") else rest.split(":", 1)[1]
     else:
         words = rest.split()
-        skip = _folded("it this that its name title task tasks مهمة المهمة تاسك التاسك")
-        while words and (fold(words[0].strip(".,;#")) in skip or words[0].strip("#").isdigit()):
+        while words and (fold(words[0].strip(".,;#")) in _BEFORE_TITLE or words[0].strip("#").isdigit()):
             words = words[1:]
         if not calls:
             if not words or fold(words[0]) not in _TO:
@@ -214,7 +218,7 @@ def renamed(text: str) -> tuple[str, str] | None:
 
 
 # "I meant 32, not 31", "قصدي ٣٢ مش ٣١", "2asdi 32 mesh 31": the previous change went to the wrong task.
-_MEANT = _folded("meant mean قصدي أقصد اقصد قصدت بقصد بقصدي 2asdi 2asdy asdi a2sod a2sad qasdi")
+_MEANT = MEANT | _folded("mean")
 _NOT_NUMBER = re.compile(
     r"(?:\bnot|\bmish|\bmesh|\bmsh|\bmo|(?:^|\s)(?:مش|مو|مب|ليس|ليست|وليس|وليست))\s+"
     r"(?:(?:task|the|المهمة|مهمة|التاسك|تاسك)\s+)?#?\s*([0-9]+)(?![0-9A-Za-z])"
@@ -347,15 +351,6 @@ _TASK_WORDS = (
     "task", "todo", "to-do", "تاسك", "مهم", "مهام", "تذكير", "reminder",
     "mohem", "mohim", "mahama", "mahamat", "mahamm", "mhama", "mhamat",
 )  # fmt: skip
-
-
-# A number standing alone: not the digits of an Arabizi word ("3ndi", "mt2a5ra") or a code ("Q3").
-_NUMBER = re.compile(r"(?<![A-Za-z0-9])[0-9]+(?![A-Za-z0-9])")
-
-
-def numbers_in(message: str) -> list[int]:
-    """The numbers the message says ("task 7", "المهمة ٤٣", "#12"), not digits used as letters."""
-    return [int(n) for n in _NUMBER.findall(to_latin_digits(message))]
 
 
 def mentions_task(message: str) -> bool:
