@@ -281,6 +281,10 @@ class Agent:
                 parts, tool = await self._run_tool(
                     llm, turn, text, tools, named, reply_lang, today, trace, ref
                 )
+            elif (confirmed := self._asked_anyway(text, tools, decision, today, trace)) is not None:
+                parts, tool = await self._run_tool(
+                    llm, turn, text, tools, confirmed, reply_lang, today, trace, ref
+                )
             elif asked := await self._did_you_mean(turn, text, tools, decision, reply_lang, today, trace):
                 parts = asked
             else:
@@ -645,6 +649,28 @@ class Agent:
         trace.rules.append(rule)
         trace.routed_action, trace.action = trace.routed_action or trace.action, spec.name
         return Decision(action=spec.name, args={arg: named.id})
+
+    def _asked_anyway(
+        self, text: str, tools: ToolRegistry, decision: Decision, today: date, trace: AgentTrace
+    ) -> Decision | None:
+        """ "امحي مهمة 32" read as "mark 32 done": when the words say exactly one other tool and that tool
+        asks for its confirmation (a delete), its own question is the did-you-mean: it runs, and asks."""
+        if "did_you_mean" in self.rules_off or self.readings is None:
+            return None
+        others = tools.other_readings(decision.action, text)
+        spec = tools.get(decision.action)
+        other = tools.get(others[0]) if len(others) == 1 else None
+        ref_arg = _ref_arg(spec) if spec is not None else None
+        arg = _only_ref(other) if other is not None and other.confirm else None
+        if spec is None or ref_arg is None or other is None or arg is None:
+            return None
+        prepared = prepare_args(spec, decision.args, message=text, today=today)
+        ref = prepared.args.get(ref_arg)
+        if not isinstance(ref, int) or prepared.unclear:
+            return None
+        trace.rules.append("did_you_mean")
+        trace.routed_action, trace.action = trace.routed_action or trace.action, other.name
+        return Decision(action=other.name, args={arg: ref})
 
     async def _did_you_mean(
         self,

@@ -21,6 +21,7 @@ from base.catalog import has, is_plural, t, tn
 from base.keys import Keys
 from base.notes import note_tool
 from base.sealing import aad_entry, seal
+from base.text.lexicon import is_self
 from base.turn import ListPart, ListRow, ListSection, TextPart, Turn
 from base.wording import shorten
 from memory.links import IdentityLinks, Link
@@ -90,6 +91,7 @@ class CoreApiExecutor:
             return ToolResult(ok=False, error=t("error.unknown_tool", call.lang, name=call.name))
         if off := await self._switched_off(call):
             return off
+        call = _speaker_as_person(call, spec, link)
         if ROLE_RANK.get(link.role or "member", 0) < ROLE_RANK[spec.role]:
             log.warning("tool refused by role", tool=call.name, wa_id=turn.user.wa_id, role=link.role)
             await self._record(call, link, turn, "refused", 403, 0.0)
@@ -185,7 +187,7 @@ class CoreApiExecutor:
                 id=held.get("id"),
                 title=held.get("title"),
                 holder=held.get("assignee"),
-                assignee=call.args.get("assignee"),
+                assignee=_person_shown(call.args.get("assignee"), link),
             )
         else:
             task = None
@@ -273,7 +275,19 @@ class CoreApiExecutor:
         if not isinstance(task, dict):
             return None
         holder = task.get("assignee_id")
-        return _flat(task) if holder is not None and holder != link.user_id else None
+        if holder is None or holder == link.user_id:
+            return None
+        if await self._just_handed(call.args["task_id"], task, link.user_id):
+            return None  # "no wait, Sara should do it": correcting one's own hand-over, not taking a task
+        return _flat(task)
+
+    async def _just_handed(self, task_id: object, task: dict[str, Any], user_id: int) -> bool:
+        """Whether the user's own last change (still undoable) gave this task to the person who holds it."""
+        last = await self.undo.last(user_id)
+        if last is None or last.tool != "assign_task" or last.task_ids != [task_id]:
+            return False
+        holder = _flat(task).get("assignee")
+        return any(step.after.get("assignee") == holder for step in last.steps)
 
     async def _switched_off(self, call: ToolCall) -> ToolResult | None:
         if call.name in await self.switches.off():
@@ -382,6 +396,26 @@ def flatten(data: Any) -> dict[str, Any] | list[dict[str, Any]] | None:
     if isinstance(data, list):
         return [_flat(item) for item in data if isinstance(item, dict)]
     return _flat(data) if isinstance(data, dict) else None
+
+
+def _speaker_as_person(call: ToolCall, spec: ToolSpec, link: Link) -> ToolCall:
+    """ "Assign it to me", "سجلها باسمي": a person argument that names the speaker is the linked user,
+    sent as "#<id>" (the core API reads a number as the user's id), which no directory name can be."""
+    if link.user_id is None:
+        return call
+    mine = {
+        name: f"#{link.user_id}"
+        for name, arg in spec.args.items()
+        if arg.kind == "person" and isinstance(call.args.get(name), str) and is_self(call.args[name])
+    }
+    return call.model_copy(update={"args": {**call.args, **mine}}) if mine else call
+
+
+def _person_shown(value: Any, link: Link) -> Any:
+    """The speaker by their name in a question, not by "#<id>"."""
+    if link.user_id is not None and value == f"#{link.user_id}":
+        return link.display_name or value
+    return value
 
 
 def _flat(item: dict[str, Any]) -> dict[str, Any]:

@@ -246,6 +246,16 @@ class Undo:
             return Change.model_validate(record)
         return Change.model_validate_json(unseal(self._sealer, record["c"], aad_undo(user_id)))
 
+    async def last(self, user_id: int) -> Change | None:
+        """The user's last change while it can still be undone (within the window, not undone yet)."""
+        raw = await self._redis.get(self._keys.undo(user_id))
+        if raw is None:
+            return None
+        change = self._change(user_id, raw.decode() if isinstance(raw, bytes) else str(raw))
+        if change.undone_by is not None or time.time() - change.at > self.window_s:
+            return None
+        return change
+
     # ------------------------------------------------------------------ undoing it
 
     async def undo(self, user_id: int, turn_id: str, lang: str) -> ToolResult:

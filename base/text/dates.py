@@ -572,11 +572,28 @@ _NOT = frozenset(folding.tokens("not never isnt isn مو مش مب ليس غير
 # ("no" and "لا" stay out: "no, tomorrow" corrects to tomorrow.)
 
 
+_ANY_DAY = date(2026, 1, 1)
+_DIGIT_RUN = re.compile(r"(?<![A-Za-z0-9])[0-9]+(?![A-Za-z0-9])")  # as base/text/numbers reads ids
+
+
+def numbers_in_dates(text: str | None) -> list[int]:
+    """The numbers that belong to the dates a message says: the 3 of "3 ديسمبر", the 15 and 12 of
+    "15/12" — a day, not a task number (digits glued to letters, "5th", are no number said alone)."""
+    phrases = _phrases(text, _ANY_DAY, None)
+    return [int(n) for *_, window in phrases for word in window for n in _DIGIT_RUN.findall(word)]
+
+
 def _dates_said(text: str | None, today: date, tz_name: str | None) -> list[tuple[date, bool]]:
+    return [(hit, negated) for hit, negated, _ in _phrases(text, today, tz_name)]
+
+
+def _phrases(text: str | None, today: date, tz_name: str | None) -> list[tuple[date, bool, list[str]]]:
+    """Each date phrase of the message, left to right: its date, whether a negation comes right before
+    it, and its words."""
     if not isinstance(text, str):
         return []
     tokens = folding.tokens(text)[:_MAX_TEXT_TOKENS]
-    found: list[tuple[date, bool]] = []
+    found: list[tuple[date, bool, list[str]]] = []
     i = 0
     while i < len(tokens):
         for size in range(min(_WINDOW, len(tokens) - i), 0, -1):
@@ -585,7 +602,7 @@ def _dates_said(text: str | None, today: date, tz_name: str | None) -> list[tupl
                 continue
             hit = _resolve(window, today, tz_name, loose=False)
             if hit is not None:
-                found.append((hit, i > 0 and tokens[i - 1] in _NOT))
+                found.append((hit, i > 0 and tokens[i - 1] in _NOT, window))
                 i += size
                 break
         else:

@@ -28,6 +28,22 @@ def word_set(written: str) -> frozenset[str]:
 # agent refers it back to the task just changed (agent/cues.py), the task pack reads "I meant 32, not 31".
 MEANT = word_set("meant قصدي أقصد اقصد قصدت بقصد بقصدي 2asdi 2asdy asdi a2sod a2sad qasdi")
 
+# The speaker as a person argument ("assign it to me", "سجلها باسمي", "خليها عليّا", "7otaha 3alaya"):
+# the linked user. Bare "علي" is left out on purpose: it is also the name Ali ("أسندها لعلي").
+SELF = word_set(
+    "me myself i ana ana2 nafsi linafsi bismi besmi 3alaya 3alayya 3alayi 3alay 3layi liya lia eli ili 2ili "
+    "2eli ilyi iyyai إياي اياي ياي أنا انا نفسي لنفسي بنفسي حالي لحالي باسمي اسمي لي ليا لإلي إلي عليا عليّا "
+    "عندي لعندي"
+)
+# Little words around the speaker as a person ("to me", "على اسمي", "la 2ili").
+SELF_FILLER = word_set("to for on with on under la 3ala 3la b على ع ل ب الى إلى لـ")
+
+
+def is_self(phrase: str) -> bool:
+    """Whether a person argument names the speaker ("me", "to myself", "على اسمي")."""
+    said = words_of(phrase)
+    return bool(said) and any(w in SELF for w in said) and all(w in SELF or w in SELF_FILLER for w in said)
+
 
 def without_harakat(text: str) -> str:
     return HARAKAT.sub("", text)

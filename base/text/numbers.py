@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from base.text import folding
+from base.text.dates import numbers_in_dates
 
 _SIGNED_INT = re.compile(r"[+-]?[0-9]+(?:\.0+)?")
 _STANDALONE_INT = re.compile(r"(?<![^\W_])[0-9]+(?![^\W_])")  # not glued to a letter or digit
@@ -38,8 +40,20 @@ _ID_NUMBER = re.compile(r"(?<![A-Za-z0-9])[0-9]+(?![A-Za-z0-9])")
 
 def numbers_said(text: str) -> list[int]:
     """The numbers a message says standing alone, in order ("task 7", "#12", "المهمة ٤٣"): not the
-    digits of a code ("Q4", "fy24") or of an Arabizi word ("5alast", "3adi")."""
-    return [int(n) for n in _ID_NUMBER.findall(folding.to_latin_digits(text))]
+    digits of a code ("Q4", "fy24") or of an Arabizi word ("5alast", "3adi"), nor the day of a date
+    ("3 December", "15/12", "the 5th")."""
+    said = [int(n) for n in _ID_NUMBER.findall(folding.to_latin_digits(text))]
+    if not said:
+        return said
+    # The day of a date is no task number: "غيري ميعاد تجهيز القاعة ل 3 ديسمبر" names no task 3.
+    dated = Counter(numbers_in_dates(text))
+    kept: list[int] = []
+    for n in said:
+        if dated[n] > 0:
+            dated[n] -= 1
+        else:
+            kept.append(n)
+    return kept
 
 
 def parse_int_list(value: object) -> list[int] | None:

@@ -23,9 +23,8 @@ for _level, _names in (
     _PRIORITY_WORDS.update(dict.fromkeys(folding.tokens(_names), _level))  # type: ignore[arg-type]
 
 _WORD = re.compile(r"\w+")
-_NEGATIONS = folding.words(
-    "not", "no", "non", "مش", "مو", "ما", "غير", "لا", "مب", "mesh", "msh", "mish", "mosh", "mu", "mo"
-)
+# ("no" and "لا" stay out, as in base/text/dates: "لا، عادية" and "no, make it normal" correct to normal.)
+_NEGATIONS = folding.words("not", "non", "مش", "مو", "ما", "غير", "مب", "mesh", "msh", "mish", "mosh", "mu", "mo")
 
 
 def normalize_priority(value: object) -> Priority | None:
@@ -33,12 +32,14 @@ def normalize_priority(value: object) -> Priority | None:
 
     "urgent", "important", "asap", "عاجل", "مهم", "ضروري", "عالية", "mesta3gel" → high; "normal",
     "medium", "عادي", "متوسطة" → normal; "low", "minor", "منخفضة", "بسيطة" → low. A negation within two
-    words before a high word makes it low ("not urgent", "مش مستعجل", "غير مهم"). "مهمة" is not read
+    words before a high word makes it low ("not urgent", "مش مستعجل", "غير مهم") when no other level is
+    said; with one, the denied level is set aside ("عادية مو عالية" → normal). "مهمة" is not read
     as "important": it is also the word for "task".
     """
     if not isinstance(value, str):
         return None
     levels: set[Priority] = set()
+    denied: set[Priority] = set()
     negated_until = -1
     for i, word in enumerate(_WORD.findall(folding.fold(value))):
         if word in _NEGATIONS:
@@ -48,9 +49,12 @@ def normalize_priority(value: object) -> Priority | None:
         if level is None:
             continue
         if i <= negated_until:
-            if level != "high":
-                return None  # "not low" says what it is not
-            level = "low"
+            denied.add(level)
             negated_until = -1
-        levels.add(level)
-    return levels.pop() if len(levels) == 1 else None
+        else:
+            levels.add(level)
+    if levels:
+        # "عادية مو عالية", "normal, not high": the level said, the denied one set aside.
+        return levels.pop() if len(levels) == 1 else None
+    # "not urgent", "مش مستعجل" alone: low; "not low" says only what it is not.
+    return "low" if denied == {"high"} else None

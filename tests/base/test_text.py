@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from base.text.dates import dates_denied, resolve_date, resolve_date_in_text
 from base.text.folding import to_latin_digits
 from base.text.names import match_name
-from base.text.numbers import parse_int
+from base.text.lexicon import is_self
+from base.text.numbers import numbers_said, parse_int
 from base.text.priority import normalize_priority
 
 TODAY = date(2026, 11, 25)  # a Wednesday
@@ -263,6 +264,37 @@ def test_parse_int(value: object, expected: int | None) -> None:
     assert parse_int(value) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("غيري ميعاد تجهيز قاعة الاجتماعات ل 3 ديسمبر", []),
+        ("move task 12 to 15/12", [12]),
+        ("task 7 due 2026-12-03", [7]),
+        ("أجل المهمة ٢١ ليوم ٥", [21]),
+        ("task 3 to 3 dec", [3]),  # the task's 3 stays, the day's goes
+        ("task 5 on the 5th", [5]),  # "5th" is no number said alone
+        ("task 12 to 15", [12, 15]),  # a bare number is no date
+        ("complete 3, 4 and 5", [3, 4, 5]),
+        ("5alast el task 3adi", []),
+    ],
+)
+def test_numbers_said_leave_out_the_days_of_dates(text: str, expected: list[int]) -> None:
+    assert numbers_said(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("me", True), ("to me", True), ("myself", True), ("أنا", True), ("على اسمي", True), ("باسمي", True),
+        ("عليّا", True), ("3alaya", True), ("la 2ili", True), ("نفسي", True),
+        # Ali is a name as well as "on me"; a phrase with someone else in it is not the speaker.
+        ("علي", False), ("Omar", False), ("Ali", False), ("me and Omar", False), ("", False),
+    ],
+)  # fmt: skip
+def test_is_self(phrase: str, expected: bool) -> None:
+    assert is_self(phrase) is expected
+
+
 PEOPLE = ["Omar Khaled", "Layla Hassan", "Sara Ali", "Hassan Mahmoud", "Omar Farouk", "محمد أحمد", "Fatima"]
 
 
@@ -326,6 +358,9 @@ def test_match_name_other_cases() -> None:
         ("مو ضروري", "low"), ("msh mohem", "low"),
         ("not low", None), ("low high", None), ("مهمة", None), ("whatever", None), ("", None),
         (None, None), (1, None), (True, None),
+        # A correction names the level it means beside the one it denies; "no" / "لا" only open it.
+        ("لا لا قصدي عادية مو عالية", "normal"), ("normal, not high", "normal"), ("high, not normal", "high"),
+        ("no, make it normal", "normal"), ("la2 mish mohem", "low"), ("low, not normal", "low"),
     ],
 )  # fmt: skip
 def test_normalize_priority(value: object, expected: str | None) -> None:

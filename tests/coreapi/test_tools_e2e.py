@@ -121,6 +121,28 @@ async def test_every_tool_runs_as_the_linked_user(bench: Bench) -> None:
     assert report.ok and report.data["total"] >= 1 and "by_status" in report.data
 
 
+@pytest.mark.parametrize("me", ["me", "to myself", "باسمي", "عليّا", "3alaya"])
+async def test_the_speaker_named_as_a_person_is_the_linked_user(bench: Bench, me: str) -> None:
+    api = bench.api
+    await bench.executor.links.link(SARA_WA, api.id("sara"), display_name="Sara Ahmed", role="member")
+    created = await run(bench, SARA_WA, "create_task", title="Book the venue", assignee="samir")
+    task = created.data["id"]
+    # Taken back from Samir: confirmed first, the question names Sara (not her id), then it is hers.
+    asked = await run(bench, SARA_WA, "assign_task", task_id=task, assignee=me)
+    assert asked.confirm and isinstance(asked.parts[0], ButtonsPart)
+    holder = "Samir Ali"
+    assert asked.parts[0].text == t(
+        "confirm.reassign", "en", id=task, title="Book the venue", holder=holder, assignee="Sara Ahmed"
+    )
+    await bench.say(SARA_WA, "Confirm", asked.parts[0].buttons[0].id)
+    assert (await run(bench, SARA_WA, "get_task", task_id=task)).data["assignee"] == "Sara Ahmed"
+    mine = await run(bench, SARA_WA, "create_task", title="Call the hall", assignee=me)
+    assert mine.ok and mine.data["assignee"] == "Sara Ahmed"
+    # "Ali" is a name, never the speaker.
+    ali = await run(bench, SARA_WA, "create_task", title="Call the caterer", assignee="علي")
+    assert not ali.ok
+
+
 async def test_unlinked_numbers_run_nothing(bench: Bench) -> None:
     result = await run(bench, "966500009999", "create_task", title="x")
     assert not result.ok and result.reply == NOT_LINKED

@@ -502,9 +502,13 @@ def test_the_priority_the_words_say_wins(text: str, chosen: str, said: str) -> N
     assert decide("update_task", text, task_id=33, priority=chosen).args["priority"] == said
 
 
-def test_two_priorities_said_are_left_to_the_model() -> None:
-    text = "task 4: high priority, not normal"
-    assert decide("update_task", text, task_id=4, priority="high").args["priority"] == "high"
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("task 4: high priority, not normal", "high"), ("لا قصدي المهمة ٤ عادية مو عالية", "normal")],
+)
+def test_the_priority_said_beside_a_denied_one_wins(text: str, said: str) -> None:
+    for chosen in ("low", "normal", "high"):
+        assert decide("update_task", text, task_id=4, priority=chosen).args["priority"] == said
 
 
 @pytest.mark.parametrize(

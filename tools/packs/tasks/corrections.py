@@ -54,15 +54,20 @@ if TYPE_CHECKING:
 
 
 def _new_task(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
-    """ "زيد مهمة نحضّر العرض يوم السبت" read as an update: a message that opens by asking for a new
-    task, names no number and follows up on nothing creates one."""
-    if decision.action != "update_task" or tools.get("create_task") is None or follow_ref is not None:
+    """ "زيد مهمة نحضّر العرض يوم السبت" read as an update, "e3mely task gdeda: …" read as showing a task:
+    a message that asks for a new task, names no number and follows up on nothing creates one. (Its
+    title: the model's, else the words after the colon or after "task"; its date is read from the
+    message by the argument layer.)"""
+    if tools.get("create_task") is None or follow_ref is not None or names_task_number(text):
         return decision
-    if names_task_number(text) or not opens_with_create(text) or not decision.args.get("title"):
-        return decision
-    keep = ("title", "due_date", "priority", "assignee")
-    args = {k: v for k, v in decision.args.items() if k in keep}
-    return decision.model_copy(update={"action": "create_task", "args": args})
+    if decision.action == "update_task" and opens_with_create(text) and decision.args.get("title"):
+        keep = ("title", "due_date", "priority", "assignee")
+        args = {k: v for k, v in decision.args.items() if k in keep}
+        return decision.model_copy(update={"action": "create_task", "args": args})
+    if decision.action == "get_task" and says_new(text) and mentions_task(text) and not asks_question(text):
+        args = {"title": title_in_message(text)}
+        return decision.model_copy(update={"action": "create_task", "args": args})
+    return decision
 
 
 def _question_not_task(

@@ -48,7 +48,9 @@ _TARGET_AR = re.compile(
     r"|\sل(?P<joined>[\u0621-\u064A]{2,}))\s*[.!]*\s*$"
 )
 _NOT_PEOPLE = _folded(
-    "me him her them it us you everyone all team someone the my our this next انا أنا هو هي الفريق الكل"
+    "me him her them it us you everyone all team someone the my our this next انا أنا هو هي الفريق الكل "
+    # the task's own fields, which "حطها على…" / "put it on…" also take
+    "priority date deadline task اولوية الاولوية أولوية الأولوية موعد الموعد ميعاد مهمة المهمة تاسك"
 )
 
 
@@ -63,19 +65,80 @@ _CLOSING = re.compile(
 
 def person_target(text: str) -> str | None:
     """The person a task is handed to, when the message ends with them: "move task 8 over to Sara",
-    "حوّل المهمة ٩ لخالد", "عطها على أبو فهد", "7awel el task 27 la sara law sama7t". Dates ("to next
-    Tuesday", "لبكرة") are not people."""
+    "حوّل المهمة ٩ لخالد", "عطها على أبو فهد", "7awel el task 27 la sara law sama7t" — or anywhere, when
+    it says who keeps or does the task ("خليها عند خالد، هو فاضي", "Sara should do it, not Lina"). Dates
+    ("to next Tuesday", "لبكرة") and priorities are not people."""
     stripped = _CLOSING.sub("", without_harakat(text))
     found = _TARGET_EN.search(stripped)
     name = found["name"] if found else None
     if name is None:
         found = _TARGET_AR.search(stripped)
         name = (found["sep"] or found["joined"]) if found else None
-    if not name or any(w in _NOT_PEOPLE for w in _words(name)):
-        return None
-    if _is_date(name):
-        return None
-    return name.strip()
+    if name is None or not _could_be_person(name):
+        name = holder_or_doer(text)
+    return name.strip() if name and _could_be_person(name) else None
+
+
+def _could_be_person(name: str) -> bool:
+    words = _words(name)
+    return (
+        bool(words)
+        and not any(w in _NOT_PEOPLE for w in words)
+        and not _is_date(name)
+        and (normalize_priority(name) is None)
+    )
+
+
+# Who keeps a task: "خليها عند خالد", "حطها مع رامي", "khalliha 3and sara" (leave it with, put it on).
+_KEEPS = re.compile(
+    r"(?:^|\s)(?:خلي|خل|خلو|حط|حطي|حطو|اترك|اتركي|سيب|سيبي)\S*\s+(?:عند|مع|مع\s+ال|على|ع)\s+"
+    r"(?P<ar>[\u0621-\u064A]{2,})"
+    r"|\b(?:khall?[iy]|5all?[iy]|7ott?|sib|seeb)\S*\s+(?:3and|3ind|3end|ma3|3ala|3a)\s+(?P<lat>[a-z]{2,})"
+    r"|\b(?:leave|keep|put)\s+(?:it|this|that|the\s+task)\s+(?:with|on)\s+(?P<en>[a-z][\w'-]*)",
+    re.IGNORECASE,
+)
+# Who does a task: "Sara should do it", "let Omar handle it", "رامي هو اللي هيعملها", "خلي رامي يسويها",
+# "khalli rami y3melha", "rami howwa elli hay3melha".
+_DOES = re.compile(
+    r"\b(?P<en1>[a-z][\w'-]*)\s+(?:should|will|can|could|'ll|is\s+going\s+to|needs\s+to|has\s+to)\s+"
+    r"(?:do|handle|take|own|run|deal\s+with|look\s+after)\s+(?:it|this|that)\b"
+    r"|\b(?:let|have|get)\s+(?P<en2>[a-z][\w'-]*)\s+(?:do|handle|take|own|run|deal\s+with)\s+(?:it|this|that)\b"
+    r"|(?:^|\s)(?P<ar1>[\u0621-\u064A]{2,})\s+(?:هو|هي)\s+(?:اللي|الي|إللي|يلي|الذي|التي)\s"
+    r"|(?:^|\s)(?:خلي|خل|دع|خلو)\s+(?P<ar2>[\u0621-\u064A]{2,})\s+(?:ي|ت)[\u0621-\u064A]+(?:ها|ه|هم)(?:\s|$)"
+    r"|\b(?P<lat1>[a-z]{2,})\s+(?:howa|howwa|huwwe|huwe|hiya|heyya)\s+(?:elli|illi|eli|ili|yalli)\b"
+    r"|\b(?:khall?[iy]|5all?[iy])\s+(?P<lat2>[a-z]{2,})\s+(?:y|t)[a-z0-9]+(?:ha|o|hom)\b",
+    re.IGNORECASE,
+)
+# Subject pronouns and words that look like a name in those patterns but are none.
+_NOT_DOERS = _folded(
+    "i you we he she they it someone somebody anyone who that this which what "
+    "انا أنا انت إنت انتي احنا نحن هو هي هم مين من اللي الي هذا هذه هاد هاي هذي "
+    "ana enta enti e7na howa hiya mين meen min"
+)
+
+
+def holder_or_doer(text: str) -> str | None:
+    """The person a message says keeps or does a task ("خليها عند خالد", "Sara should do it"), leaving
+    out a person it denies ("…, not Lina", "مش خالد"); None when it names nobody that way."""
+    plain = without_harakat(text)
+    for pattern in (_KEEPS, _DOES):
+        for found in pattern.finditer(plain):
+            name = next((v for v in found.groupdict().values() if v), None)
+            if name is None or fold(name) in _NOT_DOERS or _denied(plain, found.start()):
+                continue
+            if _could_be_person(name):
+                return name
+    return None
+
+
+_DENY_BEFORE = re.compile(
+    r"(?:\bnot|\bnot\s+to|(?:^|\s)(?:مش|مو|مب|ليس|لا|mesh|mish|msh|mo|mu))\s*$", re.IGNORECASE
+)
+
+
+def _denied(text: str, at: int) -> bool:
+    """The phrase at `at` follows a negation ("not Lina", "مش خالد"): the person it is not."""
+    return bool(_DENY_BEFORE.search(text[:at]))
 
 
 # Verbs whose "to X" is who receives something, not who does the task.
@@ -119,7 +182,11 @@ def recipient(text: str, name: str) -> str | None:
 
 _CREATE = _folded(
     "add create new remind ذكرني ذكريني فكرني فكريني "
-    "زيد زيدي ضيف ضيفي ضف أضف اضف أضيف اضيف سجل سجلي حط حطي اعمل اعملي"
+    "زيد زيدي ضيف ضيفي ضف أضف اضف أضيف اضيف سجل سجلي حط حطي اعمل اعملي أنشئ انشئ أنشئي انشئي سوي سويلي "
+    "اعملي اعمللي ضيفلي حطلي سجللي "
+    # Arabizi, each dialect group: "e3mel / e3mely task", "sawwi", "zeed", "deef", "7ot", "sajjel"
+    "e3mel e3mal e3mil e3mely e3meli e3mli e3mlee a3mel i3mal 3mel 3mal sawi sawwi sawili sawweli "
+    "zeed zid zeedi zidi deef dif deefi difi dayef 7ot 7ott 7oti 7otti sajjel sajel sajjli sagel"
 )
 
 
@@ -403,7 +470,7 @@ _UNDO = frozenset(" ".join(_words(phrase)) for phrases in UNDO.values() for phra
 _UNDO_FILLER = _folded(
     "please pls plz pliz kindly just now ok okay oops oh no sorry wait actually hey hudhud "
     "لو سمحت من فضلك رجاء رجاءً بليز ارجوك أرجوك لا معليش عفوا اوه اوبس يا هدهد "
-    "law lw sama7t sm7t min fadlak fadlik"
+    "law lw sama7t sm7t min fadlak fadlik la2 la laa"
 )
 # "رجّعها زي ما كانت", "أعدها كما كانت", "خليها متل الأول", "rag3ha zay ma kanet", "put it back the way
 # it was": a verb of putting back, at most three words, then "like / as it was / before".
@@ -431,16 +498,31 @@ def _is_undo(words: list[str]) -> bool:
 
 def says_undo(text: str) -> bool:
     """ "undo that", "تراجع", "رجّعها زي ما كانت", "raje3ha": the message asks, and only asks, for the
-    user's last change to be reverted — alone, or closing a message that only owns up to a slip ("I hit
-    the wrong one, undo that", "غلطت، تراجع"): words that name no number and do not negate the undo."""
+    user's last change to be reverted — alone, closing a message that only owns up to a slip ("I hit
+    the wrong one, undo that", "غلطت، تراجع"), or opening one ("undo that, wrong one"): the other words
+    name no number (the 2 of "la2" is a letter), do not negate the undo and join no second change."""
     words = [w for w in _words(text) if w not in _UNDO_FILLER]
     if _is_undo(words):
         return True
     for size in range(min(len(words) - 1, 5), 0, -1):
         before = words[:-size]
         if _is_undo(words[-size:]):
-            return before[-1] not in _NOT_UNDO and not any(c.isdigit() for w in before for c in w)
+            return before[-1] not in _NOT_UNDO and not numbers_in(" ".join(before))
+    for size in range(min(len(words) - 1, 5), 0, -1):
+        after = words[size:]
+        if len(after) <= _OWNING_UP and set(after) <= _SLIP and _is_undo(words[:size]):
+            return True
     return False
+
+
+_OWNING_UP = 4  # words after an opening "undo that": "wrong one", "my mistake", "غلطت فيها"
+# Owning up to a slip, each dialect group ("wrong one", "my bad", "غلطت", "بالغلط", "معلش", "ghalat"): only
+# such words may follow an opening undo ("رجعها مفتوحة" reopens, "undo that and make it high" is more).
+_SLIP = _folded(
+    "wrong one mistake mistaken oops sorry my bad by accident accidentally misclicked typo that it was the "
+    "غلط غلطت غلطة غلطه خطأ خطا بالغلط بالخطأ بالخطا غلطان غلطانة غلطانه اسف آسف اسفة آسفة معلش معليش فيها "
+    "هذي هاي ده دي هذا ghalat ghalta ghalatt 8alat 8alta ghlet aasef asef asfa ma3lesh ma3lish"
+)
 
 
 # Verbs of handing a task to someone, each dialect group: "give it to", "أسندها لـ", "عطها", "اديها",
@@ -461,7 +543,10 @@ _JOINERS = _folded("and also plus then too كمان وكمان وبعدين بع
 
 # Politeness that may open a request ("please give…", "لو سمحت أسندي…", "law sama7t…").
 _POLITE = _folded("please pls plz kindly hey hi ok okay لو سمحت من فضلك رجاء ممكن يا هدهد law lw sama7t")
-_NEW = _folded("new another جديد جديدة جديده جديدا زيد ضيف jdeed jdeeda gdeed gdeeda gedida jadeed jadida")
+_NEW = _folded(
+    "new another جديد جديدة جديده جديدا زيد ضيف jdeed jdeeda jdid jdida jdide jdideh jdeede gdeed gdeeda "
+    "gdid gdida gdeda gedida gedeeda jadeed jadida jadeeda"
+)
 
 
 # A question about how to do something, each dialect group: "how do I…", "كيف…", "شلون…", "ازاي…",
@@ -491,8 +576,10 @@ def opens_with_hand_over(text: str) -> bool:
 
 
 def says_hand_over(text: str) -> bool:
-    """The message hands a task to a person ("and give it to Omar", "وأسندها لخالد")."""
-    return any(w in _HAND_OVER or (w.startswith("و") and w[1:] in _HAND_OVER) for w in _words(text))
+    """The message hands a task to a person ("and give it to Omar", "وأسندها لخالد"), or says who keeps
+    or does it ("خليها عند خالد", "Sara should do it")."""
+    handed = any(w in _HAND_OVER or (w.startswith("و") and w[1:] in _HAND_OVER) for w in _words(text))
+    return handed or holder_or_doer(text) is not None
 
 
 def joins_changes(text: str) -> bool:
