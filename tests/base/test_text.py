@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from base.text.dates import dates_denied, resolve_date, resolve_date_in_text
 from base.text.folding import to_latin_digits
-from base.text.names import match_name
 from base.text.lexicon import is_self
+from base.text.names import match_name
 from base.text.numbers import numbers_said, parse_int
 from base.text.priority import normalize_priority
 

@@ -173,6 +173,23 @@ async def test_undo_an_assignment_gives_the_task_back(desk: Desk) -> None:
     assert (await desk.task(task))["assignee"]["username"] == "sara"
 
 
+async def test_correcting_ones_own_hand_over_asks_nothing(desk: Desk) -> None:
+    """ "give it to Samir" then "no wait, Sara should do it": the task Samir holds was handed to him by
+    this very user a moment ago — a correction, not taking someone's task: no confirmation. Once that
+    change is undone, or was someone else's, a reassignment asks again."""
+    task = desk.api.task(5)  # mona's, nobody holds it
+    assert (await desk.do(MONA_WA, "assign_task", task_id=task, assignee="samir")).ok
+    again = await desk.do(MONA_WA, "assign_task", task_id=task, assignee="sara")
+    assert again.ok and not again.confirm and again.data["assignee"] == "Sara Ahmed"
+    await desk.undo(MONA_WA)  # back to Samir: the last change is undone, nothing of hers to correct
+    assert (await desk.task(task))["assignee"]["username"] == "samir"
+    asked = await desk.do(MONA_WA, "assign_task", task_id=task, assignee="sara")
+    assert asked.confirm
+    # Sara's task handed over by Mona long ago (no change of hers within the window): asked too.
+    other = desk.api.task(2)
+    assert (await desk.do(MONA_WA, "assign_task", task_id=other, assignee="samir")).confirm
+
+
 async def test_undo_a_creation_moves_the_task_to_the_trash(desk: Desk) -> None:
     created = await desk.do(SARA_WA, "create_task", title="Buy printer paper")
     task = created.data["id"]  # type: ignore[index, call-overload]

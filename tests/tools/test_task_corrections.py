@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tools.decision import Decision
-from tools.packs.tasks.cues import says_done
+from tools.packs.tasks.cues import holder_or_doer, person_target, says_done, says_hand_over
 from tools.registry import ANSWER, ToolRegistry
 
 TOOLS = ToolRegistry.shipped()
@@ -214,6 +214,8 @@ UNDO_REQUESTS = [
     "raje3ha", "rag3ha zay ma kanet", "undo pls",  # Arabizi
     # closing a message that owns up to a slip
     "wait no, I hit the wrong one, undo that", "my mistake, revert it", "غلطت، تراجع", "لا لا غلطت رجّعها",
+    # opening it, the slip owned up to after; "la2" (no) is no number
+    "oops, undo that, wrong one", "تراجع، غلطت فيها", "raje3ha, ghalat", "la2 khalas, undo",
 ]  # fmt: skip
 
 
@@ -241,6 +243,8 @@ def test_an_undo_request_is_an_undo(text: str, action: str, args: dict[str, Any]
         ("I marked a task done by mistake, can I undo it?", "answer"),  # a question about undo
         ("how to undo a change?", "answer"),
         ("revert the title to Budget", "update_task"),
+        ("undo that and make it high", "update_task"),  # more than an undo: left to the model
+        ("تراجع عن ذلك وخليها عاجلة", "update_task"),
     ],
 )
 def test_other_messages_are_no_undo(text: str, action: str) -> None:
@@ -629,3 +633,53 @@ def test_a_title_phrase_named_by_stems_is_a_command_by_title() -> None:
     text = "the team offsite planning is over for good"
     assert decide("complete_task", text, task_id="Plan the team offsite").action == "complete_task"
     assert decide("complete_task", text, task_id="Plan the board dinner").action == ANSWER
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("مهمة تركيب الكاميرات خليها عند خالد، هو فاضي هالأسبوع", "خالد"),  # keeps it
+        ("khalliha 3and sara", "sara"),
+        ("leave it with Omar please", "Omar"),
+        ("wait no, Sara should do it, not Lina", "Sara"),  # does it; the denied one is not
+        ("not Sara, Lina will do it", "Lina"),
+        ("مش خالد، رامي هو اللي هيعملها", "رامي"),
+        ("خلي رامي يسويها", "رامي"),
+        ("let Omar handle it", "Omar"),
+    ],
+)
+def test_who_keeps_or_does_a_task_is_a_hand_over(text: str, person: str) -> None:
+    assert person_target(text) == person and says_hand_over(text)
+    # Read as a completion none of whose words it says, or as an update that changes nothing.
+    for action in ("complete_task", "update_task"):
+        decision = decide(action, text, follow_ref=31, task_id=31)
+        assert (decision.action, decision.args) == ("assign_task", {"task_id": 31, "assignee": person})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "خليها على بكرة", "حطها على اولوية عالية", "put it on high priority", "I should do it",
+        "who should do it?",
+    ],
+)  # fmt: skip
+def test_dates_priorities_and_pronouns_keep_nobody(text: str) -> None:
+    assert holder_or_doer(text) is None and person_target(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("e3mely task gdeda: at2akked men mawa3ed el ta2ayoun, bokra", "at2akked men mawa3ed el ta2ayoun"),
+        ("zeed task jdide: ejtima3 ma3 el mowarred", "ejtima3 ma3 el mowarred"),
+        ("new task: call the landlord", "call the landlord"),
+    ],
+)
+def test_a_new_task_read_as_a_lookup_is_created(text: str, title: str) -> None:
+    decision = decide("get_task", text, task_id=None)
+    assert (decision.action, decision.args) == ("create_task", {"title": title})
+
+
+@pytest.mark.parametrize("text", ["is there a new task for me?", "show the new task 12", "show the new one"])
+def test_a_question_a_number_or_no_task_word_creates_nothing(text: str) -> None:
+    assert decide("get_task", text, task_id=12 if "12" in text else None).action != "create_task"
