@@ -24,7 +24,9 @@ for _level, _names in (
 
 _WORD = re.compile(r"\w+")
 # ("no" and "لا" stay out, as in base/text/dates: "لا، عادية" and "no, make it normal" correct to normal.)
-_NEGATIONS = folding.words("not", "non", "مش", "مو", "ما", "غير", "مب", "mesh", "msh", "mish", "mosh", "mu", "mo")
+_NEGATIONS = folding.words(
+    "not", "non", "مش", "مو", "ما", "غير", "مب", "mesh", "msh", "mish", "mosh", "mu", "mo"
+)
 
 
 def normalize_priority(value: object) -> Priority | None:
