@@ -683,3 +683,25 @@ def test_a_new_task_read_as_a_lookup_is_created(text: str, title: str) -> None:
 @pytest.mark.parametrize("text", ["is there a new task for me?", "show the new task 12", "show the new one"])
 def test_a_question_a_number_or_no_task_word_creates_nothing(text: str) -> None:
     assert decide("get_task", text, task_id=12 if "12" in text else None).action != "create_task"
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("ورشة السلامة أنا بمسكها، سجلها باسمي", "me"),  # the speaker takes it
+        ("the offsite planning, I'll take it", "me"),
+        ("ana bamsekha el offsite", "me"),
+        ("the offsite, Omar will handle it", "Omar"),
+    ],
+)
+def test_a_task_someone_takes_read_as_new_is_handed_by_its_title(text: str, person: str) -> None:
+    decision = decide("create_task", text, title="the offsite", assignee="مسكها")
+    assert (decision.action, decision.args) == ("assign_task", {"task_id": "the offsite", "assignee": person})
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I'll handle the report tomorrow", "add a task: Omar will handle the venue", "new task, I'll do it"],
+)
+def test_a_new_task_with_a_date_or_words_of_adding_stays_new(text: str) -> None:
+    assert decide("create_task", text, title="the report").action == "create_task"

@@ -22,6 +22,7 @@ from tools.packs.tasks.cues import (
     asks_how,
     asks_question,
     garbled,
+    holder_or_doer,
     joins_changes,
     meant_instead,
     mentions_task,
@@ -322,14 +323,21 @@ def _handed_over(decision: Decision, tools: ToolRegistry, text: str, follow_ref:
 
 def _handed_by_title(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
     """ "أسندي مهمة تحديث موقع الشركة إلى خالد", "give the parking permits task to Omar": a message that
-    opens by handing a task over, asks for nothing new and names no number hands an existing task,
-    named by its title — not a new task for that person. The model's title is the phrase that names it
+    opens by handing a task over (or says who takes, keeps or does it and asks for nothing new anywhere),
+    asks for nothing new and names no number hands an existing task, named by its title — not a new task
+    for that person. The model's title is the phrase that names it
     (tools/naming.py finds the task, or says none matches)."""
     if decision.action != "create_task" or tools.get("assign_task") is None or follow_ref is not None:
         return decision
-    if names_task_number(text) or opens_with_create(text) or says_new(text) or not opens_with_hand_over(text):
+    if names_task_number(text) or opens_with_create(text) or says_new(text):
         return decision
     title, person = decision.args.get("title"), decision.args.get("assignee")
+    if not opens_with_hand_over(text):
+        # "ورشة السلامة أنا بمسكها، سجلها باسمي", "the offsite, Omar will handle it": who takes, keeps or
+        # does the task, in a message that asks for nothing new anywhere.
+        # ("I'll handle the report tomorrow" says a date: a new task of one's own, as the model read it.)
+        dated = resolve_date_in_text(text, date.today()) is not None
+        person = holder_or_doer(text) if not (says_create_anywhere(text) or dated) else None
     if not isinstance(title, str) or not title.strip() or not isinstance(person, str) or not person.strip():
         return decision
     return decision.model_copy(

@@ -76,6 +76,8 @@ def person_target(text: str) -> str | None:
         name = (found["sep"] or found["joined"]) if found else None
     if name is None or not _could_be_person(name):
         name = holder_or_doer(text)
+    if name == SPEAKER:
+        return name
     return name.strip() if name and _could_be_person(name) else None
 
 
@@ -117,10 +119,27 @@ _NOT_DOERS = _folded(
 )
 
 
+# The speaker taking a task: "I'll take it", "put it on me", "أنا بمسكها", "سجلها باسمي", "ana bamsekha".
+_TAKES = re.compile(
+    r"\b(?:i'?ll|i\s+will|let\s+me|i\s+can|i'?m\s+going\s+to|i\s+am\s+going\s+to)\s+"
+    r"(?:take|handle|do|own|run|pick\s+up)\s+(?:it|this|that|the\s+\w+)"
+    r"|\b(?:put|assign|give)\s+(?:it|this|that)\s+(?:on|to)\s+me\b"
+    r"|(?:^|\s)(?:انا|أنا)\s+(?:ب|راح\s+|رح\s+|ح|ه|س)?(?:امسك|مسك|اخذ|آخذ|اخد|اعمل|أعمل|اسوي|أسوي|اتولى|أتولى|اتكفل|أتكفل)\S*"
+    r"|(?:^|\s)(?:على\s+|ع\s*)?(?:باسمي|اسمي)(?:\s|$|[.!،,])"
+    r"|\bana\s+(?:ba|ha|ra7\s+|ra7a\s+|7a)?(?:msek|mesek|amsek|a5od|akhod|a5od|a3mel|a3mal|sawi|asawi)\S*"
+    r"|\b(?:bismi|besmi|3ala\s+ismi|3ala\s+esmi)\b",
+    re.IGNORECASE,
+)
+SPEAKER = "me"  # the person argument for "the user themselves" (the executor sends the linked user)
+
+
 def holder_or_doer(text: str) -> str | None:
     """The person a message says keeps or does a task ("خليها عند خالد", "Sara should do it"), leaving
-    out a person it denies ("…, not Lina", "مش خالد"); None when it names nobody that way."""
+    out a person it denies ("…, not Lina", "مش خالد"); `SPEAKER` when the user takes it ("أنا بمسكها",
+    "I'll take it"); None when it names nobody that way."""
     plain = without_harakat(text)
+    if _TAKES.search(plain):
+        return SPEAKER
     for pattern in (_KEEPS, _DOES):
         for found in pattern.finditer(plain):
             name = next((v for v in found.groupdict().values() if v), None)
