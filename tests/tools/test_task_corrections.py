@@ -705,3 +705,24 @@ def test_a_task_someone_takes_read_as_new_is_handed_by_its_title(text: str, pers
 )
 def test_a_new_task_with_a_date_or_words_of_adding_stays_new(text: str) -> None:
     assert decide("create_task", text, title="the report").action == "create_task"
+
+
+@pytest.mark.parametrize(
+    ("action", "text"),
+    [
+        ("delete_task", "2ajjel task 25 la yom el a7ad law sama7t"),
+        ("complete_task", "أجل مهمة 25 للأحد"),
+        ("delete_task", "push 25 to next wednesday"),
+    ],
+)
+def test_a_date_without_the_tools_own_words_moves_the_task(action: str, text: str) -> None:
+    decision = decide(action, text, task_id=25)
+    assert (decision.action, decision.args) == ("update_task", {"task_id": 25, "due_date": None})
+
+
+@pytest.mark.parametrize(
+    ("action", "text"),
+    [("complete_task", "I finished task 25 yesterday"), ("delete_task", "delete 25 on sunday")],
+)
+def test_a_date_beside_the_tools_own_words_changes_nothing(action: str, text: str) -> None:
+    assert decide(action, text, task_id=25).action == action

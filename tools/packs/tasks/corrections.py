@@ -266,6 +266,20 @@ def _empty_update(decision: Decision, tools: ToolRegistry) -> bool:
     return not any(decision.args.get(k) for k in spec.needs_one_of.args)
 
 
+def _dated_not_removed(
+    decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None
+) -> Decision:
+    """ "2ajjel task 25 la yom el a7ad" (postpone 25 to Sunday) read as a delete or a completion: a
+    message that says a date and none of the chosen tool's own words moves the task to that date (the
+    argument layer reads it from the message)."""
+    if decision.action not in ("delete_task", "complete_task") or tools.get("update_task") is None:
+        return decision
+    if tools.says(decision.action, text) is not False or resolve_date_in_text(text, date.today()) is None:
+        return decision
+    args = {"task_id": decision.args.get("task_id"), "due_date": None}
+    return decision.model_copy(update={"action": "update_task", "args": args})
+
+
 def _priority_not_done(
     decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None
 ) -> Decision:
@@ -480,6 +494,7 @@ CORRECTIONS = (
     _look_not_complete,
     _handed_over,
     _handed_by_title,
+    _dated_not_removed,  # after the hand-overs: its update names only the date the message says
     _recipient_not_assignee,
     _mine,
     _garbled_title,

@@ -83,11 +83,13 @@ def person_target(text: str) -> str | None:
 
 def _could_be_person(name: str) -> bool:
     words = _words(name)
+    # ("للأحد" leaves "لأحد" after the "ل" of "to": the date is "ل" + it.)
+    dated = _is_date(name) or _is_date("ل" + name)
     return (
         bool(words)
         and not any(w in _NOT_PEOPLE for w in words)
-        and not _is_date(name)
-        and (normalize_priority(name) is None)
+        and not dated
+        and normalize_priority(name) is None
     )
 
 
@@ -677,7 +679,8 @@ NAMING_WORDS = (
         "اجل أجل اجلي أجلي اجلها أجلها اخر أخر اخري اخرها أخرها ادفع حط حطي حطها خلها خله خليه خلوها "
         "اجعل اجعلي اجعلها غير غيرها نقل انقل انقلها ارفع ارفعي نزل نزلي موعد موعدها تاريخ ميعاد "
         "اولوية أولوية الاولوية الأولوية اولويتها أولويتها لحد لين حتى ليوم يوم "
-        "2agel a2agel agel 2a5ar a5ar 7ot 5alli khalli 5aleeha khaleeha le lel lyom yom youm"
+        "2agel a2agel agel 2ajjel ajjel 2ajel 2ajjelha ajjelha 2agelha 2a55er a5er 2a5arha 2akhar akhar "
+        "2a5ar a5ar 7ot 5alli khalli 5aleeha khaleeha le lel lyom yom youm"
     )
 )
 
