@@ -23,10 +23,12 @@ from typing import Any
 
 from agent import replies
 from agent.assent import Assent, opens_with_yes, read_assent
+from agent.readings import Readings, ask
 from base.catalog import t
 from base.responder import Responder
 from base.turn import ReplyPart, TextPart, Turn
 from tools.asking import confirmation_buttons
+from tools.base import ToolCall
 from tools.confirm import Pending
 from tools.decision import ANSWER, Decision
 from tools.executor import CoreApiExecutor
@@ -52,10 +54,13 @@ async def carry_out(executor: CoreApiExecutor, pending: Pending, turn: Turn, lan
 class AwaitingAnswer:
     """Responder in front of the agent: answers what was typed while a confirmation waits."""
 
-    def __init__(self, inner: Responder, executor: CoreApiExecutor, lang_of: LangOf) -> None:
+    def __init__(
+        self, inner: Responder, executor: CoreApiExecutor, lang_of: LangOf, readings: Readings | None = None
+    ) -> None:
         self.inner = inner
         self.executor = executor
         self.lang_of = lang_of
+        self.readings = readings  # where a change offered instead of a refused one waits for its tap
 
     async def respond(self, turn: Turn) -> Sequence[ReplyPart]:
         confirmations = self.executor.confirmations
@@ -89,6 +94,14 @@ class AwaitingAnswer:
                 return [TextPart(text=t("confirm.lapsed", lang)), *answered]
             if assent is Assent.NO_THEN:
                 await confirmations.take(turn.user.wa_id, pending.token)
+                instead = _instead(routed, pending, waiting, self.executor.registry)
+                if instead is not None and self.readings is not None:
+                    # "لا استنى، بدل هيك أجّلها للأحد": no to the question, and another change of the same
+                    # task — offered with one tap, never run on a reply to a question.
+                    call = ToolCall(name=instead[0], args=instead[1], lang=lang)
+                    offered = await self.readings.offer(turn.user.wa_id, [call], turn.turn_id)
+                    ref = next(iter(waiting), None)
+                    return [ask(offered, [ref], lang, question="confirm.instead")]
                 return [TextPart(text=replies.text("cancelled", lang))]
             asked = "\n\n".join(x for x in (t("confirm.still_waiting", lang), pending.question) if x)
             return [confirmation_buttons(asked, pending.token, lang)]
@@ -128,6 +141,25 @@ def _new_command(
     if _objects(spec, prepared.args) & not_about:
         return None
     return routed.decision  # type: ignore[no-any-return]
+
+
+def _instead(
+    routed: Any | None, pending: Pending, waiting: AbstractSet[int], registry: ToolRegistry
+) -> tuple[str, dict[str, Any]] | None:
+    """A refusal that goes on with another change of the very object the question is about ("no, wait,
+    postpone it to Sunday instead" while deleting it): that change's tool and arguments, complete (an
+    object left unnamed — "it" — is the one the question is about); None otherwise."""
+    if routed is None or routed.prepared is None or routed.prepared.unclear:
+        return None
+    spec = registry.get(routed.decision.action)
+    if spec is None or spec.name == pending.call.name or len(waiting) != 1:
+        return None
+    args, missing = dict(routed.prepared.args), list(routed.prepared.missing)
+    ref = next((name for name, arg in spec.args.items() if arg.kind in ONE_ID), None)
+    if ref is not None and missing == [ref]:
+        args[ref], missing = next(iter(waiting)), []
+    objects = _objects(spec, args)
+    return (spec.name, args) if not missing and objects and objects <= waiting else None
 
 
 def _echoes(

@@ -136,4 +136,4 @@ def register_tool_commands(
     # Typed answers — to a confirmation, a list of tasks, readings of an unclear command — are read
     # in code before the agent sees them, the confirmation first.
     behind = AwaitingReading(router.fallback, executor, readings, lang_of)
-    router.fallback = AwaitingAnswer(AwaitingChoice(behind, executor, lang_of), executor, lang_of)
+    router.fallback = AwaitingAnswer(AwaitingChoice(behind, executor, lang_of), executor, lang_of, readings)

@@ -18,6 +18,7 @@ import redis.asyncio as aioredis
 from pydantic import BaseModel
 
 from agent import replies
+from agent.assent import Assent, read_assent
 from base.catalog import has, t
 from base.keys import Keys
 from base.responder import Responder
@@ -80,16 +81,21 @@ def button_title(call: ToolCall, ref: int | None, lang: str) -> str:
     return shorten(said, _TITLE)
 
 
-def ask(offered: Offered, refs: list[int | None], lang: str) -> ButtonsPart:
+def ask(
+    offered: Offered, refs: list[int | None], lang: str, *, question: str = "mean.question"
+) -> ButtonsPart:
     buttons = [
         Button(id=f"{MEAN}{offered.token}:{n}", title=button_title(call, ref, lang))
         for n, (call, ref) in enumerate(zip(offered.calls, refs, strict=True))
     ]
-    return ButtonsPart(text=t("mean.question", lang), buttons=buttons)
+    return ButtonsPart(text=t(question, lang), buttons=buttons)
 
 
 def typed_reading(text: str, offered: Offered, registry: ToolRegistry) -> int | None:
-    """Which reading a typed answer picks: "1"…"3", an ordinal, or words that say exactly one."""
+    """Which reading a typed answer picks: "1"…"3", an ordinal, words that say exactly one, or a plain
+    yes when only one was offered ("Did you want this instead?" — "ايوه")."""
+    if len(offered.calls) == 1 and read_assent(text) is Assent.YES:
+        return 0
     said = words_of(text)
     numbers = {int(w) for w in said if w.isdigit() and 1 <= int(w) <= len(offered.calls)}
     ordinals = {_ORDINAL[w] for w in said if w in _ORDINAL and _ORDINAL[w] <= len(offered.calls)}

@@ -172,7 +172,7 @@ def test_says_reopen(text: str, expected: bool) -> None:
         ("push it to Sunday", None),
         ("أجّل المهمة ١٥ لبكرة", None),
         ("حوّل المهمة ٥ إلى الأسبوع الجاي", None),
-        ("assign it to me", None),
+        ("assign it to me", "me"),  # the speaker: the executor sends the linked user
         ("give task 4 to the team", None),
         ("show my tasks", None),
     ],

@@ -68,6 +68,10 @@ class Chat:
         assert found.status_code in (200, 404), found.text
         return found.status_code == 200
 
+    async def due(self, task_id: int) -> str | None:
+        found = (await self.api.fetch("SELECT due_date FROM tasks WHERE id = :i", i=task_id))[0][0]
+        return None if found is None else str(found)[:10]
+
     async def status(self, task_id: int) -> str:
         return str((await self.api.fetch("SELECT status FROM tasks WHERE id = :i", i=task_id))[0][0])
 

@@ -74,6 +74,25 @@ async def test_no_then_a_correction_asks_about_the_right_task(chat: Chat) -> Non
     assert pending is not None and pending.call.args == {"task_id": chat.b}
 
 
+@pytest.mark.parametrize("pick", ["tap", "yes", "1"])
+async def test_no_then_another_change_of_the_same_task_is_offered_not_run(chat: Chat, pick: str) -> None:
+    """ "no wait, postpone it to Sunday instead" while its deletion waits: cancelled, and the change is
+    offered with one tap — a reply to a question never runs a different change of the same task."""
+    await chat.ask_delete(chat.a)
+    routed(chat.model, "update_task", due_date="2026-11-29")  # "it": no number said
+    parts = await chat.say("no wait, postpone it to 2026-11-29 instead")
+    [offer] = parts
+    assert isinstance(offer, ButtonsPart) and offer.text == t("confirm.instead", "en")
+    assert [b.title for b in offer.buttons] == [t("tool.update_task.button", "en", id=chat.a)]
+    assert await chat.exists(chat.a) and not await chat.waiting()
+    assert await chat.due(chat.a) != "2026-11-29"
+    if pick == "tap":
+        await chat.router.respond(turn("✏️", payload=offer.buttons[0].id))
+    else:
+        await chat.say(pick)
+    assert await chat.due(chat.a) == "2026-11-29" and await chat.exists(chat.a)
+
+
 async def test_no_then_something_unclear_cancels(chat: Chat) -> None:
     await chat.ask_delete(chat.a)
     chat.model.reply_text('{"action": "answer"}')
