@@ -33,7 +33,7 @@ from tools.naming import MAX_OFFERED, Choices, Named, Naming, Option, best, row_
 from tools.registry import ToolRegistry
 from tools.spec import ToolSpec
 from tools.switches import ToolSwitches
-from tools.undo import UNDO, Undo
+from tools.undo import EDITABLE, UNDO, Undo
 
 log = structlog.get_logger(__name__)
 
@@ -301,6 +301,12 @@ class CoreApiExecutor:
         started = time.perf_counter()
         key = call.idempotency_key(turn.turn_id) + key_suffix
         before = await self.undo.read_before(call, link.user_id)  # what an undo would put back
+        if turn.attempt == 1 and _changes_nothing(call, before):
+            # "Updated" for a task already so would claim a change that never happened. (A retried turn
+            # may find its own first attempt's change: the call goes on and its key answers.)
+            await self._record(call, link, turn, "declined:unchanged", 0, time.perf_counter() - started)
+            reply = t("tool.update_task.same", call.lang, id=call.args.get("task_id"))
+            return ToolResult(ok=True, data=flatten(before[call.args["task_id"]]), reply=reply)
         try:
             data = await self.client.call(link.user_id, call.name, call.args, idempotency_key=key)
         except Exception as exc:
@@ -396,6 +402,13 @@ def flatten(data: Any) -> dict[str, Any] | list[dict[str, Any]] | None:
     if isinstance(data, list):
         return [_flat(item) for item in data if isinstance(item, dict)]
     return _flat(data) if isinstance(data, dict) else None
+
+
+def _changes_nothing(call: ToolCall, before: dict[int, dict[str, Any]]) -> bool:
+    """An edit whose every value the task already has (read just before, for undo)."""
+    task = before.get(call.args.get("task_id")) if call.name == "update_task" else None
+    given = {k: v for k, v in call.args.items() if k in EDITABLE and v is not None}
+    return task is not None and bool(given) and all(task.get(k) == v for k, v in given.items())
 
 
 def _speaker_as_person(call: ToolCall, spec: ToolSpec, link: Link) -> ToolCall:

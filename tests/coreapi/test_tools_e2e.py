@@ -107,7 +107,9 @@ async def test_every_tool_runs_as_the_linked_user(bench: Bench) -> None:
     assert (await run(bench, SARA_WA, "reopen_task", task_id=task)).data["status"] == "open"
     assigned = await run(bench, SARA_WA, "assign_task", task_id=task, assignee="samir")
     assert assigned.ok and assigned.data["assignee"] == "Samir Ali"
-    # Taking it back from Samir is a reassignment of another person's task: confirmed first.
+    # Taking it back from Samir, once her hand-over is no longer her last change (a comment since), is
+    # a reassignment of another person's task: confirmed first.
+    assert (await run(bench, SARA_WA, "add_comment", task_id=task, text="Samir has the papers")).ok
     back = await run(bench, SARA_WA, "assign_task", task_id=task, assignee="sara")
     assert back.confirm and isinstance(back.parts[0], ButtonsPart)
     assert back.parts[0].text == t(
@@ -141,6 +143,17 @@ async def test_the_speaker_named_as_a_person_is_the_linked_user(bench: Bench, me
     # "Ali" is a name, never the speaker.
     ali = await run(bench, SARA_WA, "create_task", title="Call the caterer", assignee="علي")
     assert not ali.ok
+
+
+async def test_an_edit_that_changes_nothing_says_so(bench: Bench) -> None:
+    await bench.link(SARA_WA, "sara")
+    created = await run(bench, SARA_WA, "create_task", title="Renew residency", priority="high")
+    task = created.data["id"]
+    same = await run(bench, SARA_WA, "update_task", task_id=task, title="Renew residency", priority="high")
+    assert same.ok and same.reply == t("tool.update_task.same", "en", id=task)
+    assert same.data["title"] == "Renew residency"
+    changed = await run(bench, SARA_WA, "update_task", task_id=task, title="Renew residency", priority="low")
+    assert changed.ok and changed.reply is None and changed.data["priority"] == "low"
 
 
 async def test_unlinked_numbers_run_nothing(bench: Bench) -> None:

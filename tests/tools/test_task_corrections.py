@@ -726,3 +726,29 @@ def test_a_date_without_the_tools_own_words_moves_the_task(action: str, text: st
 )
 def test_a_date_beside_the_tools_own_words_changes_nothing(action: str, text: str) -> None:
     assert decide(action, text, task_id=25).action == action
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "who on my team has the most open tasks right now?", "مين عنده أكثر مهام مفتوحة؟",
+        "منو عليه أقل شغل بالفريق", "كم مهمة لكل واحد في الفريق؟", "meen 3ando aktar tasks",
+        "how many tasks does each person have?",
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("action", ["list_tasks", "answer"])
+def test_counts_person_by_person_are_the_report(text: str, action: str) -> None:
+    assert decide(action, text, scope="team").action == "summary_report"
+
+
+@pytest.mark.parametrize(
+    "text", ["who has task 12?", "what is the most important task?", "who has the most vacation days?"]
+)
+def test_other_questions_about_people_or_most_are_no_report(text: str) -> None:
+    assert decide("answer", text).action != "summary_report"
+
+
+def test_a_renamed_title_the_model_cut_short_is_the_one_written() -> None:
+    text = "صيانة السيارات، عدّل اسمها: صيانة سيارات الشركة وتغيير الزيت"
+    decision = decide("update_task", text, title="صيانة سيارات الشركة", task_id=26)
+    assert decision.args["title"] == "صيانة سيارات الشركة وتغيير الزيت"

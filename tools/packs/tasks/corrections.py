@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from base.text.content import content_words, shares_words
 from base.text.dates import resolve_date_in_text
+from base.text.folding import fold
 from base.text.lexicon import AR_LETTERS
 from base.text.numbers import parse_int
 from base.text.priority import normalize_priority
@@ -20,6 +21,7 @@ from tools.decision import ANSWER, Decision
 from tools.naming import forms
 from tools.packs.tasks.cues import (
     asks_how,
+    asks_per_person,
     asks_question,
     garbled,
     holder_or_doer,
@@ -134,7 +136,15 @@ def _renamed(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int
         if not phrase:
             return decision
         args["task_id"] = phrase
-    if decision.action == "create_task" or not args.get("title"):
+    # The words after the verb are the title as the user wrote it; a model's title that is only a piece
+    # of them ("صيانة سيارات الشركة" of "… وتغيير الزيت") was cut short.
+    model_title = args.get("title")
+    cut = (
+        isinstance(model_title, str)
+        and fold(model_title.strip()) in fold(title)
+        and len(model_title) < len(title)
+    )
+    if decision.action == "create_task" or not model_title or cut:
         args["title"] = title
     return decision.model_copy(update={"action": "update_task", "args": args})
 
@@ -264,6 +274,16 @@ def _empty_update(decision: Decision, tools: ToolRegistry) -> bool:
     if decision.action != "update_task" or spec is None or spec.needs_one_of is None:
         return False
     return not any(decision.args.get(k) for k in spec.needs_one_of.args)
+
+
+def _per_person(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "who on my team has the most open tasks?", "مين عنده أكثر مهام؟": counts person by person read as
+    one list (or as a question for the knowledge base) → the report, which counts by person."""
+    if decision.action not in ("list_tasks", ANSWER) or tools.get("summary_report") is None:
+        return decision
+    if not asks_per_person(text) or names_task_number(text):
+        return decision
+    return decision.model_copy(update={"action": "summary_report", "args": {}})
 
 
 def _dated_not_removed(
@@ -497,6 +517,7 @@ CORRECTIONS = (
     _dated_not_removed,  # after the hand-overs: its update names only the date the message says
     _recipient_not_assignee,
     _mine,
+    _per_person,
     _garbled_title,
     _overdue,
     _unfinished,

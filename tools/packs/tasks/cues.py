@@ -441,6 +441,35 @@ _TASK_WORDS = (
 )  # fmt: skip
 
 
+# Counts per person, each dialect group: "who has the most open tasks", "who's the busiest", "how many does
+# each person have", "مين عنده أكثر مهام", "منو عليه أقل شغل", "كم مهمة لكل واحد", "توزيع المهام",
+# "meen 3ando aktar tasks", "kam task la kol wa7ad" — answered from the report's counts by person.
+_PER_PERSON = re.compile(
+    r"\bwho(?:'s|\s+is|\s+has|\s+have|\s+got|\s+on\b)?.*\b(?:most|least|fewest|busiest|lightest|more|less)\b"
+    r"|\b(?:busiest|per\s+person|each\s+person|by\s+person|per\s+assignee|by\s+assignee|each\s+member|"
+    r"per\s+member|workload|work\s+load)\b"
+    r"|\bhow\s+many\b.*\b(?:each|everyone|everybody|per)\b"
+    r"|(?:^|\s)(?:مين|من|منو|مين\s+اللي|شو|ايش|وش)\s+.*(?:اكثر|اكتر|اقل|أكثر|أقل|اكبر)(?:\s|$)"
+    r"|(?:^|\s)(?:لكل|عند\s+كل|على\s+كل|كل)\s+(?:واحد|شخص|موظف|عضو|فرد)(?:\s|$)"
+    r"|(?:^|\s)(?:حسب|على\s+حسب)\s+(?:الشخص|الموظف|الاشخاص|الموظفين)(?:\s|$)"
+    r"|(?:^|\s)(?:توزيع|ضغط)\s+(?:ال)?(?:مهام|شغل|عمل|تاسكات)"
+    r"|\b(?:meen|min|mino|menu|mnu)\b.*\b(?:aktar|akthar|aktr|a2al|a2all|akal)\b"
+    r"|\b(?:la|le|l|3and|3ind)\s*kol\s+(?:wa7ad|wahed|wa7ed|shakhs)\b",
+    re.IGNORECASE,
+)
+
+
+_WORK = ("شغل", "workload", "work load", "load", "shoghl", "sho3'l")
+
+
+def asks_per_person(text: str) -> bool:
+    """The message asks for counts of tasks or work person by person ("who has the most open tasks?",
+    "منو عليه أقل شغل", "kam task la kol wa7ad"): a report by person, not one list."""
+    folded = fold(text)
+    about_work = mentions_task(text) or any(w in folded for w in _WORK)
+    return about_work and bool(_PER_PERSON.search(folded))
+
+
 def mentions_task(message: str) -> bool:
     folded = fold(message)
     return any(word in folded for word in _TASK_WORDS) or bool(numbers_in(message))
