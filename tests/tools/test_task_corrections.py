@@ -216,6 +216,9 @@ UNDO_REQUESTS = [
     "wait no, I hit the wrong one, undo that", "my mistake, revert it", "غلطت، تراجع", "لا لا غلطت رجّعها",
     # opening it, the slip owned up to after; "la2" (no) is no number
     "oops, undo that, wrong one", "تراجع، غلطت فيها", "raje3ha, ghalat", "la2 khalas, undo",
+    # more of each group's ways of saying it
+    "take that back", "reverse that", "ألغِ التعديل", "كنسل التعديل", "بلاش التعديل ده", "لغي التعديل",
+    "el8i el ta3deel",
 ]  # fmt: skip
 
 

@@ -496,6 +496,9 @@ UNDO: dict[str, tuple[str, ...]] = {
         "revert the last change", "revert my last change", "put it back", "put that back",
         "change it back", "change that back", "set it back", "roll back", "roll it back",
         "roll that back", "rollback", "cancel the last change", "cancel my last change",
+        "take it back", "take that back", "reverse that", "reverse it", "reverse the change",
+        "revert the change", "revert my change", "cancel that change", "undo that change",
+        "undo the update", "revert the update", "go back to how it was",
     ),
     "msa": (
         "تراجع", "تراجعي", "تراجع عن ذلك", "تراجع عن هذا", "تراجع عنه", "تراجع عنها",
@@ -503,16 +506,27 @@ UNDO: dict[str, tuple[str, ...]] = {
         "تراجع عن التغيير الأخير", "تراجع عن التعديل الأخير", "ألغِ آخر تغيير", "ألغِ آخر تعديل",
         "ألغي آخر تغيير", "ألغي آخر تعديل", "ألغِ التغيير الأخير", "ألغِ التعديل الأخير",
         "أعدها كما كانت",
+        "ألغ التعديل", "الغ التعديل", "ألغِ التعديل", "ألغي التعديل", "ألغ التغيير", "ألغي التغيير",
+        "أرجعها", "ارجعها", "أعدها", "اعدها", "استرجعها", "تراجع عن آخر إجراء", "ألغِ آخر إجراء",
     ),
     "gulf": (
         "رجّعها", "رجّعه", "رجعها مثل ما كانت", "رجّع اللي سويته", "الغ اللي سويته",
         "تراجع عن آخر شي", "تراجع عن اللي سويته", "رجعها شرات ما كانت",
+        "كنسل التعديل", "كنسل آخر تعديل", "رجع التعديل", "الغ التعديل", "رجعها مثل قبل",
     ),
-    "egyptian": ("رجعها زي ما كانت", "رجّعها زي الأول", "الغي اللي عملته", "رجّع اللي عملته"),
-    "levantine": ("رجّعها متل ما كانت", "رجّعا", "رجّعا متل ما كانت", "رجّع يلي عملتو"),
+    "egyptian": (
+        "رجعها زي ما كانت", "رجّعها زي الأول", "الغي اللي عملته", "رجّع اللي عملته",
+        "بلاش التعديل ده", "الغي التعديل", "الغي التعديل ده", "رجّع التعديل", "رجّعها زي ما كانت",
+    ),
+    "levantine": (
+        "رجّعها متل ما كانت", "رجّعا", "رجّعا متل ما كانت", "رجّع يلي عملتو",
+        "لغي التعديل", "ارجع عن التعديل", "كنسل التعديل", "رجعها متل قبل", "رجّعلي ياها متل ما كانت",
+    ),
     "arabizi": (
         "undo", "raje3ha", "rag3ha", "rage3ha", "raj3ha", "rg3ha", "raje3o", "rag3o",
         "rag3ha zay ma kanet", "raje3ha mitl ma kanet", "raje3ha methl ma kanat",
+        "ragga3ha", "rj3ha", "el8i el ta3deel", "elghi el ta3deel", "cancel el ta3deel",
+        "rage3 el ta3deel", "raje3 el ta3deel", "undo el ta3deel", "rja3 3an el ta3deel",
     ),
 }
 # fmt: on
