@@ -308,12 +308,33 @@ class CoreApiExecutor:
             reply = t("tool.update_task.same", call.lang, id=call.args.get("task_id"))
             return ToolResult(ok=True, data=flatten(before[call.args["task_id"]]), reply=reply)
         try:
-            data = await self.client.call(link.user_id, call.name, call.args, idempotency_key=key)
+            call, data = await self._call(call, link.user_id, key)
         except Exception as exc:
             return await self._failed(exc, call, link, turn, started)
         await self._record(call, link, turn, "ok", 200, time.perf_counter() - started)
         await self.undo.remember(call, link.user_id, turn.turn_id, key, before, data)
         return ToolResult(ok=True, data=flatten(data))
+
+    async def _call(self, call: ToolCall, user_id: int, key: str) -> tuple[ToolCall, Any]:
+        """The call as made, and what the core API returned. "لمنى", "للمدير": the Arabic "to" glued to a
+        name the model copied whole; when nobody is called that, the name without it is tried (each try
+        its own key: a refused call changed nothing)."""
+        try:
+            return call, await self.client.call(user_id, call.name, call.args, idempotency_key=key)
+        except CoreApiError as exc:
+            if exc.code != "user_not_named":
+                raise
+            for n, bare in enumerate(_without_lam(call, self.registry.get(call.name))):
+                try:
+                    found = await self.client.call(
+                        user_id, bare.name, bare.args, idempotency_key=f"{key}:bare{n}"
+                    )
+                except CoreApiError as again:
+                    if again.code != "user_not_named":
+                        raise
+                    continue
+                return bare, found
+            raise
 
     async def _undo(self, call: ToolCall, turn: Turn, link: Link) -> ToolResult:
         """The user's own last change reverted (tools/undo.py), recorded like any call."""
@@ -402,6 +423,22 @@ def flatten(data: Any) -> dict[str, Any] | list[dict[str, Any]] | None:
     if isinstance(data, list):
         return [_flat(item) for item in data if isinstance(item, dict)]
     return _flat(data) if isinstance(data, dict) else None
+
+
+_LAM = "ل"
+
+
+def _without_lam(call: ToolCall, spec: ToolSpec | None) -> list[ToolCall]:
+    """The call with its Arabic person names freed of a glued "to": "لمنى" → "منى"; "للمدير" → "لمدير",
+    then "المدير" (the "to" that swallows the article's alef). [] when no person argument has one."""
+    found: list[ToolCall] = []
+    for name, arg in (spec.args if spec is not None else {}).items():
+        value = call.args.get(name)
+        if arg.kind != "person" or not isinstance(value, str) or not value.startswith(_LAM) or len(value) < 4:
+            continue
+        readings = [value[1:]] + (["ا" + value[2:]] if value[1:].startswith(_LAM) else [])
+        found += [call.model_copy(update={"args": {**call.args, name: r}}) for r in readings]
+    return found
 
 
 def _changes_nothing(call: ToolCall, before: dict[int, dict[str, Any]]) -> bool:

@@ -145,6 +145,16 @@ async def test_the_speaker_named_as_a_person_is_the_linked_user(bench: Bench, me
     assert not ali.ok
 
 
+async def test_a_name_with_the_arabic_to_glued_on_is_the_name(bench: Bench) -> None:
+    """ "حوّلها لأحمد": the model copied "لأحمد" whole; nobody is called that, so "أحمد" is tried."""
+    await bench.link(SARA_WA, "sara")
+    task = (await run(bench, SARA_WA, "create_task", title="Book the hall")).data["id"]
+    handed = await run(bench, SARA_WA, "assign_task", task_id=task, assignee="لأحمد")
+    assert handed.ok and handed.data["assignee"] == "أحمد نور"
+    nobody = await run(bench, SARA_WA, "assign_task", task_id=task, assignee="لعلي")
+    assert not nobody.ok and "لعلي" in (nobody.error or "")  # the name as the user wrote it
+
+
 async def test_an_edit_that_changes_nothing_says_so(bench: Bench) -> None:
     await bench.link(SARA_WA, "sara")
     created = await run(bench, SARA_WA, "create_task", title="Renew residency", priority="high")

@@ -663,7 +663,7 @@ def test_who_keeps_or_does_a_task_is_a_hand_over(text: str, person: str) -> None
     "text",
     [
         "خليها على بكرة", "حطها على اولوية عالية", "put it on high priority", "I should do it",
-        "who should do it?",
+        "who should do it?", "التاسك ده هو اللي متأخر", "هيدا هو اللي بدي ياه", "المهمة هي اللي فاتت",
     ],
 )  # fmt: skip
 def test_dates_priorities_and_pronouns_keep_nobody(text: str) -> None:

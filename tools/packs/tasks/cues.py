@@ -115,9 +115,12 @@ _DOES = re.compile(
 )
 # Subject pronouns and words that look like a name in those patterns but are none.
 _NOT_DOERS = _folded(
-    "i you we he she they it someone somebody anyone who that this which what "
-    "انا أنا انت إنت انتي احنا نحن هو هي هم مين من اللي الي هذا هذه هاد هاي هذي "
-    "ana enta enti e7na howa hiya mين meen min"
+    "i you we he she they it someone somebody anyone who that this which what task one "
+    "انا أنا انت إنت انتي احنا نحن هو هي هم مين من اللي الي "
+    # demonstratives of each group ("التاسك ده هو اللي متأخر", "هيدا هو اللي…") and the task's own nouns
+    "هذا هذه هاد هاي هذي ده دي دا دول هدا هادا هادي هيدا هيدي هيك ذا ذي ذاك تلك هذاك هذيك "
+    "مهمة المهمة مهمه المهمه تاسك التاسك الشغلة الشغله "
+    "ana enta enti e7na howa hiya meen min da di dah deh dol hayda haydi hada hadi"
 )
 
 
