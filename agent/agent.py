@@ -300,8 +300,10 @@ class Agent:
         await self._record(trace, wa_id)
         if memory is not None:
             try:
-                await memory.record(turn, profile.name, text=turn.text, lang=lang, parts=parts, tool=tool)
-                memory.fold_later(profile.name, wa_id)
+                recorded = await memory.record(
+                    turn, profile.name, text=turn.text, lang=lang, parts=parts, tool=tool
+                )
+                memory.fold_later(profile.name, wa_id, recorded=recorded)
             except Exception as exc:  # the reply is ready: a history write must not turn it into silence
                 log.error("history write failed", error=str(exc), turn_id=turn.turn_id)
         return parts
@@ -794,7 +796,9 @@ class Agent:
         note_model(
             tokens_in=trace.tokens_in, tokens_out=trace.tokens_out, ms=trace.model_ms, calls=trace.model_calls
         )
-        log.info("agent turn", **trace.model_dump(exclude={"raw_args", "args", "prompts", "rendered"}))
+        dumped = trace.model_dump()  # once, for the stored trace (serialised before logging) and the log
+        body = orjson.dumps(dumped)
+        log.info("agent turn", **{k: v for k, v in dumped.items() if k not in _NOT_LOGGED})
         if self.redis is not None and self.keys is not None:
             # The trace holds what the user asked for (arguments, claims): encrypted, bound to the user and
             # turn written clear beside it (which forget and the operators' filters read).
@@ -804,13 +808,14 @@ class Agent:
                 {
                     "wa_id": wa_id,
                     "turn_id": trace.turn_id,
-                    "trace": seal(self.sealer, orjson.dumps(trace.model_dump()), aad),
+                    "trace": seal(self.sealer, body, aad),
                 },
                 maxlen=self.trace_maxlen,
                 approximate=True,
             )
 
 
+_NOT_LOGGED = frozenset({"raw_args", "args", "prompts", "rendered"})  # a trace's fields kept out of the log
 _SENTENCE_END = re.compile(r"[.!?؟۔…](?=\s)|\n")
 
 

@@ -12,6 +12,7 @@ from agent import replies
 from agent.awaiting import AwaitingAnswer, carry_out
 from agent.picking import AwaitingChoice, picked
 from agent.readings import MEAN, AwaitingReading, Readings, tapped
+from base import readahead
 from base.catalog import t
 from base.commands import CommandResult, CommandRouter
 from base.turn import Turn
@@ -108,6 +109,7 @@ def register_tool_commands(
         await executor.confirmations.cancel(turn.user.wa_id)
         await executor.choices.cancel(turn.user.wa_id)
         lang = await lang_of(turn)  # before the preferences are gone
+        readahead.forget(executor._keys.prefs(turn.user.wa_id))
         await executor._redis.delete(executor._keys.prefs(turn.user.wa_id))
         if forget_data is not None:
             await forget_data(turn.user.wa_id)

@@ -92,10 +92,11 @@ class AgentMemory:
         lang: str,
         parts: Sequence[ReplyPart],
         tool: ToolRecord | None = None,
-    ) -> None:
-        """The turn as history entries (user, tool call and result, reply); a retry is recorded once."""
+    ) -> int:
+        """The turn as history entries (user, tool call and result, reply); a retry is recorded once.
+        Returns how many messages the conversation has recorded (0: unknown, or recorded before)."""
         if self.history is None:
-            return
+            return 0
         from memory.history import HistoryEntry
 
         now = time.time()
@@ -122,11 +123,15 @@ class AgentMemory:
             )
         reply = "\n".join(t for t in (_part_text(p) for p in parts) if t)
         entries.append(HistoryEntry(turn_id=turn.turn_id, role="assistant", text=reply, lang=lang, ts=now))
-        await self.history.append_turn(profile, turn.user.wa_id, turn.turn_id, entries)
+        return await self.history.append(profile, turn.user.wa_id, turn.turn_id, entries)
 
-    def fold_later(self, profile: str, wa_id: str) -> None:
-        """Fold older messages into the rolling summary after the reply, off the reply's path."""
+    def fold_later(self, profile: str, wa_id: str, *, recorded: int = 0) -> None:
+        """Fold older messages into the rolling summary after the reply, off the reply's path.
+        `recorded`: the conversation's messages ever recorded (AgentMemory.record), when known: fewer
+        than a fold takes (`summary_every`) cannot hold enough to fold, so there is nothing to look at."""
         if self.history is None or self.summarizer is None:
+            return
+        if 0 < recorded < self.summary_every:
             return
         task = asyncio.create_task(self._fold(profile, wa_id))
         self._folds.add(task)

@@ -19,7 +19,7 @@ from langchain_openai.chat_models.base import (
 )
 from openai.types.chat import ChatCompletion
 
-from base.http import AiohttpTransport
+from base.http import AiohttpTransport, cookies_when_set
 from base.settings import ModelSettings
 
 
@@ -135,7 +135,9 @@ def chat_model(endpoint: ModelEndpoint, model: ModelSettings, **overrides: objec
         "max_retries": model.retries,
         # An own connection pool: the SDK's shared default pool is bound to the first event loop. On
         # aiohttp's wire code (base/http.py): ~1 ms of CPU less per model call.
-        "http_async_client": httpx.AsyncClient(timeout=model.timeout_s, transport=AiohttpTransport()),
+        "http_async_client": cookies_when_set(
+            httpx.AsyncClient(timeout=model.timeout_s, transport=AiohttpTransport())
+        ),
     }
     values.update(overrides)
     return FastChatOpenAI(**values)  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 
+from base import readahead
 from base.keys import Keys
 
 
@@ -25,7 +26,9 @@ class PrefsStore:
         return self._keys.prefs(wa_id)
 
     async def get(self, wa_id: str) -> UserPrefs:
-        raw = await self._redis.hgetall(self._key(wa_id))
+        raw = readahead.ahead(key := self._key(wa_id))
+        if raw is readahead.MISSING:
+            raw = await self._redis.hgetall(key)
         values = {k.decode(): v.decode() for k, v in raw.items()}
         return UserPrefs(
             lang=values.get("lang"), reply_lang=values.get("reply_lang"), timezone=values.get("timezone")
@@ -33,4 +36,5 @@ class PrefsStore:
 
     async def set(self, wa_id: str, **values: str) -> None:
         if values:
+            readahead.forget(self._key(wa_id))
             await self._redis.hset(self._key(wa_id), mapping=values)

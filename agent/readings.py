@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from agent import replies
 from agent.assent import Assent, read_assent
+from base import readahead
 from base.catalog import has, t
 from base.keys import Keys
 from base.responder import Responder
@@ -59,14 +60,19 @@ class Readings:
     async def offer(self, wa_id: str, calls: list[ToolCall], turn_id: str) -> Offered:
         offered = Offered(token=secrets.token_hex(6), calls=calls, turn_id=turn_id)
         value = seal(self._sealer, offered.model_dump_json(), aad_waiting("mean", wa_id))
+        readahead.forget(self._keys.readings(wa_id))
         await self._redis.set(self._keys.readings(wa_id), value, ex=self.ttl_s)
         return offered
 
     async def take(self, wa_id: str) -> Offered | None:
+        readahead.forget(self._keys.readings(wa_id))
         return self._open(wa_id, await self._redis.getdel(self._keys.readings(wa_id)))
 
     async def peek(self, wa_id: str) -> Offered | None:
-        return self._open(wa_id, await self._redis.get(self._keys.readings(wa_id)))
+        raw = readahead.ahead(key := self._keys.readings(wa_id))
+        if raw is readahead.MISSING:
+            raw = await self._redis.get(key)
+        return self._open(wa_id, raw)
 
     def _open(self, wa_id: str, raw: bytes | None) -> Offered | None:
         if raw is None:

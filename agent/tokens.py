@@ -15,6 +15,7 @@ import hashlib
 import importlib.resources
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,6 +187,9 @@ def load_encoding(name: str, cache_dir: Path | None = None) -> tiktoken.Encoding
                 os.environ["TIKTOKEN_CACHE_DIR"] = previous
 
 
+_COUNTED = 256  # texts whose count a counter keeps
+
+
 class TiktokenCounter(_ChatFraming):
     """Counts for OpenAI models with tiktoken, working offline (see the module doc)."""
 
@@ -197,6 +201,9 @@ class TiktokenCounter(_ChatFraming):
         self.encoding_name = encoding_name_for(model)
         self._cache_dir = cache_dir
         self._encoding: tiktoken.Encoding | None = None
+        # The counts of the last few texts: a turn counts its message for the fit, the history budget
+        # and the context budget, and the fixed prompts each turn.
+        self._counted: OrderedDict[str, int] = OrderedDict()
 
     @property
     def encoding(self) -> tiktoken.Encoding:
@@ -210,8 +217,15 @@ class TiktokenCounter(_ChatFraming):
         if self._encoding is None:  # the first load parses a few MB of BPE: not on the event loop
             await asyncio.to_thread(lambda: self.encoding)
         assert self._encoding is not None
-        # Special-token text in user input is counted as ordinary text, never rejected.
-        return len(self._encoding.encode(text, disallowed_special=()))
+        counted = self._counted.get(text)
+        if counted is None:
+            # Special-token text in user input is counted as ordinary text, never rejected.
+            counted = self._counted[text] = len(self._encoding.encode(text, disallowed_special=()))
+            if len(self._counted) > _COUNTED:
+                self._counted.popitem(last=False)
+        else:
+            self._counted.move_to_end(text)
+        return counted
 
 
 def _sha256(data: bytes) -> str:

@@ -21,9 +21,12 @@ An admin lifts a block with `hudhud users unblock` (or `POST /admin/api/users/{w
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
 
 from base.keys import Keys
 from base.text.folding import fold
@@ -33,6 +36,29 @@ from memory.links import IdentityLinks
 from memory.throttles import Throttles
 
 FLOOD_WINDOW_S = 120
+
+# The guard's counters in one call (rules 4-6 of the module doc). KEYS: this conversation's rate
+# counters of this minute and the one before, everyone's two, and the conversation's flood hash. ARGV: 1
+# when the flood is to be counted if the rate passes (the number is not exempt), the number's budget,
+# the weight of the previous minute (the share of it still inside the sliding window), how long the
+# flood hash is kept, then the digests of this turn's texts. The flood is counted (one more for each
+# digest) only when the own rate is within the budget, as when it was a second round trip after it.
+# Returns {own this minute, own before, everyone's this minute, everyone's before, the largest count
+# of a digest or 0}.
+_COUNTERS = """
+local function n(key)
+  return tonumber(redis.call('GET', key) or '0')
+end
+local own, own_before, all, all_before = n(KEYS[1]), n(KEYS[2]), n(KEYS[3]), n(KEYS[4])
+local repeated = 0
+if ARGV[1] == '1' and own + own_before * tonumber(ARGV[3]) <= tonumber(ARGV[2]) and #ARGV > 4 then
+  for i = 5, #ARGV do
+    repeated = math.max(repeated, redis.call('HINCRBY', KEYS[5], ARGV[i], 1))
+  end
+  redis.call('EXPIRE', KEYS[5], ARGV[4])
+end
+return {own, own_before, all, all_before, repeated}
+"""
 
 
 @dataclass(frozen=True)
@@ -61,34 +87,56 @@ class AbuseGuard:
         self.limits = limits
         self.links = links
         self.throttles = Throttles(redis, keys)
+        self._count = redis.register_script(_COUNTERS)
 
-    async def check(self, turn: Turn, conv: str, *, queued_ms: int | None = None) -> Verdict | None:
-        """What to do instead of answering this fresh turn; None: answer it.
+    @property
+    def state_size(self) -> int:
+        """How many answers `read_state` queues."""
+        return 4 if self.links is not None else 3
+
+    def read_state(self, pipe: Pipeline, wa_id: str) -> None:
+        """Queue the reads of this user's state on `pipe` (the caller's, shared with its own reads): their
+        `state_size` answers, in order, are `check(state=…)`."""
+        k = self.keys
+        pipe.sismember(k.unthrottled, wa_id)
+        pipe.get(k.block(wa_id))
+        pipe.time()
+        if self.links is not None:
+            pipe.get(self.links.key(wa_id))
+
+    async def check(
+        self,
+        turn: Turn,
+        conv: str,
+        *,
+        queued_ms: int | None = None,
+        state: Sequence[Any] | None = None,
+    ) -> Verdict | None:
+        """What to do instead of answering this fresh turn; None: answer it. `state`: the answers to
+        `read_state`'s reads when the caller took them in its own round trip.
 
         Every read is taken up front, in two round trips (the state, then the counters of the minute
         Redis's clock is in), instead of one each: the rules below decide on them in the order listed
         in the module doc, and only the flood count (a write) waits until the rate has passed."""
-        k, wa_id = self.keys, turn.user.wa_id
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.sismember(k.unthrottled, wa_id)
-            pipe.get(k.block(wa_id))
-            pipe.time()
-            if self.links is not None:
-                pipe.get(self.links.key(wa_id))
-            exempt, blocked, (seconds, micros), *link = await pipe.execute()
+        wa_id = turn.user.wa_id
+        if state is None:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                self.read_state(pipe, wa_id)
+                state = await pipe.execute()
+        exempt, blocked, (seconds, micros), *link = state
         if not exempt and blocked:
             return await self._blocked(wa_id, "blocked")
         if any(len(m.text) > self.limits.max_chars for m in turn.messages):
             return Verdict("too_long", "abuse.too_long")
         now = seconds + micros / 1e6
-        own, everyone = await self._rates(conv, now)
+        budget = self.limits.per_min
+        if not exempt and self.links is not None and await self.links.user_from(link[0]) is None:
+            budget = self.limits.unlinked_per_min
+        own, everyone, repeated = await self._counters(conv, turn, now, budget, count_flood=not exempt)
         if not exempt:
-            budget = self.limits.per_min
-            if self.links is not None and await self.links.user_from(link[0]) is None:
-                budget = self.limits.unlinked_per_min
             if own > budget:
                 return await self._block(wa_id, "limited", "rate")
-            if await self._repeated(conv, turn) >= self.limits.repeats:
+            if repeated >= self.limits.repeats:
                 return await self._block(wa_id, "flood", "flood")
         if everyone > self.limits.global_per_min:
             return Verdict("busy", "abuse.busy")
@@ -96,34 +144,31 @@ class AbuseGuard:
             return Verdict("late", "abuse.late")
         return None
 
-    async def _rates(self, conv: str, now: float) -> tuple[float, float]:
-        """Messages in the last 60 s, this conversation's and everyone's: this minute's counter plus the
-        share of the previous one that still falls inside the window."""
+    async def _counters(
+        self, conv: str, turn: Turn, now: float, budget: int, *, count_flood: bool
+    ) -> tuple[float, float, int]:
+        """Messages in the last 60 s, this conversation's and everyone's (this minute's counter plus the
+        share of the previous one that still falls inside the window), and how often the most repeated
+        text of this turn was sent in the last two minutes — counted (_COUNTERS) only when `count_flood`
+        and the conversation's rate is within `budget`; 0 otherwise."""
         minute, k = rate_window(now), self.keys
-        keys = [k.rate(conv, minute), k.rate(conv, minute - 1), k.rate_all(minute), k.rate_all(minute - 1)]
-        current, previous, all_current, all_previous = await self.redis.mget(keys)
-        elapsed = (now % 60) / 60
-        return (
-            int(current or 0) + int(previous or 0) * (1 - elapsed),
-            int(all_current or 0) + int(all_previous or 0) * (1 - elapsed),
-        )
-
-    async def _repeated(self, conv: str, turn: Turn) -> int:
-        """How often the most repeated text of this turn was sent in the last two minutes."""
-        key = self.keys.flood(conv)
+        weight = 1 - (now % 60) / 60
         digests = [
             hashlib.sha256(" ".join(fold(m.text).split()).encode()).hexdigest()[:16]
             for m in turn.messages
             if m.text.strip()
         ]
-        if not digests:
-            return 0
-        async with self.redis.pipeline(transaction=True) as pipe:
-            for digest in digests:
-                pipe.hincrby(key, digest, 1)
-            pipe.expire(key, FLOOD_WINDOW_S)
-            counts = await pipe.execute()
-        return max(int(c) for c in counts[:-1])
+        keys = [
+            k.rate(conv, minute), k.rate(conv, minute - 1), k.rate_all(minute), k.rate_all(minute - 1),
+            k.flood(conv),
+        ]  # fmt: skip
+        args = [1 if count_flood else 0, budget, repr(weight), FLOOD_WINDOW_S, *digests]
+        current, previous, all_current, all_previous, repeated = await self._count(keys=keys, args=args)
+        return (
+            int(current) + int(previous) * weight,
+            int(all_current) + int(all_previous) * weight,
+            int(repeated),
+        )
 
     async def _block(self, wa_id: str, status: str, why: str) -> Verdict:
         await self.throttles.block(wa_id, why, self.limits.block_s)

@@ -60,7 +60,11 @@ class Handoff:
         return bool(await self._redis.delete(self._keys.handoff(wa_id)))
 
     async def paused(self, wa_id: str) -> Pause | None:
-        raw = await self._redis.hgetall(self._keys.handoff(wa_id))
+        return self.pause_of(await self._redis.hgetall(self._keys.handoff(wa_id)))
+
+    @staticmethod
+    def pause_of(raw: dict[bytes, bytes]) -> Pause | None:
+        """`paused`, from the HGETALL of `keys.handoff(wa_id)` the caller took in its own round trip."""
         if not raw:
             return None
         return Pause(raw.get(b"by", b"").decode(), float(raw.get(b"since", b"0")))

@@ -34,6 +34,7 @@ from typing import Any, Literal
 import orjson
 import redis.asyncio as aioredis
 from pydantic import BaseModel, Field
+from redis.asyncio.client import Pipeline
 
 from base.keys import Keys
 from base.notes import TurnNotes
@@ -201,6 +202,35 @@ class InteractionLog:
         trace_id: str = "",
     ) -> str:
         """Append one turn attempt and index it under its user; returns the entry id."""
+        keys, args = self._append_args(
+            conv=conv, turn_id=turn_id, attempt=attempt, messages=messages, status=status,
+            seconds=seconds, notes=notes, parts=parts, error=error, wait_ms=wait_ms, trace_id=trace_id,
+        )  # fmt: skip
+        return _text(await self._append(keys=keys, args=args))
+
+    def queue(self, pipe: Pipeline, **entry: Any) -> None:
+        """`record`, inside a caller's pipeline (one round trip with its own commands). The script is
+        sent whole (EVAL): a script of redis-py's in a pipeline costs a SCRIPT EXISTS round trip first;
+        Redis caches the compiled script by its digest either way."""
+        keys, args = self._append_args(**entry)
+        pipe.eval(_APPEND, len(keys), *keys, *args)
+
+    def _append_args(
+        self,
+        *,
+        conv: str,
+        turn_id: str,
+        attempt: int,
+        messages: Sequence[InboundMessage],
+        status: str,
+        seconds: float,
+        notes: TurnNotes | None = None,
+        parts: Sequence[ReplyPart] = (),
+        error: str = "",
+        wait_ms: float | None = None,
+        trace_id: str = "",
+    ) -> tuple[list[str], list[Any]]:
+        """The keys and arguments of _APPEND for one turn attempt."""
         wa_id = messages[0].wa_id if messages else conv.rpartition(":")[2]
         pnid = messages[0].phone_number_id if messages else conv.partition(":")[0]
         fields: dict[str, Any] = {
@@ -235,11 +265,11 @@ class InteractionLog:
                 tokens_out=notes.tokens_out,
             )
         flat = [str(v) if not isinstance(v, bytes) else v for kv in fields.items() for v in kv]
-        eid = await self._append(
-            keys=[self._keys.turns, self._keys.turns_of(wa_id)],
-            args=[self.retention_s * 1000, self.retention_s, *flat],
-        )
-        return _text(eid)
+        return [self._keys.turns, self._keys.turns_of(wa_id)], [
+            self.retention_s * 1000,
+            self.retention_s,
+            *flat,
+        ]
 
     async def query(
         self,

@@ -8,6 +8,7 @@ extend or drop a lease another worker has taken since.
 from __future__ import annotations
 
 import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
 
 _RENEW = """
 local owned = {}
@@ -55,6 +56,10 @@ class Leases:
     async def acquire(self, key: str, token: str) -> bool:
         return bool(await self._redis.set(key, token, nx=True, px=self.lease_ms))
 
+    def queue_acquire(self, pipe: Pipeline, key: str, token: str) -> None:
+        """`acquire` inside a caller's pipeline: its answer is truthy when the lease was taken."""
+        pipe.set(key, token, nx=True, px=self.lease_ms)
+
     async def renew(self, held: dict[str, str]) -> dict[str, bool]:
         """Renew many leases in one round trip; returns which are still ours."""
         if not held:
@@ -65,6 +70,11 @@ class Leases:
 
     async def release(self, key: str, token: str) -> bool:
         return bool(await self._release(keys=[key], args=[token]))
+
+    def queue_write(self, pipe: Pipeline, lease_key: str, token: str, key: str, value: bytes) -> None:
+        """`write` inside a caller's pipeline: its answer is 0 when the lease is no longer ours (nothing
+        written). The script whole (EVAL): redis-py's scripts in a pipeline cost a SCRIPT EXISTS first."""
+        pipe.eval(_WRITE_IF_HELD, 2, lease_key, key, token, value)
 
     async def write(self, lease_key: str, token: str, key: str, value: bytes) -> None:
         """SET key only while holding the lease; LeaseLost otherwise."""

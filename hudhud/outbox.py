@@ -62,6 +62,10 @@ class Outbox:
     async def load(self, turn_id: str) -> list[PartRecord] | None:
         return self._records(turn_id, await self._redis.hgetall(self._keys.outbox(turn_id)))
 
+    def loaded(self, turn_id: str, raw: dict[bytes, bytes]) -> list[PartRecord] | None:
+        """`load`, from the outbox's HGETALL the caller took in its own round trip."""
+        return self._records(turn_id, raw)
+
     async def record(self, turn_id: str, parts: list[ReplyPart], *, conv: str) -> list[PartRecord]:
         """Record the parts of a turn, once, atomically (outbox.lua); the first recording wins."""
         now = time.time()

@@ -28,6 +28,7 @@ from typing import Any
 import orjson
 import redis.asyncio as aioredis
 import structlog
+from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError, ResponseError
 
 from base.bots import BotRegistry
@@ -36,6 +37,7 @@ from base.channel import Channel
 from base.drafts import Drafts, using_drafts
 from base.keys import Keys
 from base.notes import TurnNotes, inspect_turn, taking_notes
+from base.readahead import reading_ahead, turn_reads
 from base.responder import FAILURE_REPLY, TIMEOUT_REPLY, UNSUPPORTED_REPLY, Responder
 from base.sealing import Sealer, aad_entry, aad_inbox, aad_turn, seal, unseal
 from base.turn import InboundMessage, ReplyPart, TextPart, Turn, UserRef, make_turn_id, trace_id
@@ -86,6 +88,7 @@ class _Running:
     entry_id: str
     task: asyncio.Task[None]
     leases: dict[str, str] = field(default_factory=dict)  # lease key -> token
+    acked: bool = False  # ACKed with its conversation's release (conversation.lua)
 
 
 class TurnFailed(RuntimeError):
@@ -130,7 +133,6 @@ class Worker:
         self.statuses = StatusHandler(
             redis, keys, delivery, events_maxlen=options.events_maxlen, aggregates=aggregates
         )
-        self._finish = redis.register_script(_FINISH)
         self._slots = asyncio.Semaphore(options.concurrency)
         self._running: dict[str, _Running] = {}
         self._stopping = asyncio.Event()
@@ -328,7 +330,8 @@ class Worker:
             else:
                 log.error("unknown job kind; dead-lettered", entry=eid, kind=kind)
                 await self._dead_letter(eid, fields, f"unknown job kind {kind!r}", deliveries)
-            await self._ack(eid)
+            if not running.acked:
+                await self._ack(eid)
         except asyncio.CancelledError:
             log.warning("job cancelled; left pending for reclaim", entry=eid)
         except LeaseLost:
@@ -353,18 +356,28 @@ class Worker:
         await self.statuses.handle(status, self.messengers.for_number(pnid))
 
     async def _run_conversation(self, running: _Running, conv: str, deliveries: int) -> None:
-        lease_key = self.keys.lease(conv)
+        k = self.keys
+        lease_key = k.lease(conv)
         token = uuid.uuid4().hex
-        if not await self.leases.acquire(lease_key, token):
+        # The lease, and the turn and inbox its first turn reads, in one round trip: read after the SET,
+        # they are what a read once the lease is ours would see (see _run_turn); unused if not acquired.
+        async with self.redis.pipeline(transaction=False) as pipe:
+            self.leases.queue_acquire(pipe, lease_key, token)
+            pipe.get(k.current_turn(conv))
+            pipe.lrange(k.inbox(conv), 0, -1)
+            acquired, raw, queued = await pipe.execute()
+        if not acquired:
             metrics.MERGED.inc()
             return  # the holder is responsible for this message (see module docstring)
         running.leases[lease_key] = token
         dead: list[tuple[dict[str, Any], list[InboundMessage]]] = []  # dead-lettered turns of this run
         try:
             queued_ms = int(running.entry_id.split("-", 1)[0])  # the stream id: Redis's clock at XADD
-            more = await self._run_turn(conv, token, deliveries, queued_ms, dead=dead)
+            more = await self._run_turn(
+                conv, token, deliveries, queued_ms, dead=dead, running=running, read=(raw, queued)
+            )
             while more:  # later turns of this run are fresh: the job's delivery count is not theirs
-                more = await self._run_turn(conv, token, 1, dead=dead)
+                more = await self._run_turn(conv, token, 1, dead=dead, running=running)
         except BaseException:
             running.leases.pop(lease_key, None)
             with contextlib.suppress(RedisError, OSError):
@@ -384,17 +397,22 @@ class Worker:
         queued_ms: int | None = None,
         *,
         dead: list[tuple[dict[str, Any], list[InboundMessage]]],
+        running: _Running | None = None,
+        read: tuple[bytes | None, list[bytes]] | None = None,
     ) -> bool:
         """Run the conversation's current turn (or assemble the next); True when more messages wait.
-        A turn dead-lettered here is added to `dead`."""
+        A turn dead-lettered here is added to `dead`. `running`: the job, ACKed with the release when
+        this turn ends the run (running.acked tells). `read`: the turn and inbox, read with the lease."""
         k = self.keys
         # The turn in progress and the inbox in one round trip. The turn's messages are a prefix of the
         # inbox read here and stay so while the lease is ours: the webhook only appends to it, and only
         # the lease holder trims it (conversation.lua); _write_turn below checks the lease is still ours.
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.get(k.current_turn(conv))
-            pipe.lrange(k.inbox(conv), 0, -1)
-            raw, queued = await pipe.execute()
+        if read is None:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.get(k.current_turn(conv))
+                pipe.lrange(k.inbox(conv), 0, -1)
+                read = await pipe.execute()
+        raw, queued = read
         if raw:
             record = orjson.loads(unseal(self.sealer, raw, aad_turn(conv)))
             inbox = [unseal(self.sealer, m, aad_inbox(conv)) for m in queued[: int(record["count"])]]
@@ -403,26 +421,35 @@ class Worker:
             if not inbox:
                 # Release atomically with a last look at the inbox: a message pushed meanwhile was
                 # ACKed by a worker that saw our lease, so it is ours to answer.
-                return await self._finish_turn(conv, token, 0)
+                return await self._finish_turn(conv, token, 0, ack=running if not dead else None)
             ids = [orjson.loads(m)["id"] for m in inbox]
             record = {"turn_id": make_turn_id(ids), "count": len(ids), "attempts": 0, "errors": []}
         record["attempts"] += 1
-        await self._write_turn(conv, token, record)
         count = int(record["count"])
-        messages = [InboundMessage.model_validate_json(m) for m in inbox[:count]]
+        try:
+            messages = [InboundMessage.model_validate_json(m) for m in inbox[:count]]
+        except Exception:
+            # The attempt is counted as when the write came first: a message that never parses ends in
+            # the dead letters after max_attempts, never retried forever.
+            await self._write_turn(conv, token, record)
+            raise
         # A job delivered too often dead-letters the turn it kept failing on, never a fresh one.
         if record["attempts"] > self.options.max_attempts or (raw and deliveries > self.options.max_attempts):
+            await self._write_turn(conv, token, record)
             await self._dead_letter_turn(conv, record, messages)
-            await self._log_turn(conv, record, messages, "dead", 0.0, error=(record["errors"] or [""])[-1])
             dead.append((record, messages))
+            entry = self._log_entry(conv, record, messages, "dead", 0.0, error=(record["errors"] or [""])[-1])
         else:
+            reads = await self._write_turn(
+                conv, token, record, reading=messages[0].wa_id if messages else None
+            )
             started = time.perf_counter()
             wait_ms = time.time() * 1000 - queued_ms if queued_ms is not None else None
             traced = structlog.contextvars.bound_contextvars(**_trace_of(record, messages))
             with taking_notes() as notes:  # what the router, agent and tools did (base/notes.py)
                 try:
                     with traced:  # every line of this turn, down to the tools' HTTP calls, names its trace
-                        status, records = await self._answer(conv, record, messages, queued_ms)
+                        status, records = await self._answer(conv, record, messages, queued_ms, reads or None)
                 except Exception as exc:
                     record["errors"] = [*record["errors"][-4:], f"{type(exc).__name__}: {exc}"]
                     if isinstance(exc, GraphError):  # what the operator is told if the turn is dead-lettered
@@ -434,30 +461,92 @@ class Worker:
                         notes=notes, error=record["errors"][-1], wait_ms=wait_ms,
                     )  # fmt: skip
                     raise
-            await self._log_turn(
+            entry = self._log_entry(
                 conv, record, messages, status, time.perf_counter() - started,
                 notes=notes, records=records, wait_ms=wait_ms,
             )  # fmt: skip
-        return await self._finish_turn(conv, token, count)
+        # The log, the aggregates and the finish (with the ACK when the run ends here) in one round trip.
+        # A job with a dead-lettered turn is ACKed only after its notices (_run_conversation).
+        return await self._finish_turn(conv, token, count, ack=running if not dead else None, log=entry)
 
-    async def _write_turn(self, conv: str, token: str, record: dict[str, Any]) -> None:
-        """The turn in progress, encrypted (its errors may quote the user), while the lease is ours."""
+    async def _write_turn(
+        self, conv: str, token: str, record: dict[str, Any], *, reading: str | None = None
+    ) -> list[Any]:
+        """The turn in progress, encrypted (its errors may quote the user), while the lease is ours.
+
+        `reading` (the user's wa_id): in the same round trip, after the write, every read the answer
+        makes before it runs the responders (_answer_reads); their answers are returned, a failed read
+        as its exception (raised by _answer, where a failure is logged as the turn's)."""
         k = self.keys
         value = seal(self.sealer, orjson.dumps(record), aad_turn(conv))
-        await self.leases.write(k.lease(conv), token, k.current_turn(conv), value)
+        if reading is None:
+            await self.leases.write(k.lease(conv), token, k.current_turn(conv), value)
+            return []
+        async with self.redis.pipeline(transaction=False) as pipe:
+            self.leases.queue_write(pipe, k.lease(conv), token, k.current_turn(conv), value)
+            self._answer_reads(pipe, record["turn_id"], reading)
+            written, *reads = await pipe.execute(raise_on_error=False)
+        if isinstance(written, Exception):
+            raise written
+        if not written:
+            raise LeaseLost(k.lease(conv))
+        return reads
 
-    async def _finish_turn(self, conv: str, token: str, covered: int) -> bool:
-        """Drop the covered messages atomically (conversation.lua); True when more are waiting."""
+    def _answer_reads(self, pipe: Pipeline, turn_id: str, wa_id: str) -> None:
+        """Every read before the answer, in its caller's round trip: the outbox (a retried turn sends what
+        was recorded), the handoff, the guard's state and what the responders will read
+        (base/readahead.py). On a retried or paused turn the rest is read for nothing: microseconds."""
+        pipe.hgetall(self.keys.outbox(turn_id))
+        pipe.hgetall(self.keys.handoff(wa_id))
+        if self.guard:
+            self.guard.read_state(pipe, wa_id)
+        for command, key in turn_reads(self.keys, wa_id):
+            getattr(pipe, command)(key)
+
+    async def _finish_turn(
+        self,
+        conv: str,
+        token: str,
+        covered: int,
+        *,
+        ack: _Running | None = None,
+        log: Callable[[Pipeline], None] | None = None,
+    ) -> bool:
+        """Drop the covered messages atomically (conversation.lua); True when more are waiting. `ack`: the
+        job, ACKed and deleted with the release when nothing is waiting. `log`: the turn's log lines,
+        written in the same round trip, before."""
         k = self.keys
         keys = [k.inbox(conv), k.current_turn(conv), k.lease(conv)]
-        more = await self._finish(keys=keys, args=[covered, token])
+        args: list[str | int] = [covered, token]
+        if ack is not None:
+            keys.append(k.inbound)
+            args += [k.group, ack.entry_id]
+        async with self.redis.pipeline(transaction=False) as pipe:
+            if log is not None:
+                log(pipe)
+            # The script whole (EVAL): redis-py's scripts in a pipeline cost a SCRIPT EXISTS round trip.
+            pipe.eval(_FINISH, len(keys), *keys, *args)
+            *logged, more = await pipe.execute(raise_on_error=False)
+        if isinstance(more, Exception):
+            raise more
         if more == -1:
             raise LeaseLost(k.lease(conv))
+        if ack is not None and more == 0:
+            ack.acked = True
+        for failed in logged:  # the turn is finished; a log that failed fails the job as before
+            if isinstance(failed, Exception):
+                raise failed
         return bool(more)
 
     async def _answer(
-        self, conv: str, record: dict[str, Any], messages: list[InboundMessage], queued_ms: int | None = None
+        self,
+        conv: str,
+        record: dict[str, Any],
+        messages: list[InboundMessage],
+        queued_ms: int | None = None,
+        reads: list[Any] | None = None,
     ) -> tuple[str, list[PartRecord]]:
+        """`reads`: the answers to _answer_reads, taken with the turn's write; read here when None."""
         first = messages[0]
         bot = self.bots.get(first.phone_number_id)
         channel = self.channels.get(first.channel)
@@ -482,9 +571,20 @@ class Worker:
             channel=channel.name,
             limits=channel.limits,
         )
-        records = await self.outbox.load(turn.turn_id)
+        wa_id = turn.user.wa_id
+        if reads is None:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                self._answer_reads(pipe, turn.turn_id, wa_id)
+                reads = await pipe.execute()
+        for failed in reads:
+            if isinstance(failed, Exception):
+                raise failed
+        raw_outbox, raw_pause, *answers = reads
+        guarded = self.guard.state_size if self.guard else 0
+        state, ahead = answers[:guarded], answers[guarded:]
+        records = self.outbox.loaded(turn.turn_id, raw_outbox)
         status = "ok"
-        if records is None and await self.handoff.paused(turn.user.wa_id):
+        if records is None and Handoff.pause_of(raw_pause):
             # A person answers this user (hudhud/handoff.py): the turn is recorded, nothing is sent.
             records = await self.outbox.record(turn.turn_id, [], conv=conv)
             status = PAUSED
@@ -492,15 +592,25 @@ class Worker:
             # Only a fresh turn asks the responder: a retried one sends what was recorded.
             with contextlib.suppress(Exception):
                 await channel.seen(turn.phone_number_id, messages[-1].id)
-            verdict = await self.guard.check(turn, conv, queued_ms=queued_ms) if self.guard else None
-            if verdict is not None:  # abuse control: decided before any model call
-                metrics.LIMITED.labels(reason=verdict.status).inc()
-                parts = [TextPart(text=t(verdict.reply, notice_language(turn.text)))] if verdict.reply else []
-                status = verdict.status
-            else:
-                # the user's words stay out of every log line
-                with private(m.text for m in messages), using_drafts(drafts):
-                    parts, status = await self._respond(turn)
+            keys = [key for _, key in turn_reads(self.keys, wa_id)]
+            # The guard runs inside the reads too: its check of the link may re-ask the core API and
+            # unlink the number, which forgets the link read ahead — the responders then read Redis.
+            with reading_ahead(dict(zip(keys, ahead, strict=True))):
+                verdict = (
+                    await self.guard.check(turn, conv, queued_ms=queued_ms, state=state)
+                    if self.guard
+                    else None
+                )
+                if verdict is not None:  # abuse control: decided before any model call
+                    metrics.LIMITED.labels(reason=verdict.status).inc()
+                    parts = (
+                        [TextPart(text=t(verdict.reply, notice_language(turn.text)))] if verdict.reply else []
+                    )
+                    status = verdict.status
+                else:
+                    # the user's words stay out of every log line
+                    with private(m.text for m in messages), using_drafts(drafts):
+                        parts, status = await self._respond(turn)
             records = await self.outbox.record(turn.turn_id, channel.fit(parts), conv=conv)
         sender = channel.sender(turn.phone_number_id)
         lost = await self.delivery.send(
@@ -548,8 +658,30 @@ class Worker:
         wait_ms: float | None = None,
     ) -> None:
         """One attempt of a turn into the interaction log, the per-minute aggregates and the metrics."""
+        entry = self._log_entry(
+            conv, record, messages, status, seconds,
+            notes=notes, records=records, error=error, wait_ms=wait_ms,
+        )  # fmt: skip
+        async with self.redis.pipeline(transaction=False) as pipe:
+            entry(pipe)
+            await pipe.execute()
+
+    def _log_entry(
+        self,
+        conv: str,
+        record: dict[str, Any],
+        messages: list[InboundMessage],
+        status: str,
+        seconds: float,
+        *,
+        notes: TurnNotes | None = None,
+        records: Sequence[PartRecord] = (),
+        error: str = "",
+        wait_ms: float | None = None,
+    ) -> Callable[[Pipeline], None]:
+        """`_log_turn`'s writes, to be queued on a pipeline (the metrics are counted now)."""
         metrics.TURN_SECONDS.observe(seconds)
-        await self.interactions.record(
+        entry = dict(
             conv=conv,
             turn_id=record["turn_id"],
             attempt=int(record["attempts"]),
@@ -562,7 +694,13 @@ class Worker:
             wait_ms=wait_ms,
             trace_id=trace_id(messages[-1].id) if messages else "",
         )
-        await self.aggregates.add(_turn_counts(status, seconds, messages, records, notes))
+        counts = _turn_counts(status, seconds, messages, records, notes)
+
+        def queue(pipe: Pipeline) -> None:
+            self.interactions.queue(pipe, **entry)
+            self.aggregates.queue(pipe, counts)
+
+        return queue
 
     # ------------------------------------------------------------------ dead letters
 

@@ -165,8 +165,13 @@ class ConversationHistory:
         self, profile: str, wa_id: str, turn_id: str, entries: Sequence[HistoryEntry]
     ) -> bool:
         """Record a turn's messages in order; False (nothing written) when this turn is already recorded."""
+        return await self.append(profile, wa_id, turn_id, entries) > 0
+
+    async def append(self, profile: str, wa_id: str, turn_id: str, entries: Sequence[HistoryEntry]) -> int:
+        """`append_turn`, answering the sequence number of the last message written (the conversation's
+        count of messages ever recorded); 0 when nothing was written."""
         if not entries:
-            return False
+            return 0
         aad = _aad(profile, wa_id)
         bodies = []
         for entry in entries:
@@ -181,11 +186,13 @@ class ConversationHistory:
                 "c": self.cipher.encrypt(orjson.dumps(_content(entry)), aad),
             }
             bodies.append(orjson.dumps(clear))
-        first = await self._append(
-            keys=self._conv_keys(profile, wa_id),
-            args=[turn_id, self.ttl_s, self.max_messages, self.max_turn_ids, profile, *bodies],
+        first = int(
+            await self._append(
+                keys=self._conv_keys(profile, wa_id),
+                args=[turn_id, self.ttl_s, self.max_messages, self.max_turn_ids, profile, *bodies],
+            )
         )
-        return int(first) > 0
+        return first + len(bodies) - 1 if first > 0 else 0
 
     async def set_summary(self, profile: str, wa_id: str, text: str, upto_seq: int) -> bool:
         """Store the rolling summary covering messages up to `upto_seq`; False if a newer one is there

@@ -16,6 +16,7 @@ import orjson
 import redis.asyncio as aioredis
 from pydantic import BaseModel
 
+from base import readahead
 from base.keys import Keys
 
 
@@ -66,7 +67,10 @@ class IdentityLinks:
     async def user_for(self, wa_id: str) -> Link | None:
         """The active link of this number: None when unlinked or blocked, here or (once re-checked) in
         the core API."""
-        return await self.user_from(await self._redis.get(self._key(wa_id)))
+        raw = readahead.ahead(key := self._key(wa_id))
+        if raw is readahead.MISSING:
+            raw = await self._redis.get(key)
+        return await self.user_from(raw)
 
     async def user_from(self, raw: bytes | str | None) -> Link | None:
         """`user_for`, from the stored value already read (at `key(wa_id)`)."""
@@ -92,6 +96,7 @@ class IdentityLinks:
             return None
         fresh.checked_at = time.time()
         # XX: an unlink or forget that landed while the core API was asked is not undone.
+        readahead.forget(self._key(link.wa_id))
         await self._redis.set(self._key(link.wa_id), fresh.model_dump_json(), xx=True)
         return fresh
 
@@ -102,15 +107,18 @@ class IdentityLinks:
         link = Link(
             wa_id=wa_id, user_id=user_id, display_name=display_name, role=role, linked_at=now, checked_at=now
         )
+        readahead.forget(self._key(wa_id))
         await self._redis.set(self._key(wa_id), link.model_dump_json())
         return link
 
     async def unlink(self, wa_id: str) -> bool:
+        readahead.forget(self._key(wa_id))
         return bool(await self._redis.delete(self._key(wa_id)))
 
     async def block(self, wa_id: str, blocked: bool = True) -> Link:
         link = await self.get(wa_id) or Link(wa_id=wa_id)
         link.blocked = blocked
+        readahead.forget(self._key(wa_id))
         await self._redis.set(self._key(wa_id), link.model_dump_json())
         return link
 

@@ -13,7 +13,8 @@ chromadb's client is synchronous (and embedding is CPU work): every call here ru
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,12 +42,31 @@ class Match:
     relevance: float  # score minus the question's off-topic baseline (memory.embeddings.baseline)
 
 
+# How long "this collection is empty" is believed without asking Chroma again. Every add through this
+# process's handle forgets it at once; what another process stores (another worker, `hudhud kb` without a
+# service, a Chroma server other tools write to) is searched at most this long later — a person's next
+# message comes seconds after the last, while at hundreds of turns a second the count it saves is ~1 %
+# of a core (tests/memory/test_vectors.py stores from another process, then asks).
+EMPTY_RECHECK_S = 0.5
+
+
 class VectorCollection:
     """One Chroma collection (cosine space, our embedding function) with async methods."""
 
-    def __init__(self, collection: Any, embedding: E5Embeddings) -> None:
+    def __init__(
+        self,
+        collection: Any,
+        embedding: E5Embeddings,
+        *,
+        empty_recheck_s: float = EMPTY_RECHECK_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._c = collection
         self._ef = embedding
+        self._empty_recheck_s = empty_recheck_s
+        self._clock = clock
+        self._empty_until = 0.0  # until then the whole collection is known to be empty
+        self._writes = 0  # adds finished through this handle: an emptiness seen across one is not kept
 
     async def add(
         self,
@@ -67,7 +87,10 @@ class VectorCollection:
             )
 
         if ids:
-            await asyncio.to_thread(run)
+            try:
+                await asyncio.to_thread(run)
+            finally:
+                self._wrote()
 
     async def query(self, text: str, *, k: int, where: Where | None = None) -> list[Match]:
         """The k nearest documents to a question (embedded as a query), best first."""
@@ -159,11 +182,30 @@ class VectorCollection:
 
     async def holds_any(self, where: Where | None = None) -> bool:
         """Whether the collection (or the records `where` selects) holds anything: a count or a one-row
-        lookup, well under a millisecond, against ~20 ms of CPU to embed a question."""
+        lookup, well under a millisecond, against ~20 ms of CPU to embed a question. An empty collection
+        is remembered for `empty_recheck_s` (or until this handle adds something), so that while nothing
+        is stored — no knowledge base, no memories yet — a turn asks Chroma nothing at all."""
+        if self._clock() < self._empty_until:
+            return False
+        writes = self._writes
         if where is None:
-            return await self.count() > 0
-        found = await asyncio.to_thread(self._c.get, where=where, limit=1, include=[])
-        return bool(found["ids"])
+            held: bool | None = await self.count() > 0
+        else:
+            held = await asyncio.to_thread(self._first_of, where)
+        if held is False and writes == self._writes:  # an add that finished meanwhile may have landed
+            self._empty_until = self._clock() + self._empty_recheck_s
+        return bool(held)
+
+    def _first_of(self, where: Where) -> bool | None:
+        """True when a record matches `where`; None when none does but the collection holds some; False
+        when it is empty (a count, asked only when the lookup found nothing)."""
+        if self._c.get(where=where, limit=1, include=[])["ids"]:
+            return True
+        return None if self._c.count() else False
+
+    def _wrote(self) -> None:
+        self._writes += 1
+        self._empty_until = 0.0
 
 
 class VectorStore:

@@ -144,6 +144,30 @@ async def test_unlinked_numbers_have_a_smaller_budget(redis, redis_prefix: str) 
     assert verdicts[OTHER] == [None, None, "limited", "blocked"]
 
 
+async def test_the_flood_is_counted_only_once_the_rate_has_passed(redis, redis_prefix: str) -> None:
+    """The rates and the flood count share one script: a turn over its number's budget, or of an exempt
+    number, adds nothing to the flood count; a turn within it does."""
+    keys = Keys(redis_prefix)
+    guard = AbuseGuard(redis, keys, Limits(per_min=2, repeats=9), None)
+    enqueuer = Enqueuer(redis, keys, dedupe_ttl_s=7 * 86400, events_maxlen=100)
+    statuses: list[str | None] = []
+    counts: list[int] = []
+    for n in range(4):
+        data = orjson.dumps({"id": f"w.flood.{n}", "wa_id": USER}).decode()
+        await enqueuer.enqueue([Job(kind="message", conv=f"p:{USER}", dedupe_id=f"w.flood.{n}", data=data)])
+        verdict = await guard.check(turn_of("the same", wa_id=USER), f"p:{USER}")
+        statuses.append(verdict.status if verdict else None)
+        counts.append(sum(int(v) for v in (await redis.hgetall(keys.flood(f"p:{USER}"))).values()))
+    assert statuses == [None, None, "limited", "blocked"]
+    assert counts == [1, 2, 2, 2]  # counted while within the budget only
+    assert await redis.ttl(keys.flood(f"p:{USER}")) > 0
+    await redis.sadd(keys.unthrottled, OTHER)
+    data = orjson.dumps({"id": "w.flood.other", "wa_id": OTHER}).decode()
+    await enqueuer.enqueue([Job(kind="message", conv=f"p:{OTHER}", dedupe_id="w.flood.other", data=data)])
+    assert await guard.check(turn_of("the same", wa_id=OTHER), f"p:{OTHER}") is None
+    assert await redis.exists(keys.flood(f"p:{OTHER}")) == 0  # exempt: never counted
+
+
 async def test_the_admin_api_and_the_cli_lift_and_waive_blocks(
     settings_factory, monkeypatch, redis, redis_prefix: str
 ) -> None:

@@ -54,6 +54,8 @@ async def stored(redis: Any, prefix: str) -> AsyncIterator[tuple[str, list[bytes
     """Every key under `prefix` with everything it holds, whatever its type (field names included)."""
     async for raw_key in redis.scan_iter(match=f"{prefix}:*", count=500):
         kind = (await redis.type(raw_key)).decode()
+        if kind == "none":  # gone since SCAN named it (a lease a running turn just released): holds nothing
+            continue
         if kind == "string":
             values = [await redis.get(raw_key)]
         elif kind == "list":

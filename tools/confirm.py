@@ -12,6 +12,7 @@ import secrets
 import redis.asyncio as aioredis
 from pydantic import BaseModel
 
+from base import readahead
 from base.keys import Keys
 from base.sealing import Sealer, aad_waiting, seal, unseal
 from tools.base import ToolCall
@@ -42,12 +43,15 @@ class Confirmations:
     async def ask(self, wa_id: str, call: ToolCall, turn_id: str, *, question: str = "") -> Pending:
         pending = Pending(token=secrets.token_hex(8), call=call, turn_id=turn_id, question=question)
         value = seal(self.sealer, pending.model_dump_json(), aad_waiting("confirm", wa_id))
+        readahead.forget(self._key(wa_id))
         await self._redis.set(self._key(wa_id), value, ex=self.ttl_s)
         return pending
 
     async def peek(self, wa_id: str) -> Pending | None:
         """The call waiting for this user's answer, left in place."""
-        raw = await self._redis.get(self._key(wa_id))
+        raw = readahead.ahead(key := self._key(wa_id))
+        if raw is readahead.MISSING:
+            raw = await self._redis.get(key)
         if raw is None:
             return None
         return Pending.model_validate_json(unseal(self.sealer, raw, aad_waiting("confirm", wa_id)))
@@ -58,8 +62,10 @@ class Confirmations:
         pending = await self.peek(wa_id)
         if pending is None or not secrets.compare_digest(pending.token, token):
             return None
+        readahead.forget(self._key(wa_id))
         await self._redis.delete(self._key(wa_id))
         return pending
 
     async def cancel(self, wa_id: str) -> bool:
+        readahead.forget(self._key(wa_id))
         return bool(await self._redis.delete(self._key(wa_id)))

@@ -27,6 +27,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from pydantic import BaseModel
 
+from base import readahead
 from base.keys import Keys
 from base.sealing import Sealer, aad_waiting, seal, unseal
 from base.text.folding import fold, to_latin_digits
@@ -276,11 +277,14 @@ class Choices:
             question=question,
         )
         value = seal(self._sealer, pending.model_dump_json(), aad_waiting("pick", wa_id))
+        readahead.forget(self._keys.choice(wa_id))
         await self._redis.set(self._keys.choice(wa_id), value, ex=self.ttl_s)
         return pending
 
     async def peek(self, wa_id: str) -> PendingChoice | None:
-        raw = await self._redis.get(self._keys.choice(wa_id))
+        raw = readahead.ahead(key := self._keys.choice(wa_id))
+        if raw is readahead.MISSING:
+            raw = await self._redis.get(key)
         if raw is None:
             return None
         return PendingChoice.model_validate_json(unseal(self._sealer, raw, aad_waiting("pick", wa_id)))
@@ -290,10 +294,12 @@ class Choices:
         pending = await self.peek(wa_id)
         if pending is None or (token is not None and not secrets.compare_digest(pending.token, token)):
             return None
+        readahead.forget(self._keys.choice(wa_id))
         await self._redis.delete(self._keys.choice(wa_id))
         return pending
 
     async def cancel(self, wa_id: str) -> bool:
+        readahead.forget(self._keys.choice(wa_id))
         return bool(await self._redis.delete(self._keys.choice(wa_id)))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import redis.asyncio as aioredis
 
+from base import readahead
 from base.keys import Keys
 
 
@@ -16,10 +17,13 @@ class ToolSwitches:
 
     async def off(self) -> frozenset[str]:
         """The names of the tools switched off now (one SMEMBERS per turn)."""
-        names = await self._redis.smembers(self._keys.tools_off)
+        names = readahead.ahead(self._keys.tools_off)
+        if names is readahead.MISSING:
+            names = await self._redis.smembers(self._keys.tools_off)
         return frozenset(n.decode() if isinstance(n, bytes) else n for n in names)
 
     async def switch(self, name: str, on: bool) -> None:
+        readahead.forget(self._keys.tools_off)
         if on:
             await self._redis.srem(self._keys.tools_off, name)
         else:

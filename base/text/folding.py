@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
@@ -29,6 +30,10 @@ _LETTERS = str.maketrans({"ة": "ه", "ى": "ي", "ٱ": "ا", "ی": "ي", "ک": 
 _TATWEEL = "\u0640"
 
 
+# A turn folds the same texts again and again (the message for each rule that reads it, ~20 times; the
+# catalog's fixed replies for the claims check), each fold a pass of Python over every character. Kept
+# small: only the last few turns' texts stay in memory.
+@lru_cache(maxsize=512)
 def fold(text: str) -> str:
     """Case, diacritics, tatweel and letter variants folded; digits made Latin. Used for matching only.
 

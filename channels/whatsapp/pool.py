@@ -7,7 +7,7 @@ import httpx
 import redis.asyncio as aioredis
 
 from base.bots import BotRegistry
-from base.http import AiohttpTransport
+from base.http import AiohttpTransport, cookies_when_set
 from base.keys import Keys
 from base.sealing import Sealer
 from base.settings import WhatsAppSettings
@@ -29,8 +29,12 @@ class MessengerPool:
     ) -> None:
         self._bots = bots
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-        self._http = httpx.AsyncClient(
-            timeout=whatsapp.graph_timeout_ms / 1000, limits=limits, transport=AiohttpTransport(limits=limits)
+        self._http = cookies_when_set(
+            httpx.AsyncClient(
+                timeout=whatsapp.graph_timeout_ms / 1000,
+                limits=limits,
+                transport=AiohttpTransport(limits=limits),
+            )
         )
         self.sandbox = SandboxClient(redis, keys, sealer=sealer)
         self.pacer = Pacer(redis, keys, PaceLimits.of(whatsapp))

@@ -493,3 +493,31 @@ async def test_knowledge_answer_caps_its_reply_and_trims_its_context(fake_openai
     # The system prompt is the byte-stable persona: nothing per turn before the retrieved context.
     persona = agent._persona_text(agent._base_prompts("persona.query", "en"))
     assert request["messages"][0]["content"] == persona
+
+
+async def test_the_fold_is_looked_at_only_once_a_conversation_could_hold_enough(redis, redis_prefix) -> None:
+    """AgentMemory.record answers the messages recorded so far; fold_later skips a conversation with
+    fewer than `summary_every` (nothing could be folded) and asks the summarizer from then on."""
+    asked: list[str] = []
+
+    class Summarizer:
+        async def maybe_fold(self, history, profile, wa_id, *, window_tokens, every) -> bool:  # type: ignore[no-untyped-def]
+            asked.append(wa_id)
+            return False
+
+    history = ConversationHistory(
+        redis, Keys(redis_prefix), Cipher(generate_key()), ttl_s=600, max_messages=100
+    )
+    memory = AgentMemory(history=history, summarizer=Summarizer(), summary_every=5)  # type: ignore[arg-type]
+    recorded = []
+    for n in range(3):  # two messages a turn: 2, 4, 6 recorded
+        turn = turn_of(f"question {n}")
+        recorded.append(await memory.record(turn, "exec", text=turn.text, lang="en", parts=[]))
+        memory.fold_later("exec", turn.user.wa_id, recorded=recorded[-1])
+        await memory.aclose()
+    assert recorded == [2, 4, 6]
+    assert len(asked) == 1  # only after the third turn
+    assert await memory.record(turn, "exec", text=turn.text, lang="en", parts=[]) == 0  # recorded before
+    memory.fold_later("exec", turn.user.wa_id, recorded=0)  # unknown: looked at, as before
+    await memory.aclose()
+    assert len(asked) == 2

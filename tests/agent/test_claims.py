@@ -63,3 +63,12 @@ def test_questions_offers_negations_and_facts_are_not(reply: str) -> None:
 
 def test_the_claiming_sentence_is_named() -> None:
     assert action_claim("Sure thing. I've deleted task 7. Anything else?") == "I've deleted task 7."
+
+
+def test_a_reply_checked_again_gets_the_same_answer_from_the_cache() -> None:
+    action_claim.cache_clear()
+    reply = "Sure thing. I've deleted task 7. Anything else?"
+    assert action_claim(reply) == action_claim(reply) == "I've deleted task 7."
+    assert action_claim(reply.replace("deleted", "not deleted")) is None
+    info = action_claim.cache_info()
+    assert (info.hits, info.misses) == (1, 2)

@@ -142,6 +142,21 @@ async def test_count_messages_adds_the_chat_framing(offline_tiktoken: Path) -> N
     assert await counter.count_messages([]) == 0
 
 
+async def test_a_text_counted_again_is_not_encoded_again(offline_tiktoken: Path) -> None:
+    counter = TiktokenCounter("gpt-4o-mini")
+    encoded: list[str] = []
+    real = counter.encoding.encode
+    counter._encoding = type(
+        "Spy", (), {"encode": lambda _, text, **kw: encoded.append(text) or real(text, **kw)}
+    )()
+    assert [await counter.count(t) for t in (ARABIC, "hello", ARABIC, ARABIC)] == [17, 1, 17, 17]
+    assert encoded == [ARABIC, "hello"]
+    for i in range(300):  # the oldest texts make room
+        await counter.count(f"text {i}")
+    await counter.count(ARABIC)
+    assert encoded[-1] == ARABIC and len(encoded) == 303
+
+
 # --- llama.cpp's tokenizer, live ------------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from base.http import AiohttpTransport
+from base.http import AiohttpTransport, cookies_when_set
 
 Transport = Callable[[], httpx.AsyncBaseTransport]
 TRANSPORTS: dict[str, Transport] = {"httpx": httpx.AsyncHTTPTransport, "aiohttp": AiohttpTransport}
@@ -212,3 +212,26 @@ def test_a_client_dropped_unclosed_leaves_no_open_session(recwarn: pytest.Warnin
     asyncio.run(use_and_drop())
     gc.collect()
     assert not [w for w in recwarn if issubclass(w.category, ResourceWarning)]
+
+
+async def test_cookies_are_read_only_from_responses_that_set_them(
+    server: TestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """cookies_when_set: the jar ends as httpx's own would (the cookies set, then sent back), and a
+    response without Set-Cookie never reaches urllib's cookie machinery."""
+
+    async def session(client: httpx.AsyncClient) -> object:
+        await client.get(_url(server, "/gzip"))  # sets a=1, b=2
+        echoed = (await client.get(_url(server, "/echo"))).json()
+        return dict(client.cookies), [v for k, v in echoed["headers"] if k.lower() == "cookie"]
+
+    async with httpx.AsyncClient(transport=AiohttpTransport(), timeout=5) as plain:
+        expected = await session(plain)
+    async with cookies_when_set(httpx.AsyncClient(transport=AiohttpTransport(), timeout=5)) as client:
+        read: list[str] = []
+        real = client.cookies.jar.extract_cookies
+        monkeypatch.setattr(
+            client.cookies.jar, "extract_cookies", lambda r, q: read.append(q.get_full_url()) or real(r, q)
+        )
+        assert await session(client) == expected == ({"a": "1", "b": "2"}, ["a=1; b=2"])
+        assert read == [_url(server, "/gzip")]  # the echo set nothing: not looked at

@@ -155,6 +155,44 @@ async def test_calls_run_off_the_event_loop(store: VectorStore) -> None:
     assert elapsed > 0.1 and ticks >= elapsed * 20
 
 
+async def test_an_empty_collection_is_asked_again_after_the_recheck_or_at_its_own_add(
+    store: VectorStore,
+) -> None:
+    """ "Empty" is believed for `empty_recheck_s` (no Chroma call, no thread), forgotten at once when this
+    handle adds something; what another handle (another process) adds is seen once it has passed. A
+    scope with nothing while the collection holds something else is never remembered."""
+    from memory.vectors import VectorCollection
+
+    now = [100.0]
+    raw = await asyncio.to_thread(
+        store.client.get_or_create_collection, "rechecked", embedding_function=store.embedding
+    )
+    ours = VectorCollection(raw, store.embedding, empty_recheck_s=0.5, clock=lambda: now[0])
+    theirs = VectorCollection(raw, store.embedding)  # the same collection, written from elsewhere
+    asked: list[str] = []
+    for name in ("count", "get"):
+        real = getattr(raw, name)
+        setattr(raw, name, lambda *a, _n=name, _r=real, **kw: asked.append(_n) or _r(*a, **kw))
+
+    assert await ours.holds_any() is False and await ours.holds_any({"u": "1"}) is False
+    assert asked == ["count"]  # the second answer came from what the first learnt
+    await theirs.add(["t"], ["Theirs."], [{"u": "2"}])
+    now[0] += 0.4
+    assert await ours.holds_any() is False  # still within the recheck
+    now[0] += 0.2
+    assert await ours.holds_any() is True
+    assert await ours.holds_any({"u": "1"}) is False  # u1 has nothing, the collection has something:
+    await theirs.add(["t1"], ["Theirs for u1."], [{"u": "1"}])
+    assert await ours.holds_any({"u": "1"}) is True  # … so that is not remembered
+
+    await theirs.delete(ids=["t", "t1"])
+    assert await ours.holds_any({"u": "1"}) is False
+    asked.clear()
+    assert await ours.holds_any() is False and asked == []
+    await ours.add(["o"], ["Ours."], [{"u": "1"}])  # our own add is seen at once
+    assert await ours.holds_any({"u": "1"}) is True
+
+
 def test_close_then_reopen(tmp_path: Path) -> None:
     store = VectorStore.embedded(tmp_path / "c")
     asyncio.run(_add_one(store))
