@@ -22,6 +22,7 @@ from base.keys import Keys
 from base.notes import note_tool
 from base.sealing import aad_entry, seal
 from base.text.lexicon import is_self
+from base.text.names import without_glued_to
 from base.turn import ListPart, ListRow, ListSection, TextPart, Turn
 from base.wording import shorten
 from memory.links import IdentityLinks, Link
@@ -425,19 +426,15 @@ def flatten(data: Any) -> dict[str, Any] | list[dict[str, Any]] | None:
     return _flat(data) if isinstance(data, dict) else None
 
 
-_LAM = "ل"
-
-
 def _without_lam(call: ToolCall, spec: ToolSpec | None) -> list[ToolCall]:
-    """The call with its Arabic person names freed of a glued "to": "لمنى" → "منى"; "للمدير" → "لمدير",
-    then "المدير" (the "to" that swallows the article's alef). [] when no person argument has one."""
+    """The call with an Arabic person name freed of a glued "to" ("لمنى" → "منى"), one reading each
+    (base/text/names.without_glued_to); [] when no person argument has one."""
     found: list[ToolCall] = []
     for name, arg in (spec.args if spec is not None else {}).items():
         value = call.args.get(name)
-        if arg.kind != "person" or not isinstance(value, str) or not value.startswith(_LAM) or len(value) < 4:
-            continue
-        readings = [value[1:]] + (["ا" + value[2:]] if value[1:].startswith(_LAM) else [])
-        found += [call.model_copy(update={"args": {**call.args, name: r}}) for r in readings]
+        if arg.kind == "person" and isinstance(value, str):
+            readings = without_glued_to(value)
+            found += [call.model_copy(update={"args": {**call.args, name: r}}) for r in readings]
     return found
 
 

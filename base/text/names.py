@@ -171,3 +171,15 @@ def match_name(name: str, candidates: list[str]) -> str | None:
     if len(scored) > 1 and scored[1][0] == scored[0][0]:
         return None
     return scored[0][1]
+
+
+_LAM = "ل"  # the Arabic "to", written joined to the word after it
+
+
+def without_glued_to(name: str) -> list[str]:
+    """The name a phrase may be once the Arabic "to" glued to it is set aside: "لمنى" → ["منى"]; "للمدير"
+    → ["لمدير", "المدير"] (the "to" swallows the article's alef). [] when it starts with none."""
+    if not name.startswith(_LAM) or len(name) < 4:
+        return []
+    rest = name[1:]
+    return [rest, "ال" + rest[1:]] if rest.startswith(_LAM) else [rest]

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from base.text.dates import dates_denied, resolve_date, resolve_date_in_text
 from base.text.folding import to_latin_digits
 from base.text.lexicon import is_self
-from base.text.names import match_name
+from base.text.names import match_name, without_glued_to
 from base.text.numbers import numbers_said, parse_int
 from base.text.priority import normalize_priority
 
@@ -280,6 +280,21 @@ def test_parse_int(value: object, expected: int | None) -> None:
 )
 def test_numbers_said_leave_out_the_days_of_dates(text: str, expected: list[int]) -> None:
     assert numbers_said(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "readings"),
+    [
+        ("لمنى", ["منى"]),
+        ("للمدير", ["لمدير", "المدير"]),
+        ("لينا", ["ينا"]),
+        ("علي", []),
+        ("لي", []),
+        ("Omar", []),
+    ],
+)
+def test_without_glued_to(name: str, readings: list[str]) -> None:
+    assert without_glued_to(name) == readings
 
 
 @pytest.mark.parametrize(
