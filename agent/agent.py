@@ -54,7 +54,8 @@ from tools.base import ToolCall, ToolExecutor, UnavailableExecutor
 from tools.decision import Decision
 from tools.naming import Named
 from tools.registry import ANSWER, ToolRegistry
-from tools.spec import ONE_ID, ToolSpec
+from tools.spec import ToolSpec
+from tools.spec import ref_arg as _ref_arg
 from tools.switches import ToolSwitches
 
 log = structlog.get_logger(__name__)
@@ -652,23 +653,37 @@ class Agent:
         trace.routed_action, trace.action = trace.routed_action or trace.action, spec.name
         return Decision(action=spec.name, args={arg: named.id})
 
+    def _disagreement(
+        self, text: str, tools: ToolRegistry, decision: Decision, today: date
+    ) -> tuple[list[str], ToolSpec, PreparedArgs, int] | None:
+        """When the did-you-mean rule may act: the tools the words say instead of the router's choice, the
+        chosen tool, its prepared arguments and the number of the object it acts on; None when the rule is
+        off, the words agree, or the object is not known yet."""
+        if "did_you_mean" in self.rules_off or self.readings is None:
+            return None
+        others = tools.other_readings(decision.action, text)
+        spec = tools.get(decision.action)
+        ref_arg = _ref_arg(spec) if spec is not None and others else None
+        if spec is None or ref_arg is None:
+            return None
+        prepared = prepare_args(spec, decision.args, message=text, today=today)
+        ref = prepared.args.get(ref_arg)
+        if not isinstance(ref, int) or prepared.unclear:
+            return None
+        return others, spec, prepared, ref
+
     def _asked_anyway(
         self, text: str, tools: ToolRegistry, decision: Decision, today: date, trace: AgentTrace
     ) -> Decision | None:
         """ "امحي مهمة 32" read as "mark 32 done": when the words say exactly one other tool and that tool
         asks for its confirmation (a delete), its own question is the did-you-mean: it runs, and asks."""
-        if "did_you_mean" in self.rules_off or self.readings is None:
+        found = self._disagreement(text, tools, decision, today)
+        if found is None or len(found[0]) != 1:
             return None
-        others = tools.other_readings(decision.action, text)
-        spec = tools.get(decision.action)
-        other = tools.get(others[0]) if len(others) == 1 else None
-        ref_arg = _ref_arg(spec) if spec is not None else None
+        others, _, _, ref = found
+        other = tools.get(others[0])
         arg = _only_ref(other) if other is not None and other.confirm else None
-        if spec is None or ref_arg is None or other is None or arg is None:
-            return None
-        prepared = prepare_args(spec, decision.args, message=text, today=today)
-        ref = prepared.args.get(ref_arg)
-        if not isinstance(ref, int) or prepared.unclear:
+        if other is None or arg is None:
             return None
         trace.rules.append("did_you_mean")
         trace.routed_action, trace.action = trace.routed_action or trace.action, other.name
@@ -686,17 +701,10 @@ class Agent:
     ) -> list[ReplyPart] | None:
         """The readings to offer when the router's choice and the words disagree (agent/readings.py);
         None to go on with the choice (they agree, or the object is not known yet)."""
-        if "did_you_mean" in self.rules_off or self.readings is None:
+        found = self._disagreement(text, tools, decision, today)
+        if found is None or self.readings is None:
             return None
-        others = tools.other_readings(decision.action, text)
-        spec = tools.get(decision.action)
-        ref_arg = _ref_arg(spec) if spec is not None and others else None
-        if spec is None or ref_arg is None:
-            return None
-        prepared = prepare_args(spec, decision.args, message=text, today=today)
-        ref = prepared.args.get(ref_arg)
-        if not isinstance(ref, int) or prepared.unclear:
-            return None
+        others, spec, prepared, ref = found
         calls = [
             ToolCall(name=name, args={arg: ref}, lang=lang)
             for name in others
@@ -836,11 +844,6 @@ def turn_path(trace: AgentTrace) -> TurnPath:
     if trace.outcome in ("answered", "capabilities", ""):
         return "small_talk"
     return "command"
-
-
-def _ref_arg(spec: ToolSpec) -> str | None:
-    """The argument that names the one object a tool acts on (an id kind): where a follow-up goes."""
-    return next((name for name, arg in spec.args.items() if arg.kind in ONE_ID), None)
 
 
 def _only_ref(spec: ToolSpec) -> str | None:

@@ -33,7 +33,7 @@ from tools.confirm import Pending
 from tools.decision import ANSWER, Decision
 from tools.executor import CoreApiExecutor
 from tools.registry import ToolRegistry
-from tools.spec import MANY_IDS, ONE_ID, ToolSpec
+from tools.spec import MANY_IDS, ONE_ID, ToolSpec, ref_arg
 
 LangOf = Callable[[Turn], Awaitable[str]]
 
@@ -155,7 +155,7 @@ def _instead(
     if spec is None or spec.name == pending.call.name or len(waiting) != 1:
         return None
     args, missing = dict(routed.prepared.args), list(routed.prepared.missing)
-    ref = next((name for name, arg in spec.args.items() if arg.kind in ONE_ID), None)
+    ref = ref_arg(spec)
     if ref is not None and missing == [ref]:
         args[ref], missing = next(iter(waiting)), []
     objects = _objects(spec, args)

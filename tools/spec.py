@@ -163,3 +163,8 @@ class ToolSpec(BaseModel):
         """`create_task(title, due?, assignee?, priority?): description` — the router prompt's line."""
         params = ", ".join(n if a.required else f"{n}?" for n, a in self.args.items())
         return f"- {self.name}({params}): {self.description}"
+
+
+def ref_arg(spec: ToolSpec) -> str | None:
+    """The argument that names the one object a tool acts on (an id kind): where a follow-up goes."""
+    return next((name for name, arg in spec.args.items() if arg.kind in ONE_ID), None)
