@@ -39,6 +39,7 @@ Rules for dates, all relative to `today` (which the caller computes in the user'
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
@@ -576,11 +577,12 @@ _ANY_DAY = date(2026, 1, 1)
 _DIGIT_RUN = re.compile(r"(?<![A-Za-z0-9])[0-9]+(?![A-Za-z0-9])")  # as base/text/numbers reads ids
 
 
-def numbers_in_dates(text: str | None) -> list[int]:
+@functools.lru_cache(maxsize=256)  # asked for the same message by every rule that reads its numbers
+def numbers_in_dates(text: str | None) -> tuple[int, ...]:
     """The numbers that belong to the dates a message says: the 3 of "3 ديسمبر", the 15 and 12 of
     "15/12" — a day, not a task number (digits glued to letters, "5th", are no number said alone)."""
     phrases = _phrases(text, _ANY_DAY, None)
-    return [int(n) for *_, window in phrases for word in window for n in _DIGIT_RUN.findall(word)]
+    return tuple(int(n) for *_, window in phrases for word in window for n in _DIGIT_RUN.findall(word))
 
 
 def _dates_said(text: str | None, today: date, tz_name: str | None) -> list[tuple[date, bool]]:

@@ -8,11 +8,9 @@ each can be switched off by its name without the underscore (`HUDHUD_DISABLED_CO
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING
 
 from base.text.content import content_words, shares_words
-from base.text.dates import resolve_date_in_text
 from base.text.folding import fold
 from base.text.lexicon import AR_LETTERS
 from base.text.numbers import parse_int
@@ -37,6 +35,7 @@ from tools.packs.tasks.cues import (
     renamed,
     says_create,
     says_create_anywhere,
+    says_date,
     says_done,
     says_hand_over,
     says_mine,
@@ -294,7 +293,7 @@ def _dated_not_removed(
     argument layer reads it from the message)."""
     if decision.action not in ("delete_task", "complete_task") or tools.get("update_task") is None:
         return decision
-    if tools.says(decision.action, text) is not False or resolve_date_in_text(text, date.today()) is None:
+    if tools.says(decision.action, text) is not False or not says_date(text):
         return decision
     args = {"task_id": decision.args.get("task_id"), "due_date": None}
     return decision.model_copy(update={"action": "update_task", "args": args})
@@ -370,8 +369,7 @@ def _handed_by_title(decision: Decision, tools: ToolRegistry, text: str, follow_
         # "ورشة السلامة أنا بمسكها، سجلها باسمي", "the offsite, Omar will handle it": who takes, keeps or
         # does the task, in a message that asks for nothing new anywhere.
         # ("I'll handle the report tomorrow" says a date: a new task of one's own, as the model read it.)
-        dated = resolve_date_in_text(text, date.today()) is not None
-        person = holder_or_doer(text) if not (says_create_anywhere(text) or dated) else None
+        person = holder_or_doer(text) if not (says_create_anywhere(text) or says_date(text)) else None
     if not isinstance(title, str) or not title.strip() or not isinstance(person, str) or not person.strip():
         return decision
     return decision.model_copy(
@@ -465,8 +463,7 @@ def _several_changes(decision: Decision, tools: ToolRegistry, text: str, follow_
         return decision.model_copy(update={"args": args, "more": more})
     if tools.get("update_task") is None or any(d.action == "update_task" for d in decision.more):
         return decision
-    dated = resolve_date_in_text(text, date.today()) is not None  # is a date said? (not which)
-    if priority is None and not dated:
+    if priority is None and not says_date(text):
         return decision
     update = Decision(action="update_task", args={"task_id": task, "priority": priority, "due_date": None})
     return decision.model_copy(update={"more": [*decision.more, update]})

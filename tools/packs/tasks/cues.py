@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from base.text.dates import resolve_date
+from base.text.dates import resolve_date, resolve_date_in_text
 from base.text.folding import fold, to_latin_digits
 from base.text.lexicon import MEANT, without_harakat
 from base.text.lexicon import is_date_phrase as _is_date
@@ -330,6 +330,11 @@ def meant_instead(text: str) -> tuple[int, int] | None:
 
 
 _QUESTION_END = re.compile(r"[?؟]\W*$")
+
+
+def says_date(text: str) -> bool:
+    """The message says one date ("…to Sunday", "بكرة", "yom el a7ad"): is one said, not which."""
+    return resolve_date_in_text(text, date.today()) is not None
 
 
 def asks_question(text: str) -> bool:
