@@ -572,6 +572,8 @@ class Agent:
             return list(result.parts), record
         if named_title and ref_arg is not None:
             return [TextPart(text=render_named(spec, result, prepared.args, ref_arg, lang))], record
+        if result.ok and (rendered := tools.render(spec.name, result.data, lang)) is not None:
+            return [TextPart(text=rendered)], record  # a pack words it in code (a report's counts)
         if result.ok and spec.reply_mode == "model" and result.data is not None:
             # A result too rich for a template (a report) goes back to the model as plain text.
             used = self._base_prompts(get_profile(turn.profile).persona, lang)

@@ -151,6 +151,32 @@ _SENTENCES = re.compile(r"(?<=[.!?؟\n])\s+|\n+")
 
 # Most replies checked are the catalog's own (the "I don't know" of an empty knowledge base, the greeting):
 # the same few texts, ~0.3 ms of regular expressions each time. A model's own text seldom repeats.
+# A task card the model wrote itself: the labelled fields of a task ("*Task*: …", "Assignee: You",
+# "الأولوية: عالية"). On the answer path no tool read or changed a task this turn, so a card there shows
+# a task as it exists when nothing made it so ("I'll take it myself" answered with a card naming "You"
+# as assignee). Two different labels make a card; one "Status:" in a sentence does not.
+_CARD_LABEL = re.compile(
+    r"^[^\w]{0,6}(task|title|assignee|assigned to|owner|due|due date|deadline|priority|status|"
+    r"المهمه|العنوان|المسوول|المكلف|مسنده الي|الموعد|تاريخ الاستحقاق|موعد التسليم|الاولويه|الحاله)"
+    r"[^\w]{0,4}:",
+    _FLAGS,
+)
+
+
+def card_claim(reply: str) -> str | None:
+    """The first line of a task card in `reply` (two or more labelled task fields, one per line), unless
+    the reply asks something: a card offered for approval ("Shall I create this? Title: …") claims
+    nothing."""
+    if _QUESTION.search(reply):
+        return None
+    labelled = [
+        (line.strip(), found.group(1))
+        for line in reply.splitlines()
+        if (found := _CARD_LABEL.match(fold(line).strip()))
+    ]
+    return labelled[0][0] if len({label for _, label in labelled}) >= 2 else None
+
+
 @lru_cache(maxsize=256)
 def action_claim(reply: str) -> str | None:
     """The first sentence of `reply` that reports an action as done; None when none does."""
@@ -163,4 +189,4 @@ def action_claim(reply: str) -> str | None:
                 before = _WORDS.findall(folded[: found.start()])[-3:]
                 if not any(w in _BEFORE for w in before):
                     return sentence.strip()
-    return None
+    return card_claim(reply)

@@ -3,7 +3,7 @@
 A pack is a module that exposes `PACK = DomainPack(...)`: its tool specs (YAML), the corrections of the
 router's known misreadings of its commands (each reads the message's own words), how to tell that a
 message names one of its objects by number, how its objects are named by title, and its slash
-commands. The agent and the service name no
+commands, and how it words a result too rich for a template. The agent and the service name no
 tool: they ask the registry, which holds the packs. `HUDHUD_TOOL_PACKS` lists the packs to load
 (module names); the shipped one is `tools.packs.tasks`. docs/tools.md shows how to write one.
 """
@@ -63,6 +63,10 @@ class DomainPack:
     # ("what's the status of the slides task?") that names one object by its title is answered with
     # it (agent/agent.py). Apart from `says`: a look is never offered against a change.
     shows: Mapping[str, Callable[[str], bool]] = field(default_factory=dict)
+    # Per tool, its result in words, by code, for a result too rich for a template (a report): the
+    # counts as the core API gave them, where a model reading them could miscount or invent. None: the
+    # spec's reply applies (`reply_mode: model` hands the result to the model).
+    renders: Mapping[str, Callable[[Any, str], str | None]] = field(default_factory=dict)
     # Adds the pack's slash commands (/tasks, /new, /done) to the router.
     commands: Callable[[CommandRouter, RunTool, LangOf], None] | None = None
 

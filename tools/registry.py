@@ -141,6 +141,15 @@ class ToolRegistry:
         """Tool `name` only shows one object and the message's words ask for it (`DomainPack.shows`)."""
         return name in self._specs and any(name in p.shows and p.shows[name](text) for p in self.packs)
 
+    def render(self, name: str, data: Any, lang: str) -> str | None:
+        """Tool `name`'s result in words by its pack's code (`DomainPack.renders`); None: no pack words it."""
+        for pack in self.packs:
+            if name in pack.renders and name in self._specs:
+                shown = pack.renders[name](data, lang)
+                if shown is not None:
+                    return shown
+        return None
+
     def other_readings(self, action: str, text: str) -> list[str]:
         """Tools the words say when they do not say `action` (a tool the packs have words for): the
         router's choice and the message disagree. [] when they agree, or nothing can be told."""

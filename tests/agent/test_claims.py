@@ -72,3 +72,29 @@ def test_a_reply_checked_again_gets_the_same_answer_from_the_cache() -> None:
     assert action_claim(reply.replace("deleted", "not deleted")) is None
     info = action_claim.cache_info()
     assert (info.hits, info.misses) == (1, 2)
+
+
+CARDS = [
+    "On it:\n- *Task*: team offsite planning\n- *Assignee*: You\n- *Due*: Friday",
+    "**Title:** quarterly report\n**Priority:** high",
+    "المهمة: تقرير المبيعات\nالمسؤول: أنت\nالأولوية: عالية",
+    "• العنوان: شراء قهوة\n• الموعد: الأحد",
+]
+NOT_CARDS = [
+    "Shall I create it?\n- Title: quarterly report\n- Due: Monday",  # offered, not shown as done
+    "هل أضيفها؟\nالعنوان: شراء قهوة\nالموعد: الأحد",
+    "Status: the service is up.",  # one label is a sentence, not a card
+    "Title: the handbook's chapter on leave\nChapter 3 covers annual leave.",
+    "A task has a title, a due date and a priority.",
+]
+
+
+@pytest.mark.parametrize("reply", CARDS)
+def test_a_task_card_written_without_a_tool_is_a_claim(reply: str) -> None:
+    claimed = action_claim(reply)
+    assert claimed is not None and claimed in reply  # the card's first line, as written
+
+
+@pytest.mark.parametrize("reply", NOT_CARDS)
+def test_a_card_offered_or_a_single_label_is_not(reply: str) -> None:
+    assert action_claim(reply) is None

@@ -381,3 +381,25 @@ async def test_an_arabic_user_refused_by_the_core_api_reads_arabic_only(bench: B
     [wrong] = await router.respond(turn(MONA_WA, "/link 00000001"))
     assert wrong.text == t("link.failed", "ar", reason=t("api_error.invalid_code", "ar"))  # type: ignore[union-attr]
     assert not re.search("[A-Za-z]", wrong.text.replace("/link", ""))  # type: ignore[union-attr]
+
+
+async def test_the_report_is_worded_by_code_with_the_most_open_first(bench: Bench, fake_openai) -> None:
+    """ "Who has the most open tasks?": the core API's counts, each with its person and the person with
+    the most open tasks first, in the user's language; no second model call reads the numbers."""
+    agent = _native_agent(bench, fake_openai)
+    await bench.link(MONA_WA, "mona")  # manager of ops: tasks 1 and 2 (Sara's), 3 (Samir's, done), 5
+    fake_openai.reply_tool("summary_report", {})
+    asked = len(fake_openai.requests)
+    [reply] = await agent.respond(turn(MONA_WA, "who on my team has the most open tasks?"))
+    assert len(fake_openai.requests) == asked + 1  # the router's call only
+    lines = reply.text.splitlines()  # type: ignore[union-attr]
+    assert "total 4 — 3 open, 0 in progress, 1 done; 1 overdue" in lines[0]
+    assert lines[1:] == [
+        t("report.by_person", "en"),
+        "• Sara Ahmed: 2 open, 0 in progress, 0 done · 1 overdue",
+        "• not assigned: 1 open, 0 in progress, 0 done",
+        "• Samir Ali: 0 open, 0 in progress, 1 done",
+    ]
+    fake_openai.reply_tool("summary_report", {})
+    [arabic] = await agent.respond(turn(MONA_WA, "مين عنده أكثر مهام مفتوحة في الفريق؟"))
+    assert arabic.text.splitlines()[2] == "• Sara Ahmed: مفتوحة 2، قيد التنفيذ 0، منجزة 0 · متأخرة 1"  # type: ignore[union-attr]

@@ -1,5 +1,6 @@
 """The task domain: create, list, show, complete, reopen, update, assign, delete and comment on tasks
-in the organization's core API. Its specs are tools.yaml; its texts are catalog keys (base/locales)."""
+in the organization's core API, and report on them. Its specs are tools.yaml; its texts are catalog
+keys (base/locales)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from tools.packs.tasks import commands
 from tools.packs.tasks.corrections import CORRECTIONS
 from tools.packs.tasks.cues import SAYS, names_task_number, says_status
 from tools.packs.tasks.naming import NAMING
+from tools.packs.tasks.report import render_summary
 
 PACK = DomainPack(
     name="tasks",
@@ -19,5 +21,6 @@ PACK = DomainPack(
     naming=NAMING,
     says=SAYS,
     shows={"get_task": says_status},
+    renders={"summary_report": render_summary},
     commands=commands.register,
 )
