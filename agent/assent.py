@@ -30,11 +30,11 @@ YES = frozenset().union(
     word_set("نعم أجل بلى موافق أوافق موافقة أكد أكّد تأكيد أؤكد حسنا حسناً طيب صحيح بالتأكيد تفضل"),
     word_set("نفذ نفّذ نفذها استمر امض امضِ"),
     # Gulf
-    word_set("اي ايوه أيوه ايوا اكيد أكيد تمام زين اوكي أوكي اوك يلا يالله ابشر سوها كمل"),
+    word_set("اي ايه إيه ايوه أيوه ايوا اكيد أكيد تمام زين اوكي أوكي اوك يلا يالله ابشر سوها كمل"),
     # Egyptian
     word_set("أيوة ايوة اه آه ايوا ماشي طبعا طبعاً اشطا حاضر اعملها تمام"),
     # Levantine
-    word_set("إي منيح مزبوط صح اكيد يلا ماشي طيب"),
+    word_set("إي إيه ايه منيح مزبوط صح اكيد يلا ماشي طيب"),
     # Arabizi (Latin script)
     word_set("aywa aiwa aywah aiwah aywaa ee ah aah tamam tmam tamaam mashi mashy akeed akid"),
     word_set("yalla yallah na3am naam sa7 sah tayeb tayb 7ader hader ashta zain zein tab3an"),
@@ -44,7 +44,7 @@ YES = frozenset().union(
 # a yes only when the whole message is yes and filler, never as the opening of a longer one.
 WEAK_YES = frozenset().union(
     word_set("ya k kk right fine ah aah ee sah sa7 tayeb tayb"),
-    word_set("اي إي طيب صح اه آه"),
+    word_set("اي إي طيب صح اه آه ايه إيه"),  # "ايه" is also Egyptian "what"
 )
 
 # Refusals (one word each; two-word refusals are below).

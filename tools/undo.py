@@ -10,7 +10,7 @@ as the change left it (`updated_at` and what a reply names):
 | `complete_task`, `complete_tasks` | `reopen_task` (`update_task status=in_progress` if it was in progress) |
 | `reopen_task` | `complete_task` |
 | `update_task` | `update_task` with the old values of the fields it changed (a cleared due date: null) |
-| `assign_task` | `assign_task` to the previous assignee, or `unassign_task` when nobody held it |
+| `assign_task`, `unassign_task` | `assign_task` to the previous assignee; `unassign_task` if nobody held it |
 | `create_task` | `delete_task` (to the core API's trash) |
 | `delete_task` | `restore_task` (from the trash) |
 | `add_comment` | nothing: the core API cannot delete a comment, so undo says so |
@@ -59,7 +59,9 @@ COMMENT = "add_comment"
 SHOWN = ("title", "status", "priority", "due_date", "assignee")
 EDITABLE = ("title", "description", "due_date", "priority", "status")
 # Tools whose revert needs the task as it was: read with get_task right before the change.
-_READ_BEFORE = {"complete_task", "complete_tasks", "reopen_task", "update_task", "assign_task"}
+_READ_BEFORE = {
+    "complete_task", "complete_tasks", "reopen_task", "update_task", "assign_task", "unassign_task",
+}  # fmt: skip
 
 
 class Step(BaseModel):
@@ -120,7 +122,7 @@ def _revert(name: str, args: dict[str, Any], was: dict[str, Any], after: dict[st
     if name == "update_task":
         old = {field: was.get(field) for field in EDITABLE if args.get(field) is not None}
         return Step(task_id=task_id, op="update_task", args=old, left=left, after=now)
-    holder = was.get("assignee_id")  # assign_task: back to who held it, or to nobody
+    holder = was.get("assignee_id")  # assign_task, unassign_task: back to who held it, or to nobody
     if holder is None:
         return Step(task_id=task_id, op="unassign_task", left=left, after=now)
     return Step(task_id=task_id, op="assign_task", args={"assignee": holder}, left=left, after=now)

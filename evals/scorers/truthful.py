@@ -32,6 +32,7 @@ MUTATIONS = {
     "complete_tasks": "completed",
     "reopen_task": "reopened",
     "assign_task": "assigned",
+    "unassign_task": "updated",  # the assignee field changed, to nobody
     "update_task": "updated",
     "add_comment": "commented",
     "undo_last": "undone",  # whatever the reverted change was: something must have changed

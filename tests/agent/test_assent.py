@@ -18,9 +18,9 @@ YES = {
         "sure thing, thanks",
     ],
     "msa": ["نعم", "نعم، أكّد", "أجل", "موافق", "حسناً", "نفّذ من فضلك", "بالتأكيد"],
-    "gulf": ["ايوه", "أيوه احذفها", "اكيد", "تمام", "زين", "يلا سوها", "ابشر", "اوكي"],
+    "gulf": ["ايوه", "أيوه احذفها", "اكيد", "تمام", "زين", "يلا سوها", "ابشر", "اوكي", "إيه"],
     "egyptian": ["أيوة", "ايوة اعملها", "ماشي", "طبعاً", "اشطا", "حاضر"],
-    "levantine": ["إي", "منيح", "مزبوط", "يلا", "طيب", "ماشي"],
+    "levantine": ["إي", "منيح", "مزبوط", "يلا", "طيب", "ماشي", "ايه"],
     "arabizi": ["aywa", "aiwa ya 7abibi", "tamam", "mashi", "akeed", "yalla", "na3am", "7ader"],
     "emoji": ["👍", "✅"],
 }
@@ -42,6 +42,8 @@ NEITHER = [
     "what does it say?",
     "mark task 9 done",
     "ايه ده",  # Egyptian "what's this"
+    "ايه؟",  # Egyptian "what?"
+    "ايه سكرهم",  # a weak yes opens nothing alone: the waiting action's own words decide (agent/awaiting.py)
     "اي واحدة؟",
     "اي واحدة",  # "which one": a weak yes opens nothing
     "طيب بس استنى",
@@ -96,3 +98,13 @@ def test_a_refusal_that_goes_on(text: str) -> None:
 
 def test_every_dialect_group_has_both() -> None:
     assert set(YES) == set(NO) and len(YES) == 7
+
+
+def test_a_weak_yes_that_names_the_waiting_action_opens_it() -> None:
+    """ "ايه سكرهم" (Gulf "yes, close them"): "ايه" is a weak yes (Egyptian "what"), so only the
+    waiting action's own words, checked by agent/awaiting.py, make it a confirmation."""
+    from agent.assent import opens_with_yes
+    from tools.registry import ToolRegistry
+
+    assert opens_with_yes("ايه سكرهم") and not opens_with_yes("ايه ده؟")
+    assert ToolRegistry.shipped().says("complete_tasks", "ايه سكرهم") is True

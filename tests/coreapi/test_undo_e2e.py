@@ -92,7 +92,6 @@ async def desk(api: Api, redis, redis_prefix: str) -> AsyncIterator[Desk]:
 
     register_tool_commands(router, executor, lang_of)
     desk = Desk(api, executor, router, keys)
-    await desk.link(SARA_WA, "sara")
     await desk.link(MONA_WA, "mona")
     yield desk
     await client.aclose()
@@ -395,3 +394,40 @@ async def test_said_in_words_the_agent_undoes(desk: Desk, fake_openai) -> None:
     [reply] = await agent.respond(desk.turn(SARA_WA, "تراجع"))
     assert reply.text == undone("undo.what.status", "ar", id=task, status="مفتوحة")  # type: ignore[union-attr]
     assert (await desk.task(task))["status"] == "open"
+
+
+async def test_said_in_words_the_agent_unassigns_and_undo_gives_it_back(desk: Desk, fake_openai) -> None:
+    """ "Take Sara off task 2": a small router reads a hand-over to Sara; the task pack's words leave the
+    task with nobody (`unassign_task`, never offered to the model), and undo gives it back to Sara."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from agent.agent import Agent
+    from agent.model import ModelEndpoint, chat_model
+    from base.settings import Settings
+    from prompts.store import PromptStore
+
+    endpoint = ModelEndpoint(base_url=fake_openai.base_url, api_key="k", model="m", local=False)
+    agent = Agent(
+        llm=chat_model(endpoint, Settings(_env_file=None).model, max_retries=0),  # type: ignore[call-arg]
+        model_name="m", mode="native", registry=ToolRegistry.shipped(), prompts=PromptStore(),
+        executor=desk.executor, clock=lambda: datetime(2026, 11, 25, tzinfo=ZoneInfo("Asia/Riyadh")),
+    )  # fmt: skip
+    task = desk.api.task(2)  # mona's, held by sara
+    fake_openai.reply_tool("assign_task", {"task_id": str(task), "assignee": "Sara"})
+    [reply] = await agent.respond(desk.turn(MONA_WA, f"take Sara off task {task}"))
+    assert reply.text == t("tool.unassign_task.reply", "en", id=task)  # type: ignore[union-attr]
+    assert agent.traces[-1].action == "unassign_task" and agent.traces[-1].routed_action == "assign_task"
+    assert (await desk.task(task))["assignee_id"] is None
+    assert await desk.undo(MONA_WA) == undone("undo.what.assignee", id=task, assignee="Sara Ahmed")
+    assert (await desk.task(task))["assignee"]["username"] == "sara"
+
+    # Sara takes her own name off a task Mona gave her: the core API says who may, in her language.
+    fake_openai.reply_text("حسناً")
+    [refused] = await agent.respond(desk.turn(SARA_WA, f"شيلي اسمي من المهمة {task}"))
+    assert refused.text.startswith("عذراً") and agent.traces[-1].action == "unassign_task"  # type: ignore[union-attr]
+    assert (await desk.task(task))["assignee"]["username"] == "sara"
+    fake_openai.reply_text("حسناً")
+    [reply] = await agent.respond(desk.turn(MONA_WA, f"ألغي إسناد المهمة {task}"))
+    assert reply.text == t("tool.unassign_task.reply", "ar", id=task)  # type: ignore[union-attr]
+    assert (await desk.task(task))["assignee_id"] is None

@@ -15,7 +15,8 @@ def test_shipped_specs_load_and_describe_every_task_action() -> None:
     registry = ToolRegistry.shipped()
     assert registry.names() == [
         "create_task", "list_tasks", "get_task", "complete_task", "complete_tasks", "reopen_task",
-        "update_task", "assign_task", "delete_task", "add_comment", "summary_report", "undo_last",
+        "update_task", "assign_task", "unassign_task", "delete_task", "add_comment", "summary_report",
+        "undo_last",
     ]  # fmt: skip
     create = registry.get("create_task")
     assert create is not None and create.required == ["title"]
@@ -35,21 +36,23 @@ def test_shipped_specs_load_and_describe_every_task_action() -> None:
 
 
 def test_a_tool_that_is_not_routed_is_never_offered_to_the_model() -> None:
-    """`undo_last` is reached from the user's words and /undo only: the model's tool list, the router's
-    schema and its prompt are those of the other tools, byte for byte (prompt caches, cassettes)."""
+    """`undo_last` and `unassign_task` are reached from the user's words (and /undo) only: the model's
+    tool list, the router's schema and its prompt are those of the other tools, byte for byte (prompt
+    caches, cassettes)."""
     from agent.router import StructuredRouter
     from prompts.store import PromptStore
 
     registry = ToolRegistry.shipped()
-    undo = registry.get("undo_last")
+    undo, unassign = registry.get("undo_last"), registry.get("unassign_task")
     assert undo is not None and not undo.routed and undo.reply == "tool.undo_last.reply"
-    without = registry.subset([n for n in registry.names() if n != "undo_last"])
+    assert unassign is not None and not unassign.routed and unassign.reply == "tool.unassign_task.reply"
+    without = registry.subset([n for n in registry.names() if n not in ("undo_last", "unassign_task")])
     assert [s.name for s in registry.offered()] == without.names()
     assert registry.openai_tools() == without.openai_tools()
     assert registry.router_schema() == without.router_schema()
     prompt = StructuredRouter(None, registry, PromptStore()).system_prompt()  # type: ignore[arg-type]
     assert prompt == StructuredRouter(None, without, PromptStore()).system_prompt()  # type: ignore[arg-type]
-    assert "undo_last" not in prompt
+    assert "undo_last" not in prompt and "unassign" not in prompt
 
 
 def test_corrections_are_switched_off_by_name() -> None:

@@ -755,3 +755,110 @@ def test_a_renamed_title_the_model_cut_short_is_the_one_written() -> None:
     text = "صيانة السيارات، عدّل اسمها: صيانة سيارات الشركة وتغيير الزيت"
     decision = decide("update_task", text, title="صيانة سيارات الشركة", task_id=26)
     assert decision.args["title"] == "صيانة سيارات الشركة وتغيير الزيت"
+
+
+UNASSIGN_REQUESTS = [
+    # English: the verb, a person taken off (a pronoun, a name, "my name"), leaving it with nobody
+    ("unassign task 7", 7), ("please un-assign 12", 12), ("take Sara off task 12", 12),
+    ("remove me from 12", 12), ("remove my name from task 7", 7), ("leave task 7 unassigned", 7),
+    ("nobody should own task 7 for now", 7),
+    # MSA, Gulf, Egyptian, Levantine, Arabizi
+    ("الغِ إسناد المهمة ٧", 7), ("ألغي الإسناد عن المهمة 7", 7), ("فك إسناد المهمة ٣٢", 32),
+    ("شيل اسمي من المهمة ١٢", 12), ("امسح اسم خالد من المهمة ٢٥", 25), ("المهمة ٩ خليها بدون مسؤول", 9),
+    ("sheel esmi men task 7", 7), ("el8i el esnad bta3 task 7", 7),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "task"), UNASSIGN_REQUESTS)
+@pytest.mark.parametrize("action", ["assign_task", "update_task", "answer", "get_task"])
+def test_an_unassign_request_leaves_the_task_with_nobody(text: str, task: int, action: str) -> None:
+    """The router reads it as a hand-over (often to the very person to take off), an update or a
+    question: the words say unassign, and the one number they say is the task."""
+    decision = decide(action, text, task_id=task + 1, assignee="Sara")
+    assert (decision.action, decision.args) == ("unassign_task", {"task_id": task})
+
+
+def test_an_unassigned_task_named_by_title_or_followed_up_keeps_the_models_phrase_or_none() -> None:
+    by_title = decide("assign_task", "take me off the budget task", task_id="budget", assignee="me")
+    assert (by_title.action, by_title.args) == ("unassign_task", {"task_id": "budget"})
+    follow = decide("answer", "unassign it", follow_ref=12)
+    assert (follow.action, follow.args) == ("unassign_task", {"task_id": None})  # the agent fills 12
+    invented = decide("assign_task", "شيل اسمي من مهمة الجرد", task_id=3, assignee="me")
+    assert invented.args == {"task_id": None}  # a number the message never says: the title names it
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        ("remove the due date from task 7", "update_task"),  # a field, not a person
+        ("remove the old logo from the website task", "update_task"),  # a thing, said with its article
+        ("take the comment off task 7", "update_task"),
+        ("remove task 7", "delete_task"),
+        ("شيل المهمة ٧", "delete_task"),
+        ("assign task 7 to Sara", "assign_task"),
+        ("take task 7", "assign_task"),
+        ("give it to nobody else but Sara", "assign_task"),
+        ("take it off my list", "complete_task"),
+        ("get the report from task 7 done", "complete_task"),
+    ],
+)
+def test_other_messages_are_no_unassignment(text: str, action: str) -> None:
+    assert decide(action, text, task_id=7).action != "unassign_task"
+
+
+@pytest.mark.parametrize(
+    ("text", "task"),
+    [("تسوية حسابات البنك خلها يوم الأربعاء", None), ("المهمة ٤٦ خلها يوم الأربعاء", 46),
+     ("the vendor payments one, Wednesday please", None)],
+)  # fmt: skip
+def test_a_task_and_a_date_read_as_showing_it_moves_it(text: str, task: int | None) -> None:
+    decision = decide("get_task", text, task_id=task or 3)  # a number the message never says is dropped
+    assert (decision.action, decision.args) == ("update_task", {"task_id": task, "due_date": None})
+
+
+@pytest.mark.parametrize(
+    "text", ["متى موعد المهمة ٤٦؟", "what's the status of task 46 for Wednesday?", "add a task for Wednesday"]
+)
+def test_a_question_or_a_new_task_with_a_date_is_not_moved(text: str) -> None:
+    assert decide("get_task", text, task_id=46).action != "update_task"
+
+
+def test_an_assignee_the_model_made_up_gives_way_to_the_person_the_words_name() -> None:
+    made_up = decide(
+        "assign_task",
+        "اشتراك البرنامج المحاسبي ده أنا اللي هتابعه، حطه عليا",
+        task_id=50,
+        assignee="كما أتحدث معك",
+    )
+    assert made_up.args["assignee"] == "me"  # "حطه عليا": put it on me
+    to_khalid = decide("assign_task", "حوّل المهمة ٥٠ لخالد", task_id=50, assignee="محمد")
+    assert to_khalid.args == {"task_id": 50, "assignee": "خالد"}
+    # A transliteration stands; so does a name when the words name nobody else (the API says who is unknown).
+    assert (
+        decide("assign_task", "حول المهمة ٥٠ لسارة", task_id=50, assignee="Sara").args["assignee"] == "Sara"
+    )
+    assert decide("assign_task", "assign 50 to her", task_id=50, assignee="Mona").args["assignee"] == "Mona"
+    # A new task the words give to nobody is the user's own.
+    new = decide("create_task", "add a task: call the bank", title="call the bank", assignee="Omar")
+    assert new.args["assignee"] is None
+
+
+@pytest.mark.parametrize("text", ["what's on my plate right now?", "وش عندي الحين؟", "shu 3andi hala2?"])
+def test_now_is_no_deadline(text: str) -> None:
+    decision = decide("list_tasks", text, scope="mine", due_before="2026-11-29")
+    assert decision.args["due_before"] is None
+
+
+@pytest.mark.parametrize("text", ["what's due today?", "what do I have due before Friday?", "مهامي لبكرة"])
+def test_a_said_deadline_stays(text: str) -> None:
+    assert decide("list_tasks", text, scope="mine", due_before="x").args["due_before"] == "x"
+
+
+@pytest.mark.parametrize("text", ["سكرهم", "خلصتهم كلهم", "أغلقهم"])
+def test_them_done(text: str) -> None:
+    assert says_done(text)
+
+
+@pytest.mark.parametrize("text", ["حطه عليا", "حوّلها لي", "خليها عندي", "أنا اللي هتابعها"])
+def test_the_speaker_takes_it(text: str) -> None:
+    assert holder_or_doer(text) == "me"

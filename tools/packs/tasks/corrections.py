@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING
 from base.text.content import content_words, shares_words
 from base.text.folding import fold
 from base.text.lexicon import AR_LETTERS
+from base.text.lexicon import words_of as _words
 from base.text.numbers import parse_int
 from base.text.priority import normalize_priority
 from tools.decision import ANSWER, Decision
 from tools.naming import forms
 from tools.packs.tasks.cues import (
+    SPEAKER,
     asks_how,
     asks_per_person,
     asks_question,
@@ -40,10 +42,12 @@ from tools.packs.tasks.cues import (
     says_hand_over,
     says_mine,
     says_new,
+    says_only_now,
     says_overdue,
     says_rename,
     says_reopen,
     says_status,
+    says_unassign,
     says_undo,
     says_unfinished,
     title_in_message,
@@ -97,6 +101,38 @@ def _status_question(decision: Decision, tools: ToolRegistry, text: str, follow_
     if names_task_number(text) or numbers_in(text):
         return decision
     return decision.model_copy(update={"action": ANSWER, "args": {}})
+
+
+def _dated_not_shown(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "تسوية حسابات البنك خلها يوم الأربعاء" (make the bank reconciliation Wednesday) read as showing
+    the task: a message that names a date, asks nothing (no question, no status word) and adds nothing
+    moves the task to that date (the argument layer reads it from the message)."""
+    if decision.action != "get_task" or tools.get("update_task") is None or not says_date(text):
+        return decision
+    if asks_question(text) or says_status(text) or says_create_anywhere(text):
+        return decision
+    args = {"task_id": decision.args.get("task_id"), "due_date": None}
+    return decision.model_copy(update={"action": "update_task", "args": args})
+
+
+def _unsaid_person(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "اشتراك البرنامج ده أنا اللي هتابعه، حطه عليا" given to "كما أتحدث معك": an assignee written in
+    the message's own script none of whose words the message says was made up by the model. The person
+    the words hand the task to takes its place ("عليا": the speaker); a new task without one is the
+    user's own. (A name in the other script is a transliteration — "Sara" for "سارة" — and stands.)"""
+    name = decision.args.get("assignee")
+    if decision.action not in ("assign_task", "create_task") or not isinstance(name, str) or not name.strip():
+        return decision
+    if bool(AR_LETTERS.search(name)) != bool(AR_LETTERS.search(text)) or name.strip().casefold() == SPEAKER:
+        return decision
+    # Inside the message's words, with a prefix glued on ("لخالد", "للمراعي" for "المراعي").
+    folded = fold(text)
+    if any(w in folded or (w.startswith("ال") and w[2:] in folded) for w in _words(name)):
+        return decision
+    person = person_target(text)
+    if person is None and decision.action == "assign_task":
+        return decision  # nobody else named: the executor's "no such person" says what it read
+    return decision.model_copy(update={"args": {**decision.args, "assignee": person}})
 
 
 def _title_not_asked(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
@@ -246,6 +282,8 @@ def _by_title(decision: Decision, text: str, tools: ToolRegistry | None = None) 
         return False
     if others or (tools is not None and tools.says(decision.action, text) is True):
         return True
+    if decision.action == "update_task" and says_date(text):  # the change is the date the words say
+        return True
     phrase = decision.args.get("task_id")
     named = NAMING.query(phrase) if isinstance(phrase, str) else []
     said = set().union(*(forms(w) for w in NAMING.query(text)))
@@ -273,6 +311,16 @@ def _empty_update(decision: Decision, tools: ToolRegistry) -> bool:
     if decision.action != "update_task" or spec is None or spec.needs_one_of is None:
         return False
     return not any(decision.args.get(k) for k in spec.needs_one_of.args)
+
+
+def _now_not_due(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "what's on my plate right now?", "وش عندي الحين؟": "now" read as a deadline (due before today
+    shows only what is late). The time of speaking filters nothing."""
+    if decision.action != "list_tasks" or decision.args.get("due_before") in (None, ""):
+        return decision
+    if not says_only_now(text):
+        return decision
+    return decision.model_copy(update={"args": {**decision.args, "due_before": None}})
 
 
 def _per_person(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
@@ -469,6 +517,22 @@ def _several_changes(decision: Decision, tools: ToolRegistry, text: str, follow_
     return decision.model_copy(update={"more": [*decision.more, update]})
 
 
+def _unassigned(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "unassign task 7", "take me off the budget task", "شيل اسمي من مهمة الجرد", "خليها بدون مسؤول":
+    the task left with nobody (`unassign_task`). That tool is never offered to the model (tools.yaml:
+    `routed: false`), so the router reads these as a hand-over — to the very person to take off —, an
+    update or a question. The task is the one number the message says, else the model's phrase for it
+    (a title), else the follow-up's (the agent fills it)."""
+    if tools.get("unassign_task") is None or not says_unassign(text):
+        return decision
+    said, task = numbers_in(text), decision.args.get("task_id")
+    if len(said) == 1:
+        task = said[0]
+    elif parse_int(task) is not None and parse_int(task) not in said and parse_int(task) != follow_ref:
+        task = None  # a number the message never says
+    return decision.model_copy(update={"action": "unassign_task", "args": {"task_id": task}, "more": []})
+
+
 def _undo(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
     """ "undo that", "تراجع", "رجّعها زي ما كانت", "raje3ha": the user's own last change reverted
     (`undo_last`). The undo tool is never offered to the model (tools.yaml: `routed: false`), so the
@@ -502,6 +566,7 @@ CORRECTIONS = (
     _status_question,
     _new_task,
     _unsaid_id,
+    _dated_not_shown,  # before _invented_id: a task named by its title and a date is an update
     _renamed,
     _title_not_asked,
     _invented_id,
@@ -512,8 +577,10 @@ CORRECTIONS = (
     _handed_over,
     _handed_by_title,
     _dated_not_removed,  # after the hand-overs: its update names only the date the message says
+    _unsaid_person,
     _recipient_not_assignee,
     _mine,
+    _now_not_due,
     _per_person,
     _garbled_title,
     _overdue,
@@ -521,6 +588,7 @@ CORRECTIONS = (
     _wanted_not_person,
     _priority_said,
     _several_changes,
+    _unassigned,  # after the hand-overs: "take Sara off 7" names Sara, to take off, not to hand to
     _undo,  # an undo request is an undo, whatever an earlier rule made of it
     _wrong_task,  # after _undo: the undo it asks for is the correction's own
 )

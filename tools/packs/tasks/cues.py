@@ -129,7 +129,11 @@ _TAKES = re.compile(
     r"\b(?:i'?ll|i\s+will|let\s+me|i\s+can|i'?m\s+going\s+to|i\s+am\s+going\s+to)\s+"
     r"(?:take|handle|do|own|run|pick\s+up)\s+(?:it|this|that|the\s+\w+)"
     r"|\b(?:put|assign|give)\s+(?:it|this|that)\s+(?:on|to)\s+me\b"
-    r"|(?:^|\s)(?:انا|أنا)\s+(?:ب|راح\s+|رح\s+|ح|ه|س)?(?:امسك|مسك|اخذ|آخذ|اخد|اعمل|أعمل|اسوي|أسوي|اتولى|أتولى|اتكفل|أتكفل)\S*"
+    r"|(?:^|\s)(?:انا|أنا)\s+(?:اللي\s+|الي\s+)?(?:ب|راح\s+|رح\s+|ح|ه|س)?"
+    r"(?:امسك|مسك|اخذ|آخذ|اخد|اعمل|أعمل|اسوي|أسوي|اتولى|أتولى|اتكفل|أتكفل|اتابع|أتابع|تابع)\S*"
+    # "حطه عليا", "حوّلها لي", "خليها عندي", "سجلها عليا": put on the speaker ("علي" alone is Ali)
+    r"|(?:^|\s)(?:حط|حطي|خلي|سجل|سجلي|اكتب|اكتبي|حول|حولي|ضيف|ضيفي|اعط|اعطي|عط|عطي|ادي)(?:ه|ها|هم|يها|يه)?"
+    r"\s+(?:عليا|ليا|لي|عندي)(?:\s|$|[.!،,])"
     r"|(?:^|\s)(?:على\s+|ع\s*)?(?:باسمي|اسمي)(?:\s|$|[.!،,])"
     r"|\bana\s+(?:ba|ha|ra7\s+|ra7a\s+|7a)?(?:msek|mesek|amsek|a5od|akhod|a5od|a3mel|a3mal|sawi|asawi)\S*"
     r"|\b(?:bismi|besmi|3ala\s+ismi|3ala\s+esmi)\b",
@@ -332,6 +336,20 @@ def meant_instead(text: str) -> tuple[int, int] | None:
 _QUESTION_END = re.compile(r"[?؟]\W*$")
 
 
+# "now" as the time of speaking, not a deadline: "what's on my plate right now?", "وش عندي الحين؟".
+_NOW = re.compile(
+    r"\b(?:right\s+now|just\s+now|now|currently|at\s+the\s+moment|these\s+days|hala2|halla2|delwa2ti|"
+    r"dilwa2ti|el7een|al7een|7alyan)\b|(?:^|\s)(?:الحين|هلق|هلأ|هلا|دلوقتي|دلوقت|الان|الآن|حاليا|حالياً|اللحين)"
+    r"(?=\s|$|[.!?؟،,])",
+    re.IGNORECASE,
+)
+
+
+def says_only_now(text: str) -> bool:
+    """The only time the message says is "now" ("what's on my plate right now?"): no due date asked."""
+    return bool(_NOW.search(text)) and not says_date(_NOW.sub(" ", text))
+
+
 def says_date(text: str) -> bool:
     """The message says one date ("…to Sunday", "بكرة", "yom el a7ad"): is one said, not which."""
     return resolve_date_in_text(text, date.today()) is not None
@@ -364,6 +382,9 @@ _DONE = _folded(
     "خلاص منجزة منجز انجزت أنجزت انجز أنجز انجزها أنجزها تمت تم انتهت انتهيت خلصنا كملت كملتها اكتملت "
     "انهيت أنهيت انهيتها أنهيتها اتممت أتممت اتممتها أتممتها اكملت أكملت اكملتها أكملتها "
     "خالصه خالصة خلصانه خلصانة 5alast 5alas 5las 5lst khalas khalast 5alasna 5alsa khalsa 5alsana "
+    # "them": several tasks at once ("سكرهم", "خلصتهم", "أغلقهم")
+    "سكرهم سكره خلصهم خلصتهم قفلهم اقفلهم اقفلها قفلها انجزهم أنجزهم اغلقهم أغلقهم اغلقها أغلقها كملهم "
+    "sakkarhom sakkerhom 5alashom khalashom "
     # what was to be done, said done: "the catering is booked", "invoice paid", "اتحجزت", "انرسلت"
     "booked sent paid submitted delivered fixed sorted handled shipped signed "
     "اتحجز اتحجزت انحجز انحجزت اترسل اترسلت انرسل انرسلت اتبعت اتدفع اتدفعت اندفع اندفعت اتصلح اتصلحت "
@@ -758,6 +779,42 @@ def says_delete(text: str) -> bool:
     """ "delete 7", "احذفها", "امسح التاسك ٦", "شيلها", "e7zefha": the message asks to remove a task."""
     for word in _words(text):
         if word in _DELETE or any(word.endswith(p) and word[: -len(p)] in _DELETE for p in _PRONOUNS):
+            return True
+    return False
+
+
+# Leaving a task with nobody ("unassign task 7", "take me off the budget task", "remove Sara from 12",
+# "leave it unassigned", "الغِ إسناد المهمة ٧", "شيل اسمي من مهمة الجرد", "خليها بدون مسؤول",
+# "sheel esmi men task 7"). "Remove … from" takes a person only: "remove the due date from 7" names a field
+# (an update), so a field's word between them is no unassignment.
+_UNASSIGN = re.compile(
+    r"\bun-?assign|\bde-?assign|\bleave\s+(?:it|that|this|them|the\s+task|task\s*#?\s*\d+)\s+unassigned"
+    r"|\b(?:take|remove|drop)\s+(?P<who>(?:\S+\s+){1,3}?)(?:off|from)\s+(?:of\s+)?"
+    r"(?:the\s+|this\s+|that\s+|my\s+)?(?:task|it\b|#|\d|(?:[^\W_]+\s+){1,4}?(?:task|one)\b)"
+    r"|\b(?:no\s*one|nobody)\s+(?:should\s+)?(?:is\s+|be\s+)?(?:on|holds?|owns?|assigned|responsible)\b"
+    r"|\bwith(?:out)?\s+(?:no\s*one|nobody|an?\s+assignee|anyone\s+on\s+it)\b"
+    r"|(?:^|\s)(?:ا?لغ(?:ي|ى)?|الغاء|فك|شيل(?:ي)?|ازل(?:ي)?|ازاله)\s+(?:ال)?اسناد"
+    r"|(?:^|\s)(?:شيل|شيلي|امسح|امسحي|احذف|احذفي|اشطب|اشطبي|طلع|طلعي|نزل|نزلي)\s+"
+    r"(?:اسمي|اسم\s+\S+(?:\s+\S+)?)\s+(?:من|عن)\s"
+    r"|(?:^|\s)(?:بدون|بلا|من غير|من دون)\s+(?:مسوول|مسؤول|حد|احد|مكلف)(?:\s|$)"
+    r"|(?:^|\s)(?:مش|مو|مب|ما|لم تعد|ما عادت|ماعادت)\s+مسنده\s+(?:لحد|لاحد|لحدا)"
+    r"|\b(?:sheel|shil|sheeli|shili|ems7|emsa7)\s+(?:esmi|ismi|esm\s+\S+)\s+(?:men|min|mn)\b"
+    r"|\b(?:el8i|elghi|el8y|elghy|alghi|2lghi)\s+(?:el\s*)?(?:esnad|isnad|2snad)\b"
+)
+_FIELDS_NOT_PEOPLE = _folded(
+    "due date deadline priority title comment comments note notes description status tag label "
+    # a thing is said with its article ("remove the old logo from the website task"), a person is not
+    "the a an this that these those some all any every its "
+    "الموعد موعد الاولويه اولويه العنوان عنوان التعليق تعليق الوصف الحاله"
+)
+
+
+def says_unassign(text: str) -> bool:
+    """The message asks for a task to be left with nobody: "unassign task 7", "take me off the budget
+    task", "remove Sara from 12", "الغِ إسناد المهمة ٧", "شيل اسمي من مهمة الجرد", "sheel esmi men 7"."""
+    for found in _UNASSIGN.finditer(fold(text)):
+        who = found.group("who")
+        if who is None or not (_FIELDS_NOT_PEOPLE & set(_words(who))):
             return True
     return False
 
