@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import openai
+import pydantic
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import BaseMessage
@@ -17,6 +18,7 @@ from langchain_openai.chat_models.base import (
     _handle_openai_api_error,
     _handle_openai_bad_request,
 )
+from openai._models import add_request_id
 from openai.types.chat import ChatCompletion
 
 from base.http import AiohttpTransport, cookies_when_set
@@ -94,7 +96,7 @@ class FastChatOpenAI(ChatOpenAI):
             raw = await self.root_async_client.post(
                 "/chat/completions", cast_to=ChatCompletion, body=body, options=options
             )
-            response = raw.parse()
+            response = _parsed(raw)
         except openai.BadRequestError as e:
             _handle_openai_bad_request(e)
             raise  # not reached: the handler raises
@@ -110,6 +112,23 @@ class FastChatOpenAI(ChatOpenAI):
             generation_info = {"headers": dict(raw.headers)}
         _add_gateway_metadata(generation_info, raw)
         return self._create_chat_result(response, generation_info)
+
+
+def _parsed(raw: Any) -> Any:
+    """The SDK's answer model, as `raw.parse()` gives it, built by pydantic-core's validation where the
+    answer fits the model's types exactly (strict: nothing coerced), which gives the same model, field
+    for field: ~0.1 ms of CPU less per call than the SDK's lenient construction in Python, and ChatOpenAI's
+    dump of it is quicker too. Anything else (not JSON, a field of another type or value) is read by the
+    SDK itself, as before."""
+    http_response = raw.http_response
+    if not http_response.headers.get("content-type", "").split(";")[0].endswith("json"):
+        return raw.parse()
+    try:
+        response = ChatCompletion.model_validate(http_response.json(), strict=True)
+    except (ValueError, pydantic.ValidationError):  # a body that is no JSON, or JSON off the model
+        return raw.parse()
+    add_request_id(response, raw.request_id)
+    return response
 
 
 # The chat-completions parameters ChatOpenAI builds that are plain JSON, nothing the SDK's transform

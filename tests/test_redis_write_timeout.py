@@ -1,6 +1,6 @@
 """The Redis client's writes bounded in the caller's task (hudhud/redis_conn.write_in_task): commands
 work as before, a write stuck past the socket timeout still fails as redis-py's TimeoutError with the
-connection dropped, and no task is made per command."""
+connection dropped, no task is made per command, and commands are packed as redis-py packs them."""
 
 from __future__ import annotations
 
@@ -64,3 +64,45 @@ async def test_a_stuck_write_times_out_and_drops_the_connection(
         assert await client.get(f"{redis_prefix}:k") is None  # reconnects
     finally:
         await client.aclose()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("GET", "k"), ("HSET", "hudhud:prefs:9665", "lang", "ar", "tz", "Asia/Riyadh"),
+     ("XADD", b"stream", "MAXLEN", "~", 1000, "*", "f", b"\x00\xff", "عربي"),
+     ("EVALSHA", "abc", 2, "k1", "k2", -5, 2**70, 0), ("SET", "k", "x" * 70_000),
+     ("CONFIG GET", "maxmemory"), ("CONFIG\tGET", "x"), (b"GET", "k"), (b"CONFIG GET", "x"),
+     ("SET", "k", 1.5), ("SET", "k", 0.1 + 0.2), ("SET", "k", memoryview(b"mv")),
+     ("SET", "k", bytearray(b"ba")), ("SET", "k", "")],
+)  # fmt: skip
+async def test_commands_are_packed_as_redis_py_packs_them(args: tuple[object, ...]) -> None:
+    """What hiredis packs from the plain arguments is byte for byte what redis-py's encoder and hiredis
+    give; other arguments (a float, a memoryview, a name with a space) take redis-py's own way."""
+    ours = write_in_task(aioredis.from_url(REDIS_TEST_URL))
+    plain = aioredis.from_url(REDIS_TEST_URL)
+    try:
+        mine = ours.connection_pool.make_connection()
+        theirs = plain.connection_pool.make_connection()
+        assert type(mine).__name__.startswith("WriteInTask")
+        assert b"".join(mine.pack_command(*args)) == b"".join(theirs.pack_command(*args))
+        commands = [args, ("GET", "k"), args]
+        assert b"".join(mine.pack_commands(commands)) == b"".join(theirs.pack_commands(commands))
+    finally:
+        await ours.aclose()
+        await plain.aclose()
+
+
+@pytest.mark.parametrize("bad", [True, None, {"a": 1}, "\ud800"])
+async def test_arguments_redis_py_refuses_are_refused_the_same_way(bad: object) -> None:
+    ours = write_in_task(aioredis.from_url(REDIS_TEST_URL))
+    plain = aioredis.from_url(REDIS_TEST_URL)
+    try:
+        raised = []
+        for client in (ours, plain):
+            with pytest.raises(Exception) as caught:
+                client.connection_pool.make_connection().pack_command("SET", "k", bad)
+            raised.append((type(caught.value), str(caught.value)))
+        assert raised[0] == raised[1]
+    finally:
+        await ours.aclose()
+        await plain.aclose()

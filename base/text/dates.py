@@ -589,16 +589,49 @@ def _dates_said(text: str | None, today: date, tz_name: str | None) -> list[tupl
     return [(hit, negated) for hit, negated, _ in _phrases(text, today, tz_name)]
 
 
+def _core(word: str) -> str:
+    """A table word without its article: what stays a substring of a token that reads as that word
+    once _candidates or _weekday_token put an "ال" in front ("للخميس" → "الخميس", "هالخميس")."""
+    return word[2:] if word.startswith("ال") and len(word) > 2 else word
+
+
+def _anchor_words() -> set[str]:
+    """Words of which every date phrase holds at least one, as a piece of one of its tokens (or a digit):
+    a fixed phrase holds all its words (its longest stands for it), a weekday its name, "in N days" its
+    unit, a day and month the month's name; every other reading needs a digit."""
+    found = {max(key, key=len) for key in _FIXED if key}
+    found.update(_WEEKDAYS, _LOOSE_WEEKDAYS, _UNITS)
+    found.update(word for key in _MONTHS for word in key)
+    return {_core(word) for word in found}
+
+
+# A message is scanned with up to 7 windows at every word, each tried as a date (~0.5 ms of CPU for a
+# short message, though most messages say no date). _candidates only ever cuts pieces out of the
+# window's tokens (noise removed, prepositions and an attached ل dropped, an article put back), so a
+# window none of whose tokens holds an anchor word's core or a digit cannot resolve: it is not tried.
+_ANCHOR = re.compile("|".join(["[0-9]", *sorted(map(re.escape, _anchor_words()), key=len, reverse=True)]))
+
+
+@functools.lru_cache(maxsize=4096)  # the same words recur from message to message
+def _may_date(token: str) -> bool:
+    return _ANCHOR.search(token) is not None
+
+
 def _phrases(text: str | None, today: date, tz_name: str | None) -> list[tuple[date, bool, list[str]]]:
     """Each date phrase of the message, left to right: its date, whether a negation comes right before
     it, and its words."""
     if not isinstance(text, str):
         return []
     tokens = folding.tokens(text)[:_MAX_TEXT_TOKENS]
+    # The first token from each position on that could belong to a date: only the windows holding it
+    # are tried (the same windows resolve, in the same order, as when every window is tried).
+    next_anchor = [len(tokens)] * (len(tokens) + 1)
+    for j in range(len(tokens) - 1, -1, -1):
+        next_anchor[j] = j if _may_date(tokens[j]) else next_anchor[j + 1]
     found: list[tuple[date, bool, list[str]]] = []
     i = 0
     while i < len(tokens):
-        for size in range(min(_WINDOW, len(tokens) - i), 0, -1):
+        for size in range(min(_WINDOW, len(tokens) - i), next_anchor[i] - i, -1):
             window = tokens[i : i + size]
             if size == 1 and window[0] in _LONE_WORDS_NOT_DATES:
                 continue

@@ -110,3 +110,22 @@ async def test_an_error_is_the_plain_clients(fake_openai, status: int, message: 
         raised.append((type(caught.value).__name__, str(caught.value), len(fake_openai.requests) - before))
     assert raised[0] == raised[1]
     assert raised[0][2] == retries + 1
+
+
+@pytest.mark.parametrize(
+    "message",
+    [{"role": "assistant", "content": "ok", "refusal": 7},  # a field of another type
+     {"role": "assistant", "content": "ok", "tool_calls": None, "audio": None, "by_the_way": [1, 2]}],
+    ids=["off the model", "extra fields"],
+)  # fmt: skip
+async def test_an_answer_off_the_sdk_model_is_the_plain_clients(fake_openai, message: dict[str, Any]) -> None:
+    """The SDK's answer model is built by strict validation only where it fits exactly; anything else is
+    read by the SDK's own lenient parse, and the result is still the plain client's."""
+    results = []
+    for model in _clients(fake_openai):
+        fake_openai.script.append(message)
+        seen = _Results()
+        reply = await model.ainvoke(CONVERSATION[:2], config={"callbacks": [seen]})
+        results.append((reply.model_dump(exclude={"id"}), seen.results[0].llm_output))
+    assert results[0] == results[1]
+    assert results[0][0]["content"] == "ok"

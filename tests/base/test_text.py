@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from base.text import dates
 from base.text.dates import dates_denied, resolve_date, resolve_date_in_text
 from base.text.folding import to_latin_digits
 from base.text.lexicon import is_self
@@ -410,3 +411,19 @@ def test_date_words_in_any_order_never_raise(words: list[str], today: date) -> N
     found = resolve_date(phrase, today)
     assert found is None or isinstance(found, date)
     assert resolve_date_in_text(f"please {phrase} thanks", today) is None or True
+
+
+_MESSAGE_WORDS = [*VOCABULARY, "hello", "how", "are", "you", "(12.3)", "بالبنك"]
+
+
+@_settings
+@given(words=st.lists(st.sampled_from(_MESSAGE_WORDS), max_size=12), today=st.dates())
+def test_a_message_s_dates_are_those_every_window_finds(words: list[str], today: date) -> None:
+    """_phrases tries only the windows holding a word that may belong to a date: it finds what trying
+    every window finds (`_may_date` always true)."""
+    text = " ".join(words)
+    for tz_name in (None, "America/New_York"):
+        pruned = dates._phrases(text, today, tz_name)
+        with pytest.MonkeyPatch.context() as patched:
+            patched.setattr(dates, "_may_date", lambda token: True)
+            assert dates._phrases(text, today, tz_name) == pruned
