@@ -92,6 +92,7 @@ async def desk(api: Api, redis, redis_prefix: str) -> AsyncIterator[Desk]:
 
     register_tool_commands(router, executor, lang_of)
     desk = Desk(api, executor, router, keys)
+    await desk.link(SARA_WA, "sara")
     await desk.link(MONA_WA, "mona")
     yield desk
     await client.aclose()
@@ -365,9 +366,8 @@ async def test_the_undo_command(desk: Desk) -> None:
     assert "/undo" in listed.text  # type: ignore[union-attr]
 
 
-async def test_said_in_words_the_agent_undoes(desk: Desk, fake_openai) -> None:
-    """The model never sees the undo tool: whatever it answers to "undo that" or "تراجع", the task
-    pack's correction runs the undo; the reply is in the user's language."""
+def _agent(desk: Desk, fake_openai: Any) -> Any:
+    """The agent in native tool-call mode on the fake model, acting through the desk's executor."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -377,11 +377,17 @@ async def test_said_in_words_the_agent_undoes(desk: Desk, fake_openai) -> None:
     from prompts.store import PromptStore
 
     endpoint = ModelEndpoint(base_url=fake_openai.base_url, api_key="k", model="m", local=False)
-    agent = Agent(
+    return Agent(
         llm=chat_model(endpoint, Settings(_env_file=None).model, max_retries=0),  # type: ignore[call-arg]
         model_name="m", mode="native", registry=ToolRegistry.shipped(), prompts=PromptStore(),
         executor=desk.executor, clock=lambda: datetime(2026, 11, 25, tzinfo=ZoneInfo("Asia/Riyadh")),
     )  # fmt: skip
+
+
+async def test_said_in_words_the_agent_undoes(desk: Desk, fake_openai) -> None:
+    """The model never sees the undo tool: whatever it answers to "undo that" or "تراجع", the task
+    pack's correction runs the undo; the reply is in the user's language."""
+    agent = _agent(desk, fake_openai)
     task = desk.api.task(1)
     await desk.do(SARA_WA, "complete_task", task_id=task)
     fake_openai.reply_tool("reopen_task", {"task_id": str(task)})  # what a model might make of it
@@ -399,20 +405,7 @@ async def test_said_in_words_the_agent_undoes(desk: Desk, fake_openai) -> None:
 async def test_said_in_words_the_agent_unassigns_and_undo_gives_it_back(desk: Desk, fake_openai) -> None:
     """ "Take Sara off task 2": a small router reads a hand-over to Sara; the task pack's words leave the
     task with nobody (`unassign_task`, never offered to the model), and undo gives it back to Sara."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from agent.agent import Agent
-    from agent.model import ModelEndpoint, chat_model
-    from base.settings import Settings
-    from prompts.store import PromptStore
-
-    endpoint = ModelEndpoint(base_url=fake_openai.base_url, api_key="k", model="m", local=False)
-    agent = Agent(
-        llm=chat_model(endpoint, Settings(_env_file=None).model, max_retries=0),  # type: ignore[call-arg]
-        model_name="m", mode="native", registry=ToolRegistry.shipped(), prompts=PromptStore(),
-        executor=desk.executor, clock=lambda: datetime(2026, 11, 25, tzinfo=ZoneInfo("Asia/Riyadh")),
-    )  # fmt: skip
+    agent = _agent(desk, fake_openai)
     task = desk.api.task(2)  # mona's, held by sara
     fake_openai.reply_tool("assign_task", {"task_id": str(task), "assignee": "Sara"})
     [reply] = await agent.respond(desk.turn(MONA_WA, f"take Sara off task {task}"))
