@@ -4,6 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make test` runs the suite on pytest-xdist workers: one per core, at most 4 (PostgreSQL's connections
+# and the machine's memory are shared by them). PYTEST_WORKERS=0 runs it in one process (README, "Tests").
+# Files are handed out in the order collected (--no-loadscope-reorder): xdist's default, most tests
+# first, left the one-test file of the embedded model's end-to-end run (1-2 minutes) for the very end.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test install lint format bench cassettes cassettes-all eval eval-test eval-routing clean
 
@@ -34,7 +39,8 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -p no:cacheprovider --cov --cov-report=term --cov-fail-under=90
+	$(BIN)/python -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadfile --no-loadscope-reorder \
+		--cov --cov-report=term --cov-fail-under=90
 
 # Re-record, against the real embedded model, only the cassettes whose prompts, tool specs or model texts
 # changed since they were recorded, and the missing ones (tests/cassettes.py; tests/cassettes.json); a

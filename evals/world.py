@@ -61,7 +61,9 @@ class CoreWorld:
         await db.create_all()
         async with db.sessions() as session:
             await self._seed(session)
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on accepted sockets whose proto says TCP,
+        # and without it a response written in two parts waits ~40 ms for the client's delayed ACK.
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._sock.bind(("127.0.0.1", 0))
         port = self._sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"

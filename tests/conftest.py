@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
 
 import pytest
 import redis.asyncio as aioredis
@@ -12,6 +16,11 @@ import redis.asyncio as aioredis
 pytest_plugins = ["tests.fake_graph", "tests.fake_openai"]
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/0")
+
+# The CLI's rich consoles are made when their modules are imported, and a COLUMNS set then fixes their
+# width for the whole run; the tests that read tables set COLUMNS themselves (monkeypatch) and expect
+# it to be read when the command prints. pytest-xdist's workers start with COLUMNS=80 in the environment.
+os.environ.pop("COLUMNS", None)
 
 
 @pytest.fixture
@@ -94,3 +103,49 @@ def _no_heap_freeze() -> Iterator[None]:
     yield
     gc.freeze = freeze  # type: ignore[assignment]
     gc.set_threshold(*thresholds)
+
+
+class RunLock:
+    """What `@pytest.mark.serial` means under pytest-xdist: every test holds this lock while it runs,
+    shared, and a serial test holds it alone, so no test of another worker runs beside it.
+
+    Two flock()ed files: `gate` is taken briefly by every test on its way in, and held by a serial test
+    until it has the main lock, so that a serial test waiting for the running tests to end is not kept
+    waiting for ever by the next ones. The files are the run's own (in the folder above the workers'
+    base temporary folders): another run of the suite beside this one is not held up."""
+
+    def __init__(self, path: str) -> None:
+        self._gate: IO[Any] = open(path + ".gate", "a+")  # noqa: SIM115 (held for the whole run)
+        self._main: IO[Any] = open(path, "a+")  # noqa: SIM115
+
+    @contextmanager
+    def hold(self, *, alone: bool) -> Iterator[None]:
+        fcntl.flock(self._gate, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(self._main, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        finally:
+            fcntl.flock(self._gate, fcntl.LOCK_UN)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._main, fcntl.LOCK_UN)
+
+
+_run_lock: RunLock | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _run_lock
+    # A worker of a parallel run: xdist gives each worker <the run's temporary folder>/popen-gwN.
+    if os.environ.get("PYTEST_XDIST_WORKER") and config.option.basetemp:
+        _run_lock = RunLock(str(Path(config.option.basetemp).parent / "serial.lock"))
+
+
+# Outside pytest-timeout's own wrapper (tryfirst): the time spent waiting for the lock is not the test's.
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    if _run_lock is None:
+        yield
+        return
+    with _run_lock.hold(alone=item.get_closest_marker("serial") is not None):
+        yield

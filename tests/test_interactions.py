@@ -136,6 +136,10 @@ async def test_metrics_carry_paths_tools_and_graph_codes_but_no_number(settings_
 
     settings = live_settings(settings_factory, fake_graph, hudhud_graph_retries=0)
     async with running_pipeline(settings, responder=CommandRouter(Scripted())) as p:
+        # The knowledge path of its own turn: the turn retried below is counted as "other" (its reply is
+        # sent again, its responder not asked again), and without this turn the line below was found only
+        # when an earlier test in the same process had answered from the knowledge base.
+        await _run(p, [("wamid.m0", SARA, "what does the kb say first")])
         await _run(p, [("wamid.m1", SARA, "/ping"), ("wamid.m2", SARA, "create a task")])
         # the first refusal meets the read receipt, the second the reply: sent again with the turn's retry
         fake_graph.fail_next(2, status=400, code=131048)  # spam rate limit

@@ -155,8 +155,14 @@ async def test_a_run_beyond_the_limit_or_with_a_bad_filter_is_refused(evals_app)
 
 
 def child_env(monkeypatch: pytest.MonkeyPatch, fake_openai: Any, tmp_path: Path) -> None:
-    """The environment the service's `hudhud eval run` child inherits: the fake model, no knowledge base."""
-    for name, value in {**fake_model_env(fake_openai, tmp_path / "child-data"), "HUDHUD_KB_SEED": ""}.items():
+    """The environment the service's `hudhud eval run` child inherits: the fake model, no knowledge base.
+
+    An empty HUDHUD_KB_SEED reads as unset, and `hudhud eval run` then ingests the shipped docs/kb (half a
+    minute of embedding per child on 2 cores): an empty folder is a knowledge base with nothing in it."""
+    empty = tmp_path / "no-kb"
+    empty.mkdir(exist_ok=True)
+    env = {**fake_model_env(fake_openai, tmp_path / "child-data"), "HUDHUD_KB_SEED": str(empty)}
+    for name, value in env.items():
         monkeypatch.setenv(name, value)
 
 

@@ -19,6 +19,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
 
 from coreapi.app import create_app
 from coreapi.config import CoreSettings
@@ -194,12 +195,19 @@ async def _empty(db: Database) -> None:
     """PostgreSQL's database lives for the whole run, so each test empties it (SQLite's file is per test)."""
     if db.is_sqlite:
         return
-    await db.create_all()  # in case the app never got as far as making them
-    async with db.engine.begin() as conn:
-        for table in reversed(
-            Base.metadata.sorted_tables
-        ):  # DELETE: far quicker than TRUNCATE on tiny tables
-            await conn.execute(table.delete())
+
+    async def delete_all() -> None:
+        async with db.engine.begin() as conn:
+            for table in reversed(
+                Base.metadata.sorted_tables
+            ):  # DELETE: far quicker than TRUNCATE on tiny tables
+                await conn.execute(table.delete())
+
+    try:
+        await delete_all()
+    except ProgrammingError:  # a table missing: the app never got as far as making them
+        await db.create_all()
+        await delete_all()
 
 
 @pytest.fixture
