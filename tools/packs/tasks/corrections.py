@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from base.text.content import content_words, shares_words
 from base.text.folding import fold
 from base.text.lexicon import AR_LETTERS
-from base.text.lexicon import words_of as _words
 from base.text.numbers import parse_int
 from base.text.priority import normalize_priority
 from tools.decision import ANSWER, Decision
@@ -28,6 +27,7 @@ from tools.packs.tasks.cues import (
     joins_changes,
     meant_instead,
     mentions_task,
+    name_said,
     names_task_number,
     numbers_in,
     opens_with_create,
@@ -125,9 +125,7 @@ def _unsaid_person(decision: Decision, tools: ToolRegistry, text: str, follow_re
         return decision
     if bool(AR_LETTERS.search(name)) != bool(AR_LETTERS.search(text)) or name.strip().casefold() == SPEAKER:
         return decision
-    # Inside the message's words, with a prefix glued on ("لخالد", "للمراعي" for "المراعي").
-    folded = fold(text)
-    if any(w in folded or (w.startswith("ال") and w[2:] in folded) for w in _words(name)):
+    if name_said(name, text):
         return decision
     person = person_target(text)
     if person is None and decision.action == "assign_task":

@@ -345,6 +345,13 @@ _NOW = re.compile(
 )
 
 
+def name_said(name: str, text: str) -> bool:
+    """Does the message say a word of `name`, a prefix glued on or not ("لخالد" for "خالد", "للمراعي"
+    for "المراعي": the lam of "to" swallows the article's alef)?"""
+    folded = fold(text)
+    return any(w in folded or (w.startswith("ال") and w[2:] in folded) for w in _words(name))
+
+
 def says_only_now(text: str) -> bool:
     """The only time the message says is "now" ("what's on my plate right now?"): no due date asked."""
     return bool(_NOW.search(text)) and not says_date(_NOW.sub(" ", text))
