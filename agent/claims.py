@@ -149,8 +149,6 @@ _QUOTED = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”|«[^»\n]*»")
 _SENTENCES = re.compile(r"(?<=[.!?؟\n])\s+|\n+")
 
 
-# Most replies checked are the catalog's own (the "I don't know" of an empty knowledge base, the greeting):
-# the same few texts, ~0.3 ms of regular expressions each time. A model's own text seldom repeats.
 # A task card the model wrote itself: the labelled fields of a task ("*Task*: …", "Assignee: You",
 # "الأولوية: عالية"). On the answer path no tool read or changed a task this turn, so a card there shows
 # a task as it exists when nothing made it so ("I'll take it myself" answered with a card naming "You"
@@ -177,6 +175,8 @@ def card_claim(reply: str) -> str | None:
     return labelled[0][0] if len({label for _, label in labelled}) >= 2 else None
 
 
+# Most replies checked are the catalog's own (the "I don't know" of an empty knowledge base, the greeting):
+# the same few texts, ~0.3 ms of regular expressions each time. A model's own text seldom repeats.
 @lru_cache(maxsize=256)
 def action_claim(reply: str) -> str | None:
     """The first sentence of `reply` that reports an action as done; None when none does."""

@@ -2,8 +2,8 @@
 
 A pack is a module that exposes `PACK = DomainPack(...)`: its tool specs (YAML), the corrections of the
 router's known misreadings of its commands (each reads the message's own words), how to tell that a
-message names one of its objects by number, how its objects are named by title, and its slash
-commands, and how it words a result too rich for a template. The agent and the service name no
+message names one of its objects by number, how its objects are named by title, how it words a result
+too rich for a template, and its slash commands. The agent and the service name no
 tool: they ask the registry, which holds the packs. `HUDHUD_TOOL_PACKS` lists the packs to load
 (module names); the shipped one is `tools.packs.tasks`. docs/tools.md shows how to write one.
 """

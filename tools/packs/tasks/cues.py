@@ -345,13 +345,6 @@ _NOW = re.compile(
 )
 
 
-def name_said(name: str, text: str) -> bool:
-    """Does the message say a word of `name`, a prefix glued on or not ("لخالد" for "خالد", "للمراعي"
-    for "المراعي": the lam of "to" swallows the article's alef)?"""
-    folded = fold(text)
-    return any(w in folded or (w.startswith("ال") and w[2:] in folded) for w in _words(name))
-
-
 def says_only_now(text: str) -> bool:
     """The only time the message says is "now" ("what's on my plate right now?"): no due date asked."""
     return bool(_NOW.search(text)) and not says_date(_NOW.sub(" ", text))
@@ -360,6 +353,13 @@ def says_only_now(text: str) -> bool:
 def says_date(text: str) -> bool:
     """The message says one date ("…to Sunday", "بكرة", "yom el a7ad"): is one said, not which."""
     return resolve_date_in_text(text, date.today()) is not None
+
+
+def name_said(name: str, text: str) -> bool:
+    """Does the message say a word of `name`, a prefix glued on or not ("لخالد" for "خالد", "للمراعي"
+    for "المراعي": the lam of "to" swallows the article's alef)?"""
+    folded = fold(text)
+    return any(w in folded or (w.startswith("ال") and w[2:] in folded) for w in _words(name))
 
 
 def asks_question(text: str) -> bool:
