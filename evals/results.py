@@ -29,6 +29,10 @@ class TraceRecord(BaseModel):
 
     action: str = ""
     args: dict[str, Any] = Field(default_factory=dict)
+    # The model's own reading before the packs' corrections and the argument layer: what a miss is
+    # debugged from (a correction that did not fire, an argument the code filled in).
+    routed_action: str = ""
+    raw_args: dict[str, Any] = Field(default_factory=dict)
     outcome: str = ""
     lang: str = ""
     model: str = ""

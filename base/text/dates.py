@@ -547,8 +547,11 @@ def resolve_date(phrase: str | None, today: date, *, tz_name: str | None = None)
 
 
 _WINDOW = 7
-# Words that are dates only in a phrase the model chose: in a free text they are ordinary words.
-_LONE_WORDS_NOT_DATES = folding.words("now", "الحين", "هلق", "هلأ", "دلوقتي", "delwa2ty", "dilwa2ti", "hala2")
+# Words that are dates only in a phrase the model chose: in a free text they are the time of speaking
+# ("what's on my plate right now?", "وش عندي الحين"), not a day anything is due.
+_NOW_NOT_DATES = folding.words(
+    "now", "right now", "just now", "الحين", "هلق", "هلأ", "دلوقتي", "delwa2ty", "dilwa2ti", "hala2", "el7een"
+)
 _MAX_TEXT_TOKENS = 300
 
 
@@ -633,7 +636,7 @@ def _phrases(text: str | None, today: date, tz_name: str | None) -> list[tuple[d
     while i < len(tokens):
         for size in range(min(_WINDOW, len(tokens) - i), next_anchor[i] - i, -1):
             window = tokens[i : i + size]
-            if size == 1 and window[0] in _LONE_WORDS_NOT_DATES:
+            if size <= 2 and " ".join(window) in _NOW_NOT_DATES:
                 continue
             hit = _resolve(window, today, tz_name, loose=False)
             if hit is not None:

@@ -206,6 +206,10 @@ TEXT_CASES: list[tuple[str | None, date | None]] = [
     ("Enjoy the sun", None),  # "sun" is Sunday only in a date phrase
     ("meeting on sat", None),
     ("Do it now", None),
+    ("what's on my plate right now?", None),  # the time of speaking, not a day anything is due
+    ("just now I saw it", None),
+    ("شو عندي هلق؟", None),
+    ("move it to tomorrow, right now", THU),  # "right now" is no second date
     ("اليوم الخميس", None),  # "today is Thursday": two readings
     ("", None),
     (None, None),
