@@ -179,6 +179,20 @@ def test_the_done_list_stays_done(text: str) -> None:
     assert decide("list_tasks", text, status="done").args["status"] == "done"
 
 
+@pytest.mark.parametrize("text", ["what's on my plate?", "شنو المهام اللي علي؟", "eh elly 3alaya", "my list"])
+def test_a_list_that_asks_no_status_is_the_open_list(text: str) -> None:
+    assert decide("list_tasks", text, scope="mine").args["status"] == "open"
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [("what did I finish this week?", {"scope": "mine"}), ("اللي خلصتها", {"scope": "mine"}),
+     ("what's late?", {"scope": "mine", "overdue": True})],
+)  # fmt: skip
+def test_a_done_or_overdue_list_gets_no_open_status(text: str, args: dict[str, object]) -> None:
+    assert decide("list_tasks", text, **args).args.get("status") is None
+
+
 def test_a_task_named_by_title_to_reopen_is_not_a_question() -> None:
     """ "reopen the printer one" names no number: the title names the task (tools/naming.py)."""
     decision = decide("reopen_task", "reopen the printer one please", task_id=None)
@@ -811,8 +825,9 @@ def test_other_messages_are_no_unassignment(text: str, action: str) -> None:
     [("تسوية حسابات البنك خلها يوم الأربعاء", None), ("المهمة ٤٦ خلها يوم الأربعاء", 46),
      ("the vendor payments one, Wednesday please", None)],
 )  # fmt: skip
-def test_a_task_and_a_date_read_as_showing_it_moves_it(text: str, task: int | None) -> None:
-    decision = decide("get_task", text, task_id=task or 3)  # a number the message never says is dropped
+@pytest.mark.parametrize("routed", ["get_task", "complete_task", "reopen_task", "delete_task"])
+def test_a_task_and_a_date_read_as_showing_it_moves_it(text: str, task: int | None, routed: str) -> None:
+    decision = decide(routed, text, task_id=task or 3)  # a number the message never says is dropped
     assert (decision.action, decision.args) == ("update_task", {"task_id": task, "due_date": None})
 
 
@@ -821,6 +836,15 @@ def test_a_task_and_a_date_read_as_showing_it_moves_it(text: str, task: int | No
 )
 def test_a_question_or_a_new_task_with_a_date_is_not_moved(text: str) -> None:
     assert decide("get_task", text, task_id=46).action != "update_task"
+
+
+@pytest.mark.parametrize(
+    ("routed", "text"),
+    [("complete_task", "finished task 46 on Wednesday"), ("reopen_task", "reopen 46, it's due Wednesday"),
+     ("delete_task", "احذف المهمة ٤٦ اللي كانت للأربعاء"), ("complete_task", "خلصت المهمة ٤٦ امبارح")],
+)  # fmt: skip
+def test_a_tool_the_words_say_keeps_its_date_as_a_plain_word(routed: str, text: str) -> None:
+    assert decide(routed, text, task_id=46).action == routed
 
 
 def test_an_assignee_the_model_made_up_gives_way_to_the_person_the_words_name() -> None:

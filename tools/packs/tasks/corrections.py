@@ -104,15 +104,21 @@ def _status_question(decision: Decision, tools: ToolRegistry, text: str, follow_
 
 
 def _dated_not_shown(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
-    """ "تسوية حسابات البنك خلها يوم الأربعاء" (make the bank reconciliation Wednesday) read as showing
-    the task: a message that names a date, asks nothing (no question, no status word) and adds nothing
-    moves the task to that date (the argument layer reads it from the message)."""
-    if decision.action != "get_task" or tools.get("update_task") is None or not says_date(text):
+    """ "تسوية حسابات البنك خلها يوم الأربعاء" (make the bank reconciliation Wednesday) read as showing,
+    completing, reopening or deleting the task: a message that names a date, asks nothing (no question,
+    no status word), adds nothing and says none of that tool's own words moves the task to that date
+    (the argument layer reads it from the message). None of those tools takes a date."""
+    if decision.action not in _TAKE_NO_DATE or tools.get("update_task") is None or not says_date(text):
         return decision
     if asks_question(text) or says_status(text) or says_create_anywhere(text):
         return decision
+    if decision.action != "get_task" and tools.says(decision.action, text) is not False:
+        return decision
     args = {"task_id": decision.args.get("task_id"), "due_date": None}
     return decision.model_copy(update={"action": "update_task", "args": args})
+
+
+_TAKE_NO_DATE = ("get_task", "complete_task", "reopen_task", "delete_task")
 
 
 def _unsaid_person(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
@@ -470,6 +476,17 @@ def _overdue(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int
     return decision.model_copy(update={"args": args})
 
 
+def _open_by_default(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "what's on my plate?", "شنو المهام اللي علي؟", "eh elly 3alaya": a list whose words ask for no
+    status is the work still to do (a finished task is on nobody's plate); the finished ones are listed
+    when the words say done."""
+    if decision.action != "list_tasks" or decision.args.get("status") not in (None, ""):
+        return decision
+    if decision.args.get("overdue") is True or says_done(text):
+        return decision
+    return decision.model_copy(update={"args": {**decision.args, "status": "open"}})
+
+
 def _unfinished(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
     """ "show me what the team hasn't finished", "وش باقي علي", "المهام اللي ما خلصت": a list of tasks
     the words call unfinished is the open list — a small model hears "finished" and lists the done ones."""
@@ -583,6 +600,7 @@ CORRECTIONS = (
     _garbled_title,
     _overdue,
     _unfinished,
+    _open_by_default,
     _wanted_not_person,
     _priority_said,
     _several_changes,
