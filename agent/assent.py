@@ -77,6 +77,21 @@ _NO_PAIRS = {
     for b in seconds
 }
 
+# Two-word affirmatives whose words alone are fillers: "go ahead", "do it", "sounds good", "yalla go".
+_YES_PAIRS = {
+    (a, b)
+    for firsts, seconds in (
+        (word_set("go"), word_set("ahead on")),
+        (word_set("do"), word_set("it that")),
+        (word_set("sounds looks"), word_set("good right fine")),
+        (word_set("yalla yallah يلا يالله"), word_set("go")),
+        (word_set("امش امشي"), word_set("فيها")),
+        (word_set("emshi imshi"), word_set("fiha feeha")),
+    )
+    for a in firsts
+    for b in seconds
+}
+
 # Words that may stand next to a yes or a no without changing it.
 FILLER = frozenset().union(
     word_set("please pls plz thanks thank you it that this do go ahead now then just so fine sure"),
@@ -147,12 +162,15 @@ def opens_with_yes(text: str) -> bool:
 
 
 def _joined_refusals(words: list[str]) -> list[str]:
-    """Two-word refusals ("ما ابي", "mish 3ayez") made one refusal word, so they read like "no"."""
+    """Two-word refusals ("ما ابي", "mish 3ayez") made one refusal word, so they read like "no"; two-word
+    affirmatives ("go ahead", "do it") one "yes"."""
     out: list[str] = []
     i = 0
     while i < len(words):
-        if i + 1 < len(words) and (words[i], words[i + 1]) in _NO_PAIRS:
-            out.append("no")
+        pair = (words[i], words[i + 1]) if i + 1 < len(words) else None
+        refused = bool(out) and out[-1] in NO  # "don't do it": the "do it" is what is refused
+        if pair in _NO_PAIRS or (pair in _YES_PAIRS and not refused):
+            out.append("no" if pair in _NO_PAIRS else "yes")
             i += 2
         else:
             out.append(words[i])

@@ -24,6 +24,27 @@ def word_set(written: str) -> frozenset[str]:
     return frozenset(fold(w) for w in written.split())
 
 
+# The endings an Arabic verb takes in a request or a report, written once instead of word by word: who
+# is spoken to or speaks (ي to a woman, و / وا to several, ت / تي / نا the speaker's or addressee's past),
+# an object pronoun (ه ها هم) and "for me / us" (لي لنا): "سكّر" gives "سكّريلي", "سكروها", "سكّرتها",
+# "سكّرهالي", "خلصوا". People address the bot as a woman or a man, alone or as a team.
+_PERSONS = ("", "ي", "و", "وا", "ت", "تي", "نا")
+_OBJECTS = ("", "ه", "ها", "هم")
+_FOR = ("", "لي", "لنا")
+
+
+def verb_forms(written: str) -> frozenset[str]:
+    """Every form of each space-separated Arabic verb stem with the endings above, folded."""
+    return frozenset(
+        fold(stem + person + pronoun + benefit)
+        for stem in written.split()
+        for person in _PERSONS
+        for pronoun in _OBJECTS
+        if not (person == "وا" and pronoun)  # "سكروها": the plural's alef goes before a pronoun
+        for benefit in _FOR
+    )
+
+
 # A correction of what was just said ("sorry no, I meant Friday", "قصدي السبت", "la2 2asdi rami"): the
 # agent refers it back to the task just changed (agent/cues.py), the task pack reads "I meant 32, not 31".
 MEANT = word_set("meant قصدي أقصد اقصد قصدت بقصد بقصدي 2asdi 2asdy asdi a2sod a2sad qasdi")

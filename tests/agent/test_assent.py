@@ -16,16 +16,19 @@ YES = {
         "confirm",
         "yep do it",
         "sure thing, thanks",
+        "go ahead",  # two words that are fillers alone
+        "do it",
+        "sounds good",
     ],
     "msa": ["نعم", "نعم، أكّد", "أجل", "موافق", "حسناً", "نفّذ من فضلك", "بالتأكيد"],
     "gulf": ["ايوه", "أيوه احذفها", "اكيد", "تمام", "زين", "يلا سوها", "ابشر", "اوكي", "إيه"],
     "egyptian": ["أيوة", "ايوة اعملها", "ماشي", "طبعاً", "اشطا", "حاضر"],
     "levantine": ["إي", "منيح", "مزبوط", "يلا", "طيب", "ماشي", "ايه"],
-    "arabizi": ["aywa", "aiwa ya 7abibi", "tamam", "mashi", "akeed", "yalla", "na3am", "7ader"],
+    "arabizi": ["aywa", "aiwa ya 7abibi", "tamam", "mashi", "akeed", "yalla", "na3am", "7ader", "yalla go"],
     "emoji": ["👍", "✅"],
 }
 NO = {
-    "en": ["no", "No thanks", "nope", "cancel", "cancel it", "stop", "don't", "not now"],
+    "en": ["no", "No thanks", "nope", "cancel", "cancel it", "stop", "don't", "not now", "don't do it"],
     "msa": ["لا", "لا، شكراً", "كلا", "ألغِ", "إلغاء", "لا أريد"],
     "gulf": ["لا خلاص", "لالا", "بلاش", "ما ابي", "هونت"],
     "egyptian": ["لأ", "لأ خلاص", "مش عايز", "بلاش", "سيبها"],

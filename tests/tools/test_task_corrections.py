@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tools.decision import Decision
-from tools.packs.tasks.cues import holder_or_doer, person_target, says_done, says_hand_over
+from tools.packs.tasks.cues import holder_or_doer, person_target, says_delete, says_done, says_hand_over
 from tools.registry import ANSWER, ToolRegistry
 
 TOOLS = ToolRegistry.shipped()
@@ -886,3 +886,34 @@ def test_them_done(text: str) -> None:
 @pytest.mark.parametrize("text", ["حطه عليا", "حوّلها لي", "خليها عندي", "أنا اللي هتابعها"])
 def test_the_speaker_takes_it(text: str) -> None:
     assert holder_or_doer(text) == "me"
+
+
+@pytest.mark.parametrize(
+    ("text", "reads"),
+    [("سكّريلي المهمة ١٢", "done"), ("اقفلي ٧١ و٧٢ الاتنين خلصوا", "done"), ("أنجزيها", "done"),
+     ("سكروها", "done"), ("امسحيلي المهمة ٥", "delete"), ("احذفوها", "delete"), ("شيليها", "delete"),
+     ("حوّليها لسارة", "hand_over"), ("أسندوها لخالد", "hand_over")],
+)  # fmt: skip
+def test_a_verb_said_to_a_woman_or_to_several_keeps_its_sense(text: str, reads: str) -> None:
+    says = {"done": says_done, "delete": says_delete, "hand_over": says_hand_over}
+    assert says[reads](text)
+
+
+@pytest.mark.parametrize("text", ["قفله مكسور", "ما خلصوها لسه", "مين بيخلصها؟"])
+def test_a_noun_a_negation_or_a_future_is_no_done_word(text: str) -> None:
+    assert not says_done(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["تراجعي عن آخر تغيير سويته لو سمحتي", "رجعيها", "رجعوها زي ما كانت", "تراجعوا عن التعديل"]
+)
+def test_an_undo_said_to_a_woman_or_to_several_is_an_undo(text: str) -> None:
+    assert decide("summary_report", text).action == "undo_last"
+
+
+@pytest.mark.parametrize("text", ["raj3i task 76 maftoo7a law sama7ti", "rag3o el task 76 maftu7a"])
+def test_an_arabizi_reopen_with_a_priority_nobody_said_reopens(text: str) -> None:
+    decision = decide("update_task", text, task_id=76, priority="low")
+    assert (decision.action, decision.args) == ("reopen_task", {"task_id": 76})
+    said = decide("update_task", "reopen 76 and make it high", task_id=76, priority="high")
+    assert said.action == "update_task"

@@ -302,19 +302,25 @@ def _reopen(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int 
     as "show task 23", pick an update that changes nothing, or hear "done" and complete it."""
     if tools.get("reopen_task") is None or not says_reopen(text):
         return decision
-    if decision.action in ("get_task", "complete_task") or _empty_update(decision, tools):
+    if decision.action in ("get_task", "complete_task") or _empty_update(decision, tools, text):
         return decision.model_copy(
             update={"action": "reopen_task", "args": {"task_id": decision.args.get("task_id")}}
         )
     return decision
 
 
-def _empty_update(decision: Decision, tools: ToolRegistry) -> bool:
-    """An update that changes none of what the spec says an update changes (its `needs_one_of`)."""
+def _empty_update(decision: Decision, tools: ToolRegistry, text: str | None = None) -> bool:
+    """An update that changes none of what the spec says an update changes (its `needs_one_of`) — or,
+    given the message, changes only a priority or a date its words never say (a model's filler)."""
     spec = tools.get("update_task")
     if decision.action != "update_task" or spec is None or spec.needs_one_of is None:
         return False
-    return not any(decision.args.get(k) for k in spec.needs_one_of.args)
+    changes = {k for k in spec.needs_one_of.args if decision.args.get(k)}
+    if text is not None and normalize_priority(text) is None:
+        changes.discard("priority")
+    if text is not None and not says_date(text):
+        changes.discard("due_date")
+    return not changes
 
 
 def _now_not_due(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:

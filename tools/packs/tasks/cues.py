@@ -10,7 +10,7 @@ from datetime import date
 
 from base.text.dates import resolve_date, resolve_date_in_text
 from base.text.folding import fold, to_latin_digits
-from base.text.lexicon import MEANT, without_harakat
+from base.text.lexicon import MEANT, verb_forms, without_harakat
 from base.text.lexicon import is_date_phrase as _is_date
 from base.text.lexicon import word_set as _folded
 from base.text.lexicon import words_of as _words
@@ -30,7 +30,7 @@ _REOPEN = re.compile(
     r"|(?:^|\s)(?:مش|مو|مب|ليست|لم تعد|ما عادت|ماعادت|ما بقت|مابقت)\s+(?:خالصه|خلصانه|منجزه|مكتمله|مخلصه)"
     r"|\b(?:mesh|mish|msh|mo|mush)\s+(?:5alsa|khalsa|5alsana|mnjaza)"
     r"|(?:^|\s)(?:ا|ي)?فتح(?:ها|ي|يها|وها)?\b|\befta7|(?:^|\s)(?:اعد|اعاده|اعادة)\s+فتح"
-    r"|رجع\S*\s+(?:\S+\s+){0,3}مفتوح|reg3\S*\s+(?:\S+\s+){0,3}maftoo?7"
+    r"|رجع\S*\s+(?:\S+\s+){0,3}مفتوح|\br[ae]?[gj]{1,2}[ae]?3\S*\s+(?:\S+\s+){0,3}maft[ou]{1,2}7"
 )
 
 
@@ -390,13 +390,14 @@ _DONE = _folded(
     "انهيت أنهيت انهيتها أنهيتها اتممت أتممت اتممتها أتممتها اكملت أكملت اكملتها أكملتها "
     "خالصه خالصة خلصانه خلصانة 5alast 5alas 5las 5lst khalas khalast 5alasna 5alsa khalsa 5alsana "
     # "them": several tasks at once ("سكرهم", "خلصتهم", "أغلقهم")
+    "قفلت قفلتها قفلناها قفلنا "
     "سكرهم سكره خلصهم خلصتهم قفلهم اقفلهم اقفلها قفلها انجزهم أنجزهم اغلقهم أغلقهم اغلقها أغلقها كملهم "
     "sakkarhom sakkerhom 5alashom khalashom "
     # what was to be done, said done: "the catering is booked", "invoice paid", "اتحجزت", "انرسلت"
     "booked sent paid submitted delivered fixed sorted handled shipped signed "
     "اتحجز اتحجزت انحجز انحجزت اترسل اترسلت انرسل انرسلت اتبعت اتدفع اتدفعت اندفع اندفعت اتصلح اتصلحت "
     "انحلت اتحلت اتسلم اتسلمت انسلم انسلمت"
-)
+) | verb_forms("سكر اقفل اغلق خلص انجز كمل انهي اتمم")  # "سكّرلي", "اقفلي", "خلصوا", "أنجزيها"
 _DONE_MARKS = ("✅", "☑", "✔")
 
 
@@ -567,10 +568,32 @@ UNDO: dict[str, tuple[str, ...]] = {
 }
 # fmt: on
 _UNDO = frozenset(" ".join(_words(phrase)) for phrases in UNDO.values() for phrase in phrases)
+_AR_WORD = re.compile(r"[\u0621-\u064A]+")
+_OBJECT_PRONOUNS = ("ها", "هم", "ه")
+
+
+def _addressed(verb: str, ending: str) -> str:
+    """An Arabic imperative said to a woman (ي) or to several (و / وا): "رجعها" → "رجعيها", "رجعوها"."""
+    for pronoun in _OBJECT_PRONOUNS:
+        if verb.endswith(pronoun) and len(verb) - len(pronoun) >= 3:
+            return verb[: -len(pronoun)] + ending.rstrip("ا") + pronoun
+    return verb + ending
+
+
+# Each phrase said to a woman or to several as well: "تراجعي عن آخر تغيير", "رجعيها", "رجعوها زي ما كانت"
+# (the ending goes before an object pronoun).
+_UNDO |= frozenset(
+    " ".join([_addressed(first, ending), *rest])
+    for first, *rest in (phrase.split(" ") for phrase in _UNDO)
+    if _AR_WORD.fullmatch(first)
+    for ending in ("ي", "و", "وا")
+)
 _UNDO_FILLER = _folded(
     "please pls plz pliz kindly just now ok okay oops oh no sorry wait actually hey hudhud "
     "لو سمحت من فضلك رجاء رجاءً بليز ارجوك أرجوك لا معليش عفوا اوه اوبس يا هدهد "
-    "law lw sama7t sm7t min fadlak fadlik la2 la laa"
+    "law lw sama7t sm7t min fadlak fadlik la2 la laa سمحتي سمحتو سمحتوا sama7ti "
+    # "the last change you made": who made it says nothing more
+    "سويته سويتيه سويتوه عملته عملتيه عملتوه سويتها عملتها"
 )
 # "رجّعها زي ما كانت", "أعدها كما كانت", "خليها متل الأول", "rag3ha zay ma kanet", "put it back the way
 # it was": a verb of putting back, at most three words, then "like / as it was / before".
@@ -636,7 +659,7 @@ _HAND_OVER = _folded(
     # Arabizi without the pronoun, and its spellings: "7awel el task la sara", "sallemha l omar"
     "7awel 7awwel 7awil 7awli 7awlha 7awwelha 7awelo 7awlo hawel hawwel edi eddi ede edeeha a3tee 3tee "
     "sallem sallemha salemha asned asnedo asnediha"
-)
+) | verb_forms("اسند حول اعط عط سلم")  # "حوّليها", "أسندوها", "عطيه"
 # Words that join a second change to the first: "and", "also", "و…", "كمان", "w", "kaman", a comma.
 _JOINERS = _folded("and also plus then too كمان وكمان وبعدين بعدين وكذلك كذلك w we kaman kman")
 
@@ -778,7 +801,7 @@ _DELETE = _folded(
     "delete deleted remove removed erase trash drop "
     "احذف احذفي احذفوا حذف امسح امسحي امسحوا مسح شيل شيلي شيلوا امحي امحوا امحى الغي الغ "
     "e7zef e7zfi ehzef emsa7 emsahi sheel shil shili"
-)
+) | verb_forms("احذف امسح شيل امح الغ")  # "امسحيلي", "احذفوها", "شيليها"
 _PRONOUNS = ("ها", "ه", "هم", "يها", "وها", "ha", "o", "hom")
 
 
