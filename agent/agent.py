@@ -32,7 +32,7 @@ from agent.capabilities import about_me, asks_what_i_do, is_greeting, what_i_do
 from agent.claims import action_claim
 from agent.cues import is_question, is_small_talk, refers_back, remember_request
 from agent.language import detect_language, reply_language
-from agent.memory import AgentMemory, ToolRecord, last_exchange, last_task_ref
+from agent.memory import AgentMemory, ToolRecord, last_exchange, last_task_ref, last_tool_call
 from agent.native import NativeToolCaller
 from agent.picking import render_named
 from agent.prefs import PrefsStore
@@ -47,6 +47,7 @@ from base.notes import TurnPath, note_model, note_path
 from base.sealing import Sealer, aad_entry, seal
 from base.text.dates import resolve_date_in_text
 from base.text.numbers import parse_int
+from base.text.priority import normalize_priority
 from base.turn import ReplyPart, TextPart, Turn
 from memory.context import Context
 from prompts.store import SHORT_SHA, Prompt, PromptStore
@@ -57,6 +58,7 @@ from tools.registry import ANSWER, ToolRegistry
 from tools.spec import ToolSpec
 from tools.spec import ref_arg as _ref_arg
 from tools.switches import ToolSwitches
+from tools.undo import UNDO
 
 log = structlog.get_logger(__name__)
 
@@ -260,6 +262,10 @@ class Agent:
                 trace.action, trace.raw_args = decision.action, decision.args
                 trace.tokens_in, trace.tokens_out = decision.tokens_in, decision.tokens_out
                 decision = tools.correct(decision, text, follow_ref=ref, fired=trace.rules)
+                if decision.action == UNDO and decision.more:  # "قصدي ٧٧ مش ٦٩": redo on the task meant
+                    decision = _redo_as_before(
+                        decision, last_tool_call(window, now=now, recent_s=recent), text, today
+                    )
             else:
                 decision = decided
                 trace.action, trace.raw_args = decision.action, decision.args
@@ -835,6 +841,21 @@ def _whole_sentences(text: str) -> str:
     ends = [m.end() for m in _SENTENCE_END.finditer(text.rstrip() + " ")]
     cut = ends[-1] if ends else 0
     return text[:cut].rstrip() if cut >= len(text) // 2 else text
+
+
+def _redo_as_before(decision: Decision, before: dict[str, Any] | None, text: str, today: date) -> Decision:
+    """ "لا مش ٦٩، قصدي ٧٧" right after "أجّل مهمة ٦٩ لبكرا": the change to make on the task meant is the
+    one just made on the wrong task, not the router's reading of a message that says no change of its
+    own (a small model was seen to invent a priority there). A message that says its own date or
+    priority ("I meant 77, and make it Sunday") keeps the router's reading."""
+    redo = decision.more[0]
+    meant = redo.args.get("task_id")
+    if before is None or meant is None or "task_id" not in (before.get("args") or {}):
+        return decision
+    if resolve_date_in_text(text, today) is not None or normalize_priority(text) is not None:
+        return decision
+    again = Decision(action=str(before["name"]), args={**before["args"], "task_id": meant})
+    return decision.model_copy(update={"more": [again, *decision.more[1:]]})
 
 
 def turn_path(trace: AgentTrace) -> TurnPath:

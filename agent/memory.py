@@ -166,6 +166,19 @@ def last_task_ref(window: Window | None, *, now: float, recent_s: float) -> int 
     return None
 
 
+def last_tool_call(window: Window | None, *, now: float, recent_s: float) -> dict[str, Any] | None:
+    """The latest tool call of the conversation ({"name", "args"}), if recent."""
+    if window is None:
+        return None
+    for entry in reversed(window.messages):
+        if entry.role != "tool":
+            continue
+        if now - entry.ts > recent_s or not entry.tool_calls:
+            return None
+        return entry.tool_calls[0]
+    return None
+
+
 def last_exchange(
     window: Window | None, *, now: float, recent_s: float
 ) -> tuple[str, HistoryEntry | None] | None:

@@ -96,6 +96,28 @@ async def test_i_meant_the_other_task_moves_the_change(chat: Chat, redis, redis_
     assert isinstance(parts[0], TextPart) and f"#{chat.b}" in parts[0].text
 
 
+async def test_i_meant_the_other_task_repeats_the_change_just_made(
+    chat: Chat, redis, redis_prefix: str
+) -> None:
+    history = ConversationHistory(
+        redis, Keys(redis_prefix), Cipher(generate_key()), ttl_s=3600, max_messages=50
+    )
+    chat.agent.memory = AgentMemory(history=history)
+    routed(chat.model, "update_task", task_id=str(chat.a), due_date="2030-01-04")
+    await chat.say(f"push task {chat.a} to 4 January 2030")
+    # The correction says no change of its own; the model reads one into it anyway (a priority).
+    routed(chat.model, "update_task", task_id=str(chat.b), priority="low")
+    await chat.say(f"la2 mish di, {chat.b} a2sod")
+    rows = await chat.api.fetch(
+        "SELECT id, due_date, priority FROM tasks WHERE id IN (:a, :b)", a=chat.a, b=chat.b
+    )
+    by_id = {r[0]: (str(r[1]) if r[1] else None, r[2]) for r in rows}
+    assert by_id[chat.b][0] == "2030-01-04"  # the change just made, on the task meant
+    assert by_id[chat.b][1] != "low"  # not the priority the model read into the correction
+    assert by_id[chat.a][0] != "2030-01-04"  # undone on the wrong one
+    assert "tasks.wrong_task" in chat.agent.traces[-1].rules
+
+
 async def test_a_rename_named_by_the_old_title_renames_that_task(chat: Chat) -> None:
     # the new title holds the old one's words: they still name the task (each skipped once, from the end)
     routed(chat.model, "update_task", title="Order chairs and desks")

@@ -402,7 +402,7 @@ def test_a_question_about_how_changes_nothing(text: str, action: str) -> None:
     [
         ("create_task", "add a task: learn how to cook"),  # "how" inside a title
         ("complete_task", "how do I mark task 5 done?"),  # names a task: left to the model
-        ("list_tasks", "how many tasks do I have?"),  # a request to see
+        ("list_tasks", "show me how the team's tasks look"),  # a request to see
     ],
 )
 def test_how_inside_a_command_or_a_read_stays(action: str, text: str) -> None:
@@ -661,6 +661,7 @@ def test_a_title_phrase_named_by_stems_is_a_command_by_title() -> None:
         ("wait no, Sara should do it, not Lina", "Sara"),  # does it; the denied one is not
         ("not Sara, Lina will do it", "Lina"),
         ("مش خالد، رامي هو اللي هيعملها", "رامي"),
+        ("لا استني مش دلال، ليث اللي هيتابعها", "ليث"),
         ("خلي رامي يسويها", "رامي"),
         ("let Omar handle it", "Omar"),
     ],
@@ -678,6 +679,7 @@ def test_who_keeps_or_does_a_task_is_a_hand_over(text: str, person: str) -> None
     [
         "خليها على بكرة", "حطها على اولوية عالية", "put it on high priority", "I should do it",
         "who should do it?", "التاسك ده هو اللي متأخر", "هيدا هو اللي بدي ياه", "المهمة هي اللي فاتت",
+        "الورق اللي هيطبعها مين؟", "مين اللي هيعملها؟",
     ],
 )  # fmt: skip
 def test_dates_priorities_and_pronouns_keep_nobody(text: str) -> None:
@@ -917,3 +919,36 @@ def test_an_arabizi_reopen_with_a_priority_nobody_said_reopens(text: str) -> Non
     assert (decision.action, decision.args) == ("reopen_task", {"task_id": 76})
     said = decide("update_task", "reopen 76 and make it high", task_id=76, priority="high")
     assert said.action == "update_task"
+
+
+@pytest.mark.parametrize(
+    "text", ["la2 mish di, el tanya.. 72 a2sod", "مش هاي، قصدي ٧٢", "no not this one, I meant 72"]
+)
+def test_i_meant_another_task_denying_this_one_without_its_number(text: str) -> None:
+    decision = decide("update_task", text, task_id=72, priority="high", follow_ref=71)
+    assert decision.action == "undo_last"
+    assert [(d.action, d.args["task_id"]) for d in decision.more] == [("update_task", 72)]
+    assert decide("update_task", text, task_id=72, priority="high", follow_ref=72).action == "update_task"
+
+
+@pytest.mark.parametrize(
+    ("routed", "text"),
+    [("get_task", "قديش مهمة مفتوحة عندي هلأ؟"), (ANSWER, "how many tasks do I have open?"),
+     ("list_tasks", "kam task 3andi mt2a5ra?"), ("get_task", "كم تاسك متأخر علي")],
+)  # fmt: skip
+def test_how_many_tasks_is_the_report(routed: str, text: str) -> None:
+    assert decide(routed, text).action == "summary_report"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["كم يوم باقي على المهمة ٤٥؟", "how many days of annual leave do we get?", "how many hours is a shift?"],
+)
+def test_how_many_of_something_else_is_no_report(text: str) -> None:
+    assert decide(ANSWER, text).action != "summary_report"
+
+
+def test_an_overdue_question_about_my_work_left_to_the_answer_path_is_the_overdue_list() -> None:
+    decision = decide(ANSWER, "في إشي عندي فات موعده؟")
+    assert (decision.action, decision.args) == ("list_tasks", {"scope": "mine", "overdue": True})
+    assert decide(ANSWER, "what is the policy for overdue invoices?").action == ANSWER

@@ -19,6 +19,7 @@ from tools.decision import ANSWER, Decision
 from tools.naming import forms
 from tools.packs.tasks.cues import (
     SPEAKER,
+    asks_count,
     asks_how,
     asks_per_person,
     asks_question,
@@ -334,11 +335,12 @@ def _now_not_due(decision: Decision, tools: ToolRegistry, text: str, follow_ref:
 
 
 def _per_person(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
-    """ "who on my team has the most open tasks?", "مين عنده أكثر مهام؟": counts person by person read as
-    one list (or as a question for the knowledge base) → the report, which counts by person."""
-    if decision.action not in ("list_tasks", ANSWER) or tools.get("summary_report") is None:
+    """ "who on my team has the most open tasks?", "مين عنده أكثر مهام؟", "how many open tasks do I have?",
+    "قديش مهمة مفتوحة عندي؟": counts (person by person, or of one's own) read as one list, one task or a
+    question for the knowledge base → the report, which counts by status and by person."""
+    if decision.action not in ("list_tasks", "get_task", ANSWER) or tools.get("summary_report") is None:
         return decision
-    if not asks_per_person(text) or names_task_number(text):
+    if not (asks_per_person(text) or asks_count(text)) or names_task_number(text):
         return decision
     return decision.model_copy(update={"action": "summary_report", "args": {}})
 
@@ -466,7 +468,11 @@ def _garbled_title(decision: Decision, tools: ToolRegistry, text: str, follow_re
 def _overdue(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
     """ "وريني مهامي اللي فات موعدها", "my overdue stuff": a list the words call overdue is the overdue
     list — not the done one (a small model maps "late / past" to status done), unless they say done."""
-    if decision.action == "get_task" and tools.get("list_tasks") is not None and says_overdue(text):
+    # An overdue question about one's own work that fell to the answer path (its made-up number
+    # dropped): "في إشي عندي فات موعده؟" asks for the same list.
+    asked = decision.action == ANSWER and asks_question(text) and says_mine(text)
+    shown = decision.action == "get_task" or asked
+    if shown and tools.get("list_tasks") is not None and says_overdue(text):
         # "shu el mahamat el mt2a5ra 3ndi?": one task shown by a number the message never says (the 3 of
         # an Arabizi word): the overdue list it asks for.
         if not numbers_in(text) and not says_done(text):
@@ -569,13 +575,16 @@ def _undo(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | 
 
 
 def _wrong_task(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
-    """ "لا غلطت، قصدي ٣٢ مش ٣١" right after task 31 was changed: the change went to the wrong task. The
-    user's last change is undone (`undo_last`: task 31 as it was) and the change is made to 32."""
+    """ "لا غلطت، قصدي ٣٢ مش ٣١" (or "la2 mish di, 32 a2sod") right after task 31 was changed: the change
+    went to the wrong task. The user's last change is undone (`undo_last`: task 31 as it was) and the
+    change is made to 32 (the agent repeats the change just made, unless the message says its own)."""
     found = meant_instead(text)
     if found is None or follow_ref is None or tools.get("undo_last") is None:
         return decision
     meant, denied = found
-    if denied != follow_ref or decision.action in (ANSWER, "undo_last") or tools.get(decision.action) is None:
+    if (denied or follow_ref) != follow_ref or meant == follow_ref:
+        return decision
+    if decision.action in (ANSWER, "undo_last") or tools.get(decision.action) is None:
         return decision
     redo = decision.model_copy(update={"args": {**decision.args, "task_id": meant}, "more": []})
     return Decision(action="undo_last", args={}, more=[redo, *decision.more])

@@ -101,13 +101,18 @@ _KEEPS = re.compile(
     r"|\b(?:leave|keep|put)\s+(?:it|this|that|the\s+task)\s+(?:with|on)\s+(?P<en>[a-z][\w'-]*)",
     re.IGNORECASE,
 )
-# Who does a task: "Sara should do it", "let Omar handle it", "رامي هو اللي هيعملها", "خلي رامي يسويها",
+# Who does a task: "Sara should do it", "let Omar handle it", "رامي هو اللي هيعملها", "ليث اللي هيتابعها",
+# "خلي رامي يسويها",
 # "khalli rami y3melha", "rami howwa elli hay3melha".
 _DOES = re.compile(
     r"\b(?P<en1>[a-z][\w'-]*)\s+(?:should|will|can|could|'ll|is\s+going\s+to|needs\s+to|has\s+to)\s+"
     r"(?:do|handle|take|own|run|deal\s+with|look\s+after)\s+(?:it|this|that)\b"
     r"|\b(?:let|have|get)\s+(?P<en2>[a-z][\w'-]*)\s+(?:do|handle|take|own|run|deal\s+with)\s+(?:it|this|that)\b"
     r"|(?:^|\s)(?P<ar1>[\u0621-\u064A]{2,})\s+(?:هو|هي)\s+(?:اللي|الي|إللي|يلي|الذي|التي)\s"
+    # "ليث اللي هيتابعها", "سارة اللي رح تعملها", "خالد الي بيسويها": a name (no article: "الورق اللي
+    # هيطبعها" is a thing), "who", a verb of the future
+    r"|(?:^|\s)(?!ال)(?P<ar4>[\u0621-\u064A]{2,})\s+(?:اللي|الي|إللي|يلي)\s+(?:رح\s+|راح\s+|ح|ه|ب)?(?:ي|ت)"
+    r"[\u0621-\u064A]+(?:ها|ه)(?:\s|$|[.!،,])"
     r"|(?:^|\s)(?:خلي|خل|دع|خلو)\s+(?P<ar2>[\u0621-\u064A]{2,})\s+(?:ي|ت)[\u0621-\u064A]+(?:ها|ه|هم)(?:\s|$)"
     r"|\b(?P<lat1>[a-z]{2,})\s+(?:howa|howwa|huwwe|huwe|hiya|heyya)\s+(?:elli|illi|eli|ili|yalli)\b"
     r"|\b(?:khall?[iy]|5all?[iy])\s+(?P<lat2>[a-z]{2,})\s+(?:y|t)[a-z0-9]+(?:ha|o|hom)\b",
@@ -320,14 +325,25 @@ _NOT_NUMBER = re.compile(
 )
 
 
-def meant_instead(text: str) -> tuple[int, int] | None:
+# "not this one", "mish di", "مش هاي", "مو هذي": the task just named, denied without its number.
+_NOT_THIS = re.compile(
+    r"\b(?:not|mish|mesh|msh|mosh|mo|mu|mub)\s+(?:this|that|it|di|da|deh|dah|hay|hayy|hadi|hadee|hathi|"
+    r"haydi|hayda|hadol)(?:\s+one)?\b"
+    r"|(?:^|\s)(?:مش|مو|مب|ليس|ليست|مهي|مهو)\s+(?:هذي|هذه|هذا|هاي|هادي|هيدي|هيدا|ده|دي|دا|هاذي|ذي)(?!\w)"
+)
+
+
+def meant_instead(text: str) -> tuple[int, int | None] | None:
     """ "قصدي ٣٢ مش ٣١": (the task meant, the task not meant), when the message corrects one number
-    by another; else None."""
+    by another; (the task meant, None) when it denies the task just named without its number ("la2 mish
+    di, 72 a2sod", "مش هاي، قصدي ٧٢"); else None."""
     if not any(w in _MEANT for w in _words(text)):
         return None
     latin = to_latin_digits(fold(text))
     denied = {int(n) for n in _NOT_NUMBER.findall(latin)}
     said = set(numbers_in(text))
+    if not denied and len(said) == 1 and _NOT_THIS.search(latin):
+        return (next(iter(said)), None)
     if len(denied) != 1 or len(said) != 2 or not denied < said:
         return None
     return (next(iter(said - denied)), next(iter(denied)))
@@ -507,12 +523,30 @@ def asks_per_person(text: str) -> bool:
     return about_work and bool(_PER_PERSON.search(folded))
 
 
+# How many, each dialect group: "how many", "كم", "كام", "قديش", "قدّيه", "عدد", "kam", "2addesh", "ad eh".
+_HOW_MANY = re.compile(
+    r"\bhow\s+many\b|\bnumber\s+of\b|\bcount\b"
+    r"|(?:^|\s)(?:كم|كام|قديش|قديه|قداش|عدد|بكم)(?:\s|$)"
+    r"|\b(?:kam|kaam|2addesh|addesh|2adesh|adesh|2adeh|adeh|2ad\s+eh|ad\s+eh)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_count(text: str) -> bool:
+    """The message asks how many tasks ("how many open tasks do I have?", "قديش مهمة مفتوحة عندي؟", "كم
+    تاسك متأخر علي", "kam task 3andi"), naming no task by its number: the report's counts answer it."""
+    return mentions_task(text) and not names_task_number(text) and bool(_HOW_MANY.search(fold(text)))
+
+
 def mentions_task(message: str) -> bool:
     folded = fold(message)
     return any(word in folded for word in _TASK_WORDS) or bool(numbers_in(message))
 
 
-_TASK_NUMBER = re.compile(r"(?:#|\b(?:task|tsk|tasks)\s*#?|(?:مهمه|تاسك|رقم)\s*#?)\s*\d", re.IGNORECASE)
+# (a digit glued to letters is an Arabizi letter: "task 3andi" names no task 3)
+_TASK_NUMBER = re.compile(
+    r"(?:#|\b(?:task|tsk|tasks)\s*#?|(?:مهمه|تاسك|رقم)\s*#?)\s*\d+(?![A-Za-z])", re.IGNORECASE
+)
 
 
 def names_task_number(message: str) -> bool:
