@@ -46,6 +46,7 @@ from base.keys import Keys
 from base.notes import TurnPath, note_model, note_path
 from base.sealing import Sealer, aad_entry, seal
 from base.text.dates import resolve_date_in_text
+from base.text.lexicon import words_of
 from base.text.numbers import parse_int
 from base.text.priority import normalize_priority
 from base.turn import ReplyPart, TextPart, Turn
@@ -552,6 +553,7 @@ class Agent:
                 prepared.missing.remove(ref_arg)
                 prepared.args[ref_arg] = named.id
                 trace.named_task, named_title = named.id, named.title
+                _unsay_title(spec, prepared, text, named.title)
         trace.args = prepared.args
         if prepared.unclear:
             trace.outcome = "unclear"
@@ -841,6 +843,22 @@ def _whole_sentences(text: str) -> str:
     ends = [m.end() for m in _SENTENCE_END.finditer(text.rstrip() + " ")]
     cut = ends[-1] if ends else 0
     return text[:cut].rstrip() if cut >= len(text) // 2 else text
+
+
+def _unsay_title(spec: ToolSpec, prepared: PreparedArgs, text: str, title: str) -> None:
+    """ "the urgent patient complaints one - push it to Monday": a priority read from a word of the title
+    that names the task is no change of priority. Dropped when the message says none outside the title."""
+    if normalize_priority(title) is None:
+        return
+    outside = " ".join(w for w in words_of(text) if w not in set(words_of(title)))
+    if normalize_priority(outside) is not None:
+        return
+    changes = spec.needs_one_of.args if spec.needs_one_of else []
+    for name, arg in spec.args.items():
+        if arg.kind != "priority" or prepared.args.get(name) is None:
+            continue
+        if any(prepared.args.get(other) is not None for other in changes if other != name):
+            del prepared.args[name]  # (kept when it is the only change: then the words meant it)
 
 
 def _redo_as_before(decision: Decision, before: dict[str, Any] | None, text: str, today: date) -> Decision:

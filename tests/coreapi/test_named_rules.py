@@ -124,3 +124,19 @@ async def test_a_rename_named_by_the_old_title_renames_that_task(chat: Chat) -> 
     await chat.say("order chairs, rename it to: Order chairs and desks")
     rows = await chat.api.fetch("SELECT title FROM tasks WHERE id = :i", i=chat.a)
     assert rows[0][0] == "Order chairs and desks"
+
+
+async def test_a_priority_word_of_the_title_that_names_the_task_changes_no_priority(chat: Chat) -> None:
+    routed(chat.model, "create_task", title="Fix urgent roof leaks")
+    await chat.say("add a task: fix urgent roof leaks")
+    task = int((await chat.api.fetch("SELECT max(id) FROM tasks"))[0][0])
+    routed(chat.model, "update_task", task_id="urgent roof leaks", due_date="2030-01-04", priority="high")
+    await chat.say("the urgent roof leaks one - push it to 4 January 2030")
+    rows = await chat.api.fetch("SELECT due_date, priority FROM tasks WHERE id = :i", i=task)
+    assert (str(rows[0][0]), rows[0][1]) == ("2030-01-04", "normal")
+    assert chat.agent.traces[-1].named_task == task
+    # Said outside the title, the priority is a change.
+    routed(chat.model, "update_task", task_id="urgent roof leaks", due_date="2030-01-05", priority="high")
+    await chat.say("the urgent roof leaks one: move it to 5 January 2030 and make it high priority")
+    rows = await chat.api.fetch("SELECT due_date, priority FROM tasks WHERE id = :i", i=task)
+    assert (str(rows[0][0]), rows[0][1]) == ("2030-01-05", "high")

@@ -952,3 +952,17 @@ def test_an_overdue_question_about_my_work_left_to_the_answer_path_is_the_overdu
     decision = decide(ANSWER, "في إشي عندي فات موعده؟")
     assert (decision.action, decision.args) == ("list_tasks", {"scope": "mine", "overdue": True})
     assert decide(ANSWER, "what is the policy for overdue invoices?").action == ANSWER
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [("امسحي مهمة طباعة الاستمارات من القائمة، ما نبيها", "delete_task"),
+     ("done with the report one", "complete_task")],
+)  # fmt: skip
+def test_an_update_that_changes_nothing_said_is_the_tool_the_words_say(text: str, action: str) -> None:
+    decision = decide("update_task", text, task_id="1", title="x", priority="low")
+    assert decision.action == action
+    assert (
+        decide("update_task", "خلصت مهمة ١٢ وخليها عالية", task_id=12, priority="high").action
+        == "update_task"
+    )

@@ -159,6 +159,20 @@ def _title_not_asked(decision: Decision, tools: ToolRegistry, text: str, follow_
     return decision.model_copy(update={"args": args})
 
 
+def _update_said_other(
+    decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None
+) -> Decision:
+    """ "امسحي مهمة طباعة الاستمارات من القائمة، ما نبيها" read as an update that changes nothing the words
+    say: the one tool on a single task whose own words the message says (delete, done) acts on the task
+    the update named, by its number or its title."""
+    if not _empty_update(decision, tools, text):
+        return decision
+    said = [n for n in ("complete_task", "delete_task") if tools.get(n) is not None and tools.says(n, text)]
+    if len(said) != 1:
+        return decision
+    return decision.model_copy(update={"action": said[0], "args": {"task_id": decision.args.get("task_id")}})
+
+
 def _renamed(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
     """ "تجهيز قاعة الاجتماعات غيري اسمها لـ تجهيز قاعة الاجتماعات والـ projector", "the vendor list one,
     rename it to Approved vendors": a rename read as a new task, or an update that lost which task it
@@ -599,6 +613,7 @@ CORRECTIONS = (
     _dated_not_shown,  # before _invented_id: a task named by its title and a date is an update
     _renamed,
     _title_not_asked,
+    _update_said_other,
     _invented_id,
     _invented_comment,
     _reopen,
