@@ -22,10 +22,11 @@ from collections.abc import Set as AbstractSet
 from typing import Any
 
 from agent import replies
-from agent.assent import Assent, opens_with_yes, read_assent
+from agent.assent import BESIDE_NO, NO, Assent, opens_with_yes, read_assent
 from agent.readings import Readings, ask
 from base.catalog import t
 from base.responder import Responder
+from base.text.lexicon import words_of
 from base.turn import ReplyPart, TextPart, Turn
 from tools.asking import confirmation_buttons
 from tools.base import ToolCall
@@ -88,6 +89,10 @@ class AwaitingAnswer:
         else:
             # The whole turn is one new message: a new command, a refusal that goes on, or unclear.
             decided = _new_command(routed, self.executor.registry, not_about=waiting)
+            if assent is Assent.NO_THEN and _unsaid_creation(decided, self.executor.registry, first.text):
+                # "لا بلاش دلوقتي، لسه مستنية رد شركة التأمين": a refusal and its reason, read as a new
+                # task — after a no, something new is made only when the words ask for it.
+                decided = None
             if decided is not None:
                 await confirmations.take(turn.user.wa_id, pending.token)
                 answered = await self.inner.respond(turn, decided=decided)  # type: ignore[call-arg]
@@ -141,6 +146,18 @@ def _new_command(
     if _objects(spec, prepared.args) & not_about:
         return None
     return routed.decision  # type: ignore[no-any-return]
+
+
+def _unsaid_creation(decided: Decision | None, registry: ToolRegistry, text: str) -> bool:
+    """A creating call (no object to act on) whose own words the message does not say after its refusal
+    ("no, add a task to call the insurer" says them; "no not now, still waiting…" does not)."""
+    spec = registry.get(decided.action) if decided is not None else None
+    if spec is None or ref_arg(spec) is not None:
+        return False
+    words = words_of(text)
+    while words and (words[0] in NO or words[0] in BESIDE_NO):
+        words = words[1:]
+    return registry.says(spec.name, " ".join(words)) is False
 
 
 def _instead(

@@ -164,3 +164,19 @@ async def test_a_yes_that_names_another_task_or_action_does_not_confirm(chat: Ch
     routed(chat.model, "complete_task", task_id=str(chat.a))  # a yes-opening that is another change
     parts = await chat.say("ok mark it done")
     assert await chat.exists(chat.a) and await chat.status(chat.a) == "open"
+
+
+async def test_no_then_a_reason_is_no_new_task(chat: Chat) -> None:
+    """ "no, not now, still waiting for the insurer's reply" read as a new task: after a no, something new
+    is made only when the words ask for it — the question is cancelled and nothing is created."""
+    before = await chat.api.fetch("SELECT count(*) FROM tasks")
+    await chat.ask_delete(chat.a)
+    routed(chat.model, "create_task", title="still waiting for the insurer's reply")
+    parts = await chat.say("no not now, still waiting for the insurer's reply")
+    assert [p.text for p in parts] == [t("reply.cancelled", "en")]  # type: ignore[union-attr]
+    assert await chat.api.fetch("SELECT count(*) FROM tasks") == before
+    assert await chat.exists(chat.a) and not await chat.waiting()
+    await chat.ask_delete(chat.a)
+    routed(chat.model, "create_task", title="call the insurer")
+    parts = await chat.say("no, add a task to call the insurer instead")  # the words ask for it: made
+    assert parts[0].text == t("confirm.lapsed", "en")  # type: ignore[union-attr]
