@@ -966,3 +966,21 @@ def test_an_update_that_changes_nothing_said_is_the_tool_the_words_say(text: str
         decide("update_task", "خلصت مهمة ١٢ وخليها عالية", task_id=12, priority="high").action
         == "update_task"
     )
+
+
+def test_a_hand_over_by_title_takes_the_person_the_words_name_and_the_date_said() -> None:
+    kept_nobody = decide(
+        "create_task", "حوّلي تاسك متابعة موافقات التأمين لدلال", title="موافقات التأمين لدلال"
+    )
+    assert (kept_nobody.action, kept_nobody.args["assignee"]) == ("assign_task", "دلال")
+    dated = decide(
+        "create_task",
+        "عقد شركة النظافة عطه دلال تتابعه، وخل موعده آخر الأسبوع",  # "give it": a task that exists
+        title="عقد شركة النظافة",
+        assignee="دلال",
+    )
+    assert (dated.action, dated.args) == ("assign_task", {"task_id": "عقد شركة النظافة", "assignee": "دلال"})
+    assert [(m.action, m.args) for m in dated.more] == [("update_task", {"due_date": None})]
+    # No "it": a new task for that person, with its date.
+    new = decide("create_task", "سارة تتابع عقد النظافة الجديد بكرة", title="عقد النظافة", assignee="سارة")
+    assert new.action == "create_task"

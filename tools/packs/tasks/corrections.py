@@ -24,6 +24,7 @@ from tools.packs.tasks.cues import (
     asks_per_person,
     asks_question,
     garbled,
+    hands_it_over,
     holder_or_doer,
     joins_changes,
     meant_instead,
@@ -439,15 +440,22 @@ def _handed_by_title(decision: Decision, tools: ToolRegistry, text: str, follow_
     if names_task_number(text) or opens_with_create(text) or says_new(text):
         return decision
     title, person = decision.args.get("title"), decision.args.get("assignee")
-    if not opens_with_hand_over(text):
+    if opens_with_hand_over(text):
+        person = person or person_target(text)  # "حوّلي تاسك متابعة الموافقات لدلال": the model kept no one
+    elif hands_it_over(text) and not says_create_anywhere(text):
+        pass  # "عقد شركة النظافة عطه دلال تتابعه، وخل موعده آخر الأسبوع": "give it", a date or not
+    else:
         # "ورشة السلامة أنا بمسكها، سجلها باسمي", "the offsite, Omar will handle it": who takes, keeps or
         # does the task, in a message that asks for nothing new anywhere.
         # ("I'll handle the report tomorrow" says a date: a new task of one's own, as the model read it.)
         person = holder_or_doer(text) if not (says_create_anywhere(text) or says_date(text)) else None
     if not isinstance(title, str) or not title.strip() or not isinstance(person, str) or not person.strip():
         return decision
+    # A date said with the hand-over is the task's new due date: a second change of the same task.
+    dated = says_date(text) and tools.get("update_task") is not None
+    more = [Decision(action="update_task", args={"due_date": decision.args.get("due_date")})] if dated else []
     return decision.model_copy(
-        update={"action": "assign_task", "args": {"task_id": title, "assignee": person}}
+        update={"action": "assign_task", "args": {"task_id": title, "assignee": person}, "more": more}
     )
 
 

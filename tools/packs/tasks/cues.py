@@ -739,6 +739,22 @@ def says_hand_over(text: str) -> bool:
     return handed or holder_or_doer(text) is not None
 
 
+_IT_EN = re.compile(
+    r"\b(?:assign|reassign|delegate|give|hand|pass|transfer)\s+(?:it|this|that|this\s+one|that\s+one)\b",
+    re.IGNORECASE,
+)
+
+
+def hands_it_over(text: str) -> bool:
+    """A hand-over verb whose object is "it": a task that exists ("عقد شركة النظافة عطه دلال",
+    "حوّليها لسارة", "the supplier one, give it to Omar") — "give Sara a task to…" makes a new one."""
+    for word in _words(text):
+        verb = word[1:] if word.startswith("و") and word[1:] in _HAND_OVER else word
+        if verb in _HAND_OVER and verb.endswith(("ه", "ها", "هم")) and len(verb) >= 3:
+            return True
+    return bool(_IT_EN.search(text))
+
+
 def joins_changes(text: str) -> bool:
     """The message strings changes together ("make it urgent and give it to Omar", "…، وخليها بكرة")."""
     words = _words(text)
