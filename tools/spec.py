@@ -69,6 +69,9 @@ class ArgSpec(BaseModel):
     required: bool = False
     enum: list[str] | None = None
     ask: SpecText = Field(default_factory=dict)  # the clarifying question when missing
+    # false: never shown to the model (its tool list, the router's grammar and prompt); set only by a
+    # pack's corrections from the user's words, so a small model's prompt stays as it was.
+    routed: bool = True
 
     _ask_known = field_validator("ask")(_known_key)
 
@@ -128,21 +131,26 @@ class ToolSpec(BaseModel):
     def required(self) -> list[str]:
         return [n for n, a in self.args.items() if a.required]
 
+    @property
+    def offered_args(self) -> dict[str, ArgSpec]:
+        """The arguments the model is shown (`routed`)."""
+        return {n: a for n, a in self.args.items() if a.routed}
+
     def json_schema(self) -> dict[str, Any]:
         """The arguments as a JSON schema object (for native tool calling)."""
         props: dict[str, Any] = {}
-        for name, arg in self.args.items():
+        for name, arg in self.offered_args.items():
             prop: dict[str, Any] = {"type": _JSON_TYPES[arg.kind], "description": arg.description}
             if arg.enum:
                 prop["enum"] = arg.enum
             props[name] = prop
-        return {"type": "object", "properties": props, "required": self.required}
+        return {"type": "object", "properties": props, "required": [n for n in self.required if n in props]}
 
     def router_schema(self) -> dict[str, Any]:
         """One object schema of the router's choice: `action` fixed to this tool, every argument
         present and nullable (small models fill a fixed shape far more reliably than optional keys)."""
         props: dict[str, Any] = {"action": {"type": "string", "const": self.name}}
-        for name, arg in self.args.items():
+        for name, arg in self.offered_args.items():
             base: dict[str, Any] = {"type": _JSON_TYPES[arg.kind]}
             if arg.enum:
                 base["enum"] = arg.enum
@@ -161,7 +169,7 @@ class ToolSpec(BaseModel):
 
     def signature(self) -> str:
         """`create_task(title, due?, assignee?, priority?): description` — the router prompt's line."""
-        params = ", ".join(n if a.required else f"{n}?" for n, a in self.args.items())
+        params = ", ".join(n if a.required else f"{n}?" for n, a in self.offered_args.items())
         return f"- {self.name}({params}): {self.description}"
 
 

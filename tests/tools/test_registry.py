@@ -166,3 +166,11 @@ def test_descriptions_are_replaced_from_the_settings_file_and_an_unknown_tool_is
     file.write_text("descriptions:\n  no_such_tool: x\n", encoding="utf-8")
     with pytest.raises(SettingsError, match="HUDHUD_TOOL_DESCRIPTIONS: no tool named no_such_tool"):
         registry_from_settings(Settings(_env_file=None, hudhud_tool_descriptions=file))  # type: ignore[call-arg]
+
+
+def test_an_argument_not_routed_is_never_shown_to_the_model() -> None:
+    spec = ToolRegistry.shipped().get("list_tasks")
+    assert spec is not None and "assignee" in spec.args  # set by the pack from the user's words
+    assert "assignee" not in spec.signature()
+    assert "assignee" not in spec.json_schema()["properties"]
+    assert "assignee" not in spec.router_schema()["properties"]

@@ -984,3 +984,34 @@ def test_a_hand_over_by_title_takes_the_person_the_words_name_and_the_date_said(
     # No "it": a new task for that person, with its date.
     new = decide("create_task", "سارة تتابع عقد النظافة الجديد بكرة", title="عقد النظافة", assignee="سارة")
     assert new.action == "create_task"
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [("what's Laith working on at the moment?", "Laith"), ("شو عند ليث؟", "ليث"), ("Sara's tasks", "Sara"),
+     ("ليث إيش عنده؟", "ليث"), ("shu 3and rami", "rami"), ("what does Omar have?", "Omar")],
+)  # fmt: skip
+def test_one_persons_tasks_are_their_list(text: str, person: str) -> None:
+    for routed in ("get_task", ANSWER, "list_tasks"):
+        decision = decide(routed, text)
+        assert decision.action == "list_tasks"
+        assert (decision.args["scope"], decision.args["assignee"]) == ("team", person)
+    assert decide(ANSWER, "مهام سارة المتأخرة").args["overdue"] is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["وش عندي اليوم؟", "مهام الفريق", "what are you doing?", "what is the team working on?", "my tasks"],
+)
+def test_ones_own_or_the_teams_tasks_name_nobody(text: str) -> None:
+    assert "assignee" not in decide("list_tasks", text, scope="mine").args
+
+
+@pytest.mark.parametrize("text", ["مهام اليوم", "tasks for tomorrow"])
+def test_a_list_of_a_day_is_no_task_moved(text: str) -> None:
+    assert decide("get_task", text).action == "get_task"
+
+
+def test_a_question_with_a_short_aside_changes_nothing() -> None:
+    text = "when's our next MOH inspection? want to get the team ready"
+    assert decide("update_task", text, task_id="MOH inspection", due_date="next week").action == ANSWER

@@ -42,6 +42,7 @@ from tools.packs.tasks.cues import (
     says_date,
     says_done,
     says_hand_over,
+    says_many_tasks,
     says_mine,
     says_new,
     says_only_now,
@@ -54,6 +55,7 @@ from tools.packs.tasks.cues import (
     says_unfinished,
     title_in_message,
     wanted_not_person,
+    whose_tasks,
 )
 from tools.packs.tasks.naming import NAMING
 
@@ -112,8 +114,8 @@ def _dated_not_shown(decision: Decision, tools: ToolRegistry, text: str, follow_
     (the argument layer reads it from the message). None of those tools takes a date."""
     if decision.action not in _TAKE_NO_DATE or tools.get("update_task") is None or not says_date(text):
         return decision
-    if asks_question(text) or says_status(text) or says_create_anywhere(text):
-        return decision
+    if asks_question(text) or says_status(text) or says_create_anywhere(text) or says_many_tasks(text):
+        return decision  # ("مهام اليوم", "tasks for tomorrow": a list, not one task moved)
     if decision.action != "get_task" and tools.says(decision.action, text) is not False:
         return decision
     args = {"task_id": decision.args.get("task_id"), "due_date": None}
@@ -358,6 +360,26 @@ def _per_person(decision: Decision, tools: ToolRegistry, text: str, follow_ref: 
     if not (asks_per_person(text) or asks_count(text)) or names_task_number(text):
         return decision
     return decision.model_copy(update={"action": "summary_report", "args": {}})
+
+
+def _whose_tasks(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "what's Laith working on?", "شو عند ليث", "مهام سارة", "shu 3and rami": one person's tasks read
+    as one's own list, one task or a question for the knowledge base → the list of that person's tasks
+    (the core API decides who may see them; overdue when the words say so)."""
+    spec = tools.get("list_tasks")
+    if (
+        decision.action not in ("list_tasks", "get_task", ANSWER)
+        or spec is None
+        or "assignee" not in spec.args
+    ):
+        return decision
+    person = whose_tasks(text)
+    if person is None:
+        return decision
+    args: dict[str, object] = {"scope": "team", "assignee": person}
+    if says_overdue(text):
+        args["overdue"] = True
+    return decision.model_copy(update={"action": "list_tasks", "args": args})
 
 
 def _dated_not_removed(
@@ -635,6 +657,7 @@ CORRECTIONS = (
     _mine,
     _now_not_due,
     _per_person,
+    _whose_tasks,
     _garbled_title,
     _overdue,
     _unfinished,

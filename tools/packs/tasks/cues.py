@@ -10,7 +10,7 @@ from datetime import date
 
 from base.text.dates import resolve_date, resolve_date_in_text
 from base.text.folding import fold, to_latin_digits
-from base.text.lexicon import MEANT, verb_forms, without_harakat
+from base.text.lexicon import MEANT, is_self, verb_forms, without_harakat
 from base.text.lexicon import is_date_phrase as _is_date
 from base.text.lexicon import word_set as _folded
 from base.text.lexicon import words_of as _words
@@ -378,9 +378,17 @@ def name_said(name: str, text: str) -> bool:
     return any(w in folded or (w.startswith("ال") and w[2:] in folded) for w in _words(name))
 
 
+_ASIDE = 6  # words that may follow a question as its reason: "…inspection? want to get the team ready"
+
+
 def asks_question(text: str) -> bool:
-    """The message is a question: it ends with a question mark (emoji and spaces aside)."""
-    return bool(_QUESTION_END.search(text.strip()))
+    """The message is a question: it ends with a question mark (emoji and spaces aside), or opens with a
+    question followed by a short aside ("when's our next inspection? want to get the team ready")."""
+    stripped = text.strip()
+    if _QUESTION_END.search(stripped):
+        return True
+    asked, mark, aside = stripped.replace("؟", "?").partition("?")
+    return bool(mark) and len(_words(asked)) >= 2 and len(_words(aside)) <= _ASIDE
 
 
 def opens_with_create(text: str) -> bool:
@@ -513,6 +521,54 @@ _PER_PERSON = re.compile(
 
 
 _WORK = ("شغل", "workload", "work load", "load", "shoghl", "sho3'l")
+
+
+# Whose tasks, each dialect group: "what's Laith working on?", "Sara's tasks", "tasks of Omar", "مهام ليث",
+# "شو عند ليث", "وش على خالد", "ليث إيش عنده", "shu 3and laith", "eh elly 3ala rami" — one person's list.
+_WHOSE = re.compile(
+    r"\bwhat(?:'s|\s+is|\s+are)?\s+(?P<en1>[a-z][\w-]*)\s+(?:working\s+on|doing|busy\s+with|up\s+to|handling)\b"
+    r"|\b(?P<en2>[a-z][\w-]*)'s\s+(?:open\s+|overdue\s+|late\s+)?(?:tasks|work|list|plate|to-?dos?)\b"
+    r"|\b(?:tasks|work|to-?dos?)\s+(?:of|for|assigned\s+to|on)\s+(?P<en3>[a-z][\w-]*)\b"
+    r"|\bwhat\s+(?:does|has)\s+(?P<en4>[a-z][\w-]*)\s+(?:got|have|has)\b"
+    r"|(?:^|\s)(?:مهام|مهمات|تاسكات|شغلات|شغل)\s+(?!ال)(?P<ar1>[\u0621-\u064A]{2,})(?=\s|$|[?؟.!،,])"
+    r"|(?:^|\s)(?:وش|شو|ايش|إيش|ايه|إيه|شنو|شنهو|ماذا)\s+(?:اللي\s+|الي\s+|يلي\s+)?(?:عند|على|مع|لدى)\s+"
+    r"(?!ال)(?P<ar2>[\u0621-\u064A]{2,})(?=\s|$|[?؟.!،,])"
+    r"|(?:^|\s)(?!ال)(?P<ar3>[\u0621-\u064A]{2,})\s+(?:وش|شو|ايش|إيش|ايه|إيه|شنو)\s+(?:عنده|عندها|عليه|عليها)"
+    r"(?=\s|$|[?؟.!،,])"
+    r"|\b(?:shu|sho|eh|eih|esh|wesh|shno)\s+(?:elli\s+|illi\s+|yalli\s+)?(?:3and|3ind|3end|3ala|3la)\s+"
+    r"(?P<lat1>[a-z]{2,})\b"
+    r"|\b(?:mahamat|mahām|tasks)\s+(?P<lat2>[a-z]{2,})\b",
+    re.IGNORECASE,
+)
+_NOT_WHOSE = _folded(
+    "my our your his her their the team everyone everybody all today tomorrow week month you me i we it this "
+    "that mine them us ana enta e7na el al elli illi open overdue late done due new next last this "
+    "اليوم بكرة بكره الأسبوع الاسبوع الشهر الفريق الكل الجميع كلها كلهم مين من هذا هذه ده دي "
+    "مفتوحة مفتوحه جديدة جديده قديمة قديمه كثيرة كثيره كتير واجد وايد عاجلة عاجله مهمة مهمه"
+)
+
+
+def whose_tasks(text: str) -> str | None:
+    """The one person whose tasks the message asks about ("what's Laith working on?", "شو عند ليث"), or
+    None (one's own, the team's, a date or a task's word)."""
+    if names_task_number(text):
+        return None
+    for found in _WHOSE.finditer(without_harakat(text)):
+        name = next((v for v in found.groupdict().values() if v), None)
+        if name is None or fold(name) in _NOT_WHOSE or is_self(name) or not _could_be_person(name):
+            continue
+        if says_overdue(name) or says_done(name) or says_unfinished(name):  # "مهام متأخرة": a kind of task
+            continue
+        return name
+    return None
+
+
+_MANY_TASKS = _folded("tasks todos reminders مهام مهمات تاسكات شغلات mahamat mahammat")
+
+
+def says_many_tasks(text: str) -> bool:
+    """The message speaks of tasks in the plural ("مهام اليوم", "tasks for tomorrow"): a list."""
+    return any(w in _MANY_TASKS for w in _words(text))
 
 
 def asks_per_person(text: str) -> bool:
