@@ -1015,3 +1015,39 @@ def test_a_list_of_a_day_is_no_task_moved(text: str) -> None:
 def test_a_question_with_a_short_aside_changes_nothing() -> None:
     text = "when's our next MOH inspection? want to get the team ready"
     assert decide("update_task", text, task_id="MOH inspection", due_date="next week").action == ANSWER
+
+
+@pytest.mark.parametrize(
+    "text", ["خلّصت تحصيل الدفعات المتأخرة، سكّرها", "finished the late arrivals poster, close it"]
+)
+def test_an_overdue_word_of_one_tasks_title_is_no_bulk_completion(text: str) -> None:
+    decision = decide("complete_tasks", text, overdue=True)
+    assert (decision.action, decision.args) == ("complete_task", {"task_id": None})  # named by its title
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "close all my overdue tasks",
+        "سكر المتأخرة",
+        "close my overdue ones",
+        "سكّرهم المتأخرين",
+        "خلصت المتأخرة كلها",
+    ],
+)
+def test_the_overdue_filter_stays_a_bulk_completion(text: str) -> None:
+    assert decide("complete_tasks", text, overdue=True).action == "complete_tasks"
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [("el dental chair elli b room 3, 5alli maw3edha ba3d bukra", "el dental chair elli b room 3"),
+     ("تقرير الجودة خلي موعده الخميس", "تقرير الجودة")],
+)  # fmt: skip
+def test_a_date_said_to_be_the_tasks_own_moves_it(text: str, title: str) -> None:
+    decision = decide("create_task", text, title=title, due_date="Thursday", assignee="Fadi")
+    assert (decision.action, decision.args) == ("update_task", {"task_id": title, "due_date": "Thursday"})
+    new = decide(
+        "create_task", "add a task: renew the licence, its deadline is Friday", title="renew the licence"
+    )
+    assert new.action == "create_task"

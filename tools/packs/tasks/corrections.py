@@ -37,11 +37,13 @@ from tools.packs.tasks.cues import (
     person_target,
     recipient,
     renamed,
+    says_all,
     says_create,
     says_create_anywhere,
     says_date,
     says_done,
     says_hand_over,
+    says_its_date,
     says_many_tasks,
     says_mine,
     says_new,
@@ -422,6 +424,40 @@ def _look_not_complete(
     return decision.model_copy(update={"action": "list_tasks", "args": args})
 
 
+def _overdue_in_title(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "خلّصت تحصيل الدفعات المتأخرة، سكّرها" (I finished collecting the late payments, close it) read as
+    "complete all my overdue tasks": an overdue word inside the words that name one task — no plural task
+    word, no "all" or "them", and words besides it that could be a title — is that task's title, named
+    by the message (tools/naming.py finds it, or says none matches)."""
+    if (
+        decision.action != "complete_tasks"
+        or decision.args.get("task_ids")
+        or tools.get("complete_task") is None
+    ):
+        return decision
+    if not says_overdue(text) or says_many_tasks(text) or says_all(text):
+        return decision
+    if len([w for w in NAMING.query(text) if not says_overdue(w)]) < 2:
+        return decision
+    return decision.model_copy(update={"action": "complete_task", "args": {"task_id": None}})
+
+
+def _its_date_not_new(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "el dental chair elli b room 3, 5alli maw3edha ba3d bukra" (make its date the day after tomorrow)
+    read as a new task: a date said to be the task's own ("its deadline", "موعدها", "maw3edha") in a
+    message that asks for nothing new moves the task its title names; nothing else the model filled in
+    (an assignee, a priority the words do not say) is a change."""
+    if decision.action != "create_task" or tools.get("update_task") is None or follow_ref is not None:
+        return decision
+    if not says_its_date(text) or says_create_anywhere(text) or says_new(text) or names_task_number(text):
+        return decision
+    title = decision.args.get("title")
+    if not isinstance(title, str) or not title.strip() or not says_date(text):
+        return decision
+    args = {"task_id": title, "due_date": decision.args.get("due_date")}
+    return decision.model_copy(update={"action": "update_task", "args": args})
+
+
 def _handed_over(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
     """A task handed to a person ("move task 8 over to Sara", "ادي التاسك ٦ لمنى") read as an update
     that changes nothing, or as a new task although the message names an existing one."""
@@ -649,6 +685,8 @@ CORRECTIONS = (
     _reopen,
     _priority_not_done,
     _look_not_complete,
+    _overdue_in_title,
+    _its_date_not_new,
     _handed_over,
     _handed_by_title,
     _dated_not_removed,  # after the hand-overs: its update names only the date the message says

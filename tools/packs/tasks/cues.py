@@ -844,6 +844,32 @@ def says_overdue(text: str) -> bool:
     return any(w in _OVERDUE for w in _words(folded)) or bool(_TIME_PASSED.search(folded))
 
 
+_ALL = _folded(
+    "all every each both كل كلها كلهم جميع جميعها الكل الجميع الاتنين الاثنين الثنتين kol kull kolha kollohom"
+)
+
+
+# A date said to be a task's own ("its due date", "موعدها", "ميعاده", "تاريخ تسليمها", "maw3edha"): the
+# task exists already.
+_ITS_DATE = re.compile(
+    r"\b(?:its|the)\s+(?:due\s+date|deadline|due)\b"
+    r"|(?:^|\s)(?:موعد|ميعاد|تاريخ|معاد|موعد\s+تسليم|تاريخ\s+تسليم|ديدلاين)(?:ه|ها)(?:\s|$|[.!،,])"
+    r"|\b(?:maw3ed|maw3id|mow3ed|mi3ad|me3ad|ma3ad|tare5|tarikh|deadline)(?:ha|o|ah)\b",
+    re.IGNORECASE,
+)
+
+
+def says_its_date(text: str) -> bool:
+    """The message changes the date of something that exists: "5alli maw3edha ba3d bukra", "خل موعده"."""
+    return bool(_ITS_DATE.search(without_harakat(text)))
+
+
+def says_all(text: str) -> bool:
+    """The message speaks of several tasks at once: "all", "كل", "both", "الاتنين", "سكّرهم" (them)."""
+    words = _words(text)
+    return any(w in _ALL for w in words) or any(w.endswith(("هم", "hom")) and len(w) > 3 for w in words)
+
+
 # Verbs of wanting ("I want to…"): the verb after one is what the user wants done, never a person.
 _WANT = _folded(
     "want wanna أريد اريد أود اود ابي أبي ابغى أبغى ابغا ابغي ودي بدي بدنا عايز عايزة عاوز عاوزة "
