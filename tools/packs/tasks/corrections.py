@@ -451,6 +451,8 @@ def _its_date_not_new(decision: Decision, tools: ToolRegistry, text: str, follow
         return decision
     if not says_its_date(text) or says_create_anywhere(text) or says_new(text) or names_task_number(text):
         return decision
+    if says_hand_over(text):  # "عطه دلال…، وخل موعده آخر الأسبوع": the hand-over takes the date with it
+        return decision
     title = decision.args.get("title")
     if not isinstance(title, str) or not title.strip() or not says_date(text):
         return decision
