@@ -537,11 +537,12 @@ _WHOSE = re.compile(
     r"(?=\s|$|[?؟.!،,])"
     r"|\b(?:shu|sho|eh|eih|esh|wesh|shno)\s+(?:elli\s+|illi\s+|yalli\s+)?(?:3and|3ind|3end|3ala|3la)\s+"
     r"(?P<lat1>[a-z]{2,})\b"
-    r"|\b(?:mahamat|mahām|tasks)\s+(?P<lat2>[a-z]{2,})\b",
+    r"|\b(?:mahamat|mahammat|shoghl)\s+(?P<lat2>[a-z]{2,})\b",
     re.IGNORECASE,
 )
 _NOT_WHOSE = _folded(
     "my our your his her their the team everyone everybody all today tomorrow week month you me i we it this "
+    "do does did have has is are was be can will should would still already "
     "that mine them us ana enta e7na el al elli illi open overdue late done due new next last this "
     "اليوم بكرة بكره الأسبوع الاسبوع الشهر الفريق الكل الجميع كلها كلهم مين من هذا هذه ده دي "
     "مفتوحة مفتوحه جديدة جديده قديمة قديمه كثيرة كثيره كتير واجد وايد عاجلة عاجله مهمة مهمه"
