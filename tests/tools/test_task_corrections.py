@@ -1001,8 +1001,9 @@ def test_one_persons_tasks_are_their_list(text: str, person: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["وش عندي اليوم؟", "مهام الفريق", "what are you doing?", "what is the team working on?", "my tasks"],
-)
+    ["وش عندي اليوم؟", "مهام الفريق", "what are you doing?", "what is the team working on?", "my tasks",
+     "what tasks do I still have open?", "what do I have today?", "tasks for tomorrow", "مهام متأخرة"],
+)  # fmt: skip
 def test_ones_own_or_the_teams_tasks_name_nobody(text: str) -> None:
     assert "assignee" not in decide("list_tasks", text, scope="mine").args
 
