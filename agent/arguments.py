@@ -111,11 +111,15 @@ def _normalize(arg: ArgSpec, value: Any, *, message: str, today: date, people: l
 def _one_id(value: Any, message: str) -> Any:
     """Ids come from the user's words: a number the message does not contain was invented (small models
     copy ids from their examples or slip a digit), so the message's own number wins. Only numbers
-    standing alone count: "Q4 budget" names no task 4, "5alast" no task 5."""
+    standing alone count: "Q4 budget" names no task 4, "5alast" no task 5; a number inside the title
+    phrase the model gave ("the dental chair in room 3") is the title's, and the title names the task."""
     numbers = set(numbers_said(message))
     given = parse_int(value) if value is not None else None
     if given is not None and given in numbers:
         return given
+    titled = isinstance(value, str) and len(value.split()) > 1 and bool(numbers & set(numbers_said(value)))
+    if given is None and titled:
+        return None  # "the dental chair in room 3": the number is the title's, the title names the task
     if len(numbers) == 1:
         return next(iter(numbers))
     if not numbers or given is None:

@@ -29,6 +29,9 @@ def prep(tool: str, raw: dict, message: str, people: list[str] | None = None):
         ({"task_id": "#9"}, "close #9 and #10", 9),
         ({"task_id": "3"}, "close #9 and #10", None),  # several numbers, the model's is none: unclear
         ({"task_id": "33"}, "done with it", None),  # invented: the message has no number → ask
+        # the number is the title's ("room 3"): no task 3, the title names the task (tools/naming.py)
+        ({"task_id": "the dental chair in room 3"}, "the dental chair in room 3 is serviced", None),
+        ({"task_id": "task 7"}, "task 7 is done", 7),
     ],
 )
 def test_task_ids_come_from_the_message(raw: dict, message: str, expected: int | None) -> None:
