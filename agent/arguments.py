@@ -6,6 +6,7 @@ digits, matches names and checks enums. What code does reliably, the model is no
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -108,18 +109,23 @@ def _normalize(arg: ArgSpec, value: Any, *, message: str, today: date, people: l
             return str(value) if value is not None else None
 
 
+# A phrase that still calls its number a task's ("task 7", "#7", "المهمة ٧"), or is only a number.
+_NAMES_NUMBER = re.compile(
+    r"^\W*(?:task|tsk|مهمة|مهمه|المهمة|المهمه|تاسك|التاسك|رقم|#)?\W*[0-9٠-٩]+\W*$", re.I
+)
+
+
 def _one_id(value: Any, message: str) -> Any:
     """Ids come from the user's words: a number the message does not contain was invented (small models
     copy ids from their examples or slip a digit), so the message's own number wins. Only numbers
     standing alone count: "Q4 budget" names no task 4, "5alast" no task 5; a number inside the title
     phrase the model gave ("the dental chair in room 3") is the title's, and the title names the task."""
     numbers = set(numbers_said(message))
+    if isinstance(value, str) and numbers & set(numbers_said(value)) and not _NAMES_NUMBER.search(value):
+        return None  # "the dental chair in room 3": a title (its number is the title's) names the task
     given = parse_int(value) if value is not None else None
     if given is not None and given in numbers:
         return given
-    titled = isinstance(value, str) and len(value.split()) > 1 and bool(numbers & set(numbers_said(value)))
-    if given is None and titled:
-        return None  # "the dental chair in room 3": the number is the title's, the title names the task
     if len(numbers) == 1:
         return next(iter(numbers))
     if not numbers or given is None:
