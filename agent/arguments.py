@@ -109,19 +109,13 @@ def _normalize(arg: ArgSpec, value: Any, *, message: str, today: date, people: l
             return str(value) if value is not None else None
 
 
-# A phrase that still calls its number a task's ("task 7", "#7", "المهمة ٧"), or is only a number.
-_NAMES_NUMBER = re.compile(
-    r"^\W*(?:task|tsk|مهمة|مهمه|المهمة|المهمه|تاسك|التاسك|رقم|#)?\W*[0-9٠-٩]+\W*$", re.I
-)
-
-
 def _one_id(value: Any, message: str) -> Any:
     """Ids come from the user's words: a number the message does not contain was invented (small models
     copy ids from their examples or slip a digit), so the message's own number wins. Only numbers
     standing alone count: "Q4 budget" names no task 4, "5alast" no task 5; a number inside the title
     phrase the model gave ("the dental chair in room 3") is the title's, and the title names the task."""
     numbers = set(numbers_said(message))
-    if isinstance(value, str) and numbers & set(numbers_said(value)) and not _NAMES_NUMBER.search(value):
+    if isinstance(value, str) and numbers & set(numbers_said(value)) and _titled(value):
         return None  # "the dental chair in room 3": a title (its number is the title's) names the task
     given = parse_int(value) if value is not None else None
     if given is not None and given in numbers:
@@ -131,6 +125,15 @@ def _one_id(value: Any, message: str) -> Any:
     if not numbers or given is None:
         return None  # missing: the user is asked which task
     return _UNCLEAR  # several numbers in the message, and the model's is none of them
+
+
+def _titled(phrase: str) -> bool:
+    """A phrase with words besides its number and one noun ("the dental chair in room 3", not "task 7",
+    "#7" or "المهمة ٧"): a title, whose number is its own."""
+    return len(_NUMBER_SIGNS.sub(" ", phrase).split()) > 1
+
+
+_NUMBER_SIGNS = re.compile(r"[#0-9\u0660-\u0669]+")
 
 
 def _many_ids(value: Any, message: str) -> Any:
