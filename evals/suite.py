@@ -44,6 +44,9 @@ TASK_FIELDS = (
 TASK_ALIASES = {"due_date": "due"}
 ARG_ALIASES = {"due": "due_date"}  # tool arguments: the suite's short name -> the tool's
 
+# libyaml's safe loader when PyYAML was built with it (the suites list is read on every Evals page).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class RoutingSuiteFound(ValueError):
     """The file is a routing suite (`hudhud eval routing`), not a suite of cases."""
@@ -320,7 +323,7 @@ def load_suite(path: Path | str, *, tools: set[str] | None = None) -> Suite | Re
         return load_replay(path)
     label = f"{TEST_DIR}/{path.name}" if path.parent.name == TEST_DIR else path.name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except OSError as exc:
         raise SuiteError([f"{label}: cannot read: {exc.strerror}"]) from None
     except yaml.YAMLError as exc:

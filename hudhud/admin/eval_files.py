@@ -26,6 +26,9 @@ BASELINES = ROOT / "evals" / "baselines"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+=-]{0,199}$")  # a run directory, a baseline, a suite file
 SERVED = frozenset({"report.html", "summary.json", "run.log"})  # what a run's page links to
 
+# libyaml's safe loader when PyYAML was built with it (the suites list is read on every Evals page).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class NotFound(LookupError):
     """A name that is not a run, baseline or suite here (or tries to step outside its folder)."""
@@ -177,7 +180,7 @@ class EvalFiles:
         found = []
         for path in sorted(self.suites_dir.glob("*.yaml")):
             try:
-                document = yaml.safe_load(path.read_text(encoding="utf-8"))
+                document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
             except (OSError, yaml.YAMLError):
                 continue
             if not isinstance(document, dict) or document.get("split", "dev") != "dev":
