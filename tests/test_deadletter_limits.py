@@ -18,12 +18,12 @@ async def test_dead_letters_are_capped(settings_factory, fake_graph) -> None:
     )  # fmt: skip
     async with running_pipeline(settings) as p:
         fake_graph.fail_next(500, status=500)
-        for n in range(4):
+        for n in range(4):  # one at a time: users' turns run side by side, so their deaths may not keep order
             await p.deliver(envelope([message(f"wamid.cap.{n}", f"{USER}{n}", "/ping")]))
-        await wait_for(lambda: _dead_turns(p, "wamid.cap.3"), timeout=20)
+            await wait_for(lambda n=n: _dead_turns(p, f"wamid.cap.{n}"), timeout=20)
         dead = await p.dead()
         assert len(dead) == 2  # the newest two; the older ones were dropped when these came
-        assert "wamid.cap.3" in dead[-1]["messages"]
+        assert "wamid.cap.2" in dead[0]["messages"] and "wamid.cap.3" in dead[-1]["messages"]
 
 
 async def _dead_turns(p, wamid: str) -> bool:
