@@ -850,7 +850,8 @@ def _unsay_title(spec: ToolSpec, prepared: PreparedArgs, text: str, title: str) 
     that names the task is no change of priority. Dropped when the message says none outside the title."""
     if normalize_priority(title) is None:
         return
-    outside = " ".join(w for w in words_of(text) if w not in set(words_of(title)))
+    titled = set(words_of(title))
+    outside = " ".join(w for w in words_of(text) if w not in titled)
     if normalize_priority(outside) is not None:
         return
     changes = spec.needs_one_of.args if spec.needs_one_of else []

@@ -151,32 +151,25 @@ class AgentMemory:
             await asyncio.gather(*self._folds, return_exceptions=True)
 
 
-def last_task_ref(window: Window | None, *, now: float, recent_s: float) -> int | None:
-    """The task the latest tool call of the conversation was about, if it is recent."""
+def _last_tool_entry(window: Window | None, *, now: float, recent_s: float) -> HistoryEntry | None:
+    """The conversation's latest tool entry, if it is recent."""
     if window is None:
         return None
-    for entry in reversed(window.messages):
-        if entry.role != "tool":
-            continue
-        if now - entry.ts > recent_s:
-            return None
-        refs = (entry.tool_result or {}).get("refs") or {}
-        ref = refs.get("task_id")
-        return int(ref) if ref is not None else None
-    return None
+    entry = next((e for e in reversed(window.messages) if e.role == "tool"), None)
+    return entry if entry is not None and now - entry.ts <= recent_s else None
+
+
+def last_task_ref(window: Window | None, *, now: float, recent_s: float) -> int | None:
+    """The task the latest tool call of the conversation was about, if it is recent."""
+    entry = _last_tool_entry(window, now=now, recent_s=recent_s)
+    ref = ((entry.tool_result or {}).get("refs") or {}).get("task_id") if entry is not None else None
+    return int(ref) if ref is not None else None
 
 
 def last_tool_call(window: Window | None, *, now: float, recent_s: float) -> dict[str, Any] | None:
     """The latest tool call of the conversation ({"name", "args"}), if recent."""
-    if window is None:
-        return None
-    for entry in reversed(window.messages):
-        if entry.role != "tool":
-            continue
-        if now - entry.ts > recent_s or not entry.tool_calls:
-            return None
-        return entry.tool_calls[0]
-    return None
+    entry = _last_tool_entry(window, now=now, recent_s=recent_s)
+    return entry.tool_calls[0] if entry is not None and entry.tool_calls else None
 
 
 def last_exchange(

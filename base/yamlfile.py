@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -11,8 +11,18 @@ from pydantic import BaseModel, ValidationError
 M = TypeVar("M", bound=BaseModel)
 
 
+# libyaml's safe loader when PyYAML was built with it: ~10x faster on the eval suites, which the admin
+# Evals page reads on every view.
+_FAST_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class YamlFileError(ValueError):
     pass
+
+
+def load_fast(text: str) -> Any:
+    """`yaml.safe_load`, by libyaml where it is there (same documents, same `yaml.YAMLError`s)."""
+    return yaml.load(text, Loader=_FAST_SAFE_LOADER)
 
 
 def read_model(path: Path, model: type[M]) -> M:

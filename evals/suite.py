@@ -18,6 +18,7 @@ import orjson
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from base.yamlfile import load_fast
 from evals.matchers import matcher_error
 
 Profile = Literal["exec", "query", "default"]
@@ -43,9 +44,6 @@ TASK_FIELDS = (
 )
 TASK_ALIASES = {"due_date": "due"}
 ARG_ALIASES = {"due": "due_date"}  # tool arguments: the suite's short name -> the tool's
-
-# libyaml's safe loader when PyYAML was built with it (the suites list is read on every Evals page).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class RoutingSuiteFound(ValueError):
@@ -323,7 +321,7 @@ def load_suite(path: Path | str, *, tools: set[str] | None = None) -> Suite | Re
         return load_replay(path)
     label = f"{TEST_DIR}/{path.name}" if path.parent.name == TEST_DIR else path.name
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        data = load_fast(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SuiteError([f"{label}: cannot read: {exc.strerror}"]) from None
     except yaml.YAMLError as exc:

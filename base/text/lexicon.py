@@ -29,7 +29,7 @@ def word_set(written: str) -> frozenset[str]:
 # an object pronoun (ه ها هم) and "for me / us" (لي لنا): "سكّر" gives "سكّريلي", "سكروها", "سكّرتها",
 # "سكّرهالي", "خلصوا". People address the bot as a woman or a man, alone or as a team.
 _PERSONS = ("", "ي", "و", "وا", "ت", "تي", "نا")
-_OBJECTS = ("", "ه", "ها", "هم")
+OBJECT_PRONOUNS = ("ها", "هم", "ه")  # longest first, for reading one off a word's end
 _FOR = ("", "لي", "لنا")
 
 
@@ -39,10 +39,19 @@ def verb_forms(written: str) -> frozenset[str]:
         fold(stem + person + pronoun + benefit)
         for stem in written.split()
         for person in _PERSONS
-        for pronoun in _OBJECTS
+        for pronoun in ("", *OBJECT_PRONOUNS)
         if not (person == "وا" and pronoun)  # "سكروها": the plural's alef goes before a pronoun
         for benefit in _FOR
     )
+
+
+def addressed(verb: str, ending: str) -> str:
+    """An Arabic imperative said to a woman (ي) or to several (و / وا), its object pronoun kept last:
+    "رجعها" → "رجعيها", "رجعوها"; "تراجع" → "تراجعي"."""
+    for pronoun in OBJECT_PRONOUNS:
+        if verb.endswith(pronoun) and len(verb) - len(pronoun) >= 3:
+            return verb[: -len(pronoun)] + ending.rstrip("ا") + pronoun
+    return verb + ending
 
 
 # A correction of what was just said ("sorry no, I meant Friday", "قصدي السبت", "la2 2asdi rami"): the

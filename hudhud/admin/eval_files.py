@@ -20,14 +20,13 @@ from typing import Any
 import orjson
 import yaml
 
+from base.yamlfile import load_fast
+
 ROOT = Path(__file__).resolve().parents[2]  # the repository (evals/ beside hudhud/)
 SUITES = ROOT / "evals" / "suites"
 BASELINES = ROOT / "evals" / "baselines"
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+=-]{0,199}$")  # a run directory, a baseline, a suite file
 SERVED = frozenset({"report.html", "summary.json", "run.log"})  # what a run's page links to
-
-# libyaml's safe loader when PyYAML was built with it (the suites list is read on every Evals page).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class NotFound(LookupError):
@@ -180,7 +179,7 @@ class EvalFiles:
         found = []
         for path in sorted(self.suites_dir.glob("*.yaml")):
             try:
-                document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+                document = load_fast(path.read_text(encoding="utf-8"))
             except (OSError, yaml.YAMLError):
                 continue
             if not isinstance(document, dict) or document.get("split", "dev") != "dev":

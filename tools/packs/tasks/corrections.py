@@ -664,7 +664,7 @@ def _wrong_task(decision: Decision, tools: ToolRegistry, text: str, follow_ref: 
     if found is None or follow_ref is None or tools.get("undo_last") is None:
         return decision
     meant, denied = found
-    if (denied or follow_ref) != follow_ref or meant == follow_ref:
+    if (denied is not None and denied != follow_ref) or meant == follow_ref:
         return decision
     if decision.action in (ANSWER, "undo_last") or tools.get(decision.action) is None:
         return decision

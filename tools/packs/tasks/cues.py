@@ -10,7 +10,7 @@ from datetime import date
 
 from base.text.dates import resolve_date, resolve_date_in_text
 from base.text.folding import fold, to_latin_digits
-from base.text.lexicon import MEANT, is_self, verb_forms, without_harakat
+from base.text.lexicon import MEANT, OBJECT_PRONOUNS, addressed, is_self, verb_forms, without_harakat
 from base.text.lexicon import is_date_phrase as _is_date
 from base.text.lexicon import word_set as _folded
 from base.text.lexicon import words_of as _words
@@ -102,8 +102,7 @@ _KEEPS = re.compile(
     re.IGNORECASE,
 )
 # Who does a task: "Sara should do it", "let Omar handle it", "رامي هو اللي هيعملها", "ليث اللي هيتابعها",
-# "خلي رامي يسويها",
-# "khalli rami y3melha", "rami howwa elli hay3melha".
+# "خلي رامي يسويها", "khalli rami y3melha", "rami howwa elli hay3melha".
 _DOES = re.compile(
     r"\b(?P<en1>[a-z][\w'-]*)\s+(?:should|will|can|could|'ll|is\s+going\s+to|needs\s+to|has\s+to)\s+"
     r"(?:do|handle|take|own|run|deal\s+with|look\s+after)\s+(?:it|this|that)\b"
@@ -660,21 +659,12 @@ UNDO: dict[str, tuple[str, ...]] = {
 # fmt: on
 _UNDO = frozenset(" ".join(_words(phrase)) for phrases in UNDO.values() for phrase in phrases)
 _AR_WORD = re.compile(r"[\u0621-\u064A]+")
-_OBJECT_PRONOUNS = ("ها", "هم", "ه")
-
-
-def _addressed(verb: str, ending: str) -> str:
-    """An Arabic imperative said to a woman (ي) or to several (و / وا): "رجعها" → "رجعيها", "رجعوها"."""
-    for pronoun in _OBJECT_PRONOUNS:
-        if verb.endswith(pronoun) and len(verb) - len(pronoun) >= 3:
-            return verb[: -len(pronoun)] + ending.rstrip("ا") + pronoun
-    return verb + ending
 
 
 # Each phrase said to a woman or to several as well: "تراجعي عن آخر تغيير", "رجعيها", "رجعوها زي ما كانت"
 # (the ending goes before an object pronoun).
 _UNDO |= frozenset(
-    " ".join([_addressed(first, ending), *rest])
+    " ".join([addressed(first, ending), *rest])
     for first, *rest in (phrase.split(" ") for phrase in _UNDO)
     if _AR_WORD.fullmatch(first)
     for ending in ("ي", "و", "وا")
@@ -807,7 +797,7 @@ def hands_it_over(text: str) -> bool:
     "حوّليها لسارة", "the supplier one, give it to Omar") — "give Sara a task to…" makes a new one."""
     for word in _words(text):
         verb = word[1:] if word.startswith("و") and word[1:] in _HAND_OVER else word
-        if verb in _HAND_OVER and verb.endswith(("ه", "ها", "هم")) and len(verb) >= 3:
+        if verb in _HAND_OVER and verb.endswith(OBJECT_PRONOUNS) and len(verb) >= 3:
             return True
     return bool(_IT_EN.search(text))
 
