@@ -62,35 +62,33 @@ NO = frozenset().union(
     word_set("la la2 laa la2a laaa lah balash bala wa2ef el8i elghi 2elghi"),
 )
 
-# "I don't want", "not now": a negation particle and the word it negates.
-_NO_PAIRS = {
-    (a, b)
-    for firsts, seconds in (
-        (word_set("ما"), word_set("ابي ابغى ابغي بدي ودي تسوي")),
-        (word_set("مش مو مب"), word_set("عايز عاوز ابي ابغى الحين دلوقتي هلق")),
-        (word_set("لا"), word_set("أريد اريد تفعل تحذف تسوي")),
-        (word_set("ma mish msh mesh mo mub"), word_set("badi abi abgha 3ayez 3awez delwa2ti hala2")),
-        (word_set("not"), word_set("now yet")),
-        (word_set("don do"), word_set("t nt")),  # "don't" is split at its apostrophe
+
+def _pairs(*groups: tuple[str, str]) -> frozenset[tuple[str, str]]:
+    """Two-word phrases: each word of a group's first list followed by each of its second, folded."""
+    return frozenset(
+        (a, b) for firsts, seconds in groups for a in word_set(firsts) for b in word_set(seconds)
     )
-    for a in firsts
-    for b in seconds
-}
+
+
+# "I don't want", "not now": a negation particle and the word it negates.
+_NO_PAIRS = _pairs(
+    ("ما", "ابي ابغى ابغي بدي ودي تسوي"),
+    ("مش مو مب", "عايز عاوز ابي ابغى الحين دلوقتي هلق"),
+    ("لا", "أريد اريد تفعل تحذف تسوي"),
+    ("ma mish msh mesh mo mub", "badi abi abgha 3ayez 3awez delwa2ti hala2"),
+    ("not", "now yet"),
+    ("don do", "t nt"),  # "don't" is split at its apostrophe
+)
 
 # Two-word affirmatives whose words alone are fillers: "go ahead", "do it", "sounds good", "yalla go".
-_YES_PAIRS = {
-    (a, b)
-    for firsts, seconds in (
-        (word_set("go"), word_set("ahead on")),
-        (word_set("do"), word_set("it that")),
-        (word_set("sounds looks"), word_set("good right fine")),
-        (word_set("yalla yallah يلا يالله"), word_set("go")),
-        (word_set("امش امشي"), word_set("فيها")),
-        (word_set("emshi imshi"), word_set("fiha feeha")),
-    )
-    for a in firsts
-    for b in seconds
-}
+_YES_PAIRS = _pairs(
+    ("go", "ahead on"),
+    ("do", "it that"),
+    ("sounds looks", "good right fine"),
+    ("yalla yallah يلا يالله", "go"),
+    ("امش امشي", "فيها"),
+    ("emshi imshi", "fiha feeha"),
+)
 
 # Words that may stand next to a yes or a no without changing it.
 FILLER = frozenset().union(
