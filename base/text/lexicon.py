@@ -63,7 +63,7 @@ MEANT = word_set("meant قصدي أقصد اقصد قصدت بقصد بقصدي 
 SELF = word_set(
     "me myself i ana ana2 nafsi linafsi bismi besmi 3alaya 3alayya 3alayi 3alay 3layi liya lia eli ili 2ili "
     "2eli ilyi iyyai إياي اياي ياي أنا انا نفسي لنفسي بنفسي حالي لحالي باسمي اسمي لي ليا لإلي إلي عليا عليّا "
-    "عندي لعندي"
+    "عليي عندي لعندي"
 )
 # Little words around the speaker as a person ("to me", "على اسمي", "la 2ili").
 SELF_FILLER = word_set("to for on with on under la 3ala 3la b على ع ل ب الى إلى لـ")

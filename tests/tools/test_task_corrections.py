@@ -1000,6 +1000,61 @@ def test_one_persons_tasks_are_their_list(text: str, person: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "person", "overdue"),
+    [("مهام سارة المتأخرة", "سارة", True), ("مهام ليث اللي فات موعدها", "ليث", True),
+     ("مهام خالد خلصت؟", "خالد", None), ("شو عند أبو فهد؟", "أبو فهد", None),
+     ("shu 3and abu fahad", "abu fahad", None), ("mahamat sara", "sara", None)],
+)  # fmt: skip
+def test_a_persons_name_followed_by_what_their_tasks_are_stays_theirs(
+    text: str, person: str, overdue: bool | None
+) -> None:
+    decision = decide("list_tasks", text, scope="mine")
+    assert (decision.args["assignee"], decision.args.get("overdue")) == (person, overdue)
+
+
+@pytest.mark.parametrize(
+    "text",
+    # What an indefinite "مهام …" says of the tasks: time passed, late, left, coming, other, pending, not yet.
+    ["شو في مهام فات موعدها؟", "عندي مهام تأخرت؟", "في مهام باقية عليي؟", "عندي مهام جاية هالأسبوع؟",
+     "في مهام تانية؟", "مهام معلقة", "مهام لسا ما خلصت", "فرجيني مهام ضايلة", "mahamat ba2ya",
+     "mahamat 5alset", "what is he working on?", "شو عند أبو؟"],
+)  # fmt: skip
+def test_words_that_say_what_the_tasks_are_name_nobody(text: str) -> None:
+    assert "assignee" not in decide("list_tasks", text, scope="mine").args
+
+
+@pytest.mark.parametrize(
+    "text",
+    # Late as each dialect group says it: the participle, "it ran late" (تأخّرت, اتأخرت), Arabizi spellings.
+    ["شو المهام يلي تأخرت؟", "ورّيني المهام اللي اتأخرت", "في شي تأخروا فيه؟", "shu 3andi mit2akhar?",
+     "farjini el mit2akhrin", "eh el mota2a5er 3andi?", "el tasks elli t2a5aret"],
+)  # fmt: skip
+def test_a_list_that_says_late_in_any_spelling_is_the_overdue_list(text: str) -> None:
+    decision = decide("list_tasks", text, scope="mine", status="open")
+    assert decision.args["overdue"] is True and decision.args["status"] is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["وريني المتأخرين", "فرجيني يلي متأخرين", "بدي شوف يلي تأخروا", "شو المتأخر عندي",
+     "ابي اشوف اللي تأخرت علي",
+     "farjini el mit2akhrin", "show me the late ones", "which ones are running late?"],
+)  # fmt: skip
+def test_asking_only_to_see_the_late_ones_is_the_overdue_list(text: str) -> None:
+    decision = decide(ANSWER, text)
+    assert (decision.action, decision.args) == ("list_tasks", {"scope": "mine", "overdue": True})
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["show me the late fee policy", "what happens if a task is late?", "ليش المهام متأخرة؟",
+     "شو سياسة التأخير؟", "مين متأخر اليوم؟", "آسف تأخرت عليكم"],
+)  # fmt: skip
+def test_a_late_word_among_other_words_stays_with_the_knowledge_base(text: str) -> None:
+    assert decide(ANSWER, text).action == ANSWER
+
+
+@pytest.mark.parametrize(
     "text",
     ["وش عندي اليوم؟", "مهام الفريق", "what are you doing?", "what is the team working on?", "my tasks",
      "what tasks do I still have open?", "what do I have today?", "tasks for tomorrow", "مهام متأخرة"],

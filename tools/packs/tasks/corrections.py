@@ -20,6 +20,7 @@ from tools.naming import forms
 from tools.packs.tasks.cues import (
     SPEAKER,
     asks_count,
+    asks_for_late_only,
     asks_how,
     asks_per_person,
     asks_question,
@@ -552,7 +553,10 @@ def _overdue(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int
     list — not the done one (a small model maps "late / past" to status done), unless they say done."""
     # An overdue question about one's own work that fell to the answer path (its made-up number
     # dropped): "في إشي عندي فات موعده؟" asks for the same list.
-    asked = decision.action == ANSWER and asks_question(text) and says_mine(text)
+    # "وريني المتأخرين", "farjini el mit2akhrin": nothing but the words of asking to see them, too.
+    asked = decision.action == ANSWER and (
+        (asks_question(text) and says_mine(text)) or asks_for_late_only(text)
+    )
     shown = decision.action == "get_task" or asked
     if shown and tools.get("list_tasks") is not None and says_overdue(text):
         # "shu el mahamat el mt2a5ra 3ndi?": one task shown by a number the message never says (the 3 of

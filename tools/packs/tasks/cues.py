@@ -540,12 +540,26 @@ _WHOSE = re.compile(
     re.IGNORECASE,
 )
 _NOT_WHOSE = _folded(
-    "my our your his her their the team everyone everybody all today tomorrow week month you me i we it this "
+    "my our your his her their he she they someone anyone nobody left the team everyone everybody all "
+    "today tomorrow week month you me i we it this "
     "do does did have has is are was be can will should would still already "
     "that mine them us ana enta e7na el al elli illi open overdue late done due new next last this "
     "اليوم بكرة بكره الأسبوع الاسبوع الشهر الفريق الكل الجميع كلها كلهم مين من هذا هذه ده دي "
-    "مفتوحة مفتوحه جديدة جديده قديمة قديمه كثيرة كثيره كتير واجد وايد عاجلة عاجله مهمة مهمه"
+    "مفتوحة مفتوحه جديدة جديده قديمة قديمه كثيرة كثيره كتير واجد وايد عاجلة عاجله مهمة مهمه "
+    # what an indefinite "مهام …" says of the tasks, each dialect group: left, coming, other, pending, many,
+    # few, current, required, still / not yet, must ("مهام باقية", "مهام جاية", "مهام تانية", "مهام معلقة")
+    "باقية باقيه باقي متبقية متبقيه ضايلة ضايله ضايل فاضلة فاضله فاضل ناقصة ناقصه جاية جايه جاي "
+    "قادمة قادمه تانية تانيه ثانية ثانيه تانيين ثانيين اخرى ثانوية معلقة معلقه عالقة عالقه كتيرة كتيره "
+    "كثير قليلة قليله شوية شويه حالية حاليه سابقة سابقه فايتة فايته مطلوبة مطلوبه مطلوب ضرورية ضروريه "
+    "لازم ضروري ما مش مو مب مافي لسا لسه لسة لسى بعد بقت بقيت صارت صار "
+    "ba2ya ba2yeen baqya baqia jaye jaya jayeh gaya tanya tanye tanyeen tanieh ktir kteer keteer kteera "
+    "m3alla2a mo3alla2a mat2a5ra lessa lissa lesa lisa ma mish mesh mosh mu msh"
 )
+# An indefinite "مهام" followed by a verb or participle that says what the tasks are ("مهام فات موعدها",
+# "مهام خلصت", "mahamat 5alset"): words this many after the name are read with it.
+_NEXT_WORDS = 2
+# "father of" / "mother of": the name is the two words ("أبو فهد", "ام خالد", "abu fahad")
+_KUNYA = _folded("ابو أبو بو ام أم abu abou abo bu um umm om")
 
 
 def whose_tasks(text: str) -> str | None:
@@ -553,11 +567,26 @@ def whose_tasks(text: str) -> str | None:
     None (one's own, the team's, a date or a task's word)."""
     if names_task_number(text):
         return None
-    for found in _WHOSE.finditer(without_harakat(text)):
-        name = next((v for v in found.groupdict().values() if v), None)
-        if name is None or fold(name) in _NOT_WHOSE or is_self(name) or not _could_be_person(name):
+    bare = without_harakat(text)
+    for found in _WHOSE.finditer(bare):
+        group = next((k for k, v in found.groupdict().items() if v), None)
+        if group is None:
             continue
-        if says_overdue(name) or says_done(name) or says_unfinished(name):  # "مهام متأخرة": a kind of task
+        name = found[group]
+        if fold(name) in _NOT_WHOSE or is_self(name) or not _could_be_person(name):
+            continue
+        after = re.findall(r"[^\W_]+", bare[found.end(group) :])
+        if fold(name) in _KUNYA:  # "شو عند أبو فهد": both words, or nobody
+            if after and _could_be_person(after[0]) and fold(after[0]) not in _NOT_WHOSE:
+                return f"{name} {after[0]}"
+            continue
+        # "مهام متأخرة", "مهام فات موعدها": a kind of task, said by the name alone or by the name with the
+        # words after it ("مهام سارة المتأخرة" stays Sara's: the words after say it without her)
+        rest = " ".join(after[:_NEXT_WORDS])
+        if any(
+            says(name) or (says(f"{name} {rest}") and not says(rest))
+            for says in (says_overdue, says_done, says_unfinished)
+        ):
             continue
         return name
     return None
@@ -820,6 +849,13 @@ _OVERDUE = _folded(
     "overdue late delayed behind lagging expired missed "
     "متأخرة متأخره المتأخرة المتأخره متأخرات المتأخرات متأخرين المتأخرين متأخر المتأخر متعثرة المتعثرة "
     "mit2a5ra mit2a5reen mt2a5ra mt2a5rin met2a5ra mete2a5ra mit2akhra met2akhra mt2akhra"
+    # "it / they ran late" — MSA and Levantine تأخّرت, Egyptian اتأخرت, Gulf تأخروا — said of tasks
+    " تأخرت تأخروا تأخرو تأخرن اتأخرت اتأخروا اتأخرو اتاخرت"
+)
+# Arabizi writes the participle "late" (مْتأخّر) many ways: mit2a5ra, mota2a5er, mt2akhrin, met2akhreen…
+_OVERDUE_LATIN = re.compile(
+    r"^(?:el|l|il)?m(?:i|e|o|u)?(?:t|te|ta)?2(?:a5|akh|a7')(?:a|e|i)?r(?:a|ah|in|een|ien|at|e|)$"
+    r"|^(?:i|e)?t2(?:a5|akh)(?:a|e)r(?:et|it|o|ou|u)$"
 )
 _TIME_PASSED = re.compile(
     r"\bpast\s+(?:its\s+|their\s+|the\s+)?(?:due|deadline)"
@@ -832,7 +868,45 @@ _TIME_PASSED = re.compile(
 def says_overdue(text: str) -> bool:
     """ "my overdue tasks", "المهام اللي فات موعدها", "التاسكات اللي عدى ميعادها", "el mit2a5ra"."""
     folded = fold(text)
-    return any(w in _OVERDUE for w in _words(folded)) or bool(_TIME_PASSED.search(folded))
+    words = _words(folded)
+    return any(w in _OVERDUE or _OVERDUE_LATIN.match(w) for w in words) or bool(_TIME_PASSED.search(folded))
+
+
+# What a request to see one's late work is made of besides the overdue word, each dialect group: "show me",
+# "I want to see", question words, "there is", "mine", "the ones", task nouns ("وريني المتأخرين", "بدي شوف
+# يلي تأخروا", "ابي اشوف اللي تأخرت علي", "شو المتأخر عندي", "farjini el mit2akhrin", "show me the late
+# ones") — a message of these words alone asks for the overdue list; any other word (a policy, a fee, a
+# person) leaves it to the knowledge base.
+_SEE_LATE = _folded(
+    "show see view list display tell give pull up let me my mine i do does have has got there any anything "
+    "what which are is am the ones one stuff things all of please pls running currently now right still "
+    "task tasks todos items work "
+    "وريني ورني وريلي ورجيني ورجيلي فرجيني فرجيلي ارني أرني اعرض اعرضي اعرضلي طلعلي طلعيلي هاتلي جيبلي "
+    "شوفلي اشوف شوف نشوف ابي ابغى ابغي بدي بدنا عايز عايزه عاوز عاوزه اريد أريد ودي خليني خلني "
+    "شو ايش إيش وش شنو شنهو ايه إيه ماذا ما هل في فيه فيش اي أي اشي إشي شي حاجه حاجات "
+    "اللي الي إللي يلي هي هن هني هم همه هما كل كلها كلهم لي علي عليي عليا عليها عليهم عندي معي ولا لا لأ "
+    "لسه لسا "
+    "مهام مهمات تاسكات شغلات مهمه تاسك شغل "
+    "warini wareeni warrini warjini farjini farjeeni tala3li hatli jibli shofli ashoof ashouf ashuf shuf "
+    "baddi biddi 3ayez 3awez abi abgha shu sho eh esh wesh fi fih fee el l il elli illi yalli "
+    "3andi 3ndi 3endi 3indi 3alay 3alaya "
+    "mahamat tasks"
+)
+
+
+def asks_for_late_only(text: str) -> bool:
+    """The message asks only to see the user's overdue tasks: an overdue word or phrase, and otherwise
+    nothing but the words of asking to see ("وريني المتأخرين", "farjini el mit2akhrin")."""
+    if not says_overdue(text):
+        return False
+    folded = _TIME_PASSED.sub(" ", fold(text))
+    return all(
+        w in _SEE_LATE
+        or w in _OVERDUE
+        or _OVERDUE_LATIN.match(w)
+        or (w.startswith("ال") and w[2:] in _SEE_LATE)
+        for w in _words(folded)
+    )
 
 
 _ALL = _folded(
