@@ -30,7 +30,10 @@ YES = frozenset().union(
     word_set("نعم أجل بلى موافق أوافق موافقة أكد أكّد تأكيد أؤكد حسنا حسناً طيب صحيح بالتأكيد تفضل"),
     word_set("نفذ نفّذ نفذها استمر امض امضِ"),
     # Gulf
-    word_set("اي ايه إيه ايوه أيوه ايوا اكيد أكيد تمام زين اوكي أوكي اوك يلا يالله ابشر سوها كمل"),
+    word_set("اي ايه إيه ايوه أيوه ايوا اكيد أكيد تمام زين اوكي أوكي اوك يلا يالله ابشر سوها كمل هيه"),
+    word_set("سويها سوّيها سويه بالضبط"),
+    # English yes written in Arabic letters
+    word_set("يس ييس يب يبب اوكيه اوكى"),
     # Egyptian
     word_set("أيوة ايوة اه آه ايوا ماشي طبعا طبعاً اشطا حاضر اعملها تمام"),
     # Levantine
@@ -52,6 +55,8 @@ NO = frozenset().union(
     word_set("no nope nah nay cancel stop abort never negative dont don't"),
     # MSA
     word_set("لا كلا ألغ ألغِ ألغي الغي إلغاء الغاء توقف أوقف"),
+    # "cancel" in Arabic letters, and the negations written as one word ("مابدي", "مابي")
+    word_set("كنسل كانسل كنسلها كانسلها مابدي مابي ماابي مابغى ماابغى kansel cancelha"),
     # Gulf
     word_set("لالا بلاش وقف هونت"),
     # Egyptian
@@ -77,6 +82,8 @@ _NO_PAIRS = _pairs(
     ("لا", "أريد اريد تفعل تحذف تسوي"),
     ("ma mish msh mesh mo mub", "badi abi abgha 3ayez 3awez delwa2ti hala2"),
     ("not", "now yet"),
+    ("مش مو مب", "لازم ضروري"),  # "not needed"
+    ("mish msh mesh mo mub", "lazem lazim darouri"),
     ("don do", "t nt"),  # "don't" is split at its apostrophe
 )
 
@@ -88,6 +95,8 @@ _YES_PAIRS = _pairs(
     ("yalla yallah يلا يالله", "go"),
     ("امش امشي", "فيها"),
     ("emshi imshi", "fiha feeha"),
+    ("please pls", "do"),
+    ("of", "course"),
 )
 
 # Words that may stand next to a yes or a no without changing it.
@@ -107,15 +116,16 @@ BLOCKERS = frozenset().union(
 # Hesitation and "keep it" beside a refusal ("hmm wait, no, keep it for now", "لا استنى خليها", "la2
 # estanna sibha"): still a refusal. Keep-words alone ("leave it", "خليها كذا") refuse a waiting change too.
 KEEP = frozenset().union(
-    word_set("keep leave nevermind"),
-    word_set("خليها خليه خلها خله اتركها اتركه سيبه سيبيها"),
-    word_set("khalliha 5alliha khalleeha 5aleeha sibha sebha sibo"),
+    word_set("keep leave nevermind forget"),
+    word_set("خليها خليه خلها خله اتركها اتركه سيبه سيبيها انسى انسي انساها انساه سيبك"),
+    word_set("khalliha 5alliha khalleeha 5aleeha sibha sebha sibo insa enssa"),
 )
 BESIDE_NO = frozenset().union(
     KEEP,
     word_set("hmm hm hmmm umm um uh oh wait actually sorry for mind never forget on second thought"),
     word_set("rather as is"),
     word_set("لحظة استنى استني انتظر عفوا اسف آسف آسفة معليش معلش الحين دلوقتي هلق كذا كده هيك زي ما هي"),
+    word_set("الموضوع منها منه"),  # "انسى الموضوع", "سيبك منها"
     word_set("estanna istanna ma3lesh ma3lish sorry kda keda hek heik"),
 )
 
@@ -157,6 +167,19 @@ def opens_with_yes(text: str) -> bool:
     if not words or words[0] not in YES or "?" in text or "؟" in text:
         return False
     return not any(w in NO or w in BLOCKERS for w in words)
+
+
+_BARE = 2  # words of a bare command that answers a question ("امسحها", "delete it"), fillers aside
+
+
+def bare_command(text: str) -> bool:
+    """Is `text` a bare command of at most two words besides fillers, with no question, refusal or
+    condition ("امسحها", "delete it", "sakkerha please")? Such a message answers a waiting question when
+    it names the waiting action itself (agent/awaiting.py checks that), never on its own."""
+    words = _joined_refusals(words_of(text))
+    if not words or "?" in text or "؟" in text or any(w in NO or w in BLOCKERS for w in words):
+        return False
+    return len([w for w in words if w not in FILLER]) <= _BARE
 
 
 def _joined_refusals(words: list[str]) -> list[str]:

@@ -22,7 +22,7 @@ from collections.abc import Set as AbstractSet
 from typing import Any
 
 from agent import replies
-from agent.assent import BESIDE_NO, NO, Assent, opens_with_yes, read_assent
+from agent.assent import BESIDE_NO, NO, Assent, bare_command, opens_with_yes, read_assent
 from agent.readings import Readings, ask
 from base.catalog import t
 from base.responder import Responder
@@ -76,7 +76,9 @@ class AwaitingAnswer:
         routed = None
         if assent is Assent.OTHER or assent is Assent.NO_THEN:
             routed = await _route(self.inner, turn)
-            echo = assent is Assent.OTHER and not rest and opens_with_yes(first.text)
+            # "yes, delete it", or "delete it" alone: the waiting action's own words answer its question
+            said = opens_with_yes(first.text) or bare_command(first.text)
+            echo = assent is Assent.OTHER and not rest and said
             if echo and _echoes(routed, pending, waiting, self.executor.registry, first.text):
                 assent = Assent.YES  # "yes, delete it": a yes read in code that names the waiting action
         if assent is Assent.YES:

@@ -19,21 +19,48 @@ YES = {
         "go ahead",  # two words that are fillers alone
         "do it",
         "sounds good",
+        "please do",
+        "of course",
     ],
     "msa": ["نعم", "نعم، أكّد", "أجل", "موافق", "حسناً", "نفّذ من فضلك", "بالتأكيد"],
-    "gulf": ["ايوه", "أيوه احذفها", "اكيد", "تمام", "زين", "يلا سوها", "ابشر", "اوكي", "إيه"],
+    "gulf": [
+        "ايوه",
+        "أيوه احذفها",
+        "اكيد",
+        "تمام",
+        "زين",
+        "يلا سوها",
+        "ابشر",
+        "اوكي",
+        "إيه",
+        "هيه",
+        "سوّيها",
+        "يس",
+        "يب",
+    ],
     "egyptian": ["أيوة", "ايوة اعملها", "ماشي", "طبعاً", "اشطا", "حاضر"],
     "levantine": ["إي", "منيح", "مزبوط", "يلا", "طيب", "ماشي", "ايه"],
     "arabizi": ["aywa", "aiwa ya 7abibi", "tamam", "mashi", "akeed", "yalla", "na3am", "7ader", "yalla go"],
     "emoji": ["👍", "✅"],
 }
 NO = {
-    "en": ["no", "No thanks", "nope", "cancel", "cancel it", "stop", "don't", "not now", "don't do it"],
+    "en": [
+        "no",
+        "No thanks",
+        "nope",
+        "cancel",
+        "cancel it",
+        "stop",
+        "don't",
+        "not now",
+        "don't do it",
+        "forget it",
+    ],
     "msa": ["لا", "لا، شكراً", "كلا", "ألغِ", "إلغاء", "لا أريد"],
     "gulf": ["لا خلاص", "لالا", "بلاش", "ما ابي", "هونت"],
-    "egyptian": ["لأ", "لأ خلاص", "مش عايز", "بلاش", "سيبها"],
-    "levantine": ["لأ", "ما بدي", "بلا", "بطلت"],
-    "arabizi": ["la2", "la khalas", "mish 3ayez", "ma badi", "balash", "el8i"],
+    "egyptian": ["لأ", "لأ خلاص", "مش عايز", "بلاش", "سيبها", "كنسل", "مش لازم", "سيبك منها"],
+    "levantine": ["لأ", "ما بدي", "بلا", "بطلت", "مابدي", "انسى الموضوع", "مو ضروري"],
+    "arabizi": ["la2", "la khalas", "mish 3ayez", "ma badi", "balash", "el8i", "mish lazem", "kansel"],
     "emoji": ["👎", "❌"],
 }
 # Neither: questions, conditions, delays, other intents, words with another sense — the question stays.
@@ -57,6 +84,9 @@ NEITHER = [
     "right, and the other one",
     "keep going?",
     "keep the title but move it to Friday",
+    "go for the other one",
+    "of course not",
+    "مش متأكد",  # unsure: the question stays
 ]
 NO_THEN = ["no, I meant 12", "لا قصدي المهمة ١٢", "la2 el tanya", "no the other one"]
 
@@ -111,3 +141,18 @@ def test_a_weak_yes_that_names_the_waiting_action_opens_it() -> None:
 
     assert opens_with_yes("ايه سكرهم") and not opens_with_yes("ايه ده؟")
     assert ToolRegistry.shipped().says("complete_tasks", "ايه سكرهم") is True
+
+
+@pytest.mark.parametrize("text", ["امسحها", "delete it", "sakkerha please", "احذفها الحين"])
+def test_a_bare_command_may_answer_the_question(text: str) -> None:
+    """Two words at most besides fillers: agent/awaiting.py confirms when they name the waiting action."""
+    from agent.assent import bare_command
+
+    assert bare_command(text)
+
+
+@pytest.mark.parametrize("text", ["delete the other one", "امسحها؟", "لا تمسحها", "wait delete it", ""])
+def test_a_longer_asked_or_refused_command_is_no_bare_one(text: str) -> None:
+    from agent.assent import bare_command
+
+    assert not bare_command(text)

@@ -154,6 +154,27 @@ async def test_a_weak_yes_with_the_words_of_the_waiting_action_confirms_whatever
     assert not await chat.exists(chat.a) and await chat.status(chat.a) != "done"
 
 
+@pytest.mark.parametrize(
+    ("answer", "model_read"), [("امسحها", "delete_task"), ("delete it", "complete_task")]
+)
+async def test_the_waiting_actions_own_words_alone_confirm(chat: Chat, answer: str, model_read: str) -> None:
+    """ "Delete task 7?" — "امسحها" (delete it): the question's own action, nothing else, whatever the model
+    read (no number: the pack's words for the waiting action decide)."""
+    await chat.ask_delete(chat.a)
+    routed(chat.model, model_read)
+    parts = await chat.say(answer)
+    assert [p.text for p in parts] == [t("tool.delete_task.reply", "en", id=chat.a)]  # type: ignore[union-attr]
+    assert not await chat.exists(chat.a) and not await chat.waiting()
+
+
+async def test_another_actions_words_alone_keep_the_question(chat: Chat) -> None:
+    await chat.ask_delete(chat.a)
+    routed(chat.model, "complete_task")
+    parts = await chat.say("close it")  # not the waiting delete: the question stays open
+    assert isinstance(parts[0], ButtonsPart)
+    assert await chat.exists(chat.a) and await chat.status(chat.a) == "open" and await chat.waiting()
+
+
 async def test_a_yes_that_names_another_task_or_action_does_not_confirm(chat: Chat) -> None:
     await chat.ask_delete(chat.a)
     routed(chat.model, "delete_task", task_id=str(chat.b))  # "ah, delete the other one"
