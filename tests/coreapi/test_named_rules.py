@@ -140,3 +140,13 @@ async def test_a_priority_word_of_the_title_that_names_the_task_changes_no_prior
     await chat.say("the urgent roof leaks one: move it to 5 January 2030 and make it high priority")
     rows = await chat.api.fetch("SELECT due_date, priority FROM tasks WHERE id = :i", i=task)
     assert (str(rows[0][0]), rows[0][1]) == ("2030-01-05", "high")
+
+
+async def test_a_task_taken_by_title_read_as_a_task_called_me_is_handed_to_the_speaker(chat: Chat) -> None:
+    """ "I'll take the order chairs thing myself, put it on me" read as an update of a task called "me"."""
+    routed(chat.model, "update_task", task_id="me", title="order chairs")
+    await chat.say("I'll take the order chairs thing myself, put it on me")
+    trace = chat.agent.traces[-1]
+    assert trace.action == "assign_task" and "tasks.person_as_task" in trace.rules
+    held = await chat.api.fetch(f"SELECT assignee_id FROM tasks WHERE id = {chat.a}")
+    assert held == [(chat.api.id("mona"),)]

@@ -1045,6 +1045,22 @@ def test_asking_only_to_see_the_late_ones_is_the_overdue_list(text: str) -> None
     assert (decision.action, decision.args) == ("list_tasks", {"scope": "mine", "overdue": True})
 
 
+def test_asking_only_to_see_the_late_ones_creates_nothing() -> None:
+    decision = decide("create_task", "farjini el mit2akhrin", title="farjini el mit2akhrin")
+    assert (decision.action, decision.args) == ("list_tasks", {"scope": "mine", "overdue": True})
+    assert decide("create_task", "add a task: chase the late ones", title="chase the late ones").action == (
+        "create_task"
+    )
+
+
+def test_late_is_what_the_words_say_not_what_the_model_adds() -> None:
+    unfinished = decide("complete_tasks", "شو المهام يلي لسا ما خلصت؟", overdue=True)
+    assert (unfinished.action, unfinished.args) == ("list_tasks", {"scope": "mine", "status": "open"})
+    left = decide("list_tasks", "في مهام باقية عليي؟", scope="team", overdue=True)
+    assert left.args == {"scope": "mine", "status": "open"}
+    assert decide("list_tasks", "my overdue ones", scope="mine", overdue=True).args["overdue"] is True
+
+
 @pytest.mark.parametrize(
     "text",
     ["show me the late fee policy", "what happens if a task is late?", "ليش المهام متأخرة؟",
@@ -1107,3 +1123,32 @@ def test_a_date_said_to_be_the_tasks_own_moves_it(text: str, title: str) -> None
         "create_task", "add a task: renew the licence, its deadline is Friday", title="renew the licence"
     )
     assert new.action == "create_task"
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [("hmm actually no, let Omar own it, he's the one organising the venue", "Omar"),
+     ("لا، خليها عند خالد", "خالد"), ("khalliha 3and sara", "sara"), ("Sara should do it, not Lina", "Sara")],
+)  # fmt: skip
+def test_who_keeps_the_task_just_acted_on_left_to_the_answer_path_is_a_hand_over(
+    text: str, person: str
+) -> None:
+    decision = decide(ANSWER, text, follow_ref=10)
+    assert (decision.action, decision.args) == ("assign_task", {"task_id": 10, "assignee": person})
+    assert decide(ANSWER, text).action == ANSWER  # no task just acted on: nothing to hand over
+
+
+@pytest.mark.parametrize("text", ["who should do it?", "thanks!", "Sara should do task 12", "مش خالد"])
+def test_a_question_another_task_or_nobody_named_hands_nothing_over(text: str) -> None:
+    assert decide(ANSWER, text, follow_ref=10).action == ANSWER
+
+
+def test_a_task_called_by_the_person_it_is_handed_to_is_a_hand_over_by_title() -> None:
+    text = "I'll take the team offsite planning myself, put it on me"
+    decision = decide("update_task", text, task_id="me", title="offsite planning")
+    assert (decision.action, decision.args) == ("assign_task", {"task_id": None, "assignee": "me"})
+    kept = decide("update_task", "خلي مهمة التقرير على سارة", task_id="سارة", title="التقرير")
+    assert (kept.action, kept.args) == ("assign_task", {"task_id": None, "assignee": "سارة"})
+    assert (
+        decide("update_task", "rename the me task to you", task_id="me", title="you").action == "update_task"
+    )

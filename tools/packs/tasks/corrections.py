@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from base.text.content import content_words, shares_words
 from base.text.folding import fold
-from base.text.lexicon import AR_LETTERS
+from base.text.lexicon import AR_LETTERS, is_self
 from base.text.numbers import parse_int
 from base.text.priority import normalize_priority
 from tools.decision import ANSWER, Decision
@@ -144,6 +144,21 @@ def _unsaid_person(decision: Decision, tools: ToolRegistry, text: str, follow_re
     if person is None and decision.action == "assign_task":
         return decision  # nobody else named: the executor's "no such person" says what it read
     return decision.model_copy(update={"args": {**decision.args, "assignee": person}})
+
+
+def _person_as_task(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "I'll take the offsite planning myself, put it on me" read as an update of a task called "me": a
+    task reference that is the very person the words hand a task to is a hand-over of the task the
+    message names by its title (tools/naming.py finds it, or says none matches)."""
+    ref = decision.args.get("task_id")
+    if decision.action != "update_task" or not isinstance(ref, str) or tools.get("assign_task") is None:
+        return decision
+    person = person_target(text)
+    if person is None or not ((is_self(ref) and is_self(person)) or fold(ref) == fold(person)):
+        return decision
+    return decision.model_copy(
+        update={"action": "assign_task", "args": {"task_id": None, "assignee": person}}
+    )
 
 
 def _title_not_asked(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
@@ -421,7 +436,8 @@ def _look_not_complete(
     to see is harmless, so this errs that way."""
     if decision.action != "complete_tasks" or tools.get("list_tasks") is None or says_done(text):
         return decision
-    args = {"scope": "mine", "overdue": True} if decision.args.get("overdue") else {"scope": "mine"}
+    # Overdue when the words say so: the model adds it to "what haven't I finished yet?" too.
+    args = {"scope": "mine", "overdue": True} if says_overdue(text) else {"scope": "mine"}
     return decision.model_copy(update={"action": "list_tasks", "args": args})
 
 
@@ -520,6 +536,22 @@ def _handed_by_title(decision: Decision, tools: ToolRegistry, text: str, follow_
     )
 
 
+def _handed_in_reply(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "hmm actually no, let Omar own it", "لا خليها عند خالد" right after a task was acted on, left to
+    the answer path (the model replied "I'll assign Omar" and did nothing): who keeps or does the task
+    just acted on, in a message that asks nothing and names no number or other task, is a hand-over."""
+    if decision.action != ANSWER or follow_ref is None or tools.get("assign_task") is None:
+        return decision
+    if asks_question(text) or names_task_number(text) or says_create_anywhere(text):
+        return decision
+    person = holder_or_doer(text)
+    if person is None:
+        return decision
+    return decision.model_copy(
+        update={"action": "assign_task", "args": {"task_id": follow_ref, "assignee": person}}
+    )
+
+
 def _recipient_not_assignee(
     decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None
 ) -> Decision:
@@ -553,9 +585,11 @@ def _overdue(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int
     list — not the done one (a small model maps "late / past" to status done), unless they say done."""
     # An overdue question about one's own work that fell to the answer path (its made-up number
     # dropped): "في إشي عندي فات موعده؟" asks for the same list.
-    # "وريني المتأخرين", "farjini el mit2akhrin": nothing but the words of asking to see them, too.
-    asked = decision.action == ANSWER and (
-        (asks_question(text) and says_mine(text)) or asks_for_late_only(text)
+    # "وريني المتأخرين", "farjini el mit2akhrin": nothing but the words of asking to see them, too, whatever
+    # the model made of them (a new task titled with the whole message).
+    only = asks_for_late_only(text) and not says_create_anywhere(text)
+    asked = (decision.action == ANSWER and asks_question(text) and says_mine(text)) or (
+        decision.action in (ANSWER, "create_task") and only
     )
     shown = decision.action == "get_task" or asked
     if shown and tools.get("list_tasks") is not None and says_overdue(text):
@@ -566,8 +600,14 @@ def _overdue(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int
                 update={"action": "list_tasks", "args": {"scope": "mine", "overdue": True}}
             )
         return decision
-    if decision.action != "list_tasks" or decision.args.get("overdue") is True:
+    if decision.action != "list_tasks":
         return decision
+    if decision.args.get("overdue") is True:
+        if says_overdue(text):
+            return decision
+        # "في مهام باقية عليي؟" (anything left on me?): late is what the words say, not what a model adds
+        args = {k: v for k, v in decision.args.items() if k != "overdue"}
+        return decision.model_copy(update={"args": args})
     if not says_overdue(text) or says_done(text):
         return decision
     args = {**decision.args, "overdue": True, "status": None}
@@ -684,6 +724,7 @@ CORRECTIONS = (
     _unsaid_id,
     _dated_not_shown,  # before _invented_id: a task named by its title and a date is an update
     _renamed,
+    _person_as_task,  # before _title_not_asked: the title is the task the person takes
     _title_not_asked,
     _update_said_other,
     _invented_id,
@@ -695,6 +736,7 @@ CORRECTIONS = (
     _its_date_not_new,
     _handed_over,
     _handed_by_title,
+    _handed_in_reply,
     _dated_not_removed,  # after the hand-overs: its update names only the date the message says
     _unsaid_person,
     _recipient_not_assignee,

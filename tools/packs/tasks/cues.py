@@ -169,8 +169,13 @@ _DENY_BEFORE = re.compile(
 
 
 def _denied(text: str, at: int) -> bool:
-    """The phrase at `at` follows a negation ("not Lina", "مش خالد"): the person it is not."""
-    return bool(_DENY_BEFORE.search(text[:at]))
+    """The phrase at `at` follows a negation ("not Lina", "مش خالد"): the person it is not. A "no" that
+    opens the message ("لا، خليها عند خالد") refuses what came before, not the person after it."""
+    before = text[:at]
+    return bool(_DENY_BEFORE.search(before)) and fold(before.strip(" ,،.!")) not in _OPENING_NO
+
+
+_OPENING_NO = _folded("لا لأ no nope la la2")
 
 
 # Verbs whose "to X" is who receives something, not who does the task.
@@ -395,7 +400,11 @@ def opens_with_create(text: str) -> bool:
     return any(w in _CREATE for w in _words(text)[:2]) or bool(_MAKE_A_TASK.search(fold(text)))
 
 
-_MINE = _folded("my mine me بتاعتي بتاعي حقي حقتي تبعي تبعتي عندي مهامي مهماتي تاسكاتي شغلي")
+_MINE = _folded(
+    "my mine me بتاعتي بتاعي حقي حقتي تبعي تبعتي عندي مهامي مهماتي تاسكاتي شغلي "
+    # "on me" ("عليّا", Levantine "عليي"; bare "علي" is also the name Ali)
+    "عليا عليي علييا 3alaya 3alayya 3alayi"
+)
 _TEAM = _folded("team everyone everybody all الكل الجميع كلهم القسم الشباب")
 
 
@@ -433,7 +442,9 @@ _NEGATION = _folded(
 # Words that call tasks not finished by themselves: "my unfinished tasks", "وش باقي علي", "المهام المعلقة".
 _UNFINISHED = _folded(
     "unfinished incomplete pending outstanding remaining "
-    "باقي الباقي الباقيه المتبقي المتبقيه المعلق المعلقه المعلقة متبقي متبقيه ba2i baqi"
+    "باقي الباقي الباقيه المتبقي المتبقيه المعلق المعلقه المعلقة متبقي متبقيه ba2i baqi "
+    # what is left, each dialect group: "مهام باقية", "شو ضايل عليي", "ايش فاضل", "el ba2ya"
+    "باقيه باقيين ضايل ضايله ضايلين فاضل فاضله فاضلين معلقه ba2ya ba2yeen baqya baqia dayel"
 )
 _STILL_OPEN = re.compile(r"\bstill\s+open\b|\bleft\s+to\s+do\b|(?:^|\s)غير\s+(?:ال)?(?:منجزه|مكتمله|منتهيه)")
 
