@@ -1152,3 +1152,18 @@ def test_a_task_called_by_the_person_it_is_handed_to_is_a_hand_over_by_title() -
     assert (
         decide("update_task", "rename the me task to you", task_id="me", title="you").action == "update_task"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [("give Sara a task to call the bank tomorrow",
+      {"title": "call the bank", "assignee": "Sara", "due_date": "tomorrow"}),
+     ("عطي سارة مهمة انها تتصل بالبنك بكرة",
+      {"title": "تتصل بالبنك", "assignee": "سارة", "due_date": "بكرة"})],
+)  # fmt: skip
+def test_a_task_for_a_person_with_what_it_is_for_is_new(text: str, args: dict[str, str]) -> None:
+    assert decide("create_task", text, **args).action == "create_task"
+    named = decide(
+        "create_task", "give the parking permits task to Omar", title="parking permits", assignee="Omar"
+    )
+    assert named.action == "assign_task"

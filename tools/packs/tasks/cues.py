@@ -808,9 +808,19 @@ def asks_how(text: str) -> bool:
     return bool(_HOW_EN.search(fold(text))) or any(w in _HOW for w in words)
 
 
+# "a task to…" (indefinite, with what it is for), "مهمة إنها تتصل…" (a task that she calls…): a new one.
+_A_TASK = re.compile(
+    r"\b(?:a|an|one)\s+(?:task|to-?do|reminder|job)\s+(?:to|for|of|about|that)\b"
+    r"|(?:^|\s)(?:مهمه|تاسك|مهمة)\s+(?:ان|انه|انها|إن|إنه|إنها|عشان|علشان|لكي|كي)(?:\s|$)"
+    r"|\b(?:task|mohema|mahama)\s+(?:enno|inno|enha|inha|3ashan|3shan)\b",
+    re.IGNORECASE,
+)
+
+
 def says_new(text: str) -> bool:
-    """The message asks for something new ("a new task", "مهمة جديدة", "task jdeeda")."""
-    return any(w in _NEW for w in _words(text))
+    """The message asks for something new ("a new task", "مهمة جديدة", "task jdeeda", "give Sara a task to
+    call the bank")."""
+    return any(w in _NEW for w in _words(text)) or bool(_A_TASK.search(fold(text)))
 
 
 def opens_with_hand_over(text: str) -> bool:
