@@ -21,6 +21,18 @@ _GREETING = frozenset().union(
     word_set("hala halla marhaba marhaban ahlan ahleen salam alaikum salamu sabah masa2 el al khair kheir"),
     # "هلا والله، صباح الخير يا هدهد": an oath of warmth and the bot's own name greet too
     word_set("والله wallah wallahi هدهد hudhud"),
+    # and "how are you" in one word, each dialect group: "كيفك", "شلونك", "ازيك", "شخبارك"
+    word_set("مرحبتين مسا مسائك اهلين أهلين كيفك كيفكم كيفكن شلونك شلونكم شخبارك ازيك إزيك ازيكم اخبارك"),
+    word_set(
+        "marhabtein ahlein ahlen kifak kifik keefak shlonak shlonik ezayak ezayek izzayak masa howdy sup"
+    ),
+)
+# "how are you", "كيف الحال", "عامل ايه", "what's up" after any greeting: still only a greeting (the words
+# are questions too, so they are matched as whole phrases, never one by one).
+_HOW_ARE_YOU = re.compile(
+    r"^(?:how\s+are\s+(?:you|u)(?:\s+doing)?|how\s+is\s+it\s+going|hows\s+it\s+going|whats\s+up|what\s+is\s+up"
+    r"|كيف\s+(?:الحال|حالك|حالكم|الاحوال)|عامل\s+ايه|عامله\s+ايه|عاملين\s+ايه|ايه\s+الاخبار|شو\s+الاخبار"
+    r"|(?:3amel|3amla)\s+eh|eh\s+el\s+a5bar|shu\s+el\s+akhbar|kif\s+el\s+7al)$"
 )
 # "what can you do", "ماذا تستطيع أن تفعل", "شو بتعمل", "ايش تقدر تسوي", "إيه اللي تقدر تعمله",
 # "shu fik ta3mel", "wesh t8dar tsawi": a question word and a verb of being able or of doing.
@@ -31,12 +43,16 @@ _ASK = frozenset().union(
     word_set("ماذا ما ايش إيش اش وش شو شنو ايه إيه كيف بماذا بإيش بايش بشو فيما"),
     word_set("shu sho wesh wish esh eish eh ezay izzay kif keef"),
 )
+# "ممكن تساعدني؟" (can you help me?): asking by "possible" — only when every other word is about the bot
+# ("ممكن تساعدني في الإجازات؟" asks about leave).
+_ASK_WHOLE = _ASK | word_set("ممكن momken mumkin momkin")
 _ABLE = frozenset().union(
     word_set("can could do able help offer handle assist support"),
     word_set("مساعدة مساعدت مساعده"),
     word_set("تستطيع تستطيعين يمكنك تقدر تقدري بتقدر بتقدري تقدرين فيك فيكي تعرف بتعرف تفعل تفعله"),
     word_set("تعمل تعمله بتعمل بتعمله تسوي تسويه تساعد تساعدني تساعدنا تخدم تخدمني وظيفتك شغلك دورك"),
     word_set("t2dar ti2dar t8dar tigdar te2dar fik feek ta3mel te3mel bt3mal bte3mal tsawi tsa3ed tsa3edni"),
+    word_set("tsa3dni tsa3idni tsa3edna tsa3dna"),
     # the services it offers: "what services do you offer", "ايش الخدمات اللي تقدمها", "eh el 5adamat"
     word_set(
         "services service provide خدمات الخدمات خدماتك تقدم تقدمها بتقدمها تقدمه 5adamat khadamat bt2ademha"
@@ -45,7 +61,10 @@ _ABLE = frozenset().union(
 _WHO = re.compile(
     r"^\W*(?:who|what)\s+are\s+you\W*$|^\W*(?:من|مين|منو|شو|ايش|وش)\s+(?:انت|أنت|انتي|إنت)\W*$"
     r"|^\W*(?:meen|min|min|shu|wesh)\s+(?:enta|inta|anta|enti|inti)\W*$|^\W*help(?:\s+me)?\W*$"
-    r"|^\W*(?:مساعده|مساعدة|ساعدني|ساعدوني|ممكن مساعده|ممكن مساعدة)\W*$",
+    r"|^\W*(?:مساعده|مساعدة|ساعدني|ساعدوني|ممكن مساعده|ممكن مساعدة)\W*$"
+    r"|^\W*(?:انت|أنت|إنت|انتي)\s+(?:مين|من|منو|شو|ايش|وش|ايه|إيه)\W*$"
+    # the menu a newcomer asks for: "menu", "commands", "what are my options", "القائمة", "الأوامر"
+    r"|^\W*(?:menu|commands|options|what\s+are\s+my\s+options|القائمه|القائمة|الاوامر|الأوامر|الخيارات)\W*$",
     re.IGNORECASE,
 )
 # Words that may stand around the question without making it about something else: "what else can you
@@ -70,7 +89,10 @@ _MAX_WORDS = 16  # a longer message asks about something specific
 
 def is_greeting(text: str) -> bool:
     words = words_of(text)
-    return 0 < len(words) <= 6 and all(w in _GREETING for w in words)
+    if not 0 < len(words) <= 6:
+        return False
+    rest = " ".join(w for w in words if w not in _GREETING)
+    return not rest or bool(_HOW_ARE_YOU.match(rest))
 
 
 def asks_what_i_do(text: str) -> bool:
@@ -82,10 +104,11 @@ def asks_what_i_do(text: str) -> bool:
         return False
     if any(w in _ASK_EN for w in words) and not any(w in _YOU for w in words):
         return False  # "how many days of leave do I get?"
-    if not any(_is(w, _ASK) for w in words) or not any(_is(w, _ABLE) for w in words):
+    if not any(_is(w, _ASK_WHOLE) for w in words) or not any(_is(w, _ABLE) for w in words):
         return False
     return all(
-        _is(w, _ASK) or _is(w, _YOU) or _is(w, _AROUND) or w in _GREETING or _is(w, _ABLE) for w in words
+        _is(w, _ASK_WHOLE) or _is(w, _YOU) or _is(w, _AROUND) or w in _GREETING or _is(w, _ABLE)
+        for w in words
     )
 
 

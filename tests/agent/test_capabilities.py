@@ -33,6 +33,9 @@ ASKS = {
                  "ايش الخدمات اللي تقدمها؟"],
     "new": ["hey! I'm new here, what sort of stuff are you able to help me with?",
             "أنا جديد هنا، وش تقدر تسوي لي؟", "ana gdeed, eh elli t2dar te3melo?"],
+    # "can you help me?" by "possible", "you, who?", and the menu a newcomer asks for
+    "menu": ["ممكن تساعدني؟", "momken tsa3dni", "انت ايش؟", "menu", "commands", "what are my options?",
+             "القائمة", "الأوامر"],
 }  # fmt: skip
 NOT_ASKS = [
     "what can you do about task 7?",  # about a task: a command or a question for the agent
@@ -49,6 +52,9 @@ NOT_ASKS = [
     "what are the working hours for new joiners?",
     "I'm new here, how do I get my laptop?",
     "what services does the IT team provide?",
+    "ممكن تساعدني في الإجازات؟",  # asks about leave
+    "ممكن تضيف مهمة؟",
+    "menu for the team dinner",
 ]
 GREETINGS = [
     "هلا والله، صباح الخير يا هدهد 🌞",
@@ -61,8 +67,13 @@ GREETINGS = [
     "هلا",
     "ahlan",
     "marhaba",
-]
-NOT_GREETINGS = ["hi, create a task for Omar", "thanks", "شكراً", "bye"]
+    # "how are you" and its one-word forms, each dialect group
+    "مرحبتين", "مسا الخير", "أهلين", "كيفك", "شلونك؟", "ازيك", "عامل ايه", "هلا، كيف الحال؟",
+    "hi how are you",
+    "hey whats up", "kifak", "shlonak", "3amel eh",
+]  # fmt: skip
+NOT_GREETINGS = ["hi, create a task for Omar", "thanks", "شكراً", "bye", "how many tasks do I have?",
+                 "ايه الأخبار عن المهمة ٥", "what is up with task 5", "كيف أحجز القاعة؟"]  # fmt: skip
 
 
 @pytest.mark.parametrize("text", [x for xs in ASKS.values() for x in xs])
