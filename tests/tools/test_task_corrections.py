@@ -233,6 +233,9 @@ UNDO_REQUESTS = [
     # more of each group's ways of saying it
     "take that back", "reverse that", "ألغِ التعديل", "كنسل التعديل", "بلاش التعديل ده", "لغي التعديل",
     "el8i el ta3deel",
+    # a phrase whose "what you did" is a filler is read without it ("رجّع اللي سويته" is "رجّع اللي")
+    "رجع اللي سويته", "الغ اللي عملته", "ارجع عن التغيير", "رجعلي ياها", "cancel what you just did",
+    "rajje3ha zay ma kanet",
 ]  # fmt: skip
 
 

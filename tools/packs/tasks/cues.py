@@ -666,6 +666,7 @@ UNDO: dict[str, tuple[str, ...]] = {
         "take it back", "take that back", "reverse that", "reverse it", "reverse the change",
         "revert the change", "revert my change", "cancel that change", "undo that change",
         "undo the update", "revert the update", "go back to how it was",
+        "cancel what you did", "cancel what you just did", "revert what you did", "reverse what you did",
     ),
     "msa": (
         "تراجع", "تراجعي", "تراجع عن ذلك", "تراجع عن هذا", "تراجع عنه", "تراجع عنها",
@@ -675,6 +676,7 @@ UNDO: dict[str, tuple[str, ...]] = {
         "أعدها كما كانت",
         "ألغ التعديل", "الغ التعديل", "ألغِ التعديل", "ألغي التعديل", "ألغ التغيير", "ألغي التغيير",
         "أرجعها", "ارجعها", "أعدها", "اعدها", "استرجعها", "تراجع عن آخر إجراء", "ألغِ آخر إجراء",
+        "ارجع عن التغيير", "ارجع عن التعديل", "تراجع عما فعلته", "ألغِ ما فعلته",
     ),
     "gulf": (
         "رجّعها", "رجّعه", "رجعها مثل ما كانت", "رجّع اللي سويته", "الغ اللي سويته",
@@ -688,16 +690,30 @@ UNDO: dict[str, tuple[str, ...]] = {
     "levantine": (
         "رجّعها متل ما كانت", "رجّعا", "رجّعا متل ما كانت", "رجّع يلي عملتو",
         "لغي التعديل", "ارجع عن التعديل", "كنسل التعديل", "رجعها متل قبل", "رجّعلي ياها متل ما كانت",
+        "رجّعلي ياها", "رجّعلي اياها",
     ),
     "arabizi": (
         "undo", "raje3ha", "rag3ha", "rage3ha", "raj3ha", "rg3ha", "raje3o", "rag3o",
         "rag3ha zay ma kanet", "raje3ha mitl ma kanet", "raje3ha methl ma kanat",
         "ragga3ha", "rj3ha", "el8i el ta3deel", "elghi el ta3deel", "cancel el ta3deel",
         "rage3 el ta3deel", "raje3 el ta3deel", "undo el ta3deel", "rja3 3an el ta3deel",
+        "rajje3ha", "rajja3ha", "raja3ha", "rajje3o",
     ),
 }
 # fmt: on
-_UNDO = frozenset(" ".join(_words(phrase)) for phrases in UNDO.values() for phrase in phrases)
+_UNDO_FILLER = _folded(
+    "please pls plz pliz kindly just now ok okay oops oh no sorry wait actually hey hudhud "
+    "لو سمحت من فضلك رجاء رجاءً بليز ارجوك أرجوك لا معليش عفوا اوه اوبس يا هدهد "
+    "law lw sama7t sm7t min fadlak fadlik la2 la laa سمحتي سمحتو سمحتوا sama7ti "
+    # "the last change you made": who made it says nothing more
+    "سويته سويتيه سويتوه عملته عملتيه عملتوه سويتها عملتها"
+)
+# Each phrase as a message is read: its fillers set aside ("رجّع اللي سويته" is "رجّع اللي").
+_UNDO = frozenset(
+    " ".join(w for w in _words(phrase) if w not in _UNDO_FILLER)
+    for phrases in UNDO.values()
+    for phrase in phrases
+)
 _AR_WORD = re.compile(r"[\u0621-\u064A]+")
 
 
@@ -709,17 +725,10 @@ _UNDO |= frozenset(
     if _AR_WORD.fullmatch(first)
     for ending in ("ي", "و", "وا")
 )
-_UNDO_FILLER = _folded(
-    "please pls plz pliz kindly just now ok okay oops oh no sorry wait actually hey hudhud "
-    "لو سمحت من فضلك رجاء رجاءً بليز ارجوك أرجوك لا معليش عفوا اوه اوبس يا هدهد "
-    "law lw sama7t sm7t min fadlak fadlik la2 la laa سمحتي سمحتو سمحتوا sama7ti "
-    # "the last change you made": who made it says nothing more
-    "سويته سويتيه سويتوه عملته عملتيه عملتوه سويتها عملتها"
-)
 # "رجّعها زي ما كانت", "أعدها كما كانت", "خليها متل الأول", "rag3ha zay ma kanet", "put it back the way
 # it was": a verb of putting back, at most three words, then "like / as it was / before".
 _AS_IT_WAS = re.compile(
-    r"(?:(?:ا?رجع|اعد|اعيد|رد|خلي?)\S*|(?:ra[gj]e?3|raj3|rg3|reg3|rja3|5all?i|khall?i)\S*)"
+    r"(?:(?:ا?رجع|اعد|اعيد|رد|خلي?)\S*|(?:ra[gj]{1,2}[ae]?3|raj3|rg3|reg3|rja3|5all?i|khall?i)\S*)"
     r"(?:\s+\S+){0,3}?\s+(?:مثل|زي|متل|كما|كيف|زيما|شرات|zay|zai|zei|zy|zayy|mitl|mitel|metl|mithl|methl|misl)"
     r"(?:\s+(?:ما|ma))?\s+(?:كان\S*|قبل|الاول|اول|kan\S*|2abl|abl|awel|awal|el\s*awal|el\s*awel)"
     r"(?:\s+(?:قبل|تماما|بالضبط|2abl|abl))?"
