@@ -24,7 +24,9 @@ Rules for dates, all relative to `today` (which the caller computes in the user'
   English ones ("end of the week", "this week"). Today counts if it is that day.
 - "end of the month" / "آخر الشهر" = the month's last day; "end of next month"; "beginning of next month"
   / "أول الشهر الجاي" = the 1st of next month; "أول الشهر" = the next 1st (today if it is the 1st).
-  "next month" alone is **not** resolved (which day?): None.
+  "next month" alone is **not** resolved (which day?): None. "mid-month" / "نص الشهر" / "منتصف الشهر" = the
+  next 15th (today if it is the 15th); "نص الشهر الجاي" = the 15th of next month. The end of the working
+  day ("eod", "آخر الدوام", "آخر النهار", "akher el yom") is today.
 - Day and month: "5 ديسمبر", "٥ ديسمبر", "December 5", "5th of Dec", "5 كانون الأول", "5 شهر 12";
   "end of December" / "آخر ديسمبر" is its last day.
 - Day of the month: "the 5th", "يوم ٥", "5 الشهر", "the 5th of this month" → the next 5th on or after
@@ -91,6 +93,10 @@ _fixed(
     "اليوم", "الليلة", "هاليوم", "النهارده", "النهاردة", "انهارده", "نهارده", "الحين", "هلق", "هلأ", "دلوقتي",
     "el naharda", "elnaharda", "naharda", "ennaharda", "el nharda", "el yom", "elyom", "el youm", "lyom",
     "lyoum", "alyom", "al yom", "el leila", "el lela", "delwa2ty", "dilwa2ti", "el7een", "hala2",
+    # the end of the working day, each dialect group
+    "eod", "end of day", "end of the day", "the end of the day", "end of today", "close of business", "cob",
+    "آخر النهار", "آخر اليوم", "نهاية اليوم", "آخر الدوام", "نهاية الدوام", "قبل ما يخلص الدوام",
+    "akher el yom", "a5er el yom", "akher el nhar", "a5er el nhar", "akher el dawam", "a5er el dawam",
 )  # fmt: skip
 _fixed(
     _plus(1),
@@ -102,7 +108,7 @@ _fixed(
     _plus(2),
     "day after tomorrow", "the day after tomorrow", "overmorrow",
     "بعد غد", "بعد غدٍ", "بعد الغد", "بعد غدا", "بعد بكرة", "بعد بكرا", "بعد باكر", "بعد باجر",
-    "عقب باجر", "عقب بكرة",
+    "عقب باجر", "عقب بكرة", "3a2ab bacher", "3agb bacher", "3gb bacher", "ba3d bacher", "ba3ad bukra",
     "ba3d bokra", "ba3d bukra", "b3d bokra", "ba3d bokrah", "ba3d bkra", "ba3d ghad", "ba3d el ghad",
 )  # fmt: skip
 _fixed(
@@ -153,6 +159,24 @@ _fixed(
     "the beginning of next month", "the start of next month", "أول الشهر الجاي", "أول الشهر القادم",
     "بداية الشهر القادم", "بداية الشهر الجاي", "أول الشهر المقبل", "awel el shahr el gai",
 )  # fmt: skip
+_MID = 15
+
+
+def _mid_month(today: date) -> date:
+    return today.replace(day=_MID) if today.day <= _MID else _next_month_start(today).replace(day=_MID)
+
+
+_fixed(
+    _mid_month,
+    "mid month", "mid-month", "middle of the month", "the middle of the month", "mid this month",
+    "منتصف الشهر", "نص الشهر", "نصف الشهر", "منتصف هذا الشهر", "نص هالشهر", "nos el shahr", "nus el shahr",
+    "montasaf el shahr",
+)  # fmt: skip
+_fixed(
+    lambda today: _next_month_start(today).replace(day=_MID),
+    "mid next month", "middle of next month", "the middle of next month", "منتصف الشهر القادم",
+    "منتصف الشهر الجاي", "نص الشهر الجاي", "نصف الشهر القادم", "منتصف الشهر المقبل", "nos el shahr el gai",
+)  # fmt: skip
 _fixed(
     lambda today: today if today.day == 1 else _next_month_start(today),
     "أول الشهر", "بداية الشهر", "awel el shahr", "the first of the month", "first of the month",
@@ -188,7 +212,7 @@ for _day, _names, _loose in (
     (0, "monday الاثنين الإثنين الاتنين etnen itnen etnein itnein ethnein ithnein 2tnen", "mon"),
     (1, "tuesday الثلاثاء ثلاثاء الثلاثا التلات التلاتاء talat tlat tala2 thulatha tholatha", "tue tues"),
     (2, "wednesday الأربعاء الاربعاء اربعاء أربعاء الاربعا الأربع arba3 arb3 arbe3", "wed"),
-    (3, "thursday الخميس khamis 5amis khamees 5amees", "thu thur thurs خميس"),
+    (3, "thursday الخميس khamis 5amis khamees 5amees kheemis 5emis khemis 5amis", "thu thur thurs خميس"),
     (4, "friday الجمعة gom3a gom3aa jom3a jum3a jum3ah juma jumaa jumah gomaa gom3ah jem3a", "fri جمعة"),
     (5, "saturday السبت sabt", "sat سبت"),
     (6, "sunday الأحد الاحد 7ad a7ad ahad", "sun الحد"),

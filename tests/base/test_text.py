@@ -176,6 +176,15 @@ def test_weekday_rules_for_every_day(offset: int, weekday: int) -> None:
         (d(2, 1, 2027), "the 30th", d(3, 30, 2027)),  # February has no 30th
         (d(1, 31, 2027), "the 31st of next month", None),  # February has no 31st
         (d(12, 1), "end of November", d(11, 30, 2027)),
+        # mid-month: this month's 15th until it has passed; the end of the working day is today
+        (d(12, 8), "منتصف الشهر", d(12, 15)),
+        (d(12, 15), "نص الشهر", d(12, 15)),
+        (d(12, 20), "mid-month", d(1, 15, 2027)),
+        (d(12, 8), "نص الشهر الجاي", d(1, 15, 2027)),
+        (d(12, 8), "by eod", d(12, 8)),
+        (d(12, 8), "آخر الدوام", d(12, 8)),
+        (d(12, 8), "3a2ab bacher", d(12, 10)),
+        (d(12, 8), "el kheemis", d(12, 10)),
     ],
 )
 def test_resolve_date_other_days(today: date, phrase: str, expected: date | None) -> None:
