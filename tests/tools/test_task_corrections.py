@@ -1170,3 +1170,42 @@ def test_a_task_for_a_person_with_what_it_is_for_is_new(text: str, args: dict[st
         "create_task", "give the parking permits task to Omar", title="parking permits", assignee="Omar"
     )
     assert named.action == "assign_task"
+
+
+@pytest.mark.parametrize(
+    "text", ["وش خلصت من مهام؟", "which ones did I finish?", "شو خلصت اليوم؟", "what tasks are done?"]
+)
+def test_what_did_i_finish_is_the_done_list(text: str) -> None:
+    decision = decide("complete_task", text)
+    assert (decision.action, decision.args) == ("list_tasks", {"scope": "mine", "status": "done"})
+
+
+@pytest.mark.parametrize("text", ["what should I finish first?", "خلصت المهمة ٥؟", "خلصت التقرير"])
+def test_what_is_still_to_do_or_one_task_is_no_done_list(text: str) -> None:
+    assert decide("complete_task", text).action != "list_tasks"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["undo that, wrong person", "تراجع، الشخص الغلط", "undo that, not her", "لا لا رجّعهالي", "رجعها لي"],
+)
+def test_an_undo_with_what_was_wrong_or_give_it_back_to_me_is_an_undo(text: str) -> None:
+    assert decide("delete_task", text, follow_ref=64, task_id=64).action == "undo_last"
+    assert decide("delete_task", "رجعها لسارة", follow_ref=64, task_id=64).action != "undo_last"
+
+
+def test_a_priority_said_with_a_hand_over_by_title_is_a_second_change_and_a_titles_is_none() -> None:
+    text = "عقد شركة النظافة حطه على دلال وخل أولويته عالية"
+    decision = decide("create_task", text, title="عقد شركة النظافة", priority="high")
+    assert (decision.action, decision.args) == (
+        "assign_task",
+        {"task_id": "عقد شركة النظافة", "assignee": "دلال"},
+    )
+    assert [(m.action, m.args) for m in decision.more] == [("update_task", {"priority": "high"})]
+    titled = decide(
+        "create_task",
+        "the urgent complaints one, give it to Omar",
+        title="urgent complaints",
+        assignee="Omar",
+    )
+    assert titled.action == "assign_task" and titled.more == []

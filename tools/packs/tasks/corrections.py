@@ -24,6 +24,7 @@ from tools.packs.tasks.cues import (
     asks_how,
     asks_per_person,
     asks_question,
+    asks_what,
     garbled,
     hands_it_over,
     holder_or_doer,
@@ -428,6 +429,16 @@ def _priority_not_done(
     return decision.model_copy(update={"action": "update_task", "args": args})
 
 
+def _done_asked(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "وش خلصت من مهام؟", "which ones did I finish?" (what have I finished?) read as "complete a task":
+    a what-question with a done word that names no task number asks for the done list."""
+    if decision.action not in ("complete_task", "complete_tasks") or tools.get("list_tasks") is None:
+        return decision
+    if not asks_what(text) or not says_done(text) or names_task_number(text) or says_overdue(text):
+        return decision
+    return decision.model_copy(update={"action": "list_tasks", "args": {"scope": "mine", "status": "done"}})
+
+
 def _look_not_complete(
     decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None
 ) -> Decision:
@@ -528,9 +539,14 @@ def _handed_by_title(decision: Decision, tools: ToolRegistry, text: str, follow_
         person = holder_or_doer(text) if not (says_create_anywhere(text) or says_date(text)) else None
     if not isinstance(title, str) or not title.strip() or not isinstance(person, str) or not person.strip():
         return decision
-    # A date said with the hand-over is the task's new due date: a second change of the same task.
-    dated = says_date(text) and tools.get("update_task") is not None
-    more = [Decision(action="update_task", args={"due_date": decision.args.get("due_date")})] if dated else []
+    # A date or a priority said with the hand-over (outside the title that names the task) is a second
+    # change of the same task: "عقد شركة النظافة حطه على دلال وخل أولويته عالية".
+    change: dict[str, object] = {}
+    if says_date(text):
+        change["due_date"] = decision.args.get("due_date")
+    if title in text and (priority := normalize_priority(text.replace(title, " "))) is not None:
+        change["priority"] = priority
+    more = [Decision(action="update_task", args=change)] if change and tools.get("update_task") else []
     return decision.model_copy(
         update={"action": "assign_task", "args": {"task_id": title, "assignee": person}, "more": more}
     )
@@ -652,7 +668,11 @@ def _several_changes(decision: Decision, tools: ToolRegistry, text: str, follow_
     if decision.action not in ("update_task", "assign_task") or not joins_changes(text):
         return decision
     task = decision.args.get("task_id")
-    priority = normalize_priority(text)
+    # The words of a title that names the task are not a change ("the urgent complaints one, give it to Omar")
+    said = text
+    if isinstance(task, str) and any(c.isalpha() for c in task) and task in text:
+        said = text.replace(task, " ")
+    priority = normalize_priority(said)
     if decision.action == "update_task":
         args = dict(decision.args)
         if args.get("priority") in (None, "") and priority is not None:
@@ -664,7 +684,7 @@ def _several_changes(decision: Decision, tools: ToolRegistry, text: str, follow_
         return decision.model_copy(update={"args": args, "more": more})
     if tools.get("update_task") is None or any(d.action == "update_task" for d in decision.more):
         return decision
-    if priority is None and not says_date(text):
+    if priority is None and not says_date(said):
         return decision
     update = Decision(action="update_task", args={"task_id": task, "priority": priority, "due_date": None})
     return decision.model_copy(update={"more": [*decision.more, update]})
@@ -717,6 +737,7 @@ def _wrong_task(decision: Decision, tools: ToolRegistry, text: str, follow_ref: 
 
 
 CORRECTIONS = (
+    _done_asked,  # before the question rules: "what did I finish?" is a list, not nothing
     _how_question,
     _question_not_task,
     _status_question,

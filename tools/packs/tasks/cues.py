@@ -385,6 +385,26 @@ def name_said(name: str, text: str) -> bool:
 _ASIDE = 6  # words that may follow a question as its reason: "…inspection? want to get the team ready"
 
 
+# What / which, each dialect group: a question that opens with one asks to see, never to change.
+_WHAT = _folded("what which وش شو ايش إيش اش شنو شنهو ايه إيه ماذا wesh wish shu sho eh esh eish shno")
+
+
+# Still to be done: "what should I finish first?", "شو لازم اخلص اليوم؟" ask for the open ones.
+_STILL_TO_DO = _folded(
+    "should need needs must gotta have has to want لازم المفروض يجب ضروري بدي ابي ابغى ابغي ودي محتاج "
+    "lazem lazim el mafrood mafrood badi biddi abi abgha"
+)
+
+
+def asks_what(text: str) -> bool:
+    """The message asks "what / which …?" about what is done ("وش خلصت من مهام؟", "which ones did I
+    finish?"): a question whose answer is a list, not a command; not what is still to do ("what should I
+    finish first?")."""
+    words = _words(text)
+    opens = bool(words) and any(w in _WHAT for w in words[:2])
+    return asks_question(text) and opens and not any(w in _STILL_TO_DO for w in words)
+
+
 def asks_question(text: str) -> bool:
     """The message is a question: it ends with a question mark (emoji and spaces aside), or opens with a
     question followed by a short aside ("when's our next inspection? want to get the team ready")."""
@@ -686,6 +706,8 @@ UNDO: dict[str, tuple[str, ...]] = {
     "egyptian": (
         "رجعها زي ما كانت", "رجّعها زي الأول", "الغي اللي عملته", "رجّع اللي عملته",
         "بلاش التعديل ده", "الغي التعديل", "الغي التعديل ده", "رجّع التعديل", "رجّعها زي ما كانت",
+        # "give it back to me" after it was handed away: put back as it was
+        "رجّعهالي", "رجّعهولي", "رجّعيهالي", "رجّعها ليا", "رجّعها لي",
     ),
     "levantine": (
         "رجّعها متل ما كانت", "رجّعا", "رجّعا متل ما كانت", "رجّع يلي عملتو",
@@ -774,7 +796,10 @@ _OWNING_UP = 4  # words after an opening "undo that": "wrong one", "my mistake",
 _SLIP = _folded(
     "wrong one mistake mistaken oops sorry my bad by accident accidentally misclicked typo that it was the "
     "غلط غلطت غلطة غلطه خطأ خطا بالغلط بالخطأ بالخطا غلطان غلطانة غلطانه اسف آسف اسفة آسفة معلش معليش فيها "
-    "هذي هاي ده دي هذا ghalat ghalta ghalatt 8alat 8alta ghlet aasef asef asfa ma3lesh ma3lish"
+    "هذي هاي ده دي هذا ghalat ghalta ghalatt 8alat 8alta ghlet aasef asef asfa ma3lesh ma3lish "
+    # what was wrong: "wrong person", "الشخص الغلط", "مش هو", "el rakam ghalat"
+    "person guy task number date day name assignee not him her الشخص شخص المهمه مهمه الرقم رقم التاريخ "
+    "الاسم اسم مش مو مب هو هي هوه هيه الغلط الخطأ الخطا el rakam rakam"
 )
 
 
