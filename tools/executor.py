@@ -30,7 +30,7 @@ from tools.asking import confirm_text, confirmation_buttons
 from tools.base import ToolCall, ToolResult
 from tools.client import CoreApiClient, CoreApiError
 from tools.confirm import Confirmations
-from tools.naming import MAX_OFFERED, Choices, Named, Naming, Option, best, row_id, shown
+from tools.naming import MAX_OFFERED, Choices, Named, Naming, Option, best, lead, row_id, shown
 from tools.registry import ToolRegistry
 from tools.spec import ToolSpec
 from tools.switches import ToolSwitches
@@ -131,6 +131,9 @@ class CoreApiExecutor:
         queries = [(p, q) for p in phrases if (q := naming.query(p, skip=skip or ()))]
         if not queries:
             return None
+        # Last, the message's first title phrase alone ("مهمة طباعة الاستمارات رجعها مفتوحة، طلع فيها نقص")
+        if (led := lead(naming, phrases[-1], skip=skip or ())) and all(led != q for _, q in queries):
+            queries.append((phrases[-1], led))
         started = time.perf_counter()
         try:
             items = await self._visible(naming, link)

@@ -187,6 +187,28 @@ class Naming:
         return out
 
 
+_CLAUSE = re.compile(r"[,،.;:!?؟\n]+|\s[-–—]\s")
+_LEAD = 2  # words a title phrase needs to be looked for alone
+
+
+def lead(naming: Naming, phrase: str, *, skip: Iterable[str] = ()) -> list[str]:
+    """The first run of two or more words that may name an object, standing together in one clause of
+    the phrase: "مهمة طباعة الاستمارات رجعها مفتوحة، طلع فيها نقص" → طباعة الاستمارات (a command word or a
+    comma ends it). Looked for when the whole message names nothing: a reason said after the command
+    ("…، طلع فيها نقص") adds words no title holds. [] when there is none."""
+    for clause in _CLAUSE.split(phrase):
+        run: list[str] = []
+        for word in clause.split():
+            kept = naming.query(word, skip=skip)
+            if kept:
+                run += [w for w in kept if w not in run]
+            elif run:
+                break
+        if len(run) >= _LEAD:
+            return run
+    return []
+
+
 def score(query: list[str], title: str) -> int:
     """How many of the query's words the title holds (by their forms)."""
     held = set().union(*(forms(w) for w in words(title))) if title else set()

@@ -143,3 +143,14 @@ def test_typed_picks(answer: str, picked: int) -> None:
 @pytest.mark.parametrize("answer", ["slides", "hmm", "7", "12 or 15", "the third one", "first or second?"])
 def test_unclear_picks_are_none(answer: str) -> None:
     assert typed_pick(answer, OPTIONS, NAMING) is None
+
+
+def test_the_first_title_phrase_of_a_message_is_looked_for_alone() -> None:
+    from tools.naming import lead
+    from tools.registry import ToolRegistry
+
+    naming = ToolRegistry.shipped().naming("task_id")
+    assert naming is not None
+    text = "مهمة طباعة الاستمارات رجعها مفتوحة، طلع فيها نقص"  # a reason after the command adds words
+    assert lead(naming, text) == ["طباعه", "الاستمارات"]
+    assert lead(naming, "the slides one, mark it done") == []  # one word: the whole message names it

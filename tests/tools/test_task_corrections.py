@@ -1209,3 +1209,47 @@ def test_a_priority_said_with_a_hand_over_by_title_is_a_second_change_and_a_titl
         assignee="Omar",
     )
     assert titled.action == "assign_task" and titled.more == []
+
+
+@pytest.mark.parametrize("text", ["warini el tasks beta3ti", "show me my tasks", "فرجيني مهامي"])
+def test_a_show_verb_with_tasks_read_as_a_new_task_is_a_list(text: str) -> None:
+    assert decide("create_task", text, title=text).action == "list_tasks"
+    new = "show the new hires the office tour tomorrow"
+    assert decide("create_task", new, title="show the new hires the office tour").action == "create_task"
+
+
+@pytest.mark.parametrize("text", ["عندي شي باجر؟", "anything due tomorrow?", "فيه حاجة عليا النهارده؟"])
+def test_a_short_question_about_my_day_is_what_is_due_by_then(text: str) -> None:
+    for routed, args in ((ANSWER, {}), ("get_task", {"task_id": "1"})):
+        decision = decide(routed, text, **args)
+        assert decision.action == "list_tasks" and decision.args["due_before"] is None
+
+
+@pytest.mark.parametrize("text", ["عندي اجتماع بكرة، متى يبدأ الدوام؟", "what is the holiday tomorrow?"])
+def test_a_question_about_something_else_on_a_day_stays_a_question(text: str) -> None:
+    assert decide(ANSWER, text).action == ANSWER
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [("اعرض المهام المسندة إلى شيماء", "شيماء"), ("التاسكات اللي على رامي", "رامي"),
+     ("المهام حقت خالد", "خالد"), ("مهام تبع سارة", "سارة")],
+)  # fmt: skip
+def test_the_tasks_given_to_or_belonging_to_a_person_are_theirs(text: str, person: str) -> None:
+    assert decide("list_tasks", text, scope="team").args["assignee"] == person
+    for mine in ("المهام اللي عليا", "مهام تبعي", "المهام المسندة لي"):
+        assert "assignee" not in decide("list_tasks", mine, scope="mine").args
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [("حط مهمة ٧٧ على اسم مشاري", "مشاري"), ("7ot task 77 3ala dalal", "dalal"),
+     ("اعملي مهمة ٧٨ باسم دلال", "دلال")],
+)  # fmt: skip
+def test_in_the_name_of_and_on_name_the_person(text: str, person: str) -> None:
+    assert person_target(text) == person
+
+
+def test_a_piece_of_a_name_the_model_cut_gives_way_to_the_name_said() -> None:
+    decision = decide("assign_task", "حط مهمة ٧٧ على اسم مشاري", task_id="77", assignee="شاري")
+    assert decision.args["assignee"] == "مشاري"

@@ -25,6 +25,7 @@ from tools.packs.tasks.cues import (
     asks_per_person,
     asks_question,
     asks_what,
+    asks_what_is_due,
     garbled,
     hands_it_over,
     holder_or_doer,
@@ -36,6 +37,7 @@ from tools.packs.tasks.cues import (
     numbers_in,
     opens_with_create,
     opens_with_hand_over,
+    opens_with_show,
     person_target,
     recipient,
     renamed,
@@ -439,6 +441,26 @@ def _done_asked(decision: Decision, tools: ToolRegistry, text: str, follow_ref: 
     return decision.model_copy(update={"action": "list_tasks", "args": {"scope": "mine", "status": "done"}})
 
 
+def _shown_not_new(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "warini el tasks beta3ti" (show me my tasks) read as a new task titled with the message: a message
+    that opens with a verb of showing, speaks of tasks and never asks for anything new is a list."""
+    if decision.action != "create_task" or tools.get("list_tasks") is None or says_create_anywhere(text):
+        return decision
+    if not opens_with_show(text) or not (says_many_tasks(text) or says_mine(text)):
+        return decision
+    return decision.model_copy(update={"action": "list_tasks", "args": {"scope": "mine"}})
+
+
+def _due_asked(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "عندي شي باجر؟", "anything due tomorrow?" read as one task (a made-up number) or left to the
+    knowledge base: what is due by that day (the argument layer reads the day from the message)."""
+    if decision.action not in (ANSWER, "get_task") or tools.get("list_tasks") is None:
+        return decision
+    if not asks_what_is_due(text) or names_task_number(text):
+        return decision
+    return decision.model_copy(update={"action": "list_tasks", "args": {"scope": "mine", "due_before": None}})
+
+
 def _look_not_complete(
     decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None
 ) -> Decision:
@@ -738,6 +760,8 @@ def _wrong_task(decision: Decision, tools: ToolRegistry, text: str, follow_ref: 
 
 CORRECTIONS = (
     _done_asked,  # before the question rules: "what did I finish?" is a list, not nothing
+    _due_asked,
+    _shown_not_new,
     _how_question,
     _question_not_task,
     _status_question,

@@ -41,10 +41,13 @@ def says_reopen(text: str) -> bool:
 
 
 _TARGET_EN = re.compile(
-    r"\b(?:to|for|la|le|li|lel)\s+(?P<name>[^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*)?)\s*[.!]*\s*$", re.IGNORECASE
+    # Arabizi "on" and "in the name of" too: "7ot task 77 3ala dalal", "sajjelha besm sara"
+    r"\b(?:to|for|la|le|li|lel|3ala|3la|besm|bism|b2esm)\s+(?P<name>[^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*)?)"
+    r"\s*[.!]*\s*$",
+    re.IGNORECASE,
 )
 _TARGET_AR = re.compile(
-    r"(?:\s(?:على|علي|إلى|الى|لـ)\s+(?P<sep>[\u0621-\u064A]+(?:\s+[\u0621-\u064A]+)?)"
+    r"(?:\s(?:على|علي|إلى|الى|لـ|باسم|بإسم)\s+(?P<sep>[\u0621-\u064A]+(?:\s+[\u0621-\u064A]+)?)"
     r"|\sل(?P<joined>[\u0621-\u064A]{2,}))\s*[.!]*\s*$"
 )
 _NOT_PEOPLE = _folded(
@@ -78,7 +81,12 @@ def person_target(text: str) -> str | None:
         name = holder_or_doer(text)
     if name == SPEAKER:
         return name
+    if name and (named := _IN_NAME_OF.match(name)):  # "على اسم مشاري" (in Mishari's name): Mishari
+        name = named["name"]
     return name.strip() if name and _could_be_person(name) else None
+
+
+_IN_NAME_OF = re.compile(r"^(?:اسم|إسم|esm|ism)\s+(?P<name>\S.*)$", re.IGNORECASE)
 
 
 def _could_be_person(name: str) -> bool:
@@ -375,11 +383,26 @@ def says_date(text: str) -> bool:
     return resolve_date_in_text(text, date.today()) is not None
 
 
+# What may be glued before a name: "to", "and", "with", "for" ("لخالد", "وسارة", "بمنى", "للمراعي").
+_GLUED = frozenset(("ل", "لل", "و", "ب", "ف", "ول", "وب", "ولل", "فل"))
+
+
 def name_said(name: str, text: str) -> bool:
-    """Does the message say a word of `name`, a prefix glued on or not ("لخالد" for "خالد", "للمراعي"
-    for "المراعي": the lam of "to" swallows the article's alef)?"""
-    folded = fold(text)
-    return any(w in folded or (w.startswith("ال") and w[2:] in folded) for w in _words(name))
+    """Does the message say a word of `name` as a word, a prefix glued on or not ("لخالد" for "خالد",
+    "للمراعي" for "المراعي": the lam of "to" swallows the article's alef)? A piece of a longer word is
+    not the name ("شاري" is not said by "مشاري")."""
+    said = _words(text)
+
+    def in_text(word: str) -> bool:
+        bare = word[2:] if word.startswith("ال") and len(word) > 3 else None
+        return any(
+            w == word
+            or (w.endswith(word) and w[: -len(word)] in _GLUED)
+            or (bare is not None and w.endswith(bare) and w[: -len(bare)] in _GLUED)
+            for w in said
+        )
+
+    return any(in_text(w) for w in _words(name))
 
 
 _ASIDE = 6  # words that may follow a question as its reason: "…inspection? want to get the team ready"
@@ -403,6 +426,34 @@ def asks_what(text: str) -> bool:
     words = _words(text)
     opens = bool(words) and any(w in _WHAT for w in words[:2])
     return asks_question(text) and opens and not any(w in _STILL_TO_DO for w in words)
+
+
+# Verbs of showing, each dialect group: "show me", "وريني", "فرجيني", "ورجيني", "اعرض", "warini".
+_SHOW = _folded(
+    "show list view display see وريني ورني وريلي ورجيني ورجيلي فرجيني فرجيلي ارني أرني اعرض اعرضي اعرضلي "
+    "اعرضيلي طلعلي طلعيلي warini wareeni warrini warjini farjini farjeeni e3redli 3redli"
+)
+_THING = _folded("شي اشي إشي حاجه حاجة حاجات شغل مهام مهمات تاسكات anything something tasks stuff due")
+
+
+def opens_with_show(text: str) -> bool:
+    """The message opens (politeness aside) with a verb of showing: "warini el tasks beta3ti"."""
+    words = [w for w in _words(text) if w not in _POLITE]
+    return bool(words) and words[0] in _SHOW
+
+
+def asks_what_is_due(text: str) -> bool:
+    """A short question about one's own work on a day: "عندي شي باجر؟", "anything due tomorrow?", "فيه
+    حاجة عليا النهارده؟" — the list of what is due by then."""
+    words = _words(text)
+    mine = any(w in _MINE for w in words) or "due" in words
+    return (
+        asks_question(text)
+        and says_date(text)
+        and len(words) <= 5
+        and mine
+        and any(w in _THING for w in words)
+    )
 
 
 def asks_question(text: str) -> bool:
@@ -570,6 +621,15 @@ _WHOSE = re.compile(
     r"|\b(?:mahamat|mahammat|shoghl)\s+(?P<lat2>[a-z]{2,})\b",
     re.IGNORECASE,
 )
+# The tasks given to, held by or belonging to a person, looked for first: "المهام المسندة إلى شيماء",
+# "التاسكات اللي على رامي", "المهام حقت خالد", "مهام تبع سارة".
+_WHOSE_OF = re.compile(
+    r"(?:^|\s)(?:ال)?(?:مهام|مهمات|تاسكات|شغلات)\s+"
+    r"(?:(?:ال)?(?:مسندة|مسنده|معطاة|معطاه|موكلة|موكله)\s+(?:إلى|الى|لـ|ل)\s*|(?:اللي|الي|يلي|التي)\s+(?:على|عند|مع)\s+)"
+    r"(?!ال)(?P<ar4>[\u0621-\u064A]{2,})(?=\s|$|[?؟.!،,])"
+    r"|(?:^|\s)(?:ال)?(?:مهام|مهمات|تاسكات|شغلات)\s+(?:حق|حقت|تبع|تبعت|بتاع|بتاعة|بتاعت|تاع|تاعت)\s+"
+    r"(?!ال)(?P<ar5>[\u0621-\u064A]{2,})(?=\s|$|[?؟.!،,])"
+)
 _NOT_WHOSE = _folded(
     "my our your his her their he she they someone anyone nobody left the team everyone everybody all "
     "today tomorrow week month you me i we it this "
@@ -583,6 +643,7 @@ _NOT_WHOSE = _folded(
     "قادمة قادمه تانية تانيه ثانية ثانيه تانيين ثانيين اخرى ثانوية معلقة معلقه عالقة عالقه كتيرة كتيره "
     "كثير قليلة قليله شوية شويه حالية حاليه سابقة سابقه فايتة فايته مطلوبة مطلوبه مطلوب ضرورية ضروريه "
     "لازم ضروري ما مش مو مب مافي لسا لسه لسة لسى بعد بقت بقيت صارت صار "
+    "حق حقت تبع تبعت بتاع بتاعة بتاعت تاع تاعت تبعي تبعتي حقي حقتي بتاعي بتاعتي تاعي تاعتي خاصتي "
     "ba2ya ba2yeen baqya baqia jaye jaya jayeh gaya tanya tanye tanyeen tanieh ktir kteer keteer kteera "
     "m3alla2a mo3alla2a mat2a5ra lessa lissa lesa lisa ma mish mesh mosh mu msh"
 )
@@ -599,7 +660,7 @@ def whose_tasks(text: str) -> str | None:
     if names_task_number(text):
         return None
     bare = without_harakat(text)
-    for found in _WHOSE.finditer(bare):
+    for found in (*_WHOSE_OF.finditer(bare), *_WHOSE.finditer(bare)):
         group = next((k for k, v in found.groupdict().items() if v), None)
         if group is None:
             continue
