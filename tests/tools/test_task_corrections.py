@@ -1180,9 +1180,15 @@ def test_what_did_i_finish_is_the_done_list(text: str) -> None:
     assert (decision.action, decision.args) == ("list_tasks", {"scope": "mine", "status": "done"})
 
 
-@pytest.mark.parametrize("text", ["what should I finish first?", "خلصت المهمة ٥؟", "خلصت التقرير"])
-def test_what_is_still_to_do_or_one_task_is_no_done_list(text: str) -> None:
+@pytest.mark.parametrize("text", ["خلصت المهمة ٥؟", "خلصت التقرير"])
+def test_one_task_is_no_done_list(text: str) -> None:
     assert decide("complete_task", text).action != "list_tasks"
+
+
+@pytest.mark.parametrize("text", ["what should I finish first?", "what do I need to finish today?"])
+def test_what_is_still_to_do_is_the_open_list(text: str) -> None:
+    decision = decide("complete_task", text)
+    assert (decision.action, decision.args) == ("list_tasks", {"scope": "mine", "status": "open"})
 
 
 @pytest.mark.parametrize(

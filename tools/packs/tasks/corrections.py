@@ -26,6 +26,7 @@ from tools.packs.tasks.cues import (
     asks_question,
     asks_what,
     asks_what_is_due,
+    asks_what_to_do,
     garbled,
     hands_it_over,
     holder_or_doer,
@@ -436,7 +437,13 @@ def _done_asked(decision: Decision, tools: ToolRegistry, text: str, follow_ref: 
     a what-question with a done word that names no task number asks for the done list."""
     if decision.action not in ("complete_task", "complete_tasks") or tools.get("list_tasks") is None:
         return decision
-    if not asks_what(text) or not says_done(text) or names_task_number(text) or says_overdue(text):
+    if not says_done(text) or names_task_number(text) or says_overdue(text):
+        return decision
+    if asks_what_to_do(text):  # "what should I finish first?": what is still open
+        return decision.model_copy(
+            update={"action": "list_tasks", "args": {"scope": "mine", "status": "open"}}
+        )
+    if not asks_what(text):
         return decision
     return decision.model_copy(update={"action": "list_tasks", "args": {"scope": "mine", "status": "done"}})
 

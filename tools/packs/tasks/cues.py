@@ -423,9 +423,18 @@ def asks_what(text: str) -> bool:
     """The message asks "what / which …?" about what is done ("وش خلصت من مهام؟", "which ones did I
     finish?"): a question whose answer is a list, not a command; not what is still to do ("what should I
     finish first?")."""
+    return _asks_what_at_all(text) and not any(w in _STILL_TO_DO for w in _words(text))
+
+
+def asks_what_to_do(text: str) -> bool:
+    """The message asks what is still to be done ("what should I finish first?", "شو لازم اخلص اليوم؟"):
+    the open list."""
+    return _asks_what_at_all(text) and any(w in _STILL_TO_DO for w in _words(text))
+
+
+def _asks_what_at_all(text: str) -> bool:
     words = _words(text)
-    opens = bool(words) and any(w in _WHAT for w in words[:2])
-    return asks_question(text) and opens and not any(w in _STILL_TO_DO for w in words)
+    return asks_question(text) and bool(words) and any(w in _WHAT for w in words[:2])
 
 
 # Verbs of showing, each dialect group: "show me", "وريني", "فرجيني", "ورجيني", "اعرض", "warini".
