@@ -24,9 +24,8 @@ from tools.packs.tasks.cues import (
     asks_how,
     asks_per_person,
     asks_question,
-    asks_what,
     asks_what_is_due,
-    asks_what_to_do,
+    asks_what_status,
     garbled,
     hands_it_over,
     holder_or_doer,
@@ -148,6 +147,12 @@ def _unsaid_person(decision: Decision, tools: ToolRegistry, text: str, follow_re
     if person is None and decision.action == "assign_task":
         return decision  # nobody else named: the executor's "no such person" says what it read
     return decision.model_copy(update={"args": {**decision.args, "assignee": person}})
+
+
+def _outside_title(text: str, title: str) -> str | None:
+    """The message without the title that names the task, when the title is there word for word: what is
+    left says the changes ("عقد شركة النظافة حطه على دلال وخل أولويته عالية" → a priority)."""
+    return text.replace(title, " ") if title in text else None
 
 
 def _person_as_task(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
@@ -439,13 +444,10 @@ def _done_asked(decision: Decision, tools: ToolRegistry, text: str, follow_ref: 
         return decision
     if not says_done(text) or names_task_number(text) or says_overdue(text):
         return decision
-    if asks_what_to_do(text):  # "what should I finish first?": what is still open
-        return decision.model_copy(
-            update={"action": "list_tasks", "args": {"scope": "mine", "status": "open"}}
-        )
-    if not asks_what(text):
+    status = asks_what_status(text)  # "what should I finish first?": what is still open
+    if status is None:
         return decision
-    return decision.model_copy(update={"action": "list_tasks", "args": {"scope": "mine", "status": "done"}})
+    return decision.model_copy(update={"action": "list_tasks", "args": {"scope": "mine", "status": status}})
 
 
 def _shown_not_new(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
@@ -573,7 +575,8 @@ def _handed_by_title(decision: Decision, tools: ToolRegistry, text: str, follow_
     change: dict[str, object] = {}
     if says_date(text):
         change["due_date"] = decision.args.get("due_date")
-    if title in text and (priority := normalize_priority(text.replace(title, " "))) is not None:
+    outside = _outside_title(text, title)
+    if outside is not None and (priority := normalize_priority(outside)) is not None:
         change["priority"] = priority
     more = [Decision(action="update_task", args=change)] if change and tools.get("update_task") else []
     return decision.model_copy(
@@ -699,8 +702,8 @@ def _several_changes(decision: Decision, tools: ToolRegistry, text: str, follow_
     task = decision.args.get("task_id")
     # The words of a title that names the task are not a change ("the urgent complaints one, give it to Omar")
     said = text
-    if isinstance(task, str) and any(c.isalpha() for c in task) and task in text:
-        said = text.replace(task, " ")
+    if isinstance(task, str) and any(c.isalpha() for c in task):
+        said = _outside_title(text, task) or text
     priority = normalize_priority(said)
     if decision.action == "update_task":
         args = dict(decision.args)

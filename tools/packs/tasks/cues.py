@@ -419,29 +419,23 @@ _STILL_TO_DO = _folded(
 )
 
 
-def asks_what(text: str) -> bool:
-    """The message asks "what / which …?" about what is done ("وش خلصت من مهام؟", "which ones did I
-    finish?"): a question whose answer is a list, not a command; not what is still to do ("what should I
-    finish first?")."""
-    return _asks_what_at_all(text) and not any(w in _STILL_TO_DO for w in _words(text))
-
-
-def asks_what_to_do(text: str) -> bool:
-    """The message asks what is still to be done ("what should I finish first?", "شو لازم اخلص اليوم؟"):
-    the open list."""
-    return _asks_what_at_all(text) and any(w in _STILL_TO_DO for w in _words(text))
-
-
-def _asks_what_at_all(text: str) -> bool:
+def asks_what_status(text: str) -> str | None:
+    """The status of the list a "what / which …?" question asks for: "open" for what is still to be done
+    ("what should I finish first?", "شو لازم اخلص اليوم؟"), "done" otherwise ("وش خلصت من مهام؟", "which
+    ones did I finish?"); None when the message asks no such question."""
     words = _words(text)
-    return asks_question(text) and bool(words) and any(w in _WHAT for w in words[:2])
+    if not (asks_question(text) and any(w in _WHAT for w in words[:2])):
+        return None
+    return "open" if any(w in _STILL_TO_DO for w in words) else "done"
 
 
-# Verbs of showing, each dialect group: "show me", "وريني", "فرجيني", "ورجيني", "اعرض", "warini".
-_SHOW = _folded(
+# Verbs of showing, each dialect group: "show me", "وريني", "فرجيني", "ورجيني", "اعرض", "warini" (also the
+# opening of a request to see the late ones, _SEE_LATE).
+_SHOW_VERBS = _folded(
     "show list view display see وريني ورني وريلي ورجيني ورجيلي فرجيني فرجيلي ارني أرني اعرض اعرضي اعرضلي "
-    "اعرضيلي طلعلي طلعيلي warini wareeni warrini warjini farjini farjeeni e3redli 3redli"
+    "طلعلي طلعيلي warini wareeni warrini warjini farjini farjeeni"
 )
+_SHOW = _SHOW_VERBS | _folded("اعرضيلي e3redli 3redli")
 _THING = _folded("شي اشي إشي حاجه حاجة حاجات شغل مهام مهمات تاسكات anything something tasks stuff due")
 
 
@@ -1002,17 +996,17 @@ def says_overdue(text: str) -> bool:
 # يلي تأخروا", "ابي اشوف اللي تأخرت علي", "شو المتأخر عندي", "farjini el mit2akhrin", "show me the late
 # ones") — a message of these words alone asks for the overdue list; any other word (a policy, a fee, a
 # person) leaves it to the knowledge base.
-_SEE_LATE = _folded(
-    "show see view list display tell give pull up let me my mine i do does have has got there any anything "
+_SEE_LATE = _SHOW_VERBS | _folded(
+    "tell give pull up let me my mine i do does have has got there any anything "
     "what which are is am the ones one stuff things all of please pls running currently now right still "
     "task tasks todos items work "
-    "وريني ورني وريلي ورجيني ورجيلي فرجيني فرجيلي ارني أرني اعرض اعرضي اعرضلي طلعلي طلعيلي هاتلي جيبلي "
+    "هاتلي جيبلي "
     "شوفلي اشوف شوف نشوف ابي ابغى ابغي بدي بدنا عايز عايزه عاوز عاوزه اريد أريد ودي خليني خلني "
     "شو ايش إيش وش شنو شنهو ايه إيه ماذا ما هل في فيه فيش اي أي اشي إشي شي حاجه حاجات "
     "اللي الي إللي يلي هي هن هني هم همه هما كل كلها كلهم لي علي عليي عليا عليها عليهم عندي معي ولا لا لأ "
     "لسه لسا "
     "مهام مهمات تاسكات شغلات مهمه تاسك شغل "
-    "warini wareeni warrini warjini farjini farjeeni tala3li hatli jibli shofli ashoof ashouf ashuf shuf "
+    "tala3li hatli jibli shofli ashoof ashouf ashuf shuf "
     "baddi biddi 3ayez 3awez abi abgha shu sho eh esh wesh fi fih fee el l il elli illi yalli "
     "3andi 3ndi 3endi 3indi 3alay 3alaya "
     "mahamat tasks"
