@@ -52,7 +52,7 @@ from base.text.priority import normalize_priority
 from base.turn import ReplyPart, TextPart, Turn
 from memory.context import Context
 from prompts.store import SHORT_SHA, Prompt, PromptStore
-from tools.base import ToolCall, ToolExecutor, UnavailableExecutor
+from tools.base import ToolCall, ToolExecutor, ToolResult, UnavailableExecutor
 from tools.decision import Decision
 from tools.naming import Named
 from tools.registry import ANSWER, ToolRegistry
@@ -95,7 +95,8 @@ class AgentTrace(BaseModel):
     routed_action: str = ""  # the model's own choice, when a correction changed it
     raw_args: dict[str, Any] = Field(default_factory=dict)
     args: dict[str, Any] = Field(default_factory=dict)
-    # answered | executed | failed | clarify | unclear | confirm | unknown | remembered, and for a task
+    # answered | executed | unchanged (already so: nothing run) | failed | clarify | unclear | confirm |
+    # unknown | remembered, and for a task
     # named by its title: pick (a list to choose from) | narrow (too many) | none (no task matches)
     outcome: str = ""
     sources: list[str] = Field(default_factory=list)  # knowledge-base documents given to the answer
@@ -566,7 +567,7 @@ class Agent:
             name=spec.name, args=prepared.args, raw_args=decision.args, lang=lang, position=position
         )
         result = await self.executor.execute(call, turn)
-        trace.outcome = "confirm" if result.confirm else "executed" if result.ok else "failed"
+        trace.outcome = _outcome(result)
         record = ToolRecord(
             name=spec.name,
             args=prepared.args,
@@ -894,6 +895,15 @@ def _only_ref(spec: ToolSpec) -> str | None:
     arg = _ref_arg(spec)
     return arg if arg is not None and set(spec.required) <= {arg} else None
 
+
+
+def _outcome(result: ToolResult) -> str:
+    """What became of a tool call, for the trace (what the evals' truthful scorer reads as a claim)."""
+    if result.confirm:
+        return "confirm"
+    if result.unchanged:  # already so: "nothing changed" is no "updated"
+        return "unchanged"
+    return "executed" if result.ok else "failed"
 
 def _object_ref(ref_arg: str | None, args: dict[str, Any], data: Any) -> int | None:
     """The one object a call was about (for follow-ups): its id argument, or the single one returned."""

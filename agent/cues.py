@@ -29,11 +29,28 @@ _FOLLOW_ON = _folded("and also then plus و وكمان كمان وبعدين ب�
 _CORRECTING = MEANT
 
 
+# An opening "no" or "wait" followed by a few words is a correction of the turn before, even without
+# "I meant": "no wait, thursday", "لا، الخميس", "la2 bokra", "actually Sara".
+_OPENING_CORRECTION = _folded(
+    "no nope nah wait actually sorry oops لا لأ لحظة استنى استني ثواني معليش عفوا la la2 laa lahza estanna"
+)
+_CORRECTION_WORDS = 3
+
+
+def _opens_a_correction(words: list[str]) -> bool:
+    rest = list(words)
+    while rest and rest[0] in _OPENING_CORRECTION:
+        rest.pop(0)
+    return len(rest) < len(words) and 1 <= len(rest) <= _CORRECTION_WORDS
+
+
 def refers_back(text: str) -> bool:
-    """The message points at something said before ("it", "that one", "أسندها", "نفس المهمة") or
-    carries on from it ("and assign to Omar", "وخليها بكرة")."""
+    """The message points at something said before ("it", "that one", "أسندها", "نفس المهمة"), carries
+    on from it ("and assign to Omar", "وخليها بكرة") or corrects it ("no wait, thursday")."""
     words = _words(text)
     if words and (words[0] in _FOLLOW_ON or (words[0].startswith("و") and len(words[0]) > 3)):
+        return True
+    if _opens_a_correction(words):
         return True
     if any(w in _BACK_EN or w in _BACK_AR or w in _BACK_LATN or w in _CORRECTING for w in words):
         return True

@@ -32,6 +32,7 @@ class ToolResult(BaseModel):
     reply: str | None = None  # a complete reply when the executor composed one (e.g. how to link)
     parts: list[ReplyPart] | None = None  # a reply with buttons (e.g. asking for a confirmation)
     confirm: bool = False  # not run yet: waiting for the user's confirmation
+    unchanged: bool = False  # not run: the object is already so (the reply says nothing changed)
 
 
 class ToolExecutor(Protocol):

@@ -310,7 +310,9 @@ class CoreApiExecutor:
             # may find its own first attempt's change: the call goes on and its key answers.)
             await self._record(call, link, turn, "declined:unchanged", 0, time.perf_counter() - started)
             reply = t("tool.update_task.same", call.lang, id=call.args.get("task_id"))
-            return ToolResult(ok=True, data=flatten(before[call.args["task_id"]]), reply=reply)
+            return ToolResult(
+                ok=True, data=flatten(before[call.args["task_id"]]), reply=reply, unchanged=True
+            )
         try:
             call, data = await self._call(call, link.user_id, key)
         except Exception as exc:

@@ -573,8 +573,20 @@ def resolve_date(phrase: str | None, today: date, *, tz_name: str | None = None)
 _WINDOW = 7
 # Words that are dates only in a phrase the model chose: in a free text they are the time of speaking
 # ("what's on my plate right now?", "وش عندي الحين"), not a day anything is due.
-_NOW_NOT_DATES = folding.words(
+# fmt: off
+_NOW = (
     "now", "right now", "just now", "الحين", "هلق", "هلأ", "دلوقتي", "delwa2ty", "dilwa2ti", "hala2", "el7een"
+)
+# "until now" too ("شو خلّصت لهلأ؟", "للحين", "لحد دلوقتي", "done till now?"): so far, no deadline.
+_UNTIL = (
+    "until", "till", "by", "to", "up to", "لحد", "لغاية", "لين", "الين", "حتى", "la", "le", "l7ad", "le7ad"
+)
+# fmt: on
+_NOW_NOT_DATES = folding.words(
+    *_NOW,
+    *(f"{until} {now}" for until in _UNTIL for now in _NOW),
+    *(f"ل{now}" for now in _NOW if now[0] in "هد"),
+    "للحين",
 )
 _MAX_TEXT_TOKENS = 300
 
@@ -660,7 +672,7 @@ def _phrases(text: str | None, today: date, tz_name: str | None) -> list[tuple[d
     while i < len(tokens):
         for size in range(min(_WINDOW, len(tokens) - i), next_anchor[i] - i, -1):
             window = tokens[i : i + size]
-            if size <= 2 and " ".join(window) in _NOW_NOT_DATES:
+            if size <= 4 and " ".join(window) in _NOW_NOT_DATES:
                 continue
             hit = _resolve(window, today, tz_name, loose=False)
             if hit is not None:

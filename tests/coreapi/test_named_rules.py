@@ -150,3 +150,38 @@ async def test_a_task_taken_by_title_read_as_a_task_called_me_is_handed_to_the_s
     assert trace.action == "assign_task" and "tasks.person_as_task" in trace.rules
     held = await chat.api.fetch(f"SELECT assignee_id FROM tasks WHERE id = {chat.a}")
     assert held == [(chat.api.id("mona"),)]
+
+
+async def test_a_question_about_a_priority_shows_the_task_and_changes_nothing(chat: Chat) -> None:
+    # the model's priority is a filler the words never say (tasks.asked_not_changed)
+    routed(chat.model, "update_task", task_id="chairs order", priority="low")
+    parts = await chat.say("what priority is the chairs order on?")
+    trace = chat.agent.traces[-1]
+    assert "tasks.asked_not_changed" in trace.rules and trace.action == "get_task"
+    assert isinstance(parts[0], TextPart) and "Order chairs" in parts[0].text
+    assert await chat.status(chat.a) == "open"
+
+
+async def test_who_holds_a_task_shows_it(chat: Chat) -> None:
+    routed(chat.model, "list_tasks", scope="team", due_before="chairs order")
+    parts = await chat.say("who's on the chairs order?")
+    trace = chat.agent.traces[-1]
+    assert "tasks.who_holds" in trace.rules and trace.action == "get_task"
+    assert isinstance(parts[0], TextPart) and "Order chairs" in parts[0].text
+
+
+async def test_opening_again_is_no_new_task(chat: Chat) -> None:
+    # "من جديد" (anew) asks nothing new: the reopen the words say acts on the task named by its title
+    await chat.api.client("mona").post(f"/tasks/{chat.a}/complete")
+    before = await titles(chat)
+    routed(chat.model, "create_task", title="Order chairs")
+    await chat.say("افتح مهمة Order chairs من جديد، ناقصها كراسي")
+    assert await chat.status(chat.a) == "open" and await titles(chat) == before
+    assert chat.agent.traces[-1].action == "reopen_task"
+
+
+async def test_an_edit_already_so_is_traced_unchanged(chat: Chat) -> None:
+    routed(chat.model, "update_task", task_id=str(chat.a), priority="normal")
+    parts = await chat.say(f"make task {chat.a} normal priority")
+    assert chat.agent.traces[-1].outcome == "unchanged"
+    assert isinstance(parts[0], TextPart) and f"#{chat.a}" in parts[0].text

@@ -160,7 +160,7 @@ async def test_an_edit_that_changes_nothing_says_so(bench: Bench) -> None:
     created = await run(bench, SARA_WA, "create_task", title="Renew residency", priority="high")
     task = created.data["id"]
     same = await run(bench, SARA_WA, "update_task", task_id=task, title="Renew residency", priority="high")
-    assert same.ok and same.reply == t("tool.update_task.same", "en", id=task)
+    assert same.ok and same.unchanged and same.reply == t("tool.update_task.same", "en", id=task)
     assert same.data["title"] == "Renew residency"
     changed = await run(bench, SARA_WA, "update_task", task_id=task, title="Renew residency", priority="low")
     assert changed.ok and changed.reply is None and changed.data["priority"] == "low"

@@ -188,6 +188,22 @@ async def test_an_executed_result_with_the_state_unchanged_fails() -> None:
     assert "updated #7" in score.details[0]
 
 
+async def test_an_edit_declined_as_already_so_claims_nothing() -> None:
+    # The executor saw the task already so and ran nothing; its reply says nothing changed.
+    same = turn(
+        "📌 Task #7 is already like that — nothing changed.",
+        outcome="unchanged",
+        action="update_task",
+        args={"task_id": 7, "priority": "normal"},
+        calls=[
+            ToolCallRecord(name="update_task", args={"task_id": 7}, outcome="declined:unchanged", status=0)
+        ],
+        after=[task()],
+    )
+    score = await truthful(result(same))
+    assert score.passed and score.extra["claims"] == 0
+
+
 # ------------------------------------------------------------------------------------- the details
 
 

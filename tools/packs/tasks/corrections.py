@@ -26,6 +26,8 @@ from tools.packs.tasks.cues import (
     asks_question,
     asks_what_is_due,
     asks_what_status,
+    asks_who,
+    denies_person,
     garbled,
     hands_it_over,
     holder_or_doer,
@@ -86,6 +88,20 @@ def _new_task(decision: Decision, tools: ToolRegistry, text: str, follow_ref: in
     return decision
 
 
+def _said_not_new(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "سكّر مهمة 91" (close task 91) read as a new task titled "91": a message that names a task by its
+    number, asks for nothing new and says the words of one tool on a single task (done, delete, reopen)
+    runs that tool on that task (the argument layer reads its number from the message)."""
+    if decision.action != "create_task" or not names_task_number(text) or says_create_anywhere(text):
+        return decision
+    said = [
+        n for n in ("complete_task", "delete_task", "reopen_task") if tools.get(n) and tools.says(n, text)
+    ]
+    if len(said) != 1 or says_new(text):
+        return decision
+    return decision.model_copy(update={"action": said[0], "args": {"task_id": None}})
+
+
 def _question_not_task(
     decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None
 ) -> Decision:
@@ -109,6 +125,38 @@ def _status_question(decision: Decision, tools: ToolRegistry, text: str, follow_
     if not asks_question(text) or not says_status(text) or says_create_anywhere(text):
         return decision
     if names_task_number(text) or numbers_in(text):
+        return decision
+    return decision.model_copy(update={"action": ANSWER, "args": {}})
+
+
+def _asked_not_changed(
+    decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None
+) -> Decision:
+    """ "قديش أولوية مهمة المولد؟", "what priority is 91 on?" read as an update to a priority or a date the
+    words never say (a model's filler): a question whose update changes nothing it says changes nothing.
+    It shows the task — by its number, else by its title (the agent shows the task a question names)."""
+    if decision.action != "update_task" or not asks_question(text) or says_create_anywhere(text):
+        return decision
+    # (A date or a priority the words say is a change: the argument layer reads a date left empty.)
+    if not _empty_update(decision, tools, text) or says_date(text) or normalize_priority(text) is not None:
+        return decision
+    if names_task_number(text) and tools.get("get_task") is not None:
+        args = {"task_id": decision.args.get("task_id")}
+        return decision.model_copy(update={"action": "get_task", "args": args})
+    return decision.model_copy(update={"action": ANSWER, "args": {}})
+
+
+def _who_holds(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "who's on the exam hall prep?", "مين ماسك تاسك فحص المولد؟": a question about who holds one task,
+    named by its title, read as a list (its title taken for a date or a filter). It shows that task
+    (the agent shows the task a question names by its title); "who has the most tasks?" stays a count."""
+    if decision.action not in ("list_tasks", "get_task") or names_task_number(text):
+        return decision
+    if decision.action == "get_task" and decision.args.get("task_id") not in (None, ""):
+        return decision
+    if not asks_who(text) or says_many_tasks(text) or asks_per_person(text) or asks_count(text):
+        return decision
+    if not NAMING.query(text):
         return decision
     return decision.model_copy(update={"action": ANSWER, "args": {}})
 
@@ -147,6 +195,17 @@ def _unsaid_person(decision: Decision, tools: ToolRegistry, text: str, follow_re
     if person is None and decision.action == "assign_task":
         return decision  # nobody else named: the executor's "no such person" says what it read
     return decision.model_copy(update={"args": {**decision.args, "assignee": person}})
+
+
+def _denied_person(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "لا، قصدي زياد مو نواف" (no, I meant Ziad, not Nawaf) with the task handed to the person the words
+    deny: the person they name instead takes it (none named: the executor asks who)."""
+    name = decision.args.get("assignee")
+    if decision.action not in ("assign_task", "create_task") or not isinstance(name, str):
+        return decision
+    if not denies_person(text, name):
+        return decision
+    return decision.model_copy(update={"args": {**decision.args, "assignee": holder_or_doer(text)}})
 
 
 def _outside_title(text: str, title: str) -> str | None:
@@ -440,7 +499,12 @@ def _priority_not_done(
 def _done_asked(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
     """ "وش خلصت من مهام؟", "which ones did I finish?" (what have I finished?) read as "complete a task":
     a what-question with a done word that names no task number asks for the done list."""
-    if decision.action not in ("complete_task", "complete_tasks") or tools.get("list_tasks") is None:
+    if tools.get("list_tasks") is None:
+        return decision
+    # "شو المهام اللي خلّصتها لهلأ؟" read as one task by a made-up number, or left to the knowledge base:
+    # the same question when it speaks of tasks.
+    shown = decision.action == "get_task" or (decision.action == ANSWER and says_many_tasks(text))
+    if decision.action not in ("complete_task", "complete_tasks") and not shown:
         return decision
     if not says_done(text) or names_task_number(text) or says_overdue(text):
         return decision
@@ -528,8 +592,12 @@ def _handed_over(decision: Decision, tools: ToolRegistry, text: str, follow_ref:
     # "7awel el task 27 la sara", "حوليها لرامي": a hand-over read as a delete, a completion or a reopen,
     # none of whose own words the message says.
     changes = ("delete_task", "complete_task", "reopen_task")
+    # "خلّي زياد يمسك مهمة 88", "لا، قصدي زياد مو نواف": who keeps or does it, said without a verb of
+    # handing over, is a hand-over too.
     handed = (
-        decision.action in changes and tools.says(decision.action, text) is False and says_hand_over(text)
+        decision.action in changes
+        and tools.says(decision.action, text) is False
+        and (says_hand_over(text) or holder_or_doer(text) is not None)
     )
     if handed and (person := person_target(text)):
         return decision.model_copy(
@@ -775,7 +843,10 @@ CORRECTIONS = (
     _how_question,
     _question_not_task,
     _status_question,
+    _asked_not_changed,
+    _who_holds,
     _new_task,
+    _said_not_new,
     _unsaid_id,
     _dated_not_shown,  # before _invented_id: a task named by its title and a date is an update
     _renamed,
@@ -794,6 +865,7 @@ CORRECTIONS = (
     _handed_in_reply,
     _dated_not_removed,  # after the hand-overs: its update names only the date the message says
     _unsaid_person,
+    _denied_person,
     _recipient_not_assignee,
     _mine,
     _now_not_due,

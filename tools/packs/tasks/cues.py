@@ -42,7 +42,7 @@ def says_reopen(text: str) -> bool:
 
 _TARGET_EN = re.compile(
     # Arabizi "on" and "in the name of" too: "7ot task 77 3ala dalal", "sajjelha besm sara"
-    r"\b(?:to|for|la|le|li|lel|3ala|3la|besm|bism|b2esm)\s+(?P<name>[^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*)?)"
+    r"\b(?:to|for|la|le|li|lel|l|3ala|3la|besm|bism|b2esm)\s+(?P<name>[^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*)?)"
     r"\s*[.!]*\s*$",
     re.IGNORECASE,
 )
@@ -121,8 +121,20 @@ _DOES = re.compile(
     r"|(?:^|\s)(?!ال)(?P<ar4>[\u0621-\u064A]{2,})\s+(?:اللي|الي|إللي|يلي)\s+(?:رح\s+|راح\s+|ح|ه|ب)?(?:ي|ت)"
     r"[\u0621-\u064A]+(?:ها|ه)(?:\s|$|[.!،,])"
     r"|(?:^|\s)(?:خلي|خل|دع|خلو)\s+(?P<ar2>[\u0621-\u064A]{2,})\s+(?:ي|ت)[\u0621-\u064A]+(?:ها|ه|هم)(?:\s|$)"
+    # "خلّي زياد يمسك مهمة 88", "خل سارة تتابع تاسك التقرير": the verb's object is the task, named after it
+    r"|(?:^|\s)(?:خلي|خل|دع|خلو)\s+(?!ال)(?P<ar5>[\u0621-\u064A]{2,})\s+(?:ي|ت)[\u0621-\u064A]{2,}\s+"
+    r"(?:ال)?(?:مهمة|مهمه|تاسك|شغلة|شغله)(?:\s|$)"
     r"|\b(?P<lat1>[a-z]{2,})\s+(?:howa|howwa|huwwe|huwe|hiya|heyya)\s+(?:elli|illi|eli|ili|yalli)\b"
     r"|\b(?:khall?[iy]|5all?[iy])\s+(?P<lat2>[a-z]{2,})\s+(?:y|t)[a-z0-9]+(?:ha|o|hom)\b",
+    re.IGNORECASE,
+)
+# The person meant instead of the one just named: "لا، قصدي زياد مو نواف", "I meant Sara, not Lina", "la2
+# 2asdi rami mish omar" — "I mean", a name (no article: "قصدي الجمعة مش الخميس" is a date), "not", another.
+_MEANT_PERSON = re.compile(
+    r"(?:^|\s)(?:قصدي|اقصد|أقصد|قصدت|بقصد|بقصدي)\s+(?!ال)(?P<ar>[\u0621-\u064A]{2,})[\s,،]+"
+    r"(?:مو|مش|مب|موب|مهوب|وليس|ليس|لا|مهو)\s+[\u0621-\u064A]{2,}"
+    r"|\bi\s+mean[t]?\s+(?P<en>[a-z][\w'-]*)[\s,]+not\s+[a-z][\w'-]*"
+    r"|\b(?:2asdi|2asdy|asdi|a2sod|a2sad|qasdi)\s+(?P<lat>[a-z]{2,})[\s,]+(?:mesh|mish|msh|mo|mu|mub|mob)\s+[a-z]{2,}",
     re.IGNORECASE,
 )
 # Subject pronouns and words that look like a name in those patterns but are none.
@@ -131,7 +143,7 @@ _NOT_DOERS = _folded(
     "انا أنا انت إنت انتي احنا نحن هو هي هم مين من اللي الي "
     # demonstratives of each group ("التاسك ده هو اللي متأخر", "هيدا هو اللي…") and the task's own nouns
     "هذا هذه هاد هاي هذي ده دي دا دول هدا هادا هادي هيدا هيدي هيك ذا ذي ذاك تلك هذاك هذيك "
-    "مهمة المهمة مهمه المهمه تاسك التاسك الشغلة الشغله "
+    "مهمة المهمة مهمه المهمه تاسك التاسك الشغلة الشغله بالك بالكم "
     "ana enta enti e7na howa hiya meen min da di dah deh dol hayda haydi hada hadi"
 )
 
@@ -147,6 +159,8 @@ _TAKES = re.compile(
     r"|(?:^|\s)(?:حط|حطي|خلي|سجل|سجلي|اكتب|اكتبي|حول|حولي|ضيف|ضيفي|اعط|اعطي|عط|عطي|ادي)(?:ه|ها|هم|يها|يه)?"
     r"\s+(?:عليا|ليا|لي|عندي)(?:\s|$|[.!،,])"
     r"|(?:^|\s)(?:على\s+|ع\s*)?(?:باسمي|اسمي)(?:\s|$|[.!،,])"
+    # "خل مهمة باب الطوارئ علي أنا": "علي" followed by "me" is "on me", not the name Ali
+    r"|(?:^|\s)(?:علي|عليا)\s+(?:انا|أنا)(?:\s|$|[.!،,])"
     r"|\bana\s+(?:ba|ha|ra7\s+|ra7a\s+|7a)?(?:msek|mesek|amsek|a5od|akhod|a5od|a3mel|a3mal|sawi|asawi)\S*"
     r"|\b(?:bismi|besmi|3ala\s+ismi|3ala\s+esmi)\b",
     re.IGNORECASE,
@@ -161,7 +175,7 @@ def holder_or_doer(text: str) -> str | None:
     plain = without_harakat(text)
     if _TAKES.search(plain):
         return SPEAKER
-    for pattern in (_KEEPS, _DOES):
+    for pattern in (_KEEPS, _DOES, _MEANT_PERSON):
         for found in pattern.finditer(plain):
             name = next((v for v in found.groupdict().values() if v), None)
             if name is None or fold(name) in _NOT_DOERS or _denied(plain, found.start()):
@@ -184,6 +198,17 @@ def _denied(text: str, at: int) -> bool:
 
 
 _OPENING_NO = _folded("لا لأ no nope la la2")
+
+
+def denies_person(text: str, name: str) -> bool:
+    """The message says the task is not for this person: "قصدي زياد مو نواف", "Sara should do it, not
+    Lina", "la2 2asdi rami mish omar" (the name, or its first word, right after a "not")."""
+    plain = without_harakat(text)
+    for said in {without_harakat(name.strip()), without_harakat(name.strip()).split(" ")[0]} - {""}:
+        pattern = r"(?:^|(?<=[\s,،]))" + re.escape(said) + r"(?=$|[\s.!?؟,،])"
+        if any(_denied(plain, found.start()) for found in re.finditer(pattern, plain, re.IGNORECASE)):
+            return True
+    return False
 
 
 # Verbs whose "to X" is who receives something, not who does the task.
@@ -246,7 +271,16 @@ def says_create(text: str) -> bool:
 
 def says_create_anywhere(text: str) -> bool:
     """A verb of adding, or "new", anywhere in the message ("can you add a reminder…?")."""
-    return any(w in _CREATE or w in _NEW for w in _words(text)) or bool(_MAKE_A_TASK.search(fold(text)))
+    words = _words(_without_anew(text))
+    return any(w in _CREATE or w in _NEW for w in words) or bool(_MAKE_A_TASK.search(fold(text)))
+
+
+# "من جديد" (anew: again), "min jdeed": "افتح مهمة رفع الدرجات من جديد" opens it again, asks nothing new.
+_ANEW = re.compile(r"(?:^|\s)(?:من|min|mn|men)\s+(?:جديد|jdeed|jdid|jdide|gdeed|gdid)(?=\s|$|[.!?؟،,])")
+
+
+def _without_anew(text: str) -> str:
+    return _ANEW.sub(" ", fold(text))
 
 
 # Renaming a task, each dialect group: "rename", "call it", "change the title", "غيري اسمها", "سمّيها",
@@ -278,6 +312,28 @@ _STATUS = _folded(
 def says_status(text: str) -> bool:
     """The message asks where a task stands or when it is due."""
     return any(w in _STATUS for w in _words(text))
+
+
+# The other things a task shows, asked about: its priority, who holds it ("قديش أولوية مهمة المولد؟",
+# "مين ماسك تاسك الفواتير؟", "who's assigned to the catering task?").
+_SHOWN = _folded(
+    "who whos مين منو priority assigned assignee owner "
+    "أولوية أولويتها الأولوية اولويه اولويتها الاولويه ماسك ماسكها ماسكه "
+    "مسؤول مسؤوله المسؤول awlawiyye awlawiya awlaweya priority"
+)
+
+
+_WHO = _folded("who whos مين منو مينو min meen mnu")
+
+
+def asks_who(text: str) -> bool:
+    """A question that opens by asking who: "who's on the exam hall prep?", "مين ماسك تاسك الفواتير؟"."""
+    return asks_question(text) and any(w in _WHO for w in _words(text)[:2])
+
+
+def asks_what_a_task_shows(text: str) -> bool:
+    """A question about where a task stands, when it is due, its priority or who holds it."""
+    return says_status(text) or (asks_question(text) and any(w in _SHOWN for w in _words(text)))
 
 
 # What joins a rename to the new title: "rename X to Y", "غيري اسمها لـ Y", "عدّل اسمها: Y", "call it Y".
@@ -366,8 +422,10 @@ _QUESTION_END = re.compile(r"[?؟]\W*$")
 
 # "now" as the time of speaking, not a deadline: "what's on my plate right now?", "وش عندي الحين؟".
 _NOW = re.compile(
-    r"\b(?:right\s+now|just\s+now|now|currently|at\s+the\s+moment|these\s+days|hala2|halla2|delwa2ti|"
-    r"dilwa2ti|el7een|al7een|7alyan)\b|(?:^|\s)(?:الحين|هلق|هلأ|هلا|دلوقتي|دلوقت|الان|الآن|حاليا|حالياً|اللحين)"
+    r"\b(?:right\s+now|just\s+now|now|currently|at\s+the\s+moment|these\s+days|so\s+far|to\s+date|hala2|"
+    r"halla2|delwa2ti|dilwa2ti|el7een|al7een|7alyan)\b"
+    # "لهلأ", "للحين", "لحد دلوقتي", "حتى الآن": up to now ("ل" glued: until)
+    r"|(?:^|\s)(?:للحين|(?:ل|لل)?(?:الحين|هلق|هلأ|هلا|دلوقتي|دلوقت|الان|الآن|حاليا|حالياً|اللحين))"
     r"(?=\s|$|[.!?؟،,])",
     re.IGNORECASE,
 )
@@ -447,7 +505,7 @@ def opens_with_show(text: str) -> bool:
 
 def asks_what_is_due(text: str) -> bool:
     """A short question about one's own work on a day: "عندي شي باجر؟", "anything due tomorrow?", "فيه
-    حاجة عليا النهارده؟" — the list of what is due by then."""
+    حاجة عليا النهارده؟", "شو عندي بكرة؟" — the list of what is due by then."""
     words = _words(text)
     mine = any(w in _MINE for w in words) or "due" in words
     return (
@@ -455,7 +513,7 @@ def asks_what_is_due(text: str) -> bool:
         and says_date(text)
         and len(words) <= 5
         and mine
-        and any(w in _THING for w in words)
+        and any(w in _THING or w in _WHAT for w in words)  # "عندي إيه يوم الأربع؟"
     )
 
 
@@ -477,7 +535,9 @@ def opens_with_create(text: str) -> bool:
 _MINE = _folded(
     "my mine me بتاعتي بتاعي حقي حقتي تبعي تبعتي عندي مهامي مهماتي تاسكاتي شغلي "
     # "on me" ("عليّا", Levantine "عليي"; bare "علي" is also the name Ali)
-    "عليا عليي علييا 3alaya 3alayya 3alayi"
+    "عليا عليي علييا 3alaya 3alayya 3alayi "
+    # Arabizi "عندي" and "mine": "3indi shay mit2akhar?", "el tasks taba3i"
+    "3ndi 3indi 3andi 3endi 3ndy 3andy taba3i tab3i beta3i bta3i ta3i 7a2i 7agi"
 )
 _TEAM = _folded("team everyone everybody all الكل الجميع كلهم القسم الشباب")
 
@@ -687,7 +747,9 @@ def whose_tasks(text: str) -> str | None:
     return None
 
 
-_MANY_TASKS = _folded("tasks todos reminders مهام مهمات تاسكات شغلات mahamat mahammat")
+_MANY_TASKS = _folded(
+    "tasks todos reminders مهام مهمات تاسكات شغلات المهام المهمات التاسكات الشغلات mahamat mahammat"
+)
 
 
 def says_many_tasks(text: str) -> bool:
@@ -714,8 +776,24 @@ _HOW_MANY = re.compile(
 
 def asks_count(text: str) -> bool:
     """The message asks how many tasks ("how many open tasks do I have?", "قديش مهمة مفتوحة عندي؟", "كم
-    تاسك متأخر علي", "kam task 3andi"), naming no task by its number: the report's counts answer it."""
-    return mentions_task(text) and not names_task_number(text) and bool(_HOW_MANY.search(fold(text)))
+    تاسك متأخر علي", "kam task 3andi"), naming no task by its number: the report's counts answer it. "كم"
+    and "قديش" also ask how much: "كم ساعة اشتغلت على…", "قديش أولوية مهمة المولد؟" count no tasks."""
+    folded = fold(text)
+    asked = _HOW_MANY.search(folded)
+    if asked is None or not mentions_task(text) or names_task_number(text):
+        return False
+    after = _words(folded[asked.end() :])
+    return not (after and after[0] in _MEASURES)
+
+
+# What "how much / how many" asks of that is no number of tasks: time, money, a priority, a date.
+_MEASURES = _folded(
+    "hours hour minutes minute days day weeks week months time times long money priority "
+    "ساعة ساعه ساعات دقيقة دقيقه دقايق دقائق يوم أيام ايام يومين اسبوع أسبوع أسابيع اسابيع شهر شهور "
+    "وقت مرة مره مرات أولوية اولويه الأولوية الاولويه أولويتها اولويتها "
+    "ريال جنيه دينار درهم ليرة دولار سعر تكلفة "
+    "sa3a sa3at saa3a yom youm ayam ayyam wa2t wa2et marra awlawiyye awlaweya"
+)
 
 
 def mentions_task(message: str) -> bool:
@@ -830,9 +908,33 @@ _AS_IT_WAS = re.compile(
 _NOT_UNDO = _folded("don dont t not never didn didnt shouldn won wont مو مش ما مب i we to how كيف هل")
 
 
+# "تراجع عن هاد التغيير", "الغي التعديل ده", "كنسل آخر تعديل": a verb of undoing, then the change itself —
+# a noun of changing, "this / that / the last" in each dialect group — and nothing else. A verb of going
+# back from something ("تراجع عن", "ارجع عن") may name the change by "this" alone ("تراجع عن هاد"); a verb
+# of cancelling needs the noun ("الغي ده" cancels what waits for a confirmation, not the last change).
+_BACK_FROM = _folded("تراجع تراجعي تراجعوا ارجع ارجعي ارجعوا")
+_CANCEL_CHANGE = _folded("الغ ألغِ الغي الغوا لغي لغيه كنسل كنسلي كنسلوا رجع رجعي رجعوا")
+_CHANGE_NOUN = _folded("التغيير التعديل الإجراء التغييرات التعديلات تغيير تعديل إجراء تغييري تعديلي")
+_THIS_CHANGE = _folded(
+    "هذا هذه هذي هاذا هاذي هاد هادا هادي هيدا هيدي هاي ده دي دا دة ذلك ذاك هداك هذاك هاداك "
+    "آخر اخر الأخير الأخيرة الاخير اللي الي يلي"
+)
+
+
+def _undoes_the_change(words: list[str]) -> bool:
+    verb, rest = (words[0], words[1:]) if words else ("", [])
+    if verb in _BACK_FROM and rest[:1] == ["عن"]:
+        rest = rest[1:]
+    elif verb not in _CANCEL_CHANGE or not any(w in _CHANGE_NOUN for w in rest):
+        return False
+    return bool(rest) and all(w in _CHANGE_NOUN or w in _THIS_CHANGE for w in rest)
+
+
 def _is_undo(words: list[str]) -> bool:
     said = " ".join(words)
-    return bool(words) and (said in _UNDO or _AS_IT_WAS.fullmatch(said) is not None)
+    return bool(words) and (
+        said in _UNDO or _AS_IT_WAS.fullmatch(said) is not None or _undoes_the_change(words)
+    )
 
 
 def says_undo(text: str) -> bool:
@@ -877,7 +979,9 @@ _HAND_OVER = _folded(
     "3teeha a3teeha a3tiha 3tiha 7awelha hawelha ediha eddiha asnedha "
     # Arabizi without the pronoun, and its spellings: "7awel el task la sara", "sallemha l omar"
     "7awel 7awwel 7awil 7awli 7awlha 7awwelha 7awelo 7awlo hawel hawwel edi eddi ede edeeha a3tee 3tee "
-    "sallem sallemha salemha asned asnedo asnediha"
+    "sallem sallemha salemha asned asnedo asnediha "
+    # Gulf Arabizi "عط" (ط written 6): "3a6 task 203 l john", "3a6ha sara"
+    "3a6 3a6ha 3a6eeha 3a6iha a3a6 3a6ni 3a6o 3a6ih"
 ) | verb_forms("اسند حول اعط عط سلم")  # "حوّليها", "أسندوها", "عطيه"
 # Words that join a second change to the first: "and", "also", "و…", "كمان", "w", "kaman", a comma.
 _JOINERS = _folded("and also plus then too كمان وكمان وبعدين بعدين وكذلك كذلك w we kaman kman")
@@ -918,7 +1022,7 @@ _A_TASK = re.compile(
 def says_new(text: str) -> bool:
     """The message asks for something new ("a new task", "مهمة جديدة", "task jdeeda", "give Sara a task to
     call the bank")."""
-    return any(w in _NEW for w in _words(text)) or bool(_A_TASK.search(fold(text)))
+    return any(w in _NEW for w in _words(_without_anew(text))) or bool(_A_TASK.search(fold(text)))
 
 
 def opens_with_hand_over(text: str) -> bool:
