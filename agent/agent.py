@@ -896,7 +896,6 @@ def _only_ref(spec: ToolSpec) -> str | None:
     return arg if arg is not None and set(spec.required) <= {arg} else None
 
 
-
 def _outcome(result: ToolResult) -> str:
     """What became of a tool call, for the trace (what the evals' truthful scorer reads as a claim)."""
     if result.confirm:
@@ -904,6 +903,7 @@ def _outcome(result: ToolResult) -> str:
     if result.unchanged:  # already so: "nothing changed" is no "updated"
         return "unchanged"
     return "executed" if result.ok else "failed"
+
 
 def _object_ref(ref_arg: str | None, args: dict[str, Any], data: Any) -> int | None:
     """The one object a call was about (for follow-ups): its id argument, or the single one returned."""
