@@ -35,6 +35,9 @@ from tools.packs.tasks.cues import (
         "no sorry, I meant Monday",  # a correction is about the task just changed
         "لا، أقصد الأولوية منخفضة",
         "la2 2asdi rami mesh sara",
+        "no wait, thursday",  # an opening "no" or "wait" with a few words corrects the turn before
+        "لا، الخميس",
+        "la2 bokra",
     ],
 )
 def test_follow_ups_refer_back(text: str) -> None:
@@ -49,6 +52,8 @@ def test_follow_ups_refer_back(text: str) -> None:
         "show my tasks",
         "وش المهام المتأخرة",
         "hello",
+        "no",  # a bare "no" corrects nothing
+        "no, show me all my tasks for the whole week",  # more than a correction
     ],
 )
 def test_new_requests_do_not_refer_back(text: str) -> None:
