@@ -26,7 +26,7 @@ generator, Redis, the stub and whatever else runs) and `capacity_turns_per_s_per
 milliseconds per turn of the process that ran it, `turn_process_cpu_ms_per_turn`: what one process
 carries on a core of its own). Prints a table, then one JSON line.
 
-Usage: `python bench/scale.py [--messages 5000] [--users 1000] [--workers 1,2,4] [--serves 2]
+Usage: `python bench/scale.py [--messages 5000] [--users 1000] [--workers 1,2,4] [--serves 2] [--warm-up 50]
 [--model-latency-ms 100] [--skip-up] [--only-up] [--profile DIR]`. `--profile DIR` runs the `hudhud up`
 phase under cProfile (the main thread's CPU clock) and writes DIR/up.prof (and the top functions to stderr).
 """
@@ -425,10 +425,14 @@ async def run_phase(
                 procs.append(
                     start_hudhud(f"worker{i}", ["worker"], env, workdir, [sys.executable, "-m", "hudhud"])[0]
                 )
-        # Warm-up (not counted): a few users, so that every worker has started and run a turn.
+        # Warm-up (not counted), from other users: every worker has started and run turns, and what a
+        # process does once (imports on first use, the SDKs' TypedDicts compiled, pools opened) is
+        # not charged to the measured turns (`--warm-up 8` is the warm-up of the passes before 2026-12-07).
         warm = Phase("warm-up", phase.workers, phase.serves)
-        await drive(warm, graph, urls, users=4 * phase.workers, messages=8 * phase.workers, active=64,
-                    timeout_s=60, tag=f"warm-{phase.name}", first_user=args.users)  # fmt: skip
+        per_worker = max(1, args.warm_up)
+        await drive(warm, graph, urls, users=max(1, per_worker // 2) * phase.workers,
+                    messages=per_worker * phase.workers, active=64, timeout_s=60, tag=f"warm-{phase.name}",
+                    first_user=args.users)  # fmt: skip
         if warm.lost or warm.non_200:
             raise BenchError(
                 f"{phase.name}: the warm-up lost replies:\n" + "\n".join(p.tail() for p in procs)
@@ -504,6 +508,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--active", type=int, default=200, help="users in flight at once")
     parser.add_argument("--model-latency-ms", type=float, default=100.0, help="the stub's latency (phases)")
     parser.add_argument("--reply-timeout-s", type=float, default=60.0)
+    parser.add_argument(
+        "--warm-up", type=int, default=50, metavar="N", help="uncounted messages per worker process first"
+    )
     parser.add_argument("--skip-up", action="store_true", help="no `hudhud up` phase")
     parser.add_argument("--only-up", action="store_true", help="only the `hudhud up` phase")
     parser.add_argument("--profile", metavar="DIR", help="run the `hudhud up` phase under cProfile")
@@ -558,6 +565,7 @@ async def amain(args: argparse.Namespace) -> dict[str, Any]:
         "users": args.users,
         "active": args.active,
         "model_latency_ms": args.model_latency_ms,
+        "warm_up_messages_per_worker": args.warm_up,
         "cpus": os.cpu_count(),
         "split": "round-robin over the serve processes, message by message",
         "phases": figures,

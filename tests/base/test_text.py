@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from base.text import dates
+from base.text import dates, folding
 from base.text.dates import dates_denied, resolve_date, resolve_date_in_text
 from base.text.folding import to_latin_digits
 from base.text.lexicon import is_self
@@ -440,3 +440,44 @@ def test_a_message_s_dates_are_those_every_window_finds(words: list[str], today:
         with pytest.MonkeyPatch.context() as patched:
             patched.setattr(dates, "_may_date", lambda token: True)
             assert dates._phrases(text, today, tz_name) == pruned
+
+
+def _candidates_trying_every_preposition(tokens: list[str]) -> list[list[str]]:
+    """dates._candidates as written before the prepositions were indexed by their first word."""
+    denoised = dates._NOISE.sub(" ", " ".join(tokens)).split()
+    queue: list[list[str]] = []
+    seen: set[tuple[str, ...]] = set()
+
+    def add(words: list[str]) -> None:
+        if words and tuple(words) not in seen and len(queue) < 32:
+            seen.add(tuple(words))
+            queue.append(words)
+
+    add(tokens)
+    add(denoised)
+    i = 0
+    while i < len(queue):
+        words = queue[i]
+        i += 1
+        for prep in dates._PREPOSITIONS:
+            if tuple(words[: len(prep)]) == prep:
+                add(words[len(prep) :])
+        first = words[0]
+        if first.startswith("لل") and len(first) > 3:
+            add(["ال" + first[2:], *words[1:]])
+        elif first.startswith("ل") and len(first) > 2:
+            add([first[1:], *words[1:]])
+    return queue
+
+
+_PREPOSITION_WORDS = sorted({word for prep in dates._PREPOSITIONS for word in prep})
+
+
+@_settings
+@given(words=st.lists(st.sampled_from([*_MESSAGE_WORDS, *_PREPOSITION_WORDS, "لبكره", "للخميس"]), max_size=9))
+def test_a_window_s_candidates_are_those_every_preposition_gives(words: list[str]) -> None:
+    """The prepositions compared by their first word give the same candidates, in the same order."""
+    assert all(dates._PREPOSITIONS), "an empty preposition would match every phrase"
+    tokens = folding.tokens(" ".join(words))
+    if tokens:
+        assert list(dates._candidates(tokens)) == _candidates_trying_every_preposition(tokens)

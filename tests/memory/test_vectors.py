@@ -269,3 +269,57 @@ async def test_nothing_is_embedded_until_another_process_stores_something(
     assert await memories.recall("p", omar, "What is my favourite colour?") == []
     assert embedded == ["How do I assign a task?", "Who is my manager?"]
     store.close()
+
+
+async def test_questions_arriving_together_ask_chroma_once_while_it_is_empty(store: VectorStore) -> None:
+    """Turns that arrive together once "empty" is forgotten join the check in flight: one Chroma call
+    while the collection is empty; when it holds something, each scope is still asked for itself, and a
+    check that started before this handle's own add is not joined."""
+    from memory.vectors import VectorCollection
+
+    raw = await asyncio.to_thread(
+        store.client.get_or_create_collection, "together", embedding_function=store.embedding
+    )
+    ours = VectorCollection(raw, store.embedding, empty_recheck_s=0.0)  # nothing believed: always asked
+    asked: list[str] = []
+    for name in ("count", "get"):
+        real = getattr(raw, name)
+        setattr(raw, name, lambda *a, _n=name, _r=real, **kw: asked.append(_n) or _r(*a, **kw))
+
+    wheres: list[dict[str, str] | None] = [None, {"u": "1"}, {"u": "2"}, None, {"u": "3"}]
+    assert await asyncio.gather(*(ours.holds_any(w) for w in wheres)) == [False] * 5
+    assert asked == ["count"]
+
+    await ours.add(["a"], ["For u1."], [{"u": "1"}])
+    asked.clear()
+    found = await asyncio.gather(*(ours.holds_any(w) for w in wheres))
+    assert found == [True, True, False, True, False]  # what each would have found alone
+    assert asked.count("get") == 3  # each user's own lookup
+
+    # A check that started before our add: its "empty" is not taken for what comes after the add.
+    await ours.delete(ids=["a"])
+    first = asyncio.ensure_future(ours.holds_any({"u": "1"}))
+    await asyncio.sleep(0)
+    await ours.add(["b"], ["For u2."], [{"u": "2"}])
+    assert await ours.holds_any({"u": "2"}) is True
+    await first
+
+
+async def test_a_failed_check_is_not_the_answer_of_those_who_joined_it(store: VectorStore) -> None:
+    from memory.vectors import VectorCollection
+
+    raw = await asyncio.to_thread(
+        store.client.get_or_create_collection, "failing", embedding_function=store.embedding
+    )
+    ours = VectorCollection(raw, store.embedding, empty_recheck_s=0.0)
+    real, calls = raw.count, [0]
+
+    def count_failing_once() -> int:
+        calls[0] += 1
+        if calls[0] == 1:
+            raise RuntimeError("chroma away")
+        return real()
+
+    raw.count = count_failing_once
+    first, second = await asyncio.gather(ours.holds_any(), ours.holds_any(), return_exceptions=True)
+    assert isinstance(first, RuntimeError) and second is False  # the second asked for itself

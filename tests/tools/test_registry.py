@@ -87,6 +87,44 @@ def test_the_corrections_that_changed_a_decision_are_named() -> None:
     assert fired == []
 
 
+def test_the_running_corrections_follow_what_is_switched_off_later() -> None:
+    """The list of corrections that run is worked out once per set of switched-off names: switching
+    one off after the registry has corrected (the list already made) still takes effect."""
+    from tools.decision import Decision
+
+    registry = ToolRegistry.shipped()
+    undo = Decision(action="reopen_task", args={"task_id": 7})
+    assert registry.correct(undo, "undo that", follow_ref=7).action == "undo_last"
+    registry.disable_corrections("undo")
+    assert registry.correct(undo, "undo that", follow_ref=7) == undo
+    registry.disabled_corrections = frozenset()  # set directly: the list is made again
+    assert registry.correct(undo, "undo that", follow_ref=7).action == "undo_last"
+
+
+def test_a_rule_that_returns_an_equal_copy_is_not_named_as_fired() -> None:
+    from tools.decision import Decision
+    from tools.pack import DomainPack
+
+    def _copy(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+        return decision.model_copy()
+
+    def _same(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+        return decision
+
+    def _changes(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+        return decision.model_copy(update={"action": "answer"})
+
+    pack = DomainPack(name="p", specs=Path("none.yaml"), corrections=(_copy, _same, _changes))
+    registry = ToolRegistry(packs=[pack])
+    fired: list[str] = []
+    decision = Decision(action="create_task", args={"title": "x"})
+    assert registry.correct(decision, "x", fired=fired).action == "answer"
+    assert fired == ["p.changes"]
+    fired.clear()
+    off = ToolRegistry(packs=[pack], disabled_corrections="changes")
+    assert off.correct(decision, "x", fired=fired) == decision and fired == []
+
+
 def test_a_spec_naming_a_text_the_catalog_lacks_is_refused() -> None:
     with pytest.raises(ValueError, match="no text"):
         ToolSpec(name="ping_team", description="ping", reply="tool.ping_team.reply")
