@@ -310,9 +310,10 @@ def test_split_reconstruction_property() -> None:
     ],
 )
 def test_hostile_input_is_handled_in_linear_time(hostile: str) -> None:
-    start = time.perf_counter()
+    # This thread's CPU, not the wall clock: a backtracking regex burns CPU, a busy machine only waits.
+    start = time.thread_time()
     split_message(to_whatsapp(hostile))
-    assert time.perf_counter() - start < 1.0
+    assert time.thread_time() - start < 1.0
 
 
 def pieces(*tokens: str) -> st.SearchStrategy[str]:
