@@ -31,6 +31,7 @@ from tools.packs.tasks.cues import (
         "تراجع عن هاد",
         "رجع التعديل",
         "لو سمحت تراجع عن هذا التعديل",
+        "la2 la2 rje3ha metel ma kanet",  # Arabizi, no vowel after the r
     ],
 )
 def test_undoing_the_change_itself(text: str) -> None:
@@ -136,6 +137,10 @@ def test_a_question_that_changes_nothing_shows_the_task() -> None:
         "update_task", "can you make task 91 high priority?", task_id=91, priority="high"
     ).action == ("update_task")
     assert decide("update_task", "ممكن تأجل مهمة 91 لبكرة؟", task_id=91).action == "update_task"
+    # a polite request whose date only the model could read (Arabizi) is no question about the task
+    polite = "mmkn t2akhar task 53 l yom el arba3a?"
+    asked = decide("update_task", polite, task_id=53, due_date="يوم الاربعاء")
+    assert asked.action == "update_task"
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from tools.packs.tasks.cues import (
     asks_how,
     asks_per_person,
     asks_question,
+    asks_what_a_task_shows,
     asks_what_is_due,
     asks_what_status,
     asks_who,
@@ -135,8 +136,8 @@ def _asked_not_changed(
     """ "قديش أولوية مهمة المولد؟", "what priority is 91 on?" read as an update to a priority or a date the
     words never say (a model's filler): a question whose update changes nothing it says changes nothing.
     It shows the task — by its number, else by its title (the agent shows the task a question names)."""
-    if decision.action != "update_task" or not asks_question(text) or says_create_anywhere(text):
-        return decision
+    if decision.action != "update_task" or not asks_what_a_task_shows(text) or says_create_anywhere(text):
+        return decision  # ("mmkn t2akhar task 53 l yom el arba3a?" asks for a change, politely)
     # (A date or a priority the words say is a change: the argument layer reads a date left empty.)
     if not _empty_update(decision, tools, text) or says_date(text) or normalize_priority(text) is not None:
         return decision

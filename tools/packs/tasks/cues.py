@@ -892,8 +892,8 @@ _UNDO |= frozenset(
 # "رجّعها زي ما كانت", "أعدها كما كانت", "خليها متل الأول", "rag3ha zay ma kanet", "put it back the way
 # it was": a verb of putting back, at most three words, then "like / as it was / before".
 _AS_IT_WAS = re.compile(
-    r"(?:(?:ا?رجع|اعد|اعيد|رد|خلي?)\S*|(?:ra[gj]{1,2}[ae]?3|raj3|rg3|reg3|rja3|5all?i|khall?i)\S*)"
-    r"(?:\s+\S+){0,3}?\s+(?:مثل|زي|متل|كما|كيف|زيما|شرات|zay|zai|zei|zy|zayy|mitl|mitel|metl|mithl|methl|misl)"
+    r"(?:(?:ا?رجع|اعد|اعيد|رد|خلي?)\S*|(?:r[ae]?[gj]{1,2}[ae]?3|raj3|rg3|reg3|rja3|5all?i|khall?i)\S*)"
+    r"(?:\s+\S+){0,3}?\s+(?:مثل|زي|متل|كما|كيف|زيما|شرات|zay|zai|zei|zy|zayy|mitl|mitel|metl|metel|mitil|mithl|methl|misl)"
     r"(?:\s+(?:ما|ma))?\s+(?:كان\S*|قبل|الاول|اول|kan\S*|2abl|abl|awel|awal|el\s*awal|el\s*awel)"
     r"(?:\s+(?:قبل|تماما|بالضبط|2abl|abl))?"
     r"|(?:put|change|set|turn|make|switch)\s+(?:it|that|this|them|everything|the\s+task)\s+back"
