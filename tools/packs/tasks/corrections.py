@@ -95,12 +95,17 @@ def _said_not_new(decision: Decision, tools: ToolRegistry, text: str, follow_ref
     runs that tool on that task (the argument layer reads its number from the message)."""
     if decision.action != "create_task" or not names_task_number(text) or says_create_anywhere(text):
         return decision
-    said = [
-        n for n in ("complete_task", "delete_task", "reopen_task") if tools.get(n) and tools.says(n, text)
-    ]
-    if len(said) != 1 or says_new(text):
+    said = _one_tool_said(tools, text, ("complete_task", "delete_task", "reopen_task"))
+    if said is None or says_new(text):
         return decision
-    return decision.model_copy(update={"action": said[0], "args": {"task_id": None}})
+    return decision.model_copy(update={"action": said, "args": {"task_id": None}})
+
+
+def _one_tool_said(tools: ToolRegistry, text: str, names: tuple[str, ...]) -> str | None:
+    """The one tool of `names` (each on a single task) whose own words the message says; None when none
+    or several are said."""
+    said = [n for n in names if tools.get(n) is not None and tools.says(n, text)]
+    return said[0] if len(said) == 1 else None
 
 
 def _question_not_task(
@@ -257,10 +262,10 @@ def _update_said_other(
     the update named, by its number or its title."""
     if not _empty_update(decision, tools, text):
         return decision
-    said = [n for n in ("complete_task", "delete_task") if tools.get(n) is not None and tools.says(n, text)]
-    if len(said) != 1:
+    said = _one_tool_said(tools, text, ("complete_task", "delete_task"))
+    if said is None:
         return decision
-    return decision.model_copy(update={"action": said[0], "args": {"task_id": decision.args.get("task_id")}})
+    return decision.model_copy(update={"action": said, "args": {"task_id": decision.args.get("task_id")}})
 
 
 def _renamed(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:

@@ -319,7 +319,7 @@ def says_status(text: str) -> bool:
 _SHOWN = _folded(
     "who whos مين منو priority assigned assignee owner "
     "أولوية أولويتها الأولوية اولويه اولويتها الاولويه ماسك ماسكها ماسكه "
-    "مسؤول مسؤوله المسؤول awlawiyye awlawiya awlaweya priority"
+    "مسؤول مسؤوله المسؤول awlawiyye awlawiya awlaweya"
 )
 
 
