@@ -31,6 +31,7 @@ from base import readahead
 from base.keys import Keys
 from base.sealing import Sealer, aad_waiting, seal, unseal
 from base.text.folding import fold, to_latin_digits
+from base.text.names import skeleton
 from tools.base import ToolCall
 
 PICK = "pick:"  # the id of a list row: pick:<token>:<object id>
@@ -46,6 +47,11 @@ _PROCLITICS = ("وبال", "وال", "بال", "فال", "كال", "ولل", "ل
 _SUFFIXES = ("كما", "هما", "كم", "هم", "ها", "نا", "ات", "ين", "ون", "ه", "ي", "ك")
 _MIN_AR = 3  # letters an Arabic stem keeps
 _MIN_LATIN = 3
+# An Arabizi word meets an Arabic one by their consonant skeleton ("7arasa" / "الحراسة" → "hrs"). Short
+# skeletons meet too many words: three consonants are trusted only from a word written with Arabizi's
+# digits ("7arasa"), four from any other ("kratin"; "routine" is no "كراتين").
+_MIN_SOUNDS, _MIN_PLAIN_SOUNDS = 3, 4
+_ARABIZI_DIGIT = re.compile("[235679]")
 
 # Words that name nothing in any domain: articles, pronouns, fillers, politeness, interjections and the
 # small words of a chatty sentence ("ugh, it's not done anymore", "خلاص بس لسه") (folded below).
@@ -68,6 +74,8 @@ why there here next right sure maybe think saying said told tell know guess sorr
 فيه فيها منه منها عليه عليها معليش معلش عفوا اسف اسفه آسف آسفة سوري قصدي اقصد أقصد
 ana enta enti inti e7na i7na howa howa heya hiya homa hema da di elli illi 3shan 3ashan 3alashan kan
 kanet rah 3am 3and 3ndi fi fih feeha 3aleh 3aleha leh laha ma3lesh ma3lish sori asdi 2asdi
+مين منو مينو عنده عندها معه معها meen mnu minu mino shu sho esh eish wesh 3ando 3indo 3endo 3andha 3indha
+3andak 3indak ma3o ma3ah ma3ha
 """
 
 # Ordinals of a typed pick, in each dialect group (1-based; -1 is the last).
@@ -134,6 +142,48 @@ def forms(word: str) -> frozenset[str]:
             if len(stem) > _MIN_LATIN and stem[-1] == stem[-2]:
                 out.add(stem[:-1])  # a doubled consonant: "planning", "shipped"
     return frozenset(out)
+
+
+def sounds(word: str) -> frozenset[str]:
+    """The consonant skeletons (base/text/names.py) by which a word meets one of the other script."""
+    if _ARABIC.match(word):
+        # Only the article's proclitics: a one-letter "ك", "ب" or "ف" is as often the word's own letter.
+        spoken = {word} | {word[len(p) :] for p in _PROCLITICS if len(p) > 1 and word.startswith(p)}
+        least = _MIN_SOUNDS
+    else:
+        # Arabizi's "2" is a hamza, or a qaf said as one ("ta2reer", تقرير)
+        spoken = {word, word.replace("2", "q")}
+        least = _MIN_SOUNDS if _ARABIZI_DIGIT.search(word) else _MIN_PLAIN_SOUNDS
+    return frozenset(found for found in map(skeleton, spoken) if len(found) >= least)
+
+
+@dataclass(frozen=True)
+class _Held:
+    """Words a word is looked for in: by its forms, and by its sounds among the other script's words
+    only (two Arabic words of one root, "الفواتير" and "فاتورة", are no match by sound)."""
+
+    forms: frozenset[str]
+    arabic_sounds: frozenset[str]
+    latin_sounds: frozenset[str]
+
+    @classmethod
+    def of(cls, held: Iterable[str]) -> _Held:
+        held = list(held)
+        arabic = [w for w in held if _ARABIC.match(w)]
+        latin = [w for w in held if not _ARABIC.match(w) and not w.isdigit()]
+        return cls(
+            frozenset().union(*map(forms, held)),
+            frozenset().union(*map(sounds, arabic)),
+            frozenset().union(*map(sounds, latin)),
+        )
+
+    def holds(self, word: str) -> bool:
+        if forms(word) & self.forms:
+            return True
+        if word.isdigit():
+            return False
+        other = self.latin_sounds if _ARABIC.match(word) else self.arabic_sounds
+        return bool(other and sounds(word) & other)
 
 
 def word_set(written: str) -> frozenset[str]:
@@ -211,8 +261,8 @@ def lead(naming: Naming, phrase: str, *, skip: Iterable[str] = ()) -> list[str]:
 
 def score(query: list[str], title: str) -> int:
     """How many of the query's words the title holds (by their forms)."""
-    held = set().union(*(forms(w) for w in words(title))) if title else set()
-    return sum(1 for w in query if forms(w) & held)
+    held = _Held.of(words(title) if title else [])
+    return sum(1 for w in query if held.holds(w))
 
 
 def best(
@@ -224,7 +274,7 @@ def best(
     holds most of the title: two thirds of its words and at least two (a one-word title, its word)."""
     if not query:
         return []
-    said = set().union(*(forms(w) for w in query))
+    said = _Held.of(query)
     scored = []
     for item in items:
         written = str(item.get(title) or "")
@@ -233,7 +283,7 @@ def best(
             if naming is not None
             else [w for w in words(written) if w not in _STOP_WORDS]
         )
-        held = sum(1 for w in named if forms(w) & said)
+        held = sum(1 for w in named if said.holds(w))
         covered = bool(named) and held >= min(2, len(named)) and held * 3 >= 2 * len(named)
         scored.append((score(query, written), covered, item))
     top = max((s for s, _, _ in scored), default=0)

@@ -105,7 +105,7 @@ def _name_tokens(name: str) -> list[str]:
     return [w[2:] if w.startswith("ال") and len(w) > 4 else w for w in joined]
 
 
-def _skeleton(word: str) -> str:
+def skeleton(word: str) -> str:
     """A rough consonant skeleton shared by Arabic and Latin spellings: "حسن" and "Hassan" → "hsn"."""
     if word.endswith(("ه", "h")):  # final taa marbuta / silent h: "Sarah" = "سارة"
         word = word[:-1]
@@ -124,8 +124,8 @@ def _token_similarity(a: str, b: str) -> int:
         return 3
     if a in _NAME_TABLE and _NAME_TABLE.get(a) == _NAME_TABLE.get(b):
         return 2
-    skeleton = _skeleton(a)
-    return 1 if len(skeleton) >= 3 and skeleton == _skeleton(b) else 0
+    sounds = skeleton(a)
+    return 1 if len(sounds) >= 3 and sounds == skeleton(b) else 0
 
 
 def _name_score(query: list[str], candidate: list[str]) -> int:

@@ -14,11 +14,14 @@ for _level, _names in (
     ("high", "high highest urgent urgently important asap critical crucial top emergency immediate "
              "immediately p0 p1 عاجل عاجلة مستعجل مستعجلة ضروري ضرورية مهم هام هامة عالي عالية قصوى فوري "
              "فورية طارئ طارئة mohem mohim muhim mohemm mesta3gel mesta3gela mista3gil msta3gel darori "
-             "daroori daruri 3ajel 3agel 3ajil 3aly 3alya 3ali"),
+             "daroori daruri 3ajel 3agel 3ajil 3aly 3alya 3ali 3alye 3alyeh 3alie 3aliya 3alia 3aleye "
+             "3ajle 3ajleh mista3jel mista3jil"),
     ("normal", "normal medium regular default usual standard mid moderate average p2 عادي عادية متوسط متوسطة "
-               "طبيعي طبيعية 3adi 3ady 3adya 3adeya"),
+               "طبيعي طبيعية 3adi 3ady 3adya 3adeya 3adye 3adyeh 3adiye 3adiya mitwaset metwaset mitwasit "
+               "mutawasit mutawasset wasat"),
     ("low", "low lowest minor trivial later whenever someday p3 p4 منخفض منخفضة قليل قليلة واطي واطية بسيط "
-            "بسيطة متدني متدنية wa6i wati basit basita"),
+            "بسيطة متدني متدنية wa6i wati basit basita wa6ye wa6ya wa6yeh wa6ie wa6ia watye watya wa6ye "
+            "mon5afed mun5afed mon5afda mun5afda basi6 basee6 basi6a basee6a"),
 ):  # fmt: skip
     _PRIORITY_WORDS.update(dict.fromkeys(folding.tokens(_names), _level))  # type: ignore[arg-type]
 

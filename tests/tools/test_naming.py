@@ -154,3 +154,24 @@ def test_the_first_title_phrase_of_a_message_is_looked_for_alone() -> None:
     text = "مهمة طباعة الاستمارات رجعها مفتوحة، طلع فيها نقص"  # a reason after the command adds words
     assert lead(naming, text) == ["طباعه", "الاستمارات"]
     assert lead(naming, "the slides one, mark it done") == []  # one word: the whole message names it
+
+
+@pytest.mark.parametrize(
+    ("message", "ids"),
+    [
+        ("meen 3indo task el 7arasa?", [1]),  # Arabizi for an Arabic title: by consonants
+        ("5alast ta2reer el mabee3at", [3]),  # "2" as the qaf of تقرير
+        ("5alast el kratin", [2]),  # no digit: four consonants
+        ("done with the routine check", []),  # three consonants without a digit meet nothing
+        ("خلصت فاتورة المورد", [4]),  # Arabic words of one root meet by their forms only
+    ],
+)
+def test_arabizi_meets_arabic_titles_by_their_sounds(message: str, ids: list[int]) -> None:
+    tasks = [
+        {"id": 1, "title": "تجديد عقد الحراسة"},
+        {"id": 2, "title": "طلب كراتين جديدة"},
+        {"id": 3, "title": "تقرير المبيعات"},
+        {"id": 4, "title": "دفع فاتورة المورد"},
+        {"id": 5, "title": "ترتيب الفواتير"},
+    ]
+    assert [int(t["id"]) for t in best(NAMING.query(message), tasks, naming=NAMING)] == ids

@@ -382,6 +382,24 @@ def _invented_comment(decision: Decision, tools: ToolRegistry, text: str, follow
     return decision.model_copy(update={"args": {**decision.args, "text": None}})
 
 
+def _comment_as_written(
+    decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None
+) -> Decision:
+    """ "حط ملاحظة على مهمة 312: الأسعار الجديدة بتبلش أول الشهر": the note is what follows the colon, as
+    the user wrote it; a model copying it drops an article or a word ("أسعار الجديدة…"). Only when the
+    model's note is a copy of that text (two thirds of its words are there): a note that takes words from
+    elsewhere in the message stays."""
+    comment = decision.args.get("text")
+    if decision.action != "add_comment" or not isinstance(comment, str) or ":" not in text:
+        return decision
+    written = text.split(":", 1)[1].strip()
+    noted = content_words(comment)
+    copied = len(noted & content_words(written)) * 3 >= 2 * len(noted)
+    if not written or written == comment.strip() or not noted or not copied:
+        return decision
+    return decision.model_copy(update={"args": {**decision.args, "text": written}})
+
+
 def _by_title(decision: Decision, text: str, tools: ToolRegistry | None = None) -> bool:
     """A command that names its task by words of the title ("mark the slides one done", "خلصت حق
     العقد", "أجّل حجز الفندق للاتنين", "فاتورة الكهرباء خلها اولوية منخفضة"): the model put a phrase of
@@ -471,6 +489,8 @@ def _whose_tasks(decision: Decision, tools: ToolRegistry, text: str, follow_ref:
     args: dict[str, object] = {"scope": "team", "assignee": person}
     if says_overdue(text):
         args["overdue"] = True
+    elif says_done(text) and not says_unfinished(text):  # "what has Dan finished?": the done ones
+        args["status"] = "done"
     return decision.model_copy(update={"action": "list_tasks", "args": args})
 
 
@@ -609,7 +629,8 @@ def _handed_over(decision: Decision, tools: ToolRegistry, text: str, follow_ref:
         return decision.model_copy(
             update={"action": "assign_task", "args": {"task_id": args.get("task_id"), "assignee": person}}
         )
-    empty_update = _empty_update(decision, tools)
+    # "حوّلي تاسك ترتيب الرفوف لهدى" read as an update of a priority the words never say: a model's filler
+    empty_update = _empty_update(decision, tools, text)
     existing = decision.action == "create_task" and names_task_number(text)
     person = person_target(text) if empty_update or existing else None
     if existing and not person:
@@ -861,6 +882,7 @@ CORRECTIONS = (
     _update_said_other,
     _invented_id,
     _invented_comment,
+    _comment_as_written,
     _reopen,
     _priority_not_done,
     _look_not_complete,

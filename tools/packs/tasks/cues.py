@@ -134,7 +134,12 @@ _MEANT_PERSON = re.compile(
     r"(?:^|\s)(?:قصدي|اقصد|أقصد|قصدت|بقصد|بقصدي)\s+(?!ال)(?P<ar>[\u0621-\u064A]{2,})[\s,،]+"
     r"(?:مو|مش|مب|موب|مهوب|وليس|ليس|لا|مهو)\s+[\u0621-\u064A]{2,}"
     r"|\bi\s+mean[t]?\s+(?P<en>[a-z][\w'-]*)[\s,]+not\s+[a-z][\w'-]*"
-    r"|\b(?:2asdi|2asdy|asdi|a2sod|a2sad|qasdi)\s+(?P<lat>[a-z]{2,})[\s,]+(?:mesh|mish|msh|mo|mu|mub|mob)\s+[a-z]{2,}",
+    r"|\b(?:2asdi|2asdy|asdi|a2sod|a2sad|qasdi)\s+(?P<lat>[a-z]{2,})[\s,]+(?:mesh|mish|msh|mo|mu|mub|mob)\s+[a-z]{2,}"
+    # …or said by who receives it: "لهدى مش رامي", "عند خالد مو سعيد", "to Huda, not Rami", "l huda mish rami"
+    r"|(?:^|[\s,،])(?:ل|لـ|الى\s+|إلى\s+|عند\s+|على\s+|مع\s+)(?!ال)(?P<ar2>[\u0621-\u064A]{2,})[\s,،]+"
+    r"(?:مو|مش|مب|موب|مهوب|وليس|ليس|مهو)\s+(?:ل|لـ)?[\u0621-\u064A]{2,}"
+    r"|\bto\s+(?P<en2>[a-z][\w'-]*)[\s,]+not\s+(?:to\s+)?[a-z][\w'-]*"
+    r"|\b(?:l|la|le|li|3and|3ind|3ala|ma3)\s+(?P<lat2>[a-z]{2,})[\s,]+(?:mesh|mish|msh|mo|mu|mub|mob|not)\s+[a-z]{2,}",
     re.IGNORECASE,
 )
 # Subject pronouns and words that look like a name in those patterns but are none.
@@ -161,6 +166,8 @@ _TAKES = re.compile(
     r"|(?:^|\s)(?:على\s+|ع\s*)?(?:باسمي|اسمي)(?:\s|$|[.!،,])"
     # "خل مهمة باب الطوارئ علي أنا": "علي" followed by "me" is "on me", not the name Ali
     r"|(?:^|\s)(?:علي|عليا)\s+(?:انا|أنا)(?:\s|$|[.!،,])"
+    # MSA's first person future, "أنا" or not: "سأتولى أنا مهمة الرفوف", "سوف أتابعها"
+    r"|(?:^|\s)(?:س|سوف\s+)(?:أ|ا|آ)(?:تولى|مسك|خذ|تابع|تكفل|عمل|قوم\s+ب)\S*"
     r"|\bana\s+(?:ba|ha|ra7\s+|ra7a\s+|7a)?(?:msek|mesek|amsek|a5od|akhod|a5od|a3mel|a3mal|sawi|asawi)\S*"
     r"|\b(?:bismi|besmi|3ala\s+ismi|3ala\s+esmi)\b",
     re.IGNORECASE,
@@ -482,7 +489,9 @@ def asks_what_status(text: str) -> str | None:
     ("what should I finish first?", "شو لازم اخلص اليوم؟"), "done" otherwise ("وش خلصت من مهام؟", "which
     ones did I finish?"); None when the message asks no such question."""
     words = _words(text)
-    if not (asks_question(text) and any(w in _WHAT for w in words[:2])):
+    # "فرجيني شو خلّصت من مهام", "show me what I've finished": a request to see what … asks it too
+    shown = opens_with_show(text) and any(w in _WHAT for w in words[1:4])
+    if not (shown or (asks_question(text) and any(w in _WHAT for w in words[:2]))):
         return None
     return "open" if any(w in _STILL_TO_DO for w in words) else "done"
 
@@ -507,7 +516,8 @@ def asks_what_is_due(text: str) -> bool:
     """A short question about one's own work on a day: "عندي شي باجر؟", "anything due tomorrow?", "فيه
     حاجة عليا النهارده؟", "شو عندي بكرة؟" — the list of what is due by then."""
     words = _words(text)
-    mine = any(w in _MINE for w in words) or "due" in words
+    # "شو لازم سلّم بكرا؟" (what must I hand in tomorrow?): what one must do is one's own
+    mine = any(w in _MINE or w in _STILL_TO_DO for w in words) or "due" in words
     return (
         asks_question(text)
         and says_date(text)
@@ -674,6 +684,7 @@ _WHOSE = re.compile(
     r"|\b(?P<en2>[a-z][\w-]*)'s\s+(?:open\s+|overdue\s+|late\s+)?(?:tasks|work|list|plate|to-?dos?)\b"
     r"|\b(?:tasks|work|to-?dos?)\s+(?:of|for|assigned\s+to|on)\s+(?P<en3>[a-z][\w-]*)\b"
     r"|\bwhat\s+(?:does|has)\s+(?P<en4>[a-z][\w-]*)\s+(?:got|have|has)\b"
+    r"|\bwhat\s+(?:has|did|have)\s+(?P<en5>[a-z][\w-]*)\s+(?:finished|done|completed|closed|finish|complete|close)\b"
     r"|(?:^|\s)(?:مهام|مهمات|تاسكات|شغلات|شغل)\s+(?!ال)(?P<ar1>[\u0621-\u064A]{2,})(?=\s|$|[?؟.!،,])"
     r"|(?:^|\s)(?:وش|شو|ايش|إيش|ايه|إيه|شنو|شنهو|ماذا)\s+(?:اللي\s+|الي\s+|يلي\s+)?(?:عند|على|مع|لدى)\s+"
     r"(?!ال)(?P<ar2>[\u0621-\u064A]{2,})(?=\s|$|[?؟.!،,])"
@@ -681,7 +692,13 @@ _WHOSE = re.compile(
     r"(?=\s|$|[?؟.!،,])"
     r"|\b(?:shu|sho|eh|eih|esh|wesh|shno)\s+(?:elli\s+|illi\s+|yalli\s+)?(?:3and|3ind|3end|3ala|3la)\s+"
     r"(?P<lat1>[a-z]{2,})\b"
-    r"|\b(?:mahamat|mahammat|shoghl)\s+(?P<lat2>[a-z]{2,})\b",
+    # "eh el tasks elly 3and rami", "shu el mahamat elli 3ala huda": the tasks someone holds, in Arabizi
+    r"|\b(?:tasks|taskat|mahamat|mahammat|shoghlat)\s+(?:elli|elly|illi|illy|yalli|eli|ely|ili|lli)\s+"
+    r"(?:3and|3ind|3end|3ala|3la|ma3|m3)\s+(?P<lat3>[a-z]{2,})\b"
+    r"|\b(?:mahamat|mahammat|shoghl)\s+(?P<lat2>[a-z]{2,})\b"
+    # "شو خلّص رامي؟", "ايش أنجزت نور": what a person has finished
+    r"|(?:^|\s)(?:وش|شو|ايش|إيش|ايه|إيه|شنو|ماذا)\s+(?:اللي\s+|الي\s+|يلي\s+)?"
+    r"(?:خلص|خلصت|انجز|أنجز|انجزت|أنجزت|سكر|سكرت|قفل|قفلت)\s+(?!ال)(?P<ar6>[\u0621-\u064A]{2,})(?=\s|$|[?؟.!،,])",
     re.IGNORECASE,
 )
 # The tasks given to, held by or belonging to a person, looked for first: "المهام المسندة إلى شيماء",
@@ -1243,7 +1260,7 @@ _UNASSIGN = re.compile(
     r"(?:the\s+|this\s+|that\s+|my\s+)?(?:task|it\b|#|\d|(?:[^\W_]+\s+){1,4}?(?:task|one)\b)"
     r"|\b(?:no\s*one|nobody)\s+(?:should\s+)?(?:is\s+|be\s+)?(?:on|holds?|owns?|assigned|responsible)\b"
     r"|\bwith(?:out)?\s+(?:no\s*one|nobody|an?\s+assignee|anyone\s+on\s+it)\b"
-    r"|(?:^|\s)(?:ا?لغ(?:ي|ى)?|الغاء|فك|شيل(?:ي)?|ازل(?:ي)?|ازاله)\s+(?:ال)?اسناد"
+    r"|(?:^|\s)(?:ا?لغ(?:ي|ى)?|الغاء|فك|شيل(?:ي)?|ازل(?:ي)?|ازاله)\s+(?:ال)?(?:اسناد|تكليف|تعيين)"
     r"|(?:^|\s)(?:شيل|شيلي|امسح|امسحي|احذف|احذفي|اشطب|اشطبي|طلع|طلعي|نزل|نزلي)\s+"
     r"(?:اسمي|اسم\s+\S+(?:\s+\S+)?)\s+(?:من|عن)\s"
     r"|(?:^|\s)(?:بدون|بلا|من غير|من دون)\s+(?:مسوول|مسؤول|حد|احد|مكلف)(?:\s|$)"

@@ -1,0 +1,153 @@
+"""Session 16's readings, written from each dialect group's words (the depot dev suite): "show me what
+I finished", what one must hand in on a day, the tasks someone holds in Arabizi, and what a person has
+finished."""
+
+from __future__ import annotations
+
+import pytest
+
+from base.text.priority import normalize_priority
+from tests.tools.test_task_corrections import TOOLS, decide
+from tools.decision import Decision
+from tools.packs.tasks.cues import (
+    SPEAKER,
+    asks_what_is_due,
+    asks_what_status,
+    holder_or_doer,
+    says_unassign,
+    whose_tasks,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("وريني إيه اللي خلصته", "done"),  # Egyptian, no question mark
+        ("show me what I've finished", "done"),
+        ("اعرض ماذا أنجزت", "done"),
+        ("فرجيني شو لازم خلّص", "open"),
+    ],
+)
+def test_a_request_to_see_what_asks_like_a_question(text: str, status: str) -> None:
+    assert asks_what_status(text) == status
+    decision = decide("complete_task", text)
+    assert (decision.action, decision.args.get("status")) == ("list_tasks", status)
+
+
+@pytest.mark.parametrize("text", ["show me the report", "وريني المهمة 5", "خلصت، وريني"])
+def test_showing_without_what_is_no_such_question(text: str) -> None:
+    assert asks_what_status(text) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["شو لازم أسلّم بكرا؟", "what must I finish tomorrow?", "وش لازم اخلص اليوم؟"]
+)
+def test_what_one_must_do_on_a_day_is_due(text: str) -> None:
+    assert asks_what_is_due(text)
+    assert decide("answer", text).action == "list_tasks"
+
+
+def test_what_must_be_done_without_a_day_is_not_due() -> None:
+    assert not asks_what_is_due("شو لازم أعمل؟")
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("eh el tasks elly 3and rami delwa2ty?", "rami"),
+        ("shu el mahamat elli 3ala huda", "huda"),
+        ("what has Dan finished so far?", "Dan"),
+        ("what did Sara complete?", "Sara"),
+        ("شو خلّص رامي؟", "رامي"),
+        ("ايش أنجزت نور هالأسبوع", "نور"),
+    ],
+)
+def test_whose_tasks_in_arabizi_and_what_a_person_finished(text: str, person: str) -> None:
+    assert whose_tasks(text) == person
+
+
+@pytest.mark.parametrize(
+    "text", ["what has the team finished?", "شو خلّص الفريق؟", "eh el tasks elly 3and el team"]
+)
+def test_no_person_in_what_the_team_finished(text: str) -> None:
+    assert whose_tasks(text) is None
+
+
+def test_what_a_person_finished_is_their_done_list() -> None:
+    decision = decide("complete_task", "what has Dan finished so far?")
+    assert decision.action == "list_tasks"
+    assert decision.args == {"scope": "team", "assignee": "Dan", "status": "done"}
+    late = decide("list_tasks", "show me Dan's overdue tasks", scope="mine")
+    assert late.args.get("overdue") is True and late.args.get("status") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("لأ استني، لهدى مش رامي", "هدى"),  # Egyptian
+        ("لا لا، عند خالد مو سعيد", "خالد"),  # Gulf
+        ("no wait, to Huda not Rami", "Huda"),
+        ("la2 l huda mish rami", "huda"),
+    ],
+)
+def test_who_receives_it_instead_of_the_one_just_named(text: str, person: str) -> None:
+    decision = decide("complete_task", text, follow_ref=308, task_id=308)
+    assert (decision.action, decision.args) == ("assign_task", {"task_id": 308, "assignee": person})
+    assert decide("answer", text, follow_ref=308).args == {"task_id": 308, "assignee": person}
+
+
+@pytest.mark.parametrize("text", ["لا، للجمعة مش الخميس", "to friday not thursday", "لأ، لعالية مش واطية"])
+def test_a_date_or_priority_instead_is_no_person(text: str) -> None:
+    assert decide("answer", text, follow_ref=308).action != "assign_task"
+
+
+@pytest.mark.parametrize(
+    ("text", "priority"),
+    [
+        ("la2 2asde wa6ye", "low"),
+        ("5alliha 3adye", "normal"),
+        ("7otha mista3jel", "high"),
+        ("wasat", "normal"),
+    ],
+)
+def test_arabizi_priorities(text: str, priority: str) -> None:
+    assert normalize_priority(text) == priority
+
+
+def test_a_correction_to_a_priority_is_no_completion() -> None:
+    decision = decide("complete_task", "la2 2asde wa6ye", follow_ref=311, task_id=311)
+    assert (decision.action, decision.args) == ("update_task", {"task_id": 311, "priority": "low"})
+
+
+@pytest.mark.parametrize("text", ["أزل التكليف عن المهمة 313", "الغي تعيين المهمة 313", "فك الإسناد عن 313"])
+def test_msa_unassign(text: str) -> None:
+    assert says_unassign(text)
+    assert decide("complete_task", text, task_id=313).action == "unassign_task"
+
+
+@pytest.mark.parametrize("text", ["سأتولى أنا مهمة تركيب الرفوف", "سوف أتابع مهمة الفواتير"])
+def test_msa_first_person_future_takes_the_task(text: str) -> None:
+    assert holder_or_doer(text) == SPEAKER
+    decision = decide("create_task", text, title="تركيب الرفوف")
+    assert (decision.action, decision.args["assignee"]) == ("assign_task", SPEAKER)
+
+
+def test_a_future_verb_of_doing_something_else_takes_nothing() -> None:
+    assert holder_or_doer("سأرسل التقرير غدا") is None
+
+
+def test_a_hand_over_read_as_an_unsaid_priority_hands_over() -> None:
+    decision = decide("update_task", "حوّلي تاسك ترتيب الرفوف لهدى", task_id="ترتيب الرفوف", priority="normal")
+    assert (decision.action, decision.args["assignee"]) == ("assign_task", "هدى")
+    said = decide("update_task", "خلي مهمة 5 أولويتها عادية", task_id=5, priority="normal")
+    assert said.action == "update_task"
+
+
+def test_a_note_after_a_colon_is_kept_as_written() -> None:
+    message = "حط ملاحظة على مهمة 312: الأسعار الجديدة بتبلش أول الشهر"
+    copied = Decision(action="add_comment", args={"task_id": 312, "text": "أسعار الجديدة بتبلش أول الشهر"})
+    assert TOOLS.correct(copied, message).args["text"] == "الأسعار الجديدة بتبلش أول الشهر"
+    note = "the client called, ask for the invoice"
+    elsewhere = Decision(action="add_comment", args={"task_id": 5, "text": note})
+    kept = TOOLS.correct(elsewhere, "note on 5 that the client called: ask for the invoice")
+    assert kept.args["text"] == note
