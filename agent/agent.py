@@ -30,7 +30,7 @@ from agent.arabizi import ArabiziConverter
 from agent.arguments import PreparedArgs, prepare_args
 from agent.capabilities import about_me, asks_what_i_do, is_greeting, what_i_do
 from agent.claims import action_claim
-from agent.cues import is_question, is_small_talk, refers_back, remember_request
+from agent.cues import is_question, is_small_talk, refers_back, remember_request, said_instead
 from agent.language import detect_language, reply_language
 from agent.memory import AgentMemory, ToolRecord, last_exchange, last_task_ref, last_tool_call
 from agent.native import NativeToolCaller
@@ -264,6 +264,13 @@ class Agent:
                 trace.action, trace.raw_args = decision.action, decision.args
                 trace.tokens_in, trace.tokens_out = decision.tokens_in, decision.tokens_out
                 decision = tools.correct(decision, text, follow_ref=ref, fired=trace.rules)
+                if "text_fixed" not in self.rules_off and (
+                    fixed := _text_fixed(
+                        decision, last_tool_call(window, now=now, recent_s=recent), text, tools
+                    )
+                ):
+                    decision = fixed
+                    trace.rules.append("text_fixed")
                 if decision.action == UNDO and decision.more:  # "قصدي ٧٧ مش ٦٩": redo on the task meant
                     decision = _redo_as_before(
                         decision, last_tool_call(window, now=now, recent_s=recent), text, today
@@ -876,6 +883,30 @@ def _redo_as_before(decision: Decision, before: dict[str, Any] | None, text: str
         return decision
     again = Decision(action=str(before["name"]), args={**before["args"], "task_id": meant})
     return decision.model_copy(update={"more": [again, *decision.more[1:]]})
+
+
+def _text_fixed(
+    decision: Decision, before: dict[str, Any] | None, text: str, tools: ToolRegistry
+) -> Decision | None:
+    """ "oops, lab 4 not lab 3" right after "rename 203 to Fix the projector in lab 3": the words said
+    instead of others that the edit just made wrote (a title) — the same edit again, those words
+    replaced. Only an edit (a tool whose spec changes one of several fields, `needs_one_of`) of one
+    object, and only when the message was read as no other change of it or as a question; None
+    otherwise ("to Huda not Rami" replaces no words of a title)."""
+    spec = tools.get(str(before.get("name"))) if before is not None else None
+    args = (before or {}).get("args") or {}
+    ref_arg = _ref_arg(spec) if spec is not None else None
+    if spec is None or spec.needs_one_of is None or ref_arg is None or args.get(ref_arg) is None:
+        return None
+    if not (decision.is_answer or decision.action == spec.name) or (swap := said_instead(text)) is None:
+        return None
+    new, old = swap
+    for name in spec.needs_one_of.args:
+        given = args.get(name)
+        arg = spec.args.get(name)
+        if arg is not None and arg.kind == "text" and isinstance(given, str) and given.count(old) == 1:
+            return Decision(action=spec.name, args={ref_arg: args[ref_arg], name: given.replace(old, new)})
+    return None
 
 
 def turn_path(trace: AgentTrace) -> TurnPath:

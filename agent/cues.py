@@ -59,6 +59,31 @@ def refers_back(text: str) -> bool:
     return any(_AR_SUFFIX.match(w) for w in WORD.findall(without_harakat(text)))
 
 
+# "A not B", "A, not B", "A instead of B", "A وليس B", "A مش B", "A بدل B", "A mesh B": the words said
+# instead of others, each dialect group ("oops, lab 4 not lab 3", "عفواً، شحنة الخبر وليس الدمام").
+_INSTEAD_OF = re.compile(
+    r"[\s,،]+(?:not|instead\s+of|rather\s+than|وليس|ليس|مش|مو|مب|موب|مهوب|مهو|بدل|بدال|عوض|عوضا\s+عن|"
+    r"mesh|mish|msh|mu|mo|mub|badal|bedal)\s+",
+    re.IGNORECASE,
+)
+_SWAP_WORDS = 4  # words of the phrase replaced, at most
+
+
+def said_instead(text: str) -> tuple[str, str] | None:
+    """The words said instead of others and those others, as written: "oops, lab 4 not lab 3" → ("lab 4",
+    "lab 3"), "شحنة الخبر وليس الدمام" → ("الخبر", "الدمام") — as many words before the "not" as after it;
+    None when the message says no such thing once."""
+    found = list(_INSTEAD_OF.finditer(text))
+    if len(found) != 1:
+        return None
+    before, after = text[: found[0].start()], text[found[0].end() :]
+    old = after.strip(" .!?؟،,").split()
+    new = before.strip(" .!?؟،,").split()
+    if not old or len(old) > _SWAP_WORDS or len(new) < len(old):
+        return None
+    return " ".join(new[-len(old) :]).strip(" ,،"), " ".join(old)
+
+
 _QUESTION_EN = _folded(
     "what whats what's how why when where who whom whose which can could do does did is are was were should "
     "would will may tell explain"

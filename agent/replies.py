@@ -61,8 +61,37 @@ def render_result(spec: ToolSpec, result: ToolResult, args: dict[str, Any], lang
         values["due_line"] = text("due", lang, value=values["due_date"])
     if values.get("assignee"):
         values["assignee_line"] = text("assignee", lang, value=values["assignee"])
+    values.update(_details(values, lang))
     values["changes"] = changes(spec, args, lang)
     return text_of(spec.reply, lang, **values) or text("done", lang)
+
+
+_NOTES_SHOWN = 3  # the latest notes a detail view shows
+
+
+def _details(values: dict[str, Any], lang: str) -> dict[str, str]:
+    """The lines of a detail view beyond status, due date and assignee, from what the API returned: who
+    created it, when it was completed, its latest notes ("who created the boxes task?", "what did Sara
+    write on it?" are answered by what the view shows)."""
+    out: dict[str, str] = {}
+    creator = values.get("creator")
+    if isinstance(creator, dict) and (name := creator.get("display_name") or creator.get("username")):
+        out["creator_line"] = text("created_by", lang, value=name)
+    if values.get("status") == value("done", lang) and values.get("completed_at"):
+        out["completed_line"] = text("completed_on", lang, value=str(values["completed_at"])[:10])
+    notes = values.get("comments")
+    if isinstance(notes, list):
+        out["note_lines"] = "".join(
+            text("note_line", lang, author=_author(note), text=note.get("text", ""))
+            for note in notes[-_NOTES_SHOWN:]
+            if isinstance(note, dict)
+        )
+    return out
+
+
+def _author(note: dict[str, Any]) -> str:
+    author = note.get("author")
+    return str(author.get("display_name") or author.get("username")) if isinstance(author, dict) else ""
 
 
 def changes(spec: ToolSpec, args: dict[str, Any], lang: str) -> str:

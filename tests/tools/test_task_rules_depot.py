@@ -11,6 +11,7 @@ from tests.tools.test_task_corrections import TOOLS, decide
 from tools.decision import Decision
 from tools.packs.tasks.cues import (
     SPEAKER,
+    asks_if_done,
     asks_what_is_due,
     asks_what_status,
     holder_or_doer,
@@ -151,3 +152,28 @@ def test_a_note_after_a_colon_is_kept_as_written() -> None:
     elsewhere = Decision(action="add_comment", args={"task_id": 5, "text": note})
     kept = TOOLS.correct(elsewhere, "note on 5 that the client called: ask for the invoice")
     assert kept.args["text"] == note
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "task_id"),
+    [
+        ("is task 5 done?", "get_task", 5),
+        ("has 318 been completed?", "get_task", 318),
+        ("هل انتهت المهمة ٥؟", "get_task", 5),
+        ("is it done yet?", "get_task", 7),  # the task just acted on
+        ("is the delivery routes update finished?", "answer", None),  # shown by its title
+        ("هو التاسك بتاع الكراتين خلص؟", "answer", None),  # Egyptian
+        ("مهمة الكراتين خلصت ولا لسا؟", "answer", None),  # Levantine
+        ("el kratin 5elset walla lessa?", "answer", None),  # Arabizi
+    ],
+)
+def test_asking_whether_a_task_is_done_changes_nothing(text: str, action: str, task_id: int | None) -> None:
+    assert asks_if_done(text)
+    decision = decide("complete_task", text, follow_ref=7, task_id=7)
+    assert (decision.action, decision.args.get("task_id")) == (action, task_id)
+
+
+@pytest.mark.parametrize("text", ["can you mark 5 done?", "خلصت مهمة 5", "5 is done", "done with the report"])
+def test_saying_or_asking_for_done_is_no_such_question(text: str) -> None:
+    assert not asks_if_done(text)
+    assert decide("complete_task", text, task_id=5).action == "complete_task"

@@ -22,6 +22,7 @@ from tools.packs.tasks.cues import (
     asks_count,
     asks_for_late_only,
     asks_how,
+    asks_if_done,
     asks_per_person,
     asks_question,
     asks_what_a_task_shows,
@@ -132,6 +133,21 @@ def _status_question(decision: Decision, tools: ToolRegistry, text: str, follow_
         return decision
     if names_task_number(text) or numbers_in(text):
         return decision
+    return decision.model_copy(update={"action": ANSWER, "args": {}})
+
+
+def _done_question(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "is the delivery routes update finished?", "هل انتهت المهمة 5؟", "مهمة الكراتين خلصت ولا لسا؟"
+    read as "complete it": a yes / no question about a task being done asks where it stands and changes
+    nothing. It shows the task — by its number, else by its title (the agent shows the task a question
+    names; "is it done yet?" right after a task was acted on, that task)."""
+    if decision.action not in ("complete_task", "complete_tasks", "update_task") or not asks_if_done(text):
+        return decision
+    task_id = next(iter(numbers_in(text)), None)
+    if task_id is None and follow_ref is not None and not NAMING.query(text):
+        task_id = follow_ref
+    if task_id is not None and tools.get("get_task") is not None:
+        return decision.model_copy(update={"action": "get_task", "args": {"task_id": task_id}})
     return decision.model_copy(update={"action": ANSWER, "args": {}})
 
 
@@ -870,6 +886,7 @@ CORRECTIONS = (
     _how_question,
     _question_not_task,
     _status_question,
+    _done_question,
     _asked_not_changed,
     _who_holds,
     _new_task,

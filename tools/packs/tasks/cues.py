@@ -321,6 +321,28 @@ def says_status(text: str) -> bool:
     return any(w in _STATUS for w in _words(text))
 
 
+# A yes / no question, each dialect group: opened by "is / has / did", "هل", Egyptian "هو / هي", "hal", or
+# closed by "or not (yet)?", "ولا لسا؟", "ولا بعد؟", "walla lessa?" ("is the routes update finished?",
+# "هو التاسك خلص؟", "مهمة الكراتين خلصت ولا لسا؟").
+_YES_NO_OPENERS = _folded("is are was were has have had did does do هل هو هي hal")
+_YES_NO_CLOSING = re.compile(
+    r"(?:\bor\s+not(?:\s+yet)?|\byet|(?:^|\s)(?:ولا|او|أو|وله)\s+(?:لا|لأ|لسا|لسه|لسة|لسى|بعد|لسع)"
+    r"|\b(?:walla|wala|wla|aw)\s+(?:la2|la|lessa|lissa|lesa|lsa|ba3d|ba3ed))\s*[?؟]\W*$",
+    re.IGNORECASE,
+)
+# "can you…?", "would you…?": a polite request, not a question about the task.
+_ASKS_FOR = re.compile(r"\b(?:can|could|would|will)\s+(?:you|u)\b", re.IGNORECASE)
+
+
+def asks_if_done(text: str) -> bool:
+    """The message asks whether a task is done ("is the routes update finished?", "هل انتهت المهمة 5؟",
+    "الكراتين خلصت ولا لسا؟") — a question about its status, not a report that it is done."""
+    words = _words(text)
+    if not words or not asks_question(text) or not says_done(text) or _ASKS_FOR.search(text):
+        return False
+    return words[0] in _YES_NO_OPENERS or bool(_YES_NO_CLOSING.search(without_harakat(text)))
+
+
 # The other things a task shows, asked about: its priority, who holds it ("قديش أولوية مهمة المولد؟",
 # "مين ماسك تاسك الفواتير؟", "who's assigned to the catering task?").
 _SHOWN = _folded(
@@ -569,6 +591,8 @@ _DONE = _folded(
     "قفلت قفلتها قفلناها قفلنا "
     "سكرهم سكره خلصهم خلصتهم قفلهم اقفلهم اقفلها قفلها انجزهم أنجزهم اغلقهم أغلقهم اغلقها أغلقها كملهم "
     "sakkarhom sakkerhom 5alashom khalashom "
+    # Levantine and Egyptian "it finished / he finished" in Arabizi: "5elset", "5eles", "khilset"
+    "5elset 5eles 5ilset 5iles 5elis khelset kheles khilset 5alaset 5elsat "
     # what was to be done, said done: "the catering is booked", "invoice paid", "اتحجزت", "انرسلت"
     "booked sent paid submitted delivered fixed sorted handled shipped signed "
     "اتحجز اتحجزت انحجز انحجزت اترسل اترسلت انرسل انرسلت اتبعت اتدفع اتدفعت اندفع اندفعت اتصلح اتصلحت "

@@ -1,0 +1,72 @@
+"""Words said instead of others right after an edit wrote them ("oops, lab 4 not lab 3"): the same edit
+again with those words replaced (agent/agent.py `_text_fixed`, agent/cues.py `said_instead`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.agent import _text_fixed
+from agent.cues import said_instead
+from tests.tools.test_task_corrections import TOOLS
+from tools.decision import ANSWER, Decision
+
+
+@pytest.mark.parametrize(
+    ("text", "swap"),
+    [
+        ("oops, lab 4 not lab 3", ("lab 4", "lab 3")),
+        ("عفواً، شحنة الخبر وليس الدمام", ("الخبر", "الدمام")),
+        ("لا، الخبر مش الدمام", ("الخبر", "الدمام")),  # Egyptian / Levantine
+        ("sorry, Khobar instead of Dammam", ("Khobar", "Dammam")),
+        ("el khobar mesh el dammam", ("el khobar", "el dammam")),  # Arabizi
+    ],
+)
+def test_words_said_instead(text: str, swap: tuple[str, str]) -> None:
+    assert said_instead(text) == swap
+
+
+@pytest.mark.parametrize("text", ["لا قصدي الأربعاء", "it is not done, not yet", "ok"])
+def test_no_words_said_instead(text: str) -> None:
+    assert said_instead(text) is None
+
+
+RENAMED = {"name": "update_task", "args": {"task_id": 306, "title": "متابعة شحنة الدمام"}}
+
+
+def test_the_edit_again_with_the_words_replaced() -> None:
+    fixed = _text_fixed(Decision(action=ANSWER), RENAMED, "عفواً، شحنة الخبر وليس الدمام", TOOLS)
+    assert fixed == Decision(action="update_task", args={"task_id": 306, "title": "متابعة شحنة الخبر"})
+    english = {"name": "update_task", "args": {"task_id": 203, "title": "Fix the projector in lab 3"}}
+    again = _text_fixed(
+        Decision(action="update_task", args={"task_id": 203}), english, "oops, lab 4 not lab 3", TOOLS
+    )
+    assert again is not None and again.args == {"task_id": 203, "title": "Fix the projector in lab 4"}
+
+
+@pytest.mark.parametrize(
+    ("decision", "before", "text"),
+    [
+        # the words are not in what the edit wrote: a person, not a title
+        (Decision(action=ANSWER), RENAMED, "to Huda not Rami"),
+        # the message was read as another change
+        (
+            Decision(action="assign_task", args={"task_id": 306, "assignee": "الخبر"}),
+            RENAMED,
+            "الخبر وليس الدمام",
+        ),
+        # no edit before: a new task, a note (another would be added), nothing
+        (
+            Decision(action=ANSWER),
+            {"name": "create_task", "args": {"title": "شحنة الدمام"}},
+            "الخبر وليس الدمام",
+        ),
+        (
+            Decision(action=ANSWER),
+            {"name": "add_comment", "args": {"task_id": 3, "text": "الدمام"}},
+            "الخبر مش الدمام",
+        ),
+        (Decision(action=ANSWER), None, "الخبر وليس الدمام"),
+    ],
+)
+def test_nothing_fixed(decision: Decision, before: dict | None, text: str) -> None:
+    assert _text_fixed(decision, before, text, TOOLS) is None
