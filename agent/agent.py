@@ -269,7 +269,7 @@ class Agent:
                         decision, last_tool_call(window, now=now, recent_s=recent), text, tools
                     )
                 ):
-                    decision = fixed
+                    decision, ref = fixed  # the object of the edit fixed, not a number of the message
                     trace.rules.append("text_fixed")
                 if decision.action == UNDO and decision.more:  # "قصدي ٧٧ مش ٦٩": redo on the task meant
                     decision = _redo_as_before(
@@ -887,7 +887,7 @@ def _redo_as_before(decision: Decision, before: dict[str, Any] | None, text: str
 
 def _text_fixed(
     decision: Decision, before: dict[str, Any] | None, text: str, tools: ToolRegistry
-) -> Decision | None:
+) -> tuple[Decision, int] | None:
     """ "oops, lab 4 not lab 3" right after "rename 203 to Fix the projector in lab 3": the words said
     instead of others that the edit just made wrote (a title) — the same edit again, those words
     replaced. Only an edit (a tool whose spec changes one of several fields, `needs_one_of`) of one
@@ -896,7 +896,8 @@ def _text_fixed(
     spec = tools.get(str(before.get("name"))) if before is not None else None
     args = (before or {}).get("args") or {}
     ref_arg = _ref_arg(spec) if spec is not None else None
-    if spec is None or spec.needs_one_of is None or ref_arg is None or args.get(ref_arg) is None:
+    ref = parse_int(args.get(ref_arg)) if ref_arg is not None else None
+    if spec is None or spec.needs_one_of is None or ref_arg is None or ref is None:
         return None
     if not (decision.is_answer or decision.action == spec.name) or (swap := said_instead(text)) is None:
         return None
@@ -905,7 +906,7 @@ def _text_fixed(
         given = args.get(name)
         arg = spec.args.get(name)
         if arg is not None and arg.kind == "text" and isinstance(given, str) and given.count(old) == 1:
-            return Decision(action=spec.name, args={ref_arg: args[ref_arg], name: given.replace(old, new)})
+            return Decision(action=spec.name, args={ref_arg: ref, name: given.replace(old, new)}), ref
     return None
 
 

@@ -185,3 +185,34 @@ async def test_an_edit_already_so_is_traced_unchanged(chat: Chat) -> None:
     parts = await chat.say(f"make task {chat.a} normal priority")
     assert chat.agent.traces[-1].outcome == "unchanged"
     assert isinstance(parts[0], TextPart) and f"#{chat.a}" in parts[0].text
+
+
+async def test_words_said_instead_fix_the_rename_just_made(chat: Chat, redis, redis_prefix: str) -> None:
+    history = ConversationHistory(
+        redis, Keys(redis_prefix), Cipher(generate_key()), ttl_s=3600, max_messages=50
+    )
+    chat.agent.memory = AgentMemory(history=history)  # the edit just made is what the words fix
+    routed(chat.model, "update_task", task_id=str(chat.a), title="Order chairs for lab 3")
+    await chat.say(f"rename {chat.a} to Order chairs for lab 3")
+    routed(chat.model, "answer")
+    chat.model.reply_text("Done, renamed.")  # a claim the turn would have withheld
+    await chat.say("oops, lab 4 not lab 3")
+    rows = await chat.api.fetch("SELECT title FROM tasks WHERE id = :i", i=chat.a)
+    assert rows[0][0] == "Order chairs for lab 4"
+    trace = chat.agent.traces[-1]
+    assert "text_fixed" in trace.rules and trace.action == "update_task"
+    chat.agent.rules_off = frozenset({"text_fixed"})
+    routed(chat.model, "answer")
+    chat.model.reply_text("I haven't changed anything.")
+    await chat.say("sorry, lab 5 not lab 4")
+    rows = await chat.api.fetch("SELECT title FROM tasks WHERE id = :i", i=chat.a)
+    assert rows[0][0] == "Order chairs for lab 4"  # switched off: nothing fixed
+
+
+async def test_the_detail_view_shows_the_creator_and_the_latest_notes(chat: Chat) -> None:
+    await chat.api.client("mona").post(f"/tasks/{chat.a}/comments", json={"text": "supplier called back"})
+    routed(chat.model, "get_task", task_id=str(chat.a))
+    parts = await chat.say(f"show me task {chat.a}")
+    assert isinstance(parts[0], TextPart)
+    assert "💬" in parts[0].text and "supplier called back" in parts[0].text
+    assert "Created by" in parts[0].text
