@@ -15,7 +15,7 @@ for _level, _names in (
              "immediately p0 p1 عاجل عاجلة مستعجل مستعجلة ضروري ضرورية مهم هام هامة عالي عالية قصوى فوري "
              "فورية طارئ طارئة mohem mohim muhim mohemm mesta3gel mesta3gela mista3gil msta3gel darori "
              "daroori daruri 3ajel 3agel 3ajil 3aly 3alya 3ali 3alye 3alyeh 3alie 3aliya 3alia 3aleye "
-             "3ajle 3ajleh mista3jel mista3jil"),
+             "3ajle 3ajleh mista3jel mista3jil mista3jela mesta3jela mista3jle musta3jal musta3jala"),
     ("normal", "normal medium regular default usual standard mid moderate average p2 عادي عادية متوسط متوسطة "
                "طبيعي طبيعية 3adi 3ady 3adya 3adeya 3adye 3adyeh 3adiye 3adiya mitwaset metwaset mitwasit "
                "mutawasit mutawasset wasat"),

@@ -15,7 +15,7 @@ from coreapi import audit, permissions, trash
 from coreapi.clock import today_in, utcnow
 from coreapi.deps import CoreDep, CurrentUser, Session, UserChange
 from coreapi.errors import ApiError, forbidden, invalid, not_found
-from coreapi.models import AuditEntry, Comment, Role, Status, Task, User
+from coreapi.models import AuditEntry, Comment, Priority, Role, Status, Task, User
 from coreapi.people import resolve_user
 from coreapi.schemas import (
     MAX_ID,
@@ -135,6 +135,7 @@ async def list_tasks(
         Scope, Query(description="mine: created by or assigned to me; team; all (admins)")
     ] = "mine",
     status: Annotated[list[Status] | None, Query(description="Repeat for several")] = None,
+    priority: Annotated[list[Priority] | None, Query(description="Repeat for several")] = None,
     overdue: Annotated[bool | None, Query(description="true: only overdue; false: none overdue")] = None,
     due_before: Annotated[date | None, Query(description="Due on or before this day")] = None,
     due_after: Annotated[date | None, Query(description="Due on or after this day")] = None,
@@ -152,6 +153,8 @@ async def list_tasks(
         conds.append(scoped)
     if status:
         conds.append(Task.status.in_([s.value for s in status]))
+    if priority:
+        conds.append(Task.priority.in_([p.value for p in priority]))
     if overdue is not None:
         conds.append(overdue_clause(today) if overdue else not_(overdue_clause(today)))
     if due_before is not None:

@@ -204,6 +204,8 @@ async def test_list_filters(api: Api) -> None:
     assert await get(assignee="Sara") == [t(1), t(2)]
     assert await get(assignee_id=api.id("ahmed.k")) == [t(4)]
     assert await get(status="open", overdue="true", assignee="sara") == [t(1)]
+    assert await get(priority="high") == [t(2)]
+    assert await get(priority=["low", "normal"], status="open") == [t(1), t(4), t(5)]
 
 
 async def test_list_unknown_assignee_is_404(api: Api) -> None:
@@ -226,6 +228,7 @@ async def test_list_pagination(api: Api) -> None:
         {"status": "closed"},
         {"scope": "everyone"},
         {"due_before": "x"},
+        {"priority": "urgent"},
     ],
 )
 async def test_list_validation(api: Api, params: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ from tools.packs.tasks.cues import (
     asks_what_is_due,
     asks_what_status,
     holder_or_doer,
+    listed_priority,
     says_unassign,
     whose_tasks,
 )
@@ -177,3 +178,27 @@ def test_asking_whether_a_task_is_done_changes_nothing(text: str, action: str, t
 def test_saying_or_asking_for_done_is_no_such_question(text: str) -> None:
     assert not asks_if_done(text)
     assert decide("complete_task", text, task_id=5).action == "complete_task"
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("what are my urgent tasks?", "high"),
+        ("وريني المهام ذات الأولوية العالية", "high"),  # the level with its article
+        ("شو المهام المستعجلة عندي؟", "high"),
+        ("eh el tasks el mista3jela?", "high"),
+        ("show me the low priority tasks", "low"),
+        ("المهام قليلة الأولوية", "low"),
+    ],
+)
+def test_a_list_of_one_priority(text: str, level: str) -> None:
+    assert listed_priority(text) == level
+    assert decide("list_tasks", text, scope="mine").args["priority"] == level
+    assert decide("answer", text).action == "list_tasks"
+
+
+@pytest.mark.parametrize(
+    "text", ["list my tasks for later", "show my tasks", "what's the priority of task 5?"]
+)
+def test_no_list_of_one_priority(text: str) -> None:
+    assert "priority" not in decide("list_tasks", text, scope="mine").args

@@ -34,6 +34,7 @@ from tools.packs.tasks.cues import (
     hands_it_over,
     holder_or_doer,
     joins_changes,
+    listed_priority,
     meant_instead,
     mentions_task,
     name_said,
@@ -510,6 +511,23 @@ def _whose_tasks(decision: Decision, tools: ToolRegistry, text: str, follow_ref:
     return decision.model_copy(update={"action": "list_tasks", "args": args})
 
 
+def _priority_listed(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "what are my urgent tasks?", "وريني المهام ذات الأولوية العالية", "low priority ones for the team":
+    a list of the tasks of one priority — the whole list where the words ask for one level of it (or one
+    task, or the knowledge base, where the words speak of tasks in the plural and name no number)."""
+    spec = tools.get("list_tasks")
+    if spec is None or "priority" not in spec.args or names_task_number(text):
+        return decision
+    shown = decision.action in ("get_task", ANSWER) and says_many_tasks(text)
+    if decision.action != "list_tasks" and not shown:
+        return decision
+    level = listed_priority(text)
+    if level is None:
+        return decision
+    args = {**decision.args, "priority": level} if decision.action == "list_tasks" else {"priority": level}
+    return decision.model_copy(update={"action": "list_tasks", "args": args})
+
+
 def _dated_not_removed(
     decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None
 ) -> Decision:
@@ -916,6 +934,7 @@ CORRECTIONS = (
     _now_not_due,
     _per_person,
     _whose_tasks,
+    _priority_listed,
     _garbled_title,
     _overdue,
     _unfinished,

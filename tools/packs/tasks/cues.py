@@ -788,6 +788,26 @@ def whose_tasks(text: str) -> str | None:
     return None
 
 
+# The word "priority" itself, each dialect group: with it any level filters a list ("my low priority
+# tasks"); without it only a high one does ("my urgent tasks": "later" or "بسيطة" alone filter nothing).
+_PRIORITY_NOUNS = _folded(
+    "priority priorities أولوية اولوية الأولوية الاولوية أولويتها اولويتها أولويات اولويات الأولويات "
+    "awlawiyye awlawiya awlaweya awlawya olaweya"
+)
+
+
+def listed_priority(text: str) -> str | None:
+    """The priority a list is asked for ("my urgent tasks", "المهام ذات الأولوية العالية", "low priority
+    ones"), or None."""
+    # "المهام المستعجلة", "ذات الأولوية العالية": the level with its article
+    level = normalize_priority(
+        " ".join(w[2:] if w.startswith("ال") and len(w) > 4 else w for w in _words(text))
+    )
+    if level is None:
+        return None
+    return level if level == "high" or any(w in _PRIORITY_NOUNS for w in _words(text)) else None
+
+
 _MANY_TASKS = _folded(
     "tasks todos reminders مهام مهمات تاسكات شغلات المهام المهمات التاسكات الشغلات mahamat mahammat"
 )
