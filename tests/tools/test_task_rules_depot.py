@@ -16,6 +16,8 @@ from tools.packs.tasks.cues import (
     asks_what_status,
     holder_or_doer,
     listed_priority,
+    says_done_by_mistake,
+    says_not_done,
     says_unassign,
     whose_tasks,
 )
@@ -202,3 +204,51 @@ def test_a_list_of_one_priority(text: str, level: str) -> None:
 )
 def test_no_list_of_one_priority(text: str) -> None:
     assert "priority" not in decide("list_tasks", text, scope="mine").args
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I closed 12 by mistake",
+        "mark 12 as not done",
+        "12 is not done yet, open it",
+        "put 12 back to open",
+        "12 needs more work, un-complete it",
+        "سكرت مهمة 12 بالغلط",  # Gulf
+        "التاسك 12 اتقفل بالغلط",  # Egyptian, the task itself closed
+        "مهمة 12 لسه مخلصتش",  # glued negation
+        "المهمة 12 ما خلصت، رجعها",  # Levantine
+        "رجّع 12 للمهام المفتوحة",
+        "فك إنجاز المهمة 12",
+        "ana 2afalt task 12 bel ghalat",  # Arabizi
+    ],
+)
+def test_a_completion_taken_back_reopens(text: str) -> None:
+    decision = decide("complete_task", text, task_id=12)
+    assert (decision.action, decision.args) == ("reopen_task", {"task_id": 12})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "done with 12",
+        "خلصت مهمة 12",
+        "finished 12, the wrong report was attached by mistake so I redid it",  # another clause's mistake
+        "I marked 12 done by mistake, I meant 13",  # the wrong task: `_wrong_task`
+    ],
+)
+def test_a_completion_not_taken_back_stays(text: str) -> None:
+    assert decide("complete_task", text, task_id=12).action == "complete_task"
+
+
+@pytest.mark.parametrize("text", ["is 12 not done yet?", "لسه ما خلصتش المهمة 12؟"])
+def test_asking_whether_it_is_still_not_done_shows_it(text: str) -> None:
+    assert decide("complete_task", text, task_id=12).action == "get_task"
+
+
+def test_asking_which_tasks_are_not_done_is_a_list() -> None:
+    assert not asks_if_done("شو المهام يلي لسا ما خلصت؟")
+    assert says_not_done("المهمة 12 ما خلصت") and not says_not_done("خلصت المهمة 12 وما خلصت 13")
+    assert says_done_by_mistake("I closed 12 by mistake") and not says_done_by_mistake(
+        "closed 12. by mistake"
+    )

@@ -51,11 +51,14 @@ from tools.packs.tasks.cues import (
     says_create_anywhere,
     says_date,
     says_done,
+    says_done_by_mistake,
     says_hand_over,
     says_its_date,
     says_many_tasks,
+    says_meant,
     says_mine,
     says_new,
+    says_not_done,
     says_only_now,
     says_overdue,
     says_rename,
@@ -445,7 +448,13 @@ def _by_title(decision: Decision, text: str, tools: ToolRegistry | None = None) 
 def _reopen(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
     """ "reopen 23", "رجّعي المهمة ٢٣ مفتوحة", "it's not done anymore": small models read a bare number
     as "show task 23", pick an update that changes nothing, or hear "done" and complete it."""
-    if tools.get("reopen_task") is None or not says_reopen(text):
+    if tools.get("reopen_task") is None:
+        return decision
+    # "12 is not done yet" or "I closed 12 by mistake" read as "complete it": the words take the completion
+    # back. (A question, "is 12 not done yet?", asks; "I meant 13" is the wrong task, `_wrong_task`.)
+    taken_back = decision.action == "complete_task" and not asks_question(text) and not says_meant(text)
+    taken_back = taken_back and (says_not_done(text) or says_done_by_mistake(text))
+    if not (says_reopen(text) or taken_back):
         return decision
     if decision.action in ("get_task", "complete_task") or _empty_update(decision, tools, text):
         return decision.model_copy(

@@ -30,7 +30,25 @@ _REOPEN = re.compile(
     r"|(?:^|\s)(?:مش|مو|مب|ليست|لم تعد|ما عادت|ماعادت|ما بقت|مابقت)\s+(?:خالصه|خلصانه|منجزه|مكتمله|مخلصه)"
     r"|\b(?:mesh|mish|msh|mo|mush)\s+(?:5alsa|khalsa|5alsana|mnjaza)"
     r"|(?:^|\s)(?:ا|ي)?فتح(?:ها|ي|يها|وها)?\b|\befta7|(?:^|\s)(?:اعد|اعاده|اعادة)\s+فتح"
-    r"|رجع\S*\s+(?:\S+\s+){0,3}مفتوح|\br[ae]?[gj]{1,2}[ae]?3\S*\s+(?:\S+\s+){0,3}maft[ou]{1,2}7"
+    r"|رجع\S*\s+(?:\S+\s+){0,3}(?:ال|لل|ل)?مفتوح|\br[ae]?[gj]{1,2}[ae]?3\S*\s+(?:\S+\s+){0,3}maft[ou]{1,2}7"
+    # "open it", "put 12 back to open", "mark it as not done", "un-complete it", "فك إنجاز المهمة"
+    r"|\bopen\s+(?:it|this|that|them|task\s*#?\d+|#?\d+)\b(?!\s+tasks)|\bback\s+to\s+open\b|\bas\s+open\b"
+    r"|\bmark\s+(?:\S+\s+){0,3}?(?:as\s+)?(?:not\s+done|undone|incomplete|unfinished|not\s+finished)\b"
+    r"|\bun-?(?:complete|finish|close|done)\b|(?:^|\s)(?:فك|الغ|الغي|لغي)\s+(?:ال)?(?:انجاز|اكتمال)"
+)
+# Done by mistake, each dialect group: "I closed 12 by mistake", "سكرت مهمة 12 بالغلط", "اتقفلت غلط",
+# "2afalt task 12 bel ghalat": a completion to take back.
+_BY_MISTAKE = re.compile(
+    r"\b(?:by\s+(?:mistake|accident)|accidentally|mistakenly|in\s+error|wrongly)\b"
+    r"|(?:^|\s)(?:بالغلط|غلط|بالخطا|بالخطأ|خطا|خطأ|بالغلطه|غلطه)(?:\s|$|[.!،,])|عن\s+طريق\s+(?:ال)?خطا"
+    r"|\b(?:bel|bil|bl|b)\s*(?:ghalat|8alat|ghalta|8alta)\b|\b(?:ghalat|8alat)\b",
+    re.IGNORECASE,
+)
+# Egyptian and Levantine "didn't finish" glued to its negation: "مخلصتش", "ماخلصتهاش", "ma5alastesh".
+_NOT_DONE_GLUED = re.compile(
+    r"(?:^|\s)(?:ما\s+|م|ما)(?:خلص|قفل|سكر|كمل)\S*ش(?:\s|$|[.!?؟،,])"
+    r"|\bma?(?:5alas|khalas|2afal|sakar|kammal)\S*(?:sh|esh|ish)\b",
+    re.IGNORECASE,
 )
 
 
@@ -338,9 +356,14 @@ def asks_if_done(text: str) -> bool:
     """The message asks whether a task is done ("is the routes update finished?", "هل انتهت المهمة 5؟",
     "الكراتين خلصت ولا لسا؟") — a question about its status, not a report that it is done."""
     words = _words(text)
-    if not words or not asks_question(text) or not says_done(text) or _ASKS_FOR.search(text):
+    if not words or not asks_question(text) or _ASKS_FOR.search(text):
         return False
-    return words[0] in _YES_NO_OPENERS or bool(_YES_NO_CLOSING.search(without_harakat(text)))
+    if says_many_tasks(text):  # "شو المهام يلي لسا ما خلصت؟" asks for a list
+        return False
+    if says_not_done(text):  # "is 12 not done yet?", "لسه ما خلصتش المهمة 12؟": asked, however opened
+        return True
+    opened = words[0] in _YES_NO_OPENERS or bool(_YES_NO_CLOSING.search(without_harakat(text)))
+    return opened and says_done(text)
 
 
 # The other things a task shows, asked about: its priority, who holds it ("قديش أولوية مهمة المولد؟",
@@ -420,6 +443,11 @@ _NOT_NUMBER = re.compile(
     r"(?:\bnot|\bmish|\bmesh|\bmsh|\bmo|(?:^|\s)(?:مش|مو|مب|ليس|ليست|وليس|وليست))\s+"
     r"(?:(?:task|the|المهمة|مهمة|التاسك|تاسك)\s+)?#?\s*([0-9]+)(?![0-9A-Za-z])"
 )
+
+
+def says_meant(text: str) -> bool:
+    """ "I meant 13", "قصدي الخميس", "2asdi rami": the message says what was meant instead."""
+    return any(w in _MEANT for w in _words(text))
 
 
 # "not this one", "mish di", "مش هاي", "مو هذي": the task just named, denied without its number.
@@ -593,6 +621,7 @@ _DONE = _folded(
     "sakkarhom sakkerhom 5alashom khalashom "
     # Levantine and Egyptian "it finished / he finished" in Arabizi: "5elset", "5eles", "khilset"
     "5elset 5eles 5ilset 5iles 5elis khelset kheles khilset 5alaset 5elsat "
+    "2afalt 2afalet 2afaltha 2afaltaha afalt sakkart sakart sakkarta sakkartha "
     # what was to be done, said done: "the catering is booked", "invoice paid", "اتحجزت", "انرسلت"
     "booked sent paid submitted delivered fixed sorted handled shipped signed "
     "اتحجز اتحجزت انحجز انحجزت اترسل اترسلت انرسل انرسلت اتبعت اتدفع اتدفعت اندفع اندفعت اتصلح اتصلحت "
@@ -627,6 +656,30 @@ def says_done(text: str) -> bool:
     """ "mark 42 done", "خلصت المهمة", "5alast": the message says a task is finished (not "hasn't
     finished", "ما خلصت")."""
     return any(not negated for negated in _done_words(text)) or any(m in text for m in _DONE_MARKS)
+
+
+def says_not_done(text: str) -> bool:
+    """ "12 is not done yet", "المهمة 12 ما خلصت", "لسه مخلصتش": every done word of the message is
+    negated (one said plainly makes it no such message)."""
+    said = _done_words(text)
+    return (bool(said) and all(said)) or (not said and bool(_NOT_DONE_GLUED.search(fold(text))))
+
+
+def says_done_by_mistake(text: str) -> bool:
+    """ "I closed 12 by mistake", "سكرت مهمة 12 بالغلط", "التاسك اتقفل بالغلط": a completion said to be a
+    mistake."""
+    # In one clause: "finished 12, the wrong file was attached by mistake" takes nothing back.
+    for clause in _CLAUSES.split(text):
+        folded = fold(clause)
+        done = says_done(clause) or bool(_PASSIVE_DONE.search(folded))
+        if done and _BY_MISTAKE.search(folded):
+            return True
+    return False
+
+
+_CLAUSES = re.compile(r"[,،.;؛!?؟\n]+")
+# "اتقفلت", "انقفل", "تسكرت": closed, said of the task itself
+_PASSIVE_DONE = re.compile(r"(?:^|\s)(?:ات|ان|ت)(?:قفل|سكر|خلص|كمل)\S*")
 
 
 def says_unfinished(text: str) -> bool:
