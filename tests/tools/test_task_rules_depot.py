@@ -252,3 +252,29 @@ def test_asking_which_tasks_are_not_done_is_a_list() -> None:
     assert says_done_by_mistake("I closed 12 by mistake") and not says_done_by_mistake(
         "closed 12. by mistake"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("Sara will take over 12", "Sara"),
+        ("can Omar look after task 12?", "Omar"),
+        ("12 goes to Lina from now on", "Lina"),
+        ("put Omar on 12", "Omar"),
+        ("move 12 to Sara's plate", "Sara"),
+        ("خلي سارة تشتغل على المهمة 12", "سارة"),
+        ("كلّف عمر بالمهمة 12", "عمر"),  # MSA
+        ("عمر يتولى المهمة 12", "عمر"),
+        ("5alli sara tmsk task 12", "sara"),  # Arabizi
+        ("I will take over 12", SPEAKER),
+        ("let me pick up 12", SPEAKER),
+    ],
+)
+def test_hand_overs_said_by_who_takes_the_task(text: str, person: str) -> None:
+    decision = decide("update_task", text, task_id=12)
+    assert (decision.action, decision.args) == ("assign_task", {"task_id": 12, "assignee": person})
+
+
+@pytest.mark.parametrize("text", ["can you take over 12?", "put it on 12", "هي تتابع المهمة 12 كل يوم"])
+def test_no_one_named_takes_nothing(text: str) -> None:
+    assert decide("update_task", text, task_id=12).action != "assign_task"

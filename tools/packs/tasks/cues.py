@@ -101,9 +101,12 @@ def person_target(text: str) -> str | None:
         return name
     if name and (named := _IN_NAME_OF.match(name)):  # "على اسم مشاري" (in Mishari's name): Mishari
         name = named["name"]
+    if name:  # "move 12 to Sara's plate": Sara
+        name = _THEIR_PLACE.sub("", name)
     return name.strip() if name and _could_be_person(name) else None
 
 
+_THEIR_PLACE = re.compile(r"'s\s+(?:plate|list|desk|queue|name|tasks|to-?dos?|board)\b.*$", re.IGNORECASE)
 _IN_NAME_OF = re.compile(r"^(?:اسم|إسم|esm|ism)\s+(?P<name>\S.*)$", re.IGNORECASE)
 
 
@@ -143,7 +146,23 @@ _DOES = re.compile(
     r"|(?:^|\s)(?:خلي|خل|دع|خلو)\s+(?!ال)(?P<ar5>[\u0621-\u064A]{2,})\s+(?:ي|ت)[\u0621-\u064A]{2,}\s+"
     r"(?:ال)?(?:مهمة|مهمه|تاسك|شغلة|شغله)(?:\s|$)"
     r"|\b(?P<lat1>[a-z]{2,})\s+(?:howa|howwa|huwwe|huwe|hiya|heyya)\s+(?:elli|illi|eli|ili|yalli)\b"
-    r"|\b(?:khall?[iy]|5all?[iy])\s+(?P<lat2>[a-z]{2,})\s+(?:y|t)[a-z0-9]+(?:ha|o|hom)\b",
+    r"|\b(?:khall?[iy]|5all?[iy])\s+(?P<lat2>[a-z]{2,})\s+(?:y|t)[a-z0-9]+(?:ha|o|hom)\b"
+    # "5alli sara tmsk task 12": the verb's object is the task, named after it
+    r"|\b(?:khall?[iy]|5all?[iy])\s+(?P<lat3>[a-z]{2,})\s+(?:y|t)[a-z0-9]{2,}\s+(?:el\s+)?(?:task|mohemma|mohema)\b"
+    # "Sara will take over 12", "can Omar look after task 12?", "Omar's going to cover the report"
+    r"|\b(?:can|could)?\s*(?P<en3>[a-z][\w'-]*)\s+(?:will|should|can|could|'ll|is\s+going\s+to|needs\s+to|"
+    r"has\s+to)?\s*(?:take\s+over|look\s+after|pick\s+up|cover|take\s+care\s+of)\s+(?:task\s*)?#?\d+\b"
+    # "put Omar on 12", "12 goes to Lina from now on"
+    r"|\bput\s+(?P<en4>[a-z][\w'-]*)\s+on\s+(?:task\s*)?#?\d+\b"
+    r"|\b(?:task\s*)?#?\d+\s+goes\s+to\s+(?P<en5>[a-z][\w'-]*)"
+    # "خلي سارة تشتغل على المهمة 12": a preposition before the task
+    r"|(?:^|\s)(?:خلي|خل|دع|خلو)\s+(?!ال)(?P<ar6>[\u0621-\u064A]{2,})\s+(?:ي|ت)[\u0621-\u064A]{2,}\s+"
+    r"(?:على|ع|في|ب)\s+(?:ال)?(?:مهمة|مهمه|تاسك|شغلة|شغله)(?:\s|$)"
+    # "كلّف عمر بالمهمة 12" (charge Omar with task 12)
+    r"|(?:^|\s)(?:كلف|كلفي|كلفوا)\s+(?!ال)(?P<ar7>[\u0621-\u064A]{2,})\s+(?:ب|بال)(?:مهمة|مهمه|تاسك)"
+    # "عمر يتولى المهمة 12", "سارة هتمسك التاسك": a name, a verb of taking on (present or future), the task
+    r"|(?:^|\s)(?!ال)(?P<ar8>[\u0621-\u064A]{2,})\s+(?:رح\s+|راح\s+|ح|ه|ب|س)?(?:ي|ت)"
+    r"(?:تولى|مسك|تابع|شتغل|تكفل|استلم)\S*\s+(?:على\s+|ع\s+|ب)?(?:ال)?(?:مهمة|مهمه|تاسك)(?:\s|$)",
     re.IGNORECASE,
 )
 # The person meant instead of the one just named: "لا، قصدي زياد مو نواف", "I meant Sara, not Lina", "la2
@@ -174,7 +193,8 @@ _NOT_DOERS = _folded(
 # The speaker taking a task: "I'll take it", "put it on me", "أنا بمسكها", "سجلها باسمي", "ana bamsekha".
 _TAKES = re.compile(
     r"\b(?:i'?ll|i\s+will|let\s+me|i\s+can|i'?m\s+going\s+to|i\s+am\s+going\s+to)\s+"
-    r"(?:take|handle|do|own|run|pick\s+up)\s+(?:it|this|that|the\s+\w+)"
+    r"(?:take\s+over|take|handle|do|own|run|pick\s+up|cover|look\s+after)\s+"
+    r"(?:it|this|that|the\s+\w+|task\s*#?\d+|#?\d+\b)"
     r"|\b(?:put|assign|give)\s+(?:it|this|that)\s+(?:on|to)\s+me\b"
     r"|(?:^|\s)(?:انا|أنا)\s+(?:اللي\s+|الي\s+)?(?:ب|راح\s+|رح\s+|ح|ه|س)?"
     r"(?:امسك|مسك|اخذ|آخذ|اخد|اعمل|أعمل|اسوي|أسوي|اتولى|أتولى|اتكفل|أتكفل|اتابع|أتابع|تابع)\S*"
