@@ -12,6 +12,7 @@ from tools.decision import Decision
 from tools.packs.tasks.cues import (
     SPEAKER,
     asks_if_done,
+    asks_what_a_task_shows,
     asks_what_is_due,
     asks_what_status,
     holder_or_doer,
@@ -278,3 +279,22 @@ def test_hand_overs_said_by_who_takes_the_task(text: str, person: str) -> None:
 @pytest.mark.parametrize("text", ["can you take over 12?", "put it on 12", "هي تتابع المهمة 12 كل يوم"])
 def test_no_one_named_takes_nothing(text: str) -> None:
     assert decide("update_task", text, task_id=12).action != "assign_task"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "any notes on the security contract?",
+        "في ملاحظات على مهمة الحراسة؟",
+        "who created the customs broker task?",
+        "is anyone on the loading dock light?",
+        "how many days until the customs call?",
+        "any update on the boxes order?",
+    ],
+)
+def test_what_the_detail_view_shows_is_asked(text: str) -> None:
+    assert asks_what_a_task_shows(text)
+
+
+def test_other_questions_ask_no_detail() -> None:
+    assert not asks_what_a_task_shows("what are the office hours?")

@@ -391,7 +391,11 @@ def asks_if_done(text: str) -> bool:
 _SHOWN = _folded(
     "who whos مين منو priority assigned assignee owner "
     "أولوية أولويتها الأولوية اولويه اولويتها الاولويه ماسك ماسكها ماسكه "
-    "مسؤول مسؤوله المسؤول awlawiyye awlawiya awlaweya"
+    "مسؤول مسؤوله المسؤول awlawiyye awlawiya awlaweya "
+    # what the detail view shows besides: its notes, who created it, any news, how long until it is due
+    "notes note comments comment created creator anyone anybody update updates until till "
+    "ملاحظات ملاحظة ملاحظه الملاحظات تعليقات تعليق التعليقات تحديث تحديثات انشأ أنشأ انشاها أنشأها "
+    "mola7azat mula7azat ta3li2at"
 )
 
 
