@@ -216,3 +216,12 @@ async def test_the_detail_view_shows_the_creator_and_the_latest_notes(chat: Chat
     assert isinstance(parts[0], TextPart)
     assert "💬" in parts[0].text and "supplier called back" in parts[0].text
     assert "Created by" in parts[0].text
+
+
+async def test_asking_whether_a_task_is_done_shows_it_and_changes_nothing(chat: Chat) -> None:
+    routed(chat.model, "complete_task", task_id="chairs order")  # the model heard "finished"
+    parts = await chat.say("is the chairs order finished?")
+    trace = chat.agent.traces[-1]
+    assert "tasks.done_question" in trace.rules and trace.action == "get_task"
+    assert isinstance(parts[0], TextPart) and "Order chairs" in parts[0].text
+    assert await chat.status(chat.a) == "open"

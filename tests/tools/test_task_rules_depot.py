@@ -298,3 +298,10 @@ def test_what_the_detail_view_shows_is_asked(text: str) -> None:
 
 def test_other_questions_ask_no_detail() -> None:
     assert not asks_what_a_task_shows("what are the office hours?")
+
+
+@pytest.mark.parametrize(
+    "text", ["is the delivery routes update finished?", "مهمة ترتيب المكتبة خلصت ولا لسا؟"]
+)
+def test_whether_a_task_is_done_is_what_it_shows(text: str) -> None:
+    assert asks_what_a_task_shows(text)  # the agent shows the task its title names (`shown_by_title`)

@@ -20,6 +20,7 @@ from tools.naming import forms
 from tools.packs.tasks.cues import (
     SPEAKER,
     asks_count,
+    asks_for_a_list,
     asks_for_late_only,
     asks_how,
     asks_if_done,
@@ -583,6 +584,25 @@ def _done_asked(decision: Decision, tools: ToolRegistry, text: str, follow_ref: 
     return decision.model_copy(update={"action": "list_tasks", "args": {"scope": "mine", "status": status}})
 
 
+def _list_asked(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "what's on my plate this week?", "anything I'm late on?", "اعرضلي مهامي", "وش عندي شغل؟", "وش مهام
+    الفريق؟", "mahamati" left to the knowledge base (or read as a new task named by the request): a request
+    to see one's own or the team's tasks is that list — late ones when the words say late, due by the
+    day they say (the argument layer reads it)."""
+    creating = decision.action == "create_task" and not (says_create_anywhere(text) or says_new(text))
+    if (decision.action != ANSWER and not creating) or tools.get("list_tasks") is None:
+        return decision
+    scope = asks_for_a_list(text)
+    if scope is None:
+        return decision
+    args: dict[str, object] = {"scope": scope}
+    if says_overdue(text):
+        args["overdue"] = True
+    elif says_date(text):
+        args["due_before"] = None
+    return decision.model_copy(update={"action": "list_tasks", "args": args})
+
+
 def _shown_not_new(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
     """ "warini el tasks beta3ti" (show me my tasks) read as a new task titled with the message: a message
     that opens with a verb of showing, speaks of tasks and never asks for anything new is a list."""
@@ -907,11 +927,12 @@ def _wrong_task(decision: Decision, tools: ToolRegistry, text: str, follow_ref: 
 
 
 CORRECTIONS = (
+    _question_not_task,  # first: the list rules below read the question it answers
     _done_asked,  # before the question rules: "what did I finish?" is a list, not nothing
     _due_asked,
+    _list_asked,
     _shown_not_new,
     _how_question,
-    _question_not_task,
     _status_question,
     _done_question,
     _asked_not_changed,

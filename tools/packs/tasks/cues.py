@@ -408,8 +408,11 @@ def asks_who(text: str) -> bool:
 
 
 def asks_what_a_task_shows(text: str) -> bool:
-    """A question about where a task stands, when it is due, its priority or who holds it."""
-    return says_status(text) or (asks_question(text) and any(w in _SHOWN for w in _words(text)))
+    """A question about where a task stands (done or not too: "is the routes update finished?"), when it
+    is due, its priority or who holds it."""
+    if says_status(text) or asks_if_done(text):
+        return True
+    return asks_question(text) and any(w in _SHOWN for w in _words(text))
 
 
 # What joins a rename to the new title: "rename X to Y", "غيري اسمها لـ Y", "عدّل اسمها: Y", "call it Y".
@@ -813,6 +816,7 @@ _WHOSE_OF = re.compile(
 )
 _NOT_WHOSE = _folded(
     "my our your his her their he she they someone anyone nobody left the team everyone everybody all "
+    "people other others somebody anybody "
     "today tomorrow week month you me i we it this "
     "do does did have has is are was be can will should would still already "
     "that mine them us ana enta e7na el al elli illi open overdue late done due new next last this "
@@ -893,6 +897,51 @@ _MANY_TASKS = _folded(
 def says_many_tasks(text: str) -> bool:
     """The message speaks of tasks in the plural ("مهام اليوم", "tasks for tomorrow"): a list."""
     return any(w in _MANY_TASKS for w in _words(text))
+
+
+# What a list is of, besides "tasks": one's plate, to-do list, work ("وش عندي شغل؟", "ورّيني شغلي",
+# "warini shoghli", "mahamati", "my to-do list please").
+_LIST_OF = _folded(
+    "plate todo todos to-do list work workload شغل شغلي شغلك شغلات مهامي مهماتي تاسكاتي "
+    "shoghl shoghli sho3'li mahamati mahammati taskati"
+)
+# The speaker in English, beyond "my": "anything I'm late on?", "what have I got?".
+_I = _folded("i me my mine mahamati mahammati shoghli taskati")
+# "can I delete other people's tasks?", "should I…", "هل يمكنني…": a question about what may be done.
+_MAY_I = re.compile(
+    r"\b(?:can|could|should|may|must)\s+i\b|(?:^|\s)(?:هل\s+)?(?:يمكنني|اقدر|أقدر|اقدر|بقدر|اگدر)(?:\s|$)"
+)
+_WHY = _folded("why ليش ليه لماذا لم leh lesh lash")
+_TO_ME = re.compile(r"\b(?:show|tell|give|send|let)\s+me\b")
+_SHORT_REQUEST = 5  # words of a message that is a request by itself: "mahamati", "my to-do list please"
+
+
+def asks_for_a_list(text: str) -> str | None:
+    """The scope of the list a message asks to see — "mine" ("what's on my plate this week?", "anything
+    I'm late on?", "اعرضلي مهامي", "fi shi 3alayi?") or "team" ("وش مهام الفريق؟", "show me what the team
+    is doing") — or None: it names a task, asks how, who or whether one may, or asks about no list."""
+    if names_task_number(text) or asks_how(text) or _MAY_I.search(fold(text)) or says_create_anywhere(text):
+        return None
+    words = _words(text)
+    if not words or (asks_question(text) and words[0] in _WHO) or any(w in _WHY for w in words[:2]):
+        return None
+    on_me = bool(_ON_ME.search(fold(text)))
+    listed = says_many_tasks(text) or says_overdue(text) or on_me or any(w in _LIST_OF for w in words)
+    team = any(w in _TEAM or "team" in w or w.startswith(("فريق", "الفريق")) for w in words)
+    # "show me the late fee policy": the "me" of "show me" owns nothing
+    owned = _TO_ME.sub(" ", fold(text))
+    mine = says_mine(owned) or on_me or any(w in _I for w in _words(owned))
+    asked = asks_question(text) or opens_with_show(text) or len(words) <= _SHORT_REQUEST
+    if not (listed or team) or not asked or not (mine or team):
+        return None
+    return "team" if team else "mine"
+
+
+# "فيه شي علي؟", "fi shi 3alayi?", "المهام اللي علي": something on me ("علي" alone is also the name Ali)
+_ON_ME = re.compile(
+    r"(?:^|\s)(?:شي|اشي|إشي|حاجه|حاجة|shi|eshi|7aga|اللي|الي|يلي|elli|illi)\s+"
+    r"(?:علي|عليا|عليي|3alaya|3alayi|3alayya|3alay)(?:\s|$|[?؟.!،,])"
+)
 
 
 def asks_per_person(text: str) -> bool:
