@@ -11,6 +11,7 @@ from tests.tools.test_task_corrections import TOOLS, decide
 from tools.decision import Decision
 from tools.packs.tasks.cues import (
     SPEAKER,
+    asks_for_a_list,
     asks_if_done,
     asks_what_a_task_shows,
     asks_what_is_due,
@@ -305,3 +306,43 @@ def test_other_questions_ask_no_detail() -> None:
 )
 def test_whether_a_task_is_done_is_what_it_shows(text: str) -> None:
     assert asks_what_a_task_shows(text)  # the agent shows the task its title names (`shown_by_title`)
+
+
+@pytest.mark.parametrize(
+    ("text", "scope"),
+    [
+        ("what's on my plate this week?", "mine"),
+        ("anything I'm late on?", "mine"),
+        ("list everything assigned to me", "mine"),
+        ("my to-do list please", "mine"),
+        ("اعرضلي مهامي", "mine"),
+        ("وش عندي شغل؟", "mine"),  # Gulf
+        ("ايش المهام اللي علي هالأسبوع؟", "mine"),  # "اللي علي": on me, not Ali
+        ("mahamati", "mine"),
+        ("fi shi 3alayi?", "mine"),  # Arabizi
+        ("show me what the team is doing", "team"),
+        ("وش مهام الفريق؟", "team"),
+    ],
+)
+def test_a_list_asked_for_in_words(text: str, scope: str) -> None:
+    assert asks_for_a_list(text) == scope
+    for action in ("answer", "create_task"):
+        decision = decide(action, text)
+        assert (decision.action, decision.args["scope"]) == ("list_tasks", scope)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can I delete other people's tasks?",
+        "who can see my tasks?",
+        "how do I list my tasks?",
+        "show me the late fee policy",
+        "ليش المهام متأخرة؟",
+        "add milk to my list",
+        "what are tasks in hudhud?",
+    ],
+)
+def test_no_list_asked_for(text: str) -> None:
+    assert asks_for_a_list(text) is None
+    assert decide("answer", text).action == "answer"
