@@ -247,3 +247,30 @@ async def test_a_cookie_the_endpoint_set_goes_back(fake_openai) -> None:
     model.root_async_client._client.cookies.set("session", "abc", domain="127.0.0.1")
     assert await plain_invoke(_bound(model), CONVERSATION[:2]) is not None
     assert fake_openai.headers[-1]["cookie"] == "session=abc"
+
+
+def test_a_body_is_dumped_as_the_sdk_dumps_it() -> None:
+    """The tool list dumped once and put back in place gives `openapi_dumps`'s bytes, for any body."""
+    from openai._utils._json import openapi_dumps
+
+    chat_post = poster(_model("http://127.0.0.1:9/v1").root_async_client)
+    assert chat_post is not None
+    tools = ToolRegistry.shipped().openai_tools()
+    other = [
+        {"type": "function", "function": {"name": "x", "parameters": {"a": 1.5e-07, "b": "\u2028é\x00"}}}
+    ]
+    bodies = [
+        {
+            "model": "m",
+            "temperature": 0.7,
+            "messages": [{"role": "user", "content": "مرحبا \ud7ff"}],
+            "tools": tools,
+        },
+        {"model": "m", "messages": [], "tools": tools},  # the same list again: dumped once
+        {"model": "m", "messages": [], "tools": other},  # another list
+        {"tools": tools, "model": "m"},  # not last
+        {"tools": tools},  # alone
+        {"model": "m", "messages": []},  # none
+    ]
+    for body in bodies:
+        assert chat_post._dumped(body) == openapi_dumps(body)
