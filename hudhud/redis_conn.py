@@ -75,8 +75,10 @@ class _WriteInTask(AbstractConnection):
 
 
 # The argument types hiredis writes exactly as redis-py's encoder does (a str as UTF-8, an int in decimal);
-# bool (an int to hiredis, an error to redis-py), float, memoryview and anything else go redis-py's way.
+# a float is written as redis-py writes it (its repr, ASCII); bool (an int to hiredis, an error to
+# redis-py), memoryview and anything else go redis-py's way.
 _PLAIN_ARGS = frozenset({str, bytes, int})
+_PLAIN_OR_FLOAT = _PLAIN_ARGS | {float}  # scores and timestamps: two scripts a turn pass floats
 
 
 class _PackInC(AbstractConnection):
@@ -94,9 +96,11 @@ class _PackInC(AbstractConnection):
             and type(self._command_packer) is HiredisRespSerializer
             and self.encoder.encoding == "utf-8"
             and self.encoder.encoding_errors == "strict"
-            and all(type(arg) in _PLAIN_ARGS for arg in args)
         ):
-            return [hiredis.pack_command(args)]
+            if all(type(arg) in _PLAIN_ARGS for arg in args):
+                return [hiredis.pack_command(args)]
+            if all(type(arg) in _PLAIN_OR_FLOAT for arg in args):  # a float as redis-py writes it: repr()
+                return [hiredis.pack_command(tuple(repr(a) if type(a) is float else a for a in args))]
         return super().pack_command(*args)
 
 

@@ -73,11 +73,14 @@ async def test_a_stuck_write_times_out_and_drops_the_connection(
      ("EVALSHA", "abc", 2, "k1", "k2", -5, 2**70, 0), ("SET", "k", "x" * 70_000),
      ("CONFIG GET", "maxmemory"), ("CONFIG\tGET", "x"), (b"GET", "k"), (b"CONFIG GET", "x"),
      ("SET", "k", 1.5), ("SET", "k", 0.1 + 0.2), ("SET", "k", memoryview(b"mv")),
+     ("EVAL", "return 1", 0, 1e-300, 1.7976931348623157e308, -0.0, float("inf"), float("nan"), "ü"),
+     ("ZADD", "z", 1759000000.123456, "m", 12345678.9),
      ("SET", "k", bytearray(b"ba")), ("SET", "k", "")],
 )  # fmt: skip
 async def test_commands_are_packed_as_redis_py_packs_them(args: tuple[object, ...]) -> None:
     """What hiredis packs from the plain arguments is byte for byte what redis-py's encoder and hiredis
-    give; other arguments (a float, a memoryview, a name with a space) take redis-py's own way."""
+    give (floats included: their repr); other arguments (a memoryview, a name with a space) take redis-py's
+    own way."""
     ours = write_in_task(aioredis.from_url(REDIS_TEST_URL))
     plain = aioredis.from_url(REDIS_TEST_URL)
     try:
