@@ -86,9 +86,9 @@ class WorkerOptions:
 @dataclass
 class _Running:
     entry_id: str
-    task: asyncio.Task[None]
     leases: dict[str, str] = field(default_factory=dict)  # lease key -> token
     acked: bool = False  # ACKed with its conversation's release (conversation.lua)
+    task: asyncio.Task[None] = field(init=False)  # the job's task, which is given this record
 
 
 class TurnFailed(RuntimeError):
@@ -240,7 +240,7 @@ class Worker:
             self._slots.release()
 
     def _start(self, entry_id: str, fields: dict[bytes, bytes] | None, deliveries: int) -> None:
-        running = _Running(entry_id, asyncio.create_task(asyncio.sleep(0)))
+        running = _Running(entry_id)
         running.task = asyncio.create_task(self._handle(running, fields, deliveries), name=entry_id)
         self._running[entry_id] = running
 
