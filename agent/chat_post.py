@@ -11,7 +11,7 @@ goes through the SDK's own retry decision and wait (`_should_retry`, `_sleep_for
 the SDK's own exception (`_make_status_error_from_response`, `APITimeoutError`, `APIConnectionError`).
 A client whose requests the SDK changes per call (an API-key provider, workload identity, a provider
 runtime, custom auth, an idempotency header, default query parameters) is not `plain` and keeps the
-SDK's path. tests/agent/test_model_wire.py holds both to the same bytes, headers, answers and errors.
+SDK's path. tests/agent/test_model_plain.py holds both to the same bytes, headers, answers and errors.
 """
 
 from __future__ import annotations

@@ -59,8 +59,8 @@ class _WriteInTask(AbstractConnection):
 
     A reply already buffered whole is read without a timer: redis-py bounds every reply it reads with
     an `asyncio.timeout` (~3 µs), and a pipeline's replies arrive together, so all but the first of a
-    pipeline's (~35 of ~46 replies a turn) wait for nothing. The read is redis-py's own, the same
-    reply, error and handling; only a read that would wait on the socket is bounded, as before."""
+    pipeline's wait for nothing. The read is redis-py's own, the same reply, error and handling; only a
+    read that would wait on the socket is bounded, as before."""
 
     def read_response(  # not async: it hands back redis-py's own read, no coroutine around it
         self,
@@ -177,7 +177,7 @@ class _WholeReply:
 # a float is written as redis-py writes it (its repr, ASCII); bool (an int to hiredis, an error to
 # redis-py), memoryview and anything else go redis-py's way.
 _PLAIN_ARGS = frozenset({str, bytes, int})
-_PLAIN_OR_FLOAT = _PLAIN_ARGS | {float}  # scores and timestamps: two scripts a turn pass floats
+_PLAIN_OR_FLOAT = _PLAIN_ARGS | {float}  # rates and seconds: two scripts a turn pass floats
 
 
 class _PackInC(AbstractConnection):
