@@ -8,6 +8,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 
+from agent.model import plain_invoke
 from tools.decision import Decision
 from tools.registry import ANSWER, ToolRegistry
 from tools.spec import ToolSpec
@@ -45,7 +46,7 @@ class NativeToolCaller:
         self.registry = registry
 
     async def decide(self, messages: list[BaseMessage]) -> Decision:
-        reply = await self.llm.ainvoke(messages)
+        reply = await plain_invoke(self.llm, messages) or await self.llm.ainvoke(messages)
         assert isinstance(reply, AIMessage)
         usage = reply.usage_metadata or {}
         tokens = {

@@ -44,6 +44,11 @@ class PromptRecorder(BaseCallbackHandler):
 
     run_inline = True  # in the turn's task (its notebook), in call order
 
+    def idle(self) -> bool:
+        """Nothing to note for a call made now: the running turn is not being looked into (a model call
+        may then skip langchain's run around it, agent/model.py `plain_invoke`)."""
+        return inspected() is None
+
     def on_chat_model_start(
         self, serialized: dict[str, Any], messages: list[list[BaseMessage]], *, run_id: UUID, **kwargs: Any
     ) -> None:

@@ -32,6 +32,7 @@ from base.keys import Keys
 from base.text.folding import fold
 from base.turn import Turn
 from hudhud.enqueue import rate_window
+from hudhud.reads import Reads
 from memory.links import IdentityLinks
 from memory.throttles import Throttles
 
@@ -94,9 +95,10 @@ class AbuseGuard:
         """How many answers `read_state` queues."""
         return 4 if self.links is not None else 3
 
-    def read_state(self, pipe: Pipeline, wa_id: str) -> None:
-        """Queue the reads of this user's state on `pipe` (the caller's, shared with its own reads): their
-        `state_size` answers, in order, are `check(state=…)`."""
+    def read_state(self, pipe: Pipeline | Reads, wa_id: str) -> None:
+        """Queue the reads of this user's state on `pipe` (the caller's, shared with its own reads, or the
+        worker's one script of them, hudhud/reads.py): their `state_size` answers, in order, are
+        `check(state=…)`."""
         k = self.keys
         pipe.sismember(k.unthrottled, wa_id)
         pipe.get(k.block(wa_id))

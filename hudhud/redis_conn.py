@@ -19,6 +19,7 @@ from typing import Any
 
 import hiredis
 import redis.asyncio as aioredis
+from redis._parsers.hiredis import NOT_ENOUGH_DATA, _AsyncHiredisParser
 from redis.asyncio.connection import AbstractConnection
 from redis.connection import HiredisRespSerializer
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -54,7 +55,50 @@ class _WriteInTask(AbstractConnection):
     """redis-py's connection, its write bounded by `asyncio.timeout` in the caller's task instead of
     `asyncio.wait_for`, which on Python 3.11 runs every command's write in a task of its own (a task
     made and scheduled, a timer, two more turns of the event loop: ~10 µs of a ~40 µs command). Same
-    bound (socket_timeout), same outcome: the connection dropped and redis-py's TimeoutError raised."""
+    bound (socket_timeout), same outcome: the connection dropped and redis-py's TimeoutError raised.
+
+    A reply already buffered whole is read without a timer: redis-py bounds every reply it reads with
+    an `asyncio.timeout` (~3 µs), and a pipeline's replies arrive together, so all but the first of a
+    pipeline's wait for nothing. The read is redis-py's own, the same reply, error and handling; only a
+    read that would wait on the socket is bounded, as before."""
+
+    def read_response(  # not async: it hands back redis-py's own read, no coroutine around it
+        self,
+        disable_decoding: bool = False,
+        timeout: float | None = None,
+        *,
+        disconnect_on_error: bool = True,
+        push_request: bool | None = False,
+    ) -> Any:
+        if timeout is None and self.socket_timeout and self._reply_buffered(disable_decoding):
+            return self._read_buffered(disable_decoding, disconnect_on_error, push_request)
+        return super().read_response(
+            disable_decoding, timeout, disconnect_on_error=disconnect_on_error, push_request=push_request
+        )
+
+    async def _read_buffered(
+        self, disable_decoding: bool, disconnect_on_error: bool, push_request: bool | None
+    ) -> Any:
+        bound = self.socket_timeout
+        self.socket_timeout = None  # nothing to wait for: redis-py reads without a timer
+        try:
+            return await super().read_response(
+                disable_decoding, None, disconnect_on_error=disconnect_on_error, push_request=push_request
+            )
+        finally:
+            self.socket_timeout = bound
+
+    def _reply_buffered(self, disable_decoding: bool) -> bool:
+        """Whether hiredis holds a whole reply, not a push frame (after which redis-py reads on)."""
+        parser = self._parser
+        if type(parser) is not _AsyncHiredisParser or not parser._connected:
+            return False
+        reader = parser._reader
+        if type(reader) is not _WholeReply:
+            if type(reader) is not hiredis.Reader:
+                return False
+            reader = parser._reader = _WholeReply(reader)  # type: ignore[assignment]
+        return reader.buffered(disable_decoding)
 
     async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
         timeout = self.socket_timeout
@@ -74,9 +118,66 @@ class _WriteInTask(AbstractConnection):
             self.socket_timeout = timeout
 
 
+_PUSH: Any = getattr(hiredis, "PushNotification", list)  # RESP3's push frames (a list before hiredis 3.2)
+
+
+class _WholeReply:
+    """A hiredis Reader that can say whether a whole reply is buffered: it takes that reply out (or the
+    error reading it raised) and hands it to the next `gets()` asked the same way, before anything else.
+    Everything else goes to the Reader as it is."""
+
+    __slots__ = ("_failed", "_held", "_held_args", "_reader")
+
+    def __init__(self, reader: hiredis.Reader) -> None:
+        self._reader = reader
+        self._held: Any = NOT_ENOUGH_DATA
+        self._held_args: tuple[Any, ...] = ()
+        self._failed = False
+
+    def buffered(self, disable_decoding: bool) -> bool:
+        if self._held is NOT_ENOUGH_DATA:
+            if not self._reader.has_data():  # the first reply of a round trip: not here yet
+                return False
+            args = (False,) if disable_decoding else ()
+            try:
+                self._held = self._reader.gets(*args)
+                self._failed = False
+            except Exception as error:  # raised again where the parser reads it, handled as before
+                self._held, self._failed = error, True
+            self._held_args = args
+        held = self._held
+        return (
+            held is not NOT_ENOUGH_DATA
+            and type(held) is not _PUSH
+            and self._held_args == ((False,) if disable_decoding else ())
+        )
+
+    def gets(self, *args: Any) -> Any:
+        held = self._held
+        if held is NOT_ENOUGH_DATA:
+            return self._reader.gets(*args)
+        if args != self._held_args:  # never: the check and the read are one call (_WriteInTask)
+            raise RuntimeError("a reply held for another decoding")
+        self._held = NOT_ENOUGH_DATA
+        if self._failed:
+            raise held
+        return held
+
+    def feed(self, *args: Any) -> None:
+        self._reader.feed(*args)
+
+    def has_data(self) -> bool:
+        return self._held is not NOT_ENOUGH_DATA or self._reader.has_data()
+
+    def __getattr__(self, name: str) -> Any:  # len, getmaxbuf, setmaxbuf, set_encoding
+        return getattr(self._reader, name)
+
+
 # The argument types hiredis writes exactly as redis-py's encoder does (a str as UTF-8, an int in decimal);
-# bool (an int to hiredis, an error to redis-py), float, memoryview and anything else go redis-py's way.
+# a float is written as redis-py writes it (its repr, ASCII); bool (an int to hiredis, an error to
+# redis-py), memoryview and anything else go redis-py's way.
 _PLAIN_ARGS = frozenset({str, bytes, int})
+_PLAIN_OR_FLOAT = _PLAIN_ARGS | {float}  # rates and seconds: two scripts a turn pass floats
 
 
 class _PackInC(AbstractConnection):
@@ -94,9 +195,11 @@ class _PackInC(AbstractConnection):
             and type(self._command_packer) is HiredisRespSerializer
             and self.encoder.encoding == "utf-8"
             and self.encoder.encoding_errors == "strict"
-            and all(type(arg) in _PLAIN_ARGS for arg in args)
         ):
-            return [hiredis.pack_command(args)]
+            if all(type(arg) in _PLAIN_ARGS for arg in args):
+                return [hiredis.pack_command(args)]
+            if all(type(arg) in _PLAIN_OR_FLOAT for arg in args):  # a float as redis-py writes it: repr()
+                return [hiredis.pack_command(tuple(repr(a) if type(a) is float else a for a in args))]
         return super().pack_command(*args)
 
 

@@ -54,6 +54,7 @@ from hudhud.interactions import PAUSED, InteractionLog, outcome_of
 from hudhud.leases import LeaseLost, Leases
 from hudhud.log_privacy import private
 from hudhud.outbox import Outbox, PartRecord, PartState
+from hudhud.reads import Reads
 from hudhud.redis_watch import RedisWatch
 from hudhud.statuses import StatusHandler
 from hudhud.undelivered import Failure
@@ -86,9 +87,9 @@ class WorkerOptions:
 @dataclass
 class _Running:
     entry_id: str
-    task: asyncio.Task[None]
     leases: dict[str, str] = field(default_factory=dict)  # lease key -> token
     acked: bool = False  # ACKed with its conversation's release (conversation.lua)
+    task: asyncio.Task[None] = field(init=False)  # the job's task, which is given this record
 
 
 class TurnFailed(RuntimeError):
@@ -240,7 +241,7 @@ class Worker:
             self._slots.release()
 
     def _start(self, entry_id: str, fields: dict[bytes, bytes] | None, deliveries: int) -> None:
-        running = _Running(entry_id, asyncio.create_task(asyncio.sleep(0)))
+        running = _Running(entry_id)
         running.task = asyncio.create_task(self._handle(running, fields, deliveries), name=entry_id)
         self._running[entry_id] = running
 
@@ -482,26 +483,28 @@ class Worker:
         if reading is None:
             await self.leases.write(k.lease(conv), token, k.current_turn(conv), value)
             return []
+        asked = self._answer_reads(record["turn_id"], reading)
         async with self.redis.pipeline(transaction=False) as pipe:
             self.leases.queue_write(pipe, k.lease(conv), token, k.current_turn(conv), value)
-            self._answer_reads(pipe, record["turn_id"], reading)
-            written, *reads = await pipe.execute(raise_on_error=False)
+            asked.queue(pipe)
+            written, read = await pipe.execute(raise_on_error=False)
         if isinstance(written, Exception):
             raise written
         if not written:
             raise LeaseLost(k.lease(conv))
-        return reads
+        return asked.answers(read)
 
-    def _answer_reads(self, pipe: Pipeline, turn_id: str, wa_id: str) -> None:
-        """Every read before the answer, in its caller's round trip: the outbox (a retried turn sends what
-        was recorded), the handoff, the guard's state and what the responders will read
-        (base/readahead.py). On a retried or paused turn the rest is read for nothing: microseconds."""
-        pipe.hgetall(self.keys.outbox(turn_id))
-        pipe.hgetall(self.keys.handoff(wa_id))
+    def _answer_reads(self, turn_id: str, wa_id: str) -> Reads:
+        """Every read before the answer, for its caller's round trip, in one script (hudhud/reads.py):
+        the outbox (a retried turn sends what was recorded), the handoff, the guard's state and what the
+        responders will read (base/readahead.py). On a retried or paused turn the rest is read for
+        nothing: microseconds."""
+        reads = Reads().hgetall(self.keys.outbox(turn_id)).hgetall(self.keys.handoff(wa_id))
         if self.guard:
-            self.guard.read_state(pipe, wa_id)
+            self.guard.read_state(reads, wa_id)
         for command, key in turn_reads(self.keys, wa_id):
-            getattr(pipe, command)(key)
+            getattr(reads, command)(key)
+        return reads
 
     async def _finish_turn(
         self,
@@ -573,9 +576,10 @@ class Worker:
         )
         wa_id = turn.user.wa_id
         if reads is None:
+            asked = self._answer_reads(turn.turn_id, wa_id)
             async with self.redis.pipeline(transaction=False) as pipe:
-                self._answer_reads(pipe, turn.turn_id, wa_id)
-                reads = await pipe.execute()
+                asked.queue(pipe)
+                reads = asked.answers((await pipe.execute(raise_on_error=False))[0])
         for failed in reads:
             if isinstance(failed, Exception):
                 raise failed

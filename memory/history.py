@@ -391,6 +391,8 @@ class ConversationHistory:
             parts.append(orjson.dumps(entry.tool_calls).decode())
         if entry.tool_result is not None:
             parts.append(orjson.dumps(entry.tool_result).decode())
+        if len(parts) == 1:  # a message's text alone: no task to count it in
+            return await self.count(parts[0])
         return sum(await asyncio.gather(*(self.count(p) for p in parts if p)))
 
     def _conv_keys(self, profile: str, wa_id: str) -> list[str]:

@@ -27,6 +27,7 @@ class FakeOpenAI:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []  # each request's headers, in the same order
+        self.wire: list[tuple[list[tuple[bytes, bytes]], bytes]] = []  # each request's raw headers and body
         self.script: deque[dict[str, Any]] = deque()  # assistant messages to answer with, in order
         self.failures: deque[tuple[int, dict[str, Any]]] = deque()  # (status, error body) to answer first
         self.default: dict[str, Any] = {"role": "assistant", "content": "ok"}
@@ -50,7 +51,9 @@ class FakeOpenAI:
         self.failures.append((status, {"error": {"message": message, "type": "error", "code": code}}))
 
     async def _completions(self, request: Request) -> Response:
-        body = orjson.loads(await request.body())
+        raw = await request.body()
+        body = orjson.loads(raw)
+        self.wire.append((list(request.headers.raw), raw))
         self.requests.append(body)
         self.headers.append(dict(request.headers))
         if self.failures:
@@ -97,6 +100,7 @@ def _fake_openai_server() -> Iterator[FakeOpenAI]:
 def fake_openai(_fake_openai_server: FakeOpenAI) -> Iterator[FakeOpenAI]:
     _fake_openai_server.requests.clear()
     _fake_openai_server.headers.clear()
+    _fake_openai_server.wire.clear()
     _fake_openai_server.script.clear()
     _fake_openai_server.failures.clear()
     yield _fake_openai_server
