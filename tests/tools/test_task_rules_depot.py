@@ -341,6 +341,8 @@ def test_a_list_asked_for_in_words(text: str, scope: str) -> None:
         "ليش المهام متأخرة؟",
         "add milk to my list",
         "what are tasks in hudhud?",
+        "How many hours a week are my staff allowed to work under the labour law?",
+        "what work do my staff do on Fridays?",
     ],
 )
 def test_no_list_asked_for(text: str) -> None:

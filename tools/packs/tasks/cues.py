@@ -902,7 +902,7 @@ def says_many_tasks(text: str) -> bool:
 # What a list is of, besides "tasks": one's plate, to-do list, work ("وش عندي شغل؟", "ورّيني شغلي",
 # "warini shoghli", "mahamati", "my to-do list please").
 _LIST_OF = _folded(
-    "plate todo todos to-do list work workload شغل شغلي شغلك شغلات مهامي مهماتي تاسكاتي "
+    "plate todo todos to-do list شغل شغلي شغلك شغلات مهامي مهماتي تاسكاتي "
     "shoghl shoghli sho3'li mahamati mahammati taskati"
 )
 # The speaker in English, beyond "my": "anything I'm late on?", "what have I got?".
@@ -921,6 +921,8 @@ def asks_for_a_list(text: str) -> str | None:
     I'm late on?", "اعرضلي مهامي", "fi shi 3alayi?") or "team" ("وش مهام الفريق؟", "show me what the team
     is doing") — or None: it names a task, asks how, who or whether one may, or asks about no list."""
     if names_task_number(text) or asks_how(text) or _MAY_I.search(fold(text)) or says_create_anywhere(text):
+        return None
+    if _HOW_MANY.search(fold(text)) and not says_many_tasks(text):  # "how many hours a week are my staff…"
         return None
     words = _words(text)
     if not words or (asks_question(text) and words[0] in _WHO) or any(w in _WHY for w in words[:2]):
