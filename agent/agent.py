@@ -264,17 +264,13 @@ class Agent:
                 trace.action, trace.raw_args = decision.action, decision.args
                 trace.tokens_in, trace.tokens_out = decision.tokens_in, decision.tokens_out
                 decision = tools.correct(decision, text, follow_ref=ref, fired=trace.rules)
-                if "text_fixed" not in self.rules_off and (
-                    fixed := _text_fixed(
-                        decision, last_tool_call(window, now=now, recent_s=recent), text, tools
-                    )
-                ):
+                before = last_tool_call(window, now=now, recent_s=recent)  # the edit a message may fix
+                fixed = None if "text_fixed" in self.rules_off else _text_fixed(decision, before, text, tools)
+                if fixed is not None:
                     decision, ref = fixed  # the object of the edit fixed, not a number of the message
                     trace.rules.append("text_fixed")
                 if decision.action == UNDO and decision.more:  # "قصدي ٧٧ مش ٦٩": redo on the task meant
-                    decision = _redo_as_before(
-                        decision, last_tool_call(window, now=now, recent_s=recent), text, today
-                    )
+                    decision = _redo_as_before(decision, before, text, today)
             else:
                 decision = decided
                 trace.action, trace.raw_args = decision.action, decision.args

@@ -54,6 +54,7 @@ def render_result(spec: ToolSpec, result: ToolResult, args: dict[str, Any], lang
     if isinstance(result.data, list):
         return render_list(result.data, lang, empty=spec.empty, line=spec.line)
     values: dict[str, Any] = {**args, **(result.data or {})}
+    values.update(_details(values, lang))  # before the status is said in the user's language
     for name in ("status", "priority"):
         if values.get(name) is not None:
             values[name] = value(values[name], lang)
@@ -61,7 +62,6 @@ def render_result(spec: ToolSpec, result: ToolResult, args: dict[str, Any], lang
         values["due_line"] = text("due", lang, value=values["due_date"])
     if values.get("assignee"):
         values["assignee_line"] = text("assignee", lang, value=values["assignee"])
-    values.update(_details(values, lang))
     values["changes"] = changes(spec, args, lang)
     return text_of(spec.reply, lang, **values) or text("done", lang)
 
@@ -77,7 +77,7 @@ def _details(values: dict[str, Any], lang: str) -> dict[str, str]:
     creator = values.get("creator")
     if isinstance(creator, dict) and (name := creator.get("display_name") or creator.get("username")):
         out["creator_line"] = text("created_by", lang, value=name)
-    if values.get("status") == value("done", lang) and values.get("completed_at"):
+    if values.get("status") == "done" and values.get("completed_at"):
         out["completed_line"] = text("completed_on", lang, value=str(values["completed_at"])[:10])
     notes = values.get("comments")
     if isinstance(notes, list):

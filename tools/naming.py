@@ -22,6 +22,7 @@ import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -144,6 +145,7 @@ def forms(word: str) -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=4096)  # a query's words are looked for in every title of a listing: each once
 def sounds(word: str) -> frozenset[str]:
     """The consonant skeletons (base/text/names.py) by which a word meets one of the other script."""
     if _ARABIC.match(word):

@@ -629,11 +629,14 @@ _MINE = _folded(
 _TEAM = _folded("team everyone everybody all الكل الجميع كلهم القسم الشباب")
 
 
+def _says_team(words: list[str]) -> bool:
+    return any(w in _TEAM or "team" in w or w.startswith(("فريق", "الفريق")) for w in words)
+
+
 def says_mine(text: str) -> bool:
     """The message asks about the user's own tasks ("وريني التاسكات بتاعتي") and nobody else's."""
     words = _words(text)
-    team = any(w in _TEAM or "team" in w or w.startswith(("فريق", "الفريق")) for w in words)
-    return not team and any(w in _MINE for w in words)
+    return not _says_team(words) and any(w in _MINE for w in words)
 
 
 _DONE = _folded(
@@ -909,7 +912,7 @@ _LIST_OF = _folded(
 _I = _folded("i me my mine mahamati mahammati shoghli taskati")
 # "can I delete other people's tasks?", "should I…", "هل يمكنني…": a question about what may be done.
 _MAY_I = re.compile(
-    r"\b(?:can|could|should|may|must)\s+i\b|(?:^|\s)(?:هل\s+)?(?:يمكنني|اقدر|أقدر|اقدر|بقدر|اگدر)(?:\s|$)"
+    r"\b(?:can|could|should|may|must)\s+i\b|(?:^|\s)(?:هل\s+)?(?:يمكنني|اقدر|أقدر|بقدر|اگدر)(?:\s|$)"
 )
 _WHY = _folded("why ليش ليه لماذا لم leh lesh lash")
 _TO_ME = re.compile(r"\b(?:show|tell|give|send|let)\s+me\b")
@@ -920,18 +923,19 @@ def asks_for_a_list(text: str) -> str | None:
     """The scope of the list a message asks to see — "mine" ("what's on my plate this week?", "anything
     I'm late on?", "اعرضلي مهامي", "fi shi 3alayi?") or "team" ("وش مهام الفريق؟", "show me what the team
     is doing") — or None: it names a task, asks how, who or whether one may, or asks about no list."""
-    if names_task_number(text) or asks_how(text) or _MAY_I.search(fold(text)) or says_create_anywhere(text):
+    folded = fold(text)
+    if names_task_number(text) or asks_how(text) or _MAY_I.search(folded) or says_create_anywhere(text):
         return None
-    if _HOW_MANY.search(fold(text)) and not says_many_tasks(text):  # "how many hours a week are my staff…"
+    if _HOW_MANY.search(folded) and not says_many_tasks(text):  # "how many hours a week are my staff…"
         return None
     words = _words(text)
     if not words or (asks_question(text) and words[0] in _WHO) or any(w in _WHY for w in words[:2]):
         return None
-    on_me = bool(_ON_ME.search(fold(text)))
+    on_me = bool(_ON_ME.search(folded))
     listed = says_many_tasks(text) or says_overdue(text) or on_me or any(w in _LIST_OF for w in words)
-    team = any(w in _TEAM or "team" in w or w.startswith(("فريق", "الفريق")) for w in words)
+    team = _says_team(words)
     # "show me the late fee policy": the "me" of "show me" owns nothing
-    owned = _TO_ME.sub(" ", fold(text))
+    owned = _TO_ME.sub(" ", folded)
     mine = says_mine(owned) or on_me or any(w in _I for w in _words(owned))
     asked = asks_question(text) or opens_with_show(text) or len(words) <= _SHORT_REQUEST
     if not (listed or team) or not asked or not (mine or team):
