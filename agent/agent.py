@@ -31,6 +31,7 @@ from agent.arguments import PreparedArgs, prepare_args
 from agent.capabilities import about_me, asks_what_i_do, is_greeting, what_i_do
 from agent.claims import action_claim
 from agent.cues import is_question, is_small_talk, refers_back, remember_request, said_instead
+from agent.examples import BANK, ExampleBank
 from agent.language import detect_language, reply_language
 from agent.memory import AgentMemory, ToolRecord, last_exchange, last_task_ref, last_tool_call
 from agent.native import NativeToolCaller
@@ -51,7 +52,7 @@ from base.text.numbers import parse_int
 from base.text.priority import normalize_priority
 from base.turn import ReplyPart, TextPart, Turn
 from memory.context import Context
-from prompts.store import SHORT_SHA, Prompt, PromptStore
+from prompts.store import SHORT_SHA, Prompt, PromptNotFound, PromptStore
 from tools.base import ToolCall, ToolExecutor, ToolResult, UnavailableExecutor
 from tools.decision import Decision
 from tools.naming import Named
@@ -69,8 +70,16 @@ ToolMode = Literal["native", "router"]
 # withholding a free-text reply that claims an action (agent/claims.py), answering greetings and
 # "what can you do?" in code (agent/capabilities.py), asking which was meant when the router's choice
 # and the words disagree (agent/readings.py), acting on the task a "new task" names by its title when the
-# words say another verb (named_not_new), showing the task a status question names (shown_by_title).
-AGENT_RULES = ("withhold_claims", "capabilities", "did_you_mean", "named_not_new", "shown_by_title")
+# words say another verb (named_not_new), showing the task a status question names (shown_by_title),
+# and fixing the edit just made from words said instead of others (text_fixed).
+AGENT_RULES = (
+    "withhold_claims",
+    "capabilities",
+    "did_you_mean",
+    "named_not_new",
+    "shown_by_title",
+    "text_fixed",
+)
 
 
 def agent_rules_off(value: str, *, env: str) -> frozenset[str]:
@@ -156,8 +165,10 @@ class Agent:
         memory: AgentMemory | None = None,
         models: dict[str, tuple[BaseChatModel, str]] | None = None,
         rules_off: frozenset[str] = frozenset(),
+        examples: ExampleBank | None = None,
     ) -> None:
         self.rules_off = rules_off
+        self.examples = examples  # the router's retrieved examples (agent/examples.py); None: none
         self.llm = llm
         self.model_name = model_name
         self.memory = memory
@@ -382,11 +393,32 @@ class Agent:
         if self.mode == "router":
             router = StructuredRouter(llm, tools, self.prompts)
             used.extend(router.prompts_used())
-            return await router.route(text, previous=_previous_route(previous, tools))
+            examples: list[tuple[str, str]] = []
+            bank = self._bank()
+            if bank is not None and self.examples is not None:
+                used.append(bank)
+                examples = await self.examples.anearest(bank, text)
+            return await router.route(text, previous=_previous_route(previous, tools), examples=examples)
         # Native models see the whole history window: a text answer they give is already in context.
         caller = NativeToolCaller(llm, tools)
         earlier = _history_messages(window)
         return await caller.decide([SystemMessage(self._persona_text(used)), *earlier, HumanMessage(text)])
+
+    def _bank(self) -> Prompt | None:
+        """The example bank the router's examples are retrieved from; None: none are (switched off, or a
+        prompts folder of the operator's own without one)."""
+        if self.mode != "router" or self.examples is None or self.examples.k <= 0:
+            return None
+        try:
+            return self.prompts.get(BANK)
+        except PromptNotFound:
+            return None
+
+    async def warm_examples(self) -> None:
+        """Embed the example bank at start-up rather than on the first routed message."""
+        bank = self._bank()
+        if bank is not None and self.examples is not None:
+            await self.examples.warm(bank)
 
     async def _history_budget(self, text: str) -> int:
         """History tokens that still fit next to the system prompt, the text, the context and the reply."""

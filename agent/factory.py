@@ -11,6 +11,7 @@ import redis.asyncio as aioredis
 import structlog
 
 from agent.agent import Agent, agent_rules_off
+from agent.examples import ExampleBank
 from agent.memory import AgentMemory
 from agent.model import ModelEndpoint, chat_model, endpoint_from_settings
 from agent.probe import choose_tool_mode
@@ -156,7 +157,9 @@ async def build_agent(
         memory=memory,
         models=bot_models(settings, endpoint),
         rules_off=rules_off,
+        examples=ExampleBank(k=settings.model.router_examples) if choice.mode == "router" else None,
     )
+    await agent.warm_examples()
     if server is not None:
         # The first user should not pay a cold prompt: process every stable system prompt now — the
         # free-text personas first (llama.cpp keeps them in its RAM prompt cache), the router last (it

@@ -42,9 +42,16 @@ class StructuredRouter:
             f"greetings, thanks, chit-chat, questions.\n\nExamples (message -> output):\n{examples.text}\n"
         )
 
-    async def route(self, text: str, *, previous: list[tuple[str, str]] | None = None) -> Decision:
+    async def route(
+        self,
+        text: str,
+        *,
+        previous: list[tuple[str, str]] | None = None,
+        examples: list[tuple[str, str]] | None = None,
+    ) -> Decision:
         """`previous`: earlier (message, output) pairs of this conversation, placed after the byte-stable
-        system prompt so a follow-up ("and assign it to Omar") is read in context."""
+        system prompt so a follow-up ("and assign it to Omar") is read in context. `examples`: bank lines
+        near this message (agent/examples.py), placed before them in the same form."""
         bound = self.llm.bind(
             response_format={
                 "type": "json_schema",
@@ -52,7 +59,8 @@ class StructuredRouter:
             }
         )
         try:
-            earlier = [m for said, out in previous or [] for m in (HumanMessage(said), AIMessage(out))]
+            pairs = [*(examples or []), *(previous or [])]
+            earlier = [m for said, out in pairs for m in (HumanMessage(said), AIMessage(out))]
             reply = await bound.ainvoke([SystemMessage(self.system_prompt()), *earlier, HumanMessage(text)])
         except LengthFinishReasonError as exc:
             raise RouterError("router output was cut at the token limit (HUDHUD_MAX_REPLY_TOKENS)") from exc

@@ -4,7 +4,8 @@ A cassette (tests/agent/cassettes/, tests/evals/cassettes/) holds the embedded m
 exact requests a test made. What shaped those requests is recorded beside it, in tests/cassettes.json,
 when it is recorded: for each cassette its test's node id and, for each input, the input's sha256 —
 
-- the prompt files (prompts/*.md) whose text is in one of its requests;
+- the prompt files (prompts/*.md) whose text is in one of its requests, and the example bank when one
+  of its lines is a message of a request (a retrieved example);
 - every domain pack's tools.yaml, when a request offers tools or the router's schema;
 - the catalogs' texts given to the model (`model.*` entries of base/locales/*.po, docs/catalog.md);
 - what the test itself names (the ci-smoke suite's YAML).
@@ -85,12 +86,18 @@ def _contents(cassette: Path) -> tuple[list[str], bool]:
 
 def inputs_of(cassette: Path, *, root: Path = ROOT, extra: Iterable[str] = ()) -> dict[str, str]:
     """What shaped the cassette's requests, each with its hash (see the module docstring)."""
+    from agent.examples import bank_lines
     from prompts.store import load_prompt, split_filename
 
     texts, offered = _contents(cassette)
     names: list[str] = []
+    said = set(texts)
     for path in sorted((root / "prompts").glob("*.md")):
-        if split_filename(path.name) is not None and any(load_prompt(path).text in t for t in texts):
+        if split_filename(path.name) is None:
+            continue
+        text = load_prompt(path).text
+        # A bank's lines reach a request one by one, as retrieved examples (agent/examples.py).
+        if any(text in t for t in texts) or any(m in said for m, _ in bank_lines(text)):
             names.append(_name(path, root))
     if offered:
         names += [_name(p, root) for p in sorted((root / "tools" / "packs").glob("*/tools.yaml"))]
