@@ -30,9 +30,12 @@
    (HUDHUD_KB_CONTEXT_TOKENS, HUDHUD_KB_REPLY_TOKENS) off and on, alternated on the same warm agent: a
    ratio that the machine's background load mostly cancels.
 
+   `--examples-ab ROUNDS` then routes the commands without and with the router's retrieved examples
+   (HUDHUD_ROUTER_EXAMPLES), alternated on the same warm agent: what they add to a command turn.
+
 Prints a table, then exactly one JSON line (the figures) as the last line of stdout. Progress goes to
 stderr. Usage: `python bench/agent.py [--n 300] [--skip-model] [--threads 2] [--profile]`, or
-`python bench/agent.py --kb [--kb-ab 2]`.
+`python bench/agent.py --kb [--kb-ab 2]`, `python bench/agent.py --n 50 --examples-ab 2`.
 """
 
 from __future__ import annotations
@@ -511,7 +514,7 @@ class ModelTurn:
     reply: str
 
 
-async def model_latency(threads: int) -> dict[str, Any] | None:
+async def model_latency(threads: int, examples_rounds: int = 0) -> dict[str, Any] | None:
     from agent.factory import build_agent
     from agent.local.errors import ModelNotInstalled
     from base.settings import Settings
@@ -558,6 +561,7 @@ async def model_latency(threads: int) -> dict[str, Any] | None:
             )
             log(f"[model] {seconds:6.2f} s  {group:<9} {trace.action:<13} {trace.outcome:<9} {text}")
         meter.end()
+        ab = await examples_ab(agent, examples_rounds) if examples_rounds else None
     finally:
         await runtime.aclose()
 
@@ -587,6 +591,7 @@ async def model_latency(threads: int) -> dict[str, Any] | None:
         "ready_s": round(ready_s, 2),
         "mode": agent.mode,
         "other_pct_of_machine": meter.figures(len(turns))["other_pct_of_machine"],
+        "examples_ab": ab,
         "turns": [
             {
                 "group": t.group,
@@ -765,6 +770,41 @@ async def kb_ab(agent: Any, rounds: int) -> dict[str, Any]:
     return out
 
 
+async def examples_ab(agent: Any, rounds: int) -> dict[str, Any]:
+    """The command messages routed without and with the retrieved examples (HUDHUD_ROUTER_EXAMPLES), in
+    one sitting on one warm agent, passes alternated (off, on, then on, off...) and each turn from a new
+    user: what the examples add to a command turn, as a ratio the machine's load mostly cancels."""
+    k = agent.examples.k if agent.examples is not None else 0
+    seconds: dict[str, list[float]] = {"off": [], "on": []}
+    tokens_in: dict[str, list[float]] = {"off": [], "on": []}
+    n = 40_000
+    for r in range(rounds):
+        for arm in ("off", "on") if r % 2 == 0 else ("on", "off"):
+            if agent.examples is not None:
+                agent.examples.k = k if arm == "on" else 0
+            for text in COMMANDS:
+                n += 1
+                t0 = time.perf_counter()
+                await agent.respond(make_turn(text, n, wa_id=f"96650{n:07d}"))
+                took = time.perf_counter() - t0
+                trace = agent.traces[-1]
+                seconds[arm].append(took)
+                tokens_in[arm].append(float(trace.tokens_in))
+                log(f"[examples ab] {arm:<3} {took:6.2f} s in={trace.tokens_in:<5} {trace.action:<13} {text}")
+    if agent.examples is not None:
+        agent.examples.k = k
+    out: dict[str, Any] = {"rounds": rounds, "k": k}
+    for arm in ("off", "on"):
+        out[arm] = {
+            "n": len(seconds[arm]),
+            "p50_s": round(median(seconds[arm]), 3),
+            "p95_s": round(percentile(seconds[arm], 95), 3),
+            "tokens_in_p50": median(tokens_in[arm]),
+        }
+    out["p50_ratio_on_off"] = round(out["on"]["p50_s"] / out["off"]["p50_s"], 3)
+    return out
+
+
 # --------------------------------------------------------------------------------------------------
 # Report
 
@@ -895,6 +935,13 @@ def main() -> None:
         metavar="ROUNDS",
         help="with --kb: also ask the KB questions with the latency bounds off and on, alternated",
     )
+    parser.add_argument(
+        "--examples-ab",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="also route the commands without and with the retrieved examples, alternated",
+    )
     parser.add_argument("--serve-stub", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_stub is not None:
@@ -926,7 +973,7 @@ def main() -> None:
             from base.settings import Settings
 
             threads = Settings(_env_file=None).model.local_threads  # type: ignore[call-arg]
-        model = asyncio.run(model_latency(threads))
+        model = asyncio.run(model_latency(threads, args.examples_ab))
     figures = report(args, over, model)
     print(json.dumps(figures, ensure_ascii=False, separators=(",", ":")))
 

@@ -16,10 +16,12 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import orjson
 import pytest
 import vcr
 
 from agent.agent import Agent
+from agent.examples import BANK, ExampleBank, bank_lines
 from agent.model import ModelEndpoint, chat_model
 from agent.router import StructuredRouter
 from base.catalog import t
@@ -157,3 +159,18 @@ async def test_query_profile_answers_without_tools(agent: Agent, cassette) -> No
     parts = await agent.respond(turn_of("What is the capital of Japan?", profile="query"))
     assert agent.traces[-1].action == "answer"
     assert "Tokyo" in parts[0].text
+
+
+async def test_retrieved_examples_are_shown_to_the_router(agent: Agent, cassette) -> None:
+    """The bank's nearest lines go with the message (the cassette's request holds them: a different
+    choice of lines is a different request, which replay refuses); the bank is named in the trace."""
+    agent.examples = ExampleBank(k=3)
+    parts = await agent.respond(turn_of("شيلي المهمة 31 من القائمة لو سمحتي"))
+    trace = agent.traces[-1]
+    assert trace.action == "delete_task" and trace.outcome == "confirm"  # a deletion asks first
+    assert any(key.startswith("router-bank@") for key in trace.prompts)
+    assert parts and agent.executor.calls == []  # type: ignore[attr-defined]
+    request = orjson.loads(cassette.requests[0].body)
+    bank = {said for said, _ in bank_lines(PromptStore().get(BANK).text)}
+    shown = [m["content"] for m in request["messages"] if m["role"] == "user"][:-1]
+    assert len(shown) == 3 and set(shown) <= bank

@@ -143,6 +143,7 @@ def test_rules_are_switched_off_by_name() -> None:
     from agent.agent import agent_rules_off
 
     assert agent_rules_off("capabilities", env="prod") == {"capabilities"}
+    assert agent_rules_off("text_fixed", env="prod") == {"text_fixed"}
     assert agent_rules_off(" withhold_claims , capabilities", env="dev") == {
         "withhold_claims",
         "capabilities",

@@ -59,7 +59,8 @@ def test_the_character_cap_keeps_the_nearest_only(bank: Prompt) -> None:
 def test_a_changed_bank_is_indexed_again(bank: Prompt) -> None:
     examples = ExampleBank(k=1)
     assert examples.nearest(bank, "Please delete task 9, it's a duplicate")[0][0].startswith("Please delete")
-    other = parse_prompt(Path("router-bank.md"), BANK_TEXT.replace("Please delete task 8", "Please erase task 8"))
+    erase = BANK_TEXT.replace("Please delete task 8", "Please erase task 8")
+    other = parse_prompt(Path("router-bank.md"), erase)
     assert examples.nearest(other, "Please delete task 9, it's a duplicate")[0][0].startswith("Please erase")
 
 
@@ -86,3 +87,11 @@ def test_every_shipped_bank_line_is_a_valid_router_output() -> None:
         spec = registry.get(action)
         assert spec is not None, said
         assert set(data) == set(spec.offered_args), said
+
+
+def test_numbers_do_not_make_lines_near(bank: Prompt) -> None:
+    """"task 8" in a message is no reason to show the line about task 8 (unmasked, e5 puts the deletion
+    of task 8 nearest to each of these hand-overs)."""
+    for text in ("Give task 8 to Sam", "hand task 8 over to Sam", "pass task ٨ to Sam"):
+        chosen = ExampleBank(k=1).nearest(bank, text)
+        assert [said for said, _ in chosen] == ["Give task 4 to Maria"], text

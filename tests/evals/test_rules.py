@@ -35,6 +35,7 @@ def test_rules_are_gathered_per_case_and_measured_by_flips() -> None:
 
 def test_each_rule_is_switched_off_by_its_own_setting() -> None:
     assert switched_off("did_you_mean") == {"HUDHUD_DISABLED_AGENT_RULES": "did_you_mean"}
+    assert switched_off("text_fixed") == {"HUDHUD_DISABLED_AGENT_RULES": "text_fixed"}
     assert switched_off("tasks.overdue") == {"HUDHUD_DISABLED_CORRECTIONS": "tasks.overdue"}
 
 

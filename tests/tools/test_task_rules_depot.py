@@ -291,6 +291,8 @@ def test_no_one_named_takes_nothing(text: str) -> None:
         "is anyone on the loading dock light?",
         "how many days until the customs call?",
         "any update on the boxes order?",
+        "mnu 3indah task el shi7na?",  # who, in Arabizi, as the questions in Arabic script and English
+        "mino masek el task bta3 el 7arasa?",
     ],
 )
 def test_what_the_detail_view_shows_is_asked(text: str) -> None:

@@ -389,7 +389,7 @@ def asks_if_done(text: str) -> bool:
 # The other things a task shows, asked about: its priority, who holds it ("قديش أولوية مهمة المولد؟",
 # "مين ماسك تاسك الفواتير؟", "who's assigned to the catering task?").
 _SHOWN = _folded(
-    "who whos مين منو priority assigned assignee owner "
+    "who whos مين منو meen mnu mino priority assigned assignee owner "
     "أولوية أولويتها الأولوية اولويه اولويتها الاولويه ماسك ماسكها ماسكه "
     "مسؤول مسؤوله المسؤول awlawiyye awlawiya awlaweya "
     # what the detail view shows besides: its notes, who created it, any news, how long until it is due
@@ -399,7 +399,7 @@ _SHOWN = _folded(
 )
 
 
-_WHO = _folded("who whos مين منو مينو min meen mnu")
+_WHO = _folded("who whos مين منو مينو min meen mnu mino")
 
 
 def asks_who(text: str) -> bool:
