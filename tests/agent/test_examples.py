@@ -90,7 +90,7 @@ def test_every_shipped_bank_line_is_a_valid_router_output() -> None:
 
 
 def test_numbers_do_not_make_lines_near(bank: Prompt) -> None:
-    """"task 8" in a message is no reason to show the line about task 8 (unmasked, e5 puts the deletion
+    """ "task 8" in a message is no reason to show the line about task 8 (unmasked, e5 puts the deletion
     of task 8 nearest to each of these hand-overs)."""
     for text in ("Give task 8 to Sam", "hand task 8 over to Sam", "pass task ٨ to Sam"):
         chosen = ExampleBank(k=1).nearest(bank, text)
