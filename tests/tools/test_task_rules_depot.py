@@ -350,3 +350,20 @@ def test_a_list_asked_for_in_words(text: str, scope: str) -> None:
 def test_no_list_asked_for(text: str) -> None:
     assert asks_for_a_list(text) is None
     assert decide("answer", text).action == "answer"
+
+
+@pytest.mark.parametrize(
+    ("text", "priority"),
+    [("la2 2asde wa6ye", "low"), ("لا قصدي منخفضة", "low"), ("no wait, make it urgent", "high")],
+)
+def test_an_update_that_changes_nothing_takes_the_priority_said(text: str, priority: str) -> None:
+    fired: list[str] = []
+    decision = Decision(action="update_task", args={"task_id": "311"})
+    out = TOOLS.correct(decision, text, follow_ref=311, fired=fired)
+    assert out.args == {"task_id": "311", "priority": priority} and fired == ["tasks.priority_said"]
+
+
+def test_an_update_with_a_field_keeps_it_without_a_priority() -> None:
+    decision = Decision(action="update_task", args={"task_id": "12", "title": "urgent shipment list"})
+    out = TOOLS.correct(decision, "rename 12 to urgent shipment list", follow_ref=None, fired=[])
+    assert out.args == decision.args

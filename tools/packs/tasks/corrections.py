@@ -342,12 +342,16 @@ def _unsaid_id(decision: Decision, tools: ToolRegistry, text: str, follow_ref: i
 
 def _priority_said(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
     """ "el task 33 5aliha priority 3adi" read as high: when the words say one priority and the model
-    chose another, the words win (a message that says two, "high, not normal", is left to the model)."""
+    chose another, the words win (a message that says two, "high, not normal", is left to the model).
+    An update that would change nothing ("la2 2asde wa6ye" with no field filled) takes the priority
+    the words say."""
+    if decision.action != "update_task":
+        return decision
     chosen = decision.args.get("priority")
-    if decision.action != "update_task" or chosen in (None, ""):
+    if chosen in (None, "") and any(decision.args.get(k) not in (None, "") for k in ("title", "due_date")):
         return decision
     said = normalize_priority(text)
-    if said is None or said == normalize_priority(chosen):
+    if said is None or (chosen not in (None, "") and said == normalize_priority(chosen)):
         return decision
     return decision.model_copy(update={"args": {**decision.args, "priority": said}})
 
