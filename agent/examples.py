@@ -26,6 +26,7 @@ from prompts.store import Prompt
 BANK = "router-bank"
 ARROW = " -> {"
 _NUMBER = re.compile(r"\d+")
+KEPT = 4  # bank texts whose vectors are kept (the shipped one and drafts of it)
 
 
 def _compared(text: str) -> str:
@@ -63,6 +64,8 @@ class ExampleBank:
                 said = [_compared(message) for message, _ in lines]
                 vectors = np.asarray(self.embeddings.embed_query(said), dtype=np.float32)
                 found = self._vectors[bank.sha256] = (lines, vectors.reshape(len(lines), -1))
+                while len(self._vectors) > KEPT:  # drafts tried one after another: keep the last few
+                    self._vectors.pop(next(iter(self._vectors)))
             return found
 
     def nearest(self, bank: Prompt, text: str) -> list[tuple[str, str]]:

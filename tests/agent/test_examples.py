@@ -7,7 +7,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from agent.examples import BANK, ExampleBank, bank_lines
+from agent.examples import BANK, KEPT, ExampleBank, bank_lines
 from prompts.store import Prompt, PromptStore, parse_prompt
 from tools.registry import ToolRegistry
 
@@ -95,3 +95,13 @@ def test_numbers_do_not_make_lines_near(bank: Prompt) -> None:
     for text in ("Give task 8 to Sam", "hand task 8 over to Sam", "pass task ٨ to Sam"):
         chosen = ExampleBank(k=1).nearest(bank, text)
         assert [said for said, _ in chosen] == ["Give task 4 to Maria"], text
+
+
+def test_only_the_last_few_bank_texts_keep_their_vectors(bank: Prompt) -> None:
+    examples = ExampleBank(k=1)
+    shas = []
+    for n in range(KEPT + 2):
+        other = parse_prompt(Path("router-bank.md"), BANK_TEXT + f'draft {n} -> {{"action": "answer"}}\n')
+        examples.nearest(other, "hello")
+        shas.append(other.sha256)
+    assert list(examples._vectors) == shas[-KEPT:]

@@ -2,7 +2,8 @@
 teaches the model that very answer, and the suite then measures recall instead of understanding.
 
 Every router example — each `message -> {json}` line of the prompt files in prompts/ (today
-prompts/router-examples.md) — is compared with every message of every suite under evals/suites/, dev
+prompts/router-examples.md, the fixed examples, and prompts/router-bank.md, the bank the retrieved
+examples come from) — is compared with every message of every suite under evals/suites/, dev
 and test: the `user:` turns of case suites, the routing suite's texts and the text bodies of webhook
 replays. Both sides are folded first with base/text/folding.py (`tokens`: case folded, Arabic
 diacritics, tatweel and letter variants folded, Arabic-Indic digits made Latin, punctuation dropped),

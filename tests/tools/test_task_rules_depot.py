@@ -367,3 +367,40 @@ def test_an_update_with_a_field_keeps_it_without_a_priority() -> None:
     decision = Decision(action="update_task", args={"task_id": "12", "title": "urgent shipment list"})
     out = TOOLS.correct(decision, "rename 12 to urgent shipment list", follow_ref=None, fired=[])
     assert out.args == decision.args
+
+
+@pytest.mark.parametrize(
+    ("action", "args", "text"),
+    [
+        ("complete_task", {"task_id": "3"}, "3tni el maham elli 3alay"),  # the 3 of "3tni" taken for a task
+        ("complete_task", {"task_id": "2"}, "2olli el tasks elli 3alaya"),
+        ("answer", {}, "3ayez ashoof el maham beta3ti"),
+        ("answer", {}, "el maham beta3ti eh?"),
+    ],
+)
+def test_an_arabizi_request_to_see_ones_tasks_is_that_list(action: str, args: dict, text: str) -> None:
+    out = TOOLS.correct(Decision(action=action, args=args), text, follow_ref=None, fired=[])
+    assert (out.action, out.args.get("scope")) == ("list_tasks", "mine")
+
+
+@pytest.mark.parametrize(
+    ("action", "args", "text"),
+    [
+        ("delete_task", {}, "ems7 el tasks beta3ti kolaha"),  # says delete: asks which, never a list
+        ("complete_task", {"task_id": "3"}, "5alast el task 3"),
+        ("answer", {}, "when's our next MOH inspection? want to get the team ready"),
+        ("answer", {}, "متى موعد تفتيش الفريق؟"),
+    ],
+)
+def test_other_messages_are_no_list(action: str, args: dict, text: str) -> None:
+    out = TOOLS.correct(Decision(action=action, args=args), text, follow_ref=None, fired=[])
+    assert out.action == action
+
+
+def test_the_late_words_copied_as_a_date_are_no_date() -> None:
+    decision = Decision(action="list_tasks", args={"scope": "mine", "due_before": "shay mit2akhar"})
+    out = TOOLS.correct(decision, "3indi shay mit2akhar?", follow_ref=None, fired=[])
+    assert out.args["overdue"] is True and out.args.get("due_before") is None
+    dated = Decision(action="list_tasks", args={"scope": "mine", "due_before": "Thursday"})
+    kept = TOOLS.correct(dated, "anything overdue or due by Thursday?", follow_ref=None, fired=[])
+    assert kept.args.get("due_before") == "Thursday"

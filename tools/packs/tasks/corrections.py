@@ -588,13 +588,24 @@ def _done_asked(decision: Decision, tools: ToolRegistry, text: str, follow_ref: 
     return decision.model_copy(update={"action": "list_tasks", "args": {"scope": "mine", "status": status}})
 
 
+# Changes to one task that its words must say (a bare "show" of one task is not among them).
+_ONE_TASK = ("complete_task", "reopen_task", "delete_task", "assign_task", "update_task", "add_comment")
+
+
 def _list_asked(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
     """ "what's on my plate this week?", "anything I'm late on?", "اعرضلي مهامي", "وش عندي شغل؟", "وش مهام
     الفريق؟", "mahamati" left to the knowledge base (or read as a new task named by the request): a request
     to see one's own or the team's tasks is that list — late ones when the words say late, due by the
     day they say (the argument layer reads it)."""
     creating = decision.action == "create_task" and not (says_create_anywhere(text) or says_new(text))
-    if (decision.action != ANSWER and not creating) or tools.get("list_tasks") is None:
+    # A change to a task no number names, whose words never say that change ("2olli el tasks elli 3alaya"
+    # read as completing task 3, its number then dropped as unsaid): the words may ask to see.
+    unnamed = (
+        decision.action in _ONE_TASK
+        and decision.args.get("task_id") in (None, "")
+        and tools.says(decision.action, text) is False
+    )
+    if (decision.action != ANSWER and not creating and not unnamed) or tools.get("list_tasks") is None:
         return decision
     scope = asks_for_a_list(text)
     if scope is None:
@@ -821,6 +832,9 @@ def _overdue(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int
     if not says_overdue(text) or says_done(text):
         return decision
     args = {**decision.args, "overdue": True, "status": None}
+    before = args.get("due_before")
+    if isinstance(before, str) and says_overdue(before):  # "shay mit2akhar" copied as the date: no date
+        args["due_before"] = None
     return decision.model_copy(update={"args": args})
 
 
@@ -950,6 +964,7 @@ CORRECTIONS = (
     _title_not_asked,
     _update_said_other,
     _invented_id,
+    _list_asked,  # again: a command on an id the words never said ("3" of "3tni") may be the request to see
     _invented_comment,
     _comment_as_written,
     _reopen,

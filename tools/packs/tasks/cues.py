@@ -577,7 +577,9 @@ def asks_what_status(text: str) -> str | None:
 # opening of a request to see the late ones, _SEE_LATE).
 _SHOW_VERBS = _folded(
     "show list view display see وريني ورني وريلي ورجيني ورجيلي فرجيني فرجيلي ارني أرني اعرض اعرضي اعرضلي "
-    "طلعلي طلعيلي warini wareeni warrini warjini farjini farjeeni"
+    "طلعلي طلعيلي warini wareeni warrini warjini farjini farjeeni "
+    # Arabizi "see": "3ayez ashoof el maham beta3ti", "baddi shouf shu 3layi"
+    "ashoof ashouf ashuf ashof shoof shouf shuf"
 )
 _SHOW = _SHOW_VERBS | _folded("اعرضيلي e3redli 3redli")
 _THING = _folded("شي اشي إشي حاجه حاجة حاجات شغل مهام مهمات تاسكات anything something tasks stuff due")
@@ -624,7 +626,9 @@ _MINE = _folded(
     # "on me" ("عليّا", Levantine "عليي"; bare "علي" is also the name Ali)
     "عليا عليي علييا 3alaya 3alayya 3alayi "
     # Arabizi "عندي" and "mine": "3indi shay mit2akhar?", "el tasks taba3i"
-    "3ndi 3indi 3andi 3endi 3ndy 3andy taba3i tab3i beta3i bta3i ta3i 7a2i 7agi"
+    "3ndi 3indi 3andi 3endi 3ndy 3andy taba3i tab3i beta3i bta3i ta3i 7a2i 7agi "
+    # feminine and plural owners of "tasks" (el maham beta3ti), and "on me" without its last vowel
+    "beta3ti bta3ti taba3ti tab3ti 7a2ti 7agti 3alay"
 )
 _TEAM = _folded("team everyone everybody all الكل الجميع كلهم القسم الشباب")
 
@@ -893,7 +897,8 @@ def listed_priority(text: str) -> str | None:
 
 
 _MANY_TASKS = _folded(
-    "tasks todos reminders مهام مهمات تاسكات شغلات المهام المهمات التاسكات الشغلات mahamat mahammat"
+    "tasks todos reminders مهام مهمات تاسكات شغلات المهام المهمات التاسكات الشغلات mahamat mahammat "
+    "maham mahaam mahamm"
 )
 
 
@@ -915,6 +920,7 @@ _MAY_I = re.compile(
     r"\b(?:can|could|should|may|must)\s+i\b|(?:^|\s)(?:هل\s+)?(?:يمكنني|اقدر|أقدر|بقدر|اگدر)(?:\s|$)"
 )
 _WHY = _folded("why ليش ليه لماذا لم leh lesh lash")
+_WHEN = _folded("when whens متى امتى إمتى ايمتى إيمتى امتا إمتا emta imta emtaa emteh")
 _TO_ME = re.compile(r"\b(?:show|tell|give|send|let)\s+me\b")
 _SHORT_REQUEST = 5  # words of a message that is a request by itself: "mahamati", "my to-do list please"
 
@@ -930,6 +936,8 @@ def asks_for_a_list(text: str) -> str | None:
         return None
     words = _words(text)
     if not words or (asks_question(text) and words[0] in _WHO) or any(w in _WHY for w in words[:2]):
+        return None
+    if words[0] in _WHEN and not says_many_tasks(text):  # "when's our next inspection?": one date
         return None
     on_me = bool(_ON_ME.search(folded))
     listed = says_many_tasks(text) or says_overdue(text) or on_me or any(w in _LIST_OF for w in words)
@@ -1413,7 +1421,7 @@ def names_no_task(word: str) -> bool:
 _DELETE = _folded(
     "delete deleted remove removed erase trash drop "
     "احذف احذفي احذفوا حذف امسح امسحي امسحوا مسح شيل شيلي شيلوا امحي امحوا امحى الغي الغ "
-    "e7zef e7zfi ehzef emsa7 emsahi sheel shil shili"
+    "e7zef e7zfi ehzef emsa7 emsahi sheel shil shili ems7 ems7i emsa7i imsa7 2emsa7 el8i elghi 2elghi"
 ) | verb_forms("احذف امسح شيل امح الغ")  # "امسحيلي", "احذفوها", "شيليها"
 _PRONOUNS = ("ها", "ه", "هم", "يها", "وها", "ha", "o", "hom")
 
