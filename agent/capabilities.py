@@ -37,7 +37,8 @@ _HOW_ARE_YOU = re.compile(
 # "what can you do", "ماذا تستطيع أن تفعل", "شو بتعمل", "ايش تقدر تسوي", "إيه اللي تقدر تعمله",
 # "shu fik ta3mel", "wesh t8dar tsawi": a question word and a verb of being able or of doing.
 _ASK_EN = word_set("what how which")
-_YOU = word_set("you u ya")  # English asks the bot itself; Arabic verbs below are second person already
+# English asks the bot itself ("you", or "this number", "the bot"); Arabic verbs below are second person
+_YOU = word_set("you u ya number bot assistant hudhud")
 _ASK = frozenset().union(
     _ASK_EN,
     word_set("ماذا ما ايش إيش اش وش شو شنو ايه إيه كيف بماذا بإيش بايش بشو فيما"),
@@ -83,6 +84,8 @@ _AROUND = frozenset().union(
     # a newcomer says so first: "hey! I'm new here, what can you help me with?", "أنا جديد هنا، وش تقدر تسوي؟"
     word_set("m im new joined started first time ana gdeed jdeed hon hena"),
     word_set("انا أنا جديد جديدة جديده توني لسه لسا بديت بلشت"),
+    # the bot as "this number": "what can this number do for me?", "شو بيعمل هالرقم؟"
+    word_set("رقم الرقم هالرقم هذا هاد هادا ده دا هيدا"),
 )
 _MAX_WORDS = 16  # a longer message asks about something specific
 
@@ -96,7 +99,26 @@ def is_greeting(text: str) -> bool:
 
 
 def asks_what_i_do(text: str) -> bool:
-    """A question about the bot itself: what it can do, how it helps, who it is."""
+    """A question about the bot itself: what it can do, how it helps, who it is — alone, or after a
+    sentence or two that only say who is asking ("hi, I'm a new pharmacist at the Sharjah branch. what
+    can this number do for me?"): no question, no number there."""
+    if _asks_only_that(text):
+        return True
+    parts = [p for p in _SENTENCE_END.split(text) if p.strip()]
+    if len(parts) < 2:
+        return False
+    before = text[: text.rindex(parts[-1])]
+    if _QUESTION_MARK.search(before) or any(c.isdigit() for c in before):
+        return False
+    return len(words_of(before)) <= _MAX_BEFORE and _asks_only_that(parts[-1])
+
+
+_SENTENCE_END = re.compile(r"[.!?؟\n]+")
+_QUESTION_MARK = re.compile(r"[?؟]")
+_MAX_BEFORE = 14  # words that may say who is asking before the question
+
+
+def _asks_only_that(text: str) -> bool:
     if _WHO.match(text.strip()):
         return True
     words = [w for w in words_of(text) if w not in _GREETING]

@@ -177,3 +177,31 @@ async def test_with_the_rule_off_the_model_answers(fake_openai, redis, redis_pre
 )
 def test_about_me_is_looser_for_messages_the_documents_say_nothing_on(text: str, about: bool) -> None:
     assert about_me(text) is about
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hi Hudhud, I just moved to the Marina branch. what kind of things can you do for me?",
+        "hello, I'm a new pharmacist at the Sharjah branch. what can this number do for me?",
+        "مرحبا، أنا موظفة جديدة في الفرع. شو بتقدر تعمل؟",
+    ],
+)
+def test_who_is_asking_may_come_before_the_question(text: str) -> None:
+    from agent.capabilities import asks_what_i_do
+
+    assert asks_what_i_do(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Task 12 is late. what can you do?",
+        "Is 12 done? what can you do?",
+        "what can you tell me about leave?",
+    ],
+)
+def test_a_question_or_a_number_before_it_is_about_something_else(text: str) -> None:
+    from agent.capabilities import asks_what_i_do
+
+    assert not asks_what_i_do(text)

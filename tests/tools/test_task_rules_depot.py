@@ -404,3 +404,51 @@ def test_the_late_words_copied_as_a_date_are_no_date() -> None:
     dated = Decision(action="list_tasks", args={"scope": "mine", "due_before": "Thursday"})
     kept = TOOLS.correct(dated, "anything overdue or due by Thursday?", follow_ref=None, fired=[])
     assert kept.args.get("due_before") == "Thursday"
+
+
+# Session 17, found on pharmacy.yaml and written out for each dialect group.
+@pytest.mark.parametrize(
+    ("action", "args", "text", "ref", "want"),
+    [
+        ("complete_task", {"task_id": "427"}, "لا مو وائل، قصدي رشا", 427, ("assign_task", "رشا")),
+        ("complete_task", {"task_id": "9"}, "not Wael, I meant Rasha", 9, ("assign_task", "Rasha")),
+        ("complete_task", {"task_id": "9"}, "mesh wael, 2asdi rasha", 9, ("assign_task", "rasha")),
+        ("assign_task", {"task_id": "421", "assignee": "رح"}, "وائل رح يستلم مهمة 421 بدالي", None,
+         ("assign_task", "وائل")),
+        ("get_task", {"task_id": "427"}, "عط مهمة 427 لوائل", None, ("assign_task", "وائل")),
+        ("get_task", {"task_id": "8"}, "pass 8 to Omar", None, ("assign_task", "Omar")),
+        ("get_task", {"task_id": "427"}, "who is 427 assigned to?", None, ("get_task", None)),
+    ],
+)  # fmt: skip
+def test_who_takes_the_task_in_other_words(
+    action: str, args: dict, text: str, ref: int | None, want: tuple[str, str | None]
+) -> None:
+    out = TOOLS.correct(Decision(action=action, args=args), text, follow_ref=ref, fired=[])
+    assert (out.action, out.args.get("assignee")) == want
+
+
+def test_a_title_copied_with_its_doer_names_the_task_without_them() -> None:
+    decision = Decision(action="create_task", args={"title": "خال سعاد تمسك حجز صيانة مكيف الفرع"})
+    out = TOOLS.correct(decision, "خلّ سعاد تمسك حجز صيانة مكيف الفرع", follow_ref=None, fired=[])
+    assert (out.action, out.args) == ("assign_task", {"task_id": "حجز صيانة مكيف الفرع", "assignee": "سعاد"})
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("wait, wrong one - it's 402 I finished, not 426", 402),
+        ("غلطت، ١٥ مو ١٤", 15),
+        ("sorry ghalat, 7 mish 6", 7),
+    ],
+)
+def test_owning_up_to_the_wrong_number_redoes_it_on_the_one_meant(text: str, meant: int) -> None:
+    denied = {402: 426, 15: 14, 7: 6}[meant]
+    decision = Decision(action="complete_task", args={"task_id": str(meant)})
+    out = TOOLS.correct(decision, text, follow_ref=denied, fired=[])
+    assert out.action == "undo_last" and int(out.more[0].args["task_id"]) == meant
+
+
+def test_not_now_names_nobody() -> None:
+    from tools.packs.tasks.cues import holder_or_doer
+
+    assert holder_or_doer("not now please") is None and holder_or_doer("not now, please") is None

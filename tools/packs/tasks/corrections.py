@@ -30,6 +30,7 @@ from tools.packs.tasks.cues import (
     asks_what_is_due,
     asks_what_status,
     asks_who,
+    could_be_person,
     denies_person,
     garbled,
     hands_it_over,
@@ -233,6 +234,18 @@ def _denied_person(decision: Decision, tools: ToolRegistry, text: str, follow_re
     if not denies_person(text, name):
         return decision
     return decision.model_copy(update={"args": {**decision.args, "assignee": holder_or_doer(text)}})
+
+
+def _no_person(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "وائل رح يستلم مهمة 421" handed to "رح" (will): an assignee that names nobody gives way to the
+    person the words say takes, keeps or does the task."""
+    name = decision.args.get("assignee")
+    if decision.action != "assign_task" or not isinstance(name, str) or could_be_person(name):
+        return decision
+    person = holder_or_doer(text)
+    if person is None:
+        return decision
+    return decision.model_copy(update={"args": {**decision.args, "assignee": person}})
 
 
 def _outside_title(text: str, title: str) -> str | None:
@@ -696,12 +709,13 @@ def _handed_over(decision: Decision, tools: ToolRegistry, text: str, follow_ref:
     # "7awel el task 27 la sara", "حوليها لرامي": a hand-over read as a delete, a completion or a reopen,
     # none of whose own words the message says.
     changes = ("delete_task", "complete_task", "reopen_task")
+    # "عط مهمة 427 لوائل" read as showing it: a show asks, a hand-over does not
+    shown = decision.action == "get_task" and not asks_question(text)
     # "خلّي زياد يمسك مهمة 88", "لا، قصدي زياد مو نواف": who keeps or does it, said without a verb of
     # handing over, is a hand-over too.
-    handed = (
-        decision.action in changes
-        and tools.says(decision.action, text) is False
-        and (says_hand_over(text) or holder_or_doer(text) is not None)
+    said = tools.says(decision.action, text)
+    handed = ((decision.action in changes and said is False) or (shown and said is not True)) and (
+        says_hand_over(text) or holder_or_doer(text) is not None
     )
     if handed and (person := person_target(text)):
         return decision.model_copy(
@@ -719,6 +733,17 @@ def _handed_over(decision: Decision, tools: ToolRegistry, text: str, follow_ref:
     return decision.model_copy(
         update={"action": "assign_task", "args": {"task_id": task_id, "assignee": person}}
     )
+
+
+def _after_doer(title: str, person: str) -> str:
+    """ "خل سعاد تمسك حجز صيانة المكيف" copied whole as the title: what names the task is after the person
+    and the verb they take it with ("حجز صيانة المكيف"), when two words or more are left."""
+    words = title.split()
+    folded = [fold(w) for w in words]
+    if fold(person) not in folded:
+        return title
+    rest = words[folded.index(fold(person)) + 2 :]
+    return " ".join(rest) if len(rest) >= 2 else title
 
 
 def _handed_by_title(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
@@ -743,6 +768,7 @@ def _handed_by_title(decision: Decision, tools: ToolRegistry, text: str, follow_
         person = holder_or_doer(text) if not (says_create_anywhere(text) or says_date(text)) else None
     if not isinstance(title, str) or not title.strip() or not isinstance(person, str) or not person.strip():
         return decision
+    title = _after_doer(title, person)
     # A date or a priority said with the hand-over (outside the title that names the task) is a second
     # change of the same task: "عقد شركة النظافة حطه على دلال وخل أولويته عالية".
     change: dict[str, object] = {}
@@ -978,6 +1004,7 @@ CORRECTIONS = (
     _dated_not_removed,  # after the hand-overs: its update names only the date the message says
     _unsaid_person,
     _denied_person,
+    _no_person,
     _recipient_not_assignee,
     _mine,
     _now_not_due,

@@ -71,8 +71,15 @@ _TARGET_AR = re.compile(
 _NOT_PEOPLE = _folded(
     "me him her them it us you everyone all team someone the my our this next انا أنا هو هي الفريق الكل "
     # the task's own fields, which "حطها على…" / "put it on…" also take
-    "priority date deadline task اولوية الاولوية أولوية الأولوية موعد الموعد ميعاد مهمة المهمة تاسك"
+    "priority date deadline task اولوية الاولوية أولوية الأولوية موعد الموعد ميعاد مهمة المهمة تاسك "
+    # the future's particles, which stand where the name does in "وائل رح يستلم…"
+    "رح راح رايح سوف بدو بدها will gonna"
 )
+
+
+def could_be_person(name: str) -> bool:
+    """The model's assignee could name a person: no date, no priority, no pronoun or particle."""
+    return _could_be_person(name)
 
 
 # Politeness and thanks that may close a request after the person: "…to Sara please", "…لخالد لو سمحت",
@@ -145,6 +152,9 @@ _DOES = re.compile(
     # "خلّي زياد يمسك مهمة 88", "خل سارة تتابع تاسك التقرير": the verb's object is the task, named after it
     r"|(?:^|\s)(?:خلي|خل|دع|خلو)\s+(?!ال)(?P<ar5>[\u0621-\u064A]{2,})\s+(?:ي|ت)[\u0621-\u064A]{2,}\s+"
     r"(?:ال)?(?:مهمة|مهمه|تاسك|شغلة|شغله)(?:\s|$)"
+    # "خلّ سعاد تمسك حجز صيانة المكيف": a verb of taking charge, the task's title after it
+    r"|(?:^|\s)(?:خلي|خل|دع|خلو)\s+(?!ال)(?P<ar9>[\u0621-\u064A]{2,})\s+(?:ي|ت)"
+    r"(?:مسك|ستلم|تابع|تولى|تولا|شيل|اخذ|اخد)\S*\s+\S"
     r"|\b(?P<lat1>[a-z]{2,})\s+(?:howa|howwa|huwwe|huwe|hiya|heyya)\s+(?:elli|illi|eli|ili|yalli)\b"
     r"|\b(?:khall?[iy]|5all?[iy])\s+(?P<lat2>[a-z]{2,})\s+(?:y|t)[a-z0-9]+(?:ha|o|hom)\b"
     # "5alli sara tmsk task 12": the verb's object is the task, named after it
@@ -161,8 +171,9 @@ _DOES = re.compile(
     # "كلّف عمر بالمهمة 12" (charge Omar with task 12)
     r"|(?:^|\s)(?:كلف|كلفي|كلفوا)\s+(?!ال)(?P<ar7>[\u0621-\u064A]{2,})\s+(?:ب|بال)(?:مهمة|مهمه|تاسك)"
     # "عمر يتولى المهمة 12", "سارة هتمسك التاسك": a name, a verb of taking on (present or future), the task
-    r"|(?:^|\s)(?!ال)(?P<ar8>[\u0621-\u064A]{2,})\s+(?:رح\s+|راح\s+|ح|ه|ب|س)?(?:ي|ت)"
-    r"(?:تولى|مسك|تابع|شتغل|تكفل|استلم)\S*\s+(?:على\s+|ع\s+|ب)?(?:ال)?(?:مهمة|مهمه|تاسك)(?:\s|$)",
+    # ("وائل رح يستلم مهمة 421": the verb of receiving, "سوف" in MSA)
+    r"|(?:^|\s)(?!ال)(?P<ar8>[\u0621-\u064A]{2,})\s+(?:رح\s+|راح\s+|سوف\s+|ح|ه|ب|س)?(?:ي|ت)"
+    r"(?:تولى|مسك|تابع|شتغل|تكفل|استلم|ستلم)\S*\s+(?:على\s+|ع\s+|ب)?(?:ال)?(?:مهمة|مهمه|تاسك)(?:\s|$)",
     re.IGNORECASE,
 )
 # The person meant instead of the one just named: "لا، قصدي زياد مو نواف", "I meant Sara, not Lina", "la2
@@ -179,8 +190,19 @@ _MEANT_PERSON = re.compile(
     r"|\b(?:l|la|le|li|3and|3ind|3ala|ma3)\s+(?P<lat2>[a-z]{2,})[\s,]+(?:mesh|mish|msh|mo|mu|mub|mob|not)\s+[a-z]{2,}",
     re.IGNORECASE,
 )
+# The denied one first: "لا مو وائل، قصدي رشا", "مش سامي بل هالة", "not Wael, I meant Rasha", "not Omar -
+# Lina", "mesh wael, 2asdi rasha" (its "not" is part of it, never a denial of the name after it).
+_NOT_BUT_MEANT = re.compile(
+    r"(?:^|[\s,،])(?:مو|مش|مب|موب|مهوب|ليس|مهو)\s+[\u0621-\u064A]{2,}[\s,،.-]+"
+    r"(?:بل\s+|قصدي\s+|اقصد\s+|أقصد\s+|قصدت\s+|القصد\s+)(?!ال)(?P<ar>[\u0621-\u064A]{2,})"
+    r"|\bnot\s+[a-z][\w'-]*(?:\s*[,;.\u2013\u2014-]+\s*(?:i\s+meant?\s+|but\s+|it'?s\s+)?|\s+(?:i\s+meant?|but|it'?s)\s+)"
+    r"(?P<en>[a-z][\w'-]*)\s*[.!]*$"
+    r"|\b(?:mesh|mish|msh|mo|mu|mub)\s+[a-z]{2,}[\s,]+(?:2asdi|2asdy|asdi|a2sod|qasdi|bas)\s+(?P<lat>[a-z]{2,})",
+    re.IGNORECASE,
+)
 # Subject pronouns and words that look like a name in those patterns but are none.
 _NOT_DOERS = _folded(
+    "please pls thanks later now today tomorrow yet "
     "i you we he she they it someone somebody anyone who that this which what task one "
     "انا أنا انت إنت انتي احنا نحن هو هي هم مين من اللي الي "
     # demonstratives of each group ("التاسك ده هو اللي متأخر", "هيدا هو اللي…") and the task's own nouns
@@ -220,10 +242,11 @@ def holder_or_doer(text: str) -> str | None:
     plain = without_harakat(text)
     if _TAKES.search(plain):
         return SPEAKER
-    for pattern in (_KEEPS, _DOES, _MEANT_PERSON):
+    for pattern in (_KEEPS, _DOES, _MEANT_PERSON, _NOT_BUT_MEANT):
         for found in pattern.finditer(plain):
             name = next((v for v in found.groupdict().values() if v), None)
-            if name is None or fold(name) in _NOT_DOERS or _denied(plain, found.start()):
+            denied = pattern is not _NOT_BUT_MEANT and _denied(plain, found.start())
+            if name is None or fold(name) in _NOT_DOERS or denied:
                 continue
             if _could_be_person(name):
                 return name
@@ -485,11 +508,20 @@ _NOT_THIS = re.compile(
 )
 
 
+# Owning up to a mistake: "wrong one - it's 402, not 426", "غلطت، ١٥ مو ١٤", "sorry ghalat, 7 mish 6".
+_WRONG = _folded(
+    "wrong mistake oops sorry غلط غلطت غلطة غلطه بالغلط خطأ خطا اخطأت أخطأت غلطانة غلطان "
+    "ghalat ghalta 8alat 8lt 3'alat galat ghlet ghlett"
+)
+
+
 def meant_instead(text: str) -> tuple[int, int | None] | None:
     """ "قصدي ٣٢ مش ٣١": (the task meant, the task not meant), when the message corrects one number
-    by another; (the task meant, None) when it denies the task just named without its number ("la2 mish
-    di, 72 a2sod", "مش هاي، قصدي ٧٢"); else None."""
-    if not any(w in _MEANT for w in _words(text)):
+    by another (said with "I meant" or owning up to a mistake: "wrong one - it's 402, not 426"); (the
+    task meant, None) when it denies the task just named without its number ("la2 mish di, 72 a2sod",
+    "مش هاي، قصدي ٧٢"); else None."""
+    words = _words(text)
+    if not any(w in _MEANT or w in _WRONG for w in words):
         return None
     latin = to_latin_digits(fold(text))
     denied = {int(n) for n in _NOT_NUMBER.findall(latin)}
