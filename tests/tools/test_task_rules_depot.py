@@ -452,3 +452,25 @@ def test_not_now_names_nobody() -> None:
     from tools.packs.tasks.cues import holder_or_doer
 
     assert holder_or_doer("not now please") is None and holder_or_doer("not now, please") is None
+
+
+@pytest.mark.parametrize(
+    ("action", "args", "text", "want"),
+    [
+        ("complete_task", {"task_id": "14"}, "شيلي تاسك رفوف المكملات خالص", "delete_task"),
+        ("get_task", {"task_id": "429"}, "momken tems7y task 429? el taqreer da 5eles", "delete_task"),
+        ("complete_task", {"task_id": "5"}, "خلصت المهمة 5 وشيلتها من اللوحة", "complete_task"),  # says done
+        ("create_task", {"title": "New schedule", "priority": "high"},
+         "the drivers need their new schedule first thing, so make 404 high priority", "update_task"),
+        ("create_task", {"title": "x", "priority": "high"}, "set 12 to urgent please", "update_task"),
+        ("create_task", {"title": "make 5 copies", "priority": "high"},
+         "I need a task: make 5 copies of the contract, urgent", "create_task"),
+        ("get_task", {"task_id": "3"}, "wesh el mahaam elli 3alai bukra?", "list_tasks"),
+    ],
+)  # fmt: skip
+def test_what_the_words_say_wins_over_the_tool_read(action: str, args: dict, text: str, want: str) -> None:
+    assert TOOLS.correct(Decision(action=action, args=args), text, follow_ref=None, fired=[]).action == want
+
+
+def test_an_egyptian_arabizi_done_question_is_asked() -> None:
+    assert asks_if_done("mhemmet ta7deeth as3ar el adwye bel system, 5olset wala lessa?")

@@ -8,10 +8,11 @@ each can be switched off by its name without the underscore (`HUDHUD_DISABLED_CO
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from base.text.content import content_words, shares_words
-from base.text.folding import fold
+from base.text.folding import fold, to_latin_digits
 from base.text.lexicon import AR_LETTERS, is_self
 from base.text.numbers import parse_int
 from base.text.priority import normalize_priority
@@ -246,6 +247,53 @@ def _no_person(decision: Decision, tools: ToolRegistry, text: str, follow_ref: i
     if person is None:
         return decision
     return decision.model_copy(update={"args": {**decision.args, "assignee": person}})
+
+
+_NOT_DELETE = ("complete_task", "reopen_task", "get_task")
+
+
+def _said_delete(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "شيلي تاسك رفوف المكملات خالص" read as completing it, "momken tems7y task 429?" as showing it:
+    words that say delete, and never the tool chosen, delete (which asks first)."""
+    if (
+        decision.action not in ("complete_task", "reopen_task", "get_task")
+        or tools.get("delete_task") is None
+    ):
+        return decision
+    if tools.says("delete_task", text) is not True or tools.says(decision.action, text) is True:
+        return decision
+    if decision.action == "get_task" and asks_if_done(text):
+        return decision
+    return decision.model_copy(
+        update={"action": "delete_task", "args": {"task_id": decision.args.get("task_id")}}
+    )
+
+
+# A bare number right after a verb of making it so: "make 404 high priority", "set 12 to urgent".
+_MAKE_NUMBER = re.compile(
+    r"\b(?:make|set|mark|put|bump|flag)\s+(?:task\s+)?#?\d+\s+(?:to\s+|as\s+|up\s+to\s+)?(?:an?\s+)?"
+    r"(?:high|low|normal|medium|urgent|top|important|critical)\b",
+    re.IGNORECASE,
+)
+
+
+def _numbered_change(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "the drivers need their new schedule first thing, so make 404 high priority": a new task of a
+    message that names one task's number, asks for nothing new and says a priority is that task's
+    priority changed."""
+    if decision.action != "create_task" or tools.get("update_task") is None:
+        return decision
+    # ("…need their new schedule…, so make 404 high priority": a number made a priority is that task's)
+    made = _MAKE_NUMBER.search(to_latin_digits(text)) is not None
+    if not made and (says_create_anywhere(text) or opens_with_create(text) or says_new(text)):
+        return decision
+    numbers = numbers_in(text)
+    priority = normalize_priority(text)
+    named = made or names_task_number(text)
+    if len(numbers) != 1 or not named or priority is None:
+        return decision
+    args = {"task_id": str(numbers[0]), "title": None, "due_date": None, "priority": priority}
+    return decision.model_copy(update={"action": "update_task", "args": args})
 
 
 def _outside_title(text: str, title: str) -> str | None:
@@ -990,6 +1038,8 @@ CORRECTIONS = (
     _title_not_asked,
     _update_said_other,
     _invented_id,
+    _said_delete,
+    _numbered_change,
     _list_asked,  # again: a command on an id the words never said ("3" of "3tni") may be the request to see
     _invented_comment,
     _comment_as_written,

@@ -660,7 +660,7 @@ _MINE = _folded(
     # Arabizi "عندي" and "mine": "3indi shay mit2akhar?", "el tasks taba3i"
     "3ndi 3indi 3andi 3endi 3ndy 3andy taba3i tab3i beta3i bta3i ta3i 7a2i 7agi "
     # feminine and plural owners of "tasks" (el maham beta3ti), and "on me" without its last vowel
-    "beta3ti bta3ti taba3ti tab3ti 7a2ti 7agti 3alay"
+    "beta3ti bta3ti taba3ti tab3ti 7a2ti 7agti 3alay 3alai"
 )
 _TEAM = _folded("team everyone everybody all الكل الجميع كلهم القسم الشباب")
 
@@ -687,6 +687,8 @@ _DONE = _folded(
     "sakkarhom sakkerhom 5alashom khalashom "
     # Levantine and Egyptian "it finished / he finished" in Arabizi: "5elset", "5eles", "khilset"
     "5elset 5eles 5ilset 5iles 5elis khelset kheles khilset 5alaset 5elsat "
+    # Egyptian "خُلصت" and Gulf "خلّصت": "5olset", "kholset", "5allast"
+    "5olset 5olsit 5ols kholset kholsit 5allast 5allasat 5allasna "
     "2afalt 2afalet 2afaltha 2afaltaha afalt sakkart sakart sakkarta sakkartha "
     # what was to be done, said done: "the catering is booked", "invoice paid", "اتحجزت", "انرسلت"
     "booked sent paid submitted delivered fixed sorted handled shipped signed "
@@ -930,7 +932,7 @@ def listed_priority(text: str) -> str | None:
 
 _MANY_TASKS = _folded(
     "tasks todos reminders مهام مهمات تاسكات شغلات المهام المهمات التاسكات الشغلات mahamat mahammat "
-    "maham mahaam mahamm"
+    "maham mahaam mahamm mahaamat"
 )
 
 
@@ -986,7 +988,7 @@ def asks_for_a_list(text: str) -> str | None:
 # "فيه شي علي؟", "fi shi 3alayi?", "المهام اللي علي": something on me ("علي" alone is also the name Ali)
 _ON_ME = re.compile(
     r"(?:^|\s)(?:شي|اشي|إشي|حاجه|حاجة|shi|eshi|7aga|اللي|الي|يلي|elli|illi)\s+"
-    r"(?:علي|عليا|عليي|3alaya|3alayi|3alayya|3alay)(?:\s|$|[?؟.!،,])"
+    r"(?:علي|عليا|عليي|3alaya|3alayi|3alayya|3alay|3alai|3alayy)(?:\s|$|[?؟.!،,])"
 )
 
 
@@ -1453,7 +1455,9 @@ def names_no_task(word: str) -> bool:
 _DELETE = _folded(
     "delete deleted remove removed erase trash drop "
     "احذف احذفي احذفوا حذف امسح امسحي امسحوا مسح شيل شيلي شيلوا امحي امحوا امحى الغي الغ "
-    "e7zef e7zfi ehzef emsa7 emsahi sheel shil shili ems7 ems7i emsa7i imsa7 2emsa7 el8i elghi 2elghi"
+    "e7zef e7zfi ehzef emsa7 emsahi sheel shil shili ems7 ems7i emsa7i imsa7 2emsa7 el8i elghi 2elghi "
+    # "can you delete…" in Arabizi: "momken tems7y task 429?", "te7zefha", "tsheelha"
+    "tems7 tems7y tems7i temsa7 temsa7i tim7i timsa7 te7zef te7zefi te7zefha tems7ha tsheel tsheelha tshil"
 ) | verb_forms("احذف امسح شيل امح الغ")  # "امسحيلي", "احذفوها", "شيليها"
 _PRONOUNS = ("ها", "ه", "هم", "يها", "وها", "ha", "o", "hom")
 
