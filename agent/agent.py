@@ -930,12 +930,21 @@ def _text_fixed(
     if not (decision.is_answer or decision.action == spec.name) or (swap := said_instead(text)) is None:
         return None
     new, old = swap
+    # "لأ غلطت، الخميس مش الأربعاء" right after a move to Wednesday: a day said instead of a day
+    dates = _is_date_phrase(new) and _is_date_phrase(old)
     for name in spec.needs_one_of.args:
         given = args.get(name)
         arg = spec.args.get(name)
         if arg is not None and arg.kind == "text" and isinstance(given, str) and given.count(old) == 1:
             return Decision(action=spec.name, args={ref_arg: ref, name: given.replace(old, new)}), ref
+        if arg is not None and arg.kind == "date" and given not in (None, "") and dates:
+            return Decision(action=spec.name, args={ref_arg: ref, name: new}), ref
     return None
+
+
+def _is_date_phrase(words: str) -> bool:
+    """The words are a date by themselves ("الخميس", "next Monday"), not words that hold one."""
+    return resolve_date_in_text(words, date.today()) is not None and len(words.split()) <= 3
 
 
 def turn_path(trace: AgentTrace) -> TurnPath:

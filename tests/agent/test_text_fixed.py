@@ -70,3 +70,26 @@ def test_the_edit_again_with_the_words_replaced() -> None:
 )
 def test_nothing_fixed(decision: Decision, before: dict | None, text: str) -> None:
     assert _text_fixed(decision, before, text, TOOLS) is None
+
+
+MOVED = {"name": "update_task", "args": {"task_id": 411, "due_date": "2027-02-17"}}
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("لأ غلطت، الخميس مش الأربعاء", "الخميس"),
+        ("sorry, Thursday not Wednesday", "Thursday"),
+        ("la2 el 5amees mesh el arba3", "el 5amees"),
+    ],
+)
+def test_a_day_said_instead_moves_the_task_just_moved(text: str, day: str) -> None:
+    misread = Decision(action="update_task", args={"task_id": None, "due_date": "الإمساء"})
+    assert _text_fixed(misread, MOVED, text, TOOLS) == (
+        Decision(action="update_task", args={"task_id": 411, "due_date": day}),
+        411,
+    )
+
+
+def test_a_day_is_no_fix_of_an_edit_that_set_no_date() -> None:
+    assert _text_fixed(Decision(action=ANSWER), RENAMED, "sorry, Thursday not Wednesday", TOOLS) is None
