@@ -474,3 +474,22 @@ def test_what_the_words_say_wins_over_the_tool_read(action: str, args: dict, tex
 
 def test_an_egyptian_arabizi_done_question_is_asked() -> None:
     assert asks_if_done("mhemmet ta7deeth as3ar el adwye bel system, 5olset wala lessa?")
+
+
+def test_words_copied_as_a_date_beside_a_priority_are_dropped() -> None:
+    decision = Decision(
+        action="update_task",
+        args={"task_id": "412", "due_date": "el zabayen bydawaro 3al vitamins", "priority": "high"},
+    )
+    text = "task 412 5aleeha urgent law sama7t, el zabayen bydawaro 3al vitamins"
+    out = TOOLS.correct(decision, text, follow_ref=None, fired=[])
+    assert out.args.get("due_date") is None and out.args["priority"] == "high"
+    dated = Decision(action="update_task", args={"task_id": "4", "due_date": "Sunday", "priority": "high"})
+    assert (
+        TOOLS.correct(dated, "make 4 urgent and due Sunday", follow_ref=None, fired=[]).args["due_date"]
+        == "Sunday"
+    )
+    from tools.packs.tasks.corrections import _no_date_said
+
+    alone = Decision(action="update_task", args={"task_id": "4", "due_date": "the audit"})
+    assert _no_date_said(alone, TOOLS, "push 4 to after the audit", None) is alone  # no priority: asked

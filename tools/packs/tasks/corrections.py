@@ -617,6 +617,18 @@ def _dated_not_removed(
     return decision.model_copy(update={"action": "update_task", "args": args})
 
 
+def _no_date_said(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "task 412 5aleeha urgent law sama7t, el zabayen bydawaro 3al vitamins": an update that changes the
+    priority, with the rest of the message copied as its due date, though the message says no date —
+    the priority changes and the "date" is dropped rather than quoted back as one not understood."""
+    due = decision.args.get("due_date")
+    if decision.action != "update_task" or not isinstance(due, str) or not due.strip():
+        return decision
+    if decision.args.get("priority") in (None, "") or says_date(text) or says_date(due):
+        return decision
+    return decision.model_copy(update={"args": {**decision.args, "due_date": None}})
+
+
 def _priority_not_done(
     decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None
 ) -> Decision:
@@ -1045,6 +1057,7 @@ CORRECTIONS = (
     _comment_as_written,
     _reopen,
     _priority_not_done,
+    _no_date_said,
     _look_not_complete,
     _overdue_in_title,
     _its_date_not_new,
