@@ -147,6 +147,7 @@ ADDED = {
     "hudhud_eval_max_cases",
     "hudhud_eval_nice",
     "hudhud_eval_timeout_s",
+    "hudhud_router_examples",
 }
 
 

@@ -87,13 +87,14 @@ async def test_when_the_words_agree_or_the_rule_is_off_the_choice_stands(chat: C
 @pytest.mark.parametrize("text", ["delete task {id}", "امحي مهمة {id}", "e7zef task {id}"])
 async def test_a_delete_the_words_say_asks_its_own_confirmation(chat: Chat, text: str) -> None:
     """Read as "mark it done" while the words say only delete: the delete's confirmation is the question
-    (one question, not a did-you-mean and then a confirmation); nothing changes until it is confirmed."""
+    (one question, not a did-you-mean and then a confirmation; the pack's `said_delete` reads the words
+    before the agent would offer readings); nothing changes until it is confirmed."""
     routed(chat.model, "complete_task", task_id=str(chat.a))
     parts = await chat.say(text.format(id=chat.a))
     assert isinstance(parts[0], ButtonsPart) and parts[0].buttons[0].id.startswith(CONFIRM), parts
     trace = chat.agent.traces[-1]
     assert trace.action == "delete_task" and trace.routed_action == "complete_task"
-    assert trace.rules == ["did_you_mean"] and trace.outcome == "confirm"
+    assert trace.rules == ["tasks.said_delete"] and trace.outcome == "confirm"
     assert await status(chat, chat.a) == "open"
     confirmed = await chat.router.respond(turn("✅", payload=parts[0].buttons[0].id))
     assert confirmed and await status(chat, chat.a) == "gone"
