@@ -394,31 +394,31 @@ class Agent:
             router = StructuredRouter(llm, tools, self.prompts)
             used.extend(router.prompts_used())
             examples: list[tuple[str, str]] = []
-            bank = self._bank()
-            if bank is not None and self.examples is not None:
+            if (found := self._bank()) is not None:
+                retriever, bank = found
                 used.append(bank)
-                examples = await self.examples.anearest(bank, text)
+                examples = await retriever.anearest(bank, text)
             return await router.route(text, previous=_previous_route(previous, tools), examples=examples)
         # Native models see the whole history window: a text answer they give is already in context.
         caller = NativeToolCaller(llm, tools)
         earlier = _history_messages(window)
         return await caller.decide([SystemMessage(self._persona_text(used)), *earlier, HumanMessage(text)])
 
-    def _bank(self) -> Prompt | None:
-        """The example bank the router's examples are retrieved from; None: none are (switched off, or a
-        prompts folder of the operator's own without one)."""
+    def _bank(self) -> tuple[ExampleBank, Prompt] | None:
+        """The retriever of the router's examples and the bank it retrieves from; None: none are
+        (switched off, or a prompts folder of the operator's own without a bank)."""
         if self.mode != "router" or self.examples is None or self.examples.k <= 0:
             return None
         try:
-            return self.prompts.get(BANK)
+            return self.examples, self.prompts.get(BANK)
         except PromptNotFound:
             return None
 
     async def warm_examples(self) -> None:
         """Embed the example bank at start-up rather than on the first routed message."""
-        bank = self._bank()
-        if bank is not None and self.examples is not None:
-            await self.examples.warm(bank)
+        if (found := self._bank()) is not None:
+            retriever, bank = found
+            await retriever.warm(bank)
 
     async def _history_budget(self, text: str) -> int:
         """History tokens that still fit next to the system prompt, the text, the context and the reply."""

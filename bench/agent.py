@@ -50,7 +50,7 @@ import pstats
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -734,75 +734,80 @@ async def kb_latency(threads: int, ab_rounds: int = 0) -> dict[str, Any] | None:
     }
 
 
-async def kb_ab(agent: Any, rounds: int) -> dict[str, Any]:
-    """The answered KB questions with the latency bounds off (as before them) and on, in one sitting on
-    one warm agent: passes alternate (off, on, then on, off...), each pass asks every question once, so
-    consecutive turns never share a retrieved context."""
-    bounds = (agent.kb_context_tokens, agent.kb_reply_tokens)
+async def alternated(
+    agent: Any,
+    rounds: int,
+    texts: Sequence[str],
+    arm: Callable[[str], None],
+    *,
+    label: str,
+    first: int,
+    profile: str = "exec",
+) -> dict[str, Any]:
+    """`texts` asked with a setting off and on (`arm("off")` / `arm("on")` sets it), in one sitting on one
+    warm agent: passes alternate (off, on, then on, off...), each pass asks every text once, each turn from
+    a new user (numbered from `first`), so consecutive turns share no history and the machine's load
+    mostly cancels in the ratio."""
     seconds: dict[str, list[float]] = {"off": [], "on": []}
     tokens_in: dict[str, list[float]] = {"off": [], "on": []}
-    questions = KB_QUESTIONS[:-2]  # the two the KB does not cover are answered in code either way
-    n = 30_000
+    n = first
     for r in range(rounds):
-        for arm in ("off", "on") if r % 2 == 0 else ("on", "off"):
-            agent.kb_context_tokens, agent.kb_reply_tokens = bounds if arm == "on" else (None, None)
-            for text in questions:
+        for name in ("off", "on") if r % 2 == 0 else ("on", "off"):
+            arm(name)
+            for text in texts:
                 n += 1
                 t0 = time.perf_counter()
-                await agent.respond(make_turn(text, n, wa_id=f"96650{n:07d}", profile="query"))
+                await agent.respond(make_turn(text, n, wa_id=f"96650{n:07d}", profile=profile))
                 took = time.perf_counter() - t0
                 trace = agent.traces[-1]
-                seconds[arm].append(took)
-                tokens_in[arm].append(float(trace.tokens_in))
+                seconds[name].append(took)
+                tokens_in[name].append(float(trace.tokens_in))
                 log(
-                    f"[kb ab] {arm:<3} {took:6.2f} s in={trace.tokens_in:<5} out={trace.tokens_out:<4} {text}"
+                    f"[{label}] {name:<3} {took:6.2f} s in={trace.tokens_in:<5} out={trace.tokens_out:<4} "
+                    f"{trace.action:<13} {text}"
                 )
-    agent.kb_context_tokens, agent.kb_reply_tokens = bounds
     out: dict[str, Any] = {"rounds": rounds}
-    for arm in ("off", "on"):
-        out[arm] = {
-            "n": len(seconds[arm]),
-            "p50_s": round(median(seconds[arm]), 3),
-            "p95_s": round(percentile(seconds[arm], 95), 3),
-            "tokens_in_p50": median(tokens_in[arm]),
+    for name in ("off", "on"):
+        out[name] = {
+            "n": len(seconds[name]),
+            "p50_s": round(median(seconds[name]), 3),
+            "p95_s": round(percentile(seconds[name], 95), 3),
+            "tokens_in_p50": median(tokens_in[name]),
         }
     out["p50_ratio_on_off"] = round(out["on"]["p50_s"] / out["off"]["p50_s"], 3)
     return out
+
+
+async def kb_ab(agent: Any, rounds: int) -> dict[str, Any]:
+    """The answered KB questions with the latency bounds off (as before them) and on (`alternated`);
+    consecutive turns never share a retrieved context."""
+    bounds = (agent.kb_context_tokens, agent.kb_reply_tokens)
+
+    def arm(name: str) -> None:
+        agent.kb_context_tokens, agent.kb_reply_tokens = bounds if name == "on" else (None, None)
+
+    questions = KB_QUESTIONS[:-2]  # the two the KB does not cover are answered in code either way
+    try:
+        return await alternated(agent, rounds, questions, arm, label="kb ab", first=30_000, profile="query")
+    finally:
+        agent.kb_context_tokens, agent.kb_reply_tokens = bounds
 
 
 async def examples_ab(agent: Any, rounds: int) -> dict[str, Any]:
-    """The command messages routed without and with the retrieved examples (HUDHUD_ROUTER_EXAMPLES), in
-    one sitting on one warm agent, passes alternated (off, on, then on, off...) and each turn from a new
-    user: what the examples add to a command turn, as a ratio the machine's load mostly cancels."""
-    k = agent.examples.k if agent.examples is not None else 0
-    seconds: dict[str, list[float]] = {"off": [], "on": []}
-    tokens_in: dict[str, list[float]] = {"off": [], "on": []}
-    n = 40_000
-    for r in range(rounds):
-        for arm in ("off", "on") if r % 2 == 0 else ("on", "off"):
-            if agent.examples is not None:
-                agent.examples.k = k if arm == "on" else 0
-            for text in COMMANDS:
-                n += 1
-                t0 = time.perf_counter()
-                await agent.respond(make_turn(text, n, wa_id=f"96650{n:07d}"))
-                took = time.perf_counter() - t0
-                trace = agent.traces[-1]
-                seconds[arm].append(took)
-                tokens_in[arm].append(float(trace.tokens_in))
-                log(f"[examples ab] {arm:<3} {took:6.2f} s in={trace.tokens_in:<5} {trace.action:<13} {text}")
-    if agent.examples is not None:
-        agent.examples.k = k
-    out: dict[str, Any] = {"rounds": rounds, "k": k}
-    for arm in ("off", "on"):
-        out[arm] = {
-            "n": len(seconds[arm]),
-            "p50_s": round(median(seconds[arm]), 3),
-            "p95_s": round(percentile(seconds[arm], 95), 3),
-            "tokens_in_p50": median(tokens_in[arm]),
-        }
-    out["p50_ratio_on_off"] = round(out["on"]["p50_s"] / out["off"]["p50_s"], 3)
-    return out
+    """The command messages routed without and with the retrieved examples (HUDHUD_ROUTER_EXAMPLES),
+    `alternated`: what the examples add to a command turn."""
+    examples = agent.examples
+    k = examples.k if examples is not None else 0
+
+    def arm(name: str) -> None:
+        if examples is not None:
+            examples.k = k if name == "on" else 0
+
+    try:
+        out = await alternated(agent, rounds, COMMANDS, arm, label="examples ab", first=40_000)
+    finally:
+        arm("on")
+    return {**out, "k": k}
 
 
 # --------------------------------------------------------------------------------------------------

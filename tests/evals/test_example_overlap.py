@@ -30,6 +30,7 @@ from pathlib import Path
 import orjson
 import yaml
 
+from agent.examples import bank_lines
 from base.text.folding import tokens
 
 ROOT = Path(__file__).parents[2]
@@ -50,9 +51,7 @@ def router_examples() -> list[str]:
     found = []
     for path in sorted(PROMPTS.glob("*.md")):
         text = _FRONT_MATTER.sub("", path.read_text(encoding="utf-8"), count=1)
-        for line in text.splitlines():
-            if " -> {" in line:
-                found.append(line.split(" -> {", 1)[0].strip())
+        found.extend(said for said, _ in bank_lines(text))
     return found
 
 

@@ -255,10 +255,7 @@ _NOT_DELETE = ("complete_task", "reopen_task", "get_task")
 def _said_delete(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
     """ "شيلي تاسك رفوف المكملات خالص" read as completing it, "momken tems7y task 429?" as showing it:
     words that say delete, and never the tool chosen, delete (which asks first)."""
-    if (
-        decision.action not in ("complete_task", "reopen_task", "get_task")
-        or tools.get("delete_task") is None
-    ):
+    if decision.action not in _NOT_DELETE or tools.get("delete_task") is None:
         return decision
     if tools.says("delete_task", text) is not True or tools.says(decision.action, text) is True:
         return decision

@@ -77,11 +77,6 @@ _NOT_PEOPLE = _folded(
 )
 
 
-def could_be_person(name: str) -> bool:
-    """The model's assignee could name a person: no date, no priority, no pronoun or particle."""
-    return _could_be_person(name)
-
-
 # Politeness and thanks that may close a request after the person: "…to Sara please", "…لخالد لو سمحت",
 # "…la sara law sama7t 🙏".
 _CLOSING = re.compile(
@@ -102,7 +97,7 @@ def person_target(text: str) -> str | None:
     if name is None:
         found = _TARGET_AR.search(stripped)
         name = (found["sep"] or found["joined"]) if found else None
-    if name is None or not _could_be_person(name):
+    if name is None or not could_be_person(name):
         name = holder_or_doer(text)
     if name == SPEAKER:
         return name
@@ -110,14 +105,15 @@ def person_target(text: str) -> str | None:
         name = named["name"]
     if name:  # "move 12 to Sara's plate": Sara
         name = _THEIR_PLACE.sub("", name)
-    return name.strip() if name and _could_be_person(name) else None
+    return name.strip() if name and could_be_person(name) else None
 
 
 _THEIR_PLACE = re.compile(r"'s\s+(?:plate|list|desk|queue|name|tasks|to-?dos?|board)\b.*$", re.IGNORECASE)
 _IN_NAME_OF = re.compile(r"^(?:اسم|إسم|esm|ism)\s+(?P<name>\S.*)$", re.IGNORECASE)
 
 
-def _could_be_person(name: str) -> bool:
+def could_be_person(name: str) -> bool:
+    """The words could name a person: no date, no priority, no pronoun or particle."""
     words = _words(name)
     # ("للأحد" leaves "لأحد" after the "ل" of "to": the date is "ل" + it.)
     dated = _is_date(name) or _is_date("ل" + name)
@@ -248,7 +244,7 @@ def holder_or_doer(text: str) -> str | None:
             denied = pattern is not _NOT_BUT_MEANT and _denied(plain, found.start())
             if name is None or fold(name) in _NOT_DOERS or denied:
                 continue
-            if _could_be_person(name):
+            if could_be_person(name):
                 return name
     return None
 
@@ -891,11 +887,11 @@ def whose_tasks(text: str) -> str | None:
         if group is None:
             continue
         name = found[group]
-        if fold(name) in _NOT_WHOSE or is_self(name) or not _could_be_person(name):
+        if fold(name) in _NOT_WHOSE or is_self(name) or not could_be_person(name):
             continue
         after = re.findall(r"[^\W_]+", bare[found.end(group) :])
         if fold(name) in _KUNYA:  # "شو عند أبو فهد": both words, or nobody
-            if after and _could_be_person(after[0]) and fold(after[0]) not in _NOT_WHOSE:
+            if after and could_be_person(after[0]) and fold(after[0]) not in _NOT_WHOSE:
                 return f"{name} {after[0]}"
             continue
         # "مهام متأخرة", "مهام فات موعدها": a kind of task, said by the name alone or by the name with the
