@@ -618,6 +618,19 @@ def dates_denied(text: str | None, today: date, *, tz_name: str | None = None) -
 
 _NOT = frozenset(folding.tokens("not never isnt isn مو مش مب ليس غير mish mesh msh mo mu mush mub"))
 # ("no" and "لا" stay out: "no, tomorrow" corrects to tomorrow.)
+# A date said after "instead of" is the one replaced: "الخميس بدل الأحد" means Thursday.
+_INSTEAD = frozenset(folding.tokens("بدل بدال عوض مكان badal badl bdal makan mkan"))
+_INSTEAD_OF = frozenset(
+    tuple(folding.tokens(pair))
+    for pair in ("instead of", "rather than", "place of", "بدلا من", "بدلا عن", "عوضا عن", "عوضا من")
+)
+
+
+def _denied(tokens: list[str], i: int) -> bool:
+    """Is the date phrase starting at token `i` one the message says it does not mean?"""
+    return i > 0 and (
+        tokens[i - 1] in _NOT or tokens[i - 1] in _INSTEAD or tuple(tokens[max(i - 2, 0) : i]) in _INSTEAD_OF
+    )
 
 
 _ANY_DAY = date(2026, 1, 1)
@@ -684,7 +697,7 @@ def _phrases(text: str | None, today: date, tz_name: str | None) -> list[tuple[d
                 continue
             hit = _resolve(window, today, tz_name, loose=False)
             if hit is not None:
-                found.append((hit, i > 0 and tokens[i - 1] in _NOT, window))
+                found.append((hit, _denied(tokens, i), window))
                 i += size
                 break
         else:

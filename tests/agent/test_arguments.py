@@ -88,7 +88,8 @@ def test_other_kinds() -> None:
 @pytest.mark.parametrize(
     ("message", "expected"),
     [("ما هي عاصمة فرنسا؟", False), ("عامل ايه النهارده؟", False), ("المهمة خلصت", True),
-     ("close it, task done", True), ("رقم ٤", True), ("hello", False)],
+     ("close it, task done", True), ("رقم ٤", True), ("hello", False),
+     ("mhemmet el tasleem 5olset?", True), ("mhimmet el jard", True)],
 )  # fmt: skip
 def test_mentions_task(message: str, expected: bool) -> None:
     assert mentions_task(message) is expected

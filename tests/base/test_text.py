@@ -237,6 +237,11 @@ def test_resolve_date_in_text(text: str | None, expected: date | None) -> None:
         ("sorry, I meant Friday not tomorrow", 2, 1),
         ("la2 mish bokra, yom el sabt", 3, 1),
         ("no, tomorrow", 1, None),  # "no" opens a correction; it does not deny the date after it
+        ("خليه السبت بدل بكرة", 3, 1),  # the date said after "instead of" is the one replaced
+        ("عايزاه يتسلم السبت بدلاً من بكرة", 3, 1),
+        ("due Saturday instead of tomorrow", 3, 1),
+        ("Saturday rather than tomorrow", 3, 1),
+        ("5aliha yom el sabt badal bokra", 3, 1),
     ],
 )
 def test_a_date_said_after_a_negation_is_the_one_not_meant(text: str, meant: int, denied: int | None) -> None:

@@ -1117,7 +1117,10 @@ def test_the_overdue_filter_stays_a_bulk_completion(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "title"),
     [("el dental chair elli b room 3, 5alli maw3edha ba3d bukra", "el dental chair elli b room 3"),
-     ("تقرير الجودة خلي موعده الخميس", "تقرير الجودة")],
+     ("تقرير الجودة خلي موعده الخميس", "تقرير الجودة"),
+     ("تقرير الجودة عايزه يتسلم الخميس بدل الأحد", "تقرير الجودة"),
+     ("the vendor review should be due Thursday instead of Sunday", "the vendor review"),
+     ("el brake order 5alliha yom el 5amees badal el a7ad", "el brake order")],
 )  # fmt: skip
 def test_a_date_said_to_be_the_tasks_own_moves_it(text: str, title: str) -> None:
     decision = decide("create_task", text, title=title, due_date="Thursday", assignee="Fadi")
@@ -1126,6 +1129,12 @@ def test_a_date_said_to_be_the_tasks_own_moves_it(text: str, title: str) -> None
         "create_task", "add a task: renew the licence, its deadline is Friday", title="renew the licence"
     )
     assert new.action == "create_task"
+    # a date denied without "instead of" is a new task's correction of itself, not a move
+    assert decide("create_task", "call the bank on Friday, not Monday", title="call the bank").action == (
+        "create_task"
+    )
+    instead = "add a task: call the bank Friday instead of Monday"
+    assert decide("create_task", instead, title="call the bank").action == "create_task"
 
 
 @pytest.mark.parametrize(

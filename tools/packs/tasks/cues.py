@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from base.text.dates import resolve_date, resolve_date_in_text
+from base.text.dates import dates_denied, resolve_date, resolve_date_in_text
 from base.text.folding import fold, to_latin_digits
 from base.text.lexicon import MEANT, OBJECT_PRONOUNS, addressed, is_self, verb_forms, without_harakat
 from base.text.lexicon import is_date_phrase as _is_date
@@ -793,7 +793,7 @@ def title_in_message(text: str) -> str | None:
 # Substrings of each script: English, Arabic (مهمة، مهام، تاسك), Arabizi (mohemma, mahamat).
 _TASK_WORDS = (
     "task", "todo", "to-do", "تاسك", "مهم", "مهام", "تذكير", "reminder",
-    "mohem", "mohim", "mahama", "mahamat", "mahamm", "mhama", "mhamat",
+    "mohem", "mohim", "mahama", "mahamat", "mahamm", "mhama", "mhamat", "mhem", "mhim",
 )  # fmt: skip
 
 
@@ -1378,9 +1378,23 @@ _ITS_DATE = re.compile(
 )
 
 
+# A date said in place of another ("الخميس بدل الأحد", "Friday instead of Monday", "el 5amees badal el a7ad"):
+# the other date was the task's, so the task exists.
+_INSTEAD = re.compile(
+    r"\b(?:instead\s+of|rather\s+than|in\s+place\s+of)\b"
+    r"|(?:^|\s)(?:بدل|بدال|بدلا|عوض|عوضا|مكان)(?=\s|$)"
+    r"|\b(?:badal|badl|bdal|makan|mkan)\b",
+    re.IGNORECASE,
+)
+
+
 def says_its_date(text: str) -> bool:
-    """The message changes the date of something that exists: "5alli maw3edha ba3d bukra", "خل موعده"."""
-    return bool(_ITS_DATE.search(without_harakat(text)))
+    """The message changes the date of something that exists: "5alli maw3edha ba3d bukra", "خل موعده",
+    "يتسلم الخميس بدل الأحد"."""
+    plain = without_harakat(text)
+    if _ITS_DATE.search(plain):
+        return True
+    return _INSTEAD.search(plain) is not None and bool(dates_denied(plain, date.today()))
 
 
 def says_all(text: str) -> bool:
