@@ -33,6 +33,7 @@ from agent.claims import action_claim
 from agent.cues import is_question, is_small_talk, refers_back, remember_request, said_instead
 from agent.examples import BANK, ExampleBank
 from agent.language import detect_language, reply_language
+from agent.loops import cut_loop
 from agent.memory import AgentMemory, ToolRecord, last_exchange, last_task_ref, last_tool_call
 from agent.native import NativeToolCaller
 from agent.picking import render_named
@@ -543,8 +544,10 @@ class Agent:
         trace.tokens_in += int(usage.get("input_tokens", 0))
         trace.tokens_out += int(usage.get("output_tokens", 0))
         content = reply.content if isinstance(reply.content, str) else str(reply.content)
-        if (getattr(reply, "response_metadata", None) or {}).get("finish_reason") == "length":
-            content = _whole_sentences(content)  # cut by the reply cap: not in the middle of a sentence
+        looped = cut_loop(content)
+        capped = (getattr(reply, "response_metadata", None) or {}).get("finish_reason") == "length"
+        if looped != content or capped:
+            content = _whole_sentences(looped)  # cut by a loop or the cap: not in the middle of a sentence
         return content.strip()
 
     async def _run_tool(

@@ -80,6 +80,10 @@ def _normalize(arg: ArgSpec, value: Any, *, message: str, today: date, people: l
             # piece of it.
             if resolved is None or (in_text and in_text != resolved and fold(str(value)) in fold(message)):
                 resolved = in_text
+            elif in_text and not _has_digit(value) and fold(str(value)) not in fold(message):
+                # "الخميس بدل الأحد" routed as "Monday": a date word the message never says is the
+                # model's own; the one date the message says wins.
+                resolved = in_text
             elif resolved in dates_denied(message, today):
                 # "قصدي السبت مو بكرة" with tomorrow's date: the one the message says it means, else ask.
                 resolved = in_text
@@ -145,3 +149,7 @@ def _many_ids(value: Any, message: str) -> Any:
         return None
     numbers = set(numbers_said(message))
     return given if all(n in numbers for n in given) else _UNCLEAR
+
+
+def _has_digit(value: Any) -> bool:
+    return any(c.isdigit() for c in str(value))

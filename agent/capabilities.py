@@ -38,7 +38,7 @@ _HOW_ARE_YOU = re.compile(
 # "shu fik ta3mel", "wesh t8dar tsawi": a question word and a verb of being able or of doing.
 _ASK_EN = word_set("what how which")
 # English asks the bot itself ("you", or "this number", "the bot"); Arabic verbs below are second person
-_YOU = word_set("you u ya number bot assistant hudhud")
+_YOU = word_set("you u ya number bot assistant hudhud هدهد")
 _ASK = frozenset().union(
     _ASK_EN,
     word_set("ماذا ما ايش إيش اش وش شو شنو ايه إيه كيف بماذا بإيش بايش بشو فيما"),
@@ -84,6 +84,8 @@ _AROUND = frozenset().union(
     # a newcomer says so first: "hey! I'm new here, what can you help me with?", "أنا جديد هنا، وش تقدر تسوي؟"
     word_set("m im new joined started first time ana gdeed jdeed hon hena"),
     word_set("انا أنا جديد جديدة جديده توني لسه لسا بديت بلشت"),
+    # "can you tell me what you can do?": "فيك تخبرني شو بتعرف تعمل؟", "t2olli te2dar te3mel eh"
+    word_set("تخبرني اخبرني أخبرني تقولي تقلي تقللي تحكيلي احكيلي قلي قولي t2olli t2oli te2olli"),
     # the bot as "this number": "what can this number do for me?", "شو بيعمل هالرقم؟"
     word_set("رقم الرقم هالرقم هذا هاد هادا ده دا هيدا"),
 )
@@ -94,8 +96,9 @@ def is_greeting(text: str) -> bool:
     words = words_of(text)
     if not 0 < len(words) <= 6:
         return False
-    rest = " ".join(w for w in words if w not in _GREETING)
-    return not rest or bool(_HOW_ARE_YOU.match(rest))
+    rest = [w for w in words if w not in _GREETING]
+    named = [w for w in rest if w not in _YOU]  # the bot named: "مرحبا هدهد", "hi bot"
+    return any(not r or bool(_HOW_ARE_YOU.match(" ".join(r))) for r in (rest, named))
 
 
 def asks_what_i_do(text: str) -> bool:
@@ -108,6 +111,8 @@ def asks_what_i_do(text: str) -> bool:
     if len(parts) < 2:
         return False
     before = text[: text.rindex(parts[-1])]
+    if is_greeting(before):  # "مرحبا هدهد، كيفك؟ فيك تخبرني شو بتعرف تعمل؟"
+        return _asks_only_that(parts[-1])
     if _QUESTION_MARK.search(before) or any(c.isdigit() for c in before):
         return False
     return len(words_of(before)) <= _MAX_BEFORE and _asks_only_that(parts[-1])

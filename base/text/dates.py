@@ -633,6 +633,7 @@ def _denied(tokens: list[str], i: int) -> bool:
     )
 
 
+_DAY_BEFORE = frozenset(folding.tokens("يوم ليوم بيوم yom youm yoom lyom"))
 _ANY_DAY = date(2026, 1, 1)
 _DIGIT_RUN = re.compile(r"(?<![A-Za-z0-9])[0-9]+(?![A-Za-z0-9])")  # as base/text/numbers reads ids
 
@@ -695,7 +696,8 @@ def _phrases(text: str | None, today: date, tz_name: str | None) -> list[tuple[d
             window = tokens[i : i + size]
             if size <= 4 and " ".join(window) in _NOW_NOT_DATES:
                 continue
-            hit = _resolve(window, today, tz_name, loose=False)
+            # a word with another meaning is a weekday right after "day": "يوم الحد" (Sunday)
+            hit = _resolve(window, today, tz_name, loose=size > 1 and window[0] in _DAY_BEFORE)
             if hit is not None:
                 found.append((hit, _denied(tokens, i), window))
                 i += size

@@ -55,11 +55,18 @@ def test_dates_resolve_in_code_and_fall_back_to_the_message() -> None:
     # "بعد بكرة" (the day after tomorrow) copied as "بكرة": the message's whole phrase wins.
     whole = prep("create_task", {"title": "x", "due_date": "بكرة"}, "ضيف مهمة: حجز التذاكر بعد بكرة")
     assert whole.args["due_date"] == "2026-11-27"
-    # A phrase the message does not hold is the model's own reading: it stands.
-    assert (
-        prep("create_task", {"title": "x", "due_date": "Friday"}, "x tomorrow").args["due_date"]
-        == "2026-11-27"
+    # A date word the message never says is the model's own: the one date the message says wins ...
+    assert prep("create_task", {"title": "x", "due_date": "Friday"}, "x tomorrow").args["due_date"] == (
+        "2026-11-26"
     )
+    moved = prep("update_task", {"task_id": 3, "due_date": "الإثنين"}, "مهمة ٣ عايزاها الخميس بدل الأحد")
+    assert moved.args["due_date"] == "2026-11-26"
+    # ... but a date the model worked out in digits stands, and so does its phrase when the message says none.
+    assert prep("create_task", {"title": "x", "due_date": "2026-11-27"}, "x tomorrow").args["due_date"] == (
+        "2026-11-27"
+    )
+    kept = prep("create_task", {"title": "x", "due_date": "Friday"}, "x soon")
+    assert kept.args["due_date"] == "2026-11-27"
     # Two dates in the message: nothing to prefer, the model's phrase stands.
     two = prep("update_task", {"task_id": 3, "due_date": "Friday"}, "move task 3 from Monday to Friday")
     assert two.args["due_date"] == "2026-11-27"

@@ -70,7 +70,7 @@ GREETINGS = [
     # "how are you" and its one-word forms, each dialect group
     "مرحبتين", "مسا الخير", "أهلين", "كيفك", "شلونك؟", "ازيك", "عامل ايه", "هلا، كيف الحال؟",
     "hi how are you",
-    "hey whats up", "kifak", "shlonak", "3amel eh",
+    "hey whats up", "kifak", "shlonak", "3amel eh", "hi bot", "مرحبا هدهد، كيفك؟",
 ]  # fmt: skip
 NOT_GREETINGS = ["hi, create a task for Omar", "thanks", "شكراً", "bye", "how many tasks do I have?",
                  "ايه الأخبار عن المهمة ٥", "what is up with task 5", "كيف أحجز القاعة؟"]  # fmt: skip
@@ -185,6 +185,9 @@ def test_about_me_is_looser_for_messages_the_documents_say_nothing_on(text: str,
         "hi Hudhud, I just moved to the Marina branch. what kind of things can you do for me?",
         "hello, I'm a new pharmacist at the Sharjah branch. what can this number do for me?",
         "مرحبا، أنا موظفة جديدة في الفرع. شو بتقدر تعمل؟",
+        # a greeting that asks "how are you?" first is still only a greeting
+        "أهلين هدهد، شلونك؟ تقدر تقولي وش تقدر تسوي؟",
+        "hey bot, how are you? what can you do?",
     ],
 )
 def test_who_is_asking_may_come_before_the_question(text: str) -> None:
@@ -199,6 +202,8 @@ def test_who_is_asking_may_come_before_the_question(text: str) -> None:
         "Task 12 is late. what can you do?",
         "Is 12 done? what can you do?",
         "what can you tell me about leave?",
+        "مرحبا، كيفك؟ قديش إجازتي السنوية؟",  # after a greeting, a question about something else
+        "hi, how are you? can you tell me what the leave policy is?",
     ],
 )
 def test_a_question_or_a_number_before_it_is_about_something_else(text: str) -> None:

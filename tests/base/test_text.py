@@ -214,6 +214,9 @@ TEXT_CASES: list[tuple[str | None, date | None]] = [
     ("move it from Monday to Friday", None),  # two dates: ambiguous
     ("Enjoy the sun", None),  # "sun" is Sunday only in a date phrase
     ("meeting on sat", None),
+    ("أجّليها ليوم الحد", d(11, 29)),  # Egyptian "الحد" is Sunday right after "day" ...
+    ("مفيش حد فاضي", None),  # ... and "anyone" elsewhere
+    ("خليها يوم جمعة", FRI),
     ("Do it now", None),
     ("what's on my plate right now?", None),  # the time of speaking, not a day anything is due
     ("just now I saw it", None),
