@@ -65,7 +65,7 @@ el l il al ya ba3d law lw sama7t mn min fadlak
 ugh oh ah hmm ok okay yes yeah no not again anymore already still yet also too really actually so well hey hi
 guys all some it's isn't that's there
 خلاص بس كمان برضو برضه لسه لسا مره مرة ثانيه تاني يعني طيب اوكي تمام مش مو مب ما لا اه ايوه نعم
-bas kaman barda barde lessa lsa ya3ni tayeb tamam mesh mish msh mo ma la aywa
+bas kaman barda barde lessa lsa ya3ni tayeb tamam mesh mish msh mo ma la aywa wala walla wla bi bel fel
 i i'm im i'll ill i've myself we us he she him her his hers they them their we're you're he's she's
 they're am are were been being have has had do does did going gonna wanna need needs want wants let lets
 get got thing things stuff um uh erm like because cause cuz since if but then than when what who where
@@ -146,8 +146,9 @@ def forms(word: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=4096)  # a query's words are looked for in every title of a listing: each once
-def sounds(word: str) -> frozenset[str]:
-    """The consonant skeletons (base/text/names.py) by which a word meets one of the other script."""
+def sounds(word: str, arabizi: bool = False) -> frozenset[str]:
+    """The consonant skeletons (base/text/names.py) by which a word meets one of the other script
+    (`arabizi`: the word is one of a phrase written in Arabizi, whose three consonants are trusted)."""
     if _ARABIC.match(word):
         # Only the article's proclitics: a one-letter "ك", "ب" or "ف" is as often the word's own letter.
         spoken = {word} | {word[len(p) :] for p in _PROCLITICS if len(p) > 1 and word.startswith(p)}
@@ -155,7 +156,7 @@ def sounds(word: str) -> frozenset[str]:
     else:
         # Arabizi's "2" is a hamza, or a qaf said as one ("ta2reer", تقرير)
         spoken = {word, word.replace("2", "q")}
-        least = _MIN_SOUNDS if _ARABIZI_DIGIT.search(word) else _MIN_PLAIN_SOUNDS
+        least = _MIN_SOUNDS if arabizi or _ARABIZI_DIGIT.search(word) else _MIN_PLAIN_SOUNDS
     return frozenset(found for found in map(skeleton, spoken) if len(found) >= least)
 
 
@@ -173,19 +174,25 @@ class _Held:
         held = list(held)
         arabic = [w for w in held if _ARABIC.match(w)]
         latin = [w for w in held if not _ARABIC.match(w) and not w.isdigit()]
+        written = in_arabizi(latin)
         return cls(
             frozenset().union(*map(forms, held)),
             frozenset().union(*map(sounds, arabic)),
-            frozenset().union(*map(sounds, latin)),
+            frozenset().union(*(sounds(w, written) for w in latin)),
         )
 
-    def holds(self, word: str) -> bool:
+    def holds(self, word: str, arabizi: bool = False) -> bool:
         if forms(word) & self.forms:
             return True
         if word.isdigit():
             return False
         other = self.latin_sounds if _ARABIC.match(word) else self.arabic_sounds
-        return bool(other and sounds(word) & other)
+        return bool(other and sounds(word, arabizi) & other)
+
+
+def in_arabizi(latin: list[str]) -> bool:
+    """The Latin words are Arabic written in Arabizi: one of them has its digits ("tasli7 el mokayyaf")."""
+    return any(_ARABIZI_DIGIT.search(w) and _LATIN.search(w) for w in latin)
 
 
 def word_set(written: str) -> frozenset[str]:
@@ -264,7 +271,8 @@ def lead(naming: Naming, phrase: str, *, skip: Iterable[str] = ()) -> list[str]:
 def score(query: list[str], title: str) -> int:
     """How many of the query's words the title holds (by their forms)."""
     held = _Held.of(words(title) if title else [])
-    return sum(1 for w in query if held.holds(w))
+    arabizi = in_arabizi([w for w in query if not _ARABIC.match(w)])
+    return sum(1 for w in query if held.holds(w, arabizi))
 
 
 def best(

@@ -19,6 +19,8 @@ from base.text.priority import normalize_priority
 from tools.decision import ANSWER, Decision
 from tools.naming import forms
 from tools.packs.tasks.cues import (
+    FUTURE_PARTICLES,
+    ON_MY_BEHALF,
     SPEAKER,
     asks_count,
     asks_for_a_list,
@@ -30,6 +32,7 @@ from tools.packs.tasks.cues import (
     asks_what_a_task_shows,
     asks_what_is_due,
     asks_what_status,
+    asks_whats_left,
     asks_who,
     could_be_person,
     denies_person,
@@ -46,6 +49,7 @@ from tools.packs.tasks.cues import (
     opens_with_create,
     opens_with_hand_over,
     opens_with_show,
+    person_in_a_clause,
     person_target,
     recipient,
     renamed,
@@ -640,6 +644,16 @@ def _priority_not_done(
     return decision.model_copy(update={"action": "update_task", "args": args})
 
 
+def _left_asked(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "وش باقي علي من شغل ما خلص؟" read as a done-question, "what's left for me?" as a show of one task:
+    what is left to do is the user's open list."""
+    if tools.get("list_tasks") is None or decision.action == "list_tasks" or not asks_whats_left(text):
+        return decision
+    if decision.action not in (ANSWER, "get_task", "complete_task", "complete_tasks"):
+        return decision
+    return decision.model_copy(update={"action": "list_tasks", "args": {"scope": "mine", "status": "open"}})
+
+
 def _done_asked(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
     """ "وش خلصت من مهام؟", "which ones did I finish?" (what have I finished?) read as "complete a task":
     a what-question with a done word that names no task number asks for the done list."""
@@ -799,8 +813,14 @@ def _after_doer(title: str, person: str) -> str:
     folded = [fold(w) for w in words]
     if fold(person) not in folded:
         return title
-    rest = words[folded.index(fold(person)) + 2 :]
+    rest = words[folded.index(fold(person)) + 1 :]
+    while rest and fold(rest[0]) in FUTURE_PARTICLES:  # "sara ra7 t5alles el jard"
+        rest = rest[1:]
+    rest = [w for w in rest[1:] if fold(w) not in ON_MY_BEHALF]  # the verb, and "for me" ("3anni")
     return " ".join(rest) if len(rest) >= 2 else title
+
+
+_IT = frozenset(("it", "this", "that", "them", "these", "those"))
 
 
 def _handed_by_title(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
@@ -854,6 +874,26 @@ def _handed_in_reply(decision: Decision, tools: ToolRegistry, text: str, follow_
     return decision.model_copy(
         update={"action": "assign_task", "args": {"task_id": follow_ref, "assignee": person}}
     )
+
+
+def _handed_unnamed(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "خلّ ناصر يتكفّل بحجز السطحة" read as completing a made-up number (dropped, so nothing was left to
+    do): who takes a task on, in a message that names no number, asks nothing, nothing new and no date,
+    hands over the task the words after the person and their verb name (tools/naming.py finds it, or
+    says none matches)."""
+    if decision.action != ANSWER or follow_ref is not None or tools.get("assign_task") is None:
+        return decision
+    if names_task_number(text) or asks_question(text) or says_create_anywhere(text) or says_new(text):
+        return decision
+    person = holder_or_doer(text)
+    if person is None or says_date(text):
+        return decision
+    said = text.strip(" .!،,")
+    title = _after_doer(said, person)
+    if title == said or fold(title.split()[0]).strip(",.") in _IT:  # "let Omar own it, …": nothing named
+        return decision
+    args = {"task_id": title, "assignee": person}
+    return decision.model_copy(update={"action": "assign_task", "args": args})
 
 
 def _recipient_not_assignee(
@@ -969,7 +1009,7 @@ def _several_changes(decision: Decision, tools: ToolRegistry, text: str, follow_
         if args.get("priority") in (None, "") and priority is not None:
             args["priority"] = priority
         more = list(decision.more)
-        person = person_target(text) if says_hand_over(text) and tools.get("assign_task") else None
+        person = person_in_a_clause(text) if says_hand_over(text) and tools.get("assign_task") else None
         if person and not any(d.action == "assign_task" for d in more):
             more.append(Decision(action="assign_task", args={"task_id": task, "assignee": person}))
         return decision.model_copy(update={"args": args, "more": more})
@@ -1004,11 +1044,29 @@ def _undo(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | 
     model that names the undo tool for a message that does not ask for an undo is not followed."""
     if tools.get("undo_last") is None:
         return decision
-    if says_undo(text):
+    if says_undo(text) or _undo_with_reason(tools, text):
         return decision.model_copy(update={"action": "undo_last", "args": {}})
     if decision.action == "undo_last":
         return decision.model_copy(update={"action": ANSWER, "args": {}})
     return decision
+
+
+def _undo_with_reason(tools: ToolRegistry, text: str) -> bool:
+    """ "actually undo that, he hasn't picked it up yet", "رجعها زي ما كانت، العميل ما جا": an undo, then
+    a clause that only gives the reason — no number, date, priority or person, and no tool's words (a
+    second change, "undo that and make it high", is not an undo alone)."""
+    head, *rest = _FIRST_CLAUSE.split(text, maxsplit=1)
+    if not rest or not says_undo(head):
+        return False
+    reason = rest[0]
+    if numbers_in(reason) or says_date(reason) or normalize_priority(reason) is not None:
+        return False
+    if person_target(reason) is not None:
+        return False
+    return not any(tools.says(spec.name, reason) for spec in tools)
+
+
+_FIRST_CLAUSE = re.compile(r"\s*[,،;.!؛-]+\s*")
 
 
 def _wrong_task(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
@@ -1030,6 +1088,7 @@ def _wrong_task(decision: Decision, tools: ToolRegistry, text: str, follow_ref: 
 CORRECTIONS = (
     _question_not_task,  # first: the list rules below read the question it answers
     _done_asked,  # before the question rules: "what did I finish?" is a list, not nothing
+    _left_asked,
     _due_asked,
     _list_asked,
     _shown_not_new,
@@ -1061,6 +1120,7 @@ CORRECTIONS = (
     _handed_over,
     _handed_by_title,
     _handed_in_reply,
+    _handed_unnamed,
     _dated_not_removed,  # after the hand-overs: its update names only the date the message says
     _unsaid_person,
     _denied_person,

@@ -108,6 +108,19 @@ def person_target(text: str) -> str | None:
     return name.strip() if name and could_be_person(name) else None
 
 
+def person_in_a_clause(text: str) -> str | None:
+    """`person_target` of the message, else of the first of its clauses that ends with a person: "push
+    702 to Tuesday and hand it to Ravi, I'm stuck at the dealership" (a reason said after)."""
+    found = person_target(text)
+    if found is not None:
+        return found
+    clauses = [c for c in _CLAUSE_END.split(text) if c.strip()]
+    return next((p for c in clauses[:-1] if (p := person_target(c)) is not None), None)
+
+
+_CLAUSE_END = re.compile(r"[,،;.!؛\n]+")
+
+
 _THEIR_PLACE = re.compile(r"'s\s+(?:plate|list|desk|queue|name|tasks|to-?dos?|board)\b.*$", re.IGNORECASE)
 _IN_NAME_OF = re.compile(r"^(?:اسم|إسم|esm|ism)\s+(?P<name>\S.*)$", re.IGNORECASE)
 
@@ -150,7 +163,7 @@ _DOES = re.compile(
     r"(?:ال)?(?:مهمة|مهمه|تاسك|شغلة|شغله)(?:\s|$)"
     # "خلّ سعاد تمسك حجز صيانة المكيف": a verb of taking charge, the task's title after it
     r"|(?:^|\s)(?:خلي|خل|دع|خلو)\s+(?!ال)(?P<ar9>[\u0621-\u064A]{2,})\s+(?:ي|ت)"
-    r"(?:مسك|ستلم|تابع|تولى|تولا|شيل|اخذ|اخد)\S*\s+\S"
+    r"(?:مسك|ستلم|تابع|تولى|تولا|شيل|اخذ|اخد|تكفل|هتم|كمل|خلص|جهز|نجز)\S*\s+\S"
     r"|\b(?P<lat1>[a-z]{2,})\s+(?:howa|howwa|huwwe|huwe|hiya|heyya)\s+(?:elli|illi|eli|ili|yalli)\b"
     r"|\b(?:khall?[iy]|5all?[iy])\s+(?P<lat2>[a-z]{2,})\s+(?:y|t)[a-z0-9]+(?:ha|o|hom)\b"
     # "5alli sara tmsk task 12": the verb's object is the task, named after it
@@ -169,7 +182,20 @@ _DOES = re.compile(
     # "عمر يتولى المهمة 12", "سارة هتمسك التاسك": a name, a verb of taking on (present or future), the task
     # ("وائل رح يستلم مهمة 421": the verb of receiving, "سوف" in MSA)
     r"|(?:^|\s)(?!ال)(?P<ar8>[\u0621-\u064A]{2,})\s+(?:رح\s+|راح\s+|سوف\s+|ح|ه|ب|س)?(?:ي|ت)"
-    r"(?:تولى|مسك|تابع|شتغل|تكفل|استلم|ستلم)\S*\s+(?:على\s+|ع\s+|ب)?(?:ال)?(?:مهمة|مهمه|تاسك)(?:\s|$)",
+    r"(?:تولى|مسك|تابع|شتغل|تكفل|استلم|ستلم|كمل|خلص|هتم|جهز|نجز)\S*\s+(?:على\s+|ع\s+|ب)?(?:ال)?(?:مهمة|مهمه|تاسك)"
+    r"(?:\s|$)"
+    # "يزن رح يكمّل مهمة 737 عنّي", "سعاد بتعمل التقرير بدالي": a name doing something on the speaker's
+    # behalf ("عني", "بدالي", "مكاني", "instead of me") — the task is what they do
+    r"|(?:^|[\s,،])(?!ال)(?P<ar10>[\u0621-\u064A]{2,})\s+(?:رح\s+|راح\s+|سوف\s+)?(?:ح|ه|ب|س)?(?:ي|ت)"
+    r"[\u0621-\u064A]{2,}\s[^.!?؟]*?(?:عني|بدالي|بدلي|مكاني|بالنيابة\s+عني|بالنيابه\s+عني)(?:\s|$|[.!،,])"
+    r"|\b(?P<en6>[a-z][\w'-]*)\s+(?:will|'ll|is\s+going\s+to|can|should)\s+[a-z]+\s[^.!?]*?"
+    r"(?:instead\s+of\s+me|on\s+my\s+behalf|for\s+me\s+while|in\s+my\s+place)\b"
+    r"|\b(?P<lat4>[a-z]{2,})\s+(?:ra7\s+|7a\s+)?(?:ha|ba|7a|b)?(?:y|t)[a-z0-9]{2,}\s[^.!?]*?"
+    r"(?:3anni|3ani|3anny|badali|badaly|makani|makany)\b"
+    # "Ravi will take care of restocking the wiper blades", "can Omar handle the battery check?": a
+    # name, a verb of taking charge, and the task by its title
+    r"|\b(?:can|could)?\s*(?P<en7>[a-z][\w'-]*)\s+(?:will|should|can|could|'ll|is\s+going\s+to|needs\s+to|"
+    r"has\s+to)\s+(?:take\s+over|look\s+after|take\s+care\s+of|deal\s+with|handle|own)\s+(?:the\s+)?[a-z]{3,}",
     re.IGNORECASE,
 )
 # The person meant instead of the one just named: "لا، قصدي زياد مو نواف", "I meant Sara, not Lina", "la2
@@ -183,7 +209,12 @@ _MEANT_PERSON = re.compile(
     r"|(?:^|[\s,،])(?:ل|لـ|الى\s+|إلى\s+|عند\s+|على\s+|مع\s+)(?!ال)(?P<ar2>[\u0621-\u064A]{2,})[\s,،]+"
     r"(?:مو|مش|مب|موب|مهوب|وليس|ليس|مهو)\s+(?:ل|لـ)?[\u0621-\u064A]{2,}"
     r"|\bto\s+(?P<en2>[a-z][\w'-]*)[\s,]+not\s+(?:to\s+)?[a-z][\w'-]*"
-    r"|\b(?:l|la|le|li|3and|3ind|3ala|ma3)\s+(?P<lat2>[a-z]{2,})[\s,]+(?:mesh|mish|msh|mo|mu|mub|mob|not)\s+[a-z]{2,}",
+    r"|\b(?:l|la|le|li|3and|3ind|3ala|ma3)\s+(?P<lat2>[a-z]{2,})[\s,]+(?:mesh|mish|msh|mo|mu|mub|mob|not)\s+[a-z]{2,}"
+    # …or bare, closing the message: "غلطت بالاسم، ناصر مو مروان", "wrong name - Nasser, not Marwan"
+    r"|(?:^|[\s,،])(?!ال)(?P<ar3>[\u0621-\u064A]{2,})[\s,،]+(?:مو|مش|مب|موب|مهوب|وليس|ليس|مهو)\s+"
+    r"[\u0621-\u064A]{2,}\s*[.!]*$"
+    r"|\b(?P<en3>[a-z][\w'-]*)[\s,]+not\s+[a-z][\w'-]*\s*[.!]*$"
+    r"|\b(?P<lat3>[a-z]{2,})[\s,]+(?:mesh|mish|msh|mo|mu|mub|mob)\s+[a-z]{2,}\s*[.!]*$",
     re.IGNORECASE,
 )
 # The denied one first: "لا مو وائل، قصدي رشا", "مش سامي بل هالة", "not Wael, I meant Rasha", "not Omar -
@@ -198,12 +229,14 @@ _NOT_BUT_MEANT = re.compile(
 )
 # Subject pronouns and words that look like a name in those patterns but are none.
 _NOT_DOERS = _folded(
-    "please pls thanks later now today tomorrow yet "
+    "please pls thanks later now today tomorrow yet done open closed finished it's its is was "
     "i you we he she they it someone somebody anyone who that this which what task one "
     "انا أنا انت إنت انتي احنا نحن هو هي هم مين من اللي الي "
     # demonstratives of each group ("التاسك ده هو اللي متأخر", "هيدا هو اللي…") and the task's own nouns
     "هذا هذه هاد هاي هذي ده دي دا دول هدا هادا هادي هيدا هيدي هيك ذا ذي ذاك تلك هذاك هذيك "
     "مهمة المهمة مهمه المهمه تاسك التاسك الشغلة الشغله بالك بالكم "
+    # nobody, anybody: "ما حدا رح يعملها عني"
+    "حدا حد احد أحد محد محدا ماحد ماحدا واحد "
     "ana enta enti e7na howa hiya meen min da di dah deh dol hayda haydi hada hadi"
 )
 
@@ -229,6 +262,12 @@ _TAKES = re.compile(
     re.IGNORECASE,
 )
 SPEAKER = "me"  # the person argument for "the user themselves" (the executor sends the linked user)
+
+
+# What may stand between a doer and their verb, and what says they do it for the speaker ("sara ra7
+# t5alles el jard 3anni"): neither names the task.
+FUTURE_PARTICLES = _folded("رح راح سوف ra7 raa7 7a will would should can")
+ON_MY_BEHALF = _folded("عني بدالي بدلي مكاني 3anni 3ani 3anny badali makani")
 
 
 def holder_or_doer(text: str) -> str | None:
@@ -353,6 +392,7 @@ def _without_anew(text: str) -> str:
 _RENAME = _folded(
     "rename renamed retitle title titled "
     "اسم اسمها اسمه الاسم باسم اسمه عنوان عنوانها العنوان سم سمي سميها سميه سموها تسمية تسميه سمها "
+    "مسمى مسماها مسماه "
     "esm esmaha esmo 3enwan 3onwan sammi sammiha samiha sameeha"
 )
 
@@ -369,7 +409,9 @@ def says_rename(text: str) -> bool:
 _STATUS = _folded(
     "status progress due deadline when state "
     "حالة حالتها حاله وضع وضعها موعد موعدها ميعاد ميعادها متى امتى إمتى وصلت صار اخبار أخبار تسليمها "
-    "emta imta mata status wsolt wesolt sar ma3ad mi3ad mow3ed"
+    "emta imta mata status wsolt wesolt sar ma3ad mi3ad mow3ed "
+    # "when" in each group: Levantine "أيمتى", Gulf "متى/ميتى", Iraqi "شوكت", Maghrebi "وقتاش"
+    "ايمتى أيمتى إيمتى ايمتا امتا إمتا ميتى شوكت وقتيش وقتاش aymta aymata eimta emte emtah mita shwakt"
 )
 
 
@@ -436,9 +478,12 @@ def asks_what_a_task_shows(text: str) -> bool:
 
 # What joins a rename to the new title: "rename X to Y", "غيري اسمها لـ Y", "عدّل اسمها: Y", "call it Y".
 _TO = _folded("to as into لـ ل الى إلى la le l")
+# "becomes": "ابغى اسمها يصير صيانة الماكينة", "خلي عنوانها يكون…", "esmaha ysir…"
+_BECOMES = _folded("يصير تصير يكون تكون يبقى تبقى يصبح تصبح becomes become yseer ysir tseer tsir ykoon tkoon")
 # A second change after the new title: "…والـ projector وأجليها لبكرة", "… and move it to Monday".
 _THEN = re.compile(
     r"\s+(?:and|w|then)\s+(?:move|push|make|set|give|assign|put|mark)\b|\s+و(?:ا|أ)?(?:جل|خلي|خل|حط|اسند|أسند|عط|حول)\S*"
+    r"|\s*[,،]\s*(?:و|and\s|w\s|then\s)"  # "…والميزان، وتسليمها يوم الاثنين"
 )
 
 
@@ -474,9 +519,12 @@ def renamed(text: str) -> tuple[str, str] | None:
         while words and (fold(words[0].strip(".,;#")) in _BEFORE_TITLE or words[0].strip("#").isdigit()):
             words = words[1:]
         if not calls:
-            if not words or fold(words[0]) not in _TO:
+            if words and fold(words[0]) in _BECOMES:
+                words = words[1:]
+            elif not words or fold(words[0]) not in _TO:
                 return None
-            words = words[1:]
+            else:
+                words = words[1:]
         title = " ".join(words)
     title = _THEN.split(title, maxsplit=1)[0]
     title = re.sub(r"[^\w\s'&()./-]+$", "", title).strip(" .,;!?،؛")
@@ -586,7 +634,25 @@ _WHAT = _folded("what which وش شو ايش إيش اش شنو شنهو ايه 
 _STILL_TO_DO = _folded(
     "should need needs must gotta have has to want لازم المفروض يجب ضروري بدي ابي ابغى ابغي ودي محتاج "
     "lazem lazim el mafrood mafrood badi biddi abi abgha"
+) | (
+    _LEFT := _folded(
+        # what is left: "وش باقي علي؟", "شو ضايل علي؟", "what do I have left?", "eh elly fadel 3alaya?"
+        "left remaining pending باقي الباقي ضايل فاضل متبقي المتبقي متبقية ba2i baqi fadel fadil dayel"
+    )
 )
+
+
+def asks_whats_left(text: str) -> bool:
+    """ "وش باقي علي من شغل ما خلص؟", "شو ضايل علي؟", "what's left for me?", "eh elly fadel 3alaya?": a
+    what-question about what is left to do (the open list), naming no task number."""
+    words = _words(text)
+    if not asks_question(text) or names_task_number(text) or not any(w in _WHAT for w in words[:3]):
+        return False
+    # ("what's left on the battery check task?" asks about one task)
+    return any(w in _LEFT for w in words) and not any(w in _ONE_TASK_WORD for w in words)
+
+
+_ONE_TASK_WORD = _folded("task مهمة المهمة مهمه المهمه تاسك التاسك mohemma mohema mhemme")
 
 
 def asks_what_status(text: str) -> str | None:
@@ -598,7 +664,7 @@ def asks_what_status(text: str) -> str | None:
     shown = opens_with_show(text) and any(w in _WHAT for w in words[1:4])
     if not (shown or (asks_question(text) and any(w in _WHAT for w in words[:2]))):
         return None
-    return "open" if any(w in _STILL_TO_DO for w in words) else "done"
+    return "open" if any(w in _STILL_TO_DO for w in words) or says_unfinished(text) else "done"
 
 
 # Verbs of showing, each dialect group: "show me", "وريني", "فرجيني", "ورجيني", "اعرض", "warini" (also the
@@ -668,7 +734,12 @@ def _says_team(words: list[str]) -> bool:
 def says_mine(text: str) -> bool:
     """The message asks about the user's own tasks ("وريني التاسكات بتاعتي") and nobody else's."""
     words = _words(text)
-    return not _says_team(words) and any(w in _MINE for w in words)
+    # the "me" of "show me", "give me" is who sees the list, not whose it is
+    owned = [w for i, w in enumerate(words) if not (w == "me" and i > 0 and words[i - 1] in _SHOWN_TO)]
+    return not _says_team(words) and any(w in _MINE for w in owned)
+
+
+_SHOWN_TO = _folded("show give tell send get let list find bring")
 
 
 _DONE = _folded(
@@ -1372,7 +1443,12 @@ _ALL = _folded(
 # task exists already.
 _ITS_DATE = re.compile(
     r"\b(?:its|the)\s+(?:due\s+date|deadline|due)\b"
-    r"|(?:^|\s)(?:موعد|ميعاد|تاريخ|معاد|موعد\s+تسليم|تاريخ\s+تسليم|ديدلاين)(?:ه|ها)(?:\s|$|[.!،,])"
+    r"|(?:^|\s)(?:موعد|ميعاد|تاريخ|معاد|موعد\s+تسليم|تاريخ\s+تسليم|ديدلاين|تسليم|و?تسليم)(?:ه|ها)(?:\s|$|[.!،,])"
+    # a verb of moving with "it" after the task's title: "مهمة شراء الزيت، قدّمها ليوم التلات", "…, push it
+    # to Tuesday", "…, 2ajjelha lal a7ad"
+    r"|(?:^|\s)و?(?:أجل|اجل|أخر|اخر|قدم|نقل|حول|مدد|رحل|زحلق|ارجأ|أرجئ)(?:ه|ها|يه|يها)(?:\s|$|[.!،,])"
+    r"|\b(?:push|move|postpone|delay|shift|reschedule|pull|bring)\s+it\b"
+    r"|\b(?:2ajjel|2ajel|ajjel|a55ar|a5ar|akhar|2addem|addem|2adem)(?:ha|o|ho)\b"
     r"|\b(?:maw3ed|maw3id|mow3ed|mi3ad|me3ad|ma3ad|tare5|tarikh|deadline)(?:ha|o|ah)\b",
     re.IGNORECASE,
 )
@@ -1432,6 +1508,8 @@ NAMING_WORDS = (
         "task tasks todo item thing one reminder مهمة مهمه المهمة المهمه مهام تاسك التاسك تاسكات "
         "حق حقت حقة بتاع بتاعة بتاعت تبع تبعة تبعت تاع حقها بتاعها تبعها "
         "ta5 task el-task bta3 bta3et ta3 7a2 7a2et tab3 "
+        # Arabizi "task" in its construct state: "mhimmet tasli7 el mokayyaf"
+        "mhimmet mhemmet mohemmet mhimme mhemme mohemma mohema mhimma mhemma mahamm maham "
         # done, delete, reopen, show, change, comment: verbs and what goes with them
         "mark marked as tick off finish finished done complete remove delete del drop erase cancel "
         "trash get rid reopen open again show see view details status about change edit update rename "
