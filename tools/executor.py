@@ -30,7 +30,19 @@ from tools.asking import confirm_text, confirmation_buttons
 from tools.base import ToolCall, ToolResult
 from tools.client import CoreApiClient, CoreApiError
 from tools.confirm import Confirmations
-from tools.naming import MAX_OFFERED, Choices, Named, Naming, Option, best, lead, row_id, shown
+from tools.naming import (
+    MAX_OFFERED,
+    Choices,
+    Named,
+    Naming,
+    Option,
+    best,
+    in_arabizi,
+    lead,
+    row_id,
+    shown,
+    words,
+)
 from tools.registry import ToolRegistry
 from tools.spec import ToolSpec
 from tools.switches import ToolSwitches
@@ -141,11 +153,14 @@ class CoreApiExecutor:
             failed = await self._failed(exc, call, link, turn, started)
             return Named(error=failed.error, outcome="failed")
         phrase, query = queries[0]
-        found = best(query, items, title=naming.title, naming=naming)
-        for later, words in queries[1:]:
+        # "mhimmet siyanet el mokayyaf, 5olset?": the whole phrase tells Arabizi, not the words kept
+        found = best(query, items, title=naming.title, naming=naming, arabizi=in_arabizi(words(phrase)))
+        for later, kept in queries[1:]:
             if found:
                 break
-            phrase, query, found = later, words, best(words, items, title=naming.title, naming=naming)
+            arabizi = in_arabizi(words(later))
+            phrase, query = later, kept
+            found = best(kept, items, title=naming.title, naming=naming, arabizi=arabizi)
         what = shown(phrase, query)
         if len(found) == 1:
             return Named(id=int(found[0]["id"]), title=str(found[0].get(naming.title) or ""), outcome="named")

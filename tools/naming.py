@@ -170,11 +170,11 @@ class _Held:
     latin_sounds: frozenset[str]
 
     @classmethod
-    def of(cls, held: Iterable[str]) -> _Held:
+    def of(cls, held: Iterable[str], arabizi: bool | None = None) -> _Held:
         held = list(held)
         arabic = [w for w in held if _ARABIC.match(w)]
         latin = [w for w in held if not _ARABIC.match(w) and not w.isdigit()]
-        written = in_arabizi(latin)
+        written = in_arabizi(latin) if arabizi is None else arabizi
         return cls(
             frozenset().union(*map(forms, held)),
             frozenset().union(*map(sounds, arabic)),
@@ -192,7 +192,12 @@ class _Held:
 
 def in_arabizi(latin: list[str]) -> bool:
     """The Latin words are Arabic written in Arabizi: one of them has its digits ("tasli7 el mokayyaf")."""
-    return any(_ARABIZI_DIGIT.search(w) and _LATIN.search(w) for w in latin)
+    return any(_ARABIZI_WORD.search(w) for w in latin)
+
+
+# A digit that is a letter: inside or after letters ("tasli7", "ba3d"), or before them ("3and", "7ot"),
+# never an ordinal ("2nd", "3rd").
+_ARABIZI_WORD = re.compile(r"[a-z][235679]|^[235679](?!(?:st|nd|rd|th)$)[a-z]")
 
 
 def word_set(written: str) -> frozenset[str]:
@@ -268,15 +273,22 @@ def lead(naming: Naming, phrase: str, *, skip: Iterable[str] = ()) -> list[str]:
     return []
 
 
-def score(query: list[str], title: str) -> int:
-    """How many of the query's words the title holds (by their forms)."""
+def score(query: list[str], title: str, *, arabizi: bool | None = None) -> int:
+    """How many of the query's words the title holds (by their forms). `arabizi`: the phrase the query
+    came from is written in Arabizi (None: told by the query's own words)."""
     held = _Held.of(words(title) if title else [])
-    arabizi = in_arabizi([w for w in query if not _ARABIC.match(w)])
+    if arabizi is None:
+        arabizi = in_arabizi([w for w in query if not _ARABIC.match(w)])
     return sum(1 for w in query if held.holds(w, arabizi))
 
 
 def best(
-    query: list[str], items: list[dict[str, Any]], *, title: str = "title", naming: Naming | None = None
+    query: list[str],
+    items: list[dict[str, Any]],
+    *,
+    title: str = "title",
+    naming: Naming | None = None,
+    arabizi: bool | None = None,
 ) -> list[dict[str, Any]]:
     """The items whose titles hold the most of the query's words; [] when none does or the query is
     empty. They are kept when the title holds at least half of the query's words — or, for a chatty
@@ -284,7 +296,9 @@ def best(
     holds most of the title: two thirds of its words and at least two (a one-word title, its word)."""
     if not query:
         return []
-    said = _Held.of(query)
+    if arabizi is None:
+        arabizi = in_arabizi([w for w in query if not _ARABIC.match(w)])
+    said = _Held.of(query, arabizi)
     scored = []
     for item in items:
         written = str(item.get(title) or "")
@@ -295,7 +309,7 @@ def best(
         )
         held = sum(1 for w in named if said.holds(w))
         covered = bool(named) and held >= min(2, len(named)) and held * 3 >= 2 * len(named)
-        scored.append((score(query, written), covered, item))
+        scored.append((score(query, written, arabizi=arabizi), covered, item))
     top = max((s for s, _, _ in scored), default=0)
     if top == 0:
         return []

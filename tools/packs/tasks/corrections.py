@@ -46,6 +46,7 @@ from tools.packs.tasks.cues import (
     name_said,
     names_task_number,
     numbers_in,
+    on_my_behalf,
     opens_with_create,
     opens_with_hand_over,
     opens_with_show,
@@ -785,8 +786,11 @@ def _handed_over(decision: Decision, tools: ToolRegistry, text: str, follow_ref:
     # "خلّي زياد يمسك مهمة 88", "لا، قصدي زياد مو نواف": who keeps or does it, said without a verb of
     # handing over, is a hand-over too.
     said = tools.says(decision.action, text)
-    handed = ((decision.action in changes and said is False) or (shown and said is not True)) and (
-        says_hand_over(text) or holder_or_doer(text) is not None
+    # "Priya will finish 31 instead of me": the words of finishing, said of someone doing it for the user
+    behalf = decision.action in changes and on_my_behalf(text) and holder_or_doer(text) not in (None, SPEAKER)
+    handed = behalf or (
+        ((decision.action in changes and said is False) or (shown and said is not True))
+        and (says_hand_over(text) or holder_or_doer(text) is not None)
     )
     if handed and (person := person_target(text)):
         return decision.model_copy(

@@ -270,6 +270,14 @@ FUTURE_PARTICLES = _folded("رح راح سوف ra7 raa7 7a will would should can
 ON_MY_BEHALF = _folded("عني بدالي بدلي مكاني 3anni 3ani 3anny badali makani")
 
 
+_BEHALF_EN = re.compile(r"\b(?:instead\s+of\s+me|on\s+my\s+behalf|in\s+my\s+place)\b", re.IGNORECASE)
+
+
+def on_my_behalf(text: str) -> bool:
+    """The message says someone does something for the speaker: "عني", "بدالي", "instead of me"."""
+    return any(w in ON_MY_BEHALF for w in _words(text)) or _BEHALF_EN.search(text) is not None
+
+
 def holder_or_doer(text: str) -> str | None:
     """The person a message says keeps or does a task ("خليها عند خالد", "Sara should do it"), leaving
     out a person it denies ("…, not Lina", "مش خالد"); `SPEAKER` when the user takes it ("أنا بمسكها",
@@ -637,7 +645,8 @@ _STILL_TO_DO = _folded(
 ) | (
     _LEFT := _folded(
         # what is left: "وش باقي علي؟", "شو ضايل علي؟", "what do I have left?", "eh elly fadel 3alaya?"
-        "left remaining pending باقي الباقي ضايل فاضل متبقي المتبقي متبقية ba2i baqi fadel fadil dayel"
+        "left remaining pending باقي الباقي ضايل الضايل فاضل الفاضل متبقي المتبقي متبقية "
+        "ba2i baqi fadel fadil dayel"
     )
 )
 
