@@ -35,6 +35,9 @@ _OPENING_CORRECTION = _folded(
     "no nope nah wait actually sorry oops لا لأ لحظة استنى استني ثواني معليش عفوا la la2 laa lahza estanna"
 )
 _CORRECTION_WORDS = 3
+_OWNING_UP = _folded(
+    "wrong mistake oops typo غلطت غلط غلطة غلطه بالغلط خطأ خطا بالخطأ غلطانة غلطان ghalat ghalatt 8alat ghlet"
+)
 
 
 def _opens_a_correction(words: list[str]) -> bool:
@@ -53,6 +56,9 @@ def refers_back(text: str) -> bool:
     if _opens_a_correction(words):
         return True
     if any(w in _BACK_EN or w in _BACK_AR or w in _BACK_LATN or w in _CORRECTING for w in words):
+        return True
+    # owning up to a slip, with what was meant: "غلطت بالاسم، ناصر مو مروان", "wrong name - Dana, not Rita"
+    if any(w in _OWNING_UP for w in words) and said_instead(text) is not None:
         return True
     # On the raw words, without harakat ("علّمها"): folding would turn the taa marbuta of every noun
     # ("مراجعة") into the pronoun's ه.

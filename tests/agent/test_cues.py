@@ -38,6 +38,8 @@ from tools.packs.tasks.cues import (
         "no wait, thursday",  # an opening "no" or "wait" with a few words corrects the turn before
         "لا، الخميس",
         "la2 bokra",
+        "استنى غلطت بالاسم، سلمى مو ريم",  # owning up, then who was meant instead of whom
+        "my mistake - Dana, not Rita",
     ],
 )
 def test_follow_ups_refer_back(text: str) -> None:
@@ -54,6 +56,7 @@ def test_follow_ups_refer_back(text: str) -> None:
         "hello",
         "no",  # a bare "no" corrects nothing
         "no, show me all my tasks for the whole week",  # more than a correction
+        "غلطت في الحساب امبارح",  # owning up to something, with nothing said instead
     ],
 )
 def test_new_requests_do_not_refer_back(text: str) -> None:
