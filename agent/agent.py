@@ -47,7 +47,7 @@ from base.drafts import Drafts, current_drafts, draft_tag, using_drafts
 from base.keys import Keys
 from base.notes import TurnPath, note_model, note_path
 from base.sealing import Sealer, aad_entry, seal
-from base.text.dates import resolve_date_in_text
+from base.text.dates import dates_denied, resolve_date_in_text
 from base.text.lexicon import words_of
 from base.text.numbers import parse_int
 from base.text.priority import normalize_priority
@@ -277,7 +277,11 @@ class Agent:
                 trace.tokens_in, trace.tokens_out = decision.tokens_in, decision.tokens_out
                 decision = tools.correct(decision, text, follow_ref=ref, fired=trace.rules)
                 before = last_tool_call(window, now=now, recent_s=recent)  # the edit a message may fix
-                fixed = None if "text_fixed" in self.rules_off else _text_fixed(decision, before, text, tools)
+                fixed = (
+                    None
+                    if "text_fixed" in self.rules_off
+                    else _text_fixed(decision, before, text, tools, today)
+                )
                 if fixed is not None:
                     decision, ref = fixed  # the object of the edit fixed, not a number of the message
                     trace.rules.append("text_fixed")
@@ -917,7 +921,11 @@ def _redo_as_before(decision: Decision, before: dict[str, Any] | None, text: str
 
 
 def _text_fixed(
-    decision: Decision, before: dict[str, Any] | None, text: str, tools: ToolRegistry
+    decision: Decision,
+    before: dict[str, Any] | None,
+    text: str,
+    tools: ToolRegistry,
+    today: date | None = None,
 ) -> tuple[Decision, int] | None:
     """ "oops, lab 4 not lab 3" right after "rename 203 to Fix the projector in lab 3": the words said
     instead of others that the edit just made wrote (a title) — the same edit again, those words
@@ -930,18 +938,35 @@ def _text_fixed(
     ref = parse_int(args.get(ref_arg)) if ref_arg is not None else None
     if spec is None or spec.needs_one_of is None or ref_arg is None or ref is None:
         return None
-    if not (decision.is_answer or decision.action == spec.name) or (swap := said_instead(text)) is None:
+    # A new object the message never asks for ("الاستشاري جاي يوم التلات مش بكرة، حطه التلات" read as a
+    # new task) is no other change of it either.
+    chosen = tools.get(decision.action)
+    unasked = chosen is not None and _ref_arg(chosen) is None and tools.says(decision.action, text) is False
+    if not (decision.is_answer or decision.action == spec.name or unasked):
         return None
-    new, old = swap
-    # "لأ غلطت، الخميس مش الأربعاء" right after a move to Wednesday: a day said instead of a day
-    dates = _is_date_phrase(new) and _is_date_phrase(old)
+    # "لأ غلطت، الخميس مش الأربعاء" right after a move to Wednesday: a day said instead of a day — as
+    # two date phrases, or as one date the message denies and the one it means
+    day = today or date.today()
+    meant = resolve_date_in_text(text, day) if dates_denied(text, day) else None
+    swap = said_instead(text)
+    if swap is None and meant is None:
+        return None
+    new, old = swap or ("", "")
+    dates = bool(swap) and _is_date_phrase(new) and _is_date_phrase(old)
     for name in spec.needs_one_of.args:
         given = args.get(name)
         arg = spec.args.get(name)
-        if arg is not None and arg.kind == "text" and isinstance(given, str) and given.count(old) == 1:
+        if (
+            arg is not None
+            and arg.kind == "text"
+            and swap
+            and isinstance(given, str)
+            and given.count(old) == 1
+        ):
             return Decision(action=spec.name, args={ref_arg: ref, name: given.replace(old, new)}), ref
-        if arg is not None and arg.kind == "date" and given not in (None, "") and dates:
-            return Decision(action=spec.name, args={ref_arg: ref, name: new}), ref
+        if arg is not None and arg.kind == "date" and given not in (None, "") and (dates or meant):
+            value = new if dates else meant.isoformat() if meant else new
+            return Decision(action=spec.name, args={ref_arg: ref, name: value}), ref
     return None
 
 

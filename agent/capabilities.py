@@ -48,7 +48,7 @@ _ASK = frozenset().union(
 # ("ممكن تساعدني في الإجازات؟" asks about leave).
 _ASK_WHOLE = _ASK | word_set("ممكن momken mumkin momkin")
 _ABLE = frozenset().union(
-    word_set("can could do able help offer handle assist support"),
+    word_set("can could do able help offer handle assist support sort manage"),
     word_set("مساعدة مساعدت مساعده"),
     word_set("تستطيع تستطيعين يمكنك تقدر تقدري بتقدر بتقدري تقدرين فيك فيكي تعرف بتعرف تفعل تفعله"),
     word_set("تعمل تعمله بتعمل بتعمله تسوي تسويه تساعد تساعدني تساعدنا تخدم تخدمني وظيفتك شغلك دورك"),
@@ -74,7 +74,7 @@ _WHO = re.compile(
 _AROUND = frozenset().union(
     word_set("i me my us we our for with to of the a an else exactly here really actually all kind sort"),
     word_set("things thing stuff anything everything in this that bot assistant please pls your yourself"),
-    word_set("are is am be do does did can could would will so then now today again just tell"),
+    word_set("are is am be do does did can could would will so then now today again just tell out"),
     word_set("أن ان لي لنا لك بالضبط غير هنا شي شيء اشياء أشياء الأشياء الاشياء اللي الي التي الذي لو ممكن"),
     word_set(
         "بس كمان في فيه به بيه عن نفسك هل و يعني الحين هلق دلوقتي اليوم بالظبط بالزبط حاجة حاجات ايضا أيضا"
@@ -118,7 +118,7 @@ def asks_what_i_do(text: str) -> bool:
     return len(words_of(before)) <= _MAX_BEFORE and _asks_only_that(parts[-1])
 
 
-_SENTENCE_END = re.compile(r"[.!?؟\n]+")
+_SENTENCE_END = re.compile(r"[.!?؟\n]+|\s[-\u2013\u2014]\s")  # "hey, first week here - what can you…"
 _QUESTION_MARK = re.compile(r"[?؟]")
 _MAX_BEFORE = 14  # words that may say who is asking before the question
 

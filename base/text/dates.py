@@ -186,7 +186,7 @@ _fixed(
 _PREPOSITIONS: list[tuple[str, ...]] = folding.phrase_keys(
     "no later than", "not later than", "due on", "due by", "due", "by", "on", "before", "until", "till",
     "til", "to", "for", "at", "deadline",
-    "يوم", "قبل", "في", "لين", "الين", "لغاية", "حتى", "على", "إلى", "الى", "لحد", "بحلول", "موعد",
+    "يوم", "نهار", "قبل", "في", "لين", "الين", "لغاية", "حتى", "على", "إلى", "الى", "لحد", "بحلول", "موعد",
     "yom", "youm", "abl", "2abl", "le7ad", "l7ad", "la7ad", "lghayet", "le", "fi", "f", "3la", "ala", "hatta",
     "7atta", "lein", "leen",
 )  # fmt: skip
@@ -210,7 +210,11 @@ _LOOSE_WEEKDAYS: dict[str, int] = {}  # abbreviations and words with another mea
 
 for _day, _names, _loose in (
     (0, "monday الاثنين الإثنين الاتنين etnen itnen etnein itnein ethnein ithnein 2tnen", "mon"),
-    (1, "tuesday الثلاثاء ثلاثاء الثلاثا التلات التلاتاء talat tlat tala2 thulatha tholatha", "tue tues"),
+    (
+        1,
+        "tuesday الثلاثاء ثلاثاء الثلاثا التلات التلاتاء التلاتا talat tlat tala2 thulatha tholatha",
+        "tue tues",
+    ),
     (2, "wednesday الأربعاء الاربعاء اربعاء أربعاء الاربعا الأربع arba3 arb3 arbe3", "wed"),
     (3, "thursday الخميس khamis 5amis khamees 5amees kheemis 5emis khemis 5amis", "thu thur thurs خميس"),
     (4, "friday الجمعة gom3a gom3aa jom3a jum3a jum3ah juma jumaa jumah gomaa gom3ah jem3a", "fri جمعة"),
@@ -633,7 +637,7 @@ def _denied(tokens: list[str], i: int) -> bool:
     )
 
 
-_DAY_BEFORE = frozenset(folding.tokens("يوم ليوم بيوم yom youm yoom lyom"))
+_DAY_BEFORE = frozenset(folding.tokens("يوم ليوم بيوم نهار لنهار yom youm yoom lyom nhar"))
 _ANY_DAY = date(2026, 1, 1)
 _DIGIT_RUN = re.compile(r"(?<![A-Za-z0-9])[0-9]+(?![A-Za-z0-9])")  # as base/text/numbers reads ids
 

@@ -93,3 +93,26 @@ def test_a_day_said_instead_moves_the_task_just_moved(text: str, day: str) -> No
 
 def test_a_day_is_no_fix_of_an_edit_that_set_no_date() -> None:
     assert _text_fixed(Decision(action=ANSWER), RENAMED, "sorry, Thursday not Wednesday", TOOLS) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "معلش غلطت، المورد جاي يوم السبت مش بكرة، حطها السبت",  # one date denied, the one meant said twice
+        "sorry my bad, the inspector comes Saturday not tomorrow - put it on Saturday",
+    ],
+)
+def test_a_denied_date_and_the_one_meant_move_the_task_just_moved_even_read_as_new(text: str) -> None:
+    from datetime import date
+
+    misread = Decision(action="create_task", args={"title": "المورد جاي", "due_date": "بكرة"})
+    today = date(2027, 2, 15)  # a Monday: Saturday is the 20th
+    assert _text_fixed(misread, MOVED, text, TOOLS, today) == (
+        Decision(action="update_task", args={"task_id": 411, "due_date": "2027-02-20"}),
+        411,
+    )
+    # a new task asked for in words is one
+    asked = "add a task: the inspector comes Saturday not tomorrow"
+    assert (
+        _text_fixed(Decision(action="create_task", args={"title": "x"}), MOVED, asked, TOOLS, today) is None
+    )

@@ -217,6 +217,8 @@ TEXT_CASES: list[tuple[str | None, date | None]] = [
     ("أجّليها ليوم الحد", d(11, 29)),  # Egyptian "الحد" is Sunday right after "day" ...
     ("مفيش حد فاضي", None),  # ... and "anyone" elsewhere
     ("خليها يوم جمعة", FRI),
+    ("خليها نهار التلاتا", d(12, 1)),  # Levantine "نهار" (day), "التلاتا" (Tuesday)
+    ("نهار سعيد", None),
     ("Do it now", None),
     ("what's on my plate right now?", None),  # the time of speaking, not a day anything is due
     ("just now I saw it", None),

@@ -39,6 +39,7 @@ from tools.packs.tasks.cues import (
     garbled,
     hands_it_over,
     holder_or_doer,
+    is_reason,
     joins_changes,
     listed_priority,
     meant_instead,
@@ -54,6 +55,7 @@ from tools.packs.tasks.cues import (
     person_target,
     recipient,
     renamed,
+    request_part,
     says_all,
     says_create,
     says_create_anywhere,
@@ -540,7 +542,7 @@ def _empty_update(decision: Decision, tools: ToolRegistry, text: str | None = No
     changes = {k for k in spec.needs_one_of.args if decision.args.get(k)}
     if text is not None and normalize_priority(text) is None:
         changes.discard("priority")
-    if text is not None and not says_date(text):
+    if text is not None and not (says_date(text) or says_date(request_part(text))):
         changes.discard("due_date")
     return not changes
 
@@ -799,12 +801,15 @@ def _handed_over(decision: Decision, tools: ToolRegistry, text: str, follow_ref:
     # "حوّلي تاسك ترتيب الرفوف لهدى" read as an update of a priority the words never say: a model's filler
     empty_update = _empty_update(decision, tools, text)
     existing = decision.action == "create_task" and names_task_number(text)
-    person = person_target(text) if empty_update or existing else None
+    # ("eddi task 817 le muath, howa fadi el naharda": the person ends the request, a reason follows)
+    person = person_in_a_clause(text) if empty_update or existing else None
     if existing and not person:
         person = args.get("assignee")
     if not person:
         return decision
     task_id = args.get("task_id") if empty_update else None
+    if isinstance(task_id, str) and parse_int(task_id) is None and denies_person(text, task_id):
+        task_id = None  # "sorry, Muath not Paolo": the person denied is no task (a follow-up's is meant)
     return decision.model_copy(
         update={"action": "assign_task", "args": {"task_id": task_id, "assignee": person}}
     )
@@ -868,7 +873,11 @@ def _handed_in_reply(decision: Decision, tools: ToolRegistry, text: str, follow_
     """ "hmm actually no, let Omar own it", "لا خليها عند خالد" right after a task was acted on, left to
     the answer path (the model replied "I'll assign Omar" and did nothing): who keeps or does the task
     just acted on, in a message that asks nothing and names no number or other task, is a hand-over."""
-    if decision.action != ANSWER or follow_ref is None or tools.get("assign_task") is None:
+    if follow_ref is None or tools.get("assign_task") is None:
+        return decision
+    # ("la2 estanna, raga3ha leya tani" read as a new task: the message asks for nothing new)
+    unasked_new = decision.action == "create_task" and not says_new(text)
+    if decision.action != ANSWER and not unasked_new:
         return decision
     if asks_question(text) or names_task_number(text) or says_create_anywhere(text):
         return decision
@@ -1019,7 +1028,8 @@ def _several_changes(decision: Decision, tools: ToolRegistry, text: str, follow_
         return decision.model_copy(update={"args": args, "more": more})
     if tools.get("update_task") is None or any(d.action == "update_task" for d in decision.more):
         return decision
-    if priority is None and not says_date(said):
+    # ("…، هو اليوم بالموقع": a day said in the reason is no second change)
+    if priority is None and not says_date(request_part(said)):
         return decision
     update = Decision(action="update_task", args={"task_id": task, "priority": priority, "due_date": None})
     return decision.model_copy(update={"more": [*decision.more, update]})
@@ -1056,21 +1066,25 @@ def _undo(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | 
 
 
 def _undo_with_reason(tools: ToolRegistry, text: str) -> bool:
-    """ "actually undo that, he hasn't picked it up yet", "رجعها زي ما كانت، العميل ما جا": an undo, then
-    a clause that only gives the reason — no number, date, priority or person, and no tool's words (a
-    second change, "undo that and make it high", is not an undo alone)."""
-    head, *rest = _FIRST_CLAUSE.split(text, maxsplit=1)
-    if not rest or not says_undo(head):
-        return False
-    reason = rest[0]
-    if numbers_in(reason) or says_date(reason) or normalize_priority(reason) is not None:
-        return False
-    if person_target(reason) is not None:
-        return False
-    return not any(tools.says(spec.name, reason) for spec in tools)
+    """ "actually undo that, he hasn't picked it up yet", "لحظة، تراجع عن اللي سويته، المصنع ما أكّد": an
+    undo (after a "wait" or not), then clauses that only give the reason — no number, date, priority or
+    person, and no tool's words unless the clause opens as a reason ("he cancelled on us…"); a second
+    change ("undo that and make it high") is not an undo alone."""
+    clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+    for cut in range(1, len(clauses)):
+        if not says_undo(" ".join(clauses[:cut])):
+            continue
+        reasons = clauses[cut:]
+        said = " ".join(reasons)
+        if numbers_in(said) or says_date(said) or normalize_priority(said) is not None:
+            return False
+        if any(person_target(r) is not None for r in reasons):
+            return False
+        return all(is_reason(r) or not any(tools.says(spec.name, r) for spec in tools) for r in reasons)
+    return False
 
 
-_FIRST_CLAUSE = re.compile(r"\s*[,،;.!؛-]+\s*")
+_CLAUSE = re.compile(r"\s*[,،;.!؛]+\s*|\s+[-\u2013\u2014]+\s+")
 
 
 def _wrong_task(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:

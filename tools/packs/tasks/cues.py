@@ -118,7 +118,40 @@ def person_in_a_clause(text: str) -> str | None:
     return next((p for c in clauses[:-1] if (p := person_target(c)) is not None), None)
 
 
-_CLAUSE_END = re.compile(r"[,،;.!؛\n]+")
+_CLAUSE_END = re.compile(r"[,،;.!؛\n]+|\s[-\u2013\u2014]+\s")
+
+# What opens a clause that gives a reason or says something about someone, not another change: "…، هو
+# اليوم بالموقع", "…, he's off today", "…, howa fadi el naharda", "…، لأن…", "…, so…".
+_REASON_OPENERS = _folded(
+    "هو هي هم انا أنا احنا نحن لأن لان لانه لأنه عشان علشان لانو لإنو كون بما "
+    "he she they i i'm im i've we we're he's she's because since as so cause cuz coz "
+    "howa huwwe hiya hiyye homma ana e7na 3ashan 3shan la2enno la2ino 3alashan"
+)
+
+
+def is_reason(clause: str) -> bool:
+    """The clause opens as a reason or says something of someone: "he cancelled on us", "لأن…",
+    "Paolo's swamped today"."""
+    words = _words(clause)
+    return bool(words) and (words[0] in _REASON_OPENERS or _SOMEONE_IS.match(clause) is not None)
+
+
+# An English clause that says something of someone or something: "Paolo's swamped", "the pump is late"
+_SOMEONE_IS = re.compile(
+    r"^\s*(?:the\s+)?[a-z][\w-]*(?:'s|\s+(?:is|was|has|had|isn't|wasn't|hasn't|didn't|[a-z]+ed))\s", re.I
+)
+
+
+def request_part(text: str) -> str:
+    """The message without the clauses after its first that open with a reason or a subject pronoun
+    ("عطي مهمة 837 لبلال، هو اليوم بالموقع" → "عطي مهمة 837 لبلال"): a date there is no change."""
+    clauses = _CLAUSE_END.split(text)
+    kept = [clauses[0]]
+    for clause in clauses[1:]:
+        if is_reason(clause):
+            break
+        kept.append(clause)
+    return "، ".join(c.strip() for c in kept if c.strip())
 
 
 _THEIR_PLACE = re.compile(r"'s\s+(?:plate|list|desk|queue|name|tasks|to-?dos?|board)\b.*$", re.IGNORECASE)
@@ -140,7 +173,8 @@ def could_be_person(name: str) -> bool:
 
 # Who keeps a task: "خليها عند خالد", "حطها مع رامي", "khalliha 3and sara" (leave it with, put it on).
 _KEEPS = re.compile(
-    r"(?:^|\s)(?:خلي|خل|خلو|حط|حطي|حطو|اترك|اتركي|سيب|سيبي)\S*\s+(?:عند|مع|مع\s+ال|على|ع)\s+"
+    r"(?:^|\s)(?:خلي|خل|خلو|حط|حطي|حطو|اترك|اتركي|سيب|سيبي|ابي|أبي|ابغا|ابغى|أبغى|عايز|عاوز|بدي)\S*\s+"
+    r"(?:عند|مع|مع\s+ال|على|ع)\s+"
     r"(?P<ar>[\u0621-\u064A]{2,})"
     r"|\b(?:khall?[iy]|5all?[iy]|7ott?|sib|seeb)\S*\s+(?:3and|3ind|3end|ma3|3ala|3a)\s+(?P<lat>[a-z]{2,})"
     r"|\b(?:leave|keep|put)\s+(?:it|this|that|the\s+task)\s+(?:with|on)\s+(?P<en>[a-z][\w'-]*)",
@@ -177,6 +211,8 @@ _DOES = re.compile(
     # "خلي سارة تشتغل على المهمة 12": a preposition before the task
     r"|(?:^|\s)(?:خلي|خل|دع|خلو)\s+(?!ال)(?P<ar6>[\u0621-\u064A]{2,})\s+(?:ي|ت)[\u0621-\u064A]{2,}\s+"
     r"(?:على|ع|في|ب)\s+(?:ال)?(?:مهمة|مهمه|تاسك|شغلة|شغله)(?:\s|$)"
+    # "وعطها سلطان يتابعها", "اديها مدحت": "give it" with the person right after, no "to"
+    r"|(?:^|\s)و?(?:عط|عطي|اعط|أعط|اعطي|أعطي|ادي|إدي)(?:ها|ه|يها|يه)\s+(?!ال)(?P<ar11>[\u0621-\u064A]{2,})(?=\s|$|[.!،,])"
     # "كلّف عمر بالمهمة 12" (charge Omar with task 12)
     r"|(?:^|\s)(?:كلف|كلفي|كلفوا)\s+(?!ال)(?P<ar7>[\u0621-\u064A]{2,})\s+(?:ب|بال)(?:مهمة|مهمه|تاسك)"
     # "عمر يتولى المهمة 12", "سارة هتمسك التاسك": a name, a verb of taking on (present or future), the task
@@ -213,7 +249,7 @@ _MEANT_PERSON = re.compile(
     # …or bare, closing the message: "غلطت بالاسم، ناصر مو مروان", "wrong name - Nasser, not Marwan"
     r"|(?:^|[\s,،])(?!ال)(?P<ar3>[\u0621-\u064A]{2,})[\s,،]+(?:مو|مش|مب|موب|مهوب|وليس|ليس|مهو)\s+"
     r"[\u0621-\u064A]{2,}\s*[.!]*$"
-    r"|\b(?P<en3>[a-z][\w'-]*)[\s,]+not\s+[a-z][\w'-]*\s*[.!]*$"
+    r"|\b(?P<en3>[a-z][\w'-]*)[\s,]+not\s+[a-z][\w'-]*(?:\s*[.!]*$|\s+[-\u2013\u2014]\s|\s*[,;])"
     r"|\b(?P<lat3>[a-z]{2,})[\s,]+(?:mesh|mish|msh|mo|mu|mub|mob)\s+[a-z]{2,}\s*[.!]*$",
     re.IGNORECASE,
 )
@@ -258,6 +294,8 @@ _TAKES = re.compile(
     # MSA's first person future, "أنا" or not: "سأتولى أنا مهمة الرفوف", "سوف أتابعها"
     r"|(?:^|\s)(?:س|سوف\s+)(?:أ|ا|آ)(?:تولى|مسك|خذ|تابع|تكفل|عمل|قوم\s+ب)\S*"
     r"|\bana\s+(?:ba|ha|ra7\s+|ra7a\s+|7a)?(?:msek|mesek|amsek|a5od|akhod|a5od|a3mel|a3mal|sawi|asawi)\S*"
+    r"|\b(?:raga3|rag3|ragga3|rajje3|raje3|rajja3|7ot|7ott|5alli|khalli|eddi|iddi|3ti|a3ti)"
+    r"(?:ha|o|aha|iha|eeha)\s+(?:leya|liya|lia|leyya|liyya|3alaya|3alayya|3alay|3andi|3ndi)\b"
     r"|\b(?:bismi|besmi|3ala\s+ismi|3ala\s+esmi)\b",
     re.IGNORECASE,
 )
@@ -364,7 +402,7 @@ def recipient(text: str, name: str) -> str | None:
 _CREATE = _folded(
     "add create new remind ذكرني ذكريني فكرني فكريني "
     "زيد زيدي ضيف ضيفي ضف أضف اضف أضيف اضيف سجل سجلي حط حطي اعمل اعملي أنشئ انشئ أنشئي انشئي سوي سويلي "
-    "اعملي اعمللي ضيفلي حطلي سجللي "
+    "اعملي اعمللي ضيفلي حطلي سجللي سو سولي "
     # Arabizi, each dialect group: "e3mel / e3mely task", "sawwi", "zeed", "deef", "7ot", "sajjel"
     "e3mel e3mal e3mil e3mely e3meli e3mli e3mlee a3mel i3mal 3mel 3mal sawi sawwi sawili sawweli "
     "zeed zid zeedi zidi deef dif deefi difi dayef 7ot 7ott 7oti 7otti sajjel sajel sajjli sagel"
@@ -434,7 +472,7 @@ def says_status(text: str) -> bool:
 _YES_NO_OPENERS = _folded("is are was were has have had did does do هل هو هي hal")
 _YES_NO_CLOSING = re.compile(
     r"(?:\bor\s+not(?:\s+yet)?|\byet|(?:^|\s)(?:ولا|او|أو|وله)\s+(?:لا|لأ|لسا|لسه|لسة|لسى|بعد|لسع)"
-    r"|\b(?:walla|wala|wla|aw)\s+(?:la2|la|lessa|lissa|lesa|lsa|ba3d|ba3ed))\s*[?؟]\W*$",
+    r"|\b(?:walla|wala|wla|aw)\s+(?:la2|la|lessa|lissa|lesa|lsa|ba3d|ba3ed|ba3ad|ba3da))\s*[?؟]\W*$",
     re.IGNORECASE,
 )
 # "can you…?", "would you…?": a polite request, not a question about the task.
@@ -757,6 +795,7 @@ _DONE = _folded(
     "خلاص منجزة منجز انجزت أنجزت انجز أنجز انجزها أنجزها تمت تم انتهت انتهيت خلصنا كملت كملتها اكتملت "
     "انهيت أنهيت انهيتها أنهيتها اتممت أتممت اتممتها أتممتها اكملت أكملت اكملتها أكملتها "
     "خالصه خالصة خلصانه خلصانة 5alast 5alas 5las 5lst khalas khalast 5alasna 5alsa khalsa 5alsana "
+    "5ilas 5ilset 5olset 5elset khilis khilset "
     # "them": several tasks at once ("سكرهم", "خلصتهم", "أغلقهم")
     "قفلت قفلتها قفلناها قفلنا "
     "سكرهم سكره خلصهم خلصتهم قفلهم اقفلهم اقفلها قفلها انجزهم أنجزهم اغلقهم أغلقهم اغلقها أغلقها كملهم "
@@ -1224,11 +1263,16 @@ _NOT_UNDO = _folded("don dont t not never didn didnt shouldn won wont مو مش 
 # back from something ("تراجع عن", "ارجع عن") may name the change by "this" alone ("تراجع عن هاد"); a verb
 # of cancelling needs the noun ("الغي ده" cancels what waits for a confirmation, not the last change).
 _BACK_FROM = _folded("تراجع تراجعي تراجعوا ارجع ارجعي ارجعوا")
-_CANCEL_CHANGE = _folded("الغ ألغِ الغي الغوا لغي لغيه كنسل كنسلي كنسلوا رجع رجعي رجعوا")
-_CHANGE_NOUN = _folded("التغيير التعديل الإجراء التغييرات التعديلات تغيير تعديل إجراء تغييري تعديلي")
+_CANCEL_CHANGE = _folded(
+    "الغ ألغِ الغي الغوا لغي لغيه كنسل كنسلي كنسلوا رجع رجعي رجعوا undo revert reverse rollback"
+)
+_CHANGE_NOUN = _folded(
+    "التغيير التعديل الإجراء التغييرات التعديلات تغيير تعديل إجراء تغييري تعديلي "
+    "change edit action one thing"  # "revert that last one", "undo the last change"
+)
 _THIS_CHANGE = _folded(
     "هذا هذه هذي هاذا هاذي هاد هادا هادي هيدا هيدي هاي ده دي دا دة ذلك ذاك هداك هذاك هاداك "
-    "آخر اخر الأخير الأخيرة الاخير اللي الي يلي"
+    "آخر اخر الأخير الأخيرة الاخير اللي الي يلي that this the last my previous"
 )
 
 
@@ -1395,7 +1439,8 @@ _TIME_PASSED = re.compile(
     r"\bpast\s+(?:its\s+|their\s+|the\s+)?(?:due|deadline)"
     r"|(?:^|\s)(?:فات|فاتت|فاتها|عدي|عدا|عدت|طاف|طافت|مرق|مرقت|راح|راحت|تجاوز\S*|تعد\S*|انقضي|انتهي)\s+"
     r"(?:\S+\s+)?(?:ال)?(?:موعد|ميعاد|معاد|وقت|مهل)\S*"
-    r"|\b(?:fat|fatet|3ada|3adda|tafat|mara2)\s+(?:\S+\s+)?(?:ma3ad|me3ad|mi3ad|wa2t|wa2th)\S*"
+    r"|\b(?:fat|fatet|fet|fett|3ada|3adda|tafat|mara2)\s+(?:\S+\s+)?(?:ma3ad|me3ad|mi3ad|wa2t|wa2th|wa2et)\S*"
+    r"|\b(?:wa2t|wa2ta|wa2to|wa2etha|ma3adha|mi3adha)\s+(?:fat|fet|fatet|3ada|3adda)\b"
 )
 
 
