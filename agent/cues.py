@@ -14,11 +14,11 @@ from base.text.lexicon import AR_LETTERS, MEANT, WORD, without_harakat
 from base.text.lexicon import word_set as _folded
 from base.text.lexicon import words_of as _words
 
-_BACK_EN = _folded("it its that this them same")
+_BACK_EN = _folded("it its that this them same again")
 _BACK_AR = _folded(
     "هذه هذي هذا هاي هادي هاذي ذي دي ده دا نفسها نفس عليها فيها لها منها عنها اياها إياها هيا هي"
 )
-_BACK_LATN = _folded("di da deh dih haydi hadi hay")
+_BACK_LATN = _folded("di da deh dih haydi hadi hay tani tany taani")  # "raga3ha leya tani" (again)
 # Arabic attached object pronouns ("أسندها", "خلصها", "كملوه"): a verb ending in -ها / -ه / -هم.
 _AR_SUFFIX = re.compile(r"^[\u0621-\u064A]{2,}(?:ها|ه|هم|هن)$")
 
@@ -36,7 +36,8 @@ _OPENING_CORRECTION = _folded(
 )
 _CORRECTION_WORDS = 3
 _OWNING_UP = _folded(
-    "wrong mistake oops typo غلطت غلط غلطة غلطه بالغلط خطأ خطا بالخطأ غلطانة غلطان ghalat ghalatt 8alat ghlet"
+    "wrong mistake oops typo sorry bad غلطت غلط غلطة غلطه بالغلط خطأ خطا بالخطأ غلطانة غلطان آسف اسف آسفة "
+    "معلش معليش ghalat ghalatt 8alat ghlet ma3lesh ma3lish"
 )
 
 
@@ -73,6 +74,7 @@ _INSTEAD_OF = re.compile(
     re.IGNORECASE,
 )
 _SWAP_WORDS = 4  # words of the phrase replaced, at most
+_CLAUSE_CUT = re.compile(r"\s[-\u2013\u2014]+\s|[,،;!?؟]")
 
 
 def said_instead(text: str) -> tuple[str, str] | None:
@@ -83,6 +85,7 @@ def said_instead(text: str) -> tuple[str, str] | None:
     if len(found) != 1:
         return None
     before, after = text[: found[0].start()], text[found[0].end() :]
+    after = _CLAUSE_CUT.split(after, maxsplit=1)[0]  # "Muath not Paolo - Paolo's swamped today"
     old = after.strip(" .!?؟،,").split()
     new = before.strip(" .!?؟،,").split()
     if not old or len(old) > _SWAP_WORDS or len(new) < len(old):

@@ -65,7 +65,7 @@ el l il al ya ba3d law lw sama7t mn min fadlak
 ugh oh ah hmm ok okay yes yeah no not again anymore already still yet also too really actually so well hey hi
 guys all some it's isn't that's there
 خلاص بس كمان برضو برضه لسه لسا مره مرة ثانيه تاني يعني طيب اوكي تمام مش مو مب ما لا اه ايوه نعم
-bas kaman barda barde lessa lsa ya3ni tayeb tamam mesh mish msh mo ma la aywa wala walla wla bi bel fel
+bas kaman barda barde lessa lsa ya3ni tayeb tamam mesh mish msh mo ma la aywa wala walla wla bi bel fel ba3ad
 i i'm im i'll ill i've myself we us he she him her his hers they them their we're you're he's she's
 they're am are were been being have has had do does did going gonna wanna need needs want wants let lets
 get got thing things stuff um uh erm like because cause cuz since if but then than when what who where
@@ -145,6 +145,9 @@ def forms(word: str) -> frozenset[str]:
     return frozenset(out)
 
 
+_SAID_AS = str.maketrans({"ظ": "ض", "ذ": "د", "ث": "ت"})
+
+
 @lru_cache(maxsize=4096)  # a query's words are looked for in every title of a listing: each once
 def sounds(word: str, arabizi: bool = False) -> frozenset[str]:
     """The consonant skeletons (base/text/names.py) by which a word meets one of the other script
@@ -152,6 +155,8 @@ def sounds(word: str, arabizi: bool = False) -> frozenset[str]:
     if _ARABIC.match(word):
         # Only the article's proclitics: a one-letter "ك", "ب" or "ف" is as often the word's own letter.
         spoken = {word} | {word[len(p) :] for p in _PROCLITICS if len(p) > 1 and word.startswith(p)}
+        # The interdentals as each group says them: "tandheef" / "tanzeef" (تنظيف), "hadha" / "haza" (هذا)
+        spoken |= {w.translate(_SAID_AS) for w in spoken if any(c in w for c in "ظذث")}
         least = _MIN_SOUNDS
     else:
         # Arabizi's "2" is a hamza, or a qaf said as one ("ta2reer", تقرير)

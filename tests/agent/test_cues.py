@@ -40,6 +40,8 @@ from tools.packs.tasks.cues import (
         "la2 bokra",
         "استنى غلطت بالاسم، سلمى مو ريم",  # owning up, then who was meant instead of whom
         "my mistake - Dana, not Rita",
+        "sorry, Dana not Rita - Rita's off today",  # a reason after the correction
+        "la2 estanna, raga3ha leya tani",  # Arabizi "again"
     ],
 )
 def test_follow_ups_refer_back(text: str) -> None:

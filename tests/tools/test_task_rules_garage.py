@@ -270,3 +270,27 @@ def test_its_time_passed_in_arabizi_is_overdue(text: str) -> None:
 def test_gulf_make_a_task_is_a_new_task_even_with_its_date() -> None:
     text = "سوّ تاسك لفهد: تنظيف المستودع، خلها عاجلة وتسليمها الأحد"
     assert decide("create_task", text, title="تنظيف المستودع", due_date="الأحد").action == "create_task"
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "priority"),
+    [
+        ("سوّ تاسك لفهد: تنظيف المستودع، خلها عاجلة", "تنظيف المستودع", "high"),
+        ("add a task: call the supplier, low priority", "call the supplier", "low"),
+        (
+            "add a task: review the urgent orders list",
+            "review the urgent orders list",
+            None,
+        ),  # the title's word
+    ],
+)
+def test_a_new_task_takes_the_priority_said_outside_its_title(
+    text: str, title: str, priority: str | None
+) -> None:
+    assert decide("create_task", text, title=title).args.get("priority") == priority
+
+
+def test_an_arabic_interdental_meets_each_groups_arabizi() -> None:
+    items = [{"id": 1, "title": "تنظيف ساحة الحفر"}, {"id": 2, "title": "تركيب رفوف المستودع"}]
+    for phrase in ("tandheef sa7et el 7afr 5ilas?", "tanzeef sa7et el 7afr 5ilas?"):
+        assert [i["id"] for i in best(NAMING.query(phrase), items, naming=NAMING, arabizi=True)] == [1]

@@ -410,6 +410,8 @@ def _priority_said(decision: Decision, tools: ToolRegistry, text: str, follow_re
     chose another, the words win (a message that says two, "high, not normal", is left to the model).
     An update that would change nothing ("la2 2asde wa6ye" with no field filled) takes the priority
     the words say."""
+    if decision.action == "create_task":
+        return _new_task_priority(decision, text)
     if decision.action != "update_task":
         return decision
     chosen = decision.args.get("priority")
@@ -417,6 +419,19 @@ def _priority_said(decision: Decision, tools: ToolRegistry, text: str, follow_re
         return decision
     said = normalize_priority(text)
     if said is None or (chosen not in (None, "") and said == normalize_priority(chosen)):
+        return decision
+    return decision.model_copy(update={"args": {**decision.args, "priority": said}})
+
+
+def _new_task_priority(decision: Decision, text: str) -> Decision:
+    """ "سوّ تاسك لمعاذ: <title>، خلها عاجلة وتسليمها بكرة" created without its priority: the one priority
+    the words say outside the title is the new task's."""
+    if decision.args.get("priority") not in (None, ""):
+        return decision
+    title = decision.args.get("title")
+    outside = _outside_title(text, title) if isinstance(title, str) and title.strip() else text
+    said = normalize_priority(outside) if outside is not None else None
+    if said is None:
         return decision
     return decision.model_copy(update={"args": {**decision.args, "priority": said}})
 
