@@ -294,3 +294,8 @@ def test_an_arabic_interdental_meets_each_groups_arabizi() -> None:
     items = [{"id": 1, "title": "تنظيف ساحة الحفر"}, {"id": 2, "title": "تركيب رفوف المستودع"}]
     for phrase in ("tandheef sa7et el 7afr 5ilas?", "tanzeef sa7et el 7afr 5ilas?"):
         assert [i["id"] for i in best(NAMING.query(phrase), items, naming=NAMING, arabizi=True)] == [1]
+
+
+@pytest.mark.parametrize("text", ["no not now, still waiting", "ok not yet - later", "sorry not today"])
+def test_a_no_or_an_ok_before_not_is_no_person(text: str) -> None:
+    assert holder_or_doer(text) is None

@@ -266,6 +266,7 @@ _NOT_BUT_MEANT = re.compile(
 # Subject pronouns and words that look like a name in those patterns but are none.
 _NOT_DOERS = _folded(
     "please pls thanks later now today tomorrow yet done open closed finished it's its is was "
+    "no nope yes yeah yep ok okay sorry oops wait actually maybe "
     "i you we he she they it someone somebody anyone who that this which what task one "
     "انا أنا انت إنت انتي احنا نحن هو هي هم مين من اللي الي "
     # demonstratives of each group ("التاسك ده هو اللي متأخر", "هيدا هو اللي…") and the task's own nouns
