@@ -965,7 +965,7 @@ def _text_fixed(
         ):
             return Decision(action=spec.name, args={ref_arg: ref, name: given.replace(old, new)}), ref
         if arg is not None and arg.kind == "date" and given not in (None, "") and (dates or meant):
-            value = new if dates else meant.isoformat() if meant else new
+            value = new if dates or meant is None else meant.isoformat()
             return Decision(action=spec.name, args={ref_arg: ref, name: value}), ref
     return None
 

@@ -620,6 +620,12 @@ def dates_denied(text: str | None, today: date, *, tz_name: str | None = None) -
     return {d for d, negated in _dates_said(text, today, tz_name) if negated}
 
 
+def dates_replaced(text: str | None, today: date, *, tz_name: str | None = None) -> set[date]:
+    """The dates said right after "instead of" — the ones another date replaces: "الخميس بدل الأحد",
+    "Friday rather than Monday", "el 5amees badal el a7ad"."""
+    return {d for d, negated in _dates_said(text, today, tz_name) if negated == _REPLACED}
+
+
 _NOT = frozenset(folding.tokens("not never isnt isn مو مش مب ليس غير mish mesh msh mo mu mush mub"))
 # ("no" and "لا" stay out: "no, tomorrow" corrects to tomorrow.)
 # A date said after "instead of" is the one replaced: "الخميس بدل الأحد" means Thursday.
@@ -630,11 +636,17 @@ _INSTEAD_OF = frozenset(
 )
 
 
-def _denied(tokens: list[str], i: int) -> bool:
-    """Is the date phrase starting at token `i` one the message says it does not mean?"""
-    return i > 0 and (
-        tokens[i - 1] in _NOT or tokens[i - 1] in _INSTEAD or tuple(tokens[max(i - 2, 0) : i]) in _INSTEAD_OF
-    )
+_NEGATED, _REPLACED = "not", "instead"
+
+
+def _denied(tokens: list[str], i: int) -> str | None:
+    """How the message says it does not mean the date phrase starting at token `i`: after a "not"
+    (`_NEGATED`), after an "instead of" (`_REPLACED`); None when it means it."""
+    if i > 0 and tokens[i - 1] in _NOT:
+        return _NEGATED
+    if i > 0 and (tokens[i - 1] in _INSTEAD or tuple(tokens[max(i - 2, 0) : i]) in _INSTEAD_OF):
+        return _REPLACED
+    return None
 
 
 _DAY_BEFORE = frozenset(folding.tokens("يوم ليوم بيوم نهار لنهار yom youm yoom lyom nhar"))
@@ -650,7 +662,7 @@ def numbers_in_dates(text: str | None) -> tuple[int, ...]:
     return tuple(int(n) for *_, window in phrases for word in window for n in _DIGIT_RUN.findall(word))
 
 
-def _dates_said(text: str | None, today: date, tz_name: str | None) -> list[tuple[date, bool]]:
+def _dates_said(text: str | None, today: date, tz_name: str | None) -> list[tuple[date, str | None]]:
     return [(hit, negated) for hit, negated, _ in _phrases(text, today, tz_name)]
 
 
@@ -682,8 +694,8 @@ def _may_date(token: str) -> bool:
     return _ANCHOR.search(token) is not None
 
 
-def _phrases(text: str | None, today: date, tz_name: str | None) -> list[tuple[date, bool, list[str]]]:
-    """Each date phrase of the message, left to right: its date, whether a negation comes right before
+def _phrases(text: str | None, today: date, tz_name: str | None) -> list[tuple[date, str | None, list[str]]]:
+    """Each date phrase of the message, left to right: its date, how a word right before denies it
     it, and its words."""
     if not isinstance(text, str):
         return []
@@ -693,7 +705,7 @@ def _phrases(text: str | None, today: date, tz_name: str | None) -> list[tuple[d
     next_anchor = [len(tokens)] * (len(tokens) + 1)
     for j in range(len(tokens) - 1, -1, -1):
         next_anchor[j] = j if _may_date(tokens[j]) else next_anchor[j + 1]
-    found: list[tuple[date, bool, list[str]]] = []
+    found: list[tuple[date, str | None, list[str]]] = []
     i = 0
     while i < len(tokens):
         for size in range(min(_WINDOW, len(tokens) - i), next_anchor[i] - i, -1):

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from base.text import dates, folding
-from base.text.dates import dates_denied, resolve_date, resolve_date_in_text
+from base.text.dates import dates_denied, dates_replaced, resolve_date, resolve_date_in_text
 from base.text.folding import to_latin_digits
 from base.text.lexicon import is_self
 from base.text.names import match_name, without_glued_to
@@ -252,6 +252,13 @@ def test_resolve_date_in_text(text: str | None, expected: date | None) -> None:
 def test_a_date_said_after_a_negation_is_the_one_not_meant(text: str, meant: int, denied: int | None) -> None:
     assert resolve_date_in_text(text, TODAY) == TODAY + timedelta(days=meant)
     assert dates_denied(text, TODAY) == ({TODAY + timedelta(days=denied)} if denied is not None else set())
+
+
+def test_a_date_replaced_is_one_said_after_instead_of_not_after_not() -> None:
+    assert dates_replaced("خليه السبت بدل بكرة", TODAY) == {TODAY + timedelta(days=1)}
+    assert dates_replaced("due Saturday rather than tomorrow", TODAY) == {TODAY + timedelta(days=1)}
+    assert dates_replaced("sorry, I meant Friday not tomorrow", TODAY) == set()  # denied, not replaced
+    assert dates_denied("sorry, I meant Friday not tomorrow", TODAY) == {TODAY + timedelta(days=1)}
 
 
 def test_resolve_date_in_text_time_zone() -> None:
