@@ -71,6 +71,8 @@ def _normalize(arg: ArgSpec, value: Any, *, message: str, today: date, people: l
     match arg.kind:
         case "date":
             if value is None:
+                if not arg.routed:
+                    return None  # only a pack's correction sets it, from the words it reads for it
                 # Small models often leave the date out while the message says it: read it in code.
                 found = resolve_date_in_text(message, today)
                 return found.isoformat() if found else None

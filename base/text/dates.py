@@ -615,6 +615,15 @@ def resolve_date_in_text(text: str | None, today: date, *, tz_name: str | None =
     return found.pop() if len(found) == 1 else None
 
 
+def date_said(text: str | None) -> str | None:
+    """The words of the one date phrase the message means ("شو عندي مطلوب نهار التلات؟" → "نهار التلات"),
+    folded; None when it says none, several, or only ones it denies."""
+    meant = [(hit, window) for hit, denied, window in _phrases(text, _ANY_DAY, None) if denied is None]
+    if not meant or len({hit for hit, _ in meant}) > 1:
+        return None
+    return " ".join(meant[0][1])
+
+
 def dates_denied(text: str | None, today: date, *, tz_name: str | None = None) -> set[date]:
     """The dates the message says it does not mean: "مو بكرة", "not tomorrow", "mish bokra"."""
     return {d for d, negated in _dates_said(text, today, tz_name) if negated}

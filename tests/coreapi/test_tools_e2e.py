@@ -403,3 +403,26 @@ async def test_the_report_is_worded_by_code_with_the_most_open_first(bench: Benc
     fake_openai.reply_tool("summary_report", {})
     [arabic] = await agent.respond(turn(MONA_WA, "مين عنده أكثر مهام مفتوحة في الفريق؟"))
     assert arabic.text.splitlines()[2] == "• Sara Ahmed: مفتوحة 2، قيد التنفيذ 0، منجزة 0 · متأخرة 1"  # type: ignore[union-attr]
+
+
+async def test_a_list_asked_for_one_day_shows_that_day_only(bench: Bench, fake_openai) -> None:
+    """ "what's due tomorrow?" lists the tasks due that day; "…by Friday?" everything due up to Friday,
+    the late ones included. The day's first date goes to the core API as `due_after`, an argument the
+    pack sets from the words and the model is never shown."""
+    agent = _native_agent(bench, fake_openai)  # today is Wednesday 2026-11-25
+    await bench.link(SARA_WA, "sara")
+    due = {"Late invoice": "2026-11-24", "Caterer call": "2026-11-26", "Hall deposit": "2026-11-27"}
+    for title, due_date in due.items():
+        assert (await run(bench, SARA_WA, "create_task", title=title, due_date=due_date)).ok
+
+    async def listed(text: str) -> str:
+        fake_openai.reply_tool("list_tasks", {"scope": "mine"})
+        [reply] = await agent.respond(turn(SARA_WA, text))
+        return reply.text  # type: ignore[union-attr]
+
+    for text in ("what's due tomorrow?", "shu el matloub minni bukra?", "وش علي باجر؟"):
+        day = await listed(text)
+        assert "Caterer call" in day and "Late invoice" not in day and "Hall deposit" not in day, (text, day)
+    span = await listed("what's due by Friday?")
+    assert all(title in span for title in ("Late invoice", "Caterer call", "Hall deposit")), span
+    assert all("due_after" not in str(tool) for tool in fake_openai.requests[-1]["tools"])

@@ -35,6 +35,7 @@ from tools.packs.tasks.cues import (
     asks_whats_left,
     asks_who,
     could_be_person,
+    day_asked,
     denies_person,
     garbled,
     hands_it_over,
@@ -570,6 +571,20 @@ def _now_not_due(decision: Decision, tools: ToolRegistry, text: str, follow_ref:
     if not says_only_now(text):
         return decision
     return decision.model_copy(update={"args": {**decision.args, "due_before": None}})
+
+
+def _due_on_day(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "what's due on Tuesday?", "شو عندي مطلوب نهار التلات؟", "shu el matloub minni bukra?": the tasks due
+    that day, not all those due by then (the late ones before it are what "what's overdue?" asks)."""
+    spec = tools.get("list_tasks")
+    if decision.action != "list_tasks" or spec is None or "due_after" not in spec.args:
+        return decision
+    if decision.args.get("overdue") is True or decision.args.get("status") == "done":
+        return decision
+    day = day_asked(text)
+    if day is None:
+        return decision
+    return decision.model_copy(update={"args": {**decision.args, "due_before": day, "due_after": day}})
 
 
 def _per_person(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
@@ -1161,6 +1176,7 @@ CORRECTIONS = (
     _recipient_not_assignee,
     _mine,
     _now_not_due,
+    _due_on_day,
     _per_person,
     _whose_tasks,
     _priority_listed,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from base.text.dates import dates_replaced, resolve_date, resolve_date_in_text
+from base.text.dates import date_said, dates_replaced, resolve_date, resolve_date_in_text
 from base.text.folding import fold, to_latin_digits
 from base.text.lexicon import MEANT, OBJECT_PRONOUNS, addressed, is_self, verb_forms, without_harakat
 from base.text.lexicon import is_date_phrase as _is_date
@@ -646,6 +646,32 @@ def says_only_now(text: str) -> bool:
 def says_date(text: str) -> bool:
     """The message says one date ("…to Sunday", "بكرة", "yom el a7ad"): is one said, not which."""
     return resolve_date_in_text(text, date.today()) is not None
+
+
+# A day said as the end of a span ("due by Friday", "قبل الخميس", "لحد بكرة", "gabl el 5amees", "lghayet
+# bukra") asks for everything due up to then; a week or a month is a span of its own.
+_BY_DAY = _folded(
+    "by before until till til within through thru upto prior ahead "
+    "قبل لحد لغاية لغايه حتى لين الين إلى خلال قبيل لقبل "
+    "abl 2abl 2bl gabl qabl l7ad le7ad la7ad lahad lghayet leghayet lghayit 7atta hatta leen lain "
+    "khelal 5elal"
+)
+_SPAN = _folded(
+    "week weeks weekend month months أسبوع اسبوع الأسبوع الاسبوع هالأسبوع هالاسبوع أسابيع شهر الشهر هالشهر "
+    "usbu3 esbo3 osbo3 isbo3 shahr"
+)
+
+
+def day_asked(text: str) -> str | None:
+    """The one day a list asks for ("what's due on Tuesday?", "شو عندي مطلوب نهار التلات؟", "وش علي باجر؟",
+    "shu el matloub minni bukra?"): that day's words, as said. None for no day; for today (what is due
+    today includes what is late, as in every task app's Today); for a week or a month; and for the end
+    of a span ("by Friday", "قبل الخميس", "lghayet bukra"), which takes in the days before it."""
+    phrase = date_said(text)
+    if phrase is None or any(w in _BY_DAY for w in _words(text)) or any(w in _SPAN for w in _words(phrase)):
+        return None
+    today = date.today()
+    return None if resolve_date(phrase, today) in (None, today) else phrase
 
 
 # What may be glued before a name: "to", "and", "with", "for" ("لخالد", "وسارة", "بمنى", "للمراعي").
