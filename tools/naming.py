@@ -42,6 +42,8 @@ _TOKEN = re.compile(r"[^\W_]+")
 _WORD = re.compile(r"[a-z]+|[\u0621-\u064a]+|[0-9]+")
 _CODE = re.compile(r"[a-z]{1,3}[0-9]+")  # "q3", "fy24", "v2": a short code and its number
 _LATIN, _DIGIT = re.compile("[a-z]"), re.compile("[0-9]")
+# Short Arabizi words shaped like a code: "ma3" (with), "la2" (no), "ta3" (of), "7a2" (of, Gulf)
+_SHORT_ARABIZI = frozenset(("ma3", "ma3a", "la2", "ta3", "7a2", "wa2", "ba3", "sa3"))
 _ARABIC = re.compile(r"[\u0621-\u064a]")
 # Longest first: "وال" before "و".
 _PROCLITICS = ("وبال", "وال", "بال", "فال", "كال", "ولل", "لل", "ال", "و", "ب", "ل", "ف", "ك")
@@ -66,6 +68,7 @@ ugh oh ah hmm ok okay yes yeah no not again anymore already still yet also too r
 guys all some it's isn't that's there
 خلاص بس كمان برضو برضه لسه لسا مره مرة ثانيه تاني يعني طيب اوكي تمام مش مو مب ما لا اه ايوه نعم
 bas kaman barda barde lessa lsa ya3ni tayeb tamam mesh mish msh mo ma la aywa wala walla wla bi bel fel ba3ad
+ma3 ma3a la2 ta3 lil7een lel7een lal7een lahal2 للحين لهلق لهلأ
 i i'm im i'll ill i've myself we us he she him her his hers they them their we're you're he's she's
 they're am are were been being have has had do does did going gonna wanna need needs want wants let lets
 get got thing things stuff um uh erm like because cause cuz since if but then than when what who where
@@ -106,7 +109,11 @@ def words(text: str) -> list[str]:
     Arabizi word keeps its digits, which are letters there ("5alast", "ba3d", "7a2")."""
     out: list[str] = []
     for token in _TOKEN.findall(fold(to_latin_digits(text))):
-        if _LATIN.search(token) and _DIGIT.search(token) and not _CODE.fullmatch(token):
+        if (
+            _LATIN.search(token)
+            and _DIGIT.search(token)
+            and (token in _SHORT_ARABIZI or not _CODE.fullmatch(token))
+        ):
             out.append(token)
         else:
             out.extend(_WORD.findall(token))
@@ -157,6 +164,9 @@ def sounds(word: str, arabizi: bool = False) -> frozenset[str]:
         spoken = {word} | {word[len(p) :] for p in _PROCLITICS if len(p) > 1 and word.startswith(p)}
         # The interdentals as each group says them: "tandheef" / "tanzeef" (تنظيف), "hadha" / "haza" (هذا)
         spoken |= {w.translate(_SAID_AS) for w in spoken if any(c in w for c in "ظذث")}
+        # A final taa marbuta (folded to "ه") is said "-a" alone and "-at" before the next word: "tajruba",
+        # "tajrubat menu" (تجربة منيو)
+        spoken |= {w[:-1] + "ت" for w in spoken if w.endswith(("ة", "ه"))}
         least = _MIN_SOUNDS
     else:
         # Arabizi's "2" is a hamza, or a qaf said as one ("ta2reer", تقرير)

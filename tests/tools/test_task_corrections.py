@@ -1233,11 +1233,22 @@ def test_a_show_verb_with_tasks_read_as_a_new_task_is_a_list(text: str) -> None:
     assert decide("create_task", new, title="show the new hires the office tour").action == "create_task"
 
 
-@pytest.mark.parametrize("text", ["عندي شي باجر؟", "anything due tomorrow?", "فيه حاجة عليا النهارده؟"])
-def test_a_short_question_about_my_day_is_what_is_due_by_then(text: str) -> None:
-    for routed, args in ((ANSWER, {}), ("get_task", {"task_id": "1"})):
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [("عندي شي باجر؟", "باجر"), ("anything due tomorrow?", "tomorrow"), ("فيه حاجة عليا النهارده؟", None),
+     ("شو المطلوب مني لبكرا؟", "لبكرا")],
+)  # fmt: skip
+def test_a_short_question_about_my_day_is_what_is_due_that_day(text: str, day: str | None) -> None:
+    """Read as one task, the knowledge base or a change to a made-up number: that day's list (today's
+    takes in the late ones too: `_due_on_day`)."""
+    for routed, args in ((ANSWER, {}), ("get_task", {"task_id": "1"}), ("update_task", {"task_id": "21"})):
         decision = decide(routed, text, **args)
-        assert decision.action == "list_tasks" and decision.args["due_before"] is None
+        assert decision.action == "list_tasks", (routed, decision)
+        if day is None:
+            assert decision.args["due_before"] is None and "due_after" not in decision.args
+        else:
+            assert decision.args["due_before"] == day or decision.args["due_before"].endswith(day)
+            assert decision.args["due_after"] == decision.args["due_before"]
 
 
 @pytest.mark.parametrize("text", ["عندي اجتماع بكرة، متى يبدأ الدوام؟", "what is the holiday tomorrow?"])

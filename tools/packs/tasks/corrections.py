@@ -23,11 +23,13 @@ from tools.packs.tasks.cues import (
     ON_MY_BEHALF,
     SPEAKER,
     asks_count,
+    asks_for_a_change,
     asks_for_a_list,
     asks_for_late_only,
     asks_how,
     asks_if_done,
     asks_per_person,
+    asks_quantity,
     asks_question,
     asks_what_a_task_shows,
     asks_what_is_due,
@@ -180,6 +182,25 @@ def _asked_not_changed(
     if names_task_number(text) and tools.get("get_task") is not None:
         args = {"task_id": decision.args.get("task_id")}
         return decision.model_copy(update={"action": "get_task", "args": args})
+    return decision.model_copy(update={"action": ANSWER, "args": {}})
+
+
+# What a question may be misread as: a change to a task.
+_CHANGES = ("update_task", "assign_task", "unassign_task", "complete_task", "complete_tasks", "reopen_task",
+            "delete_task", "add_comment")  # fmt: skip
+
+
+def _quantity_asked(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "if a couple cancels three weeks out, how much of the deposit do we keep?", "كم يوم إجازة للموظف
+    الجديد؟", "قديش بدل السفر؟": a how-much question read as a change to a task it never names (a made-up
+    number, a filler priority). A question of quantity that names no task number, says no date, priority
+    or request ("can you…") changes nothing: it is answered (counts of tasks go on to the report)."""
+    if decision.action not in _CHANGES or not asks_question(text) or not asks_quantity(text):
+        return decision
+    if names_task_number(text) or numbers_in(text) or says_date(text) or normalize_priority(text) is not None:
+        return decision
+    if says_create_anywhere(text) or asks_for_a_change(text):
+        return decision
     return decision.model_copy(update={"action": ANSWER, "args": {}})
 
 
@@ -584,7 +605,8 @@ def _due_on_day(decision: Decision, tools: ToolRegistry, text: str, follow_ref: 
     day = day_asked(text)
     if day is None:
         return decision
-    return decision.model_copy(update={"args": {**decision.args, "due_before": day, "due_after": day}})
+    before = decision.args.get("due_before") or day  # the model's copy of the day stays
+    return decision.model_copy(update={"args": {**decision.args, "due_before": before, "due_after": day}})
 
 
 def _per_person(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
@@ -747,8 +769,10 @@ def _shown_not_new(decision: Decision, tools: ToolRegistry, text: str, follow_re
 
 def _due_asked(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
     """ "عندي شي باجر؟", "anything due tomorrow?" read as one task (a made-up number) or left to the
-    knowledge base: what is due by that day (the argument layer reads the day from the message)."""
-    if decision.action not in (ANSWER, "get_task") or tools.get("list_tasks") is None:
+    knowledge base, or as a change to a task it never names ("شو المطلوب مني لبكرا؟" as a move of a
+    made-up number): what is due by that day (the argument layer reads the day from the message;
+    `_due_on_day` keeps that one day)."""
+    if decision.action in ("list_tasks", "create_task") or tools.get("list_tasks") is None:
         return decision
     if not asks_what_is_due(text) or names_task_number(text):
         return decision
@@ -1144,6 +1168,7 @@ CORRECTIONS = (
     _status_question,
     _done_question,
     _asked_not_changed,
+    _quantity_asked,
     _who_holds,
     _new_task,
     _said_not_new,

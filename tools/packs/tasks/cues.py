@@ -472,8 +472,9 @@ def says_status(text: str) -> bool:
 # "هو التاسك خلص؟", "مهمة الكراتين خلصت ولا لسا؟").
 _YES_NO_OPENERS = _folded("is are was were has have had did does do هل هو هي hal")
 _YES_NO_CLOSING = re.compile(
-    r"(?:\bor\s+not(?:\s+yet)?|\byet|(?:^|\s)(?:ولا|او|أو|وله)\s+(?:لا|لأ|لسا|لسه|لسة|لسى|بعد|لسع)"
-    r"|\b(?:walla|wala|wla|aw)\s+(?:la2|la|lessa|lissa|lesa|lsa|ba3d|ba3ed|ba3ad|ba3da))\s*[?؟]\W*$",
+    r"(?:\bor\s+not(?:\s+yet)?|\byet|(?:^|\s)(?:ولا|او|أو|وله)\s+(?:لا|لأ|لسا|لسه|لسة|لسى|بعد|لسع|للحين|لهلق|لهلأ)"
+    r"|\b(?:walla|wala|wla|aw)\s+(?:la2|la|lessa|lissa|lesa|lsa|ba3d|ba3ed|ba3ad|ba3da|lil7een|lel7een|lal7een"
+    r"|lahal2|lahala2))\s*[?؟]\W*$",
     re.IGNORECASE,
 )
 # "can you…?", "would you…?": a polite request, not a question about the task.
@@ -758,12 +759,18 @@ def opens_with_show(text: str) -> bool:
     return bool(words) and words[0] in _SHOW
 
 
+# "due", asked of one's work: "what's due tomorrow?", "شو المطلوب مني لبكرا؟", "وش المستحق علي باجر؟"
+_DUE = _folded(
+    "due مطلوب المطلوب مستحق المستحق المستحقة مستحقة matloub el matloub mat2loub mostta7a2 mosta7a2"
+)
+
+
 def asks_what_is_due(text: str) -> bool:
     """A short question about one's own work on a day: "عندي شي باجر؟", "anything due tomorrow?", "فيه
     حاجة عليا النهارده؟", "شو عندي بكرة؟" — the list of what is due by then."""
     words = _words(text)
     # "شو لازم سلّم بكرا؟" (what must I hand in tomorrow?): what one must do is one's own
-    mine = any(w in _MINE or w in _STILL_TO_DO for w in words) or "due" in words
+    mine = any(w in _MINE or w in _STILL_TO_DO or w in _DUE for w in words)
     return (
         asks_question(text)
         and says_date(text)
@@ -828,6 +835,8 @@ _DONE = _folded(
     "sakkarhom sakkerhom 5alashom khalashom "
     # Levantine and Egyptian "it finished / he finished" in Arabizi: "5elset", "5eles", "khilset"
     "5elset 5eles 5ilset 5iles 5elis khelset kheles khilset 5alaset 5elsat "
+    # the ص of Gulf and Levantine "خلّصت" written 9 or s: "5ala9at", "5alsat", "khala9t"
+    "5ala9at 5ala9t 5ala9 5l9t 5ala9na 5ala9ta 5alsat 5ilsat khala9at khala9t khalsat "
     # Egyptian "خُلصت" and Gulf "خلّصت": "5olset", "kholset", "5allast"
     "5olset 5olsit 5ols kholset kholsit 5allast 5allasat 5allasna "
     "2afalt 2afalet 2afaltha 2afaltaha afalt sakkart sakart sakkarta sakkartha "
@@ -1150,6 +1159,30 @@ _HOW_MANY = re.compile(
 )
 
 
+_HOW_MUCH = re.compile(r"\bhow\s+(?:much|long)\b", re.IGNORECASE)
+
+
+def asks_quantity(text: str) -> bool:
+    """The message asks how much or how many of anything ("how much of the deposit…", "كم يوم إجازة",
+    "قديش بدل السفر", "2addesh el 3arboun")."""
+    folded = fold(text)
+    return _HOW_MANY.search(folded) is not None or _HOW_MUCH.search(folded) is not None
+
+
+# A polite request, each dialect group ("can you…", "ممكن…", "تقدر…", "بتقدر…", "momken…", "te2dar…"):
+# asked as a question, it still asks for a change.
+_REQUEST = _folded(
+    "please pls plz ممكن تقدر تقدري بتقدر بتقدري يمكنك تستطيع تكرما momken mumkin mmkn mumken momkin "
+    "te2dar ti2dar t2dar tigdar tegdar bte2dar"
+)
+
+
+def asks_for_a_change(text: str) -> bool:
+    """ "can you push the florist one to Thursday?", "ممكن تأجل…؟", "momken t5alli…?": a request, however
+    asked."""
+    return _ASKS_FOR.search(text) is not None or any(w in _REQUEST for w in _words(text))
+
+
 def asks_count(text: str) -> bool:
     """The message asks how many tasks ("how many open tasks do I have?", "قديش مهمة مفتوحة عندي؟", "كم
     تاسك متأخر علي", "kam task 3andi"), naming no task by its number: the report's counts answer it. "كم"
@@ -1272,7 +1305,8 @@ _AS_IT_WAS = re.compile(
     r"(?:\s+\S+){0,3}?\s+(?:مثل|زي|متل|كما|كيف|زيما|شرات|zay|zai|zei|zy|zayy|mitl|mitel|metl|metel|mitil|mithl|methl|misl)"
     r"(?:\s+(?:ما|ma))?\s+(?:كان\S*|قبل|الاول|اول|kan\S*|2abl|abl|awel|awal|el\s*awal|el\s*awel)"
     r"(?:\s+(?:قبل|تماما|بالضبط|2abl|abl))?"
-    r"|(?:put|change|set|turn|make|switch)\s+(?:it|that|this|them|everything|the\s+task)\s+back"
+    r"|(?:put|change|set|turn|make|switch)\s+(?:it|that|this|them|everything|the\s+task"
+    r"|the\s+(?:due\s+)?date|the\s+deadline|the\s+priority|the\s+name|the\s+title)\s+back"
     r"(?:\s+(?:to\s+)?(?:the\s+way|how|as|like)\s+(?:it|they)\s+(?:was|were)(?:\s+before)?)?"
     r"|(?:make|leave|revert|restore)\s+(?:it\s+|that\s+)?(?:to\s+)?(?:the\s+way|how|as|like)\s+it\s+was"
     r"(?:\s+before)?"
@@ -1290,15 +1324,19 @@ _NOT_UNDO = _folded("don dont t not never didn didnt shouldn won wont مو مش 
 # of cancelling needs the noun ("الغي ده" cancels what waits for a confirmation, not the last change).
 _BACK_FROM = _folded("تراجع تراجعي تراجعوا ارجع ارجعي ارجعوا")
 _CANCEL_CHANGE = _folded(
-    "الغ ألغِ الغي الغوا لغي لغيه كنسل كنسلي كنسلوا رجع رجعي رجعوا undo revert reverse rollback"
+    "الغ ألغِ الغي الغوا لغي لغيه كنسل كنسلي كنسلوا رجع رجعي رجعوا undo revert reverse rollback "
+    "elghy elghi el8i 2elghy 2elghi ilghi elgheeh kansel cancel raje3 rage3 rajje3 ragga3 rj3 rg3"
 )
 _CHANGE_NOUN = _folded(
-    "التغيير التعديل الإجراء التغييرات التعديلات تغيير تعديل إجراء تغييري تعديلي "
+    "التغيير التعديل الإجراء التغييرات التعديلات تغيير تعديل إجراء تغييري تعديلي التحويل تحويل "
+    "ta3deel ta3dil taghyeer taghyir ta7weel ta7wil "
     "change edit action one thing"  # "revert that last one", "undo the last change"
 )
 _THIS_CHANGE = _folded(
     "هذا هذه هذي هاذا هاذي هاد هادا هادي هيدا هيدي هاي ده دي دا دة ذلك ذاك هداك هذاك هاداك "
-    "آخر اخر الأخير الأخيرة الاخير اللي الي يلي that this the last my previous"
+    "آخر اخر الأخير الأخيرة الاخير اللي الي يلي السابق السابقة فات that this the last my previous "
+    # Arabizi: "elghy el ta7weel da", "raje3 el ta3deel hayda", "el8i akher ta3deel"
+    "el da di dah deh hada hadi hay hayda haida akher a5er elly elli illi fat"
 )
 
 
@@ -1311,11 +1349,63 @@ def _undoes_the_change(words: list[str]) -> bool:
     return bool(rest) and all(w in _CHANGE_NOUN or w in _THIS_CHANGE for w in rest)
 
 
-def _is_undo(words: list[str]) -> bool:
+def _one_undo(words: list[str]) -> bool:
     said = " ".join(words)
     return bool(words) and (
         said in _UNDO or _AS_IT_WAS.fullmatch(said) is not None or _undoes_the_change(words)
     )
+
+
+# "…and keep it with me" after an undo ("elghy el ta7weel da w 5allih 3andy", "الغي التحويل وخليها عندي"):
+# what undoing a hand-over leaves, said again.
+_KEPT_MINE = frozenset(
+    " ".join(_words(phrase))
+    for phrase in (
+        "keep it with me",
+        "leave it with me",
+        "keep it mine",
+        "خليها عندي",
+        "خليه عندي",
+        "خليها معي",
+        "خليه معي",
+        "خليها علي",
+        "خليه علي",
+        "خليها عليا",
+        "خليه عليا",
+        "خليها باسمي",
+        "خليه باسمي",
+        "5allih 3andy",
+        "5alliha 3andy",
+        "5allih 3andi",
+        "5alliha 3andi",
+        "khallih 3andi",
+        "khalliha 3andi",
+        "5alliha ma3i",
+        "5allih ma3i",
+        "khalliha ma3i",
+        "5alliha 3alaya",
+        "5allih 3alaya",
+    )
+)
+_AND = _folded("and w we wa و")
+
+
+def _is_undo(words: list[str]) -> bool:
+    """An undo, or two said as one ("تراجع عن اللي فات ورجّع الميعاد زي ما كان", "undo that and put it back
+    the way it was", "elghy el ta7weel da w 5allih 3andy")."""
+    if _one_undo(words):
+        return True
+    for i in range(1, len(words) - 1):
+        first, word, rest = words[:i], words[i], words[i + 1 :]
+        if word in _AND:
+            second = rest
+        elif word.startswith("و") and len(word) > 2:  # "ورجّع": "and" glued on
+            second = [word[1:], *rest]
+        else:
+            continue
+        if _one_undo(first) and (_one_undo(second) or " ".join(second) in _KEPT_MINE):
+            return True
+    return False
 
 
 def says_undo(text: str) -> bool:
@@ -1326,7 +1416,7 @@ def says_undo(text: str) -> bool:
     words = [w for w in _words(text) if w not in _UNDO_FILLER]
     if _is_undo(words):
         return True
-    for size in range(min(len(words) - 1, 5), 0, -1):
+    for size in range(min(len(words) - 1, _UNDO_WORDS), 0, -1):
         before = words[:-size]
         if _is_undo(words[-size:]):
             return before[-1] not in _NOT_UNDO and not numbers_in(" ".join(before))
@@ -1337,6 +1427,7 @@ def says_undo(text: str) -> bool:
     return False
 
 
+_UNDO_WORDS = 8  # the longest undo said after other words: "elghy el ta7weel da w 5allih 3andy"
 _OWNING_UP = 4  # words after an opening "undo that": "wrong one", "my mistake", "غلطت فيها"
 # Owning up to a slip, each dialect group ("wrong one", "my bad", "غلطت", "بالغلط", "معلش", "ghalat"): only
 # such words may follow an opening undo ("رجعها مفتوحة" reopens, "undo that and make it high" is more).
