@@ -94,3 +94,47 @@ def test_an_arabizi_title_meets_an_arabic_one_ending_in_taa_marbuta() -> None:
     assert "3" not in query and "lil7een" not in query  # "ma3" is a word, "till now" no title's
     assert [i["id"] for i in best(query, items, naming=NAMING, arabizi=in_arabizi(words(phrase)))] == [1]
     assert words("Q3 report, ma3 el team") == ["q", "3", "report", "ma3", "el", "team"]
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("hang on, make that Amr rather than Charbel, Charbel has enough on his plate", "Amr"),
+        ("make that Amr instead of Charbel", "Amr"),
+        ("لا، عمرو بدل شربل، شربل مضغوط", "عمرو"),  # Egyptian / Levantine
+        ("la2 5alliha amr badal charbel", "amr"),  # Arabizi
+    ],
+)
+def test_a_person_said_instead_of_another_after_a_hand_over_takes_it(text: str, person: str) -> None:
+    decided = decide("update_task", text, follow_ref=932, task_id="932")
+    assert decided.action == "assign_task" and decided.args["assignee"] == person
+
+
+def test_a_date_said_instead_of_another_is_no_person() -> None:
+    decided = decide("update_task", "move it to Thursday rather than Friday", follow_ref=9, task_id="9")
+    assert decided.action == "update_task"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "يُرجى إغلاق المهمتين 911 و912 بعد أن وقّعت الفرقة العقد",  # MSA, the verbal noun
+        "close 4 and 5, both signed off",
+        "سكّر ٤ و٥ خلصوا",  # Levantine / Gulf
+        "5alast 4 w 5",  # Arabizi
+    ],
+)
+def test_several_numbered_tasks_finished_are_one_bulk_completion(text: str) -> None:
+    for action, args in (
+        ("complete_task", {"task_id": "4"}),
+        ("update_task", {"task_id": "4", "due_date": "x"}),
+    ):
+        decided = decide(action, text, **args)
+        assert decided.action == "complete_tasks", (action, decided)
+
+
+@pytest.mark.parametrize(
+    "text", ["finished 4, moving 5 to friday", "done with 4, give 5 to sara", "is 4 or 5 done?"]
+)
+def test_a_completion_with_another_change_or_a_question_is_not_a_bulk_one(text: str) -> None:
+    assert decide("complete_task", text, task_id="4").action != "complete_tasks"

@@ -376,6 +376,24 @@ def _update_said_other(
     return decision.model_copy(update={"action": said, "args": {"task_id": decision.args.get("task_id")}})
 
 
+def _several_done(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "يُرجى إغلاق المهمتين 911 و912 بعد أن…", "close 4 and 5, both signed off", "سكّر ١٢ و١٣": one
+    completion where the words finish several numbered tasks and ask for nothing else — all of them
+    (the bulk completion, which the user confirms)."""
+    if decision.action != "complete_task" or decision.more or tools.get("complete_tasks") is None:
+        return decision
+    numbers = list(dict.fromkeys(numbers_in(text)))
+    if len(numbers) < 2 or not says_done(text) or says_not_done(text) or asks_question(text):
+        return decision
+    if says_meant(text) or says_done_by_mistake(text):  # "I marked 12 done by mistake, I meant 13"
+        return decision
+    if says_date(text) or normalize_priority(text) is not None or person_target(text) is not None:
+        return decision
+    return decision.model_copy(
+        update={"action": "complete_tasks", "args": {"task_ids": ", ".join(map(str, numbers))}}
+    )
+
+
 def _renamed(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
     """ "تجهيز قاعة الاجتماعات غيري اسمها لـ تجهيز قاعة الاجتماعات والـ projector", "the vendor list one,
     rename it to Approved vendors": a rename read as a new task, or an update that lost which task it
@@ -1178,6 +1196,7 @@ CORRECTIONS = (
     _person_as_task,  # before _title_not_asked: the title is the task the person takes
     _title_not_asked,
     _update_said_other,
+    _several_done,
     _invented_id,
     _said_delete,
     _numbered_change,

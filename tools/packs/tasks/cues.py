@@ -247,10 +247,13 @@ _MEANT_PERSON = re.compile(
     r"|\bto\s+(?P<en2>[a-z][\w'-]*)[\s,]+not\s+(?:to\s+)?[a-z][\w'-]*"
     r"|\b(?:l|la|le|li|3and|3ind|3ala|ma3)\s+(?P<lat2>[a-z]{2,})[\s,]+(?:mesh|mish|msh|mo|mu|mub|mob|not)\s+[a-z]{2,}"
     # …or bare, closing the message: "غلطت بالاسم، ناصر مو مروان", "wrong name - Nasser, not Marwan"
-    r"|(?:^|[\s,،])(?!ال)(?P<ar3>[\u0621-\u064A]{2,})[\s,،]+(?:مو|مش|مب|موب|مهوب|وليس|ليس|مهو)\s+"
-    r"[\u0621-\u064A]{2,}\s*[.!]*$"
-    r"|\b(?P<en3>[a-z][\w'-]*)[\s,]+not\s+[a-z][\w'-]*(?:\s*[.!]*$|\s+[-\u2013\u2014]\s|\s*[,;])"
-    r"|\b(?P<lat3>[a-z]{2,})[\s,]+(?:mesh|mish|msh|mo|mu|mub|mob)\s+[a-z]{2,}\s*[.!]*$",
+    # (or "instead of": "make that Amr rather than Charbel, Charbel's swamped", "عمرو بدل شربل")
+    r"|(?:^|[\s,،])(?!ال)(?P<ar3>[\u0621-\u064A]{2,})[\s,،]+(?:مو|مش|مب|موب|مهوب|وليس|ليس|مهو|بدل|بدال|عوض|مكان)"
+    r"\s+[\u0621-\u064A]{2,}(?:\s*[.!]*$|\s+[-\u2013\u2014]\s|\s*[,،;])"
+    r"|\b(?P<en3>[a-z][\w'-]*)[\s,]+(?:not|rather\s+than|instead\s+of)\s+[a-z][\w'-]*"
+    r"(?:\s*[.!]*$|\s+[-\u2013\u2014]\s|\s*[,;])"
+    r"|\b(?P<lat3>[a-z]{2,})[\s,]+(?:mesh|mish|msh|mo|mu|mub|mob|badal|bedal|makan)\s+[a-z]{2,}"
+    r"(?:\s*[.!]*$|\s*[,;])",
     re.IGNORECASE,
 )
 # The denied one first: "لا مو وائل، قصدي رشا", "مش سامي بل هالة", "not Wael, I meant Rasha", "not Omar -
@@ -266,7 +269,7 @@ _NOT_BUT_MEANT = re.compile(
 # Subject pronouns and words that look like a name in those patterns but are none.
 _NOT_DOERS = _folded(
     "please pls thanks later now today tomorrow yet done open closed finished it's its is was "
-    "no nope yes yeah yep ok okay sorry oops wait actually maybe "
+    "no nope yes yeah yep ok okay sorry oops wait actually maybe لا لأ la la2 laa "
     "i you we he she they it someone somebody anyone who that this which what task one "
     "انا أنا انت إنت انتي احنا نحن هو هي هم مين من اللي الي "
     # demonstratives of each group ("التاسك ده هو اللي متأخر", "هيدا هو اللي…") and the task's own nouns
@@ -831,6 +834,8 @@ _DONE = _folded(
     "5ilas 5ilset 5olset 5elset khilis khilset "
     # "them": several tasks at once ("سكرهم", "خلصتهم", "أغلقهم")
     "قفلت قفلتها قفلناها قفلنا "
+    # the verbal noun of closing, as a formal request says it: "يُرجى إغلاق المهمتين 4 و5"
+    "إغلاق اغلاق إقفال اقفال تسكير إتمام اتمام إنهاء انهاء "
     "سكرهم سكره خلصهم خلصتهم قفلهم اقفلهم اقفلها قفلها انجزهم أنجزهم اغلقهم أغلقهم اغلقها أغلقها كملهم "
     "sakkarhom sakkerhom 5alashom khalashom "
     # Levantine and Egyptian "it finished / he finished" in Arabizi: "5elset", "5eles", "khilset"
