@@ -53,7 +53,10 @@ _ARABIZI_STRONG = _wordset(
     "hamdella alhamdulillah el7amdulillah mashallah ezayak ezayek keefak kifak kaifak shlonak shlon wayed "
     "sa7 na3am ba2a fahem fahma mafish mafeesh mafi ma3a m3a 3ala khalli 5alli eshta tab3an sabah ba3d "
     "ba3dein dlwa2ty ya3am yasta abl 2abl fadlak fadlek fadlik samaht sama7t shil sheel emsa7 wareeni "
-    "warini wareny haga 7aga ba3den"
+    "warini wareny haga 7aga ba3den "
+    # "let X take it instead of me": "khally charbel yestalem task 917 badaly"
+    "khally khaly 5ally 5aly khallih 5allih khalliha 5alliha badaly badali bedali bdali 3anni 3anny "
+    "yestalem testalem yestlem"
 )
 _ARABIZI_WEAK = _wordset("ana el eh ya bas fi la ma w da di dah ay kol ela men")
 _ENGLISH = _wordset(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -140,7 +141,7 @@ class CoreApiExecutor:
         link = await self.links.user_for(turn.user.wa_id)
         if link is None or link.user_id is None:
             return None
-        queries = [(p, q) for p in phrases if (q := naming.query(p, skip=skip or ()))]
+        queries = [(p, q) for p in phrases if (q := naming.query(p, skip=_skipped(skip or (), p, phrases)))]
         if not queries:
             return None
         # Last, the message's first title phrase alone ("مهمة طباعة الاستمارات رجعها مفتوحة، طلع فيها نقص")
@@ -412,6 +413,16 @@ class CoreApiExecutor:
             maxlen=self._maxlen,
             approximate=True,
         )
+
+
+def _skipped(skip: Sequence[str], phrase: str, phrases: Sequence[str]) -> Sequence[str]:
+    """The other arguments' words left out of `phrase`: all of them from the message (the last phrase),
+    which says them besides the title; from the phrase the call names its object by, only those it
+    holds whole — "مهمة عقد شركة الأمن" keeps "عقد" and "الأمن" though the new title says them too."""
+    if phrase is phrases[-1]:
+        return skip
+    held = set(words(phrase))
+    return [s for s in skip if set(words(s)) <= held]
 
 
 def explain(exc: CoreApiError, lang: str) -> str:

@@ -61,6 +61,8 @@ SAMPLES: list[tuple[str, Language]] = [
     ("The men are here", "en"),
     ("Please list my overdue tasks", "en"),
     ("Project Phoenix kickoff slides review", "en"),
+    ("khally charbel yestalem task 917 badaly", "ar-latn"),  # no digit-letter, its verbs and "instead of me"
+    ("5allih ya5od el task 3anni", "ar-latn"),
     # mixed: the dominant script wins, ties go to Arabic
     ("Add task: اتصل بالبنك", "ar"),
     ("ابغى اسوي meeting بكرة", "ar"),

@@ -126,6 +126,20 @@ async def test_a_rename_named_by_the_old_title_renames_that_task(chat: Chat) -> 
     assert rows[0][0] == "Order chairs and desks"
 
 
+async def test_a_rename_named_by_a_phrase_sharing_words_with_the_new_title_renames_that_task(
+    chat: Chat,
+) -> None:
+    # The phrase the call names its task by ("call the supplier") keeps the words the new title shares
+    # with it: left with "supplier" alone it would name two tasks and ask which.
+    created = await chat.api.client("mona").post("/tasks", json={"title": "Pay the supplier invoice"})
+    assert created.status_code == 201
+    routed(chat.model, "update_task", task_id="call the supplier", title="Call back about chairs")
+    await chat.say("call the supplier, rename it to Call back about chairs")
+    rows = await chat.api.fetch("SELECT title FROM tasks WHERE id = :i", i=chat.b)
+    assert rows[0][0] == "Call back about chairs"
+    assert "Pay the supplier invoice" in await titles(chat)
+
+
 async def test_a_priority_word_of_the_title_that_names_the_task_changes_no_priority(chat: Chat) -> None:
     routed(chat.model, "create_task", title="Fix urgent roof leaks")
     await chat.say("add a task: fix urgent roof leaks")

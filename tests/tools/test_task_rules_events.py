@@ -7,7 +7,14 @@ import pytest
 
 from tests.tools.test_task_corrections import decide
 from tools.naming import best, in_arabizi, words
-from tools.packs.tasks.cues import asks_if_done, asks_quantity, says_undo
+from tools.packs.tasks.cues import (
+    asks_if_done,
+    asks_quantity,
+    holder_or_doer,
+    person_target,
+    says_hand_over,
+    says_undo,
+)
 from tools.packs.tasks.naming import NAMING
 from tools.registry import ANSWER
 
@@ -138,3 +145,23 @@ def test_several_numbered_tasks_finished_are_one_bulk_completion(text: str) -> N
 )
 def test_a_completion_with_another_change_or_a_question_is_not_a_bulk_one(text: str) -> None:
     assert decide("complete_task", text, task_id="4").action != "complete_tasks"
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("مولد الكهرباء الاحتياطي، حطه باسم عبدالعزيز، عنده رقم المورد", "عبدالعزيز"),  # Gulf
+        ("مهمة الفواتير خليها على اسم سارة", "سارة"),
+        ("سجّلها باسم منى لو سمحت", "منى"),  # MSA / Levantine
+        ("el fawateer 7otaha b esm rami", "rami"),  # Arabizi
+        ("the visa one, put it under Omar's name", "Omar"),
+    ],
+)
+def test_a_task_put_in_someones_name_is_theirs(text: str, person: str) -> None:
+    assert holder_or_doer(text) == person and person_target(text) == person
+    assert says_hand_over(text)
+
+
+def test_a_name_of_a_thing_is_no_persons_name() -> None:
+    assert holder_or_doer("اكتب اسم المورد في الوصف") is None
+    assert holder_or_doer("حطه على اسم المورد") is None  # "the supplier": a noun, not a person

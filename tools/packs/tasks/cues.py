@@ -269,7 +269,7 @@ _NOT_BUT_MEANT = re.compile(
 # Subject pronouns and words that look like a name in those patterns but are none.
 _NOT_DOERS = _folded(
     "please pls thanks later now today tomorrow yet done open closed finished it's its is was "
-    "no nope yes yeah yep ok okay sorry oops wait actually maybe لا لأ la la2 laa "
+    "no nope yes yeah yep ok okay sorry oops wait actually maybe لا لأ la la2 laa اسم إسم esm ism "
     "i you we he she they it someone somebody anyone who that this which what task one "
     "انا أنا انت إنت انتي احنا نحن هو هي هم مين من اللي الي "
     # demonstratives of each group ("التاسك ده هو اللي متأخر", "هيدا هو اللي…") and the task's own nouns
@@ -327,7 +327,7 @@ def holder_or_doer(text: str) -> str | None:
     plain = without_harakat(text)
     if _TAKES.search(plain):
         return SPEAKER
-    for pattern in (_KEEPS, _DOES, _MEANT_PERSON, _NOT_BUT_MEANT):
+    for pattern in (_IN_NAME, _KEEPS, _DOES, _MEANT_PERSON, _NOT_BUT_MEANT):
         for found in pattern.finditer(plain):
             name = next((v for v in found.groupdict().values() if v), None)
             denied = pattern is not _NOT_BUT_MEANT and _denied(plain, found.start())
@@ -337,6 +337,19 @@ def holder_or_doer(text: str) -> str | None:
                 return name
     return None
 
+
+# A task put in someone's name, each dialect group: "حطه باسم عبدالعزيز", "خليها على اسم سارة", "سجّلها
+# باسم منى", "7otaha b esm rami", "khalliha 3ala esm sara", "put it under Omar's name", "put it in Omar's
+# name" — a verb of putting, its object, then the name.
+_IN_NAME = re.compile(
+    r"(?:^|\s)(?:و?(?:حط|حطي|خلي|خل|سجل|سجلي|اكتب|اكتبي|نزل|نزلي)[\u0621-\u064A]{0,3})\s+"
+    r"(?:(?:ب|على|ع|عَ)\s*)?اسم\s+(?!ال)(?P<ar>[\u0621-\u064A]{2,}(?:\s+ال[\u0621-\u064A]{2,})?)"
+    r"|\b(?:7ot|7ott|7ut|hot|5alli|5ali|khalli|khali|sajjel|sajel)\w{0,3}\s+(?:b|be|bi|3ala|3a)\s*[- ]?esm\s+"
+    r"(?P<lat>[a-z]{2,})"
+    r"|\b(?:put|set|make|register|file|log)\s+(?:it|this|that|this\s+one|that\s+one)\s+(?:under|in|on)\s+"
+    r"(?P<en>[a-z][\w-]*)'s\s+name\b",
+    re.IGNORECASE,
+)
 
 _DENY_BEFORE = re.compile(
     r"(?:\bnot|\bnot\s+to|(?:^|\s)(?:مش|مو|مب|ليس|لا|mesh|mish|msh|mo|mu))\s*$", re.IGNORECASE
