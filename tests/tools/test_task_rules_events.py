@@ -13,6 +13,7 @@ from tools.packs.tasks.cues import (
     holder_or_doer,
     person_target,
     says_hand_over,
+    says_rename,
     says_undo,
 )
 from tools.packs.tasks.naming import NAMING
@@ -165,3 +166,17 @@ def test_a_task_put_in_someones_name_is_theirs(text: str, person: str) -> None:
 def test_a_name_of_a_thing_is_no_persons_name() -> None:
     assert holder_or_doer("اكتب اسم المورد في الوصف") is None
     assert holder_or_doer("حطه على اسم المورد") is None  # "the supplier": a noun, not a person
+
+
+@pytest.mark.parametrize(
+    ("text", "rename"),
+    [
+        ("let her own the name badges order", False),  # a noun the name qualifies
+        ("fix the name tags for the gala", False),
+        ("change the name to Budget review", True),
+        ("the name is wrong, make it Budget review", True),
+        ("its name should be Budget review", True),
+    ],
+)
+def test_the_name_of_a_task_is_a_rename_a_name_badge_is_not(text: str, rename: bool) -> None:
+    assert says_rename(text) is rename

@@ -460,7 +460,11 @@ _RENAME = _folded(
 )
 
 
-_RENAME_EN = re.compile(r"\b(?:call|name)\s+(?:it|this|that|them)\b|\b(?:its|the|new)\s+name\b")
+# "its name", "the new name": the task's name, not a noun it qualifies ("the name badges order")
+_RENAME_EN = re.compile(
+    r"\b(?:call|name)\s+(?:it|this|that|them)\b"
+    r"|\b(?:its|the|new)\s+name\b(?!\s+(?!(?:to|of|is|should|from|into|as|needs?|must|reads?|says?|be|was|will)\b)[a-z])"
+)
 
 
 def says_rename(text: str) -> bool:
