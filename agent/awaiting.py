@@ -95,6 +95,21 @@ class AwaitingAnswer:
                 # "لا بلاش دلوقتي، لسه مستنية رد شركة التأمين": a refusal and its reason, read as a new
                 # task — after a no, something new is made only when the words ask for it.
                 decided = None
+            corrected = (
+                _corrected(routed, pending, waiting, self.executor.registry) if decided is None else None
+            )
+            if corrected is not None:
+                # "wait, not Hazem — give it to Jawaher" while handing it to Hazem waits: the waiting call
+                # with the value corrected, run afresh (the executor asks again where it must confirm)
+                await confirmations.take(turn.user.wa_id, pending.token)
+                call = ToolCall(name=corrected[0], args=corrected[1], lang=lang)
+                result = await self.executor.execute(call, turn)
+                spec = self.executor.registry.get(call.name)
+                assert spec is not None  # `_corrected` read it from the registry
+                done = list(result.parts) or [
+                    TextPart(text=replies.render_result(spec, result, call.args, lang))
+                ]
+                return [TextPart(text=t("confirm.lapsed", lang)), *done]
             if decided is not None:
                 await confirmations.take(turn.user.wa_id, pending.token)
                 answered = await self.inner.respond(turn, decided=decided)  # type: ignore[call-arg]
@@ -179,6 +194,28 @@ def _instead(
         args[ref], missing = next(iter(waiting)), []
     objects = _objects(spec, args)
     return (spec.name, args) if not missing and objects and objects <= waiting else None
+
+
+def _corrected(
+    routed: Any | None, pending: Pending, waiting: AbstractSet[int], registry: ToolRegistry
+) -> tuple[str, dict[str, Any]] | None:
+    """The waiting action itself, on the same object, with another value ("no wait, not Hazem, give it to
+    Jawaher" while handing it to Hazem waits): that corrected call, complete; None otherwise."""
+    if routed is None or routed.prepared is None or routed.prepared.unclear or len(waiting) != 1:
+        return None
+    spec = registry.get(routed.decision.action)
+    if spec is None or spec.name != pending.call.name:
+        return None
+    args, missing = dict(routed.prepared.args), list(routed.prepared.missing)
+    ref = ref_arg(spec)
+    if ref is None:
+        return None
+    if missing == [ref]:
+        args[ref], missing = next(iter(waiting)), []
+    if missing or _objects(spec, args) != waiting:
+        return None
+    changed = {k for k, v in args.items() if k != ref and v != pending.call.args.get(k)}
+    return (spec.name, args) if changed else None
 
 
 def _echoes(

@@ -37,7 +37,7 @@ _OPENING_CORRECTION = _folded(
 _CORRECTION_WORDS = 3
 _OWNING_UP = _folded(
     "wrong mistake oops typo sorry bad غلطت غلط غلطة غلطه بالغلط خطأ خطا بالخطأ غلطانة غلطان آسف اسف آسفة "
-    "معلش معليش ghalat ghalatt 8alat ghlet ma3lesh ma3lish"
+    "معلش معليش ghalat ghalatt 8alat ghlet ma3lesh ma3lish أخطأت اخطأت اخطات أخطأنا اخطانا"
 )
 
 
@@ -69,7 +69,8 @@ def refers_back(text: str) -> bool:
 # "A not B", "A, not B", "A instead of B", "A وليس B", "A مش B", "A بدل B", "A mesh B": the words said
 # instead of others, each dialect group ("oops, lab 4 not lab 3", "عفواً، شحنة الخبر وليس الدمام").
 _INSTEAD_OF = re.compile(
-    r"[\s,،]+(?:not|instead\s+of|rather\s+than|وليس|ليس|مش|مو|مب|موب|مهوب|مهو|بدل|بدال|عوض|عوضا\s+عن|"
+    # (MSA "لا" between two: "المقصود أولوية عالية لا منخفضة")
+    r"[\s,،]+(?:not|instead\s+of|rather\s+than|وليس|ليس|لا|مش|مو|مب|موب|مهوب|مهو|بدل|بدال|عوض|عوضا\s+عن|"
     r"mesh|mish|msh|mu|mo|mub|badal|bedal)\s+",
     re.IGNORECASE,
 )

@@ -201,3 +201,24 @@ async def test_no_then_a_reason_is_no_new_task(chat: Chat) -> None:
     routed(chat.model, "create_task", title="call the insurer")
     parts = await chat.say("no, add a task to call the insurer instead")  # the words ask for it: made
     assert parts[0].text == t("confirm.lapsed", "en")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("answer", ["wait, not Samir - give it to Mona instead", "لحظة، مو سمير، عطها منى"])
+async def test_the_waiting_change_with_another_value_is_asked_afresh(chat: Chat, answer: str) -> None:
+    """ "wait, not Samir, give it to Mona" while handing Sara's task to Samir waits: the question lapses
+    and the corrected hand-over is asked in its place (Sara's task: confirmed first), then done on a yes."""
+    routed(chat.model, "assign_task", task_id=str(chat.b), assignee="samir")
+    [asked] = await chat.say(f"give task {chat.b} to Samir")
+    assert isinstance(asked, ButtonsPart) and "samir" in asked.text.lower()
+    routed(chat.model, "assign_task", assignee="mona")  # "it": the task the question is about
+    parts = await chat.say(answer)
+    assert parts[0].text == t("confirm.lapsed", "en")  # type: ignore[union-attr]
+    assert isinstance(parts[1], ButtonsPart) and "samir" not in parts[1].text.lower()
+    pending = await chat.executor.confirmations.peek(MONA)
+    assert pending is not None and pending.call.args["task_id"] == chat.b
+    assert pending.call.args["assignee"] != "samir"
+    await chat.say("yes")
+    rows = await chat.api.fetch(
+        "SELECT u.username FROM tasks t JOIN users u ON u.id = t.assignee_id WHERE t.id = :i", i=chat.b
+    )
+    assert rows[0][0] == "mona"

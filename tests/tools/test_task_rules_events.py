@@ -180,3 +180,83 @@ def test_a_name_of_a_thing_is_no_persons_name() -> None:
 )
 def test_the_name_of_a_task_is_a_rename_a_name_badge_is_not(text: str, rename: bool) -> None:
     assert says_rename(text) is rename
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "args"),
+    [
+        # a create naming one task's number and moving its date
+        (
+            "صباح الخير، مهمة ١٠١٤ أجلها للأحد الله يعافيك، المستأجر مسافر",
+            "create_task",
+            {"assignee": "مستأجر"},
+        ),
+        ("fik t2ajjel el 1028 la yom el 5amis w t7otta priority 3alye?", "create_task", {"due_date": "1028"}),
+        ("أجّل 1028 للخميس", "create_task", {"title": "x"}),
+        ("push 14 to Monday", "create_task", {"title": "x"}),
+    ],
+)
+def test_a_new_task_that_moves_a_numbered_ones_date_is_that_change(
+    text: str, action: str, args: dict
+) -> None:
+    decided = decide(action, text, **args)
+    assert decided.action == "update_task" and decided.args["task_id"] in ("1014", "1028", "14")
+    assert decided.args.get("assignee") is None and decided.args["due_date"] != "1028"
+
+
+def test_a_reminder_that_pushes_a_count_is_a_new_task() -> None:
+    text = "remind me to push 3 boxes to the warehouse tomorrow"
+    assert decide("create_task", text, title="push 3 boxes to the warehouse").action == "create_task"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "لأ خلاص رجّعها لميعادها القديم، المدير رفض التأجيل",  # Egyptian
+        "لا خلص رجّعها متل ما كانت عندي، المستأجر بدو يحكي معي",  # Levantine
+        "rag3ha le ma3adha el adeem",  # Arabizi
+        "put it back to its old date",
+    ],
+)
+def test_back_to_its_old_date_or_as_it_was_with_me_is_an_undo(text: str) -> None:
+    assert decide("complete_task", text, follow_ref=9, task_id="9").action == "undo_last"
+
+
+@pytest.mark.parametrize(
+    ("text", "routed", "args", "action"),
+    [
+        ("شو عندي لبكرا؟ بدي رتّب مشاويري", "get_task", {"task_id": "21"}, "list_tasks"),  # a reason after
+        ("هو أنا ورايا إيه يوم الأربع؟", "get_task", {"task_id": "4"}, "list_tasks"),  # Egyptian "ورايا"
+        ("pull up 1003 for me? landlord's on the phone", "update_task", {"task_id": "1003"}, "get_task"),
+        ("وريني مهمة 1003", "update_task", {"task_id": "1003"}, "get_task"),
+        ("policy question: when a tenant renews for another year, how much do we charge?", "create_task",
+         {"title": "x"}, ANSWER),  # "another year" asks for nothing new
+    ],
+)  # fmt: skip
+def test_questions_and_requests_to_see_read_as_changes(
+    text: str, routed: str, args: dict, action: str
+) -> None:
+    assert decide(routed, text, **args).action == action
+
+
+def test_what_is_overdue_and_not_done_is_the_overdue_list() -> None:
+    decided = decide(
+        "list_tasks", "أبي أشوف كل مهام الفريق اللي عدّى موعدها وما خلصت", scope="team", status="done"
+    )
+    assert decided.args.get("overdue") is True and decided.args.get("status") != "done"
+
+
+def test_wait_is_nobody_and_a_rename_with_a_hand_over_does_both() -> None:
+    waited = decide(
+        "update_task", "لا استنى مش الأحد، خليه الخميس، المالك مسافر", follow_ref=20, task_id="20"
+    )
+    assert waited.action == "update_task"
+    text = "مهمة رسوم البلدية غيّر اسمها لـ سداد رسوم البلدية وتجديد التصريح، وخلها على ربى"
+    renamed = decide("update_task", text, task_id="33", title="سداد رسوم البلدية وتجديد التصريح")
+    assert [d.args.get("assignee") for d in renamed.more] == ["ربى"]
+
+
+def test_a_wrong_number_read_as_a_question_still_moves_the_change() -> None:
+    text = "لا لا ثانية، الرقم غلط، اللي عايزة أأجله 1034 مش 1039، سيب 1039 على ميعادها"
+    decided = decide("update_task", text, follow_ref=1039, task_id="1039", due_date="الميعادها")
+    assert decided.action == "undo_last" and [d.args["task_id"] for d in decided.more] == [1034]

@@ -26,6 +26,7 @@ from tools.packs.tasks.cues import (
     asks_for_a_change,
     asks_for_a_list,
     asks_for_late_only,
+    asks_for_new,
     asks_how,
     asks_if_done,
     asks_per_person,
@@ -47,6 +48,7 @@ from tools.packs.tasks.cues import (
     listed_priority,
     meant_instead,
     mentions_task,
+    moves_a_number,
     name_said,
     names_task_number,
     numbers_in,
@@ -132,9 +134,9 @@ def _question_not_task(
     """ "هي الشركة بتدّي بدل مواصلات كام في الشهر؟", "is the office open on Friday?": a question read as
     a new task. A message that ends in a question mark and has no verb of adding, no "new" and no task
     number asks; it is answered ("can you add a task…?" has its verb and is still a request)."""
-    if decision.action != "create_task" or not asks_question(text) or says_create_anywhere(text):
+    if decision.action != "create_task" or not asks_question(text) or asks_for_new(text):
         return decision
-    if names_task_number(text):
+    if names_task_number(text) or moves_a_number(text):  # "fik t2ajjel el 1028 la yom el 5amis?"
         return decision
     return decision.model_copy(update={"action": ANSWER, "args": {}})
 
@@ -188,6 +190,19 @@ def _asked_not_changed(
 # What a question may be misread as: a change to a task.
 _CHANGES = ("update_task", "assign_task", "unassign_task", "complete_task", "complete_tasks", "reopen_task",
             "delete_task", "add_comment")  # fmt: skip
+
+
+def _shown_not_changed(
+    decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None
+) -> Decision:
+    """ "pull up 1003 for me? landlord's on the phone", "وريني مهمة 1003", "warini task 12": a request to
+    see one numbered task read as an update that changes nothing the words say → that task shown."""
+    if decision.action != "update_task" or tools.get("get_task") is None or not opens_with_show(text):
+        return decision
+    numbers = numbers_in(text)
+    if len(numbers) != 1 or not _empty_update(decision, tools, text):
+        return decision
+    return decision.model_copy(update={"action": "get_task", "args": {"task_id": str(numbers[0])}})
 
 
 def _quantity_asked(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
@@ -311,14 +326,20 @@ def _numbered_change(decision: Decision, tools: ToolRegistry, text: str, follow_
         return decision
     # ("…need their new schedule…, so make 404 high priority": a number made a priority is that task's)
     made = _MAKE_NUMBER.search(to_latin_digits(text)) is not None
+    moved = moves_a_number(text)  # "fik t2ajjel el 1028 la yom el 5amis…", "أجّل 1028 للخميس"
     if not made and (says_create_anywhere(text) or opens_with_create(text) or says_new(text)):
         return decision
     numbers = numbers_in(text)
     priority = normalize_priority(text)
-    named = made or names_task_number(text)
-    if len(numbers) != 1 or not named or priority is None:
+    named = made or moved or names_task_number(text)
+    # "مهمة ١٠١٤ أجلها للأحد، المستأجر مسافر", "fik t2ajjel el 1028 la yom el 5amis": its date moved
+    dated = says_date(request_part(text)) and (moved or says_its_date(text))
+    if len(numbers) != 1 or not named or (priority is None and not dated):
         return decision
-    args = {"task_id": str(numbers[0]), "title": None, "due_date": None, "priority": priority}
+    due = decision.args.get("due_date") if dated else None  # (the argument layer reads it when left out)
+    if str(due).strip() == str(numbers[0]):  # the task's number copied as its date
+        due = None
+    args = {"task_id": str(numbers[0]), "title": None, "due_date": due, "priority": priority}
     return decision.model_copy(update={"action": "update_task", "args": args})
 
 
@@ -875,7 +896,8 @@ def _handed_over(decision: Decision, tools: ToolRegistry, text: str, follow_ref:
     existing = decision.action == "create_task" and names_task_number(text)
     # ("eddi task 817 le muath, howa fadi el naharda": the person ends the request, a reason follows)
     person = person_in_a_clause(text) if empty_update or existing else None
-    if existing and not person:
+    if existing and not person and says_hand_over(request_part(text)):
+        # (not "مهمة ١٠١٤ أجلها للأحد، المستأجر مسافر": the tenant of the reason was the model's assignee)
         person = args.get("assignee")
     if not person:
         return decision
@@ -1169,9 +1191,12 @@ def _wrong_task(decision: Decision, tools: ToolRegistry, text: str, follow_ref: 
     meant, denied = found
     if (denied is not None and denied != follow_ref) or meant == follow_ref:
         return decision
-    if decision.action in (ANSWER, "undo_last") or tools.get(decision.action) is None:
+    if decision.action == "undo_last" or (decision.action != ANSWER and tools.get(decision.action) is None):
         return decision
-    redo = decision.model_copy(update={"args": {**decision.args, "task_id": meant}, "more": []})
+    # Read as a question ("…اللي عايزة أأجله 1034 مش 1039، سيب 1039 على ميعادها": "its date" asked
+    # nothing): the change just made is what is meant (the agent's `_redo_as_before` puts it back).
+    said = decision if decision.action != ANSWER else Decision(action="update_task", args={})
+    redo = said.model_copy(update={"args": {**said.args, "task_id": meant}, "more": []})
     return Decision(action="undo_last", args={}, more=[redo, *decision.more])
 
 
@@ -1187,6 +1212,7 @@ CORRECTIONS = (
     _done_question,
     _asked_not_changed,
     _quantity_asked,
+    _shown_not_changed,
     _who_holds,
     _new_task,
     _said_not_new,

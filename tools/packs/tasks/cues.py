@@ -173,7 +173,7 @@ def could_be_person(name: str) -> bool:
 
 # Who keeps a task: "خليها عند خالد", "حطها مع رامي", "khalliha 3and sara" (leave it with, put it on).
 _KEEPS = re.compile(
-    r"(?:^|\s)(?:خلي|خل|خلو|حط|حطي|حطو|اترك|اتركي|سيب|سيبي|ابي|أبي|ابغا|ابغى|أبغى|عايز|عاوز|بدي)\S*\s+"
+    r"(?:^|\s)و?(?:خلي|خل|خلو|حط|حطي|حطو|اترك|اتركي|سيب|سيبي|ابي|أبي|ابغا|ابغى|أبغى|عايز|عاوز|بدي)\S*\s+"
     r"(?:عند|مع|مع\s+ال|على|ع)\s+"
     r"(?P<ar>[\u0621-\u064A]{2,})"
     r"|\b(?:khall?[iy]|5all?[iy]|7ott?|sib|seeb)\S*\s+(?:3and|3ind|3end|ma3|3ala|3a)\s+(?P<lat>[a-z]{2,})"
@@ -270,6 +270,8 @@ _NOT_BUT_MEANT = re.compile(
 _NOT_DOERS = _folded(
     "please pls thanks later now today tomorrow yet done open closed finished it's its is was "
     "no nope yes yeah yep ok okay sorry oops wait actually maybe لا لأ la la2 laa اسم إسم esm ism "
+    # "wait" in each group ("لا استنى مش الأحد، خليه الخميس")
+    "استنى استني استنا استنوا انتظر لحظة ثانية ثواني اصبر estanna estana stanna lahza sanya "
     "i you we he she they it someone somebody anyone who that this which what task one "
     "انا أنا انت إنت انتي احنا نحن هو هي هم مين من اللي الي "
     # demonstratives of each group ("التاسك ده هو اللي متأخر", "هيدا هو اللي…") and the task's own nouns
@@ -439,6 +441,17 @@ def says_create_anywhere(text: str) -> bool:
     """A verb of adding, or "new", anywhere in the message ("can you add a reminder…?")."""
     words = _words(_without_anew(text))
     return any(w in _CREATE or w in _NEW for w in words) or bool(_MAKE_A_TASK.search(fold(text)))
+
+
+def asks_for_new(text: str) -> bool:
+    """A verb of adding anywhere, or "new" / "another" beside a task noun ("another task", "مهمة جديدة",
+    "task jdeeda"): "renews for another year" asks for nothing new."""
+    words = _words(_without_anew(text))
+    if any(w in _CREATE for w in words) or _MAKE_A_TASK.search(fold(text)):
+        return True
+    return any(
+        w in _NEW and any(v in _TASK_NOUNS for v in words[max(0, i - 2) : i + 3]) for i, w in enumerate(words)
+    )
 
 
 # "من جديد" (anew: again), "min jdeed": "افتح مهمة رفع الدرجات من جديد" opens it again, asks nothing new.
@@ -747,6 +760,7 @@ def asks_whats_left(text: str) -> bool:
 
 
 _ONE_TASK_WORD = _folded("task مهمة المهمة مهمه المهمه تاسك التاسك mohemma mohema mhemme")
+_TASK_NOUNS = _ONE_TASK_WORD | _folded("tasks reminder reminders todo تذكير مهام تاسكات")
 
 
 def asks_what_status(text: str) -> str | None:
@@ -774,9 +788,13 @@ _THING = _folded("شي اشي إشي حاجه حاجة حاجات شغل مها�
 
 
 def opens_with_show(text: str) -> bool:
-    """The message opens (politeness aside) with a verb of showing: "warini el tasks beta3ti"."""
+    """The message opens (politeness aside) with a verb of showing: "warini el tasks beta3ti", "pull up
+    1003 for me"."""
     words = [w for w in _words(text) if w not in _POLITE]
-    return bool(words) and words[0] in _SHOW
+    return bool(words) and (words[0] in _SHOW or (words[0] in _UP_VERBS and words[1:2] == ["up"]))
+
+
+_UP_VERBS = _folded("pull bring look call")  # "pull up 1003", "bring up the lease one"
 
 
 # "due", asked of one's work: "what's due tomorrow?", "شو المطلوب مني لبكرا؟", "وش المستحق علي باجر؟"
@@ -791,10 +809,13 @@ def asks_what_is_due(text: str) -> bool:
     words = _words(text)
     # "شو لازم سلّم بكرا؟" (what must I hand in tomorrow?): what one must do is one's own
     mine = any(w in _MINE or w in _STILL_TO_DO or w in _DUE for w in words)
+    # (the question itself is short: "شو عندي لبكرا؟ بدي رتّب مشاويري" says why after it)
+    *questions, _ = text.replace("؟", "?").split("?")
+    asked = _words(questions[-1] if questions else text)  # the last question
     return (
         asks_question(text)
-        and says_date(text)
-        and len(words) <= 5
+        and says_date(" ".join(asked))
+        and len(asked) <= 6
         and mine
         and any(w in _THING or w in _WHAT for w in words)  # "عندي إيه يوم الأربع؟"
     )
@@ -819,6 +840,8 @@ _MINE = _folded(
     "my mine me بتاعتي بتاعي حقي حقتي تبعي تبعتي عندي مهامي مهماتي تاسكاتي شغلي "
     # "on me" ("عليّا", Levantine "عليي"; bare "علي" is also the name Ali)
     "عليا عليي علييا 3alaya 3alayya 3alayi "
+    # Egyptian "ورايا" (behind me: what I still have to do): "هو أنا ورايا إيه يوم الأربع؟"
+    "ورايا وراي waraya waraya "
     # Arabizi "عندي" and "mine": "3indi shay mit2akhar?", "el tasks taba3i"
     "3ndi 3indi 3andi 3endi 3ndy 3andy taba3i tab3i beta3i bta3i ta3i 7a2i 7agi "
     # feminine and plural owners of "tasks" (el maham beta3ti), and "on me" without its last vowel
@@ -874,7 +897,9 @@ _DONE_MARKS = ("✅", "☑", "✔")
 # "مش منجزة", "mesh 5alsa". ("لسا/لسه" stay out: Levantine "لسا خلصتها" is "I just finished it".)
 _NEGATION = _folded(
     "not never isn isnt aren arent hasn hasnt haven havent wasn didn didnt t "
-    "ما مش مو مب لم ماني mesh mish msh mo mush ma"
+    "ما مش مو مب لم ماني mesh mish msh mo mush ma "
+    # with "and" glued on: "…اللي عدّى موعدها وما خلصت", "ولسه مخلصتش"
+    "وما ومش ومو ومب ولم wma wmish"
 )
 # Words that call tasks not finished by themselves: "my unfinished tasks", "وش باقي علي", "المهام المعلقة".
 _UNFINISHED = _folded(
@@ -1195,7 +1220,7 @@ def asks_quantity(text: str) -> bool:
 # asked as a question, it still asks for a change.
 _REQUEST = _folded(
     "please pls plz ممكن تقدر تقدري بتقدر بتقدري يمكنك تستطيع تكرما momken mumkin mmkn mumken momkin "
-    "te2dar ti2dar t2dar tigdar tegdar bte2dar"
+    "te2dar ti2dar t2dar tigdar tegdar bte2dar فيك فيكي بتقدري fik feek fiki feeki"
 )
 
 
@@ -1327,6 +1352,16 @@ _AS_IT_WAS = re.compile(
     r"(?:\s+\S+){0,3}?\s+(?:مثل|زي|متل|كما|كيف|زيما|شرات|zay|zai|zei|zy|zayy|mitl|mitel|metl|metel|mitil|mithl|methl|misl)"
     r"(?:\s+(?:ما|ma))?\s+(?:كان\S*|قبل|الاول|اول|kan\S*|2abl|abl|awel|awal|el\s*awal|el\s*awel)"
     r"(?:\s+(?:قبل|تماما|بالضبط|2abl|abl))?"
+    # "…كانت عندي" (as it was, with me), after a hand-over
+    r"(?:\s+(?:عندي|معي|علي|عليا|3andi|3andy|ma3i|3alaya))?"
+    # "رجّعها لميعادها القديم", "رجع الموعد الأصلي", "rag3ha le ma3adha el adeem": back to its old date
+    r"|(?:(?:ا?رجع|اعد|اعيد|رد|خلي?)\S*|(?:r[ae]?[gj]{1,2}[ae]?3|raj3|rg3|reg3|rja3|5all?i|khall?i)\S*)"
+    r"(?:\s+\S+)?\s+(?:(?:ل|على|ع|عل)\s*)?(?:ل?(?:ميعاد|موعد|تاريخ|وقت|الميعاد|الموعد|التاريخ|الوقت)\S*"
+    r"|(?:l|le|la|3al?)?\s*(?:el\s+)?(?:ma3ad|mi3ad|maw3ed|mow3ed|ma3ed)\S*)"
+    r"\s+(?:القديم|الاصلي|السابق|الاول|اللي\s+كان|el\s+adeem|el\s+2adeem|el\s+2adim|el\s+adim|el\s+2asli"
+    r"|el\s+asli|el\s+awal)"
+    r"|(?:put|change|set|turn|move)\s+(?:it|that|this)\s+back\s+to\s+(?:its|the)\s+(?:old|original|previous)"
+    r"\s+(?:date|deadline|due\s+date)"
     r"|(?:put|change|set|turn|make|switch)\s+(?:it|that|this|them|everything|the\s+task"
     r"|the\s+(?:due\s+)?date|the\s+deadline|the\s+priority|the\s+name|the\s+title)\s+back"
     r"(?:\s+(?:to\s+)?(?:the\s+way|how|as|like)\s+(?:it|they)\s+(?:was|were)(?:\s+before)?)?"
@@ -1645,6 +1680,24 @@ _ITS_DATE = re.compile(
     r"|\b(?:maw3ed|maw3id|mow3ed|mi3ad|me3ad|ma3ad|tare5|tarikh|deadline)(?:ha|o|ah)\b",
     re.IGNORECASE,
 )
+
+
+# A verb of moving a date with a task's number right after it, each dialect group: "أجّل 1028 للخميس",
+# "قدّم المهمة ٥ ليوم الأحد", "fik t2ajjel el 1028 la yom el 5amis", "push 14 to Monday".
+_MOVES_NUMBER = re.compile(
+    r"(?:^|\s)(?:ت|و)?(?:أجل|اجل|أخر|اخر|قدم|ارجئ|أرجئ|رحل|زحلق|تأجيل|تاجيل)\S{0,3}\s+"
+    r"(?:(?:ال)?(?:مهمة|مهمه|تاسك)\s+)?(?:رقم\s+)?#?\d+(?:\s|$|[.!،,])"
+    r"|\b(?:t?2ajj?el|t?ajjel|t?a55(?:a|e)r|t?2add?em|t?addem)\w{0,3}\s+(?:el\s+|il\s+)?(?:task\s+)?#?\d+\b"
+    r"|\b(?:push|move|postpone|delay|shift|reschedule|bring)\s+(?:task\s+)?#?\d+"
+    r"(?:\s+(?:to|till|until|back|forward|out|by)\b|\s*[,.!]|\s*$)",
+    re.IGNORECASE,
+)
+
+
+def moves_a_number(text: str) -> bool:
+    """A verb of moving a date with one task's number right after it: "fik t2ajjel el 1028 la yom el
+    5amis", "أجّل 1028 للخميس", "push 14 to Monday"."""
+    return _MOVES_NUMBER.search(to_latin_digits(without_harakat(text))) is not None
 
 
 def says_its_date(text: str) -> bool:
