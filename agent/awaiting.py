@@ -215,6 +215,9 @@ def _corrected(
     if missing or _objects(spec, args) != waiting:
         return None
     changed = {k for k, v in args.items() if k != ref and v != pending.call.args.get(k)}
+    # ("مو حازم" read as the new person: the waiting value with the word that denies it is no correction)
+    if any(str(pending.call.args.get(k)) in str(args[k]) for k in changed if pending.call.args.get(k)):
+        return None
     return (spec.name, args) if changed else None
 
 

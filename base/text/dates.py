@@ -189,6 +189,8 @@ _PREPOSITIONS: list[tuple[str, ...]] = folding.phrase_keys(
     "يوم", "نهار", "قبل", "في", "لين", "الين", "لغاية", "حتى", "على", "إلى", "الى", "لحد", "بحلول", "موعد",
     "yom", "youm", "abl", "2abl", "le7ad", "l7ad", "la7ad", "lghayet", "le", "fi", "f", "3la", "ala", "hatta",
     "7atta", "lein", "leen",
+    # Levantine and Gulf Arabizi "to / to the / on the": "la yom el 5amis", "lal a7ad", "3al 5amis"
+    "la", "l", "li", "lal", "lel", "lil", "3al", "3a",
 )  # fmt: skip
 
 _NOISE = re.compile(

@@ -498,3 +498,12 @@ def test_a_window_s_candidates_are_those_every_preposition_gives(words: list[str
     tokens = folding.tokens(" ".join(words))
     if tokens:
         assert list(dates._candidates(tokens)) == _candidates_trying_every_preposition(tokens)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [("la yom el 5amis", date(2027, 7, 15)), ("l yom el 7ad", date(2027, 7, 11)),
+     ("lal a7ad", date(2027, 7, 11)), ("3al 5amis", date(2027, 7, 15))],
+)  # fmt: skip
+def test_an_arabizi_to_before_a_day_is_the_day(phrase: str, expected: date) -> None:
+    assert resolve_date(phrase, date(2027, 7, 8)) == expected  # a Thursday

@@ -260,3 +260,12 @@ def test_a_wrong_number_read_as_a_question_still_moves_the_change() -> None:
     text = "لا لا ثانية، الرقم غلط، اللي عايزة أأجله 1034 مش 1039، سيب 1039 على ميعادها"
     decided = decide("update_task", text, follow_ref=1039, task_id="1039", due_date="الميعادها")
     assert decided.action == "undo_last" and [d.args["task_id"] for d in decided.more] == [1034]
+
+
+def test_a_person_copied_with_the_word_that_denies_them_gives_way_to_the_one_meant() -> None:
+    text = "لحظة لحظة، مو حازم، عطها جواهر، هي تعرف المستأجر زين"
+    assert decide("assign_task", text, assignee="مو حازم").args["assignee"] == "جواهر"
+    assert (
+        decide("assign_task", "give 5 to Mohammed", task_id="5", assignee="Mohammed").args["assignee"]
+        == "Mohammed"
+    )

@@ -276,9 +276,14 @@ def _denied_person(decision: Decision, tools: ToolRegistry, text: str, follow_re
     name = decision.args.get("assignee")
     if decision.action not in ("assign_task", "create_task") or not isinstance(name, str):
         return decision
-    if not denies_person(text, name):
+    # ("لحظة، مو حازم، عطها جواهر" copied as "مو حازم": the person with the word that denies them)
+    copied_denied = _NEGATED_NAME.match(name) is not None
+    if not copied_denied and not denies_person(text, name):
         return decision
     return decision.model_copy(update={"args": {**decision.args, "assignee": holder_or_doer(text)}})
+
+
+_NEGATED_NAME = re.compile(r"^\s*(?:مو|مش|مب|ليس|مهوب|not|mesh|mish|msh|mo|mu)\s+\S", re.IGNORECASE)
 
 
 def _no_person(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
