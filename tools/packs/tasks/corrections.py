@@ -51,6 +51,7 @@ from tools.packs.tasks.cues import (
     moves_a_number,
     name_said,
     names_task_number,
+    note_on_number,
     numbers_in,
     on_my_behalf,
     opens_with_create,
@@ -473,7 +474,8 @@ def _unsaid_id(decision: Decision, tools: ToolRegistry, text: str, follow_ref: i
 
 def _priority_said(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
     """ "el task 33 5aliha priority 3adi" read as high: when the words say one priority and the model
-    chose another, the words win (a message that says two, "high, not normal", is left to the model).
+    chose another, the words win (a message that says two, "high, not normal", is left to the model);
+    a priority the words never say beside a date or a title that they do is dropped.
     An update that would change nothing ("la2 2asde wa6ye" with no field filled) takes the priority
     the words say."""
     if decision.action == "create_task":
@@ -484,6 +486,10 @@ def _priority_said(decision: Decision, tools: ToolRegistry, text: str, follow_re
     if chosen in (None, "") and any(decision.args.get(k) not in (None, "") for k in ("title", "due_date")):
         return decision
     said = normalize_priority(text)
+    others = any(decision.args.get(k) not in (None, "") for k in ("title", "due_date"))
+    if said is None and chosen not in (None, "") and others:
+        # "…خليه يوم السبت بدل الأربع" moved with priority "normal" too: a filler beside the change asked
+        return decision.model_copy(update={"args": {**decision.args, "priority": None}})
     if said is None or (chosen not in (None, "") and said == normalize_priority(chosen)):
         return decision
     return decision.model_copy(update={"args": {**decision.args, "priority": said}})
@@ -551,6 +557,19 @@ def _invented_comment(decision: Decision, tools: ToolRegistry, text: str, follow
             update={"action": "complete_task", "args": {"task_id": decision.args.get("task_id")}}
         )
     return decision.model_copy(update={"args": {**decision.args, "text": None}})
+
+
+def _noted(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "zawed mola7za 3al task 1116 en el 3amila gaya testelem el torta el sa3a 7", "ضيف ملاحظة على مهمة
+    312 إن المورد اتأخر", "add a note to 14 that the client called" read as a new task (its words as the
+    title, a person, a date) or a change: a note on that task, as the user wrote it."""
+    if decision.action == "add_comment" or tools.get("add_comment") is None:
+        return decision
+    found = note_on_number(text)
+    if found is None:
+        return decision
+    task, note = found
+    return decision.model_copy(update={"action": "add_comment", "args": {"task_id": str(task), "text": note}})
 
 
 def _comment_as_written(
@@ -1175,7 +1194,10 @@ def _undo_with_reason(tools: ToolRegistry, text: str) -> bool:
             continue
         reasons = clauses[cut:]
         said = " ".join(reasons)
-        if numbers_in(said) or says_date(said) or normalize_priority(said) is not None:
+        # (a count in the reason is no task: "undo that - the mill only sent 25 sacks")
+        if names_task_number(said) or any(_BARE_NUMBER.fullmatch(r) for r in reasons):
+            return False
+        if says_date(said) or normalize_priority(said) is not None:
             return False
         if any(person_target(r) is not None for r in reasons):
             return False
@@ -1184,6 +1206,8 @@ def _undo_with_reason(tools: ToolRegistry, text: str) -> bool:
 
 
 _CLAUSE = re.compile(r"\s*[,،;.!؛]+\s*|\s+[-\u2013\u2014]+\s+")
+# A clause that is a task's number alone: "undo that, 12 too", "and 12"
+_BARE_NUMBER = re.compile(r"\W*(?:and|w|و|also|too)?\s*#?[0-9\u0660-\u0669]+\s*(?:too|also|كمان|kaman)?\W*")
 
 
 def _wrong_task(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
@@ -1232,6 +1256,7 @@ CORRECTIONS = (
     _said_delete,
     _numbered_change,
     _list_asked,  # again: a command on an id the words never said ("3" of "3tni") may be the request to see
+    _noted,
     _invented_comment,
     _comment_as_written,
     _reopen,

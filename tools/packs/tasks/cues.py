@@ -72,6 +72,8 @@ _NOT_PEOPLE = _folded(
     "me him her them it us you everyone all team someone the my our this next انا أنا هو هي الفريق الكل "
     # the task's own fields, which "حطها على…" / "put it on…" also take
     "priority date deadline task اولوية الاولوية أولوية الأولوية موعد الموعد ميعاد مهمة المهمة تاسك "
+    # "لحظة" (a moment) read as "to حظة"
+    "حظة حظه "
     # the future's particles, which stand where the name does in "وائل رح يستلم…"
     "رح راح رايح سوف بدو بدها will gonna"
 )
@@ -138,7 +140,9 @@ def is_reason(clause: str) -> bool:
 
 # An English clause that says something of someone or something: "Paolo's swamped", "the pump is late"
 _SOMEONE_IS = re.compile(
-    r"^\s*(?:the\s+)?[a-z][\w-]*(?:'s|\s+(?:is|was|has|had|isn't|wasn't|hasn't|didn't|[a-z]+ed))\s", re.I
+    r"^\s*(?:the\s+)?[a-z][\w-]*(?:'s|\s+(?:(?:only|just|still|already|never|also)\s+)?"
+    r"(?:is|was|has|had|isn't|wasn't|hasn't|didn't|sent|said|told|got|went|came|made|gave|took|[a-z]+ed))\s",
+    re.I,
 )
 
 
@@ -196,7 +200,7 @@ _DOES = re.compile(
     r"|(?:^|\s)(?:خلي|خل|دع|خلو)\s+(?!ال)(?P<ar5>[\u0621-\u064A]{2,})\s+(?:ي|ت)[\u0621-\u064A]{2,}\s+"
     r"(?:ال)?(?:مهمة|مهمه|تاسك|شغلة|شغله)(?:\s|$)"
     # "خلّ سعاد تمسك حجز صيانة المكيف": a verb of taking charge, the task's title after it
-    r"|(?:^|\s)(?:خلي|خل|دع|خلو)\s+(?!ال)(?P<ar9>[\u0621-\u064A]{2,})\s+(?:ي|ت)"
+    r"|(?:^|\s)(?:خلي|خل|دع|خلو|بدي|ابي|أبي|ابغى|أبغى|ودي|عايز|عاوز|عايزة|عاوزة)\s+(?!ال)(?P<ar9>[\u0621-\u064A]{2,})\s+(?:ي|ت)"
     r"(?:مسك|ستلم|تابع|تولى|تولا|شيل|اخذ|اخد|تكفل|هتم|كمل|خلص|جهز|نجز)\S*\s+\S"
     r"|\b(?P<lat1>[a-z]{2,})\s+(?:howa|howwa|huwwe|huwe|hiya|heyya)\s+(?:elli|illi|eli|ili|yalli)\b"
     r"|\b(?:khall?[iy]|5all?[iy])\s+(?P<lat2>[a-z]{2,})\s+(?:y|t)[a-z0-9]+(?:ha|o|hom)\b"
@@ -803,6 +807,9 @@ _DUE = _folded(
 )
 
 
+_CALLED = _folded("يا هدهد hudhud ya")
+
+
 def asks_what_is_due(text: str) -> bool:
     """A short question about one's own work on a day: "عندي شي باجر؟", "anything due tomorrow?", "فيه
     حاجة عليا النهارده؟", "شو عندي بكرة؟" — the list of what is due by then."""
@@ -811,7 +818,8 @@ def asks_what_is_due(text: str) -> bool:
     mine = any(w in _MINE or w in _STILL_TO_DO or w in _DUE for w in words)
     # (the question itself is short: "شو عندي لبكرا؟ بدي رتّب مشاويري" says why after it)
     *questions, _ = text.replace("؟", "?").split("?")
-    asked = _words(questions[-1] if questions else text)  # the last question
+    # the last question, without the bot called by its name ("…بكرا يا هدهد؟")
+    asked = [w for w in _words(questions[-1] if questions else text) if w not in _CALLED]
     return (
         asks_question(text)
         and says_date(" ".join(asked))
@@ -882,6 +890,7 @@ _DONE = _folded(
     "5elset 5eles 5ilset 5iles 5elis khelset kheles khilset 5alaset 5elsat "
     # the ص of Gulf and Levantine "خلّصت" written 9 or s: "5ala9at", "5alsat", "khala9t"
     "5ala9at 5ala9t 5ala9 5l9t 5ala9na 5ala9ta 5alsat 5ilsat khala9at khala9t khalsat "
+    "5allast 5allas 5allasna khallast khallas "
     # Egyptian "خُلصت" and Gulf "خلّصت": "5olset", "kholset", "5allast"
     "5olset 5olsit 5ols kholset kholsit 5allast 5allasat 5allasna "
     "2afalt 2afalet 2afaltha 2afaltaha afalt sakkart sakart sakkarta sakkartha "
@@ -914,7 +923,17 @@ _STILL_OPEN = re.compile(r"\bstill\s+open\b|\bleft\s+to\s+do\b|(?:^|\s)غير\s+
 def _done_words(text: str) -> list[bool]:
     """For each done word of the message: is it negated?"""
     words = _words(text)
-    return [any(b in _NEGATION for b in words[max(0, i - 2) : i]) for i, w in enumerate(words) if w in _DONE]
+    return [
+        any(b in _NEGATION for b in words[max(0, i - 2) : i]) for i, w in enumerate(words) if _is_done_word(w)
+    ]
+
+
+def _is_done_word(word: str) -> bool:
+    """A done word, or an Arabizi one with its object ("5allastaha", "khalasto")."""
+    return word in _DONE or (word.isascii() and _LATIN_OBJECT.sub("", word) in _DONE)
+
+
+_LATIN_OBJECT = re.compile(r"(?:a?ha|a?hom|o)$")
 
 
 def says_done(text: str) -> bool:
@@ -1386,6 +1405,7 @@ _CANCEL_CHANGE = _folded(
 )
 _CHANGE_NOUN = _folded(
     "التغيير التعديل الإجراء التغييرات التعديلات تغيير تعديل إجراء تغييري تعديلي التحويل تحويل "
+    "التأجيل تأجيل الإسناد إسناد التكليف هالتغيير هالتعديل هالتأجيل هالتحويل ta2jeel el ta2jeel "
     "ta3deel ta3dil taghyeer taghyir ta7weel ta7wil "
     "change edit action one thing"  # "revert that last one", "undo the last change"
 )
@@ -1419,6 +1439,10 @@ _KEPT_MINE = frozenset(
     " ".join(_words(phrase))
     for phrase in (
         "keep it with me",
+        "خليها عندي انا",
+        "خليه عندي انا",
+        "خليها معي انا",
+        "5alliha 3andi ana",
         "leave it with me",
         "keep it mine",
         "خليها عندي",
@@ -1613,7 +1637,7 @@ _TIME_PASSED = re.compile(
     r"\bpast\s+(?:its\s+|their\s+|the\s+)?(?:due|deadline)"
     r"|(?:^|\s)(?:فات|فاتت|فاتها|عدي|عدا|عدت|طاف|طافت|مرق|مرقت|راح|راحت|تجاوز\S*|تعد\S*|انقضي|انتهي)\s+"
     r"(?:\S+\s+)?(?:ال)?(?:موعد|ميعاد|معاد|وقت|مهل)\S*"
-    r"|\b(?:fat|fatet|fet|fett|3ada|3adda|tafat|mara2)\s+(?:\S+\s+)?(?:ma3ad|me3ad|mi3ad|wa2t|wa2th|wa2et)\S*"
+    r"|\b(?:fat|fatet|fet|fett|3ada|3adda|tafat|mara2)\s+(?:\S+\s+)?(?:ma3ad|me3ad|mi3ad|wa2t|wa2th|wa2et|waqt|wagt)\S*"
     r"|\b(?:wa2t|wa2ta|wa2to|wa2etha|ma3adha|mi3adha)\s+(?:fat|fet|fatet|3ada|3adda)\b"
 )
 
@@ -1643,8 +1667,13 @@ _SEE_LATE = _SHOW_VERBS | _folded(
     "tala3li hatli jibli shofli ashoof ashouf ashuf shuf "
     "baddi biddi 3ayez 3awez abi abgha shu sho eh esh wesh fi fih fee el l il elli illi yalli "
     "3andi 3ndi 3endi 3indi 3alay 3alaya "
-    "mahamat tasks"
+    "mahamat tasks maham mahammat el-maham elly ely "
+    # greetings, "I want to know", and "…and not done yet" ("w ma 5allastaha", "وما خلصتها")
+    "salam hi hello marhaba مرحبا سلام السلام عليكم know a3rf a3raf a3ref اعرف أعرف "
+    "w و wa ma mish msh وما ومش "
 )
+# "…w ma 5allastaha", "…وما خلصتهم": a done word with its object, negated beside an overdue request
+_DONE_OBJECT = re.compile(r"(?:ها|هم|ه|ha|hom|o)$")
 
 
 def asks_for_late_only(text: str) -> bool:
@@ -1653,11 +1682,15 @@ def asks_for_late_only(text: str) -> bool:
     if not says_overdue(text):
         return False
     folded = _TIME_PASSED.sub(" ", fold(text))
+    done = [w for w in _words(folded) if w in _DONE or _DONE_OBJECT.sub("", w) in _DONE or _is_done_word(w)]
+    if done and not says_not_done(text):
+        return False
     return all(
         w in _SEE_LATE
         or w in _OVERDUE
         or _OVERDUE_LATIN.match(w)
         or (w.startswith("ال") and w[2:] in _SEE_LATE)
+        or w in done
         for w in _words(folded)
     )
 
@@ -1700,6 +1733,25 @@ def moves_a_number(text: str) -> bool:
     return _MOVES_NUMBER.search(to_latin_digits(without_harakat(text))) is not None
 
 
+# A note added to a numbered task, each dialect group, and what it says after "that" or a colon: "zawed
+# mola7za 3al task 1116 en el 3amila gaya…", "ضيف ملاحظة على مهمة 312 إن المورد اتأخر", "add a note to
+# 14 that the client called", "حط تعليق عالتاسك ٥: …"
+_NOTE_ON_NUMBER = re.compile(
+    r"(?:^|\s)(?:\S+\s+)?(?:ملاحظة|ملاحظه|تعليق|كومنت|note|comment|mola7za|mola7zet|mla7za|mla7zeh|molahza"
+    r"|molaheza|ta3lee2|ta3li2|comment)\s+(?:(?:على|عال|ع|في|لل|to|on|for|3al|3ala|3a|3l|fe|fi|lel)\s*)?"
+    r"(?:(?:ال)?(?:مهمة|مهمه|تاسك)\s+|(?:el\s+)?(?:task|mohemma)\s+|#)?(?:رقم\s+)?(?P<id>\d+)"
+    r"\s*(?:[:،,\-]\s*|\s+(?:إن|ان|أن|انه|إنه|بأن|en|enn|inn|that|saying)\s+)(?P<text>\S.*)$",
+    re.IGNORECASE,
+)
+
+
+def note_on_number(text: str) -> tuple[int, str] | None:
+    """The task number a message adds a note to and the note as written ("zawed mola7za 3al task 1116 en
+    el 3amila gaya testelem el torta el sa3a 7" → 1116, "el 3amila gaya…"); None otherwise."""
+    found = _NOTE_ON_NUMBER.search(to_latin_digits(without_harakat(text)))
+    return (int(found["id"]), found["text"].strip()) if found else None
+
+
 def says_its_date(text: str) -> bool:
     """The message changes the date of something that exists: "5alli maw3edha ba3d bukra", "خل موعده",
     "يتسلم الخميس بدل الأحد"."""
@@ -1726,7 +1778,9 @@ def wanted_not_person(text: str, phrase: str) -> bool:
     words, said = _words(text), _words(phrase)
     if not said:
         return False
-    return any(words[i] in _WANT and words[i + 1] == said[0] for i in range(len(words) - 1))
+    wanted = any(words[i] in _WANT and words[i + 1] == said[0] for i in range(len(words) - 1))
+    # ("بدي أميرة تستلم مني 1122": a name and the verb she is wanted to do — the person who takes it)
+    return wanted and _words(holder_or_doer(text) or "")[:1] != said[:1]
 
 
 # Words that name no task when a task is named by its title ("mark the slides one done", "خلصت حق
@@ -1780,7 +1834,9 @@ _DELETE = _folded(
     "احذف احذفي احذفوا حذف امسح امسحي امسحوا مسح شيل شيلي شيلوا امحي امحوا امحى الغي الغ "
     "e7zef e7zfi ehzef emsa7 emsahi sheel shil shili ems7 ems7i emsa7i imsa7 2emsa7 el8i elghi 2elghi "
     # "can you delete…" in Arabizi: "momken tems7y task 429?", "te7zefha", "tsheelha"
-    "tems7 tems7y tems7i temsa7 temsa7i tim7i timsa7 te7zef te7zefi te7zefha tems7ha tsheel tsheelha tshil"
+    "tems7 tems7y tems7i temsa7 temsa7i tim7i timsa7 te7zef te7zefi te7zefha tems7ha tsheel tsheelha tshil "
+    # "I want to delete": "3ayez amsa7 el task 1138", "baddi a7zef…"
+    "amsa7 amsah ams7 a7zef a7zif ashil asheel nemsa7 nems7"
 ) | verb_forms("احذف امسح شيل امح الغ")  # "امسحيلي", "احذفوها", "شيليها"
 _PRONOUNS = ("ها", "ه", "هم", "يها", "وها", "ha", "o", "hom")
 
