@@ -37,12 +37,14 @@ from tools.packs.tasks.cues import (
     asks_what_status,
     asks_whats_left,
     asks_who,
+    copied_with_not,
     could_be_person,
     day_asked,
     denies_person,
     garbled,
     hands_it_over,
     holder_or_doer,
+    is_bare_number,
     is_reason,
     joins_changes,
     listed_priority,
@@ -278,13 +280,10 @@ def _denied_person(decision: Decision, tools: ToolRegistry, text: str, follow_re
     if decision.action not in ("assign_task", "create_task") or not isinstance(name, str):
         return decision
     # ("لحظة، مو حازم، عطها جواهر" copied as "مو حازم": the person with the word that denies them)
-    copied_denied = _NEGATED_NAME.match(name) is not None
+    copied_denied = copied_with_not(name)
     if not copied_denied and not denies_person(text, name):
         return decision
     return decision.model_copy(update={"args": {**decision.args, "assignee": holder_or_doer(text)}})
-
-
-_NEGATED_NAME = re.compile(r"^\s*(?:مو|مش|مب|ليس|مهوب|not|mesh|mish|msh|mo|mu)\s+\S", re.IGNORECASE)
 
 
 def _no_person(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
@@ -1195,7 +1194,7 @@ def _undo_with_reason(tools: ToolRegistry, text: str) -> bool:
         reasons = clauses[cut:]
         said = " ".join(reasons)
         # (a count in the reason is no task: "undo that - the mill only sent 25 sacks")
-        if names_task_number(said) or any(_BARE_NUMBER.fullmatch(r) for r in reasons):
+        if names_task_number(said) or any(is_bare_number(r) for r in reasons):
             return False
         if says_date(said) or normalize_priority(said) is not None:
             return False
@@ -1206,8 +1205,6 @@ def _undo_with_reason(tools: ToolRegistry, text: str) -> bool:
 
 
 _CLAUSE = re.compile(r"\s*[,،;.!؛]+\s*|\s+[-\u2013\u2014]+\s+")
-# A clause that is a task's number alone: "undo that, 12 too", "and 12"
-_BARE_NUMBER = re.compile(r"\W*(?:and|w|و|also|too)?\s*#?[0-9\u0660-\u0669]+\s*(?:too|also|كمان|kaman)?\W*")
 
 
 def _wrong_task(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:

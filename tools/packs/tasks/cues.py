@@ -1895,3 +1895,20 @@ SAYS = {
     "delete_task": says_delete,
     "assign_task": says_hand_over,
 }
+
+
+# A person copied with the word that denies them: "مو حازم" of "لحظة، مو حازم، عطها جواهر"
+_NEGATED_NAME = re.compile(r"^\s*(?:مو|مش|مب|ليس|مهوب|not|mesh|mish|msh|mo|mu)\s+\S", re.IGNORECASE)
+
+
+def copied_with_not(name: str) -> bool:
+    """The model's person holds the "not" that denies them ("مو حازم", "not Samir")."""
+    return _NEGATED_NAME.match(name) is not None
+
+
+# A clause that is a task's number alone: "undo that, 12 too", "and 12", "و١٢ كمان"
+_BARE_NUMBER = re.compile(r"\W*(?:and|w|و|also|too)?\s*#?[0-9\u0660-\u0669]+\s*(?:too|also|كمان|kaman)?\W*")
+
+
+def is_bare_number(clause: str) -> bool:
+    return _BARE_NUMBER.fullmatch(clause) is not None
