@@ -23,7 +23,7 @@ from typing import Any
 
 from agent import replies
 from agent.assent import BESIDE_NO, NO, Assent, bare_command, opens_with_yes, read_assent
-from agent.readings import Readings, ask
+from agent.readings import Readings, ask, run_call
 from base.catalog import t
 from base.responder import Responder
 from base.text.lexicon import words_of
@@ -103,12 +103,7 @@ class AwaitingAnswer:
                 # with the value corrected, run afresh (the executor asks again where it must confirm)
                 await confirmations.take(turn.user.wa_id, pending.token)
                 call = ToolCall(name=corrected[0], args=corrected[1], lang=lang)
-                result = await self.executor.execute(call, turn)
-                spec = self.executor.registry.get(call.name)
-                assert spec is not None  # `_corrected` read it from the registry
-                done = list(result.parts) or [
-                    TextPart(text=replies.render_result(spec, result, call.args, lang))
-                ]
+                done = await run_call(self.executor, call, turn, lang)
                 return [TextPart(text=t("confirm.lapsed", lang)), *done]
             if decided is not None:
                 await confirmations.take(turn.user.wa_id, pending.token)
@@ -188,12 +183,21 @@ def _instead(
     spec = registry.get(routed.decision.action)
     if spec is None or spec.name == pending.call.name or len(waiting) != 1:
         return None
-    args, missing = dict(routed.prepared.args), list(routed.prepared.missing)
+    args = _filled(spec, routed.prepared, waiting)
+    if args is None:
+        return None
+    objects = _objects(spec, args)
+    return (spec.name, args) if objects and objects <= waiting else None
+
+
+def _filled(spec: ToolSpec, prepared: Any, waiting: AbstractSet[int]) -> dict[str, Any] | None:
+    """The routed call's arguments, an object left unnamed ("it") taken as the one the question is about;
+    None when anything else is missing."""
+    args, missing = dict(prepared.args), list(prepared.missing)
     ref = ref_arg(spec)
     if ref is not None and missing == [ref]:
         args[ref], missing = next(iter(waiting)), []
-    objects = _objects(spec, args)
-    return (spec.name, args) if not missing and objects and objects <= waiting else None
+    return None if missing else args
 
 
 def _corrected(
@@ -206,13 +210,9 @@ def _corrected(
     spec = registry.get(routed.decision.action)
     if spec is None or spec.name != pending.call.name:
         return None
-    args, missing = dict(routed.prepared.args), list(routed.prepared.missing)
     ref = ref_arg(spec)
-    if ref is None:
-        return None
-    if missing == [ref]:
-        args[ref], missing = next(iter(waiting)), []
-    if missing or _objects(spec, args) != waiting:
+    args = _filled(spec, routed.prepared, waiting) if ref is not None else None
+    if args is None or _objects(spec, args) != waiting:
         return None
     changed = {k for k, v in args.items() if k != ref and v != pending.call.args.get(k)}
     # ("مو حازم" read as the new person: the waiting value with the word that denies it is no correction)

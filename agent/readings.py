@@ -119,9 +119,15 @@ async def run_reading(
 ) -> list[ReplyPart]:
     """The picked reading, run as its user through the executor (a delete asks for its confirmation)."""
     call = offered.calls[n].model_copy(update={"lang": lang})
+    return await run_call(executor, call, turn.model_copy(update={"turn_id": offered.turn_id}), lang)
+
+
+async def run_call(executor: CoreApiExecutor, call: ToolCall, turn: Turn, lang: str) -> list[ReplyPart]:
+    """One call run as its user through the executor (which asks for a confirmation where it must), and
+    its result in words."""
     spec = executor.registry.get(call.name)
     assert spec is not None
-    result = await executor.execute(call, turn.model_copy(update={"turn_id": offered.turn_id}))
+    result = await executor.execute(call, turn)
     if result.parts:
         return list(result.parts)
     return [TextPart(text=replies.render_result(spec, result, call.args, lang))]

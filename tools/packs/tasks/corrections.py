@@ -190,11 +190,6 @@ def _asked_not_changed(
     return decision.model_copy(update={"action": ANSWER, "args": {}})
 
 
-# What a question may be misread as: a change to a task.
-_CHANGES = ("update_task", "assign_task", "unassign_task", "complete_task", "complete_tasks", "reopen_task",
-            "delete_task", "add_comment")  # fmt: skip
-
-
 def _shown_not_changed(
     decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None
 ) -> Decision:
@@ -791,6 +786,8 @@ def _done_asked(decision: Decision, tools: ToolRegistry, text: str, follow_ref: 
 
 # Changes to one task that its words must say (a bare "show" of one task is not among them).
 _ONE_TASK = ("complete_task", "reopen_task", "delete_task", "assign_task", "update_task", "add_comment")
+# What a question may be misread as: a change to one task or several.
+_CHANGES = (*_ONE_TASK, "unassign_task", "complete_tasks")
 
 
 def _list_asked(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:

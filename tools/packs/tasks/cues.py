@@ -1682,7 +1682,7 @@ def asks_for_late_only(text: str) -> bool:
     if not says_overdue(text):
         return False
     folded = _TIME_PASSED.sub(" ", fold(text))
-    done = [w for w in _words(folded) if w in _DONE or _DONE_OBJECT.sub("", w) in _DONE or _is_done_word(w)]
+    done = [w for w in _words(folded) if _is_done_word(w) or _DONE_OBJECT.sub("", w) in _DONE]
     if done and not says_not_done(text):
         return False
     return all(
