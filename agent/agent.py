@@ -72,7 +72,8 @@ ToolMode = Literal["native", "router"]
 # "what can you do?" in code (agent/capabilities.py), asking which was meant when the router's choice
 # and the words disagree (agent/readings.py), acting on the task a "new task" names by its title when the
 # words say another verb (named_not_new), showing the task a status question names (shown_by_title),
-# and fixing the edit just made from words said instead of others (text_fixed).
+# fixing the edit just made from words said instead of others (text_fixed), and saying that a shown
+# object's record cannot answer the question asked of it (not_in_record).
 AGENT_RULES = (
     "withhold_claims",
     "capabilities",
@@ -80,6 +81,7 @@ AGENT_RULES = (
     "named_not_new",
     "shown_by_title",
     "text_fixed",
+    "not_in_record",
 )
 
 
@@ -621,6 +623,13 @@ class Agent:
         )
         if result.parts:
             return list(result.parts), record
+        if (unknown := self._not_in_record(spec, text, result, tools, trace)) is not None:
+            shown = (
+                render_named(spec, result, prepared.args, ref_arg, lang)
+                if named_title and ref_arg is not None
+                else replies.render_result(spec, result, prepared.args, lang)
+            )
+            return [TextPart(text=f"{replies.text(unknown, lang)}\n\n{shown}")], record
         if named_title and ref_arg is not None:
             return [TextPart(text=render_named(spec, result, prepared.args, ref_arg, lang))], record
         if result.ok and (rendered := tools.render(spec.name, result.data, lang)) is not None:
@@ -634,6 +643,19 @@ class Agent:
             answer = await self._answer(llm, f"{text}\n\n{shown}", used, trace)
             return [TextPart(text=answer)], record
         return [TextPart(text=replies.render_result(spec, result, prepared.args, lang))], record
+
+    def _not_in_record(
+        self, spec: ToolSpec, text: str, result: ToolResult, tools: ToolRegistry, trace: AgentTrace
+    ) -> str | None:
+        """ "who had 14 before Sara?", "ليش المهمة ٢٢ متأخرة؟": a question the object's record cannot
+        answer is not answered by the record alone as if it did — the catalog key of the line saying so
+        (`DomainPack.beyond`), said before the record, which is still shown. None: the record answers."""
+        if not result.ok or "not_in_record" in self.rules_off:
+            return None
+        key = tools.beyond(spec.name, text, result.data)
+        if key is not None:
+            trace.rules.append("not_in_record")
+        return key
 
     async def _shown_by_title(
         self, turn: Turn, text: str, tools: ToolRegistry, lang: str, trace: AgentTrace

@@ -67,6 +67,10 @@ class DomainPack:
     # counts as the core API gave them, where a model reading them could miscount or invent. None: the
     # spec's reply applies (`reply_mode: model` hands the result to the model).
     renders: Mapping[str, Callable[[Any, str], str | None]] = field(default_factory=dict)
+    # Per tool, a question its result cannot answer ("who had it before?", "why is it late?" of a task,
+    # whose record holds neither): given the message and the result, the catalog key of the line said
+    # before the result (it is still shown, never a guess in its place); None when the result answers.
+    beyond: Mapping[str, Callable[[str, Any], str | None]] = field(default_factory=dict)
     # Adds the pack's slash commands (/tasks, /new, /done) to the router.
     commands: Callable[[CommandRouter, RunTool, LangOf], None] | None = None
 

@@ -155,6 +155,16 @@ class ToolRegistry:
         """Tool `name` only shows one object and the message's words ask for it (`DomainPack.shows`)."""
         return name in self._specs and any(name in p.shows and p.shows[name](text) for p in self.packs)
 
+    def beyond(self, name: str, text: str, data: Any) -> str | None:
+        """The catalog key of the line that says tool `name`'s result cannot answer what `text` asks
+        (`DomainPack.beyond`); None when it can, or no pack says."""
+        if name not in self._specs:
+            return None
+        for pack in self.packs:
+            if name in pack.beyond and (key := pack.beyond[name](text, data)) is not None:
+                return key
+        return None
+
     def render(self, name: str, data: Any, lang: str) -> str | None:
         """Tool `name`'s result in words by its pack's code (`DomainPack.renders`); None: no pack words it."""
         for pack in self.packs:

@@ -9,7 +9,7 @@ from pathlib import Path
 from tools.pack import DomainPack
 from tools.packs.tasks import commands
 from tools.packs.tasks.corrections import CORRECTIONS
-from tools.packs.tasks.cues import SAYS, asks_what_a_task_shows, names_task_number
+from tools.packs.tasks.cues import SAYS, asks_to_see_a_task, names_task_number, unknown_to_the_record
 from tools.packs.tasks.naming import NAMING
 from tools.packs.tasks.report import render_summary
 
@@ -20,7 +20,8 @@ PACK = DomainPack(
     names_object=names_task_number,
     naming=NAMING,
     says=SAYS,
-    shows={"get_task": asks_what_a_task_shows},
+    shows={"get_task": asks_to_see_a_task},
+    beyond={"get_task": unknown_to_the_record},
     renders={"summary_report": render_summary},
     commands=commands.register,
 )

@@ -22,6 +22,7 @@ from tools.packs.tasks.cues import (
     FUTURE_PARTICLES,
     ON_MY_BEHALF,
     SPEAKER,
+    asks_beyond_the_record,
     asks_count,
     asks_for_a_change,
     asks_for_a_list,
@@ -41,6 +42,7 @@ from tools.packs.tasks.cues import (
     could_be_person,
     day_asked,
     denies_person,
+    ends_as_question,
     garbled,
     hands_it_over,
     holder_or_doer,
@@ -171,6 +173,30 @@ def _done_question(decision: Decision, tools: ToolRegistry, text: str, follow_re
     if task_id is not None and tools.get("get_task") is not None:
         return decision.model_copy(update={"action": "get_task", "args": {"task_id": task_id}})
     return decision.model_copy(update={"action": ANSWER, "args": {}})
+
+
+def _beyond_record(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "who had 14 before Sara?", "العميل رد على موضوع المهمة 29 ولا لسه؟", "did the supplier deliver for
+    31?", "ليش مهمة ٢٧ متأخرة؟": a message that is one question about what a task's record cannot hold
+    (who held or moved it before, why, hours or money, what someone outside did), read as a change, a new
+    task, a list or an answer in words. A question changes nothing and is not answered by guessing: the task is shown — by its number,
+    else the one just acted on, else by its title (the agent shows the task a question names) — with a
+    line saying its record does not say (agent/agent.py `_not_in_record`)."""
+    if decision.action == "list_tasks" and not names_task_number(text):
+        return decision  # "why are my tasks late?" is about a list, which shows its own tasks
+    if decision.action not in (*_CHANGES, "create_task", "list_tasks", ANSWER) or not ends_as_question(text):
+        return decision
+    if not asks_beyond_the_record(text) or says_create_anywhere(text) or tools.get("get_task") is None:
+        return decision
+    numbers = numbers_in(text)
+    task_id = numbers[0] if len(numbers) == 1 else None
+    if task_id is None and not numbers and follow_ref is not None and not NAMING.query(text):
+        task_id = follow_ref  # "why is it late?" right after a task was shown or changed
+    if task_id is not None:
+        return decision.model_copy(update={"action": "get_task", "args": {"task_id": task_id}, "more": []})
+    if decision.is_answer:
+        return decision
+    return decision.model_copy(update={"action": ANSWER, "args": {}, "more": []})
 
 
 def _asked_not_changed(
@@ -1282,6 +1308,7 @@ CORRECTIONS = (
     _priority_said,
     _several_changes,
     _unassigned,  # after the hand-overs: "take Sara off 7" names Sara, to take off, not to hand to
+    _beyond_record,  # late: a question of what no record holds changes nothing, whatever was read
     _undo,  # an undo request is an undo, whatever an earlier rule made of it
     _wrong_task,  # after _undo: the undo it asks for is the correction's own
 )

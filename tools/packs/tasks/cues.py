@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from base.text.dates import date_said, dates_replaced, resolve_date, resolve_date_in_text
 from base.text.folding import fold, to_latin_digits
@@ -561,6 +562,131 @@ def asks_what_a_task_shows(text: str) -> bool:
     return asks_question(text) and any(w in _SHOWN for w in _words(text))
 
 
+# What a task's record cannot hold, asked about (agent: the task is shown with a line saying its record
+# does not say; corrections: such a question changes nothing). The record holds the title, status,
+# priority, due date, holder, creator and notes — nothing of who held it or set its date before, why, the
+# hours or money it took, what people outside did, contacts, attachments or what will happen.
+# "why", each dialect group; "why don't you / ليش ما تـ…" is a suggestion, which _WHY_NOT leaves alone.
+_WHY = _folded("why لماذا ليش ليشو ليه لاش علاش lesh leish leesh laish lash leh leeh lehh 3alash 3lash")
+_WHY_NOT = re.compile(
+    r"\bwhy\s+(?:don'?t|not|doesn'?t|won'?t)\s+(?:you|u|we|she|he)\b"
+    r"|(?:^|\s)(?:ليش|ليه|لماذا)\s+(?:ما|م|مش|لا)\s*(?:ت|ن)\S*"
+    r"|\b(?:lesh|leh|laish)\s+(?:ma|mat|mesh)\s",
+    re.IGNORECASE,
+)
+# Who held it or set its date before, how often it moved: "who had it before Sara?", "مين كان ماسكها؟",
+# "مين أجّلها؟", "كم مرة تأجلت؟", "meen kan 3aleha abl?".
+_BEFORE = re.compile(
+    r"\b(?:previous(?:ly)?|earlier|originally|at\s+first|used\s+to|before\s+(?:him|her|them|that|this))\b"
+    r"|\bwho\s+(?:had|was|were|held|used|moved|changed|pushed|postponed|reassigned|gave|set|created\s+it\s+first)\b"
+    r"|\bhow\s+many\s+times\b"
+    r"|(?:^|\s)(?:سابقا|السابق|السابقه|قبله|قبلها|قبلهم|قبلو)(?:\s|$|[?؟])"
+    r"|(?:^|\s)(?:مين|منو|من|مينو|شو|ايش|وش)\s+(?:اللي\s+|الي\s+|يلي\s+|إللي\s+)?(?:كان|كانت|كانوا)(?:\s|$)"
+    r"|(?:^|\s)(?:مين|منو|مينو)\s+(?:اللي\s+|الي\s+|يلي\s+)?(?:ا)?(?:جل|اجل|أجل|غير|حول|نقل|اخر|أخر|عدل)\S*"
+    r"|(?:^|\s)(?:كم|كام|قديش|قداش|اد|أد)\s+(?:ايه\s+)?(?:مره|مرات|مرة)(?:\s|$)"
+    r"|\b(?:meen|min|mnu|mino|man)\s+(?:elli\s+|illi\s+|yalli\s+)?(?:kan|kaan|kanet|kanat)\b"
+    r"|\b(?:kam|kaam|2addesh|addesh|2adesh|adesh|2ad\s+eh|ad\s+eh)\s+(?:marra|mara|marrat|marat)\b",
+    re.IGNORECASE,
+)
+# Hours, days or money it took: "how many hours went into it?", "how much did it cost?", "كم ساعة
+# أخذت؟", "اتكلفت كام؟", "قديش كلفت؟", "kallafet kam?".
+_SPENT = re.compile(
+    r"\bhow\s+long\s+(?:did|has|have|was|were|it\s+took|it\s+take|did\s+it)\b|\b(?:hours?|man-?hours|"
+    r"time\s+spent|cost|costs|costing|costed|price|priced|budget|spend|spent|money|paid|pay|expenses?|amount)\b"
+    r"|(?:^|\s)(?:ساعه|ساعات|ساعتين|تكلفه|التكلفه|كلفه|الكلفه|كلف|كلفت|تكلفت|اتكلفت|كلفتنا|كلفتني|سعر|السعر|"
+    r"سعرها|بكم|ميزانيه|الميزانيه|مبلغ|المبلغ|فلوس|الفلوس|مصاريف|المصاريف|مصروف|دفعنا|دفعت|دفعوا|"
+    r"اندفع|اندفعت|انصرف|صرفنا|استغرقت|استغرق)(?:\s|$|[?؟.,،])"
+    # "كم يوم أخدت؟", "قديش وقت أخدت؟": days or time it took ("مين أخد المهمة؟" asks who holds it)
+    r"|(?:^|\s)(?:كم|كام|قديش|قداش|اد\s+ايه|اد\s+إيه)\s+(?:يوم|ايام|اسبوع|اسابيع|وقت|شهر)\s+(?:\S+\s+)?"
+    r"(?:اخد|اخذ|خد|استغرق|طول)\S*"
+    r"|\b(?:sa3a|sa3at|sa3teen|kallafet|kalafet|kalfet|tkallafet|etkallafet|taklefa|taklifa|se3r|si3r|"
+    r"bkam|b\s+kam|fulus|flous|felous|masari|masarif|mablagh|mizaniya|dafa3na|dafa3t)\b"
+    r"|\b(?:5adet|akhadet|a5adet|a5det)\s+(?:kam|2ad|ad)\b",
+    re.IGNORECASE,
+)
+# Someone outside answered, called, confirmed, approved, signed, delivered or paid: "has the client
+# replied?", "العميل رد ولا لسه؟", "المورد سلّم البضاعة؟", "el 3ameel rad?".
+_OUTSIDE_WHO = _folded(
+    "client clients customer customers supplier suppliers vendor vendors landlord tenant tenants bank "
+    "municipality ministry contractor courier agency insurer insurance they "
+    "العميل العملاء عميل الزبون الزباين الزبائن زبون المورد الموردين مورد المالك المستاجر البنك البلديه "
+    "الوزاره المقاول المندوب المكتب الوكاله الجهه التامين الشركه "
+    "3ameel 3amil el3ameel zbon zboun zaboun zbun mwared mowared moured mawared maalik malek bank baladiya "
+    "baladeyye sherka sharika"
+)
+_OUTSIDE_DID = re.compile(
+    r"\b(?:repl(?:y|ied|ies)|respond(?:ed)?|answer(?:ed)?|got\s+back|get\s+back|call(?:ed)?\s+back|"
+    r"confirm(?:ed)?|approv(?:e|ed)|accept(?:ed)?|sign(?:ed)?|deliver(?:ed)?|sent|send|paid|pay|"
+    r"arriv(?:e|ed)|receiv(?:e|ed)|show(?:ed)?\s+up|come\s+back|came\s+back)\b"
+    r"|(?:^|\s)(?:رد|ردو|ردوا|ردت|ردّ|جاوب|جاوبو|جاوبوا|جاوبت|اتصل|اتصلو|اتصلوا|اتصلت|كلمنا|كلمونا|اكد|أكد|اكدو|"
+    r"اكدوا|أكدوا|وافق|وافقو|وافقوا|وافقت|وقع|وقعو|وقعوا|وقعت|سلم|سلمو|سلموا|سلمت|ورد|وردت|بعت|بعتو|بعتوا|"
+    r"بعث|بعثو|بعثوا|ارسل|أرسل|ارسلو|أرسلوا|دفع|دفعو|دفعوا|استلم|استلمو|استلموا|استلمنا|وصلنا|وصلتنا|"
+    r"رجع|رجعو|رجعوا)(?:\s|$|[?؟.,،])"
+    r"|\b(?:rad|radd|raddo|raddu|radu|jaweb|gaweb|jawab|ettasal|itasal|etassal|akkad|wafa2|wafe2|wa2a3|"
+    r"salam|sallam|sallamo|ba3at|ba3ato|ersal|dafa3|dafa3o|estalam|istalam|wesel|wosel|weselna)\b",
+    re.IGNORECASE,
+)
+# A contact, an attachment or a forecast: "what's the client's phone number?", "is there a photo on it?",
+# "will it be done on time?", "هتخلص في ميعادها؟", "رح تخلص بوقتها؟".
+_ELSE = re.compile(
+    r"\b(?:phone|mobile|email|e-mail|address|contact|photos?|pictures?|pics?|images?|attach(?:ed|ment|ments)?|"
+    r"files?|documents?|pdf|on\s+time|in\s+time|on\s+schedule|will\s+(?:it|they|he|she)\s+(?:be|finish|get|make))\b"
+    r"|(?:^|\s)(?:تلفون|تليفون|التلفون|التليفون|جوال|الجوال|جواله|موبايل|الموبايل|هاتف|الهاتف|هاتفه|ايميل|"
+    r"الايميل|صوره|الصوره|صور|الصور|ملف|الملف|مرفق|المرفق|مرفقات|المرفقات|"
+    r"بوقتها|بوقته|بموعدها|بميعادها|ستنتهي|سينتهي|هتخلص|هيخلص|حتخلص|حيخلص|رح\s+تخلص|رح\s+يخلص|"
+    r"راح\s+تخلص|راح\s+يخلص|بتلحق|بيلحق|هتلحق|هيلحق|رح\s+تلحق|راح\s+تلحق)(?:\s|$|[?؟.,،])"
+    r"|(?:في|على)\s+(?:وقتها|الوقت|ميعادها|موعدها)"
+    r"|\b(?:telephone|mobail|mobile|raqam\s+(?:el\s+)?(?:mobile|telefon|jawal)|sura|soura|sora|sowar|malaf|"
+    r"mlaf|mirfa2|bwa2teha|bwa2ta|fi\s+wa2teha|fi\s+ma3adha|3al\s+wa2t|hat5las|ha5las|7at5las|ra7\s+t5las|"
+    r"ra7\s+tkhlas)\b",
+    re.IGNORECASE,
+)
+
+
+# Words a title shares with any question, kept when the title's words are set aside.
+_TITLE_KEPT = _folded("the a an and or for with from to of on in at it is did was has had how who why what")
+
+
+def asks_beyond_the_record(text: str, *, title: str = "") -> bool:
+    """A question about a task that asks what its record cannot hold: who held it or moved it before and
+    how often, why, the hours or money it took, whether someone outside replied, delivered, paid or
+    approved, a contact, an attachment, whether it will be done in time ("who had 14 before Sara?", "ليش
+    المهمة ٢٢ متأخرة؟", "العميل رد ولا لسه؟", "kallafet kam?"). A request asked as a question ("can you…",
+    "ممكن…", "why don't you give it to Sara?") asks for a change, not this."""
+    if not asks_question(text) or asks_for_a_change(text):
+        return False
+    folded = fold(text)
+    for word in set(_words(title)) - _TITLE_KEPT:  # its own title asks nothing: "the price list one"
+        folded = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", " ", folded)
+    words = set(_words(folded))
+    if words & _WHY and not _WHY_NOT.search(folded):
+        return True
+    if _SPENT.search(folded) or _ELSE.search(folded):
+        return True
+    if _BEFORE.search(folded) and not (_BEFORE_DATE.search(folded) and date_said(text)):
+        return True
+    return bool(words & _OUTSIDE_WHO and _OUTSIDE_DID.search(folded))
+
+
+def asks_to_see_a_task(text: str) -> bool:
+    """A question the detail view answers, or one it cannot whose task is still shown (with a line
+    saying its record does not say): either way the task a question names by its title is shown."""
+    return asks_what_a_task_shows(text) or asks_beyond_the_record(text)
+
+
+def unknown_to_the_record(text: str, task: Any) -> str | None:
+    """The line before a task shown for a question its record cannot answer (`asks_beyond_the_record`;
+    its own title's words aside): that its record does not say, or — when it has notes, which may —
+    that nothing beyond the record and its notes is known. None: the record answers."""
+    if not isinstance(task, dict) or not asks_beyond_the_record(text, title=str(task.get("title") or "")):
+        return None
+    return "not_in_record_notes" if task.get("comments") else "not_in_record"
+
+
+# "before Thursday" is a due date, not a task's past.
+_BEFORE_DATE = re.compile(r"\bbefore\b|(?:^|\s)قبل(?:\s|$)|\b(?:abl|2abl|qabl)\b", re.IGNORECASE)
+
+
 # What joins a rename to the new title: "rename X to Y", "غيري اسمها لـ Y", "عدّل اسمها: Y", "call it Y".
 _TO = _folded("to as into لـ ل الى إلى la le l")
 # "becomes": "ابغى اسمها يصير صيانة الماكينة", "خلي عنوانها يكون…", "esmaha ysir…"
@@ -663,6 +789,11 @@ def meant_instead(text: str) -> tuple[int, int | None] | None:
 
 
 _QUESTION_END = re.compile(r"[?؟]\W*$")
+
+
+def ends_as_question(text: str) -> bool:
+    """The message ends with its question mark (emoji and spaces aside): nothing is asked after it."""
+    return _QUESTION_END.search(text.strip()) is not None
 
 
 # "now" as the time of speaking, not a deadline: "what's on my plate right now?", "وش عندي الحين؟".
