@@ -629,7 +629,7 @@ class Agent:
                 if named_title and ref_arg is not None
                 else replies.render_result(spec, result, prepared.args, lang)
             )
-            return [TextPart(text=f"{replies.text(unknown, lang)}\n\n{shown}")], record
+            return [TextPart(text="\n\n".join((replies.text(unknown, lang), shown)))], record
         if named_title and ref_arg is not None:
             return [TextPart(text=render_named(spec, result, prepared.args, ref_arg, lang))], record
         if result.ok and (rendered := tools.render(spec.name, result.data, lang)) is not None:
