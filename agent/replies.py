@@ -59,7 +59,10 @@ def render_result(spec: ToolSpec, result: ToolResult, args: dict[str, Any], lang
         if values.get(name) is not None:
             values[name] = value(values[name], lang)
     if values.get("due_date"):
-        values["due_line"] = text("due", lang, value=values["due_date"])
+        # The record's own "overdue" (due before today in the user's time zone, not done) is said with
+        # its date: "is 1228 late?" is answered by the view, not left to reading the date.
+        late = values.get("overdue") is True
+        values["due_line"] = text("due_overdue" if late else "due", lang, value=values["due_date"])
     if values.get("assignee"):
         values["assignee_line"] = text("assignee", lang, value=values["assignee"])
     values["changes"] = changes(spec, args, lang)

@@ -80,6 +80,8 @@ ana enta enti inti e7na i7na howa howa heya hiya homa hema da di elli illi 3shan
 kanet rah 3am 3and 3ndi fi fih feeha 3aleh 3aleha leh laha ma3lesh ma3lish sori asdi 2asdi
 مين منو مينو عنده عندها معه معها meen mnu minu mino shu sho esh eish wesh 3ando 3indo 3endo 3andha 3indha
 3andak 3indak ma3o ma3ah ma3ha
+هل ان إن اذا إذا متى امتى إمتى وين فين اين أين كيف ازاي إزاي كم كام قديش
+hal eza iza wein wen fein fen kif keef ezay izzay kam 2adesh emta imta
 """
 
 # Ordinals of a typed pick, in each dialect group (1-based; -1 is the last).

@@ -72,3 +72,11 @@ async def test_the_line_can_be_switched_off(chat: Chat) -> None:
     routed(chat.model, "get_task", task_id=str(chat.b))
     reply = await said(chat, f"who had task {chat.b} before Sara?")
     assert "don't know" not in reply and "Call the supplier" in reply
+
+
+async def test_the_detail_view_says_when_a_task_is_overdue(chat: Chat) -> None:
+    late = chat.api.task(1)  # Sara's, due two days ago
+    routed(chat.model, "get_task", task_id=str(late))
+    assert "⚠️ overdue" in await said(chat, f"is task {late} late?")
+    routed(chat.model, "get_task", task_id=str(chat.b))  # due in three days
+    assert "overdue" not in await said(chat, f"is task {chat.b} late?")

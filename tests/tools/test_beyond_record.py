@@ -172,3 +172,46 @@ def test_what_the_rule_leaves(tools: ToolRegistry) -> None:
     assert off.correct(
         Decision(action="assign_task", args={"task_id": "14"}), "who had 14 before?"
     ).action == ("assign_task")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "where did they put the boxes for task 12?",
+        "كراتين المهمة ١٢ اتحطت فين؟",
+        "وين حطيتوا أوراق المهمة ١٢؟",
+        "what are we charging the client for 12?",
+        "هل اعتمد العميل المهمة ١٢؟",
+        "ورق المهمة ١٢ وصل من المورد ولا باقي؟",
+        "ليش المهمة ١٢ متأخرة؟",  # "ليش م…" is no "why don't you…"
+    ],
+)
+def test_more_of_what_no_record_holds(text: str) -> None:
+    assert asks_beyond_the_record(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "args"),
+    [
+        ("وصل الحبر تبع المهمة 37 ولا بعد؟", "update_task", {"task_id": "37"}),
+        ("el proof bta3 task 38 et3amal walla lessa?", "update_task", {"task_id": "38", "priority": "low"}),
+        ("هل أجلت المهمة ١٤ لبكرة؟", "update_task", {"task_id": "١٤", "due_date": "بكرة"}),
+        ("did Sara send the proofs for 14?", "complete_task", {"task_id": "14"}),
+    ],
+)
+def test_a_yes_no_question_about_a_numbered_task_changes_nothing(
+    tools: ToolRegistry, text: str, action: str, args: dict[str, object]
+) -> None:
+    decision = tools.correct(Decision(action=action, args=args), text)
+    assert decision.action == "get_task" and decision.more == []
+
+
+def test_a_question_with_a_reason_after_it_still_asks(tools: ToolRegistry) -> None:
+    asked = "what did task 12 cost in the end? I need it for the quote"
+    assert correct(tools, asked, "update_task", task_id="12").action == "get_task"
+    # a yes / no request, or a question followed by a change, is left alone
+    assert correct(tools, "can you move 14 to Monday?", "update_task", task_id="14").action == "update_task"
+    assert (
+        correct(tools, "did Sara call? push 14 to Monday", "update_task", task_id="14").action
+        == "update_task"
+    )

@@ -38,6 +38,7 @@ from tools.packs.tasks.cues import (
     asks_what_status,
     asks_whats_left,
     asks_who,
+    asks_yes_no,
     copied_with_not,
     could_be_person,
     day_asked,
@@ -179,12 +180,15 @@ def _beyond_record(decision: Decision, tools: ToolRegistry, text: str, follow_re
     """ "who had 14 before Sara?", "العميل رد على موضوع المهمة 29 ولا لسه؟", "did the supplier deliver for
     31?", "ليش مهمة ٢٧ متأخرة؟": a message that is one question about what a task's record cannot hold
     (who held or moved it before, why, hours or money, what someone outside did), read as a change, a new
-    task, a list or an answer in words. A question changes nothing and is not answered by guessing: the task is shown — by its number,
-    else the one just acted on, else by its title (the agent shows the task a question names) — with a
-    line saying its record does not say (agent/agent.py `_not_in_record`)."""
+    task, a list or an answer in words. A question changes nothing and is not answered by guessing: the
+    task is shown — by its number, else the one just acted on, else by its title (the agent shows the
+    task a question names) — with a line saying its record does not say (agent/agent.py
+    `_not_in_record`)."""
     if decision.action == "list_tasks" and not names_task_number(text):
         return decision  # "why are my tasks late?" is about a list, which shows its own tasks
-    if decision.action not in (*_CHANGES, "create_task", "list_tasks", ANSWER) or not ends_as_question(text):
+    if decision.action not in (*_CHANGES, "create_task", "list_tasks", ANSWER) or _commands_after(
+        text, tools
+    ):
         return decision
     if not asks_beyond_the_record(text) or says_create_anywhere(text) or tools.get("get_task") is None:
         return decision
@@ -197,6 +201,33 @@ def _beyond_record(decision: Decision, tools: ToolRegistry, text: str, follow_re
     if decision.is_answer:
         return decision
     return decision.model_copy(update={"action": ANSWER, "args": {}, "more": []})
+
+
+def _commands_after(text: str, tools: ToolRegistry) -> bool:
+    """The message is no question, or says a change after its question ("did the client reply? close 14
+    anyway"); a reason after it ("…؟ أحتاجها لعرض السعر") commands nothing."""
+    if ends_as_question(text):
+        return False
+    _, mark, aside = text.replace("؟", "?").rpartition("?")
+    if not mark:
+        return True
+    if says_date(aside) or normalize_priority(aside) is not None or asks_for_a_change(aside):
+        return True
+    return any(tools.says(name, aside) for name in (*_CHANGES, "create_task") if tools.get(name))
+
+
+def _yes_no_asked(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "وصل الحبر تبع المهمة 1237 ولا بعد؟", "el 3amil radd 3ala el proof bta3 task 1238 walla lessa?", "did
+    Sara send the proofs for 14?": one yes / no question about one numbered task, read as a change to it
+    — a completion, an edit the words never ask for. A yes / no question asks and changes nothing: the
+    task is shown (its record and notes answer what they can). Requests asked as questions ("can you…?",
+    "ممكن…؟") and questions followed by a command are left alone."""
+    if decision.action not in _CHANGES or _commands_after(text, tools) or not asks_yes_no(text):
+        return decision
+    numbers = numbers_in(text)
+    if len(numbers) != 1 or says_create_anywhere(text) or tools.get("get_task") is None:
+        return decision
+    return decision.model_copy(update={"action": "get_task", "args": {"task_id": numbers[0]}, "more": []})
 
 
 def _asked_not_changed(
@@ -1309,6 +1340,7 @@ CORRECTIONS = (
     _several_changes,
     _unassigned,  # after the hand-overs: "take Sara off 7" names Sara, to take off, not to hand to
     _beyond_record,  # late: a question of what no record holds changes nothing, whatever was read
+    _yes_no_asked,
     _undo,  # an undo request is an undo, whatever an earlier rule made of it
     _wrong_task,  # after _undo: the undo it asks for is the correction's own
 )

@@ -510,9 +510,9 @@ def says_status(text: str) -> bool:
 # "هو التاسك خلص؟", "مهمة الكراتين خلصت ولا لسا؟").
 _YES_NO_OPENERS = _folded("is are was were has have had did does do هل هو هي hal")
 _YES_NO_CLOSING = re.compile(
-    r"(?:\bor\s+not(?:\s+yet)?|\byet|(?:^|\s)(?:ولا|او|أو|وله)\s+(?:لا|لأ|لسا|لسه|لسة|لسى|بعد|لسع|للحين|لهلق|لهلأ)"
+    r"(?:\bor\s+not(?:\s+yet)?|\byet|(?:^|\s)(?:ولا|او|أو|وله)\s+(?:لا|لأ|لسا|لسه|لسة|لسى|بعد|لسع|للحين|لهلق|لهلأ|باقي|باقيه|باقية)"
     r"|\b(?:walla|wala|wla|aw)\s+(?:la2|la|lessa|lissa|lesa|lsa|ba3d|ba3ed|ba3ad|ba3da|lil7een|lel7een|lal7een"
-    r"|lahal2|lahala2))\s*[?؟]\W*$",
+    r"|lahal2|lahala2|ba2i|ba2ye|baqi))\s*[?؟]\W*$",
     re.IGNORECASE,
 )
 # "can you…?", "would you…?": a polite request, not a question about the task.
@@ -531,6 +531,15 @@ def asks_if_done(text: str) -> bool:
         return True
     opened = words[0] in _YES_NO_OPENERS or bool(_YES_NO_CLOSING.search(without_harakat(text)))
     return opened and says_done(text)
+
+
+def asks_yes_no(text: str) -> bool:
+    """A yes / no question — opened by "is / did / هل / هو", or closed by "or not (yet)?", "ولا لسه؟", "ولا
+    باقي؟", "walla lessa?" — and no request asked as one ("can you…?", "ممكن…؟")."""
+    words = _words(text)
+    if not words or not asks_question(text) or asks_for_a_change(text):
+        return False
+    return words[0] in _YES_NO_OPENERS or bool(_YES_NO_CLOSING.search(without_harakat(text)))
 
 
 # The other things a task shows, asked about: its priority, who holds it ("قديش أولوية مهمة المولد؟",
@@ -570,7 +579,7 @@ def asks_what_a_task_shows(text: str) -> bool:
 _WHY = _folded("why لماذا ليش ليشو ليه لاش علاش lesh leish leesh laish lash leh leeh lehh 3alash 3lash")
 _WHY_NOT = re.compile(
     r"\bwhy\s+(?:don'?t|not|doesn'?t|won'?t)\s+(?:you|u|we|she|he)\b"
-    r"|(?:^|\s)(?:ليش|ليه|لماذا)\s+(?:ما|م|مش|لا)\s*(?:ت|ن)\S*"
+    r"|(?:^|\s)(?:ليش|ليه|لماذا)\s+(?:ما|مش|لا)\s+(?:ت|ن)\S*"
     r"|\b(?:lesh|leh|laish)\s+(?:ma|mat|mesh)\s",
     re.IGNORECASE,
 )
@@ -592,7 +601,8 @@ _BEFORE = re.compile(
 # أخذت؟", "اتكلفت كام؟", "قديش كلفت؟", "kallafet kam?".
 _SPENT = re.compile(
     r"\bhow\s+long\s+(?:did|has|have|was|were|it\s+took|it\s+take|did\s+it)\b|\b(?:hours?|man-?hours|"
-    r"time\s+spent|cost|costs|costing|costed|price|priced|budget|spend|spent|money|paid|pay|expenses?|amount)\b"
+    r"time\s+spent|cost|costs|costing|costed|price|priced|budget|spend|spent|money|paid|pay|expenses?|amount|"
+    r"charge|charges|charging|charged|bill|billed|billing|quote|quoted)\b"
     r"|(?:^|\s)(?:ساعه|ساعات|ساعتين|تكلفه|التكلفه|كلفه|الكلفه|كلف|كلفت|تكلفت|اتكلفت|كلفتنا|كلفتني|سعر|السعر|"
     r"سعرها|بكم|ميزانيه|الميزانيه|مبلغ|المبلغ|فلوس|الفلوس|مصاريف|المصاريف|مصروف|دفعنا|دفعت|دفعوا|"
     r"اندفع|اندفعت|انصرف|صرفنا|استغرقت|استغرق)(?:\s|$|[?؟.,،])"
@@ -618,12 +628,13 @@ _OUTSIDE_DID = re.compile(
     r"\b(?:repl(?:y|ied|ies)|respond(?:ed)?|answer(?:ed)?|got\s+back|get\s+back|call(?:ed)?\s+back|"
     r"confirm(?:ed)?|approv(?:e|ed)|accept(?:ed)?|sign(?:ed)?|deliver(?:ed)?|sent|send|paid|pay|"
     r"arriv(?:e|ed)|receiv(?:e|ed)|show(?:ed)?\s+up|come\s+back|came\s+back)\b"
-    r"|(?:^|\s)(?:رد|ردو|ردوا|ردت|ردّ|جاوب|جاوبو|جاوبوا|جاوبت|اتصل|اتصلو|اتصلوا|اتصلت|كلمنا|كلمونا|اكد|أكد|اكدو|"
+    r"|(?:^|\s)(?:وصل|وصلت|وصلو|وصلوا|اعتمد|اعتمدو|اعتمدوا|اعتمدت|رد|ردو|ردوا|ردت|ردّ|جاوب|جاوبو|جاوبوا|جاوبت|اتصل|اتصلو|اتصلوا|اتصلت|كلمنا|كلمونا|اكد|أكد|اكدو|"
     r"اكدوا|أكدوا|وافق|وافقو|وافقوا|وافقت|وقع|وقعو|وقعوا|وقعت|سلم|سلمو|سلموا|سلمت|ورد|وردت|بعت|بعتو|بعتوا|"
     r"بعث|بعثو|بعثوا|ارسل|أرسل|ارسلو|أرسلوا|دفع|دفعو|دفعوا|استلم|استلمو|استلموا|استلمنا|وصلنا|وصلتنا|"
     r"رجع|رجعو|رجعوا)(?:\s|$|[?؟.,،])"
     r"|\b(?:rad|radd|raddo|raddu|radu|jaweb|gaweb|jawab|ettasal|itasal|etassal|akkad|wafa2|wafe2|wa2a3|"
-    r"salam|sallam|sallamo|ba3at|ba3ato|ersal|dafa3|dafa3o|estalam|istalam|wesel|wosel|weselna)\b",
+    r"salam|sallam|sallamo|ba3at|ba3ato|ersal|dafa3|dafa3o|estalam|istalam|wesel|wosel|weselna|wesil|wasal|"
+    r"e3tamad|i3tamad|3tamad)\b",
     re.IGNORECASE,
 )
 # A contact, an attachment or a forecast: "what's the client's phone number?", "is there a photo on it?",
@@ -636,6 +647,11 @@ _ELSE = re.compile(
     r"بوقتها|بوقته|بموعدها|بميعادها|ستنتهي|سينتهي|هتخلص|هيخلص|حتخلص|حيخلص|رح\s+تخلص|رح\s+يخلص|"
     r"راح\s+تخلص|راح\s+يخلص|بتلحق|بيلحق|هتلحق|هيلحق|رح\s+تلحق|راح\s+تلحق)(?:\s|$|[?؟.,،])"
     r"|(?:في|على)\s+(?:وقتها|الوقت|ميعادها|موعدها)"
+    # where something was put or is kept: "where did they put the boxes?", "اتحطت فين؟", "وين حطيتوها؟"
+    r"|\bwhere\b.*\b(?:put|kept|keep|stored|store|left|placed|located)\b"
+    r"|(?:^|\s)(?:وين|فين|اين)\s+(?:\S+\s+){0,3}?(?:ا|ان|ات)?(?:حط|خزن|محطوط|موجود|مخزن)\S*"
+    r"|(?:^|\s)(?:ا|ان|ات)?(?:حط|خزن|محطوط|موجود|مخزن)\S*\s+(?:\S+\s+){0,3}?(?:وين|فين|اين)(?:\s|$|[?؟])"
+    r"|\b(?:wein|wen|fein|fen|feen)\b.*\b(?:7at|m7tot|ma7tout|et7at|7atet|7atto|mawgood|mawjood)\w*"
     r"|\b(?:telephone|mobail|mobile|raqam\s+(?:el\s+)?(?:mobile|telefon|jawal)|sura|soura|sora|sowar|malaf|"
     r"mlaf|mirfa2|bwa2teha|bwa2ta|fi\s+wa2teha|fi\s+ma3adha|3al\s+wa2t|hat5las|ha5las|7at5las|ra7\s+t5las|"
     r"ra7\s+tkhlas)\b",
