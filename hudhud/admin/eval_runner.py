@@ -161,14 +161,15 @@ class EvalRunner:
         except OSError as exc:
             await self._end(request, "failed", None, f"could not start: {exc}")
             return
+        except asyncio.CancelledError:  # stopped while the child starts (it is already "running")
+            await self._put_back(request)
+            raise
         log.info("eval_run_started", run=request.id, pid=child.pid, suites=request.suites)
         try:
             verdict = await self._watch(child, token)
         except asyncio.CancelledError:  # the API process stops: the request waits for the next one
             await stop_child(child)
-            request.status, request.started = "queued", None
-            with contextlib.suppress(RedisError, OSError):
-                await asyncio.shield(self.queue.release(request, again=True))
+            await self._put_back(request)
             raise
         if verdict is not None:
             await stop_child(child)
@@ -178,6 +179,12 @@ class EvalRunner:
         code = child.returncode
         reason = EXIT_MEANS.get(code or 0, f"stopped by signal {-code}" if code and code < 0 else "")
         await self._end(request, "done" if code in (0, 1) else "failed", code, reason)
+
+    async def _put_back(self, request: EvalRequest) -> None:
+        """The request first in the queue again, for the next process: this one is stopping."""
+        request.status, request.started = "queued", None
+        with contextlib.suppress(RedisError, OSError):
+            await asyncio.shield(self.queue.release(request, again=True))
 
     async def _watch(self, child: asyncio.subprocess.Process, token: str) -> str | None:
         """Wait for the child, renewing the lease; why it must be stopped, or None when it ended."""

@@ -262,6 +262,44 @@ def test_the_child_runs_at_low_priority() -> None:
     assert hudhud_command(0, "eval")[1:] == ["-m", "hudhud", "eval"]
 
 
+async def test_a_process_stopping_while_the_child_starts_puts_its_run_back(
+    settings_factory, redis, redis_prefix, monkeypatch, tmp_path
+) -> None:
+    import hudhud.admin.eval_runner as eval_runner
+
+    started = asyncio.Event()
+
+    async def slow_start(*args: object, **kwargs: object) -> object:
+        started.set()  # a loaded machine: the child's start takes a while, and the stop comes meanwhile
+        await asyncio.sleep(60)
+        raise AssertionError("never reached")
+
+    monkeypatch.setattr(eval_runner.asyncio, "create_subprocess_exec", slow_start)
+    suites = tmp_path / "suites"
+    suites.mkdir()
+    write_suite(suites)
+    keys = Keys(redis_prefix)
+    queue = EvalQueue(redis, keys)
+    request = EvalRequest(id=f"r-{EvalRequest.new_id()}", suites=["mini.yaml"], cases=3, by="admin")
+    await queue.submit(request)
+    runner = EvalRunner(
+        redis,
+        keys,
+        settings_factory().admin,
+        files=EvalFiles(tmp_path / "runs", suites_dir=suites),
+        poll_s=0.1,
+    )
+    task = asyncio.create_task(runner.run(asyncio.Event()))
+    await asyncio.wait_for(started.wait(), 30)
+    assert (await queue.get(request.id)).status == "running"  # type: ignore[union-attr]
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    back = await queue.get(request.id)
+    assert back is not None and back.status == "queued" and back.started is None
+    assert [i.decode() for i in await redis.lrange(keys.eval_queue, 0, -1)] == [request.id]
+    assert await redis.llen(keys.eval_running) == 0 and await redis.get(keys.eval_lease) is None
+
+
 async def test_a_stopping_api_process_puts_its_run_back_first_in_the_queue(
     settings_factory, redis, redis_prefix, monkeypatch, tmp_path
 ) -> None:
