@@ -262,6 +262,25 @@ def test_the_child_runs_at_low_priority() -> None:
     assert hudhud_command(0, "eval")[1:] == ["-m", "hudhud", "eval"]
 
 
+async def queued_runner(
+    settings_factory, redis, redis_prefix: str, tmp_path: Path, n: int
+) -> tuple[Keys, EvalQueue, list[EvalRequest], EvalRunner]:
+    """`n` requests of a one-case suite waiting in the queue, and a runner that polls it every 0.1 s."""
+    suites = tmp_path / "suites"
+    suites.mkdir()
+    write_suite(suites)
+    keys = Keys(redis_prefix)
+    queue = EvalQueue(redis, keys)
+    requests = [
+        EvalRequest(id=f"r{i}-{EvalRequest.new_id()}", suites=["mini.yaml"], cases=3, by="admin")
+        for i in range(n)
+    ]
+    for request in requests:
+        await queue.submit(request)
+    files = EvalFiles(tmp_path / "runs", suites_dir=suites)
+    return keys, queue, requests, EvalRunner(redis, keys, settings_factory().admin, files=files, poll_s=0.1)
+
+
 async def test_a_process_stopping_while_the_child_starts_puts_its_run_back(
     settings_factory, redis, redis_prefix, monkeypatch, tmp_path
 ) -> None:
@@ -275,20 +294,7 @@ async def test_a_process_stopping_while_the_child_starts_puts_its_run_back(
         raise AssertionError("never reached")
 
     monkeypatch.setattr(eval_runner.asyncio, "create_subprocess_exec", slow_start)
-    suites = tmp_path / "suites"
-    suites.mkdir()
-    write_suite(suites)
-    keys = Keys(redis_prefix)
-    queue = EvalQueue(redis, keys)
-    request = EvalRequest(id=f"r-{EvalRequest.new_id()}", suites=["mini.yaml"], cases=3, by="admin")
-    await queue.submit(request)
-    runner = EvalRunner(
-        redis,
-        keys,
-        settings_factory().admin,
-        files=EvalFiles(tmp_path / "runs", suites_dir=suites),
-        poll_s=0.1,
-    )
+    keys, queue, (request,), runner = await queued_runner(settings_factory, redis, redis_prefix, tmp_path, 1)
     task = asyncio.create_task(runner.run(asyncio.Event()))
     await asyncio.wait_for(started.wait(), 30)
     assert (await queue.get(request.id)).status == "running"  # type: ignore[union-attr]
@@ -313,23 +319,8 @@ async def test_a_stopping_api_process_puts_its_run_back_first_in_the_queue(
         "hudhud_command",
         lambda nice, *args: [sys.executable, "-c", "import time; time.sleep(60)"],
     )
-    suites = tmp_path / "suites"
-    suites.mkdir()
-    write_suite(suites)
-    keys = Keys(redis_prefix)
-    queue = EvalQueue(redis, keys)
-    first, second = (
-        EvalRequest(id=f"r{i}-{EvalRequest.new_id()}", suites=["mini.yaml"], cases=3, by="admin")
-        for i in range(2)
-    )
-    await queue.submit(first)
-    await queue.submit(second)
-    runner = EvalRunner(
-        redis,
-        keys,
-        settings_factory().admin,
-        files=EvalFiles(tmp_path / "runs", suites_dir=suites),
-        poll_s=0.1,
+    keys, queue, (first, second), runner = await queued_runner(
+        settings_factory, redis, redis_prefix, tmp_path, 2
     )
     task = asyncio.create_task(runner.run(asyncio.Event()))
 

@@ -529,8 +529,12 @@ def asks_if_done(text: str) -> bool:
         return False
     if says_not_done(text):  # "is 12 not done yet?", "لسه ما خلصتش المهمة 12؟": asked, however opened
         return True
-    opened = words[0] in _YES_NO_OPENERS or bool(_YES_NO_CLOSING.search(without_harakat(text)))
-    return opened and says_done(text)
+    return _yes_no_form(text, words) and says_done(text)
+
+
+def _yes_no_form(text: str, words: list[str]) -> bool:
+    """Opened by "is / did / هل / هو" or closed by "or not (yet)?", "ولا لسه؟", "walla lessa?"."""
+    return words[0] in _YES_NO_OPENERS or bool(_YES_NO_CLOSING.search(without_harakat(text)))
 
 
 def asks_yes_no(text: str) -> bool:
@@ -539,7 +543,7 @@ def asks_yes_no(text: str) -> bool:
     words = _words(text)
     if not words or not asks_question(text) or asks_for_a_change(text):
         return False
-    return words[0] in _YES_NO_OPENERS or bool(_YES_NO_CLOSING.search(without_harakat(text)))
+    return _yes_no_form(text, words)
 
 
 # The other things a task shows, asked about: its priority, who holds it ("قديش أولوية مهمة المولد؟",
@@ -672,8 +676,9 @@ def asks_beyond_the_record(text: str, *, title: str = "") -> bool:
     if not asks_question(text) or asks_for_a_change(text):
         return False
     folded = fold(text)
-    for word in set(_words(title)) - _TITLE_KEPT:  # its own title asks nothing: "the price list one"
-        folded = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", " ", folded)
+    if titled := set(_words(title)) - _TITLE_KEPT:  # its own title asks nothing: "the price list one"
+        said = "|".join(re.escape(w) for w in titled)
+        folded = re.sub(rf"(?<!\w)(?:{said})(?!\w)", " ", folded)
     words = set(_words(folded))
     if words & _WHY and not _WHY_NOT.search(folded):
         return True
