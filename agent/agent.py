@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agent import replies
 from agent.arabizi import ArabiziConverter
 from agent.arguments import PreparedArgs, prepare_args
+from agent.assent import Assent, read_assent
 from agent.capabilities import about_me, asks_what_i_do, is_greeting, what_i_do
 from agent.claims import action_claim
 from agent.cues import is_question, is_small_talk, refers_back, remember_request, said_instead
@@ -82,6 +83,7 @@ AGENT_RULES = (
     "shown_by_title",
     "text_fixed",
     "not_in_record",
+    "nothing_waiting",
 )
 
 
@@ -299,6 +301,18 @@ class Agent:
                 parts, tool = await self._run_tool(
                     llm, turn, text, tools, shown, reply_lang, today, trace, ref
                 )
+            elif "nothing_waiting" not in self.rules_off and read_assent(text) in (Assent.YES, Assent.NO):
+                # "yes, go ahead" with no question of ours waiting (agent/awaiting.py answers those): a yes or
+                # a no alone asks for nothing — an action would be a guess, "Sure, I'll go ahead" a promise
+                last = last_task_ref(window, now=now, recent_s=recent)
+                said = (
+                    replies.text("nothing_waiting_ref", reply_lang, id=last)
+                    if last
+                    else replies.text("nothing_waiting", reply_lang)
+                )
+                parts = [TextPart(text=said)]
+                trace.outcome = "nothing_waiting"
+                trace.rules.append("nothing_waiting")
             elif decision.is_answer or tools.get(decision.action) is None:
                 parts = await self._answer_turn(
                     llm, turn, profile.name, text, decision, used, reply_lang, window, trace, tools

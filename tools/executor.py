@@ -40,6 +40,7 @@ from tools.naming import (
     best,
     in_arabizi,
     lead,
+    opening,
     row_id,
     shown,
     words,
@@ -147,6 +148,9 @@ class CoreApiExecutor:
         # Last, the message's first title phrase alone ("مهمة طباعة الاستمارات رجعها مفتوحة، طلع فيها نقص")
         if (led := lead(naming, phrases[-1], skip=skip or ())) and all(led != q for _, q in queries):
             queries.append((phrases[-1], led))
+        # and the words of its first clause, one word or more ("reopen the thumbnails one, the client…")
+        if (first := opening(naming, phrases[-1], skip=skip or ())) and all(first != q for _, q in queries):
+            queries.append((phrases[-1], first))
         started = time.perf_counter()
         try:
             items = await self._visible(naming, link)
@@ -342,14 +346,14 @@ class CoreApiExecutor:
         name the model copied whole; when nobody is called that, the name without it is tried (each try
         its own key: a refused call changed nothing)."""
         try:
-            return call, await self.client.call(user_id, call.name, call.args, idempotency_key=key)
+            return call, await self.client.call(user_id, call.name, self._sent(call), idempotency_key=key)
         except CoreApiError as exc:
             if exc.code != "user_not_named":
                 raise
             for n, bare in enumerate(_without_lam(call, self.registry.get(call.name))):
                 try:
                     found = await self.client.call(
-                        user_id, bare.name, bare.args, idempotency_key=f"{key}:bare{n}"
+                        user_id, bare.name, self._sent(bare), idempotency_key=f"{key}:bare{n}"
                     )
                 except CoreApiError as again:
                     if again.code != "user_not_named":
@@ -357,6 +361,11 @@ class CoreApiExecutor:
                     continue
                 return bare, found
             raise
+
+    def _sent(self, call: ToolCall) -> dict[str, Any]:
+        """The call's arguments as the core API takes them (the spec's `api_values`)."""
+        spec = self.registry.get(call.name)
+        return spec.api_args(call.args) if spec is not None else call.args
 
     async def _undo(self, call: ToolCall, turn: Turn, link: Link) -> ToolResult:
         """The user's own last change reverted (tools/undo.py), recorded like any call."""

@@ -169,11 +169,17 @@ def sounds(word: str, arabizi: bool = False) -> frozenset[str]:
         # A final taa marbuta (folded to "ه") is said "-a" alone and "-at" before the next word: "tajruba",
         # "tajrubat menu" (تجربة منيو)
         spoken |= {w[:-1] + "ت" for w in spoken if w.endswith(("ة", "ه"))}
+        # An h inside a word is often not written in Arabizi: "videoyet" (فيديوهات), "mohandes" stays
+        spoken |= {w[0] + w[1:-1].replace("ه", "") + w[-1] for w in spoken if "ه" in w[1:-1]}
         least = _MIN_SOUNDS
     else:
         # Arabizi's "2" is a hamza, or a qaf said as one ("ta2reer", تقرير)
         spoken = {word, word.replace("2", "q")}
         least = _MIN_SOUNDS if arabizi or _ARABIZI_DIGIT.search(word) else _MIN_PLAIN_SOUNDS
+        if least == _MIN_SOUNDS and word.endswith(("a", "e")):
+            # an Arabizi final vowel may be a taa marbuta, said "-at" before the next word: "fannene"
+            # (الفنانة), as an Arabic final ه is read "-at" above
+            spoken |= {w + "t" for w in spoken}
     return frozenset(found for found in map(skeleton, spoken) if len(found) >= least)
 
 
@@ -287,6 +293,16 @@ def lead(naming: Naming, phrase: str, *, skip: Iterable[str] = ()) -> list[str]:
                 break
         if len(run) >= _LEAD:
             return run
+    return []
+
+
+def opening(naming: Naming, phrase: str, *, skip: Iterable[str] = ()) -> list[str]:
+    """The words that may name an object in the phrase's first clause that has any: "reopen the
+    thumbnails one, the client hated the font" → thumbnails. Looked for last: the command's own clause
+    names the object, a reason after it ("the client hated the font") names none. [] when none."""
+    for clause in _CLAUSE.split(phrase):
+        if kept := naming.query(clause, skip=skip):
+            return kept
     return []
 
 

@@ -72,8 +72,18 @@ class ArgSpec(BaseModel):
     # false: never shown to the model (its tool list, the router's grammar and prompt); set only by a
     # pack's corrections from the user's words, so a small model's prompt stays as it was.
     routed: bool = True
+    # What the core API is sent for a value, where the user's word covers several of the API's values:
+    # "open" (not done) is both `open` and `in_progress` to a list — an in-progress task is still to do.
+    api_values: dict[str, str | list[str]] = Field(default_factory=dict)
 
     _ask_known = field_validator("ask")(_known_key)
+
+    @model_validator(mode="after")
+    def _api_values_of_its_enum(self) -> ArgSpec:
+        unknown = sorted(set(self.api_values) - set(self.enum or self.api_values))
+        if unknown:
+            raise ValueError(f"api_values maps values outside the enum: {', '.join(unknown)}")
+        return self
 
 
 class OneOf(BaseModel):
@@ -126,6 +136,15 @@ class ToolSpec(BaseModel):
             if not name.isidentifier() or name == "action":
                 raise ValueError(f"invalid argument name {name!r}")
         return args
+
+    def api_args(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The call's arguments as the core API is sent them (each argument's `api_values`)."""
+        mapped = {
+            name: self.args[name].api_values[given]
+            for name, given in args.items()
+            if name in self.args and isinstance(given, str) and given in self.args[name].api_values
+        }
+        return {**args, **mapped} if mapped else args
 
     @property
     def required(self) -> list[str]:

@@ -62,6 +62,8 @@ MEANT = word_set("meant قصدي أقصد اقصد قصدت بقصد بقصدي 
 # the linked user. Bare "علي" is left out on purpose: it is also the name Ali ("أسندها لعلي").
 SELF = word_set(
     "me myself i ana ana2 nafsi linafsi bismi besmi 3alaya 3alayya 3alayi 3alay 3layi liya lia eli ili 2ili "
+    # "7ottha 3ala esmi" (put it in my name)
+    "esmi ismi "
     "2eli ilyi iyyai إياي اياي ياي أنا انا نفسي لنفسي بنفسي حالي لحالي باسمي اسمي لي ليا لإلي إلي عليا عليّا "
     "عليي عندي لعندي"
 )

@@ -15,7 +15,9 @@ for _level, _names in (
              "immediately p0 p1 عاجل عاجلة مستعجل مستعجلة ضروري ضرورية مهم هام هامة عالي عالية قصوى فوري "
              "فورية طارئ طارئة mohem mohim muhim mohemm mesta3gel mesta3gela mista3gil msta3gel darori "
              "daroori daruri 3ajel 3agel 3ajil 3aly 3alya 3ali 3alye 3alyeh 3alie 3aliya 3alia 3aleye "
-             "3ajle 3ajleh mista3jel mista3jil mista3jela mesta3jela mista3jle musta3jal musta3jala"),
+             "3ajle 3ajleh mista3jel mista3jil mista3jela mesta3jela mista3jle musta3jal musta3jala "
+             "mosta3gel mosta3gela mosta3jel mosta3jela musta3gel musta3gela most3gel most3gela msta3gela "
+             "mista3gela mesta3gla mosta3gla mista3gle"),
     ("normal", "normal medium regular default usual standard mid moderate average p2 عادي عادية متوسط متوسطة "
                "طبيعي طبيعية 3adi 3ady 3adya 3adeya 3adye 3adyeh 3adiye 3adiya mitwaset metwaset mitwasit "
                "mutawasit mutawasset wasat"),
@@ -28,7 +30,30 @@ for _level, _names in (
 _WORD = re.compile(r"\w+")
 # ("no" and "لا" stay out, as in base/text/dates: "لا، عادية" and "no, make it normal" correct to normal.)
 _NEGATIONS = folding.words(
-    "not", "non", "مش", "مو", "ما", "غير", "مب", "mesh", "msh", "mish", "mosh", "mu", "mo"
+    "not",
+    "non",
+    "مش",
+    "مو",
+    "ما",
+    "غير",
+    "مب",
+    "mesh",
+    "msh",
+    "mish",
+    "mosh",
+    "mu",
+    "mo",
+    # "isn't urgent" ("isn", "t"), "no longer urgent", Gulf "مهوب مستعجل"
+    "isn",
+    "isnt",
+    "aren",
+    "arent",
+    "wasn",
+    "wasnt",
+    "longer",
+    "مهوب",
+    "موب",
+    "مهب",
 )
 
 

@@ -123,6 +123,23 @@ async def test_every_tool_runs_as_the_linked_user(bench: Bench) -> None:
     assert report.ok and report.data["total"] >= 1 and "by_status" in report.data
 
 
+async def test_the_open_list_holds_the_tasks_in_progress_too(bench: Bench) -> None:
+    """ "what's on my plate?": a task in progress is still to do — the open list is the API's `open` and
+    `in_progress` both (the spec's `api_values`), the done list only the done ones."""
+    await bench.link(SARA_WA, "sara")
+    ids = [
+        (await run(bench, SARA_WA, "create_task", title=title)).data["id"]
+        for title in ("Film", "Edit", "Grade")
+    ]
+    started = await bench.api.client("sara").patch(f"/tasks/{ids[1]}", json={"status": "in_progress"})
+    assert started.status_code == 200, started.text
+    assert (await run(bench, SARA_WA, "complete_task", task_id=ids[2])).ok
+    still = {t["id"] for t in (await run(bench, SARA_WA, "list_tasks", scope="mine", status="open")).data}
+    done = {t["id"] for t in (await run(bench, SARA_WA, "list_tasks", scope="mine", status="done")).data}
+    assert (ids[0] in still, ids[1] in still, ids[2] in still) == (True, True, False)
+    assert ids[2] in done and not {ids[0], ids[1]} & done
+
+
 @pytest.mark.parametrize("me", ["me", "to myself", "باسمي", "عليّا", "3alaya"])
 async def test_the_speaker_named_as_a_person_is_the_linked_user(bench: Bench, me: str) -> None:
     api = bench.api

@@ -212,3 +212,13 @@ def test_an_argument_not_routed_is_never_shown_to_the_model() -> None:
     assert "assignee" not in spec.signature()
     assert "assignee" not in spec.json_schema()["properties"]
     assert "assignee" not in spec.router_schema()["properties"]
+
+
+def test_a_value_the_user_says_maps_to_the_values_the_api_takes() -> None:
+    listing = ToolRegistry.shipped().get("list_tasks")
+    assert listing is not None
+    sent = listing.api_args({"scope": "mine", "status": "open"})
+    assert sent == {"scope": "mine", "status": ["open", "in_progress"]}
+    assert listing.api_args({"status": "done"}) == {"status": "done"}
+    with pytest.raises(ValueError, match="outside the enum"):
+        ArgSpec(kind="status", description="s", enum=["open", "done"], api_values={"started": "in_progress"})

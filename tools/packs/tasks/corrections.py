@@ -51,6 +51,7 @@ from tools.packs.tasks.cues import (
     is_reason,
     joins_changes,
     listed_priority,
+    meant_date,
     meant_instead,
     mentions_task,
     moves_a_number,
@@ -73,8 +74,10 @@ from tools.packs.tasks.cues import (
     says_date,
     says_done,
     says_done_by_mistake,
+    says_done_later,
     says_hand_over,
     says_its_date,
+    says_its_priority,
     says_many_tasks,
     says_meant,
     says_mine,
@@ -85,6 +88,7 @@ from tools.packs.tasks.cues import (
     says_rename,
     says_reopen,
     says_status,
+    says_team,
     says_unassign,
     says_undo,
     says_unfinished,
@@ -123,6 +127,21 @@ def _said_not_new(decision: Decision, tools: ToolRegistry, text: str, follow_ref
         return decision
     said = _one_tool_said(tools, text, ("complete_task", "delete_task", "reopen_task"))
     if said is None or says_new(text):
+        return decision
+    return decision.model_copy(update={"action": said, "args": {"task_id": None}})
+
+
+def _done_by_title(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "خلصت تقطيع فيديوهات المقابلة، سكّرها", "5alset el subtitles bta3et film el mo2awlat", "wrapped up the
+    voice-over for the explainer, close that one" read as a new task titled with the message: words that
+    finish, reopen or delete one task, with no verb of adding, nothing new, no date and no question, name
+    that task by its title (tools/naming.py finds it, or says none matches — nothing is created)."""
+    if decision.action != "create_task" or names_task_number(text) or says_create_anywhere(text):
+        return decision
+    if says_new(text) or says_date(text) or asks_question(text) or normalize_priority(text) is not None:
+        return decision
+    said = _one_tool_said(tools, text, ("complete_task", "delete_task", "reopen_task"))
+    if said is None or (said == "complete_task" and says_done_later(text)):
         return decision
     return decision.model_copy(update={"action": said, "args": {"task_id": None}})
 
@@ -241,10 +260,17 @@ def _asked_not_changed(
     # (A date or a priority the words say is a change: the argument layer reads a date left empty.)
     if not _empty_update(decision, tools, text) or says_date(text) or normalize_priority(text) is not None:
         return decision
-    if names_task_number(text) and tools.get("get_task") is not None:
+    # "شو وضع 1434؟": a bare number the update acts on names that task as well as "task 1434" does
+    named = names_task_number(text) or _number_said(decision.args.get("task_id"), text)
+    if named and tools.get("get_task") is not None:
         args = {"task_id": decision.args.get("task_id")}
         return decision.model_copy(update={"action": "get_task", "args": args})
     return decision.model_copy(update={"action": ANSWER, "args": {}})
+
+
+def _number_said(task_id: object, text: str) -> bool:
+    """The message's only number is the task the decision acts on."""
+    return str(task_id).strip().isdigit() and numbers_in(text) == [int(str(task_id).strip())]
 
 
 def _shown_not_changed(
@@ -307,19 +333,33 @@ def _dated_not_shown(decision: Decision, tools: ToolRegistry, text: str, follow_
 _TAKE_NO_DATE = ("get_task", "complete_task", "reopen_task", "delete_task")
 
 
+_NAME_WORDS = 3  # a person's name, as a message writes it: "سارة", "أبو فهد", "Sara Al Harbi"
+
+
 def _unsaid_person(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
     """ "اشتراك البرنامج ده أنا اللي هتابعه، حطه عليا" given to "كما أتحدث معك": an assignee written in
     the message's own script none of whose words the message says was made up by the model. The person
     the words hand the task to takes its place ("عليا": the speaker); a new task without one is the
-    user's own. (A name in the other script is a transliteration — "Sara" for "سارة" — and stands.)"""
+    user's own. A name in the other script is a transliteration — "Sara" for "سارة" — and stands, unless
+    the words name someone in their own script ("ستتولى شهد…" given to "Shahed": the directory holds
+    "شهد"). Words of the message too many for a name ("…هي اللي ماشية مع مهندس محل الألعاب من الأول")
+    yield to the person the words hand the task to ("بدي روان تمسك 1531 عني")."""
     name = decision.args.get("assignee")
     if decision.action not in ("assign_task", "create_task") or not isinstance(name, str) or not name.strip():
         return decision
-    if bool(AR_LETTERS.search(name)) != bool(AR_LETTERS.search(text)) or name.strip().casefold() == SPEAKER:
+    if name.strip().casefold() == SPEAKER:
         return decision
-    if name_said(name, text):
+    if bool(AR_LETTERS.search(name)) != bool(AR_LETTERS.search(text)):
+        person = person_target(text)
+        own_script = person is not None and bool(AR_LETTERS.search(person)) == bool(AR_LETTERS.search(text))
+        if not own_script or person == SPEAKER or name_said(name, text):
+            return decision
+        return decision.model_copy(update={"args": {**decision.args, "assignee": person}})
+    if name_said(name, text) and len(name.split()) <= _NAME_WORDS:
         return decision
     person = person_target(text)
+    if person is None and name_said(name, text):
+        return decision
     if person is None and decision.action == "assign_task":
         return decision  # nobody else named: the executor's "no such person" says what it read
     return decision.model_copy(update={"args": {**decision.args, "assignee": person}})
@@ -903,8 +943,10 @@ def _look_not_complete(
     to see is harmless, so this errs that way."""
     if decision.action != "complete_tasks" or tools.get("list_tasks") is None or says_done(text):
         return decision
-    # Overdue when the words say so: the model adds it to "what haven't I finished yet?" too.
-    args = {"scope": "mine", "overdue": True} if says_overdue(text) else {"scope": "mine"}
+    # Overdue when the words say so: the model adds it to "what haven't I finished yet?" too. The team's
+    # when they say so ("عطني مهام الفريق اللي تأخرت ومحد سكّرها").
+    scope = "team" if says_team(text) else "mine"
+    args = {"scope": scope, "overdue": True} if says_overdue(text) else {"scope": scope}
     return decision.model_copy(update={"action": "list_tasks", "args": args})
 
 
@@ -942,6 +984,38 @@ def _its_date_not_new(decision: Decision, tools: ToolRegistry, text: str, follow
         return decision
     args = {"task_id": title, "due_date": decision.args.get("due_date")}
     return decision.model_copy(update={"action": "update_task", "args": args})
+
+
+def _its_priority_not_new(
+    decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None
+) -> Decision:
+    """ "el task bta3et tanzeef ezaz el wag-ha 5aleeha mosta3gela", "مهمة تنظيف الزجاج خليها مستعجلة" read
+    as a new task: a task named by its title ("the task of…", "مهمة…") whose priority the words set, in a
+    message that asks for nothing new, changes that task's priority (tools/naming.py finds it)."""
+    if decision.action != "create_task" or tools.get("update_task") is None or follow_ref is not None:
+        return decision
+    if names_task_number(text) or says_create_anywhere(text) or says_new(text) or not mentions_task(text):
+        return decision
+    if not says_its_priority(text) or (said := normalize_priority(text)) is None:
+        return decision
+    return decision.model_copy(update={"action": "update_task", "args": {"task_id": None, "priority": said}})
+
+
+def _meant_date(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
+    """ "لا لحظة، مش بكرا، قصدي يوم الخميس، فني المصاعد ما بيقدر قبل" after a change to a task, read as a
+    new task (or anything else): "I meant" with a date, and no person, priority or new task said, moves
+    the task just changed to that date."""
+    if follow_ref is None or tools.get("update_task") is None or decision.action == "undo_last":
+        return decision
+    if (meant := meant_date(text)) is None or says_create_anywhere(text) or says_new(text):
+        return decision
+    if person_target(text) is not None or normalize_priority(text) is not None:
+        return decision
+    if decision.action == "update_task" and decision.args.get("due_date") not in (None, ""):
+        return decision  # the model's own date stands (the argument layer resolves it)
+    return decision.model_copy(
+        update={"action": "update_task", "args": {"task_id": follow_ref, "due_date": meant}, "more": []}
+    )
 
 
 def _handed_over(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
@@ -1296,6 +1370,7 @@ CORRECTIONS = (
     _who_holds,
     _new_task,
     _said_not_new,
+    _done_by_title,
     _unsaid_id,
     _dated_not_shown,  # before _invented_id: a task named by its title and a date is an update
     _renamed,
@@ -1316,6 +1391,8 @@ CORRECTIONS = (
     _look_not_complete,
     _overdue_in_title,
     _its_date_not_new,
+    _its_priority_not_new,
+    _meant_date,
     _handed_over,
     _handed_by_title,
     _handed_in_reply,

@@ -191,7 +191,7 @@ _DOES = re.compile(
     r"\b(?P<en1>[a-z][\w'-]*)\s+(?:should|will|can|could|'ll|is\s+going\s+to|needs\s+to|has\s+to)\s+"
     r"(?:do|handle|take|own|run|deal\s+with|look\s+after)\s+(?:it|this|that)\b"
     r"|\b(?:let|have|get)\s+(?P<en2>[a-z][\w'-]*)\s+(?:do|handle|take|own|run|deal\s+with)\s+(?:it|this|that)\b"
-    r"|(?:^|\s)(?P<ar1>[\u0621-\u064A]{2,})\s+(?:هو|هي)\s+(?:اللي|الي|إللي|يلي|الذي|التي)\s"
+    r"|(?:^|\s)(?!ال)(?P<ar1>[\u0621-\u064A]{2,})\s+(?:هو|هي)\s+(?:اللي|الي|إللي|يلي|الذي|التي)\s"
     # "ليث اللي هيتابعها", "سارة اللي رح تعملها", "خالد الي بيسويها": a name (no article: "الورق اللي
     # هيطبعها" is a thing), "who", a verb of the future
     r"|(?:^|\s)(?!ال)(?P<ar4>[\u0621-\u064A]{2,})\s+(?:اللي|الي|إللي|يلي)\s+(?:رح\s+|راح\s+|ح|ه|ب)?(?:ي|ت)"
@@ -218,6 +218,9 @@ _DOES = re.compile(
     r"(?:على|ع|في|ب)\s+(?:ال)?(?:مهمة|مهمه|تاسك|شغلة|شغله)(?:\s|$)"
     # "وعطها سلطان يتابعها", "اديها مدحت": "give it" with the person right after, no "to"
     r"|(?:^|\s)و?(?:عط|عطي|اعط|أعط|اعطي|أعطي|ادي|إدي)(?:ها|ه|يها|يه)\s+(?!ال)(?P<ar11>[\u0621-\u064A]{2,})(?=\s|$|[.!،,])"
+    # the verb first, as MSA says it: "ستتولى شهد متابعة المهمة 1517", "سيستلم خالد مهمة الجرد"
+    r"|(?:^|\s)(?:س|ح|ه|ب)?(?:ي|ت)(?:تولى|تولا|ستلم|تسلم|مسك|تابع|تكفل)\s+(?!ال)(?P<ar12>[\u0621-\u064A]{2,})\s+"
+    r"(?:ال\S+|متابع\S*|مهمه|مهمة|تاسك|شغل)(?:\s|$)"
     # "كلّف عمر بالمهمة 12" (charge Omar with task 12)
     r"|(?:^|\s)(?:كلف|كلفي|كلفوا)\s+(?!ال)(?P<ar7>[\u0621-\u064A]{2,})\s+(?:ب|بال)(?:مهمة|مهمه|تاسك)"
     # "عمر يتولى المهمة 12", "سارة هتمسك التاسك": a name, a verb of taking on (present or future), the task
@@ -271,8 +274,15 @@ _NOT_BUT_MEANT = re.compile(
     r"|\b(?:mesh|mish|msh|mo|mu|mub)\s+[a-z]{2,}[\s,]+(?:2asdi|2asdy|asdi|a2sod|qasdi|bas)\s+(?P<lat>[a-z]{2,})",
     re.IGNORECASE,
 )
+# A day or a time of day, where a name could stand: "شو عندي شغل نهار الاتنين؟", "مهام يوم الخميس",
+# "قصدي يوم الخميس", "shoghl nhar el sabt".
+_DAY_WORDS = _folded(
+    "نهار النهار يوم يومي ليلة ليله الليلة الليله صباح الصبح الظهر العصر مسا المسا المساء بكرا باكر باجر "
+    "الاحد الأحد الاثنين الإثنين الاتنين التنين الثلاثاء الثلاثا التلات الاربعاء الأربعاء الاربع الخميس "
+    "الجمعة الجمعه السبت nhar nahar yom youm bokra bukra baker"
+)
 # Subject pronouns and words that look like a name in those patterns but are none.
-_NOT_DOERS = _folded(
+_NOT_DOERS = _DAY_WORDS | _folded(
     "please pls thanks later now today tomorrow yet done open closed finished it's its is was "
     "no nope yes yeah yep ok okay sorry oops wait actually maybe لا لأ la la2 laa اسم إسم esm ism "
     # "wait" in each group ("لا استنى مش الأحد، خليه الخميس")
@@ -776,6 +786,21 @@ def says_meant(text: str) -> bool:
     return any(w in _MEANT for w in _words(text))
 
 
+_BUT_NOT = re.compile(r"\s(?:not|instead|rather|مش|مو|مب|بدل|mish|mesh|msh|mo|badal)(?:\s|$)", re.IGNORECASE)
+
+
+def meant_date(text: str) -> str | None:
+    """ "لا لحظة، مش بكرا، قصدي يوم الخميس، …", "sorry, I meant Friday": the date said after "I meant", up
+    to the end of its clause; None when no date follows it."""
+    words = text.split()
+    for i, word in enumerate(words):
+        if fold(word.strip(".,،!?؟")) in _MEANT:
+            clause = _CLAUSE_END.split(" ".join(words[i + 1 :]))[0]
+            clause = _BUT_NOT.split(clause)[0].strip()  # "Friday not Thursday": Friday
+            return clause if clause and says_date(clause) else None
+    return None
+
+
 # "not this one", "mish di", "مش هاي", "مو هذي": the task just named, denied without its number.
 _NOT_THIS = re.compile(
     r"\b(?:not|mish|mesh|msh|mosh|mo|mu|mub)\s+(?:this|that|it|di|da|deh|dah|hay|hayy|hadi|hadee|hathi|"
@@ -944,10 +969,15 @@ _THING = _folded("شي اشي إشي حاجه حاجة حاجات شغل مها�
 
 
 def opens_with_show(text: str) -> bool:
-    """The message opens (politeness aside) with a verb of showing: "warini el tasks beta3ti", "pull up
-    1003 for me"."""
+    """The message opens (politeness and greetings aside) with a verb of showing: "warini el tasks
+    beta3ti", "pull up 1003 for me", "طلّع لي الشغل اللي علي" (the "for me" written apart)."""
     words = [w for w in _words(text) if w not in _POLITE]
+    if words[1:2] and words[1] in _FOR_ME and words[0] + words[1] in _SHOW:
+        return True
     return bool(words) and (words[0] in _SHOW or (words[0] in _UP_VERBS and words[1:2] == ["up"]))
+
+
+_FOR_ME = _folded("لي لنا li lna")
 
 
 _UP_VERBS = _folded("pull bring look call")  # "pull up 1003", "bring up the lease one"
@@ -1014,6 +1044,11 @@ def _says_team(words: list[str]) -> bool:
     return any(w in _TEAM or "team" in w or w.startswith(("فريق", "الفريق")) for w in words)
 
 
+def says_team(text: str) -> bool:
+    """The message speaks of the team's tasks ("مهام الفريق", "everyone's", "the team")."""
+    return _says_team(_words(text))
+
+
 def says_mine(text: str) -> bool:
     """The message asks about the user's own tasks ("وريني التاسكات بتاعتي") and nobody else's."""
     words = _words(text)
@@ -1060,7 +1095,9 @@ _NEGATION = _folded(
     "not never isn isnt aren arent hasn hasnt haven havent wasn didn didnt t "
     "ما مش مو مب لم ماني mesh mish msh mo mush ma "
     # with "and" glued on: "…اللي عدّى موعدها وما خلصت", "ولسه مخلصتش"
-    "وما ومش ومو ومب ولم wma wmish"
+    "وما ومش ومو ومب ولم wma wmish "
+    # "nobody", each dialect group: Gulf "محد سكّرها", Egyptian "محدش قفلها", "ma7ad 5allasha"
+    "nobody noone محد ماحد ومحد محدش ماحدش ma7ad mahad ma7adesh ma7adsh"
 )
 # Words that call tasks not finished by themselves: "my unfinished tasks", "وش باقي علي", "المهام المعلقة".
 _UNFINISHED = _folded(
@@ -1081,8 +1118,21 @@ def _done_words(text: str) -> list[bool]:
 
 
 def _is_done_word(word: str) -> bool:
-    """A done word, or an Arabizi one with its object ("5allastaha", "khalasto")."""
-    return word in _DONE or (word.isascii() and _LATIN_OBJECT.sub("", word) in _DONE)
+    """A done word, or an Arabizi one with its object ("5allastaha", "khalasto") or in any spelling of
+    its person and vowels ("5alset", "sakkerla", "2felha")."""
+    if word in _DONE:
+        return True
+    return word.isascii() and (_LATIN_OBJECT.sub("", word) in _DONE or bool(_ARABIZI_DONE.match(word)))
+
+
+# The Arabizi forms of the three verbs of finishing and closing — خلص, سكّر, قفل — as each dialect group
+# writes them: a stem of their consonants with any vowels, then a person, an object and "for me / her"
+# ("5alset", "khallasna", "5ols", "sakkerla", "sakkartaha", "2afalt", "2fel", "qaflo"). Sugar, "sukkar",
+# has its u; the name Saqr its single k.
+_ARABIZI_DONE = re.compile(
+    r"^(?:(?:5|kh)[aeiou]{0,2}l{1,2}[aeiou]{0,2}(?:ss|s|9)|s[aei]kk[aeiou]{0,2}r|(?:2|q)[aeiou]?f[aeiou]?l)"
+    r"[aeiou]{0,2}(?:tt|t|na)?[aeiou]{0,2}(?:ha|hom|hum|h|o|u|lna|lha|la|li|l)?[aeiou]{0,2}$"
+)
 
 
 _LATIN_OBJECT = re.compile(r"(?:a?ha|a?hom|o)$")
@@ -1223,7 +1273,7 @@ _WHOSE_OF = re.compile(
     r"|(?:^|\s)(?:ال)?(?:مهام|مهمات|تاسكات|شغلات)\s+(?:حق|حقت|تبع|تبعت|بتاع|بتاعة|بتاعت|تاع|تاعت)\s+"
     r"(?!ال)(?P<ar5>[\u0621-\u064A]{2,})(?=\s|$|[?؟.!،,])"
 )
-_NOT_WHOSE = _folded(
+_NOT_WHOSE = _DAY_WORDS | _folded(
     "my our your his her their he she they someone anyone nobody left the team everyone everybody all "
     "people other others somebody anybody "
     "today tomorrow week month you me i we it this "
@@ -1356,6 +1406,8 @@ def asks_for_a_list(text: str) -> str | None:
 # "فيه شي علي؟", "fi shi 3alayi?", "المهام اللي علي": something on me ("علي" alone is also the name Ali)
 _ON_ME = re.compile(
     r"(?:^|\s)(?:شي|اشي|إشي|حاجه|حاجة|shi|eshi|7aga|اللي|الي|يلي|elli|illi)\s+"
+    # "اللي باقي علي", "يلي ضايل عليي", "elli ba2i 3alaya": what is left on me
+    r"(?:(?:باقي|باقيه|ضايل|ضايله|فاضل|فاضله|متبقي|ba2i|baqi|dayel)\s+)?"
     r"(?:علي|عليا|عليي|3alaya|3alayi|3alayya|3alay|3alai|3alayy)(?:\s|$|[?؟.!،,])"
 )
 
@@ -1693,7 +1745,12 @@ _JOINERS = _folded("and also plus then too كمان وكمان وبعدين بع
 
 
 # Politeness that may open a request ("please give…", "لو سمحت أسندي…", "law sama7t…").
-_POLITE = _folded("please pls plz kindly hey hi ok okay لو سمحت من فضلك رجاء ممكن يا هدهد law lw sama7t")
+_POLITE = _folded(
+    "please pls plz kindly hey hi ok okay لو سمحت من فضلك رجاء ممكن يا هدهد law lw sama7t "
+    # a greeting before the request: "صباح الخير هدهد، طلّع لي…", "hello, show me…", "marhaba warini…"
+    "hello morning good صباح مساء الخير النور مرحبا مرحبتين اهلا أهلا هلا هلو السلام عليكم سلام "
+    "marhaba ahlan hala salam sabah"
+)
 _NEW = _folded(
     "new another جديد جديدة جديده جديدا زيد ضيف jdeed jdeeda jdid jdida jdide jdideh jdeede gdeed gdeeda "
     "gdid gdida gdeda gedida gedeeda jadeed jadida jadeeda"
@@ -1787,8 +1844,12 @@ _OVERDUE_LATIN = re.compile(
 )
 _TIME_PASSED = re.compile(
     r"\bpast\s+(?:its\s+|their\s+|the\s+)?(?:due|deadline)"
-    r"|(?:^|\s)(?:فات|فاتت|فاتها|عدي|عدا|عدت|طاف|طافت|مرق|مرقت|راح|راحت|تجاوز\S*|تعد\S*|انقضي|انتهي)\s+"
+    r"|(?:^|\s)(?:فات|فاتت|فاتها|عدي|عدا|عدت|طاف|طافت|مرق|مرقت|راح|راحت|تجاوز\S*|تعد\S*|انقضي|انتهي"
+    # the participles, "having passed": Levantine "معدّى وقتها", Gulf "فايت موعدها", "متجاوزة الموعد"
+    r"|معدي|معديه|معديين|معديات|فايت|فايته|فايتها|فايتين|فايتات|متجاوز\S*|منتهي\S*)\s+"
     r"(?:\S+\s+)?(?:ال)?(?:موعد|ميعاد|معاد|وقت|مهل)\S*"
+    # the time first: "وقتها فات", "موعدها عدّى", "ميعادها راح"
+    r"|(?:^|\s)(?:ال)?(?:موعد|ميعاد|معاد|وقت|مهل)\S*\s+(?:فات|فاتت|عدي|عدا|عدت|راح|راحت|انتهي|انقضي|خلص)(?:\s|$)"
     r"|\b(?:fat|fatet|fet|fett|3ada|3adda|tafat|mara2)\s+(?:\S+\s+)?(?:ma3ad|me3ad|mi3ad|wa2t|wa2th|wa2et|waqt|wagt)\S*"
     r"|\b(?:wa2t|wa2ta|wa2to|wa2etha|ma3adha|mi3adha)\s+(?:fat|fet|fatet|3ada|3adda)\b"
 )
@@ -1912,6 +1973,28 @@ def says_its_date(text: str) -> bool:
     return _ITS_DATE.search(plain) is not None or bool(dates_replaced(plain, date.today()))
 
 
+# A verb of making, its object the task, then a priority: "خليها مستعجلة", "حطها أولوية عالية",
+# "اجعلها عاجلة", "5aleeha mosta3gela", "7ottaha 3adya", "make it urgent", "set it to low".
+_ITS_PRIORITY = re.compile(
+    r"(?:^|\s)و?(?:خلي|خل|خلو|حط|حطي|اجعل|اجعلي|سوي|سو|صير|خلّي)(?:ها|ه|يها|يه|وها)\s+(?P<ar>.+)$"
+    r"|\b(?:khall?[iy]|5all?[iy]|5alee|khalee|7ott?|7ot|sawwi|sawi)(?:ha|h|eha|iha|o|ih)\s+(?P<lat>.+)$"
+    r"|\b(?:make|set|mark|put|bump|flag)\s+(?:it|this|that)\s+(?:as\s+|to\s+|up\s+to\s+)?(?P<en>.+)$",
+    re.IGNORECASE,
+)
+
+
+def says_its_priority(text: str) -> bool:
+    """The message sets the priority of something that exists: "مهمة تنظيف الزجاج خليها مستعجلة", "el task
+    bta3et … 5aleeha mosta3gela", "the lobby one, make it urgent"."""
+    for clause in _CLAUSE_END.split(without_harakat(text)):
+        found = _ITS_PRIORITY.search(clause)
+        if found and normalize_priority(
+            " ".join(_words(next(v for v in found.groupdict().values() if v))[:3])
+        ):
+            return True
+    return False
+
+
 def says_all(text: str) -> bool:
     """The message speaks of several tasks at once: "all", "كل", "both", "الاتنين", "سكّرهم" (them)."""
     words = _words(text)
@@ -1923,6 +2006,26 @@ _WANT = _folded(
     "want wanna أريد اريد أود اود ابي أبي ابغى أبغى ابغا ابغي ودي بدي بدنا عايز عايزة عاوز عاوزة "
     "حابب حابة نفسي abi abgha abghi widdi biddi badi 3ayez 3ayza 3awez 3awza"
 )
+
+
+# What is still to be done, said before a verb of finishing: "I want to / need to / have to / must / will
+# finish", "بدي خلص", "لازم أخلص", "رح خلص", "ha5alas" — a to-do, not a report that it is done.
+_TO_DO = _WANT | _folded(
+    "need needs have has must should will gonna going لازم محتاج محتاجة مفروض يجب رح راح ح ه سوف "
+    "lazem lazim la2zem ra7 7a"
+)
+
+
+_BEFORE_DONE = 3  # "I really need to finish": the words of wanting or having to, this close
+
+
+def says_done_later(text: str) -> bool:
+    """The verb of finishing is what the user wants or has to do ("بدي خلص تقرير الشهر", "I need to finish
+    the deck"): a task still to do."""
+    words = _words(text)
+    return any(
+        _is_done_word(w) and any(b in _TO_DO for b in words[max(0, i - 3) : i]) for i, w in enumerate(words)
+    )
 
 
 def wanted_not_person(text: str, phrase: str) -> bool:
@@ -1973,9 +2076,12 @@ NAMING_WORDS = (
 
 def names_no_task(word: str) -> bool:
     """A word of a change's new value, not of a title: a date ("الاتنين", "bokra", "Monday") or a
-    priority ("urgent", "عالية", "منخفضة"). Digits stay: they are in titles ("Q3 report")."""
+    priority ("urgent", "عالية", "منخفضة"), or an Arabizi verb of finishing. Digits stay: they are in
+    titles ("Q3 report")."""
     if word.isdigit():
         return False
+    if word.isascii() and _ARABIZI_DONE.match(word):  # "5alset", "sakkerla": the verb, not the title
+        return True
     return resolve_date(word, _ANY_DAY) is not None or normalize_priority(word) is not None
 
 
