@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agent import replies
 from agent.arabizi import ArabiziConverter
 from agent.arguments import PreparedArgs, prepare_args
-from agent.assent import Assent, read_assent
+from agent.assent import Assent, acknowledges, read_assent
 from agent.capabilities import about_me, asks_what_i_do, is_greeting, what_i_do
 from agent.claims import action_claim
 from agent.cues import is_question, is_small_talk, refers_back, remember_request, said_instead
@@ -263,7 +263,17 @@ class Agent:
                 routed = f"{text} {replies.text('model.followup_ref', reply_language(lang), id=ref)}"
             elif follow:
                 previous = last_exchange(window, now=now, recent_s=recent)
-            if decided is None:
+            # "yes, go ahead" with no question of ours waiting (agent/awaiting.py answers those): a yes or a
+            # no alone asks for nothing — an action would be a guess, "Sure, I'll go ahead" a promise
+            bare = (
+                "nothing_waiting" not in self.rules_off
+                and read_assent(text) in (Assent.YES, Assent.NO)
+                and not acknowledges(text)
+            )
+            if bare:
+                decision = Decision(action=ANSWER)
+                trace.action = ANSWER
+            elif decided is None:
                 asked_at = time.perf_counter()
                 try:
                     decision = await self._decide(llm, routed, tools, used, previous=previous, window=window)
@@ -297,13 +307,7 @@ class Agent:
                 trace.tokens_in, trace.tokens_out = decision.tokens_in, decision.tokens_out
             if decision.action != trace.action:
                 trace.routed_action, trace.action = trace.action, decision.action
-            if decision.is_answer and (shown := await self._shown_by_title(turn, text, tools, lang, trace)):
-                parts, tool = await self._run_tool(
-                    llm, turn, text, tools, shown, reply_lang, today, trace, ref
-                )
-            elif "nothing_waiting" not in self.rules_off and read_assent(text) in (Assent.YES, Assent.NO):
-                # "yes, go ahead" with no question of ours waiting (agent/awaiting.py answers those): a yes or
-                # a no alone asks for nothing — an action would be a guess, "Sure, I'll go ahead" a promise
+            if bare:
                 last = last_task_ref(window, now=now, recent_s=recent)
                 said = (
                     replies.text("nothing_waiting_ref", reply_lang, id=last)
@@ -313,6 +317,10 @@ class Agent:
                 parts = [TextPart(text=said)]
                 trace.outcome = "nothing_waiting"
                 trace.rules.append("nothing_waiting")
+            elif decision.is_answer and (shown := await self._shown_by_title(turn, text, tools, lang, trace)):
+                parts, tool = await self._run_tool(
+                    llm, turn, text, tools, shown, reply_lang, today, trace, ref
+                )
             elif decision.is_answer or tools.get(decision.action) is None:
                 parts = await self._answer_turn(
                     llm, turn, profile.name, text, decision, used, reply_lang, window, trace, tools

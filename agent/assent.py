@@ -129,6 +129,26 @@ BESIDE_NO = frozenset().union(
     word_set("estanna istanna ma3lesh ma3lish sorry kda keda hek heik"),
 )
 
+# A reply that only acknowledges ("ok", "ok thanks", "تمام شكرا", "👍"): read as a yes while a question of
+# ours waits; with none waiting, it thanks rather than agrees to anything.
+_ACK = frozenset().union(
+    word_set("ok okay okey k kk noted cool great nice alright"),
+    word_set("تمام طيب اوكي أوكي ماشي حلو tamam tmam tayeb tayb okey mashi"),
+)
+_THANKS = frozenset().union(
+    word_set("thanks thank thx ty cheers"),
+    word_set("شكرا شكراً مشكور مشكورة يعطيك العافية تسلم تسلمي shukran shokran merci mashkoor teslam"),
+)
+
+
+def acknowledges(text: str) -> bool:
+    """The message thanks, or only acknowledges ("ok", "تمام", "👍"), rather than answering a question."""
+    words = words_of(text)
+    if any(w in _THANKS for w in words):
+        return True
+    return all(w in _ACK for w in words)  # (an emoji alone has no words: it acknowledges)
+
+
 _YES_TAIL = 3  # words that may follow an opening yes ("ok delete it", "أيوه احذفها الحين")
 _YES_EMOJI = ("👍", "✅", "👌", "✔")
 _NO_EMOJI = ("👎", "❌", "🚫", "✖")

@@ -110,11 +110,12 @@ async def test_messages_that_arrive_together_are_taken_in_order(chat: Chat) -> N
     assert not await chat.exists(chat.a)
 
 
-async def test_without_a_waiting_question_yes_goes_to_the_agent(chat: Chat) -> None:
-    chat.model.reply_text('{"action": "answer"}')
-    chat.model.reply_text("Yes to what? Tell me what you need.")
+async def test_without_a_waiting_question_yes_changes_nothing_and_says_so(chat: Chat) -> None:
+    """No question of ours waits: the agent says so in code (rule `nothing_waiting`); no model guesses."""
     parts = await chat.say("yes")
-    assert len(chat.model.requests) >= 1 and parts[0].text  # type: ignore[union-attr]
+    said = parts[0].text  # type: ignore[union-attr]
+    assert said in (t("reply.nothing_waiting", "en"), t("reply.nothing_waiting_ref", "en", id=chat.b))
+    assert chat.model.requests == []
     assert await chat.exists(chat.a) and await chat.exists(chat.b)
 
 

@@ -340,21 +340,16 @@ def _unsaid_person(decision: Decision, tools: ToolRegistry, text: str, follow_re
     """ "اشتراك البرنامج ده أنا اللي هتابعه، حطه عليا" given to "كما أتحدث معك": an assignee written in
     the message's own script none of whose words the message says was made up by the model. The person
     the words hand the task to takes its place ("عليا": the speaker); a new task without one is the
-    user's own. A name in the other script is a transliteration — "Sara" for "سارة" — and stands, unless
-    the words name someone in their own script ("ستتولى شهد…" given to "Shahed": the directory holds
-    "شهد"). Words of the message too many for a name ("…هي اللي ماشية مع مهندس محل الألعاب من الأول")
-    yield to the person the words hand the task to ("بدي روان تمسك 1531 عني")."""
+    user's own. A name in the other script is a transliteration — "Sara" for "سارة" — and stands (it may be
+    the username). Words of the message too many for a name ("…هي اللي ماشية مع مهندس محل الألعاب من
+    الأول") yield to the person the words hand the task to ("بدي روان تمسك 1531 عني")."""
     name = decision.args.get("assignee")
     if decision.action not in ("assign_task", "create_task") or not isinstance(name, str) or not name.strip():
         return decision
     if name.strip().casefold() == SPEAKER:
         return decision
     if bool(AR_LETTERS.search(name)) != bool(AR_LETTERS.search(text)):
-        person = person_target(text)
-        own_script = person is not None and bool(AR_LETTERS.search(person)) == bool(AR_LETTERS.search(text))
-        if not own_script or person == SPEAKER or name_said(name, text):
-            return decision
-        return decision.model_copy(update={"args": {**decision.args, "assignee": person}})
+        return decision
     if name_said(name, text) and len(name.split()) <= _NAME_WORDS:
         return decision
     person = person_target(text)
