@@ -261,3 +261,17 @@ def test_arabizi_names_an_arabic_title_without_its_h_and_with_its_final_vowel() 
 
 def test_a_question_with_no_number_is_still_answered() -> None:
     assert decide("update_task", "شو وضع المشروع؟", task_id="1").action == ANSWER
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("أي المهام أنجزت هذا الأسبوع؟", "done"),  # MSA
+        ("أنهي تاسكات خلصت الأسبوع ده؟", "done"),  # Egyptian
+        ("anu el tasks elli sakkarta?", "done"),  # Levantine Arabizi
+        ("ayya tasks lazem 5alles awwal?", "open"),  # what must be finished first
+    ],
+)
+def test_which_tasks_are_finished_asked_in_each_group_is_a_list(text: str, status: str) -> None:
+    decided = decide("complete_tasks", text, task_ids=None)
+    assert (decided.action, decided.args) == ("list_tasks", {"scope": "mine", "status": status})

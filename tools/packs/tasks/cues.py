@@ -915,7 +915,11 @@ _ASIDE = 6  # words that may follow a question as its reason: "…inspection? wa
 
 
 # What / which, each dialect group: a question that opens with one asks to see, never to change.
-_WHAT = _folded("what which وش شو ايش إيش اش شنو شنهو ايه إيه ماذا wesh wish shu sho eh esh eish shno")
+_WHAT = _folded(
+    "what which وش شو ايش إيش اش شنو شنهو ايه إيه ماذا wesh wish shu sho eh esh eish shno "
+    # "which", each dialect group: MSA "أي" / "أيّ", Levantine "أيّا" / "انو", Egyptian "أنهي", in Arabizi
+    "أي أيا ايا انو أنو انهي أنهي إنهي انهو أنهو ayya aya ayy anu anou anhi anhy enhi"
+)
 
 
 # Still to be done: "what should I finish first?", "شو لازم اخلص اليوم؟" ask for the open ones.
@@ -926,7 +930,7 @@ _LEFT = _folded(
 )
 _STILL_TO_DO = _LEFT | _folded(
     "should need needs must gotta have has to want لازم المفروض يجب ضروري بدي ابي ابغى ابغي ودي محتاج "
-    "lazem lazim el mafrood mafrood badi biddi abi abgha"
+    "lazem lazim mafrood mafroud badi biddi abi abgha"
 )
 
 
@@ -1976,7 +1980,7 @@ def says_its_date(text: str) -> bool:
 # A verb of making, its object the task, then a priority: "خليها مستعجلة", "حطها أولوية عالية",
 # "اجعلها عاجلة", "5aleeha mosta3gela", "7ottaha 3adya", "make it urgent", "set it to low".
 _ITS_PRIORITY = re.compile(
-    r"(?:^|\s)و?(?:خلي|خل|خلو|حط|حطي|اجعل|اجعلي|سوي|سو|صير|خلّي)(?:ها|ه|يها|يه|وها)\s+(?P<ar>.+)$"
+    r"(?:^|\s)و?(?:خلي|خل|خلو|حط|حطي|اجعل|اجعلي|سوي|سو|صير)(?:ها|ه|يها|يه|وها)\s+(?P<ar>.+)$"
     r"|\b(?:khall?[iy]|5all?[iy]|5alee|khalee|7ott?|7ot|sawwi|sawi)(?:ha|h|eha|iha|o|ih)\s+(?P<lat>.+)$"
     r"|\b(?:make|set|mark|put|bump|flag)\s+(?:it|this|that)\s+(?:as\s+|to\s+|up\s+to\s+)?(?P<en>.+)$",
     re.IGNORECASE,
