@@ -49,7 +49,7 @@ from base.keys import Keys
 from base.notes import TurnPath, note_model, note_path
 from base.sealing import Sealer, aad_entry, seal
 from base.text.dates import dates_denied, resolve_date_in_text
-from base.text.lexicon import words_of
+from base.text.lexicon import AR_LETTERS, is_self, words_of
 from base.text.numbers import parse_int
 from base.text.priority import normalize_priority
 from base.turn import ReplyPart, TextPart, Turn
@@ -630,7 +630,12 @@ class Agent:
             trace.outcome = "clarify"
             return [TextPart(text=replies.clarifying_question(spec, prepared.missing, lang))], None
         call = ToolCall(
-            name=spec.name, args=prepared.args, raw_args=decision.args, lang=lang, position=position
+            name=spec.name,
+            args=prepared.args,
+            raw_args=decision.args,
+            lang=lang,
+            position=position,
+            also=_as_written(spec, prepared.args, text, tools),
         )
         result = await self.executor.execute(call, turn)
         trace.outcome = _outcome(result)
@@ -1094,3 +1099,20 @@ def _history_messages(window: Any) -> list[BaseMessage]:
         elif entry.role == "assistant":
             out.append(AIMessage(entry.text))
     return out
+
+
+def _as_written(spec: ToolSpec, args: dict[str, Any], text: str, tools: ToolRegistry) -> dict[str, list[str]]:
+    """A person argument the model wrote in the other script than the message ("Shahed" of "ستتولى شهد…")
+    with the name as the message writes it, for the executor to try when the core API knows nobody by
+    the model's spelling (the model's may be the username, so it goes first)."""
+    people = [n for n, a in spec.args.items() if a.kind == "person" and isinstance(args.get(n), str)]
+    if not people:
+        return {}
+    written = tools.person_named(text)
+    if (
+        written is None
+        or is_self(written)
+        or bool(AR_LETTERS.search(written)) != bool(AR_LETTERS.search(text))
+    ):
+        return {}
+    return {n: [written] for n in people if bool(AR_LETTERS.search(args[n])) != bool(AR_LETTERS.search(text))}

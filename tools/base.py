@@ -17,6 +17,9 @@ class ToolCall(BaseModel):
     raw_args: dict[str, Any] = Field(default_factory=dict)  # what the model filled, for traces and evals
     lang: str = "en"  # the user's reply language, for what the tools layer words itself (confirmations)
     position: int = 0  # its place among the changes one message asked for (its idempotency key has it)
+    # Other spellings of a person argument, tried in order when the core API knows nobody by the first:
+    # the name as the message writes it, where the model transliterated it ("Shahed" for "شهد").
+    also: dict[str, list[str]] = Field(default_factory=dict)
 
     def idempotency_key(self, turn_id: str) -> str:
         """The turn, the call's place in it and its arguments: stable across retries of the turn, and

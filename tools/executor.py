@@ -343,14 +343,16 @@ class CoreApiExecutor:
 
     async def _call(self, call: ToolCall, user_id: int, key: str) -> tuple[ToolCall, Any]:
         """The call as made, and what the core API returned. "لمنى", "للمدير": the Arabic "to" glued to a
-        name the model copied whole; when nobody is called that, the name without it is tried (each try
-        its own key: a refused call changed nothing)."""
+        name the model copied whole; when nobody is called that, the name without it is tried, then the
+        name as the message writes it (`ToolCall.also`; each try its own key: a refused call changed
+        nothing)."""
         try:
             return call, await self.client.call(user_id, call.name, self._sent(call), idempotency_key=key)
         except CoreApiError as exc:
             if exc.code != "user_not_named":
                 raise
-            for n, bare in enumerate(_without_lam(call, self.registry.get(call.name))):
+            readings = [*_without_lam(call, self.registry.get(call.name)), *_as_written(call)]
+            for n, bare in enumerate(readings):
                 try:
                     found = await self.client.call(
                         user_id, bare.name, self._sent(bare), idempotency_key=f"{key}:bare{n}"
@@ -476,6 +478,17 @@ def _without_lam(call: ToolCall, spec: ToolSpec | None) -> list[ToolCall]:
             readings = without_glued_to(value)
             found += [call.model_copy(update={"args": {**call.args, name: r}}) for r in readings]
     return found
+
+
+def _as_written(call: ToolCall) -> list[ToolCall]:
+    """The call with a person argument as the message writes it (`ToolCall.also`), one reading each."""
+    return [
+        call.model_copy(update={"args": {**call.args, name: other}, "also": {}})
+        for name, others in call.also.items()
+        if name in call.args
+        for other in others
+        if other != call.args[name]
+    ]
 
 
 def _changes_nothing(call: ToolCall, before: dict[int, dict[str, Any]]) -> bool:

@@ -71,6 +71,9 @@ class DomainPack:
     # whose record holds neither): given the message and the result, the catalog key of the line said
     # before the result (it is still shown, never a guess in its place); None when the result answers.
     beyond: Mapping[str, Callable[[str, Any], str | None]] = field(default_factory=dict)
+    # The person the message's words hand something to, as they write it ("ستتولى شهد…": شهد): tried when
+    # the core API knows nobody by the model's spelling of them (a transliteration, "Shahed").
+    person: Callable[[str], str | None] | None = None
     # Adds the pack's slash commands (/tasks, /new, /done) to the router.
     commands: Callable[[CommandRouter, RunTool, LangOf], None] | None = None
 

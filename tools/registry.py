@@ -165,6 +165,14 @@ class ToolRegistry:
                 return key
         return None
 
+    def person_named(self, text: str) -> str | None:
+        """The person the message's words name, as they write them (`DomainPack.person`); None: no pack
+        reads one."""
+        for pack in self.packs:
+            if pack.person is not None and (found := pack.person(text)) is not None:
+                return found
+        return None
+
     def render(self, name: str, data: Any, lang: str) -> str | None:
         """Tool `name`'s result in words by its pack's code (`DomainPack.renders`); None: no pack words it."""
         for pack in self.packs:

@@ -443,3 +443,18 @@ async def test_a_list_asked_for_one_day_shows_that_day_only(bench: Bench, fake_o
     span = await listed("what's due by Friday?")
     assert all(title in span for title in ("Late invoice", "Caterer call", "Hall deposit")), span
     assert all("due_after" not in str(tool) for tool in fake_openai.requests[-1]["tools"])
+
+
+async def test_a_transliterated_name_nobody_has_is_tried_as_the_message_writes_it(bench: Bench) -> None:
+    """ "حوّل المهمة لأحمد" given to "Ahmad": nobody is called that, so the name as written is tried."""
+    await bench.link(SARA_WA, "sara")
+    task = (await run(bench, SARA_WA, "create_task", title="Book the hall")).data["id"]
+    call = ToolCall(
+        name="assign_task", args={"task_id": task, "assignee": "Ahmad"}, also={"assignee": ["أحمد"]}
+    )
+    handed = await bench.executor.execute(call, turn(SARA_WA, "حوّل المهمة لأحمد"))
+    assert handed.ok and handed.data["assignee"] == "أحمد نور"
+    # without the other spelling, the API's "no such person" stands
+    alone = ToolCall(name="assign_task", args={"task_id": task, "assignee": "Ahmad"})
+    refused = await bench.executor.execute(alone, turn(SARA_WA, "assign it to Ahmad"))
+    assert not refused.ok and "Ahmad" in (refused.error or "")

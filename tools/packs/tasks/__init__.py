@@ -9,7 +9,13 @@ from pathlib import Path
 from tools.pack import DomainPack
 from tools.packs.tasks import commands
 from tools.packs.tasks.corrections import CORRECTIONS
-from tools.packs.tasks.cues import SAYS, asks_to_see_a_task, names_task_number, unknown_to_the_record
+from tools.packs.tasks.cues import (
+    SAYS,
+    asks_to_see_a_task,
+    names_task_number,
+    person_target,
+    unknown_to_the_record,
+)
 from tools.packs.tasks.naming import NAMING
 from tools.packs.tasks.report import render_summary
 
@@ -22,6 +28,7 @@ PACK = DomainPack(
     says=SAYS,
     shows={"get_task": asks_to_see_a_task},
     beyond={"get_task": unknown_to_the_record},
+    person=person_target,
     renders={"summary_report": render_summary},
     commands=commands.register,
 )
