@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agent import replies
 from agent.arabizi import ArabiziConverter
 from agent.arguments import PreparedArgs, prepare_args
-from agent.assent import Assent, acknowledges, read_assent
+from agent.assent import acknowledges, only_assent
 from agent.capabilities import about_me, asks_what_i_do, is_greeting, what_i_do
 from agent.claims import action_claim
 from agent.cues import is_question, is_small_talk, refers_back, remember_request, said_instead
@@ -265,11 +265,7 @@ class Agent:
                 previous = last_exchange(window, now=now, recent_s=recent)
             # "yes, go ahead" with no question of ours waiting (agent/awaiting.py answers those): a yes or a
             # no alone asks for nothing — an action would be a guess, "Sure, I'll go ahead" a promise
-            bare = (
-                "nothing_waiting" not in self.rules_off
-                and read_assent(text) in (Assent.YES, Assent.NO)
-                and not acknowledges(text)
-            )
+            bare = "nothing_waiting" not in self.rules_off and only_assent(text) and not acknowledges(text)
             if bare:
                 decision = Decision(action=ANSWER)
                 trace.action = ANSWER

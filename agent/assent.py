@@ -141,6 +141,15 @@ _THANKS = frozenset().union(
 )
 
 
+def only_assent(text: str) -> bool:
+    """The message is a yes or a no and nothing else ("yes, go ahead", "لا خليها", "la2"): no word of a
+    command beside it ("ok, mark it done" asks for something)."""
+    words = _joined_refusals(words_of(text))
+    if not words or read_assent(text) not in (Assent.YES, Assent.NO):
+        return False
+    return all(w in YES or w in NO or w in FILLER or w in BESIDE_NO for w in words)
+
+
 def acknowledges(text: str) -> bool:
     """The message thanks, or only acknowledges ("ok", "تمام", "👍"), rather than answering a question."""
     words = words_of(text)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from agent.assent import acknowledges
+from agent.assent import acknowledges, only_assent
 from base.catalog import t
 from tests.agent.test_agent_recorded import turn_of
 from tests.agent.test_capabilities import agent_with_links
 
 
-@pytest.mark.parametrize(("text", "lang"), [("yes, go ahead", "en"), ("ايوه كمل", "ar"), ("لا", "ar")])
+@pytest.mark.parametrize(("text", "lang"), [("yes, go ahead", "en"), ("ايوه", "ar"), ("لا", "ar")])
 async def test_a_bare_yes_or_no_with_nothing_waiting_runs_nothing(
     fake_openai, redis, redis_prefix: str, text: str, lang: str
 ) -> None:
@@ -38,3 +38,20 @@ async def test_with_the_rule_off_the_model_reads_it(fake_openai, redis, redis_pr
 )
 def test_thanks_and_a_bare_ok_acknowledge(text: str, thanks: bool) -> None:
     assert acknowledges(text) is thanks
+
+
+@pytest.mark.parametrize(
+    ("text", "bare"),
+    [("yes, go ahead", True), ("لا خليها", True), ("ايوه", True), ("ok, mark it done", False),
+     ("تمام، علّمها منجزة", False), ("yes and add a task for Monday", False), ("what?", False)],
+)  # fmt: skip
+def test_only_a_yes_or_a_no_and_nothing_else_is_bare(text: str, bare: bool) -> None:
+    assert only_assent(text) is bare
+
+
+async def test_a_yes_with_a_command_goes_to_the_model(fake_openai, redis, redis_prefix: str) -> None:
+    agent, _ = agent_with_links(fake_openai, redis, redis_prefix)
+    fake_openai.reply_text('{"action": "answer"}')
+    fake_openai.reply_text("Which task?")
+    await agent.respond(turn_of("ok, mark it done", wa_id="966500000083"))
+    assert fake_openai.requests and "nothing_waiting" not in agent.traces[-1].rules

@@ -275,3 +275,12 @@ def test_a_question_with_no_number_is_still_answered() -> None:
 def test_which_tasks_are_finished_asked_in_each_group_is_a_list(text: str, status: str) -> None:
     decided = decide("complete_tasks", text, task_ids=None)
     assert (decided.action, decided.args) == ("list_tasks", {"scope": "mine", "status": status})
+
+
+@pytest.mark.parametrize("text", ["وش باقي علي من مهام هالاسبوع؟", "شو ضايل علي؟", "shu ba2i 3alaya?"])
+def test_what_is_left_on_me_is_mine(text: str) -> None:
+    assert decide("list_tasks", text, scope="team").args["scope"] == "mine"
+
+
+def test_ali_is_still_a_name() -> None:
+    assert decide("list_tasks", "شو مهام علي؟", scope="team").args.get("scope") != "mine"

@@ -1058,7 +1058,7 @@ def says_mine(text: str) -> bool:
     words = _words(text)
     # the "me" of "show me", "give me" is who sees the list, not whose it is
     owned = [w for i, w in enumerate(words) if not (w == "me" and i > 0 and words[i - 1] in _SHOWN_TO)]
-    return not _says_team(words) and any(w in _MINE for w in owned)
+    return not _says_team(words) and (any(w in _MINE for w in owned) or bool(_ON_ME.search(fold(text))))
 
 
 _SHOWN_TO = _folded("show give tell send get let list find bring")
@@ -1409,9 +1409,10 @@ def asks_for_a_list(text: str) -> str | None:
 
 # "فيه شي علي؟", "fi shi 3alayi?", "المهام اللي علي": something on me ("علي" alone is also the name Ali)
 _ON_ME = re.compile(
-    r"(?:^|\s)(?:شي|اشي|إشي|حاجه|حاجة|shi|eshi|7aga|اللي|الي|يلي|elli|illi)\s+"
-    # "اللي باقي علي", "يلي ضايل عليي", "elli ba2i 3alaya": what is left on me
+    r"(?:^|\s)(?:(?:شي|اشي|إشي|حاجه|حاجة|shi|eshi|7aga|اللي|الي|يلي|elli|illi)\s+"
+    # "اللي باقي علي", "وش باقي علي", "يلي ضايل عليي", "elli ba2i 3alaya": what is left on me
     r"(?:(?:باقي|باقيه|ضايل|ضايله|فاضل|فاضله|متبقي|ba2i|baqi|dayel)\s+)?"
+    r"|(?:باقي|باقيه|ضايل|ضايله|فاضل|فاضله|متبقي|ba2i|baqi|dayel)\s+)"
     r"(?:علي|عليا|عليي|3alaya|3alayi|3alayya|3alay|3alai|3alayy)(?:\s|$|[?؟.!،,])"
 )
 
