@@ -74,7 +74,6 @@ from tools.packs.tasks.cues import (
     says_date,
     says_done,
     says_done_by_mistake,
-    says_done_later,
     says_hand_over,
     says_its_date,
     says_its_priority,
@@ -127,21 +126,6 @@ def _said_not_new(decision: Decision, tools: ToolRegistry, text: str, follow_ref
         return decision
     said = _one_tool_said(tools, text, ("complete_task", "delete_task", "reopen_task"))
     if said is None or says_new(text):
-        return decision
-    return decision.model_copy(update={"action": said, "args": {"task_id": None}})
-
-
-def _done_by_title(decision: Decision, tools: ToolRegistry, text: str, follow_ref: int | None) -> Decision:
-    """ "خلصت تقطيع فيديوهات المقابلة، سكّرها", "5alset el subtitles bta3et film el mo2awlat", "wrapped up the
-    voice-over for the explainer, close that one" read as a new task titled with the message: words that
-    finish, reopen or delete one task, with no verb of adding, nothing new, no date and no question, name
-    that task by its title (tools/naming.py finds it, or says none matches — nothing is created)."""
-    if decision.action != "create_task" or names_task_number(text) or says_create_anywhere(text):
-        return decision
-    if says_new(text) or says_date(text) or asks_question(text) or normalize_priority(text) is not None:
-        return decision
-    said = _one_tool_said(tools, text, ("complete_task", "delete_task", "reopen_task"))
-    if said is None or (said == "complete_task" and says_done_later(text)):
         return decision
     return decision.model_copy(update={"action": said, "args": {"task_id": None}})
 
@@ -1365,7 +1349,6 @@ CORRECTIONS = (
     _who_holds,
     _new_task,
     _said_not_new,
-    _done_by_title,
     _unsaid_id,
     _dated_not_shown,  # before _invented_id: a task named by its title and a date is an update
     _renamed,

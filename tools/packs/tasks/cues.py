@@ -2013,26 +2013,6 @@ _WANT = _folded(
 )
 
 
-# What is still to be done, said before a verb of finishing: "I want to / need to / have to / must / will
-# finish", "بدي خلص", "لازم أخلص", "رح خلص", "ha5alas" — a to-do, not a report that it is done.
-_TO_DO = _WANT | _folded(
-    "need needs have has must should will gonna going لازم محتاج محتاجة مفروض يجب رح راح ح ه سوف "
-    "lazem lazim la2zem ra7 7a"
-)
-
-
-_BEFORE_DONE = 3  # "I really need to finish": the words of wanting or having to, this close
-
-
-def says_done_later(text: str) -> bool:
-    """The verb of finishing is what the user wants or has to do ("بدي خلص تقرير الشهر", "I need to finish
-    the deck"): a task still to do."""
-    words = _words(text)
-    return any(
-        _is_done_word(w) and any(b in _TO_DO for b in words[max(0, i - 3) : i]) for i, w in enumerate(words)
-    )
-
-
 def wanted_not_person(text: str, phrase: str) -> bool:
     """ "ابي اسوي تقرير", "بدي خلص المهمة": `phrase` is the verb right after a verb of wanting."""
     words, said = _words(text), _words(phrase)
