@@ -1101,14 +1101,15 @@ def _as_written(spec: ToolSpec, args: dict[str, Any], text: str, tools: ToolRegi
     """A person argument the model wrote in the other script than the message ("Shahed" of "ستتولى شهد…")
     with the name as the message writes it, for the executor to try when the core API knows nobody by
     the model's spelling (the model's may be the username, so it goes first)."""
-    people = [n for n, a in spec.args.items() if a.kind == "person" and isinstance(args.get(n), str)]
-    if not people:
+    arabic = bool(AR_LETTERS.search(text))
+    crossed = [
+        n
+        for n, a in spec.args.items()
+        if a.kind == "person" and isinstance(args.get(n), str) and bool(AR_LETTERS.search(args[n])) != arabic
+    ]
+    if not crossed:  # the usual call: no person, or one in the message's script — the words are not read
         return {}
     written = tools.person_named(text)
-    if (
-        written is None
-        or is_self(written)
-        or bool(AR_LETTERS.search(written)) != bool(AR_LETTERS.search(text))
-    ):
+    if written is None or is_self(written) or bool(AR_LETTERS.search(written)) != arabic:
         return {}
-    return {n: [written] for n in people if bool(AR_LETTERS.search(args[n])) != bool(AR_LETTERS.search(text))}
+    return {n: [written] for n in crossed}

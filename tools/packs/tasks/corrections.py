@@ -334,10 +334,11 @@ def _unsaid_person(decision: Decision, tools: ToolRegistry, text: str, follow_re
         return decision
     if bool(AR_LETTERS.search(name)) != bool(AR_LETTERS.search(text)):
         return decision
-    if name_said(name, text) and len(name.split()) <= _NAME_WORDS:
+    said = name_said(name, text)
+    if said and len(name.split()) <= _NAME_WORDS:
         return decision
     person = person_target(text)
-    if person is None and name_said(name, text):
+    if person is None and said:
         return decision
     if person is None and decision.action == "assign_task":
         return decision  # nobody else named: the executor's "no such person" says what it read
